@@ -1,0 +1,102 @@
+# rapport — build, test, install. `make demo` and `make check` install missing Debian build
+# dependencies first (make deps), so each works as the first command on a fresh machine.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+SHAREDIR = $(PREFIX)/share/rapport
+
+CC ?= cc
+PKGS = sqlite3 libgit2
+DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev tmux
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+# Sources by layer (DESIGN.md §3): cli -> cmd -> core -> store -> util; git is used by cmd.
+LIB_SRC = $(wildcard src/util/*.c) $(wildcard src/store/*.c) $(wildcard src/core/*.c) \
+          $(wildcard src/git/*.c) $(wildcard src/cmd/*.c)
+MAIN_SRC = src/cli/main.c
+HDR = $(wildcard include/*.h) $(wildcard src/*/*.h)
+
+OBJ = $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC) $(MAIN_SRC))
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_OBJ = $(patsubst src/%.c,build/san/%.o,$(LIB_SRC))
+UNIT_SRC = $(wildcard tests/unit/*.c)
+
+.PHONY: all deps check unit demo bench install uninstall clean fmt
+
+all: rapport
+
+rapport: $(OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+build/rel/%.o: src/%.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/san/%.o: src/%.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+# The sanitizer build of the program and the unit tests, used by `make check`.
+build/san/rapport: $(SAN_OBJ) build/san/cli/main.o
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+build/san/unit: $(SAN_OBJ) $(UNIT_SRC) tests/unit/t.h
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(SAN_OBJ) $(LDLIBS)
+
+# Installs what the build and tests need, with apt-get on Debian/Ubuntu (sudo when not root).
+deps:
+	@missing=""; \
+	if command -v dpkg-query >/dev/null 2>&1; then \
+	  for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	  done; \
+	  if [ -n "$$missing" ]; then \
+	    sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	    echo "make deps: installing$$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    $$sudo apt-get install -y -q $$missing >/dev/null || \
+	      { $$sudo apt-get update -q >/dev/null && $$sudo apt-get install -y -q $$missing >/dev/null; } || \
+	      { echo "make deps: could not install$$missing" >&2; exit 1; }; \
+	  fi; \
+	else \
+	  pkg-config --exists $(PKGS) 2>/dev/null || \
+	    { echo "make deps: install a C11 compiler, make, pkg-config, SQLite 3 (with FTS5), libgit2 1.5+ and tmux" >&2; exit 1; }; \
+	fi
+
+check: deps
+	@$(MAKE) --no-print-directory build/san/rapport build/san/unit rapport
+	@sh tests/run.sh
+
+unit: build/san/unit
+	./build/san/unit
+
+DEMO_DIR = demo-workspace
+demo: deps
+	@$(MAKE) --no-print-directory rapport
+	@rm -rf $(DEMO_DIR)
+	@./rapport demo $(DEMO_DIR)
+	@echo
+	@./rapport -C $(DEMO_DIR) list customer
+
+bench: deps
+	@$(MAKE) --no-print-directory rapport
+	@sh tests/bench/run.sh
+
+install: rapport
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR)
+	install -m 755 rapport $(DESTDIR)$(BINDIR)/rapport
+	install -m 644 man/rapport.1 $(DESTDIR)$(MANDIR)/man1/rapport.1
+	install -m 644 man/rapport.5 $(DESTDIR)$(MANDIR)/man5/rapport.5
+	cp -R share/. $(DESTDIR)$(SHAREDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/rapport $(DESTDIR)$(MANDIR)/man1/rapport.1 $(DESTDIR)$(MANDIR)/man5/rapport.5
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+clean:
+	rm -rf build rapport

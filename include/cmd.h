@@ -1,0 +1,89 @@
+/*
+ * cmd.h — the command layer: one file per subcommand (src/cmd/NAME.c), each exporting a
+ * struct command; the table in src/cmd/commands.c is what the CLI dispatches through and what
+ * `rapport help` lists. Output helpers here make every command print the same way: aligned
+ * tables sized to the terminal, terminal-safe text, colour by role, --json.
+ *
+ * A command returns 0 or a negative RERR_* with ctx->err filled; the CLI prints the message and
+ * maps the code to the exit status.
+ */
+#ifndef RAPPORT_CMD_H
+#define RAPPORT_CMD_H
+
+#include "workspace.h"
+
+struct ctx {
+	const char *cdir; /* -C DIR */
+	bool json, color, tty;
+	FILE *out;
+	struct ws *ws;
+	struct err err;
+};
+
+enum cmdflag {
+	CMD_WS = 1 << 0,    /* needs an open workspace */
+	CMD_PAGER = 1 << 1, /* long output goes through $PAGER on a terminal */
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct ctx *c, int argc, char **argv);
+	const char *synopsis; /* after "rapport ": "add KIND FIELD=VALUE..." */
+	const char *summary;  /* one line for `rapport help` */
+	const char *help;     /* the rest of `rapport help NAME`, as in rapport(1) */
+	unsigned flags;
+};
+
+extern const struct command *const commands[];
+const struct command *command_find(const char *name);
+
+/* Opens the workspace (once) and sets the author from config or git. */
+int ctx_open(struct ctx *c);
+/* Prints the command list and global options (`rapport help`). */
+void help_overview(struct ctx *c);
+/* Prints `rapport help NAME` for a command to c->out. */
+void cmd_usage(struct ctx *c, const struct command *cmd);
+/* True when argv holds -h or --help; commands answer it before anything else. */
+bool want_help(int argc, char **argv);
+int usage_error(struct ctx *c, const struct command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Colour roles: the terminal sequences for each, or "" without colour. */
+enum role { C_RESET, C_HEAD, C_ID, C_MUTED, C_GOOD, C_WARN, C_BAD, C_KIND };
+const char *col(const struct ctx *c, enum role r);
+/* The role a value deserves on screen (done is good, blocked is bad, ...). */
+enum role value_role(const struct field *f, const char *v);
+
+/* A value as people read it: names for references, grouped numbers, yes/no, short datetimes. */
+char *display_value(struct ctx *c, const struct field *f, const char *v);
+
+/* Aligned tables. Cells are copied; printing makes them terminal-safe. */
+struct table {
+	size_t ncols;
+	struct strv cells; /* row-major, header row first */
+	enum role *roles;  /* per cell, parallel to cells */
+	size_t nroles;
+	bool *right;       /* per column: right-align */
+};
+void table_init(struct table *t, size_t ncols);
+void table_cell(struct table *t, const char *s, enum role r);
+void table_right(struct table *t, size_t col);
+/* Prints with one space of indent and two between columns, shrinking the widest columns to fit
+ * the terminal when output is one. */
+void table_print(struct ctx *c, struct table *t, int indent);
+void table_free(struct table *t);
+
+/* JSON for one record: all fields, typed (numbers, booleans, arrays for sets), null when unset. */
+void json_record(struct json *j, const struct record *r);
+/* Writes the JSON document in b and a newline to c->out. */
+void json_flush(struct ctx *c, struct buf *b);
+
+/* The kind named by a command argument, or a usage error listing the kinds. */
+int kind_arg(struct ctx *c, const char *name, const struct kindinfo **out);
+/* rm and undelete: flips the tombstone of every named record, all or none. */
+int set_deleted(struct ctx *c, const struct command *cmd, int argc, char **argv, int deleted);
+
+/* Terminal-safe printing of record text. */
+void out_safe(struct ctx *c, const char *s);
+
+#endif

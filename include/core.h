@@ -1,0 +1,140 @@
+/*
+ * core.h — records and the one description of record kinds (DESIGN.md §3). The static kind table
+ * plus the team's custom fields form the runtime schema, which drives the database schema,
+ * validation, the CLI's add/set/list/show, search, and (later) forms, snapshots, import/export and
+ * portal redaction. Adding a field to rapport is one row in src/core/kinds.c.
+ *
+ * Ownership: a struct record owns its strings; schema field pointers stay valid while the schema
+ * lives. Errors follow rapport.h: 0 or a negative RERR_* with a message naming record and field.
+ */
+#ifndef RAPPORT_CORE_H
+#define RAPPORT_CORE_H
+
+#include "util.h"
+
+enum ftype {
+	FT_TEXT,     /* one line of text */
+	FT_LONG,     /* multi-line text; $EDITOR in forms */
+	FT_NUMBER,   /* decimal number */
+	FT_INT,      /* whole number */
+	FT_DATE,     /* YYYY-MM-DD */
+	FT_DATETIME, /* YYYY-MM-DDTHH:MM:SSZ */
+	FT_BOOL,     /* true / false */
+	FT_CHOICE,   /* one of field->choices */
+	FT_REF,      /* id of a record of kind field->ref (NULL: any kind) */
+	FT_REFS,     /* comma-separated ids of records of kind field->ref */
+	FT_EMAIL,    /* an address of the shape local@domain.tld */
+	FT_SET,      /* comma-separated tags, kept sorted and unique */
+};
+
+enum fflag {
+	F_REQ = 1 << 0,    /* required */
+	F_LIST = 1 << 1,   /* a default column of `list` */
+	F_FTS = 1 << 2,    /* indexed for full-text search */
+	F_NAME = 1 << 3,   /* the record's display name */
+	F_FIN = 1 << 4,    /* finance: never leaves in a customer-facing export */
+	F_INT = 1 << 5,    /* internal: never leaves in a customer-facing export */
+	F_VIS = 1 << 6,    /* customer-visible: may appear in the portal */
+	F_INDEX = 1 << 7,  /* indexed for filters and sorting */
+	F_CUSTOM = 1 << 8, /* a team-defined custom field */
+	F_META = 1 << 9,   /* id, created, updated, author: every record has them */
+};
+
+struct field {
+	const char *name;
+	enum ftype type;
+	unsigned flags;
+	const char *choices; /* FT_CHOICE: "a,b,c" */
+	const char *ref;     /* FT_REF / FT_REFS: target kind, NULL for any */
+	const char *def;     /* default on add: a literal, "now", "today" or "@me" */
+	double min, max;     /* numeric range when min < max */
+	const char *label;   /* NULL: derived from the name */
+	const char *column;  /* database column; NULL means the name */
+};
+
+enum kflag {
+	K_INTERNAL = 1 << 0, /* the whole kind is internal (interactions, time, comments) */
+	K_FINANCE = 1 << 1,  /* the whole kind is finance (contracts, quotes, invoices, expenses) */
+	K_CONFIG = 1 << 2,   /* team configuration rather than customer data */
+};
+
+struct record;
+struct kind {
+	const char *name, *plural;
+	const struct field *fields;
+	size_t nfields;
+	unsigned flags;
+	const char *sort;        /* default order of `list` and related lists, e.g. "-at" */
+	const char *require_any; /* at least one of these fields, e.g. "project,customer" */
+	/* Cross-field rules; field-level ones come from the table. May be NULL. */
+	int (*check)(const struct record *r, struct err *e);
+};
+
+extern const struct kind kind_table[];
+extern const size_t kind_count;
+extern const struct field meta_fields[];
+extern const size_t meta_count;
+
+/* The runtime description of one kind: built-in fields followed by custom ones. */
+struct kindinfo {
+	const struct kind *k;
+	int index;
+	const struct field **f;
+	size_t nf;
+};
+
+struct schema {
+	struct kindinfo *kinds;
+	size_t nkinds;
+	struct field **custom; /* owned, each with owned strings */
+	size_t ncustom;
+};
+
+void schema_init(struct schema *sc);
+void schema_free(struct schema *sc);
+/* Adds a custom field from a `field` record's values; checks name and type. */
+int schema_add_custom(struct schema *sc, const char *kind, const char *name, const char *type,
+		      const char *choices, const char *label, struct err *e);
+const struct kindinfo *schema_kind(const struct schema *sc, const char *name);
+/* Looks a field up by name, including the meta fields; NULL when unknown. */
+const struct field *kind_field(const struct kindinfo *ki, const char *name);
+int kind_field_index(const struct kindinfo *ki, const struct field *f);
+const char *field_column(const struct field *f);
+/* A label for humans: the table's label, else the name with '_' as ' ' and a capital. */
+void field_label(const struct field *f, char *out, size_t n);
+const char *ftype_name(enum ftype t);
+bool choice_ok(const char *choices, const char *v);
+/* Names of all kinds as "a, b, c" for error messages. */
+char *kind_names(const struct schema *sc);
+
+/* A record in memory: values are normalised text (see value_normalize), NULL when unset. */
+struct record {
+	const struct kindinfo *ki;
+	char id[33];
+	char *created, *updated, *author;
+	int deleted;
+	char **val; /* ki->nf entries */
+	char *extra; /* fields this version does not know (from newer replicas), kept verbatim */
+};
+
+struct record *record_new(const struct kindinfo *ki);
+void record_free(struct record *r);
+struct record *record_dup(const struct record *r);
+const char *record_get(const struct record *r, const char *field);
+/* Replaces a value (takes ownership of v; NULL clears). */
+void record_put(struct record *r, int idx, char *v);
+/* The record's display name: its name field, else a short description, else its short id. */
+char *record_title(const struct record *r);
+/* "customer 3fa9c2d1" or "new customer" for messages. */
+void record_where(const struct record *r, char *out, size_t n);
+
+/* Normalises a value for a field without touching the database: types, ranges, choices, dates
+ * (ISO or relative: today, +3d), bools (yes/no/true/false/1/0), numbers, sets. References are
+ * returned as given; workspace code resolves them. *out is owned by the caller. */
+int value_normalize(const struct field *f, const char *in, time_t now, char **out, struct err *e);
+/* Applies set semantics: adds or removes one item to a normalised set value. */
+char *set_edit(const char *set, const char *item, bool add);
+/* Record-level checks from the table: required fields, require_any, the kind's own check. */
+int record_check(const struct record *r, struct err *e);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * store.h — the record store: the only module that talks to SQLite (DESIGN.md §3). It owns the
+ * database file, its schema (derived from the kind table, migrated forward-only and versioned by
+ * PRAGMA user_version), record reads and writes, queries, totals and the full-text index.
+ *
+ * Contracts: every function returns 0 or a negative RERR_* with a message in e. Records returned
+ * through **out belong to the caller. Callers group writes with store_begin/commit; a write
+ * outside a transaction is its own transaction. All values are bound as parameters; identifiers
+ * come only from the schema, never from input.
+ */
+#ifndef RAPPORT_STORE_H
+#define RAPPORT_STORE_H
+
+#include "core.h"
+
+struct store;
+
+/* Opens (creating if needed) the database at path, or ":memory:". WAL, busy timeout, FKs on. */
+int store_open(struct store **out, const char *path, struct err *e);
+void store_close(struct store *st);
+/* Creates or extends tables, columns and indexes so the database fits the schema. Takes the write
+ * lock only when something is missing. Never drops or changes existing columns. */
+int store_migrate(struct store *st, const struct schema *sc, struct err *e);
+
+int store_begin(struct store *st, struct err *e);
+int store_commit(struct store *st, struct err *e);
+void store_rollback(struct store *st);
+
+/* Small key/value state of this replica (replica id, ...). *out is NULL when the key is unset. */
+int store_meta_get(struct store *st, const char *key, char **out, struct err *e);
+int store_meta_set(struct store *st, const char *key, const char *value, struct err *e);
+
+int store_insert(struct store *st, const struct record *r, struct err *e);
+/* Writes every field and the meta columns of an existing record. */
+int store_update(struct store *st, const struct record *r, struct err *e);
+/* Loads a record by full id; RERR_NOTFOUND when there is none. */
+int store_get(struct store *st, const struct schema *sc, const char *id, struct record **out,
+	      struct err *e);
+/* Kind of a full id; RERR_NOTFOUND when unknown. *kind is owned by the caller. */
+int store_kind_of(struct store *st, const char *id, char **kind, struct err *e);
+/* Ids starting with prefix (at most max), with their kinds, in id order. */
+int store_prefix(struct store *st, const char *prefix, size_t max, struct strv *ids,
+		 struct strv *kinds, struct err *e);
+/* Live records of a kind whose name field equals name, ignoring ASCII case (at most max). */
+int store_by_name(struct store *st, const struct kindinfo *ki, const char *name, size_t max,
+		  struct strv *ids, struct err *e);
+
+enum qop { Q_EQ, Q_NE, Q_LT, Q_GT, Q_LE, Q_GE, Q_LIKE, Q_NULL, Q_NOTNULL };
+struct qcond {
+	const struct field *f; /* a field of the query's kind, or a meta field */
+	enum qop op;
+	const char *value; /* normalised; Q_EQ/Q_NE on a set means membership */
+};
+struct query {
+	const struct kindinfo *ki;
+	struct qcond cond[32];
+	size_t ncond;
+	struct {
+		const struct field *f;
+		bool desc;
+	} sort[8];
+	size_t nsort;
+	long limit, offset; /* limit 0: no limit */
+	int deleted;        /* 0 live records, 1 deleted ones, 2 both */
+	struct strv owned;  /* values the query owns (from query_own) */
+};
+typedef int (*record_cb)(const struct record *r, void *ctx);
+
+void query_init(struct query *q, const struct kindinfo *ki);
+/* Keeps a copy of v alive as long as the query; returns the copy. */
+const char *query_own(struct query *q, char *v);
+void query_free(struct query *q);
+/* Calls cb for each match, in order; a non-zero return from cb stops and is returned. */
+int store_query(struct store *st, const struct query *q, record_cb cb, void *ctx, struct err *e);
+int store_count(struct store *st, const struct query *q, long *n, struct err *e);
+/* Sum of a numeric field over the matches (0 when none). */
+int store_sum(struct store *st, const struct query *q, const struct field *f, double *out,
+	      struct err *e);
+/* Full-text search over live records, best match first. CJK text matches by character. */
+int store_search(struct store *st, const struct schema *sc, const char *text, long limit,
+		 record_cb cb, void *ctx, struct err *e);
+/* Counts of live records per kind, for summaries: n[i] matches sc->kinds[i]. */
+int store_census(struct store *st, const struct schema *sc, long *n, struct err *e);
+
+#endif

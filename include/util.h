@@ -1,0 +1,119 @@
+/*
+ * util.h — the bottom layer: growable buffers, string vectors, JSON output, ISO 8601 dates and
+ * the clock, random ids, UTF-8 width and terminal-safe text. Nothing here knows about records.
+ * Allocation failure aborts the process (xmalloc): rapport never limps on with a half-built value.
+ */
+#ifndef RAPPORT_UTIL_H
+#define RAPPORT_UTIL_H
+
+#include "rapport.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer. `data` is never NULL and always NUL-terminated. */
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+#define BUF_INIT { buf_empty_, 0, 0 }
+extern char buf_empty_[];
+void buf_init(struct buf *b);
+void buf_release(struct buf *b);
+/* Hands the bytes to the caller (who frees them) and resets b. */
+char *buf_detach(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+void buf_addrep(struct buf *b, char c, size_t n);
+
+/* A NULL-terminated vector of owned strings. */
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+#define STRV_INIT { NULL, 0, 0 }
+void strv_push(struct strv *s, const char *str);
+void strv_push_owned(struct strv *s, char *str);
+void strv_clear(struct strv *s);
+bool strv_has(const struct strv *s, const char *str);
+/* Splits on `sep`, trimming blanks around items and dropping empty ones. */
+void strv_split(struct strv *out, const char *s, char sep);
+void strv_sort(struct strv *s);
+char *strv_join(const struct strv *s, const char *sep);
+
+/* JSON output with RFC 8259 string escaping. Nesting and commas are tracked for the caller. */
+struct json {
+	struct buf *out;
+	int depth;
+	unsigned char need_comma[64]; /* 0 first item, 1 needs a comma, 2 after a key */
+	bool pretty;
+};
+void json_init(struct json *j, struct buf *out, bool pretty);
+void json_obj_open(struct json *j);
+void json_obj_close(struct json *j);
+void json_arr_open(struct json *j);
+void json_arr_close(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_str(struct json *j, const char *s); /* NULL writes null */
+void json_num(struct json *j, double v);
+void json_int(struct json *j, long long v);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+void json_escape(struct buf *b, const char *s);
+
+/* Dates. A date is "YYYY-MM-DD"; a datetime is stored as "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
+/* The clock: RAPPORT_NOW (ISO 8601) if set, else the system clock. */
+time_t clock_now(void);
+/* Returns -1 (with a message in e) when RAPPORT_NOW is set but is not a date or datetime. */
+int clock_check(struct err *e);
+void fmt_date(char out[11], time_t t);
+void fmt_datetime(char out[21], time_t t);
+/* Days since 1970-01-01 for a valid date string; false when s is not a real calendar date. */
+bool date_parse(const char *s, long *days);
+/* Accepts "YYYY-MM-DD", "YYYY-MM-DD[T ]HH:MM[:SS][Z|±HH:MM]"; fills seconds since the epoch. */
+bool datetime_parse(const char *s, time_t *t);
+/* Relative dates for humans: today, yesterday, tomorrow, +3d, -2w, +1m (months are 30 days). */
+bool date_relative(const char *s, time_t now, time_t *t);
+void days_to_date(char out[11], long days);
+
+/* Random bytes from the kernel; a seeded generator when rng_seed() was called (demo data). */
+void rng_seed(uint64_t seed);
+uint64_t rng_next(void);
+/* A uniformly random integer in [0, n). */
+uint64_t rng_below(uint64_t n);
+/* A new id: 32 lower-case hex characters (128 random bits) and a NUL. */
+void id_new(char out[33]);
+bool id_is_hex(const char *s, size_t minlen, size_t maxlen);
+
+/* UTF-8 and the terminal. Width follows wcwidth(3) under a UTF-8 locale. */
+/* Display columns of a UTF-8 string; invalid bytes and control characters count as their placeholder. */
+int utf8_width(const char *s);
+bool utf8_valid(const char *s, size_t n);
+/* Decodes one code point at p; returns its length in bytes, or 0 for an invalid sequence. */
+size_t utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp);
+/* Appends s to b made safe for a terminal: control bytes become \xNN or ␛-style visible
+ * escapes, invalid UTF-8 becomes U+FFFD, and the result is cut to `maxw` columns (0 = no limit)
+ * without splitting a character, ending in "…" when cut. Pads with spaces to `padw` columns. */
+void term_safe(struct buf *b, const char *s, int maxw, int padw);
+/* Like term_safe for multi-line text: keeps newlines and tabs, no width limit. */
+void term_text(struct buf *b, const char *s);
+
+/* Reads a whole file; returns NULL with errno set on failure. */
+char *file_read(const char *path, size_t *len);
+bool isatty_out(void);
+
+#endif

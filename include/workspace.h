@@ -1,0 +1,77 @@
+/*
+ * workspace.h — a workspace: the directory holding .rapport/ (database, config, later the snapshot
+ * repository), its open store and runtime schema, who is working, and the record operations every
+ * front end uses: resolving what a user typed to a record, assigning FIELD=VALUE, adding and
+ * saving with full validation. CLI, TUI, import and sync all go through these, so a rule checked
+ * here is checked everywhere.
+ *
+ * Errors: 0 or negative RERR_*; RERR_INPUT / RERR_NOTFOUND for what the user typed (exit 2).
+ * A failed add or save writes nothing.
+ */
+#ifndef RAPPORT_WORKSPACE_H
+#define RAPPORT_WORKSPACE_H
+
+#include "core.h"
+#include "store.h"
+
+#define WS_DIRNAME ".rapport"
+#define WS_DBNAME "rapport.db"
+
+struct ws {
+	char *root;   /* the directory holding .rapport/ */
+	char *dotdir; /* root/.rapport */
+	struct store *st;
+	struct schema sc;
+	char *author; /* "Name <email>", stamped on what this user writes */
+	char *email;
+	time_t now;
+	struct strv warnings; /* problems met while opening (a bad custom field from a replica) */
+};
+
+/* Finds the workspace root: dir if given, else $RAPPORT_DIR, else the nearest parent of the
+ * current directory holding .rapport/. *root is owned by the caller. */
+int ws_locate(const char *dir, char **root, struct err *e);
+/* Creates .rapport/ in dir (which may exist; a workspace already there is an error). */
+int ws_create(const char *dir, struct err *e);
+/* Opens a workspace at root. The author defaults to "unknown" until ws_set_author. */
+int ws_open(struct ws **out, const char *root, struct err *e);
+void ws_close(struct ws *w);
+void ws_set_author(struct ws *w, const char *name, const char *email);
+
+/* Reads a key ("user.name") from .rapport/config, then $XDG_CONFIG_HOME/rapport/config (or
+ * ~/.config/rapport/config). *out is NULL when unset. Config files are "[section]" and
+ * "key = value" lines; '#' starts a comment. */
+char *ws_config_get(const struct ws *w, const char *key);
+char *config_file_get(const char *path, const char *key);
+int config_file_set(const char *path, const char *key, const char *value, struct err *e);
+
+/* Resolves what a user typed for a record: an id or unique id prefix (4+ hex characters), or —
+ * when want_kind is given — a unique name of that kind ("Contoso"). Ambiguity lists candidates. */
+int ws_resolve(struct ws *w, const char *ref, const char *want_kind, char out[33], struct err *e);
+int ws_load(struct ws *w, const char *ref, const char *want_kind, struct record **out,
+	    struct err *e);
+/* Applies "field=value" (empty value clears), "field+=item" or "field-=item" (sets). */
+int ws_assign(struct ws *w, struct record *r, const char *assignment, struct err *e);
+/* Sets one field from text, normalising and resolving references. */
+int ws_put(struct ws *w, struct record *r, const struct field *f, const char *value,
+	   struct err *e);
+/* Fills defaults, stamps id/created/author, validates, inserts. Prints nothing. */
+int ws_add(struct ws *w, struct record *r, struct err *e);
+/* Validates and writes a changed record, stamping updated/author. */
+int ws_save(struct ws *w, struct record *r, struct err *e);
+/* Adds a custom field: validates, extends the schema and database, stores the definition. */
+int ws_field_add(struct ws *w, const char *kind, const char *name, const char *type,
+		 const char *choices, const char *label, char out_id[33], struct err *e);
+/* Adds a filter typed by a person to q: FIELD=V, FIELD!=V, FIELD<V, FIELD>V, FIELD<=V, FIELD>=V,
+ * FIELD~TEXT (case-insensitive substring). Values are checked like input (dates may be relative,
+ * references may be names); FIELD= matches unset, FIELD!= set. On a list field = means "has". */
+int ws_filter(struct ws *w, struct query *q, const char *expr, struct err *e);
+/* Sets q's order from "f,-g" (- for descending); NULL or "" uses the kind's default order. */
+int ws_sort(struct ws *w, struct query *q, const char *spec, struct err *e);
+
+/* The member record of the person working (by email), if there is one. */
+bool ws_me(struct ws *w, char out[33]);
+/* The display name of a record by id ("Contoso"), cached; the short id when unknown. */
+const char *ws_title(struct ws *w, const char *id);
+
+#endif

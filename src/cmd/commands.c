@@ -1,0 +1,23 @@
+/*
+ * commands.c — the command table: the one list the CLI dispatches through, `help` prints, and
+ * the TUI's ':' command line (later) runs. A new command is a new file plus one line here.
+ */
+#include "cmd.h"
+
+#include <string.h>
+
+extern const struct command cmd_init, cmd_demo, cmd_add, cmd_set, cmd_rm, cmd_undelete,
+	cmd_list, cmd_show, cmd_search, cmd_fields, cmd_field, cmd_config, cmd_help;
+
+const struct command *const commands[] = {
+	&cmd_init,   &cmd_demo,   &cmd_add,    &cmd_set,   &cmd_rm,     &cmd_undelete, &cmd_list,
+	&cmd_show,   &cmd_search, &cmd_fields, &cmd_field, &cmd_config, &cmd_help,     NULL,
+};
+
+const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; commands[i]; i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
+	return NULL;
+}

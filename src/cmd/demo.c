@@ -1,0 +1,775 @@
+/*
+ * demo.c — `rapport demo [DIR] [--size small|large|N]`: a workspace full of believable data.
+ * `small` is a hand-written services company: a dozen customers (English and Chinese names),
+ * their people, a year of conversations, projects in every status with milestones and WBS
+ * tasks, time, contracts, invoices paid, late and open, tickets and survey answers — dated
+ * relative to today so the demo always looks current. `large` (10,000 customers, 200,000 tasks,
+ * 1,000,000 interactions) and `N` (N customers) are synthetic and deterministic, for benchmarks.
+ * Every record goes through ws_add, the same validation as `rapport add`.
+ */
+#include "cmd.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int run(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_demo = {
+	"demo", run, "demo [DIR] [--size small|large|N]",
+	"Create a workspace filled with demo data (default DIR: rapport-demo).",
+	"small (the default) is a realistic services company: 12 customers, their contacts, a\n"
+	"year of interactions, projects in every status with milestones and WBS tasks, time\n"
+	"entries, contracts, invoices (paid, late, open), tickets and NPS/CSAT answers. Dates are\n"
+	"relative to today (or RAPPORT_NOW).\n"
+	"large is a synthetic workspace for benchmarks: 10,000 customers, 200,000 tasks and\n"
+	"1,000,000 interactions; N gives N customers in the same proportions. Synthetic data is\n"
+	"deterministic: the same N and RAPPORT_NOW give the same records and ids.\n",
+	0,
+};
+
+struct gen {
+	struct ctx *c;
+	struct ws *w;
+	struct err *e;
+	int rc;
+	long count, expect;
+	long today;
+	bool progress;
+	time_t started, shown;
+	char members[8][33];
+	int nmembers;
+};
+
+/* ---- helpers ---- */
+
+static struct record *mk(struct gen *g, const char *kind)
+{
+	return record_new(schema_kind(&g->w->sc, kind));
+}
+
+static void put(struct gen *g, struct record *r, const char *field, const char *v)
+{
+	if (g->rc || !v)
+		return;
+	const struct field *f = kind_field(r->ki, field);
+	char *norm;
+	if (!f) {
+		g->rc = err_set(g->e, RERR_RUNTIME, "demo: %s has no field %s", r->ki->k->name, field);
+		return;
+	}
+	if ((g->rc = value_normalize(f, v, g->w->now, &norm, g->e)))
+		return;
+	record_put(r, kind_field_index(r->ki, f), norm);
+}
+
+static void putf(struct gen *g, struct record *r, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void putf(struct gen *g, struct record *r, const char *field, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	put(g, r, field, b.data);
+	buf_release(&b);
+}
+
+/* A date `off` days from today. */
+static void putday(struct gen *g, struct record *r, const char *field, long off)
+{
+	char d[11];
+	days_to_date(d, g->today + off);
+	put(g, r, field, d);
+}
+
+static void putstamp(struct gen *g, struct record *r, const char *field, long off, int minute)
+{
+	char d[11];
+	days_to_date(d, g->today + off);
+	putf(g, r, field, "%sT%02d:%02d:00Z", d, minute / 60 % 24, minute % 60);
+}
+
+static void tick(struct gen *g)
+{
+	g->count++;
+	if (!g->progress || (g->count & 1023))
+		return;
+	time_t t = time(NULL);
+	if (t == g->shown)
+		return;
+	g->shown = t;
+	fprintf(stderr, "\rrapport demo: %ld of ~%ld records (%ld%%)  ", g->count, g->expect,
+		g->expect ? g->count * 100 / g->expect : 0);
+}
+
+/* Saves r, copies its id to id_out (may be NULL), frees r. */
+static void save(struct gen *g, struct record *r, char *id_out)
+{
+	if (!g->rc && !(g->rc = ws_add(g->w, r, g->e))) {
+		if (id_out)
+			memcpy(id_out, r->id, 33);
+		tick(g);
+	}
+	record_free(r);
+}
+
+static long rnd(long lo, long hi) { return lo + (long)rng_below((uint64_t)(hi - lo + 1)); }
+static const char *pick(const char *const *v, size_t n) { return v[rng_below(n)]; }
+#define PICK(a) pick(a, ARRAY_LEN(a))
+
+/* ---- shared vocabulary ---- */
+
+static const char *const first_en[] = { "Olivia", "James", "Emma", "Noah", "Sophia", "Liam",
+					"Mia", "Lucas", "Amelia", "Ethan", "Chloe", "Daniel",
+					"Priya", "Ahmed", "Sofia", "Mateo", "Hannah", "Kenji" };
+static const char *const last_en[] = { "Smith", "Johnson", "Brown", "Garcia", "Miller",
+				       "Davis", "Wilson", "Anderson", "Taylor", "Moore",
+				       "Patel", "Khan", "Novak", "Rossi", "Schmidt", "Dubois" };
+static const char *const name_zh[] = { "张伟", "李娜", "王强", "刘洋", "陈静", "杨磊",
+				       "赵敏", "黄婷", "周杰", "吴昊", "徐丽", "孙悦" };
+static const char *const titles[] = { "CTO", "CFO", "Head of Operations", "IT Manager",
+				      "Project Lead", "Procurement Manager", "Finance Controller",
+				      "Service Desk Lead" };
+static const char *const roles[] = { "sponsor", "decision_maker", "champion", "user",
+				     "technical", "finance", "procurement" };
+static const char *const ikinds[] = { "call", "email", "meeting", "visit", "chat", "note" };
+static const char *const topics[] = {
+	"steering committee", "status review", "invoice query", "scope change request",
+	"go-live planning", "training schedule", "data migration", "integration testing",
+	"renewal discussion", "escalation follow-up", "quarterly business review",
+	"requirements workshop", "support backlog", "budget review", "UAT feedback",
+};
+static const char *const ticket_titles[] = {
+	"Login fails after password reset", "Report export times out", "Wrong VAT on invoice PDF",
+	"Stock levels not syncing", "Slow month-end close", "Request: new user accounts",
+	"Complaint: missed callback", "Interface error from warehouse scanner",
+	"Question about licence terms", "Change: add approval step to POs",
+	"Dashboard shows stale data", "Printer mapping lost after upgrade",
+};
+static const char *const task_names[] = {
+	"Kick-off", "Requirements", "Solution design", "Build", "Data migration", "Integration",
+	"Testing", "Training", "Go-live", "Hypercare", "Documentation", "Security review",
+};
+static const char *const project_names[] = {
+	"ERP rollout", "Data warehouse", "CRM migration", "Mobile field app", "Support retainer",
+	"Security audit", "Cloud migration", "WMS implementation", "Payroll integration",
+	"BI dashboards", "E-invoicing", "Network refresh",
+};
+
+/* ---- the small, hand-written company ---- */
+
+struct cust {
+	const char *name, *industry, *region, *size, *stage, *tags, *renewal, *website;
+	bool zh;
+	int projects;  /* how many projects */
+	int last_seen; /* days since the last interaction */
+};
+
+static const struct cust customers[] = {
+	{ "Contoso Manufacturing", "Manufacturing", "EMEA", "large", "active", "erp,priority",
+	  "likely", "contoso.example", false, 3, 2 },
+	{ "Contoso Logistics", "Logistics", "EMEA", "medium", "active", "erp", "yes",
+	  "logistics.contoso.example", false, 1, 9 },
+	{ "Northwind Traders", "Retail", "EMEA", "medium", "loyal", "bi,reference", "yes",
+	  "northwind.example", false, 2, 5 },
+	{ "Fabrikam Health", "Healthcare", "NA", "large", "at_risk", "crm,escalated", "unsure",
+	  "fabrikam.example", false, 2, 45 },
+	{ "Tailspin Airlines", "Aviation", "NA", "enterprise", "active", "cloud", "likely",
+	  "tailspin.example", false, 2, 12 },
+	{ "Adventure Works", "Retail", "NA", "medium", "prospect", "mobile", NULL,
+	  "adventure-works.example", false, 1, 6 },
+	{ "Litware Insurance", "Finance", "EMEA", "large", "active", "security", "likely",
+	  "litware.example", false, 1, 20 },
+	{ "Woodgrove Bank", "Finance", "APAC", "enterprise", "churned", "", "no",
+	  "woodgrove.example", false, 1, 200 },
+	{ "Margie's Travel", "Travel", "APAC", "small", "lead", "", NULL, "margies.example", false,
+	  0, 15 },
+	{ "上海明远科技有限公司", "Technology", "APAC", "large", "active", "erp,china", "likely",
+	  "mingyuan.example", true, 2, 3 },
+	{ "杭州青禾物流", "Logistics", "APAC", "medium", "active", "wms,china", "unsure",
+	  "qinghe.example", true, 1, 33 },
+	{ "深圳星辰电子", "Electronics", "APAC", "medium", "loyal", "bi,china", "yes",
+	  "xingchen.example", true, 1, 8 },
+};
+
+static void make_members(struct gen *g)
+{
+	static const char *m[][4] = {
+		{ "Ada Lovelace", "ada@delivery.example", "pm", "120" },
+		{ "Grace Hopper", "grace@delivery.example", "pm", "125" },
+		{ "Linus Chen", "linus@delivery.example", "member", "95" },
+		{ "王芳", "wang.fang@delivery.example", "finance", "90" },
+		{ "Sam Okafor", "sam@delivery.example", "service", "80" },
+		{ "Maria Rossi", "maria@delivery.example", "exec", "160" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(m); i++) {
+		struct record *r = mk(g, "member");
+		put(g, r, "name", m[i][0]);
+		put(g, r, "email", m[i][1]);
+		put(g, r, "role", m[i][2]);
+		put(g, r, "rate", m[i][3]);
+		save(g, r, g->members[i]);
+	}
+	g->nmembers = (int)ARRAY_LEN(m);
+}
+
+#define PM(g) ((g)->members[rng_below(2)])
+#define ENG(g) ((g)->members[rng_below(3)])
+#define SERVICE(g) ((g)->members[4])
+#define FINANCE(g) ((g)->members[3])
+#define EXEC(g) ((g)->members[5])
+
+static void person_name(struct gen *g, struct record *r, bool zh)
+{
+	if (zh)
+		put(g, r, "name", PICK(name_zh));
+	else
+		putf(g, r, "name", "%s %s", PICK(first_en), PICK(last_en));
+}
+
+/* Tasks of one project: phases with 1-3 subtasks each, progress following the project's age. */
+static void make_wbs(struct gen *g, const char *proj, const char *status, long start, long len,
+		     const char *milestones[], int nms)
+{
+	int phases = (int)rnd(3, 5);
+	for (int p = 0; p < phases && !g->rc; p++) {
+		char phase[33];
+		long ps = start + len * p / phases, pe = start + len * (p + 1) / phases;
+		double elapsed = (double)(g->today - ps) / (double)(pe - ps > 0 ? pe - ps : 1);
+		struct record *r = mk(g, "task");
+		put(g, r, "project", proj);
+		put(g, r, "name", task_names[(p * 2 + rng_below(2)) % ARRAY_LEN(task_names)]);
+		putday(g, r, "start", ps - g->today);
+		putday(g, r, "due", pe - g->today);
+		putf(g, r, "estimate", "%ld", rnd(16, 120));
+		put(g, r, "assignee", ENG(g));
+		if (nms)
+			put(g, r, "milestone", milestones[p * nms / phases]);
+		const char *st = "todo";
+		long prog = 0;
+		if (!strcmp(status, "done") || elapsed >= 1.2) {
+			st = "done";
+			prog = 100;
+		} else if (!strcmp(status, "cancelled") || !strcmp(status, "planned")) {
+			st = "todo";
+		} else if (elapsed > 0) {
+			prog = (long)(elapsed * 80) + rnd(0, 15);
+			prog = prog > 95 ? 95 : prog;
+			st = rng_below(6) == 0 ? "blocked" : prog > 80 ? "review" : "doing";
+		}
+		put(g, r, "status", st);
+		putf(g, r, "progress", "%ld", prog);
+		if (p == phases - 1)
+			put(g, r, "key", "true");
+		save(g, r, phase);
+		int subs = (int)rnd(1, 3);
+		for (int s = 0; s < subs && !g->rc; s++) {
+			struct record *t = mk(g, "task");
+			put(g, t, "project", proj);
+			put(g, t, "parent", phase);
+			putf(g, t, "name", "%s — part %d", task_names[(size_t)(p * 2 + s + 1) %
+								  ARRAY_LEN(task_names)],
+			     s + 1);
+			putday(g, t, "start", ps - g->today);
+			putday(g, t, "due", pe - g->today);
+			putf(g, t, "estimate", "%ld", rnd(8, 40));
+			put(g, t, "assignee", ENG(g));
+			put(g, t, "status", st);
+			putf(g, t, "progress", "%ld", prog);
+			save(g, t, NULL);
+		}
+	}
+}
+
+static void make_project(struct gen *g, const struct cust *cu, const char *cid, int idx,
+			 const char *status, const char *contract)
+{
+	char pid[33];
+	long start, len = rnd(90, 240);
+	if (!strcmp(status, "planned"))
+		start = rnd(10, 60);
+	else if (!strcmp(status, "done"))
+		start = -len - rnd(20, 120);
+	else
+		start = -rnd(len / 4, len * 3 / 4);
+	start += g->today; /* from here on, days since the epoch */
+	double rate = (double)rnd(90, 140);
+	struct record *r = mk(g, "project");
+	put(g, r, "customer", cid);
+	putf(g, r, "code", "P-%03d", idx + 101);
+	if (cu->zh)
+		put(g, r, "name", idx % 2 ? "仓储管理系统实施" : "数据平台升级");
+	else
+		put(g, r, "name", project_names[(size_t)idx % ARRAY_LEN(project_names)]);
+	put(g, r, "type", idx % 3 == 2 ? "time_and_materials" : "fixed_price");
+	put(g, r, "status", status);
+	put(g, r, "manager", PM(g));
+	putday(g, r, "start", start - g->today);
+	putday(g, r, "due", start + len - g->today);
+	putf(g, r, "budget", "%ld", rnd(40, 160) * 1000);
+	putf(g, r, "rate", "%.0f", rate);
+	put(g, r, "currency", cu->zh ? "CNY" : "EUR");
+	if (contract)
+		put(g, r, "contract", contract);
+	putf(g, r, "description", "%s for %s.\nScope agreed in the kick-off; see the SOW.",
+	     cu->zh ? "Implementation" : project_names[(size_t)idx % ARRAY_LEN(project_names)],
+	     cu->name);
+	save(g, r, pid);
+	/* Milestones: design, build, go-live; some done on time, one late, future ones open. */
+	static const char *ms_names[] = { "Design sign-off", "Build complete", "Go-live" };
+	char ms[3][33];
+	const char *msp[3];
+	for (int m = 0; m < 3 && !g->rc; m++) {
+		long due = start + len * (m + 1) / 3;
+		struct record *mr = mk(g, "milestone");
+		put(g, mr, "project", pid);
+		put(g, mr, "name", ms_names[m]);
+		putday(g, mr, "due", due - g->today);
+		put(g, mr, "deliverable", m == 0 ? "Design document" : m == 1 ? "Tested release"
+									    : "Production system");
+		if (due < g->today && strcmp(status, "cancelled"))
+			putday(g, mr, "done", due - g->today + (rng_below(4) == 0 ? rnd(3, 15) : 0));
+		save(g, mr, ms[m]);
+		msp[m] = ms[m];
+	}
+	make_wbs(g, pid, status, start, len, msp, 3);
+	if (!strcmp(status, "planned"))
+		return;
+	/* Time entries on worked days so far, and a few expenses. */
+	long from = start - g->today, end = !strcmp(status, "active") ? 0 : from + len;
+	if (end > 0)
+		end = 0;
+	for (long d = from; d < end && !g->rc; d += rnd(2, 5)) {
+		struct record *t = mk(g, "time");
+		put(g, t, "project", pid);
+		put(g, t, "member", ENG(g));
+		putday(g, t, "date", d);
+		putf(g, t, "hours", "%.1f", (double)rnd(4, 16) / 2);
+		put(g, t, "billable", rng_below(8) ? "true" : "false");
+		put(g, t, "note", PICK(task_names));
+		save(g, t, NULL);
+	}
+	for (int x = 0; x < 3 && !g->rc; x++) {
+		static const char *cats[] = { "travel", "licences", "hosting", "training" };
+		struct record *e = mk(g, "expense");
+		put(g, e, "project", pid);
+		putday(g, e, "date", from + rnd(0, end - from > 0 ? end - from : 0));
+		putf(g, e, "amount", "%ld", rnd(2, 40) * 50);
+		put(g, e, "category", PICK(cats));
+		save(g, e, NULL);
+	}
+}
+
+static void make_customer(struct gen *g, const struct cust *cu, const char *parent, char *cid,
+			  int *pidx)
+{
+	struct record *r = mk(g, "customer");
+	put(g, r, "name", cu->name);
+	put(g, r, "industry", cu->industry);
+	put(g, r, "region", cu->region);
+	put(g, r, "size", cu->size);
+	put(g, r, "stage", cu->stage);
+	put(g, r, "owner", g->members[rng_below(2)]);
+	if (parent)
+		put(g, r, "parent", parent);
+	putf(g, r, "website", "https://%s", cu->website);
+	put(g, r, "tags", *cu->tags ? cu->tags : NULL);
+	put(g, r, "renewal_intent", cu->renewal);
+	put(g, r, "address", cu->zh ? "中国" : cu->region);
+	save(g, r, cid);
+
+	/* People: a sponsor and 1-3 reports. */
+	char contacts[4][33];
+	int nc = (int)rnd(2, 4);
+	for (int i = 0; i < nc && !g->rc; i++) {
+		struct record *p = mk(g, "contact");
+		put(g, p, "customer", cid);
+		person_name(g, p, cu->zh);
+		put(g, p, "title", i == 0 ? "CIO" : PICK(titles));
+		put(g, p, "role", i == 0 ? "sponsor" : PICK(roles));
+		putf(g, p, "email", "contact%d@%s", i + 1, cu->website);
+		putf(g, p, "phone", "+%ld %ld %04ld", rnd(1, 86), rnd(100, 999), rnd(0, 9999));
+		if (i)
+			put(g, p, "reports_to", contacts[0]);
+		put(g, p, "key", i < 2 ? "true" : "false");
+		save(g, p, contacts[i]);
+	}
+
+	/* A year of interactions, thinning out for customers that went quiet. */
+	int n = !strcmp(cu->stage, "lead") ? 3 : !strcmp(cu->stage, "churned") ? 8 : (int)rnd(14, 26);
+	for (int i = 0; i < n && !g->rc; i++) {
+		long ago = i == 0 ? cu->last_seen : cu->last_seen + rnd(1, 365 - cu->last_seen > 1 ? 365 - cu->last_seen : 1);
+		struct record *a = mk(g, "interaction");
+		const char *kind = PICK(ikinds);
+		put(g, a, "customer", cid);
+		put(g, a, "contact", contacts[rng_below((uint64_t)nc)]);
+		put(g, a, "kind", kind);
+		putstamp(g, a, "at", -ago, (int)rnd(8 * 60, 17 * 60));
+		putf(g, a, "summary", "%s: %s", kind, PICK(topics));
+		if (rng_below(3) == 0)
+			putf(g, a, "body", "Notes from the %s.\nAgreed next steps and owners; "
+					   "follow-up in two weeks.",
+			     PICK(topics));
+		bool exec_ = rng_below(6) == 0;
+		put(g, a, "by", exec_ ? EXEC(g) : g->members[rng_below(2)]);
+		put(g, a, "executive", exec_ ? "true" : "false");
+		put(g, a, "direction", rng_below(2) ? "in" : "out");
+		save(g, a, NULL);
+	}
+
+	/* Contracts, with one ending within a week for the active Tailspin account. */
+	char contract[33] = "";
+	if (strcmp(cu->stage, "lead") && strcmp(cu->stage, "prospect")) {
+		struct record *k = mk(g, "contract");
+		long start = -rnd(200, 500);
+		long end = !strcmp(cu->name, "Tailspin Airlines") ? 5
+			   : !strcmp(cu->stage, "churned")         ? -90
+								   : start + 730;
+		put(g, k, "customer", cid);
+		putf(g, k, "number", "C-%04ld", rnd(1000, 9999));
+		putf(g, k, "title", "Master services agreement — %s", cu->name);
+		putf(g, k, "value", "%ld", rnd(80, 600) * 1000);
+		put(g, k, "currency", cu->zh ? "CNY" : "EUR");
+		putday(g, k, "signed", start - 10);
+		putday(g, k, "start", start);
+		putday(g, k, "end", end);
+		put(g, k, "status", end < 0 ? "expired" : "active");
+		put(g, k, "renewal", rng_below(2) ? "manual" : "auto");
+		save(g, k, contract);
+	} else {
+		struct record *q = mk(g, "quote");
+		put(g, q, "customer", cid);
+		putf(g, q, "number", "Q-%04ld", rnd(1000, 9999));
+		putf(g, q, "amount", "%ld", rnd(20, 200) * 1000);
+		putday(g, q, "date", -rnd(5, 40));
+		put(g, q, "status", "sent");
+		save(g, q, NULL);
+	}
+
+	/* Projects in every status across the portfolio. */
+	static const char *statuses[] = { "active", "done", "planned", "paused", "cancelled",
+					  "active", "done" };
+	for (int p = 0; p < cu->projects && !g->rc; p++) {
+		const char *st = !strcmp(cu->stage, "churned") ? "cancelled"
+				 : !strcmp(cu->stage, "prospect") ? "planned"
+								   : statuses[(*pidx) % ARRAY_LEN(statuses)];
+		make_project(g, cu, cid, (*pidx)++, st, *contract ? contract : NULL);
+	}
+
+	/* Invoices: monthly for a year — most paid, some late, the latest open. */
+	if (*contract) {
+		int months = !strcmp(cu->stage, "churned") ? 4 : 10;
+		for (int m = months; m >= 1 && !g->rc; m--) {
+			struct record *iv = mk(g, "invoice");
+			long issued = -30L * m - (!strcmp(cu->stage, "churned") ? 120 : 0);
+			long amount = rnd(8, 40) * 500;
+			put(g, iv, "customer", cid);
+			put(g, iv, "contract", contract);
+			putf(g, iv, "number", "INV-%ld-%02d", 2000 + (g->count % 900), m);
+			putf(g, iv, "amount", "%ld", amount);
+			putday(g, iv, "issued", issued);
+			putday(g, iv, "due", issued + 30);
+			bool late_payer = !strcmp(cu->stage, "at_risk") || cu->last_seen > 30;
+			if (m > 2 && !(late_payer && m <= 4)) {
+				putf(g, iv, "paid_amount", "%ld", amount);
+				putday(g, iv, "paid_on", issued + rnd(10, late_payer ? 70 : 35));
+			} else if (m == 2 && !late_payer) {
+				putf(g, iv, "paid_amount", "%ld", amount / 2);
+			}
+			save(g, iv, NULL);
+		}
+	}
+
+	/* Tickets: a few, the at-risk customer with an open complaint. */
+	int nt = !strcmp(cu->stage, "lead") ? 0 : (int)rnd(1, 5);
+	for (int t = 0; t < nt && !g->rc; t++) {
+		static const char *tk[] = { "request", "complaint", "incident", "question", "change" };
+		static const char *sev[] = { "low", "medium", "high", "critical" };
+		long opened = -rnd(1, 200);
+		bool open_ = opened > -20 || (!strcmp(cu->stage, "at_risk") && t == 0);
+		struct record *k = mk(g, "ticket");
+		put(g, k, "customer", cid);
+		put(g, k, "contact", contacts[rng_below((uint64_t)nc)]);
+		put(g, k, "kind", !strcmp(cu->stage, "at_risk") && t == 0 ? "complaint" : PICK(tk));
+		put(g, k, "severity", !strcmp(cu->stage, "at_risk") && t == 0 ? "high" : PICK(sev));
+		put(g, k, "title", PICK(ticket_titles));
+		putstamp(g, k, "opened", opened, 9 * 60);
+		putstamp(g, k, "first_response", opened, 9 * 60 + (int)rnd(20, 600));
+		if (!open_) {
+			putstamp(g, k, "resolved", opened + rnd(0, 10), 16 * 60);
+			put(g, k, "status", "closed");
+			put(g, k, "resolution", "Fixed and confirmed with the customer.");
+		} else
+			put(g, k, "status", rng_below(2) ? "open" : "pending");
+		put(g, k, "owner", SERVICE(g));
+		putf(g, k, "sla", "%d", 24);
+		if (rng_below(5) == 0)
+			put(g, k, "reopened", "1");
+		save(g, k, NULL);
+	}
+
+	/* Surveys: NPS and CSAT, detractors where things are going badly. */
+	if (strcmp(cu->stage, "lead") && strcmp(cu->stage, "prospect")) {
+		bool unhappy = !strcmp(cu->stage, "at_risk") || !strcmp(cu->stage, "churned");
+		for (int s = 0; s < 3 && !g->rc; s++) {
+			struct record *sv = mk(g, "survey");
+			bool nps = s != 1;
+			put(g, sv, "customer", cid);
+			put(g, sv, "contact", contacts[rng_below((uint64_t)nc)]);
+			put(g, sv, "kind", nps ? "nps" : "csat");
+			putf(g, sv, "score", "%ld",
+			     nps ? (unhappy ? rnd(2, 6) : rnd(7, 10)) : (unhappy ? rnd(1, 3) : rnd(4, 5)));
+			putday(g, sv, "date", -rnd(5, 170));
+			if (unhappy && s == 0)
+				put(g, sv, "comment", "Deadlines keep slipping and nobody tells us why.");
+			save(g, sv, NULL);
+		}
+	}
+
+	/* Requirements and a follow-up task for the account owner. */
+	static const char *reqs[] = { "Export to Excel from every list", "Single sign-on",
+				      "Chinese invoice template", "Mobile approvals",
+				      "Audit trail for price changes" };
+	int nr = (int)rnd(0, 2);
+	for (int q = 0; q < nr && !g->rc; q++) {
+		struct record *rq = mk(g, "requirement");
+		put(g, rq, "customer", cid);
+		put(g, rq, "title", PICK(reqs));
+		put(g, rq, "type", "feature");
+		put(g, rq, "urgency", q ? "medium" : "high");
+		put(g, rq, "priority", "medium");
+		putday(g, rq, "expected", rnd(20, 120));
+		put(g, rq, "status", q ? "accepted" : "new");
+		save(g, rq, NULL);
+	}
+	if (!strcmp(cu->stage, "at_risk") && !g->rc) {
+		struct record *t = mk(g, "task");
+		put(g, t, "customer", cid);
+		put(g, t, "name", "Call the sponsor about the escalation");
+		put(g, t, "assignee", g->members[0]);
+		putday(g, t, "due", 2);
+		put(g, t, "key", "true");
+		save(g, t, NULL);
+	}
+}
+
+static void make_small(struct gen *g)
+{
+	char ids[ARRAY_LEN(customers)][33];
+	int pidx = 0;
+	g->expect = 1500;
+	make_members(g);
+	for (size_t i = 0; i < ARRAY_LEN(customers) && !g->rc; i++)
+		make_customer(g, &customers[i], i == 1 ? ids[0] : NULL, ids[i], &pidx);
+	if (!g->rc) {
+		struct record *cm = mk(g, "comment");
+		put(g, cm, "on", ids[3]);
+		put(g, cm, "body", "Escalated to Maria; weekly calls until the data issues are fixed.");
+		put(g, cm, "by", g->members[0]);
+		putstamp(g, cm, "at", -3, 10 * 60);
+		save(g, cm, NULL);
+	}
+}
+
+/* ---- synthetic, for benchmarks ---- */
+
+static void make_synthetic(struct gen *g, long ncust)
+{
+	static const char *stages[] = { "lead", "prospect", "active", "active", "loyal", "at_risk",
+					"churned" };
+	static const char *pstat[] = { "planned", "active", "active", "paused", "done", "cancelled" };
+	static const char *tstat[] = { "todo", "doing", "blocked", "review", "done" };
+	static const char *industries[] = { "Manufacturing", "Retail", "Healthcare", "Finance",
+					    "Logistics", "Technology", "Energy", "Public sector" };
+	static const char *regions[] = { "EMEA", "NA", "APAC", "LATAM" };
+	g->expect = ncust * 160;
+	make_members(g);
+	for (long c = 0; c < ncust && !g->rc; c++) {
+		char cid[33], contact[3][33];
+		bool zh = c % 5 == 4;
+		struct record *r = mk(g, "customer");
+		if (zh)
+			putf(g, r, "name", "%s%s科技 %ld", PICK(name_zh), PICK(name_zh), c);
+		else
+			putf(g, r, "name", "%s %s Ltd %ld", PICK(last_en), PICK(industries), c);
+		put(g, r, "industry", PICK(industries));
+		put(g, r, "region", PICK(regions));
+		put(g, r, "stage", PICK(stages));
+		put(g, r, "owner", g->members[rng_below(2)]);
+		save(g, r, cid);
+		for (int i = 0; i < 3 && !g->rc; i++) {
+			struct record *p = mk(g, "contact");
+			put(g, p, "customer", cid);
+			person_name(g, p, zh);
+			put(g, p, "title", PICK(titles));
+			putf(g, p, "email", "c%ld.%d@customer.example", c, i);
+			save(g, p, contact[i]);
+		}
+		for (int i = 0; i < 100 && !g->rc; i++) {
+			struct record *a = mk(g, "interaction");
+			const char *kind = PICK(ikinds);
+			put(g, a, "customer", cid);
+			put(g, a, "contact", contact[rng_below(3)]);
+			put(g, a, "kind", kind);
+			putstamp(g, a, "at", -rnd(0, 730), (int)rnd(8 * 60, 18 * 60));
+			putf(g, a, "summary", "%s: %s", kind, PICK(topics));
+			put(g, a, "by", g->members[rng_below(3)]);
+			save(g, a, NULL);
+		}
+		char contract[33];
+		struct record *k = mk(g, "contract");
+		long start = -rnd(30, 700);
+		put(g, k, "customer", cid);
+		putf(g, k, "title", "Services agreement %ld", c);
+		putf(g, k, "value", "%ld", rnd(10, 500) * 1000);
+		putday(g, k, "start", start);
+		putday(g, k, "end", start + 730);
+		save(g, k, contract);
+		for (int p = 0; p < 2 && !g->rc; p++) {
+			char pid[33];
+			long ps = -rnd(0, 400), len = rnd(60, 300);
+			struct record *pr = mk(g, "project");
+			put(g, pr, "customer", cid);
+			putf(g, pr, "name", "%s %ld", PICK(project_names), c * 2 + p);
+			put(g, pr, "status", PICK(pstat));
+			put(g, pr, "manager", g->members[rng_below(2)]);
+			putday(g, pr, "start", ps);
+			putday(g, pr, "due", ps + len);
+			putf(g, pr, "budget", "%ld", rnd(20, 200) * 1000);
+			putf(g, pr, "rate", "%ld", rnd(80, 150));
+			put(g, pr, "contract", contract);
+			save(g, pr, pid);
+			char ms[33];
+			struct record *m = mk(g, "milestone");
+			put(g, m, "project", pid);
+			put(g, m, "name", "Go-live");
+			putday(g, m, "due", ps + len);
+			save(g, m, ms);
+			for (int t = 0; t < 10 && !g->rc; t++) {
+				char tid[33];
+				struct record *tk = mk(g, "task");
+				put(g, tk, "project", pid);
+				put(g, tk, "name", PICK(task_names));
+				put(g, tk, "status", PICK(tstat));
+				put(g, tk, "assignee", g->members[rng_below(3)]);
+				putday(g, tk, "start", ps + len * t / 10);
+				putday(g, tk, "due", ps + len * (t + 1) / 10);
+				putf(g, tk, "estimate", "%ld", rnd(8, 80));
+				putf(g, tk, "progress", "%ld", rnd(0, 100));
+				put(g, tk, "milestone", ms);
+				save(g, tk, tid);
+				struct record *tm = mk(g, "time");
+				put(g, tm, "project", pid);
+				put(g, tm, "task", tid);
+				put(g, tm, "member", g->members[rng_below(3)]);
+				putday(g, tm, "date", ps + len * t / 10);
+				putf(g, tm, "hours", "%ld", rnd(1, 8));
+				save(g, tm, NULL);
+			}
+		}
+		for (int i = 0; i < 4 && !g->rc; i++) {
+			struct record *iv = mk(g, "invoice");
+			long issued = -30L * (i + 1);
+			long amount = rnd(5, 50) * 500;
+			put(g, iv, "customer", cid);
+			put(g, iv, "contract", contract);
+			putf(g, iv, "amount", "%ld", amount);
+			putday(g, iv, "issued", issued);
+			putday(g, iv, "due", issued + 30);
+			if (i > 0)
+				putf(g, iv, "paid_amount", "%ld", amount);
+			save(g, iv, NULL);
+		}
+		for (int i = 0; i < 3 && !g->rc; i++) {
+			struct record *tk = mk(g, "ticket");
+			put(g, tk, "customer", cid);
+			put(g, tk, "title", PICK(ticket_titles));
+			putstamp(g, tk, "opened", -rnd(0, 300), 9 * 60);
+			put(g, tk, "status", rng_below(3) ? "closed" : "open");
+			save(g, tk, NULL);
+		}
+		for (int i = 0; i < 2 && !g->rc; i++) {
+			struct record *sv = mk(g, "survey");
+			put(g, sv, "customer", cid);
+			put(g, sv, "kind", i ? "csat" : "nps");
+			putf(g, sv, "score", "%ld", i ? rnd(1, 5) : rnd(0, 10));
+			putday(g, sv, "date", -rnd(0, 365));
+			save(g, sv, NULL);
+		}
+		/* Commit in batches: bounded WAL, and a kill mid-way keeps what was made. */
+		if (c % 200 == 199 && !g->rc && !(g->rc = store_commit(g->w->st, g->e)))
+			g->rc = store_begin(g->w->st, g->e);
+	}
+}
+
+static int run(struct ctx *c, int argc, char **argv)
+{
+	const char *dir = NULL, *size = "small";
+	long n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--size") && i + 1 < argc)
+			size = argv[++i];
+		else if (argv[i][0] == '-')
+			return usage_error(c, &cmd_demo, "unknown option '%s'", argv[i]);
+		else if (dir)
+			return usage_error(c, &cmd_demo, "too many arguments");
+		else
+			dir = argv[i];
+	}
+	if (!strcmp(size, "large"))
+		n = 10000;
+	else if (strcmp(size, "small")) {
+		char *end;
+		n = strtol(size, &end, 10);
+		if (*end || n < 1 || n > 1000000)
+			return usage_error(c, &cmd_demo,
+					   "--size: '%s' is not small, large or a number of customers "
+					   "(1 to 1000000)",
+					   size);
+	}
+	if (!dir)
+		dir = c->cdir ? c->cdir : "rapport-demo";
+	int rc;
+	if ((rc = ws_create(dir, &c->err)))
+		return rc;
+	c->cdir = dir;
+	if ((rc = ctx_open(c)))
+		return rc;
+	struct gen g = { .c = c, .w = c->ws, .e = &c->err };
+	g.today = (long)(c->ws->now / 86400);
+	g.progress = isatty(STDERR_FILENO);
+	g.started = time(NULL);
+	rng_seed(n ? (uint64_t)n : 42);
+	if ((rc = store_begin(c->ws->st, &c->err)))
+		return rc;
+	if (n)
+		make_synthetic(&g, n);
+	else
+		make_small(&g);
+	if (g.rc)
+		store_rollback(c->ws->st);
+	else
+		g.rc = store_commit(c->ws->st, &c->err);
+	if (g.progress)
+		fprintf(stderr, "\r%60s\r", "");
+	if (g.rc)
+		return g.rc;
+	long *counts = xcalloc(c->ws->sc.nkinds, sizeof(long));
+	if ((rc = store_census(c->ws->st, &c->ws->sc, counts, &c->err))) {
+		free(counts);
+		return rc;
+	}
+	fprintf(c->out, "Created demo workspace %s (%ld records in %lds):\n", c->ws->root, g.count,
+		(long)(time(NULL) - g.started));
+	for (size_t i = 0; i < c->ws->sc.nkinds; i++)
+		if (counts[i])
+			fprintf(c->out, "  %8ld %s\n", counts[i], c->ws->sc.kinds[i].k->plural);
+	free(counts);
+	fprintf(c->out, "Try: rapport -C %s list customer\n     rapport -C %s show \"Contoso Manufacturing\"\n", dir,
+		dir);
+	return 0;
+}

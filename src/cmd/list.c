@@ -1,0 +1,158 @@
+/*
+ * list.c — `rapport list KIND [filters] [--sort] [--limit]`: a table (or JSON array) of records.
+ * Columns are the kind's F_LIST fields plus custom fields, references shown by name.
+ */
+#include "cmd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int run(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_list = {
+	"list", run,
+	"list KIND [FIELD=V | FIELD!=V | FIELD<V | FIELD>V | FIELD~TEXT]... [--sort F,-G] [--limit N]",
+	"List records of a kind, filtered and sorted.",
+	"Filters combine with AND. FIELD=V matches exactly (on a list field such as tags:\n"
+	"contains V); FIELD= matches unset and FIELD!= set; FIELD<V, FIELD>V, FIELD<=V, FIELD>=V\n"
+	"compare numbers and dates (relative dates work: due<today); FIELD~TEXT matches a\n"
+	"case-insensitive substring. References match by id or name: customer=Contoso.\n"
+	"Options:\n"
+	"  --sort F,-G     order by F, then by G descending (default: the kind's natural order)\n"
+	"  --limit N       at most N records; --offset N skips the first N\n"
+	"  --columns A,B   show these fields (id is always first)\n"
+	"  --deleted       list deleted records instead\n"
+	"With --json, prints an array of records with every field.\n",
+	CMD_WS | CMD_PAGER,
+};
+
+struct listing {
+	struct ctx *c;
+	struct table t;
+	const struct field **cols;
+	size_t ncols;
+	struct json j;
+	struct buf jb;
+	long n;
+};
+
+static int row(const struct record *r, void *p)
+{
+	struct listing *l = p;
+	l->n++;
+	if (l->c->json) {
+		json_record(&l->j, r);
+		return 0;
+	}
+	char sid[9];
+	snprintf(sid, sizeof sid, "%.8s", r->id);
+	table_cell(&l->t, sid, C_ID);
+	for (size_t i = 0; i < l->ncols; i++) {
+		const char *v = record_get(r, l->cols[i]->name);
+		char *d = display_value(l->c, l->cols[i], v);
+		table_cell(&l->t, d, value_role(l->cols[i], v));
+		free(d);
+	}
+	return 0;
+}
+
+static long parse_count(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	return *s && !*end && n >= 0 ? n : -1;
+}
+
+static int run(struct ctx *c, int argc, char **argv)
+{
+	const struct kindinfo *ki;
+	struct query q;
+	struct listing l = { .c = c, .jb = BUF_INIT };
+	const char *sort = NULL, *columns = NULL;
+	int rc;
+	if (argc < 2)
+		return usage_error(c, &cmd_list, "which kind of record?");
+	if ((rc = ctx_open(c)) || (rc = kind_arg(c, argv[1], &ki)))
+		return rc;
+	query_init(&q, ki);
+	for (int i = 2; i < argc && !rc; i++) {
+		const char *a = argv[i];
+		bool has_next = i + 1 < argc;
+		if (!strcmp(a, "--sort") && has_next)
+			sort = argv[++i];
+		else if (!strcmp(a, "--columns") && has_next)
+			columns = argv[++i];
+		else if ((!strcmp(a, "--limit") || !strcmp(a, "--offset")) && has_next) {
+			long n = parse_count(argv[++i]);
+			if (n < 0)
+				rc = usage_error(c, &cmd_list, "%s: '%s' is not a count", a, argv[i]);
+			else if (!strcmp(a, "--limit"))
+				q.limit = n;
+			else
+				q.offset = n;
+		} else if (!strcmp(a, "--deleted"))
+			q.deleted = 1;
+		else if (a[0] == '-')
+			rc = usage_error(c, &cmd_list, "unknown option '%s'", a);
+		else
+			rc = ws_filter(c->ws, &q, a, &c->err);
+	}
+	if (!rc)
+		rc = ws_sort(c->ws, &q, sort, &c->err);
+	if (rc)
+		goto out;
+	/* Columns: the kind's list fields (the filtered-on reference is still shown: it is short). */
+	l.cols = xcalloc(ki->nf + meta_count, sizeof(*l.cols));
+	if (columns) {
+		struct strv names = STRV_INIT;
+		strv_split(&names, columns, ',');
+		for (size_t i = 0; i < names.n && !rc; i++) {
+			const struct field *f = kind_field(ki, names.v[i]);
+			if (!f)
+				rc = err_set(&c->err, RERR_INPUT, "--columns: %s has no field '%s'",
+					     ki->k->name, names.v[i]);
+			else if (strcmp(f->name, "id") && l.ncols < ki->nf + meta_count)
+				l.cols[l.ncols++] = f;
+		}
+		strv_clear(&names);
+		if (rc)
+			goto out;
+	} else
+		for (size_t i = 0; i < ki->nf; i++)
+			if (ki->f[i]->flags & F_LIST)
+				l.cols[l.ncols++] = ki->f[i];
+	if (c->json) {
+		json_init(&l.j, &l.jb, true);
+		json_arr_open(&l.j);
+	} else {
+		table_init(&l.t, l.ncols + 1);
+		table_cell(&l.t, "ID", C_HEAD);
+		for (size_t i = 0; i < l.ncols; i++) {
+			char label[64];
+			field_label(l.cols[i], label, sizeof label);
+			for (char *p = label; *p; p++)
+				if (*p >= 'a' && *p <= 'z')
+					*p = (char)(*p - 'a' + 'A');
+			table_cell(&l.t, label, C_HEAD);
+			if (l.cols[i]->type == FT_NUMBER || l.cols[i]->type == FT_INT)
+				table_right(&l.t, i + 1);
+		}
+	}
+	rc = store_query(c->ws->st, &q, row, &l, &c->err);
+	if (rc)
+		goto out;
+	if (c->json) {
+		json_arr_close(&l.j);
+		json_flush(c, &l.jb);
+	} else if (l.n)
+		table_print(c, &l.t, 0);
+	else if (c->tty)
+		fprintf(stderr, "No %s%s.\n", q.deleted ? "deleted " : "", ki->k->plural);
+out:
+	if (!c->json && l.t.ncols)
+		table_free(&l.t);
+	buf_release(&l.jb);
+	free(l.cols);
+	query_free(&q);
+	return rc;
+}

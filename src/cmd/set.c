@@ -1,0 +1,58 @@
+/*
+ * set.c — `rapport set ID FIELD=VALUE...`: changes fields of one record. All assignments apply
+ * together or not at all.
+ */
+#include "cmd.h"
+
+#include <string.h>
+
+static int run(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_set = {
+	"set", run, "set ID FIELD=VALUE...", "Change fields of a record.",
+	"FIELD= (empty) clears a field. For lists, FIELD+=ITEM adds one item and FIELD-=ITEM\n"
+	"removes one: rapport set 3fa9 tags+=vip tags-=trial. ID may be a unique prefix.\n"
+	"Every assignment is checked before anything is written; one bad value changes nothing.\n",
+	CMD_WS,
+};
+
+static bool same(const struct record *a, const struct record *b)
+{
+	for (size_t i = 0; i < a->ki->nf; i++) {
+		const char *x = a->val[i], *y = b->val[i];
+		if ((x == NULL) != (y == NULL) || (x && strcmp(x, y)))
+			return false;
+	}
+	return true;
+}
+
+static int run(struct ctx *c, int argc, char **argv)
+{
+	struct record *r = NULL, *before = NULL;
+	int rc;
+	if (argc < 3)
+		return usage_error(c, &cmd_set, argc < 2 ? "which record?" : "nothing to set");
+	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, argv[1], NULL, &r, &c->err)))
+		return rc;
+	if (r->ki->k->flags & K_CONFIG) {
+		rc = err_set(&c->err, RERR_INPUT,
+			     "field %.8s: a custom field's definition cannot be changed; remove it "
+			     "with 'rapport rm' and add a new one",
+			     r->id);
+		goto out;
+	}
+	if (r->deleted) {
+		rc = err_set(&c->err, RERR_INPUT, "%s %.8s is deleted ('rapport undelete %.8s' first)",
+			     r->ki->k->name, r->id, r->id);
+		goto out;
+	}
+	before = record_dup(r);
+	for (int i = 2; i < argc && !rc; i++)
+		rc = ws_assign(c->ws, r, argv[i], &c->err);
+	if (!rc && !same(before, r))
+		rc = ws_save(c->ws, r, &c->err);
+out:
+	record_free(before);
+	record_free(r);
+	return rc;
+}

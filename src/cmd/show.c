@@ -1,0 +1,595 @@
+/*
+ * show.c — `rapport show ID`: one record with everything related to it. Related sections come
+ * from the kind table: every reference field of every kind that points at this record's kind
+ * yields a section (a customer's contacts, interactions, projects, contracts, quotes, invoices,
+ * tickets, surveys, requirements, follow-up tasks, subsidiaries), so a custom ref field gets
+ * its section too. On top of that, a customer gets its receivables and engagement summary and
+ * a project its WBS tree and time/expense/budget totals.
+ */
+#include "cmd.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int run(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_show = {
+	"show", run, "show ID [--all]", "Show a record with everything related to it.",
+	"For a customer this is the 360 view: facts, receivables and engagement, contacts,\n"
+	"the timeline of interactions, projects with status, contracts, quotes, invoices with\n"
+	"paid and outstanding amounts, tickets, surveys, requirements and follow-up tasks.\n"
+	"For a project: milestones, the WBS task tree, and time, cost, expense and budget totals.\n"
+	"Each section shows its latest 10 records; --all shows every one. ID may be a unique\n"
+	"prefix. With --json: the record, a \"summary\" object and a \"related\" object of arrays.\n",
+	CMD_WS | CMD_PAGER,
+};
+
+#define SECTION_ROWS 10
+
+struct show {
+	struct ctx *c;
+	const struct record *r;
+	bool all;
+	struct json j;
+	struct buf jb;
+};
+
+/* ---- related sections ---- */
+
+struct rows {
+	struct show *s;
+	struct table t;
+	const struct field *skip; /* the reference back to the shown record */
+	const struct field **cols;
+	size_t ncols;
+	struct record **keep; /* for kinds whose records the summary needs */
+	size_t nkeep;
+};
+
+static int related_row(const struct record *r, void *p)
+{
+	struct rows *rw = p;
+	struct ctx *c = rw->s->c;
+	if (c->json) {
+		json_record(&rw->s->j, r);
+		return 0;
+	}
+	char sid[9];
+	snprintf(sid, sizeof sid, "%.8s", r->id);
+	table_cell(&rw->t, sid, C_ID);
+	for (size_t i = 0; i < rw->ncols; i++) {
+		const char *v = record_get(r, rw->cols[i]->name);
+		char *d = display_value(c, rw->cols[i], v);
+		table_cell(&rw->t, d, value_role(rw->cols[i], v));
+		free(d);
+	}
+	return 0;
+}
+
+static const char *section_label(const struct kindinfo *ki, const struct field *f,
+				 const char *shown_kind, char *buf, size_t n)
+{
+	static const char *special[][3] = { { "customer", "parent", "Subsidiaries" },
+					    { "contact", "reports_to", "Direct reports" },
+					    { "task", "parent", "Subtasks" },
+					    { "customer", "owner", "Customers owned" } };
+	for (size_t i = 0; i < ARRAY_LEN(special); i++)
+		if (!strcmp(ki->k->name, special[i][0]) && !strcmp(f->name, special[i][1]))
+			return special[i][2];
+	char fl[64];
+	field_label(f, fl, sizeof fl);
+	if (!strcmp(f->name, shown_kind) || !strcmp(f->name, "on"))
+		snprintf(buf, n, "%s", ki->k->plural);
+	else
+		snprintf(buf, n, "%s (%s)", ki->k->plural, fl);
+	buf[0] = (char)(buf[0] >= 'a' && buf[0] <= 'z' ? buf[0] - 'a' + 'A' : buf[0]);
+	return buf;
+}
+
+static int section(struct show *s, const struct kindinfo *ki, const struct field *f)
+{
+	struct ctx *c = s->c;
+	struct query q;
+	long total = 0;
+	int rc;
+	query_init(&q, ki);
+	q.cond[0] = (struct qcond){ f, Q_EQ, s->r->id };
+	q.ncond = 1;
+	if ((rc = ws_sort(c->ws, &q, NULL, &c->err)) || (rc = store_count(c->ws->st, &q, &total, &c->err)))
+		goto out;
+	if (!total)
+		goto out;
+	char lbuf[96];
+	const char *label = section_label(ki, f, s->r->ki->k->name, lbuf, sizeof lbuf);
+	if (c->json) {
+		char key[96];
+		snprintf(key, sizeof key, "%s", label);
+		for (char *p = key; *p; p++)
+			*p = *p == ' ' ? '_' : (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p;
+		json_key(&s->j, key);
+		json_arr_open(&s->j);
+		rc = store_query(c->ws->st, &q, related_row, &(struct rows){ .s = s }, &c->err);
+		json_arr_close(&s->j);
+		goto out;
+	}
+	struct rows rw = { .s = s, .skip = f };
+	rw.cols = xcalloc(ki->nf, sizeof(*rw.cols));
+	for (size_t i = 0; i < ki->nf; i++)
+		if ((ki->f[i]->flags & F_LIST) && ki->f[i] != f)
+			rw.cols[rw.ncols++] = ki->f[i];
+	table_init(&rw.t, rw.ncols + 1);
+	table_cell(&rw.t, "", C_HEAD);
+	for (size_t i = 0; i < rw.ncols; i++) {
+		char fl[64];
+		field_label(rw.cols[i], fl, sizeof fl);
+		table_cell(&rw.t, fl, C_HEAD);
+		if (rw.cols[i]->type == FT_NUMBER || rw.cols[i]->type == FT_INT)
+			table_right(&rw.t, i + 1);
+	}
+	if (!s->all)
+		q.limit = SECTION_ROWS;
+	rc = store_query(c->ws->st, &q, related_row, &rw, &c->err);
+	if (!rc) {
+		fprintf(c->out, "\n%s%s%s (%ld)\n", col(c, C_HEAD), label, col(c, C_RESET), total);
+		table_print(c, &rw.t, 2);
+		if (!s->all && total > SECTION_ROWS)
+			fprintf(c->out, "  %s… %ld more: rapport list %s %s=%.8s%s\n", col(c, C_MUTED),
+				total - SECTION_ROWS, ki->k->name, f->name, s->r->id, col(c, C_RESET));
+	}
+	table_free(&rw.t);
+	free(rw.cols);
+out:
+	query_free(&q);
+	return rc;
+}
+
+/* Sections this kind's own summary replaces (a project's WBS replaces its flat task list). */
+static bool replaced(const struct record *r, const struct kindinfo *ki, const struct field *f)
+{
+	if (!strcmp(r->ki->k->name, "project") && !strcmp(f->name, "project"))
+		return !strcmp(ki->k->name, "task") || !strcmp(ki->k->name, "time") ||
+		       !strcmp(ki->k->name, "expense");
+	return false;
+}
+
+static int sections(struct show *s)
+{
+	const struct schema *sc = &s->c->ws->sc;
+	for (size_t k = 0; k < sc->nkinds; k++) {
+		const struct kindinfo *ki = &sc->kinds[k];
+		for (size_t i = 0; i < ki->nf; i++) {
+			const struct field *f = ki->f[i];
+			if (f->type != FT_REF || (f->ref && strcmp(f->ref, s->r->ki->k->name)))
+				continue;
+			if (replaced(s->r, ki, f))
+				continue;
+			int rc = section(s, ki, f);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- collecting records for summaries ---- */
+
+struct bag {
+	struct record **v;
+	size_t n;
+};
+
+static int bag_add(const struct record *r, void *p)
+{
+	struct bag *b = p;
+	b->v = xrealloc(b->v, (b->n + 1) * sizeof(*b->v));
+	b->v[b->n++] = record_dup(r);
+	return 0;
+}
+
+static void bag_free(struct bag *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		record_free(b->v[i]);
+	free(b->v);
+}
+
+static int gather(struct ctx *c, const char *kind, const char *field, const char *id,
+		  const char *sort, struct bag *out)
+{
+	const struct kindinfo *ki = schema_kind(&c->ws->sc, kind);
+	struct query q;
+	query_init(&q, ki);
+	q.cond[0] = (struct qcond){ kind_field(ki, field), Q_EQ, id };
+	q.ncond = 1;
+	int rc = ws_sort(c->ws, &q, sort, &c->err);
+	if (!rc)
+		rc = store_query(c->ws->st, &q, bag_add, out, &c->err);
+	query_free(&q);
+	return rc;
+}
+
+static double num(const struct record *r, const char *f)
+{
+	const char *v = record_get(r, f);
+	return v ? strtod(v, NULL) : 0;
+}
+
+static char *money(double v)
+{
+	char raw[64];
+	snprintf(raw, sizeof raw, "%.2f", fabs(v));
+	char *dot = strchr(raw, '.');
+	size_t ilen = (size_t)(dot - raw);
+	struct buf b = BUF_INIT;
+	if (v < -0.005)
+		buf_addc(&b, '-');
+	for (size_t i = 0; i < ilen; i++) {
+		if (i && (ilen - i) % 3 == 0)
+			buf_addc(&b, ',');
+		buf_addc(&b, raw[i]);
+	}
+	buf_adds(&b, dot);
+	return buf_detach(&b);
+}
+
+static void kv(struct show *s, const char *label, const char *value, enum role role)
+{
+	struct ctx *c = s->c;
+	fprintf(c->out, "  %-16s %s", label, col(c, role));
+	out_safe(c, value);
+	fprintf(c->out, "%s\n", col(c, C_RESET));
+}
+
+/* ---- customer summary: receivables and engagement ---- */
+
+static int customer_summary(struct show *s)
+{
+	struct ctx *c = s->c;
+	struct bag inv = { 0 }, act = { 0 }, tk = { 0 }, sv = { 0 };
+	char today[11];
+	int rc;
+	fmt_date(today, c->ws->now);
+	if ((rc = gather(c, "invoice", "customer", s->r->id, NULL, &inv)) ||
+	    (rc = gather(c, "interaction", "customer", s->r->id, "-at", &act)) ||
+	    (rc = gather(c, "ticket", "customer", s->r->id, NULL, &tk)) ||
+	    (rc = gather(c, "survey", "customer", s->r->id, "-date", &sv)))
+		goto out;
+	double invoiced = 0, paid = 0, overdue = 0;
+	long n_overdue = 0, open_tickets = 0;
+	for (size_t i = 0; i < inv.n; i++) {
+		double amount = num(inv.v[i], "amount"), p = num(inv.v[i], "paid_amount");
+		const char *due = record_get(inv.v[i], "due");
+		invoiced += amount;
+		paid += p;
+		if (p + 0.005 < amount && due && strcmp(due, today) < 0) {
+			overdue += amount - p;
+			n_overdue++;
+		}
+	}
+	for (size_t i = 0; i < tk.n; i++) {
+		const char *st = record_get(tk.v[i], "status");
+		if (st && (!strcmp(st, "open") || !strcmp(st, "pending")))
+			open_tickets++;
+	}
+	const char *last = act.n ? record_get(act.v[0], "at") : NULL;
+	long days_since = -1, d_last, d_today;
+	if (last) {
+		char d[11];
+		snprintf(d, sizeof d, "%.10s", last);
+		if (date_parse(d, &d_last) && date_parse(today, &d_today))
+			days_since = d_today - d_last;
+	}
+	if (c->json) {
+		json_key(&s->j, "summary");
+		json_obj_open(&s->j);
+		json_key(&s->j, "invoiced");
+		json_num(&s->j, invoiced);
+		json_key(&s->j, "paid");
+		json_num(&s->j, paid);
+		json_key(&s->j, "outstanding");
+		json_num(&s->j, invoiced - paid);
+		json_key(&s->j, "overdue");
+		json_num(&s->j, overdue);
+		json_key(&s->j, "overdue_invoices");
+		json_int(&s->j, n_overdue);
+		json_key(&s->j, "open_tickets");
+		json_int(&s->j, open_tickets);
+		json_key(&s->j, "last_contact");
+		json_str(&s->j, last);
+		json_key(&s->j, "last_survey");
+		json_str(&s->j, sv.n ? record_get(sv.v[0], "score") : NULL);
+		json_obj_close(&s->j);
+		goto out;
+	}
+	fprintf(c->out, "\n%sSummary%s\n", col(c, C_HEAD), col(c, C_RESET));
+	char *a = money(invoiced), *b = money(paid), *o = money(invoiced - paid), *d = money(overdue);
+	char line[256];
+	snprintf(line, sizeof line, "%s invoiced, %s paid, %s outstanding", a, b, o);
+	kv(s, "Receivables", line, C_RESET);
+	if (n_overdue) {
+		snprintf(line, sizeof line, "%s in %ld invoice%s past due", d, n_overdue,
+			 n_overdue == 1 ? "" : "s");
+		kv(s, "Overdue", line, C_BAD);
+	}
+	free(a);
+	free(b);
+	free(o);
+	free(d);
+	if (last) {
+		snprintf(line, sizeof line, "%.10s (%ld day%s ago)", last, days_since,
+			 days_since == 1 ? "" : "s");
+		kv(s, "Last contact", line, days_since > 30 ? C_WARN : C_RESET);
+	} else
+		kv(s, "Last contact", "never", C_WARN);
+	snprintf(line, sizeof line, "%ld open of %zu", open_tickets, tk.n);
+	kv(s, "Tickets", line, open_tickets ? C_WARN : C_RESET);
+	if (sv.n) {
+		snprintf(line, sizeof line, "%s %s on %s", record_get(sv.v[0], "kind"),
+			 record_get(sv.v[0], "score"), record_get(sv.v[0], "date"));
+		kv(s, "Latest survey", line, C_RESET);
+	}
+out:
+	bag_free(&inv);
+	bag_free(&act);
+	bag_free(&tk);
+	bag_free(&sv);
+	return rc;
+}
+
+/* ---- project summary: WBS tree and totals ---- */
+
+struct wbs {
+	struct show *s;
+	struct bag *tasks;
+	struct table t;
+	bool *done;
+};
+
+static void wbs_walk(struct wbs *w, const char *parent, const char *prefix, int depth)
+{
+	int n = 0;
+	for (size_t i = 0; i < w->tasks->n; i++) {
+		const struct record *t = w->tasks->v[i];
+		const char *p = record_get(t, "parent");
+		bool root = !p || !*p;
+		if (!root) {
+			/* A parent outside this project (or deleted) makes the task a root. */
+			bool found = false;
+			for (size_t k = 0; k < w->tasks->n; k++)
+				if (!strcmp(w->tasks->v[k]->id, p))
+					found = true;
+			root = !found;
+		}
+		if (w->done[i] || (parent ? root || strcmp(p, parent) : !root))
+			continue;
+		w->done[i] = true;
+		char num_[64], sid[9];
+		snprintf(num_, sizeof num_, "%s%s%d", prefix, *prefix ? "." : "", ++n);
+		snprintf(sid, sizeof sid, "%.8s", t->id);
+		struct buf name = BUF_INIT;
+		buf_addrep(&name, ' ', (size_t)depth * 2);
+		buf_adds(&name, record_get(t, "name"));
+		const char *st = record_get(t, "status");
+		const struct field *stf = kind_field(t->ki, "status");
+		char *prog = display_value(w->s->c, kind_field(t->ki, "progress"),
+					   record_get(t, "progress"));
+		const char *asg = record_get(t, "assignee");
+		table_cell(&w->t, num_, C_MUTED);
+		table_cell(&w->t, sid, C_ID);
+		table_cell(&w->t, st, value_role(stf, st));
+		table_cell(&w->t, name.data, C_RESET);
+		char pct[80];
+		snprintf(pct, sizeof pct, "%s%s", prog, *prog ? "%" : "");
+		table_cell(&w->t, pct, C_RESET);
+		table_cell(&w->t, asg ? ws_title(w->s->c->ws, asg) : "", C_RESET);
+		table_cell(&w->t, record_get(t, "due"), C_RESET);
+		free(prog);
+		buf_release(&name);
+		wbs_walk(w, t->id, num_, depth + 1);
+	}
+}
+
+static int project_summary(struct show *s)
+{
+	struct ctx *c = s->c;
+	struct bag tasks = { 0 }, tm = { 0 }, ex = { 0 };
+	int rc;
+	if ((rc = gather(c, "task", "project", s->r->id, "start,due,name", &tasks)) ||
+	    (rc = gather(c, "time", "project", s->r->id, NULL, &tm)) ||
+	    (rc = gather(c, "expense", "project", s->r->id, NULL, &ex)))
+		goto out;
+	double hours = 0, billable = 0, cost = 0, expenses = 0;
+	double prate = num(s->r, "rate");
+	for (size_t i = 0; i < tm.n; i++) {
+		double h = num(tm.v[i], "hours"), rate = prate;
+		const char *m = record_get(tm.v[i], "member");
+		hours += h;
+		const char *b = record_get(tm.v[i], "billable");
+		if (!b || !strcmp(b, "true"))
+			billable += h;
+		struct record *mr;
+		if (m && store_get(c->ws->st, &c->ws->sc, m, &mr, NULL) == 0) {
+			if (record_get(mr, "rate"))
+				rate = num(mr, "rate");
+			record_free(mr);
+		}
+		cost += h * rate;
+	}
+	for (size_t i = 0; i < ex.n; i++)
+		expenses += num(ex.v[i], "amount");
+	double budget = num(s->r, "budget");
+	long ndone = 0;
+	for (size_t i = 0; i < tasks.n; i++) {
+		const char *st = record_get(tasks.v[i], "status");
+		if (st && !strcmp(st, "done"))
+			ndone++;
+	}
+	if (c->json) {
+		json_key(&s->j, "summary");
+		json_obj_open(&s->j);
+		json_key(&s->j, "tasks");
+		json_int(&s->j, (long long)tasks.n);
+		json_key(&s->j, "tasks_done");
+		json_int(&s->j, ndone);
+		json_key(&s->j, "hours");
+		json_num(&s->j, hours);
+		json_key(&s->j, "billable_hours");
+		json_num(&s->j, billable);
+		json_key(&s->j, "labour_cost");
+		json_num(&s->j, cost);
+		json_key(&s->j, "expenses");
+		json_num(&s->j, expenses);
+		json_key(&s->j, "budget");
+		if (record_get(s->r, "budget"))
+			json_num(&s->j, budget);
+		else
+			json_null(&s->j);
+		json_obj_close(&s->j);
+		json_key(&s->j, "tasks");
+		json_arr_open(&s->j);
+		for (size_t i = 0; i < tasks.n; i++)
+			json_record(&s->j, tasks.v[i]);
+		json_arr_close(&s->j);
+		goto out;
+	}
+	char line[256];
+	fprintf(c->out, "\n%sSummary%s\n", col(c, C_HEAD), col(c, C_RESET));
+	snprintf(line, sizeof line, "%zu (%ld done)", tasks.n, ndone);
+	kv(s, "Tasks", line, C_RESET);
+	snprintf(line, sizeof line, "%.15g h (%.15g billable) in %zu entries", hours, billable, tm.n);
+	kv(s, "Time", line, C_RESET);
+	char *cs = money(cost), *es = money(expenses), *tot = money(cost + expenses);
+	snprintf(line, sizeof line, "%s labour + %s expenses = %s", cs, es, tot);
+	kv(s, "Cost", line, C_RESET);
+	if (budget > 0) {
+		char *bs = money(budget);
+		double used = 100 * (cost + expenses) / budget;
+		snprintf(line, sizeof line, "%s, %.0f%% used", bs, used);
+		kv(s, "Budget", line, used > 100 ? C_BAD : used > 80 ? C_WARN : C_RESET);
+		free(bs);
+	}
+	free(cs);
+	free(es);
+	free(tot);
+	if (tasks.n) {
+		struct wbs w = { .s = s, .tasks = &tasks };
+		w.done = xcalloc(tasks.n, sizeof(bool));
+		table_init(&w.t, 7);
+		const char *heads[] = { "WBS", "", "Status", "Task", "Done", "Assignee", "Due" };
+		for (size_t i = 0; i < ARRAY_LEN(heads); i++)
+			table_cell(&w.t, heads[i], C_HEAD);
+		table_right(&w.t, 4);
+		wbs_walk(&w, NULL, "", 0);
+		fprintf(c->out, "\n%sTasks (%zu)%s\n", col(c, C_HEAD), tasks.n, col(c, C_RESET));
+		table_print(c, &w.t, 2);
+		table_free(&w.t);
+		free(w.done);
+	}
+out:
+	bag_free(&tasks);
+	bag_free(&tm);
+	bag_free(&ex);
+	return rc;
+}
+
+/* ---- the record itself ---- */
+
+static void fields(struct show *s)
+{
+	struct ctx *c = s->c;
+	const struct record *r = s->r;
+	char *title = record_title(r);
+	fprintf(c->out, "%s%s%s %s%s%s%s\n", col(c, C_KIND), r->ki->k->name, col(c, C_RESET),
+		col(c, C_ID), r->id, col(c, C_RESET), r->deleted ? "  (deleted)" : "");
+	fprintf(c->out, "%s", col(c, C_HEAD));
+	out_safe(c, title);
+	fprintf(c->out, "%s\n", col(c, C_RESET));
+	free(title);
+	for (size_t i = 0; i < r->ki->nf; i++) {
+		const struct field *f = r->ki->f[i];
+		if (!r->val[i] || (f->flags & F_NAME))
+			continue;
+		char label[64];
+		field_label(f, label, sizeof label);
+		char *d = display_value(c, f, r->val[i]);
+		if (f->type == FT_LONG && strchr(d, '\n')) {
+			fprintf(c->out, "  %s\n", label);
+			for (char *p = d, *nl; p; p = nl ? nl + 1 : NULL) {
+				nl = strchr(p, '\n');
+				if (nl)
+					*nl = '\0';
+				struct buf b = BUF_INIT;
+				term_safe(&b, p, 0, 0);
+				fprintf(c->out, "      %s\n", b.data);
+				buf_release(&b);
+			}
+		} else
+			kv(s, label, d, value_role(f, r->val[i]));
+		free(d);
+	}
+	char line[512];
+	const char *who = r->author ? r->author : "unknown";
+	bool changed = strcmp(r->created, r->updated) != 0;
+	if (changed)
+		snprintf(line, sizeof line, "%s by %s (created %s)", r->updated, who, r->created);
+	else
+		snprintf(line, sizeof line, "%s by %s", r->created, who);
+	kv(s, changed ? "Updated" : "Created", line, C_MUTED);
+}
+
+static int run(struct ctx *c, int argc, char **argv)
+{
+	struct show s = { .c = c, .jb = BUF_INIT };
+	struct record *r = NULL;
+	const char *ref = NULL;
+	int rc;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--all"))
+			s.all = true;
+		else if (argv[i][0] == '-')
+			return usage_error(c, &cmd_show, "unknown option '%s'", argv[i]);
+		else if (ref)
+			return usage_error(c, &cmd_show, "one record at a time");
+		else
+			ref = argv[i];
+	}
+	if (!ref)
+		return usage_error(c, &cmd_show, "which record?");
+	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, ref, NULL, &r, &c->err)))
+		return rc;
+	s.r = r;
+	bool is_customer = !strcmp(r->ki->k->name, "customer");
+	bool is_project = !strcmp(r->ki->k->name, "project");
+	if (c->json) {
+		json_init(&s.j, &s.jb, true);
+		json_obj_open(&s.j);
+		json_key(&s.j, "record");
+		json_record(&s.j, r);
+		if (is_customer)
+			rc = customer_summary(&s);
+		else if (is_project)
+			rc = project_summary(&s);
+		if (!rc) {
+			s.all = true;
+			json_key(&s.j, "related");
+			json_obj_open(&s.j);
+			rc = sections(&s);
+			json_obj_close(&s.j);
+		}
+		json_obj_close(&s.j);
+		if (!rc)
+			json_flush(c, &s.jb);
+	} else {
+		fields(&s);
+		if (is_customer)
+			rc = customer_summary(&s);
+		else if (is_project)
+			rc = project_summary(&s);
+		if (!rc)
+			rc = sections(&s);
+	}
+	buf_release(&s.jb);
+	record_free(r);
+	return rc;
+}

@@ -1,0 +1,532 @@
+/*
+ * kinds.c — THE table of record kinds (DESIGN.md §2, §3). Every other part of rapport reads the
+ * kinds from here: the store derives tables, columns and indexes; validation reads types, ranges
+ * and choices; the CLI derives list columns, show layouts and related lists; the portal (later)
+ * derives what may leave from the F_VIS/F_INT/F_FIN flags. Add a field by adding a row.
+ */
+#include "core.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define R F_REQ
+#define L F_LIST
+#define S F_FTS
+#define N F_NAME
+#define FIN F_FIN
+#define INT F_INT
+#define V F_VIS
+#define IX F_INDEX
+
+#define TEXT(n, fl) { n, FT_TEXT, fl, NULL, NULL, NULL, 0, 0, NULL, NULL }
+#define LONG(n, fl) { n, FT_LONG, fl, NULL, NULL, NULL, 0, 0, NULL, NULL }
+#define NUM(n, fl, lo, hi) { n, FT_NUMBER, fl, NULL, NULL, NULL, lo, hi, NULL, NULL }
+#define INTEGER(n, fl, lo, hi) { n, FT_INT, fl, NULL, NULL, NULL, lo, hi, NULL, NULL }
+#define DATE(n, fl, d) { n, FT_DATE, fl, NULL, NULL, d, 0, 0, NULL, NULL }
+#define DTIME(n, fl, d) { n, FT_DATETIME, fl, NULL, NULL, d, 0, 0, NULL, NULL }
+#define BOOL(n, fl, d) { n, FT_BOOL, fl, NULL, NULL, d, 0, 0, NULL, NULL }
+#define CHOICE(n, fl, c, d) { n, FT_CHOICE, fl, c, NULL, d, 0, 0, NULL, NULL }
+#define REF(n, fl, k) { n, FT_REF, (fl) | IX, NULL, k, NULL, 0, 0, NULL, NULL }
+#define REFD(n, fl, k, d) { n, FT_REF, (fl) | IX, NULL, k, d, 0, 0, NULL, NULL }
+#define REFS(n, fl, k) { n, FT_REFS, fl, NULL, k, NULL, 0, 0, NULL, NULL }
+#define EMAIL(n, fl) { n, FT_EMAIL, fl, NULL, NULL, NULL, 0, 0, NULL, NULL }
+#define SET(n, fl) { n, FT_SET, fl, NULL, NULL, NULL, 0, 0, NULL, NULL }
+
+#define LEVELS "low,medium,high,critical"
+
+static const struct field customer_f[] = {
+	TEXT("name", R | L | S | N | V | IX),
+	TEXT("industry", L | S | IX),
+	TEXT("region", L | IX),
+	CHOICE("size", 0, "micro,small,medium,large,enterprise", NULL),
+	CHOICE("stage", L | IX, "lead,prospect,active,loyal,at_risk,churned", "lead"),
+	REF("owner", L | INT, "member"),
+	REF("parent", 0, "customer"),
+	TEXT("website", S),
+	TEXT("address", S),
+	SET("tags", L | S),
+	CHOICE("renewal_intent", INT, "yes,likely,unsure,unlikely,no", NULL),
+	LONG("note", S | INT),
+};
+
+static const struct field contact_f[] = {
+	REF("customer", R | L, "customer"),
+	TEXT("name", R | L | S | N | V | IX),
+	TEXT("title", L | S | V),
+	CHOICE("role", L, "sponsor,decision_maker,champion,influencer,user,technical,finance,"
+			  "procurement,other", NULL),
+	EMAIL("email", L | S | V | IX),
+	TEXT("phone", S),
+	REF("reports_to", 0, "contact"),
+	BOOL("key", L, NULL),
+	LONG("note", S | INT),
+};
+
+static const struct field interaction_f[] = {
+	REF("customer", R | L, "customer"),
+	REF("project", 0, "project"),
+	REF("contact", L, "contact"),
+	CHOICE("kind", R | L, "call,email,meeting,visit,chat,note", NULL),
+	DTIME("at", R | L | IX, "now"),
+	TEXT("summary", R | L | S | N),
+	LONG("body", S),
+	REFD("by", L, "member", "@me"),
+	BOOL("executive", 0, NULL),
+	CHOICE("direction", 0, "in,out", NULL),
+};
+
+static const struct field project_f[] = {
+	REF("customer", R | L, "customer"),
+	TEXT("code", L | S | V | IX),
+	TEXT("name", R | L | S | N | V | IX),
+	CHOICE("type", 0, "fixed_price,time_and_materials,retainer,support,internal", NULL),
+	CHOICE("status", L | V | IX, "planned,active,paused,done,cancelled", "planned"),
+	REF("manager", L, "member"),
+	DATE("start", V, NULL),
+	DATE("due", L | V | IX, NULL),
+	NUM("budget", FIN, 0, 1e15),
+	NUM("rate", FIN, 0, 1e9),
+	TEXT("currency", FIN),
+	REF("contract", FIN, "contract"),
+	LONG("description", S | V),
+};
+
+static const struct field milestone_f[] = {
+	REF("project", R | L, "project"),
+	TEXT("name", R | L | S | N | V),
+	DATE("due", R | L | V | IX, NULL),
+	DATE("done", L | V, NULL),
+	TEXT("deliverable", S | V),
+	BOOL("visible", 0, "true"),
+	NUM("weight", 0, 0, 1e6),
+};
+
+static const struct field task_f[] = {
+	REF("project", L, "project"),
+	REF("customer", 0, "customer"),
+	REF("parent", 0, "task"),
+	TEXT("name", R | L | S | N | V),
+	CHOICE("status", L | V | IX, "todo,doing,blocked,review,done", "todo"),
+	REF("assignee", L, "member"),
+	DATE("start", V, NULL),
+	DATE("due", L | V | IX, NULL),
+	NUM("estimate", 0, 0, 1e6),
+	NUM("progress", L | V, 0, 100),
+	BOOL("key", 0, NULL),
+	REF("milestone", 0, "milestone"),
+	REFS("depends", 0, "task"),
+	NUM("budget", FIN, 0, 1e15),
+	LONG("note", S | INT),
+};
+
+static const struct field time_f[] = {
+	REF("project", R | L, "project"),
+	REF("task", 0, "task"),
+	REFD("member", R | L, "member", "@me"),
+	DATE("date", R | L | IX, "today"),
+	NUM("hours", R | L, 0.01, 24),
+	BOOL("billable", L, "true"),
+	TEXT("note", L | S),
+};
+
+static const struct field expense_f[] = {
+	REF("project", R | L, "project"),
+	DATE("date", R | L | IX, "today"),
+	NUM("amount", R | L, 0, 1e15),
+	TEXT("category", L | S),
+	TEXT("note", L | S),
+};
+
+static const struct field contract_f[] = {
+	REF("customer", R | L, "customer"),
+	TEXT("number", L | S | IX),
+	TEXT("title", R | L | S | N),
+	NUM("value", R | L, 0, 1e15),
+	TEXT("currency", 0),
+	DATE("signed", 0, NULL),
+	DATE("start", 0, NULL),
+	DATE("end", L | IX, NULL),
+	CHOICE("status", L | IX, "draft,active,expired,terminated", "active"),
+	CHOICE("renewal", 0, "auto,manual,none", NULL),
+};
+
+static const struct field quote_f[] = {
+	REF("customer", R | L, "customer"),
+	REF("project", 0, "project"),
+	TEXT("number", L | S | N | IX),
+	NUM("amount", R | L, 0, 1e15),
+	DATE("date", L, "today"),
+	CHOICE("status", L | IX, "draft,sent,accepted,rejected,expired", "draft"),
+};
+
+static const struct field invoice_f[] = {
+	REF("customer", R | L, "customer"),
+	REF("contract", 0, "contract"),
+	REF("project", 0, "project"),
+	TEXT("number", L | S | N | IX),
+	NUM("amount", R | L, 0, 1e15),
+	DATE("issued", R | L | IX, "today"),
+	DATE("due", R | L | IX, NULL),
+	NUM("paid_amount", L, 0, 1e15),
+	DATE("paid_on", L, NULL),
+};
+
+static const struct field ticket_f[] = {
+	REF("customer", R | L, "customer"),
+	REF("project", 0, "project"),
+	REF("contact", 0, "contact"),
+	CHOICE("kind", L | V, "request,complaint,incident,question,change", "request"),
+	CHOICE("severity", L | V | IX, LEVELS, "medium"),
+	TEXT("title", R | L | S | N | V),
+	LONG("body", S | V),
+	DTIME("opened", R | L | V | IX, "now"),
+	DTIME("first_response", V, NULL),
+	DTIME("resolved", V, NULL),
+	CHOICE("status", L | V | IX, "open,pending,resolved,closed", "open"),
+	REF("owner", L, "member"),
+	INTEGER("reopened", 0, 0, 1000),
+	LONG("resolution", S | V),
+	NUM("sla", 0, 0, 100000),
+};
+
+static const struct field survey_f[] = {
+	REF("customer", R | L, "customer"),
+	REF("project", 0, "project"),
+	REF("contact", L, "contact"),
+	CHOICE("kind", R | L, "nps,csat", NULL),
+	INTEGER("score", R | L, 0, 10),
+	DATE("date", R | L | IX, "today"),
+	LONG("comment", L | S),
+};
+
+static const struct field requirement_f[] = {
+	REF("customer", R | L, "customer"),
+	REF("project", L, "project"),
+	TEXT("title", R | L | S | N | V),
+	CHOICE("type", L | V, "feature,change,integration,report,data,other", NULL),
+	CHOICE("urgency", V, LEVELS, NULL),
+	LONG("description", S | V),
+	DATE("expected", V, NULL),
+	CHOICE("status", L | V | IX, "new,accepted,in_progress,delivered,rejected", "new"),
+	CHOICE("priority", L, LEVELS, NULL),
+};
+
+static const struct field member_f[] = {
+	TEXT("name", R | L | S | N | IX),
+	EMAIL("email", R | L | S | IX),
+	CHOICE("role", L, "pm,finance,exec,service,member", "member"),
+	NUM("rate", FIN, 0, 1e9),
+};
+
+static const struct field comment_f[] = {
+	REF("on", R | L, NULL),
+	LONG("body", R | L | S | N),
+	REFD("by", L, "member", "@me"),
+	DTIME("at", L | IX, "now"),
+};
+
+static const struct field field_f[] = {
+	{ "kind", FT_CHOICE, R | L,
+	  "customer,contact,interaction,project,milestone,task,time,expense,contract,quote,invoice,"
+	  "ticket,survey,requirement,member",
+	  NULL, NULL, 0, 0, NULL, NULL },
+	TEXT("name", R | L | N),
+	CHOICE("type", R | L, "text,number,date,choice,bool,ref", NULL),
+	TEXT("choices", L),
+	TEXT("label", L),
+};
+
+const struct field meta_fields[] = {
+	{ "id", FT_TEXT, F_META, NULL, NULL, NULL, 0, 0, "Id", NULL },
+	{ "created", FT_DATETIME, F_META, NULL, NULL, NULL, 0, 0, "Created", NULL },
+	{ "updated", FT_DATETIME, F_META, NULL, NULL, NULL, 0, 0, "Updated", NULL },
+	{ "author", FT_TEXT, F_META, NULL, NULL, NULL, 0, 0, "Author", NULL },
+};
+const size_t meta_count = ARRAY_LEN(meta_fields);
+
+static int check_task(const struct record *r, struct err *e);
+static int check_dates(const struct record *r, struct err *e);
+static int check_survey(const struct record *r, struct err *e);
+static int check_invoice(const struct record *r, struct err *e);
+
+#define KIND(n, p, arr, fl, sort, any, chk) { n, p, arr, ARRAY_LEN(arr), fl, sort, any, chk }
+const struct kind kind_table[] = {
+	KIND("customer", "customers", customer_f, 0, "name", NULL, NULL),
+	KIND("contact", "contacts", contact_f, 0, "name", NULL, NULL),
+	KIND("interaction", "interactions", interaction_f, K_INTERNAL, "-at", NULL, NULL),
+	KIND("project", "projects", project_f, 0, "due", NULL, check_dates),
+	KIND("milestone", "milestones", milestone_f, 0, "due", NULL, NULL),
+	KIND("task", "tasks", task_f, 0, "due", "project,customer", check_task),
+	KIND("time", "time entries", time_f, K_INTERNAL | K_FINANCE, "-date", NULL, NULL),
+	KIND("expense", "expenses", expense_f, K_INTERNAL | K_FINANCE, "-date", NULL, NULL),
+	KIND("contract", "contracts", contract_f, K_FINANCE, "end", NULL, check_dates),
+	KIND("quote", "quotes", quote_f, K_FINANCE, "-date", NULL, NULL),
+	KIND("invoice", "invoices", invoice_f, K_FINANCE, "-issued", NULL, check_invoice),
+	KIND("ticket", "tickets", ticket_f, 0, "-opened", NULL, check_dates),
+	KIND("survey", "surveys", survey_f, K_INTERNAL, "-date", NULL, check_survey),
+	KIND("requirement", "requirements", requirement_f, 0, "status", NULL, NULL),
+	KIND("member", "members", member_f, K_INTERNAL, "name", NULL, NULL),
+	KIND("comment", "comments", comment_f, K_INTERNAL, "at", NULL, NULL),
+	KIND("field", "custom fields", field_f, K_CONFIG, "kind,name", NULL, NULL),
+};
+const size_t kind_count = ARRAY_LEN(kind_table);
+
+/* ---- record-level checks: what one field's row cannot say ---- */
+
+static int before(const struct record *r, const char *a, const char *b, struct err *e)
+{
+	const char *va = record_get(r, a), *vb = record_get(r, b);
+	if (va && vb && strcmp(vb, va) < 0) {
+		char w[80];
+		record_where(r, w, sizeof(w));
+		return err_set(e, RERR_INPUT, "%s: field '%s': '%s' is before %s '%s'", w, b, vb, a,
+			       va);
+	}
+	return 0;
+}
+
+static int check_dates(const struct record *r, struct err *e)
+{
+	const char *k = r->ki->k->name;
+	if (!strcmp(k, "project"))
+		return before(r, "start", "due", e);
+	if (!strcmp(k, "contract"))
+		return before(r, "start", "end", e);
+	if (!strcmp(k, "ticket")) {
+		int rc = before(r, "opened", "first_response", e);
+		return rc ? rc : before(r, "opened", "resolved", e);
+	}
+	return 0;
+}
+
+static int check_task(const struct record *r, struct err *e)
+{
+	const char *dep = record_get(r, "depends"), *parent = record_get(r, "parent");
+	char w[80];
+	record_where(r, w, sizeof(w));
+	if (parent && !strcmp(parent, r->id))
+		return err_set(e, RERR_INPUT, "%s: field 'parent': a task cannot be its own parent",
+			       w);
+	if (dep && strstr(dep, r->id))
+		return err_set(e, RERR_INPUT, "%s: field 'depends': a task cannot depend on itself",
+			       w);
+	return before(r, "start", "due", e);
+}
+
+static int check_survey(const struct record *r, struct err *e)
+{
+	const char *kind = record_get(r, "kind"), *score = record_get(r, "score");
+	if (kind && score && !strcmp(kind, "csat") && (atoi(score) < 1 || atoi(score) > 5)) {
+		char w[80];
+		record_where(r, w, sizeof(w));
+		return err_set(e, RERR_INPUT,
+			       "%s: field 'score': '%s' is out of range for csat (1 to 5)", w, score);
+	}
+	return 0;
+}
+
+static int check_invoice(const struct record *r, struct err *e)
+{
+	const char *amount = record_get(r, "amount"), *paid = record_get(r, "paid_amount");
+	char w[80];
+	record_where(r, w, sizeof(w));
+	if (amount && paid && strtod(paid, NULL) > strtod(amount, NULL))
+		return err_set(e, RERR_INPUT,
+			       "%s: field 'paid_amount': '%s' is more than the amount %s", w, paid,
+			       amount);
+	return before(r, "issued", "due", e);
+}
+
+/* ---- the runtime schema ---- */
+
+void schema_init(struct schema *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->nkinds = kind_count;
+	sc->kinds = xcalloc(kind_count, sizeof(*sc->kinds));
+	for (size_t i = 0; i < kind_count; i++) {
+		struct kindinfo *ki = &sc->kinds[i];
+		ki->k = &kind_table[i];
+		ki->index = (int)i;
+		ki->nf = ki->k->nfields;
+		ki->f = xcalloc(ki->nf, sizeof(*ki->f));
+		for (size_t j = 0; j < ki->nf; j++)
+			ki->f[j] = &ki->k->fields[j];
+	}
+}
+
+static void free_custom(struct field *f)
+{
+	free((char *)f->name);
+	free((char *)f->choices);
+	free((char *)f->ref);
+	free((char *)f->label);
+	free((char *)f->column);
+	free(f);
+}
+
+void schema_free(struct schema *sc)
+{
+	for (size_t i = 0; i < sc->nkinds; i++)
+		free(sc->kinds[i].f);
+	free(sc->kinds);
+	for (size_t i = 0; i < sc->ncustom; i++)
+		free_custom(sc->custom[i]);
+	free(sc->custom);
+	memset(sc, 0, sizeof(*sc));
+}
+
+const struct kindinfo *schema_kind(const struct schema *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->nkinds; i++)
+		if (!strcmp(sc->kinds[i].k->name, name))
+			return &sc->kinds[i];
+	return NULL;
+}
+
+static bool ident_ok(const char *s)
+{
+	if (!s[0] || !islower((unsigned char)s[0]) || strlen(s) > 40)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
+			return false;
+	return true;
+}
+
+int schema_add_custom(struct schema *sc, const char *kind, const char *name, const char *type,
+		      const char *choices, const char *label, struct err *e)
+{
+	static const struct {
+		const char *name;
+		enum ftype t;
+	} types[] = { { "text", FT_TEXT }, { "number", FT_NUMBER }, { "date", FT_DATE },
+		      { "choice", FT_CHOICE }, { "bool", FT_BOOL }, { "ref", FT_REF } };
+	const struct kindinfo *cki = schema_kind(sc, kind);
+	if (!cki || (cki->k->flags & K_CONFIG))
+		return err_set(e, RERR_INPUT, "custom field: '%s' is not a record kind", kind);
+	if (!ident_ok(name))
+		return err_set(e, RERR_INPUT,
+			       "custom field '%s': a name is 1 to 40 characters a-z, 0-9 and '_', "
+			       "starting with a letter",
+			       name);
+	if (kind_field(cki, name))
+		return err_set(e, RERR_INPUT, "custom field '%s': %s already has a field '%s'", name,
+			       kind, name);
+	size_t t;
+	for (t = 0; t < ARRAY_LEN(types); t++)
+		if (!strcmp(types[t].name, type))
+			break;
+	if (t == ARRAY_LEN(types))
+		return err_set(e, RERR_INPUT,
+			       "custom field '%s': '%s' is not a type (text, number, date, choice, "
+			       "bool, ref)",
+			       name, type);
+	struct strv items = STRV_INIT;
+	char *norm = NULL;
+	if (types[t].t == FT_CHOICE) {
+		strv_split(&items, choices ? choices : "", ',');
+		for (size_t i = 0; i < items.n; i++)
+			if (!ident_ok(items.v[i])) {
+				int rc = err_set(e, RERR_INPUT,
+						 "custom field '%s': choice '%s' must be a-z, 0-9 and '_'",
+						 name, items.v[i]);
+				strv_clear(&items);
+				return rc;
+			}
+		if (!items.n)
+			return err_set(e, RERR_INPUT,
+				       "custom field '%s': a choice field needs its choices, e.g. "
+				       "'gold,silver,bronze'",
+				       name);
+		norm = strv_join(&items, ",");
+		strv_clear(&items);
+	} else if (types[t].t == FT_REF) {
+		const struct kindinfo *target = choices ? schema_kind(sc, choices) : NULL;
+		if (!target || (target->k->flags & K_CONFIG))
+			return err_set(e, RERR_INPUT,
+				       "custom field '%s': a ref field needs the kind it points to, "
+				       "e.g. 'contact'",
+				       name);
+	}
+	/* Each custom field is its own allocation, so kinds can point at it while more are added. */
+	struct field *f = xcalloc(1, sizeof(*f));
+	f->name = xstrdup(name);
+	f->type = types[t].t;
+	f->flags = F_CUSTOM | F_LIST | (f->type == FT_TEXT ? F_FTS : 0);
+	f->choices = norm;
+	f->ref = f->type == FT_REF ? xstrdup(choices) : NULL;
+	f->label = label && *label ? xstrdup(label) : NULL;
+	f->column = xasprintf("x_%s", name);
+	sc->custom = xrealloc(sc->custom, (sc->ncustom + 1) * sizeof(*sc->custom));
+	sc->custom[sc->ncustom++] = f;
+	struct kindinfo *ki = &sc->kinds[cki->index];
+	ki->f = xrealloc(ki->f, (ki->nf + 1) * sizeof(*ki->f));
+	ki->f[ki->nf++] = f;
+	return 0;
+}
+
+const struct field *kind_field(const struct kindinfo *ki, const char *name)
+{
+	for (size_t i = 0; i < ki->nf; i++)
+		if (!strcmp(ki->f[i]->name, name))
+			return ki->f[i];
+	for (size_t i = 0; i < meta_count; i++)
+		if (!strcmp(meta_fields[i].name, name))
+			return &meta_fields[i];
+	return NULL;
+}
+
+int kind_field_index(const struct kindinfo *ki, const struct field *f)
+{
+	for (size_t i = 0; i < ki->nf; i++)
+		if (ki->f[i] == f)
+			return (int)i;
+	return -1;
+}
+
+const char *field_column(const struct field *f)
+{
+	return f->column ? f->column : f->name;
+}
+
+void field_label(const struct field *f, char *out, size_t n)
+{
+	snprintf(out, n, "%s", f->label ? f->label : f->name);
+	if (!f->label) {
+		for (char *p = out; *p; p++)
+			if (*p == '_')
+				*p = ' ';
+		out[0] = (char)toupper((unsigned char)out[0]);
+	}
+}
+
+const char *ftype_name(enum ftype t)
+{
+	static const char *names[] = { "text", "long text", "number", "integer", "date",
+				       "datetime", "bool", "choice", "ref", "refs", "email", "set" };
+	return names[t];
+}
+
+bool choice_ok(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = choices;
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && !strncmp(p, v, n))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+char *kind_names(const struct schema *sc)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < sc->nkinds; i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", sc->kinds[i].k->name);
+	return buf_detach(&b);
+}

@@ -1,0 +1,701 @@
+/*
+ * workspace.c — finding, creating and opening workspaces; configuration; and the record
+ * operations shared by every front end (resolve, assign, add, save). This is where a value typed
+ * by a person becomes a checked, canonical value in the store, or a clear error and no change.
+ */
+#include "workspace.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool is_dir(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int ws_locate(const char *dir, char **root, struct err *e)
+{
+	char buf[PATH_MAX];
+	*root = NULL;
+	if (!dir || !*dir)
+		dir = getenv("RAPPORT_DIR");
+	if (dir && *dir) {
+		char *dot = xasprintf("%s/%s", dir, WS_DIRNAME);
+		bool ok = is_dir(dot);
+		free(dot);
+		if (!ok)
+			return err_set(e, RERR_USAGE,
+				       "%s: not a rapport workspace (no %s/ there); create one with "
+				       "'rapport init %s'",
+				       dir, WS_DIRNAME, dir);
+		*root = realpath(dir, NULL);
+		return *root ? 0 : err_set(e, RERR_RUNTIME, "%s: %s", dir, strerror(errno));
+	}
+	if (!getcwd(buf, sizeof buf))
+		return err_set(e, RERR_RUNTIME, "cannot read the current directory: %s",
+			       strerror(errno));
+	for (;;) {
+		char *dot = xasprintf("%s/%s", buf, WS_DIRNAME);
+		bool ok = is_dir(dot);
+		free(dot);
+		if (ok) {
+			*root = xstrdup(buf);
+			return 0;
+		}
+		char *slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			break;
+		*slash = '\0';
+	}
+	return err_set(e, RERR_USAGE,
+		       "not in a rapport workspace (no %s/ here or in any parent); use 'rapport "
+		       "init', 'rapport demo', -C DIR or RAPPORT_DIR",
+		       WS_DIRNAME);
+}
+
+int ws_create(const char *dir, struct err *e)
+{
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return err_set(e, RERR_RUNTIME, "%s: cannot create: %s", dir, strerror(errno));
+	char *dot = xasprintf("%s/%s", dir, WS_DIRNAME);
+	int rc = 0;
+	if (is_dir(dot)) {
+		rc = err_set(e, RERR_USAGE, "%s: already a rapport workspace", dir);
+		goto out;
+	}
+	if (mkdir(dot, 0700) != 0) {
+		rc = err_set(e, RERR_RUNTIME, "%s: cannot create: %s", dot, strerror(errno));
+		goto out;
+	}
+	struct ws *w;
+	if ((rc = ws_open(&w, dir, e)))
+		goto out;
+	/* The replica id tells this copy's writes apart from every other's once sync exists. */
+	char rid[33];
+	id_new(rid);
+	rid[16] = '\0';
+	rc = store_meta_set(w->st, "replica", rid, e);
+	ws_close(w);
+out:
+	free(dot);
+	return rc;
+}
+
+static int load_custom_fields(struct ws *w, struct err *e);
+
+static int cb_collect(const struct record *r, void *ctx)
+{
+	struct record ***acc = ctx;
+	size_t n = 0;
+	while ((*acc) && (*acc)[n])
+		n++;
+	*acc = xrealloc(*acc, (n + 2) * sizeof(**acc));
+	(*acc)[n] = record_dup(r);
+	(*acc)[n + 1] = NULL;
+	return 0;
+}
+
+static int load_custom_fields(struct ws *w, struct err *e)
+{
+	const struct kindinfo *fk = schema_kind(&w->sc, "field");
+	struct query q;
+	struct record **defs = NULL;
+	query_init(&q, fk);
+	q.sort[0].f = kind_field(fk, "created");
+	q.nsort = 1;
+	int rc = store_query(w->st, &q, cb_collect, &defs, e);
+	for (size_t i = 0; !rc && defs && defs[i]; i++) {
+		struct err fe = { 0, "" };
+		const struct record *d = defs[i];
+		if (schema_add_custom(&w->sc, record_get(d, "kind"), record_get(d, "name"),
+				      record_get(d, "type"), record_get(d, "choices"),
+				      record_get(d, "label"), &fe))
+			strv_push_owned(&w->warnings, xasprintf("field %.8s: %s", d->id, fe.msg));
+	}
+	for (size_t i = 0; defs && defs[i]; i++)
+		record_free(defs[i]);
+	free(defs);
+	if (rc)
+		return rc;
+	return store_migrate(w->st, &w->sc, e);
+}
+
+int ws_open(struct ws **out, const char *root, struct err *e)
+{
+	struct ws *w = xcalloc(1, sizeof(*w));
+	int rc;
+	*out = NULL;
+	w->root = xstrdup(root);
+	w->dotdir = xasprintf("%s/%s", root, WS_DIRNAME);
+	w->now = clock_now();
+	w->author = xstrdup("unknown");
+	schema_init(&w->sc);
+	char *db = xasprintf("%s/%s", w->dotdir, WS_DBNAME);
+	rc = store_open(&w->st, db, e);
+	free(db);
+	if (rc || (rc = store_migrate(w->st, &w->sc, e)) || (rc = load_custom_fields(w, e))) {
+		ws_close(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+struct title_cache {
+	char id[33];
+	char *title;
+};
+static struct title_cache tcache[256];
+
+void ws_close(struct ws *w)
+{
+	if (!w)
+		return;
+	store_close(w->st);
+	schema_free(&w->sc);
+	strv_clear(&w->warnings);
+	free(w->root);
+	free(w->dotdir);
+	free(w->author);
+	free(w->email);
+	free(w);
+	for (size_t i = 0; i < ARRAY_LEN(tcache); i++) {
+		free(tcache[i].title);
+		tcache[i].title = NULL;
+		tcache[i].id[0] = '\0';
+	}
+}
+
+void ws_set_author(struct ws *w, const char *name, const char *email)
+{
+	free(w->author);
+	free(w->email);
+	w->email = email && *email ? xstrdup(email) : NULL;
+	w->author = w->email ? xasprintf("%s <%s>", name && *name ? name : w->email, w->email)
+			     : xstrdup(name && *name ? name : "unknown");
+}
+
+/* ---- configuration ---- */
+
+char *config_file_get(const char *path, const char *key)
+{
+	char *text = file_read(path, NULL);
+	if (!text)
+		return NULL;
+	const char *dot = strchr(key, '.');
+	char section[64] = "", want_sec[64];
+	snprintf(want_sec, sizeof want_sec, "%.*s", dot ? (int)(dot - key) : 0, key);
+	const char *want_key = dot ? dot + 1 : key;
+	char *result = NULL, *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		while (isspace((unsigned char)*line))
+			line++;
+		if (*line == '#' || *line == ';' || !*line)
+			continue;
+		if (*line == '[') {
+			char *end = strchr(line, ']');
+			snprintf(section, sizeof section, "%.*s", end ? (int)(end - line - 1) : 0,
+				 line + 1);
+			continue;
+		}
+		char *eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		char *k = line, *kend = eq;
+		while (kend > k && isspace((unsigned char)kend[-1]))
+			kend--;
+		char *v = eq + 1;
+		while (isspace((unsigned char)*v))
+			v++;
+		char *vend = v + strlen(v);
+		while (vend > v && isspace((unsigned char)vend[-1]))
+			vend--;
+		if (!strcmp(section, want_sec) && (size_t)(kend - k) == strlen(want_key) &&
+		    !strncmp(k, want_key, (size_t)(kend - k))) {
+			free(result);
+			result = xstrndup(v, (size_t)(vend - v));
+		}
+	}
+	free(text);
+	return result;
+}
+
+int config_file_set(const char *path, const char *key, const char *value, struct err *e)
+{
+	const char *dot = strchr(key, '.');
+	if (!dot || strchr(value, '\n'))
+		return err_set(e, RERR_USAGE, "config: '%s' is not section.key", key);
+	char *text = file_read(path, NULL);
+	struct buf out = BUF_INIT;
+	char section[64] = "";
+	bool done = false;
+	char *save = NULL;
+	int sec_len = (int)(dot - key);
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *t = line;
+		while (isspace((unsigned char)*t))
+			t++;
+		if (*t == '[') {
+			if (!done && !strncmp(section, key, (size_t)sec_len) &&
+			    !section[sec_len]) {
+				buf_addf(&out, "\t%s = %s\n", dot + 1, value);
+				done = true;
+			}
+			const char *end = strchr(t, ']');
+			snprintf(section, sizeof section, "%.*s", end ? (int)(end - t - 1) : 0, t + 1);
+		} else if (!done && !strncmp(section, key, (size_t)sec_len) && !section[sec_len]) {
+			size_t kl = strlen(dot + 1);
+			if (!strncmp(t, dot + 1, kl) && (t[kl] == ' ' || t[kl] == '=' || t[kl] == '\t')) {
+				buf_addf(&out, "\t%s = %s\n", dot + 1, value);
+				done = true;
+				continue;
+			}
+		}
+		buf_addf(&out, "%s\n", line);
+	}
+	if (!done && !strncmp(section, key, (size_t)sec_len) && !section[sec_len])
+		buf_addf(&out, "\t%s = %s\n", dot + 1, value);
+	else if (!done)
+		buf_addf(&out, "[%.*s]\n\t%s = %s\n", sec_len, key, dot + 1, value);
+	free(text);
+	FILE *f = fopen(path, "w");
+	int rc = 0;
+	if (!f || fwrite(out.data, 1, out.len, f) != out.len || fclose(f) != 0)
+		rc = err_set(e, RERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+	buf_release(&out);
+	return rc;
+}
+
+char *ws_config_get(const struct ws *w, const char *key)
+{
+	char *path = xasprintf("%s/config", w->dotdir);
+	char *v = config_file_get(path, key);
+	free(path);
+	if (v)
+		return v;
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg)
+		path = xasprintf("%s/rapport/config", xdg);
+	else if (home && *home)
+		path = xasprintf("%s/.config/rapport/config", home);
+	else
+		return NULL;
+	v = config_file_get(path, key);
+	free(path);
+	return v;
+}
+
+/* ---- resolving what users type ---- */
+
+static int ambiguous(struct ws *w, const char *ref, struct strv *ids, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < ids->n && i < 8; i++) {
+		char *kind = NULL;
+		store_kind_of(w->st, ids->v[i], &kind, NULL);
+		buf_addf(&b, "\n  %s %s  %s", kind ? kind : "?", ids->v[i], ws_title(w, ids->v[i]));
+		free(kind);
+	}
+	if (ids->n > 8)
+		buf_adds(&b, "\n  …");
+	int rc = err_set(e, RERR_INPUT, "'%s' is ambiguous; it could be:%s", ref, b.data);
+	buf_release(&b);
+	return rc;
+}
+
+int ws_resolve(struct ws *w, const char *ref, const char *want_kind, char out[33], struct err *e)
+{
+	struct strv ids = STRV_INIT, kinds = STRV_INIT;
+	int rc = 0;
+	out[0] = '\0';
+	if (id_is_hex(ref, 4, 32)) {
+		if ((rc = store_prefix(w->st, ref, 9, &ids, &kinds, e)))
+			goto done;
+		if (ids.n == 1) {
+			if (want_kind && strcmp(kinds.v[0], want_kind)) {
+				rc = err_set(e, RERR_INPUT, "'%s' is a %s, not a %s", ref, kinds.v[0],
+					     want_kind);
+				goto done;
+			}
+			snprintf(out, 33, "%s", ids.v[0]);
+			goto done;
+		}
+		if (ids.n > 1) {
+			rc = ambiguous(w, ref, &ids, e);
+			goto done;
+		}
+	}
+	/* A name: of the wanted kind, or of any kind when the caller takes any record. */
+	for (size_t k = 0; k < w->sc.nkinds; k++) {
+		const struct kindinfo *ki = &w->sc.kinds[k];
+		if (want_kind ? strcmp(ki->k->name, want_kind) : (ki->k->flags & K_CONFIG) != 0)
+			continue;
+		if ((rc = store_by_name(w->st, ki, ref, 9, &ids, e)))
+			goto done;
+	}
+	if (ids.n == 1)
+		snprintf(out, 33, "%s", ids.v[0]);
+	else if (ids.n > 1)
+		rc = ambiguous(w, ref, &ids, e);
+	else if (want_kind)
+		rc = err_set(e, RERR_NOTFOUND, "no %s '%s' (not an id, id prefix or name)", want_kind,
+			     ref);
+	else
+		rc = err_set(e, RERR_NOTFOUND, "no record with id or name '%s'", ref);
+done:
+	strv_clear(&ids);
+	strv_clear(&kinds);
+	return rc;
+}
+
+int ws_load(struct ws *w, const char *ref, const char *want_kind, struct record **out,
+	    struct err *e)
+{
+	char id[33];
+	int rc = ws_resolve(w, ref, want_kind, id, e);
+	return rc ? rc : store_get(w->st, &w->sc, id, out, e);
+}
+
+bool ws_me(struct ws *w, char out[33])
+{
+	struct strv ids = STRV_INIT;
+	const struct kindinfo *mk = schema_kind(&w->sc, "member");
+	struct query q;
+	bool found = false;
+	if (!w->email)
+		return false;
+	query_init(&q, mk);
+	q.cond[0] = (struct qcond){ kind_field(mk, "email"), Q_EQ, w->email };
+	q.ncond = 1;
+	q.limit = 1;
+	struct record **hit = NULL;
+	if (store_query(w->st, &q, cb_collect, &hit, NULL) == 0 && hit && hit[0]) {
+		snprintf(out, 33, "%s", hit[0]->id);
+		found = true;
+	}
+	for (size_t i = 0; hit && hit[i]; i++)
+		record_free(hit[i]);
+	free(hit);
+	strv_clear(&ids);
+	return found;
+}
+
+const char *ws_title(struct ws *w, const char *id)
+{
+	unsigned h = 0;
+	for (const char *p = id; *p; p++)
+		h = h * 31 + (unsigned char)*p;
+	struct title_cache *c = &tcache[h % ARRAY_LEN(tcache)];
+	if (c->title && !strcmp(c->id, id))
+		return c->title;
+	struct record *r = NULL;
+	free(c->title);
+	snprintf(c->id, sizeof c->id, "%s", id);
+	if (store_get(w->st, &w->sc, id, &r, NULL) == 0) {
+		c->title = record_title(r);
+		record_free(r);
+	} else
+		c->title = xstrndup(id, 8);
+	return c->title;
+}
+
+static void title_forget(const char *id)
+{
+	for (size_t i = 0; i < ARRAY_LEN(tcache); i++)
+		if (tcache[i].title && !strcmp(tcache[i].id, id)) {
+			free(tcache[i].title);
+			tcache[i].title = NULL;
+		}
+}
+
+/* ---- assigning and saving ---- */
+
+static int resolve_ref(struct ws *w, const struct field *f, const char *v, char out[33],
+		       struct err *e)
+{
+	if (f->ref && !strcmp(f->ref, "member") && (!strcmp(v, "@me") || !strcmp(v, "me"))) {
+		if (ws_me(w, out))
+			return 0;
+		return err_set(e, RERR_INPUT,
+			       "'%s': no member has your email (%s); add one with 'rapport add member "
+			       "name=... email=...'",
+			       v, w->email ? w->email : "none set");
+	}
+	int rc = ws_resolve(w, v, f->ref, out, e);
+	if (rc)
+		return rc;
+	struct record *t;
+	if ((rc = store_get(w->st, &w->sc, out, &t, e)))
+		return rc;
+	if (t->deleted)
+		rc = err_set(e, RERR_INPUT, "%s %.8s is deleted ('rapport undelete %.8s' first)",
+			     t->ki->k->name, t->id, t->id);
+	record_free(t);
+	return rc;
+}
+
+int ws_put(struct ws *w, struct record *r, const struct field *f, const char *value,
+	   struct err *e)
+{
+	char where[80];
+	char *norm = NULL;
+	int idx = kind_field_index(r->ki, f), rc = 0;
+	record_where(r, where, sizeof where);
+	if (idx < 0)
+		return err_set(e, RERR_INPUT, "%s: field '%s' cannot be set", where, f->name);
+	if (!value || !*value) {
+		record_put(r, idx, NULL);
+		return 0;
+	}
+	if ((rc = value_normalize(f, value, w->now, &norm, e)))
+		goto fail;
+	if (f->type == FT_REF) {
+		char id[33];
+		if ((rc = resolve_ref(w, f, norm, id, e))) {
+			err_prefix(e, "field '%s'", f->name);
+			goto fail;
+		}
+		free(norm);
+		norm = xstrdup(id);
+	} else if (f->type == FT_REFS) {
+		struct strv items = STRV_INIT;
+		char *acc = NULL;
+		strv_split(&items, norm, ',');
+		for (size_t i = 0; i < items.n && !rc; i++) {
+			char id[33];
+			if ((rc = resolve_ref(w, f, items.v[i], id, e)))
+				err_prefix(e, "field '%s'", f->name);
+			else {
+				char *next = set_edit(acc, id, true);
+				free(acc);
+				acc = next;
+			}
+		}
+		strv_clear(&items);
+		free(norm);
+		norm = acc;
+		if (rc)
+			goto fail;
+	}
+	record_put(r, idx, norm);
+	return 0;
+fail:
+	free(norm);
+	err_prefix(e, "%s", where);
+	return rc;
+}
+
+int ws_assign(struct ws *w, struct record *r, const char *a, struct err *e)
+{
+	char where[80];
+	record_where(r, where, sizeof where);
+	size_t n = strspn(a, "abcdefghijklmnopqrstuvwxyz0123456789_");
+	int mode = 0; /* 0 set, '+' add to set, '-' remove from set */
+	const char *v;
+	if (a[n] == '=')
+		v = a + n + 1;
+	else if ((a[n] == '+' || a[n] == '-') && a[n + 1] == '=') {
+		mode = a[n];
+		v = a + n + 2;
+	} else
+		return err_set(e, RERR_USAGE, "%s: '%s' is not FIELD=VALUE", where, a);
+	char *name = xstrndup(a, n);
+	const struct field *f = kind_field(r->ki, name);
+	int rc = 0;
+	if (!f) {
+		rc = err_set(e, RERR_INPUT, "%s: %s has no field '%s' (see 'rapport fields %s')",
+			     where, r->ki->k->name, name, r->ki->k->name);
+	} else if (f->flags & F_META) {
+		rc = err_set(e, RERR_INPUT, "%s: field '%s' is kept by rapport and cannot be set",
+			     where, name);
+	} else if (mode && f->type != FT_SET && f->type != FT_REFS) {
+		rc = err_set(e, RERR_INPUT, "%s: field '%s' is not a list; use %s=VALUE", where, name,
+			     name);
+	} else if (mode) {
+		/* Normalise and resolve the one item through a scratch record, then edit the set. */
+		struct record *tmp = record_new(r->ki);
+		int idx = kind_field_index(r->ki, f);
+		memcpy(tmp->id, r->id, sizeof tmp->id);
+		if (!*v)
+			rc = err_set(e, RERR_INPUT, "%s: field '%s': nothing to %s", where, name,
+				     mode == '+' ? "add" : "remove");
+		else if (strchr(v, ','))
+			rc = err_set(e, RERR_INPUT, "%s: field '%s': add or remove one item at a time",
+				     where, name);
+		else if (mode == '-' && f->type == FT_SET)
+			record_put(tmp, idx, xstrdup(v));
+		else
+			rc = ws_put(w, tmp, f, v, e);
+		if (!rc)
+			record_put(r, idx, set_edit(r->val[idx], tmp->val[idx], mode == '+'));
+		record_free(tmp);
+	} else
+		rc = ws_put(w, r, f, v, e);
+	free(name);
+	return rc;
+}
+
+static int apply_defaults(struct ws *w, struct record *r, struct err *e)
+{
+	for (size_t i = 0; i < r->ki->nf; i++) {
+		const struct field *f = r->ki->f[i];
+		if (r->val[i] || !f->def)
+			continue;
+		if (!strcmp(f->def, "@me")) {
+			char me[33];
+			if (ws_me(w, me))
+				record_put(r, (int)i, xstrdup(me));
+			continue;
+		}
+		int rc = ws_put(w, r, f, f->def, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int ws_add(struct ws *w, struct record *r, struct err *e)
+{
+	char ts[21];
+	int rc;
+	if ((rc = apply_defaults(w, r, e)) || (rc = record_check(r, e)))
+		return rc;
+	if (!r->id[0])
+		id_new(r->id);
+	fmt_datetime(ts, w->now);
+	free(r->created);
+	free(r->updated);
+	free(r->author);
+	r->created = xstrdup(ts);
+	r->updated = xstrdup(ts);
+	r->author = xstrdup(w->author);
+	return store_insert(w->st, r, e);
+}
+
+int ws_save(struct ws *w, struct record *r, struct err *e)
+{
+	char ts[21];
+	int rc;
+	if ((rc = record_check(r, e)))
+		return rc;
+	fmt_datetime(ts, w->now);
+	free(r->updated);
+	free(r->author);
+	r->updated = xstrdup(ts);
+	r->author = xstrdup(w->author);
+	title_forget(r->id);
+	return store_update(w->st, r, e);
+}
+
+int ws_field_add(struct ws *w, const char *kind, const char *name, const char *type,
+		 const char *choices, const char *label, char out_id[33], struct err *e)
+{
+	const struct kindinfo *fk = schema_kind(&w->sc, "field");
+	struct record *r = record_new(fk);
+	int rc;
+	/* schema_add_custom checks everything before it changes the schema, and the field record is
+	 * checked before the database grows a column, so a bad definition changes nothing. */
+	const char *vals[][2] = { { "kind", kind }, { "name", name }, { "type", type },
+				  { "choices", choices }, { "label", label } };
+	for (size_t i = 0; i < ARRAY_LEN(vals); i++)
+		if (vals[i][1] && (rc = ws_put(w, r, kind_field(fk, vals[i][0]), vals[i][1], e)))
+			goto out;
+	if ((rc = record_check(r, e)))
+		goto out;
+	if ((rc = schema_add_custom(&w->sc, kind, name, type, choices, label, e)) ||
+	    (rc = store_migrate(w->st, &w->sc, e)) || (rc = ws_add(w, r, e)))
+		goto out;
+	snprintf(out_id, 33, "%s", r->id);
+out:
+	record_free(r);
+	return rc;
+}
+
+/* ---- filters and order, as people type them ---- */
+
+int ws_filter(struct ws *w, struct query *q, const char *expr, struct err *e)
+{
+	static const struct {
+		const char *tok;
+		enum qop op;
+	} ops[] = { { "!=", Q_NE }, { "<=", Q_LE }, { ">=", Q_GE }, { "=", Q_EQ },
+		    { "<", Q_LT },  { ">", Q_GT },  { "~", Q_LIKE } };
+	size_t n = strspn(expr, "abcdefghijklmnopqrstuvwxyz0123456789_");
+	size_t o;
+	for (o = 0; o < ARRAY_LEN(ops); o++)
+		if (!strncmp(expr + n, ops[o].tok, strlen(ops[o].tok)))
+			break;
+	if (!n || o == ARRAY_LEN(ops))
+		return err_set(e, RERR_USAGE,
+			       "'%s' is not a filter (FIELD=V, FIELD!=V, FIELD<V, FIELD>V, FIELD~TEXT)",
+			       expr);
+	if (q->ncond == ARRAY_LEN(q->cond))
+		return err_set(e, RERR_USAGE, "too many filters (at most %zu)", ARRAY_LEN(q->cond));
+	char *name = xstrndup(expr, n);
+	const struct field *f = kind_field(q->ki, name);
+	const char *v = expr + n + strlen(ops[o].tok);
+	enum qop op = ops[o].op;
+	int rc = 0;
+	char *norm = NULL;
+	if (!f) {
+		rc = err_set(e, RERR_INPUT, "filter '%s': %s has no field '%s' (see 'rapport fields %s')",
+			     expr, q->ki->k->name, name, q->ki->k->name);
+		goto out;
+	}
+	if (!*v && (op == Q_EQ || op == Q_NE)) {
+		op = op == Q_EQ ? Q_NULL : Q_NOTNULL;
+	} else if (op == Q_LIKE) {
+		norm = xstrdup(v);
+	} else if (f->flags & F_META) {
+		norm = xstrdup(v);
+	} else if (f->type == FT_REF || f->type == FT_REFS) {
+		char id[33];
+		if ((rc = ws_resolve(w, v, f->ref, id, e))) {
+			err_prefix(e, "filter '%s'", expr);
+			goto out;
+		}
+		norm = xstrdup(id);
+	} else if (f->type == FT_SET) {
+		norm = xstrdup(v);
+	} else if ((rc = value_normalize(f, v, w->now, &norm, e))) {
+		err_prefix(e, "filter");
+		goto out;
+	}
+	q->cond[q->ncond++] = (struct qcond){ f, op, norm ? query_own(q, norm) : NULL };
+out:
+	free(name);
+	return rc;
+}
+
+int ws_sort(struct ws *w, struct query *q, const char *spec, struct err *e)
+{
+	(void)w;
+	struct strv keys = STRV_INIT;
+	int rc = 0;
+	strv_split(&keys, spec && *spec ? spec : q->ki->k->sort, ',');
+	q->nsort = 0;
+	for (size_t i = 0; i < keys.n && !rc; i++) {
+		const char *k = keys.v[i];
+		bool desc = *k == '-';
+		if (*k == '-' || *k == '+')
+			k++;
+		const struct field *f = kind_field(q->ki, k);
+		if (!f)
+			rc = err_set(e, RERR_INPUT, "sort: %s has no field '%s'", q->ki->k->name, k);
+		else if (q->nsort == ARRAY_LEN(q->sort))
+			rc = err_set(e, RERR_USAGE, "sort: at most %zu keys", ARRAY_LEN(q->sort));
+		else {
+			q->sort[q->nsort].f = f;
+			q->sort[q->nsort++].desc = desc;
+		}
+	}
+	strv_clear(&keys);
+	return rc;
+}

@@ -1,0 +1,605 @@
+/*
+ * records.c — reading and writing records, queries with filters and sorting, totals, and the
+ * full-text index. SQL is generated from the schema (identifiers from the kind table only) and
+ * every value is bound. Per-kind statements are cached, which is what makes bulk loads (demo
+ * data, imports, sync) run at SQLite's speed rather than the parser's.
+ */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- binding and reading values by field type ---- */
+
+static void bind_value(sqlite3_stmt *s, int i, const struct field *f, const char *v)
+{
+	if (!v) {
+		sqlite3_bind_null(s, i);
+		return;
+	}
+	switch (f->type) {
+	case FT_NUMBER: sqlite3_bind_double(s, i, strtod(v, NULL)); break;
+	case FT_INT: sqlite3_bind_int64(s, i, strtoll(v, NULL, 10)); break;
+	case FT_BOOL: sqlite3_bind_int(s, i, !strcmp(v, "true")); break;
+	default: sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	}
+}
+
+static char *read_value(sqlite3_stmt *s, int i, const struct field *f)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NULL;
+	switch (f->type) {
+	case FT_NUMBER: {
+		double d = sqlite3_column_double(s, i);
+		return xasprintf("%.15g", d == 0 ? 0.0 : d);
+	}
+	case FT_INT: return xasprintf("%lld", (long long)sqlite3_column_int64(s, i));
+	case FT_BOOL: return xstrdup(sqlite3_column_int(s, i) ? "true" : "false");
+	default: return xstrdup((const char *)sqlite3_column_text(s, i));
+	}
+}
+
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+/* ---- the statement cache ---- */
+
+static void ensure_cache(struct store *st, size_t nkinds)
+{
+	if (st->nkinds >= nkinds)
+		return;
+	st->ins = xrealloc(st->ins, nkinds * sizeof(*st->ins));
+	st->upd = xrealloc(st->upd, nkinds * sizeof(*st->upd));
+	st->get = xrealloc(st->get, nkinds * sizeof(*st->get));
+	for (size_t i = st->nkinds; i < nkinds; i++)
+		st->ins[i] = st->upd[i] = st->get[i] = NULL;
+	st->nkinds = nkinds;
+}
+
+static void select_list(struct buf *b, const struct kindinfo *ki)
+{
+	buf_adds(b, "SELECT id, created, updated, author, deleted, extra");
+	for (size_t i = 0; i < ki->nf; i++)
+		buf_addf(b, ", \"%s\"", field_column(ki->f[i]));
+	buf_addf(b, " FROM \"%s\"", ki->k->name);
+}
+#define FIRST_FIELD_COL 6
+
+static struct record *row_to_record(sqlite3_stmt *s, const struct kindinfo *ki)
+{
+	struct record *r = record_new(ki);
+	const unsigned char *id = sqlite3_column_text(s, 0);
+	snprintf(r->id, sizeof r->id, "%s", id ? (const char *)id : "");
+	r->created = col_dup(s, 1);
+	r->updated = col_dup(s, 2);
+	r->author = col_dup(s, 3);
+	r->deleted = sqlite3_column_int(s, 4);
+	r->extra = col_dup(s, 5);
+	for (size_t i = 0; i < ki->nf; i++)
+		r->val[i] = read_value(s, FIRST_FIELD_COL + (int)i, ki->f[i]);
+	return r;
+}
+
+static int stmt_for(struct store *st, sqlite3_stmt **slot, const char *sql, struct err *e)
+{
+	if (*slot) {
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
+		return 0;
+	}
+	return store_prep(st, slot, sql, e);
+}
+
+/* ---- full-text index ---- */
+
+static bool cjk(uint32_t cp)
+{
+	return (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) ||
+	       (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xff00 && cp <= 0xffef) ||
+	       (cp >= 0x20000 && cp <= 0x3ffff);
+}
+
+/* unicode61 sees a run of CJK characters as one token; spacing them makes each character a token,
+ * so a query for any part of a Chinese or Japanese name matches as a phrase. */
+void store_fts_text(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t k = utf8_decode(p + i, n - i, &cp);
+		if (!k) {
+			i++;
+			continue;
+		}
+		if (cjk(cp)) {
+			buf_addc(b, ' ');
+			buf_add(b, p + i, k);
+			buf_addc(b, ' ');
+		} else
+			buf_add(b, p + i, k);
+		i += k;
+	}
+}
+
+static int fts_put(struct store *st, const struct record *r, sqlite3_int64 n, struct err *e)
+{
+	struct buf text = BUF_INIT;
+	int rc = stmt_for(st, &st->fts_del, "DELETE FROM fts WHERE rowid = ?", e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st->fts_del, 1, n);
+	if (sqlite3_step(st->fts_del) != SQLITE_DONE)
+		return store_sqlerr(st, e, "search index");
+	if (r->deleted)
+		return 0;
+	for (size_t i = 0; i < r->ki->nf; i++)
+		if ((r->ki->f[i]->flags & F_FTS) && r->val[i]) {
+			store_fts_text(&text, r->val[i]);
+			buf_addc(&text, '\n');
+		}
+	if (!text.len)
+		goto out;
+	if ((rc = stmt_for(st, &st->fts_ins, "INSERT INTO fts(rowid, kind, body) VALUES(?, ?, ?)",
+			   e)))
+		goto out;
+	sqlite3_bind_int64(st->fts_ins, 1, n);
+	sqlite3_bind_text(st->fts_ins, 2, r->ki->k->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st->fts_ins, 3, text.data, (int)text.len, SQLITE_STATIC);
+	if (sqlite3_step(st->fts_ins) != SQLITE_DONE)
+		rc = store_sqlerr(st, e, "search index");
+out:
+	buf_release(&text);
+	return rc;
+}
+
+/* ---- writes ---- */
+
+static void bind_record(sqlite3_stmt *s, const struct record *r)
+{
+	sqlite3_bind_text(s, 1, r->id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, r->created, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, r->updated, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, r->author, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 5, r->deleted);
+	sqlite3_bind_text(s, 6, r->extra, -1, SQLITE_TRANSIENT);
+	for (size_t i = 0; i < r->ki->nf; i++)
+		bind_value(s, FIRST_FIELD_COL + 1 + (int)i, r->ki->f[i], r->val[i]);
+}
+
+int store_insert(struct store *st, const struct record *r, struct err *e)
+{
+	const struct kindinfo *ki = r->ki;
+	ensure_cache(st, (size_t)ki->index + 1);
+	int rc;
+	if (!st->ins[ki->index]) {
+		struct buf sql = BUF_INIT;
+		buf_addf(&sql, "INSERT INTO \"%s\"(id, created, updated, author, deleted, extra",
+			 ki->k->name);
+		for (size_t i = 0; i < ki->nf; i++)
+			buf_addf(&sql, ", \"%s\"", field_column(ki->f[i]));
+		buf_adds(&sql, ") VALUES(?, ?, ?, ?, ?, ?");
+		for (size_t i = 0; i < ki->nf; i++)
+			buf_adds(&sql, ", ?");
+		buf_adds(&sql, ")");
+		rc = store_prep(st, &st->ins[ki->index], sql.data, e);
+		buf_release(&sql);
+		if (rc)
+			return rc;
+	} else {
+		sqlite3_reset(st->ins[ki->index]);
+		sqlite3_clear_bindings(st->ins[ki->index]);
+	}
+	if ((rc = store_begin(st, e)))
+		return rc;
+	bind_record(st->ins[ki->index], r);
+	if (sqlite3_step(st->ins[ki->index]) != SQLITE_DONE) {
+		rc = store_sqlerr(st, e, r->ki->k->name);
+		goto fail;
+	}
+	if ((rc = stmt_for(st, &st->ids_ins, "INSERT INTO ids(id, kind) VALUES(?, ?)", e)))
+		goto fail;
+	sqlite3_bind_text(st->ids_ins, 1, r->id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st->ids_ins, 2, ki->k->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st->ids_ins) != SQLITE_DONE) {
+		rc = store_sqlerr(st, e, "ids");
+		goto fail;
+	}
+	if ((rc = fts_put(st, r, sqlite3_last_insert_rowid(st->db), e)))
+		goto fail;
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	return rc;
+}
+
+static int id_number(struct store *st, const char *id, sqlite3_int64 *n, struct err *e)
+{
+	int rc = stmt_for(st, &st->ids_n, "SELECT n FROM ids WHERE id = ?", e);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st->ids_n, 1, id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st->ids_n) != SQLITE_ROW)
+		return err_set(e, RERR_NOTFOUND, "no record %s", id);
+	*n = sqlite3_column_int64(st->ids_n, 0);
+	return 0;
+}
+
+int store_update(struct store *st, const struct record *r, struct err *e)
+{
+	const struct kindinfo *ki = r->ki;
+	sqlite3_int64 n = 0;
+	int rc;
+	ensure_cache(st, (size_t)ki->index + 1);
+	if (!st->upd[ki->index]) {
+		struct buf sql = BUF_INIT;
+		buf_addf(&sql, "UPDATE \"%s\" SET created = ?2, updated = ?3, author = ?4, "
+			       "deleted = ?5, extra = ?6",
+			 ki->k->name);
+		for (size_t i = 0; i < ki->nf; i++)
+			buf_addf(&sql, ", \"%s\" = ?%zu", field_column(ki->f[i]),
+				 FIRST_FIELD_COL + 1 + i);
+		buf_adds(&sql, " WHERE id = ?1");
+		rc = store_prep(st, &st->upd[ki->index], sql.data, e);
+		buf_release(&sql);
+		if (rc)
+			return rc;
+	} else {
+		sqlite3_reset(st->upd[ki->index]);
+		sqlite3_clear_bindings(st->upd[ki->index]);
+	}
+	if ((rc = store_begin(st, e)))
+		return rc;
+	bind_record(st->upd[ki->index], r);
+	if (sqlite3_step(st->upd[ki->index]) != SQLITE_DONE) {
+		rc = store_sqlerr(st, e, r->ki->k->name);
+		goto fail;
+	}
+	if (sqlite3_changes(st->db) != 1) {
+		rc = err_set(e, RERR_NOTFOUND, "%s %s: no such record", ki->k->name, r->id);
+		goto fail;
+	}
+	if ((rc = id_number(st, r->id, &n, e)) || (rc = fts_put(st, r, n, e)))
+		goto fail;
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	return rc;
+}
+
+/* ---- reads ---- */
+
+int store_kind_of(struct store *st, const char *id, char **kind, struct err *e)
+{
+	*kind = NULL;
+	int rc = stmt_for(st, &st->ids_kind, "SELECT kind FROM ids WHERE id = ?", e);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st->ids_kind, 1, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st->ids_kind);
+	if (rc == SQLITE_ROW) {
+		*kind = col_dup(st->ids_kind, 0);
+		return 0;
+	}
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, e, "ids");
+	return err_set(e, RERR_NOTFOUND, "no record with id %s", id);
+}
+
+int store_get(struct store *st, const struct schema *sc, const char *id, struct record **out,
+	      struct err *e)
+{
+	char *kind;
+	int rc;
+	*out = NULL;
+	if ((rc = store_kind_of(st, id, &kind, e)))
+		return rc;
+	const struct kindinfo *ki = schema_kind(sc, kind);
+	free(kind);
+	if (!ki)
+		return err_set(e, RERR_RUNTIME, "record %s has a kind this rapport does not know", id);
+	ensure_cache(st, (size_t)ki->index + 1);
+	if (!st->get[ki->index]) {
+		struct buf sql = BUF_INIT;
+		select_list(&sql, ki);
+		buf_adds(&sql, " WHERE id = ?");
+		rc = store_prep(st, &st->get[ki->index], sql.data, e);
+		buf_release(&sql);
+		if (rc)
+			return rc;
+	} else
+		sqlite3_reset(st->get[ki->index]);
+	sqlite3_stmt *s = st->get[ki->index];
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = row_to_record(s, ki);
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, e, ki->k->name);
+	return err_set(e, RERR_NOTFOUND, "no record with id %s", id);
+}
+
+int store_prefix(struct store *st, const char *prefix, size_t max, struct strv *ids,
+		 struct strv *kinds, struct err *e)
+{
+	sqlite3_stmt *s;
+	/* Ids are lower-case hex, so every id with this prefix sorts between prefix and prefix+"g". */
+	char *hi = xasprintf("%sg", prefix);
+	int rc = store_prep(st, &s,
+			    "SELECT id, kind FROM ids WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", e);
+	if (rc) {
+		free(hi);
+		return rc;
+	}
+	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		strv_push(ids, (const char *)sqlite3_column_text(s, 0));
+		if (kinds)
+			strv_push(kinds, (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	free(hi);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, "ids");
+}
+
+static const struct field *name_field(const struct kindinfo *ki)
+{
+	for (size_t i = 0; i < ki->nf; i++)
+		if (ki->f[i]->flags & F_NAME)
+			return ki->f[i];
+	return NULL;
+}
+
+int store_by_name(struct store *st, const struct kindinfo *ki, const char *name, size_t max,
+		  struct strv *ids, struct err *e)
+{
+	const struct field *nf = name_field(ki);
+	if (!nf)
+		return 0;
+	char *sql = xasprintf("SELECT id FROM \"%s\" WHERE \"%s\" = ? COLLATE NOCASE AND deleted = 0 "
+			      "ORDER BY id LIMIT ?",
+			      ki->k->name, field_column(nf));
+	sqlite3_stmt *s;
+	int rc = store_prep(st, &s, sql, e);
+	free(sql);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		strv_push(ids, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, ki->k->name);
+}
+
+/* ---- queries ---- */
+
+void query_init(struct query *q, const struct kindinfo *ki)
+{
+	memset(q, 0, sizeof(*q));
+	q->ki = ki;
+}
+
+const char *query_own(struct query *q, char *v)
+{
+	strv_push_owned(&q->owned, v);
+	return v;
+}
+
+void query_free(struct query *q)
+{
+	strv_clear(&q->owned);
+}
+
+static const char *qcol(const struct field *f)
+{
+	return field_column(f);
+}
+
+static void where_clause(struct buf *b, const struct query *q)
+{
+	buf_adds(b, q->deleted == 0 ? " WHERE deleted = 0" : q->deleted == 1 ? " WHERE deleted = 1"
+									      : " WHERE 1");
+	for (size_t i = 0; i < q->ncond; i++) {
+		const struct qcond *c = &q->cond[i];
+		const char *col = qcol(c->f);
+		bool set = c->f->type == FT_SET || c->f->type == FT_REFS;
+		switch (c->op) {
+		case Q_NULL: buf_addf(b, " AND \"%s\" IS NULL", col); break;
+		case Q_NOTNULL: buf_addf(b, " AND \"%s\" IS NOT NULL", col); break;
+		case Q_EQ:
+			if (set)
+				buf_addf(b, " AND instr(',' || \"%s\" || ',', ',' || ? || ',') > 0", col);
+			else
+				buf_addf(b, " AND \"%s\" = ?", col);
+			break;
+		case Q_NE:
+			if (set)
+				buf_addf(b,
+					 " AND (\"%s\" IS NULL OR instr(',' || \"%s\" || ',', ',' || ? "
+					 "|| ',') = 0)",
+					 col, col);
+			else
+				buf_addf(b, " AND (\"%s\" IS NULL OR \"%s\" <> ?)", col, col);
+			break;
+		case Q_LT: buf_addf(b, " AND \"%s\" < ?", col); break;
+		case Q_GT: buf_addf(b, " AND \"%s\" > ?", col); break;
+		case Q_LE: buf_addf(b, " AND \"%s\" <= ?", col); break;
+		case Q_GE: buf_addf(b, " AND \"%s\" >= ?", col); break;
+		case Q_LIKE:
+			buf_addf(b, " AND instr(lower(CAST(\"%s\" AS TEXT)), lower(?)) > 0", col);
+			break;
+		}
+	}
+}
+
+static void bind_conds(sqlite3_stmt *s, const struct query *q, int *idx)
+{
+	for (size_t i = 0; i < q->ncond; i++) {
+		const struct qcond *c = &q->cond[i];
+		if (c->op == Q_NULL || c->op == Q_NOTNULL)
+			continue;
+		bool set = c->f->type == FT_SET || c->f->type == FT_REFS;
+		if (c->op == Q_LIKE || set)
+			sqlite3_bind_text(s, (*idx)++, c->value, -1, SQLITE_TRANSIENT);
+		else
+			bind_value(s, (*idx)++, c->f, c->value);
+	}
+}
+
+int store_query(struct store *st, const struct query *q, record_cb cb, void *ctx, struct err *e)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *s;
+	select_list(&sql, q->ki);
+	where_clause(&sql, q);
+	buf_adds(&sql, " ORDER BY ");
+	for (size_t i = 0; i < q->nsort; i++) {
+		const struct field *f = q->sort[i].f;
+		bool text = f->type == FT_TEXT || f->type == FT_LONG || f->type == FT_EMAIL;
+		buf_addf(&sql, "\"%s\"%s %s%s, ", qcol(f), text ? " COLLATE NOCASE" : "",
+			 q->sort[i].desc ? "DESC" : "ASC", q->sort[i].desc ? "" : " NULLS LAST");
+	}
+	buf_adds(&sql, "id");
+	buf_adds(&sql, " LIMIT ? OFFSET ?");
+	int rc = store_prep(st, &s, sql.data, e);
+	buf_release(&sql);
+	if (rc)
+		return rc;
+	int idx = 1;
+	bind_conds(s, q, &idx);
+	sqlite3_bind_int64(s, idx++, q->limit > 0 ? q->limit : -1);
+	sqlite3_bind_int64(s, idx++, q->offset > 0 ? q->offset : 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct record *r = row_to_record(s, q->ki);
+		int stop = cb(r, ctx);
+		record_free(r);
+		if (stop) {
+			sqlite3_finalize(s);
+			return stop;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, q->ki->k->name);
+}
+
+static int aggregate(struct store *st, const struct query *q, const char *expr, double *out,
+		     struct err *e)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *s;
+	buf_addf(&sql, "SELECT %s FROM \"%s\"", expr, q->ki->k->name);
+	where_clause(&sql, q);
+	int rc = store_prep(st, &s, sql.data, e);
+	buf_release(&sql);
+	if (rc)
+		return rc;
+	int idx = 1;
+	bind_conds(s, q, &idx);
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_double(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, e, q->ki->k->name);
+}
+
+int store_count(struct store *st, const struct query *q, long *n, struct err *e)
+{
+	double d = 0;
+	int rc = aggregate(st, q, "count(*)", &d, e);
+	*n = (long)d;
+	return rc;
+}
+
+int store_sum(struct store *st, const struct query *q, const struct field *f, double *out,
+	      struct err *e)
+{
+	char expr[128];
+	snprintf(expr, sizeof expr, "total(\"%s\")", qcol(f));
+	return aggregate(st, q, expr, out, e);
+}
+
+int store_census(struct store *st, const struct schema *sc, long *n, struct err *e)
+{
+	for (size_t i = 0; i < sc->nkinds; i++) {
+		struct query q;
+		query_init(&q, &sc->kinds[i]);
+		int rc = store_count(st, &q, &n[i], e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Turns what a person types into an FTS5 query: every word must match, as a prefix; CJK runs
+ * become phrases of single characters; quotes are escaped so no input is FTS5 syntax. */
+static char *fts_query(const char *text)
+{
+	struct strv words = STRV_INIT;
+	struct buf q = BUF_INIT;
+	strv_split(&words, text, ' ');
+	for (size_t i = 0; i < words.n; i++) {
+		struct buf w = BUF_INIT;
+		store_fts_text(&w, words.v[i]);
+		struct strv parts = STRV_INIT;
+		strv_split(&parts, w.data, ' ');
+		if (parts.n) {
+			buf_adds(&q, q.len ? " AND \"" : "\"");
+			for (size_t j = 0; j < parts.n; j++) {
+				for (const char *p = parts.v[j]; *p; p++)
+					buf_add(&q, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+				if (j + 1 < parts.n)
+					buf_addc(&q, ' ');
+			}
+			buf_adds(&q, "\"*");
+		}
+		strv_clear(&parts);
+		buf_release(&w);
+	}
+	strv_clear(&words);
+	return buf_detach(&q);
+}
+
+int store_search(struct store *st, const struct schema *sc, const char *text, long limit,
+		 record_cb cb, void *ctx, struct err *e)
+{
+	char *q = fts_query(text);
+	sqlite3_stmt *s;
+	int rc = 0;
+	if (!*q) {
+		free(q);
+		return err_set(e, RERR_USAGE, "search: nothing to search for");
+	}
+	if ((rc = store_prep(st, &s, "SELECT ids.id FROM fts JOIN ids ON ids.n = fts.rowid "
+				     "WHERE fts MATCH ? ORDER BY rank LIMIT ?",
+			     e))) {
+		free(q);
+		return rc;
+	}
+	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, limit > 0 ? limit : 50);
+	struct strv ids = STRV_INIT;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		strv_push(&ids, (const char *)sqlite3_column_text(s, 0));
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, "search");
+	sqlite3_finalize(s);
+	free(q);
+	for (size_t i = 0; !rc && i < ids.n; i++) {
+		struct record *r;
+		if ((rc = store_get(st, sc, ids.v[i], &r, e)))
+			break;
+		rc = cb(r, ctx);
+		record_free(r);
+	}
+	strv_clear(&ids);
+	return rc;
+}

@@ -1,0 +1,291 @@
+/*
+ * store.c — opening the database, transactions, the replica's key/value state, and migrations.
+ * The schema is derived from the kind table every time a workspace opens: missing tables,
+ * columns and indexes are added (forward-only, never dropped), so adding a field to the table is
+ * all a release needs. Structural changes beyond that are numbered steps under PRAGMA user_version.
+ */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int store_sqlerr(struct store *st, struct err *e, const char *what)
+{
+	int rc = sqlite3_extended_errcode(st->db);
+	int code = (rc & 0xff) == SQLITE_CONSTRAINT ? RERR_INPUT : RERR_RUNTIME;
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return err_set(e, RERR_RUNTIME,
+			       "%s: the workspace database is busy (another rapport is writing); "
+			       "try again",
+			       what);
+	return err_set(e, code, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+int store_prep(struct store *st, sqlite3_stmt **out, const char *sql, struct err *e)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK)
+		return store_sqlerr(st, e, "database");
+	return 0;
+}
+
+static int exec(struct store *st, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = err_set(e, RERR_RUNTIME, "database: %s", msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+int store_open(struct store **out, const char *path, struct err *e)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	*out = NULL;
+	int code = RERR_RUNTIME;
+	int rc = sqlite3_open_v2(path, &st->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		err_set(e, RERR_RUNTIME, "%s: cannot open database: %s", path,
+			st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	/* The file is ours only if it is a SQLite database; a stray file gives a clear error here. */
+	if ((code = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+			     "PRAGMA foreign_keys=ON;", e))) {
+		err_prefix(e, "%s", path);
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	sqlite3_close(st->db);
+	free(st);
+	return code;
+}
+
+void store_flush_cache(struct store *st)
+{
+	for (size_t i = 0; i < st->nkinds; i++) {
+		sqlite3_finalize(st->ins[i]);
+		sqlite3_finalize(st->upd[i]);
+		sqlite3_finalize(st->get[i]);
+	}
+	free(st->ins);
+	free(st->upd);
+	free(st->get);
+	st->ins = st->upd = st->get = NULL;
+	st->nkinds = 0;
+	sqlite3_stmt **misc[] = { &st->ids_ins, &st->ids_n, &st->ids_kind, &st->fts_ins,
+				  &st->fts_del };
+	for (size_t i = 0; i < ARRAY_LEN(misc); i++) {
+		sqlite3_finalize(*misc[i]);
+		*misc[i] = NULL;
+	}
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	store_flush_cache(st);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int store_begin(struct store *st, struct err *e)
+{
+	if (st->depth++ > 0)
+		return 0;
+	/* IMMEDIATE takes the write lock now, so a busy database fails before any work is done. */
+	int rc = exec(st, "BEGIN IMMEDIATE", e);
+	if (rc)
+		st->depth = 0;
+	return rc;
+	return 0;
+}
+
+int store_commit(struct store *st, struct err *e)
+{
+	if (st->depth == 0 || --st->depth > 0)
+		return 0;
+	int rc = exec(st, "COMMIT", e);
+	if (rc)
+		exec(st, "ROLLBACK", NULL);
+	return rc;
+}
+
+void store_rollback(struct store *st)
+{
+	if (st->depth == 0)
+		return;
+	st->depth = 0;
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
+{
+	sqlite3_stmt *s;
+	*out = NULL;
+	int rc = store_prep(st, &s, "SELECT value FROM meta WHERE key = ?", e);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0))
+		*out = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, "meta");
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = store_prep(st, &s, "INSERT INTO meta(key, value) VALUES(?, ?) "
+				    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", e);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, "meta");
+}
+
+/* ---- migrations ---- */
+
+/* Numbered structural steps; step i brings user_version from i to i+1. Never edit a shipped step. */
+static const char *const steps[] = {
+	"CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT);"
+	"CREATE TABLE ids(n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL);"
+	"CREATE VIRTUAL TABLE fts USING fts5(kind UNINDEXED, body, "
+	"  tokenize = 'unicode61 remove_diacritics 2');",
+};
+
+static const char *coltype(const struct field *f)
+{
+	switch (f->type) {
+	case FT_NUMBER: return "REAL";
+	case FT_INT:
+	case FT_BOOL: return "INTEGER";
+	default: return "TEXT";
+	}
+}
+
+static void coldef(struct buf *b, const struct field *f)
+{
+	buf_addf(b, "\"%s\" %s", field_column(f), coltype(f));
+	/* Deferred, so a transaction may insert a batch in any order (imports, sync). */
+	if (f->type == FT_REF && f->ref)
+		buf_addf(b, " REFERENCES \"%s\"(id) DEFERRABLE INITIALLY DEFERRED", f->ref);
+}
+
+static bool exists(struct store *st, const char *type, const char *name)
+{
+	sqlite3_stmt *s;
+	bool found = false;
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?", -1,
+			       &s, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return found;
+}
+
+static void columns_of(struct store *st, const char *table, struct strv *cols)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT name FROM pragma_table_info(?)", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return;
+	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		strv_push(cols, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+}
+
+/* Appends to ddl what the database lacks for one kind. */
+static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *ddl)
+{
+	const char *t = ki->k->name;
+	if (!exists(st, "table", t)) {
+		buf_addf(ddl,
+			 "CREATE TABLE \"%s\"(id TEXT PRIMARY KEY NOT NULL, created TEXT NOT NULL, "
+			 "updated TEXT NOT NULL, author TEXT, deleted INTEGER NOT NULL DEFAULT 0, "
+			 "extra TEXT",
+			 t);
+		for (size_t i = 0; i < ki->nf; i++) {
+			buf_adds(ddl, ", ");
+			coldef(ddl, ki->f[i]);
+		}
+		buf_adds(ddl, ");\n");
+	} else {
+		struct strv cols = STRV_INIT;
+		columns_of(st, t, &cols);
+		for (size_t i = 0; i < ki->nf; i++)
+			if (!strv_has(&cols, field_column(ki->f[i]))) {
+				buf_addf(ddl, "ALTER TABLE \"%s\" ADD COLUMN ", t);
+				coldef(ddl, ki->f[i]);
+				buf_adds(ddl, ";\n");
+			}
+		strv_clear(&cols);
+	}
+	for (size_t i = 0; i < ki->nf; i++) {
+		const struct field *f = ki->f[i];
+		if (!(f->flags & F_INDEX))
+			continue;
+		char name[128];
+		snprintf(name, sizeof name, "%s_%s", t, field_column(f));
+		if (!exists(st, "index", name))
+			buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"(\"%s\"%s);\n", name, t,
+				 field_column(f), f->flags & F_NAME ? " COLLATE NOCASE" : "");
+	}
+}
+
+int store_migrate(struct store *st, const struct schema *sc, struct err *e)
+{
+	struct buf ddl = BUF_INIT;
+	sqlite3_stmt *s;
+	int version = 0, rc = store_prep(st, &s, "PRAGMA user_version", e);
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version > (int)ARRAY_LEN(steps))
+		return err_set(e, RERR_RUNTIME,
+			       "the workspace database is from a newer rapport (schema %d; this one "
+			       "knows %d): upgrade rapport",
+			       version, (int)ARRAY_LEN(steps));
+	for (int v = version; v < (int)ARRAY_LEN(steps); v++)
+		buf_addf(&ddl, "%s\nPRAGMA user_version = %d;\n", steps[v], v + 1);
+	if (version == (int)ARRAY_LEN(steps))
+		for (size_t i = 0; i < sc->nkinds; i++)
+			plan_kind(st, &sc->kinds[i], &ddl);
+	if (!ddl.len)
+		return 0;
+	store_flush_cache(st);
+	if ((rc = exec(st, "BEGIN IMMEDIATE", e)))
+		goto out;
+	if ((rc = exec(st, ddl.data, e))) {
+		exec(st, "ROLLBACK", NULL);
+		goto out;
+	}
+	/* Tables are planned after the numbered steps ran, so plan again inside the lock. */
+	buf_reset(&ddl);
+	for (size_t i = 0; i < sc->nkinds; i++)
+		plan_kind(st, &sc->kinds[i], &ddl);
+	if (ddl.len && (rc = exec(st, ddl.data, e))) {
+		exec(st, "ROLLBACK", NULL);
+		goto out;
+	}
+	rc = exec(st, "COMMIT", e);
+out:
+	buf_release(&ddl);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * store_int.h — the store's private parts, shared by its files only: the connection and the
+ * per-kind statement cache. Nothing outside src/store includes this (or <sqlite3.h>).
+ */
+#ifndef RAPPORT_STORE_INT_H
+#define RAPPORT_STORE_INT_H
+
+#include "store.h"
+
+#include <sqlite3.h>
+
+struct store {
+	sqlite3 *db;
+	int depth; /* nesting of store_begin; only the outermost one talks to SQLite */
+	/* Cached per kind index; cleared when the schema changes. */
+	sqlite3_stmt **ins, **upd, **get;
+	size_t nkinds;
+	sqlite3_stmt *ids_ins, *ids_n, *ids_kind, *fts_ins, *fts_del;
+};
+
+int store_sqlerr(struct store *st, struct err *e, const char *what);
+int store_prep(struct store *st, sqlite3_stmt **out, const char *sql, struct err *e);
+void store_flush_cache(struct store *st);
+/* The text the full-text index holds for a record (CJK characters spaced into tokens). */
+void store_fts_text(struct buf *b, const char *s);
+
+#endif
