@@ -35,6 +35,8 @@ int ws_locate(const char *dir, char **root, struct err *e);
 int ws_create(const char *dir, struct err *e);
 /* Opens a workspace at root. The author defaults to "unknown" until ws_set_author. */
 int ws_open(struct ws **out, const char *root, struct err *e);
+/* A workspace whose database lives in memory, with no directory: for unit tests. */
+int ws_open_memory(struct ws **out, struct err *e);
 void ws_close(struct ws *w);
 void ws_set_author(struct ws *w, const char *name, const char *email);
 

@@ -457,7 +457,8 @@ static int project_summary(struct show *s)
 	fprintf(c->out, "\n%sSummary%s\n", col(c, C_HEAD), col(c, C_RESET));
 	snprintf(line, sizeof line, "%zu (%ld done)", tasks.n, ndone);
 	kv(s, "Tasks", line, C_RESET);
-	snprintf(line, sizeof line, "%.15g h (%.15g billable) in %zu entries", hours, billable, tm.n);
+	snprintf(line, sizeof line, "%.15g h (%.15g billable) in %zu entr%s", hours, billable, tm.n,
+		 tm.n == 1 ? "y" : "ies");
 	kv(s, "Time", line, C_RESET);
 	char *cs = money(cost), *es = money(expenses), *tot = money(cost + expenses);
 	snprintf(line, sizeof line, "%s labour + %s expenses = %s", cs, es, tot);

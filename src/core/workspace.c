@@ -126,7 +126,7 @@ static int load_custom_fields(struct ws *w, struct err *e)
 	return store_migrate(w->st, &w->sc, e);
 }
 
-int ws_open(struct ws **out, const char *root, struct err *e)
+static int open_at(struct ws **out, const char *root, const char *db, struct err *e)
 {
 	struct ws *w = xcalloc(1, sizeof(*w));
 	int rc;
@@ -136,15 +136,26 @@ int ws_open(struct ws **out, const char *root, struct err *e)
 	w->now = clock_now();
 	w->author = xstrdup("unknown");
 	schema_init(&w->sc);
-	char *db = xasprintf("%s/%s", w->dotdir, WS_DBNAME);
 	rc = store_open(&w->st, db, e);
-	free(db);
 	if (rc || (rc = store_migrate(w->st, &w->sc, e)) || (rc = load_custom_fields(w, e))) {
 		ws_close(w);
 		return rc;
 	}
 	*out = w;
 	return 0;
+}
+
+int ws_open(struct ws **out, const char *root, struct err *e)
+{
+	char *db = xasprintf("%s/%s/%s", root, WS_DIRNAME, WS_DBNAME);
+	int rc = open_at(out, root, db, e);
+	free(db);
+	return rc;
+}
+
+int ws_open_memory(struct ws **out, struct err *e)
+{
+	return open_at(out, "/nonexistent", ":memory:", e);
 }
 
 struct title_cache {

@@ -1,0 +1,46 @@
+#!/bin/sh
+# tests/run.sh — what `make check` runs after building: the C unit tests and every CLI test
+# script, each script in a sealed environment (env -i: TZ=UTC, a scratch HOME, RAPPORT_NOW
+# fixed), all against the ASan+UBSan build. Ends with the line "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin="$top/build/san/rapport"
+pass=0
+fail=0
+log=$(mktemp)
+
+add_counts() { # reads "… N passed, M failed" from the last such line of $log
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		fail=$((fail + 1))
+		echo "  (no summary: the suite crashed)"
+		return
+	fi
+	p=$(echo "$line" | sed -E 's/.* ?([0-9]+) passed, ([0-9]+) failed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
+
+echo "unit tests"
+"$top/build/san/unit" >"$log" 2>&1
+st=$?
+sed 's/^/  /' "$log"
+add_counts
+[ $st -eq 0 ] || grep -q ' 0 failed' "$log" || true
+if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$log"; then
+	fail=$((fail + 1))
+fi
+
+for t in "$top"/tests/cli/*.sh; do
+	name=$(basename "$t" .sh)
+	echo "cli: $name"
+	env -i PATH="/usr/local/bin:/usr/bin:/bin" TERM=dumb TOP="$top" RAPPORT_BIN="$bin" \
+		sh "$t" >"$log" 2>&1
+	grep -v -E '^ok ' "$log" | sed 's/^/  /'
+	add_counts
+done
+rm -f "$log"
+echo
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
