@@ -16,8 +16,8 @@ add_counts() { # reads "… N passed, M failed" from the last such line of $log
 		echo "  (no summary: the suite crashed)"
 		return
 	fi
-	p=$(echo "$line" | sed -E 's/.* ?([0-9]+) passed, ([0-9]+) failed.*/\1/')
-	f=$(echo "$line" | sed -E 's/.* ?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+	p=$(echo "$line" | grep -oE '[0-9]+ passed, [0-9]+ failed' | tail -n 1 | cut -d' ' -f1)
+	f=$(echo "$line" | grep -oE '[0-9]+ passed, [0-9]+ failed' | tail -n 1 | cut -d' ' -f3)
 	pass=$((pass + p))
 	fail=$((fail + f))
 }
@@ -27,7 +27,7 @@ echo "unit tests"
 st=$?
 sed 's/^/  /' "$log"
 add_counts
-[ $st -eq 0 ] || grep -q ' 0 failed' "$log" || true
+[ $st -eq 0 ] || grep -q ' 0 failed' "$log" || fail=$((fail + 1))
 if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$log"; then
 	fail=$((fail + 1))
 fi

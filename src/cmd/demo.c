@@ -465,7 +465,7 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 		int months = !strcmp(cu->stage, "churned") ? 4 : 10;
 		for (int m = months; m >= 1 && !g->rc; m--) {
 			struct record *iv = mk(g, "invoice");
-			long issued = -30L * m - (!strcmp(cu->stage, "churned") ? 120 : 0);
+			long issued = 15 - 30L * m - (!strcmp(cu->stage, "churned") ? 120 : 0);
 			long amount = rnd(8, 40) * 500;
 			put(g, iv, "customer", cid);
 			put(g, iv, "contract", contract);

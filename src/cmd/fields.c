@@ -120,6 +120,16 @@ static int run(struct ctx *c, int argc, char **argv)
 			json_key(&j, "ref");
 			json_str(&j, f->type == FT_REF || f->type == FT_REFS ? (f->ref ? f->ref : "*")
 									   : NULL);
+			json_key(&j, "min");
+			if (f->min < f->max)
+				json_num(&j, f->min);
+			else
+				json_null(&j);
+			json_key(&j, "max");
+			if (f->min < f->max)
+				json_num(&j, f->max);
+			else
+				json_null(&j);
 			json_key(&j, "default");
 			json_str(&j, f->def);
 			json_key(&j, "flags");

@@ -1,0 +1,41 @@
+# docs.sh — the documentation agrees with the program: every command has --help equal to
+# `rapport help COMMAND`, whose synopsis and summary appear in rapport(1); every field of every
+# kind appears in rapport(5); the man pages render without warnings; README starts with the two
+# commands.
+. "$TOP/tests/lib.sh"
+
+# Rendered wide and without hyphenation, so sentences come out whole.
+render() { groff -man -Tascii -rHY=0 -rLL=300n -P-cbou "$1" 2>/dev/null | tr -s ' \n' '  '; }
+man1=$(render "$TOP/man/rapport.1")
+man5=$(render "$TOP/man/rapport.5")
+[ -n "$man1" ] && ok || bad "rapport.1 does not render"
+w=$(groff -man -Tascii -ww -z "$TOP/man/rapport.1" "$TOP/man/rapport.5" 2>&1)
+eq "$w" "" "man pages render without warnings"
+
+rp help
+cmds=$(printf '%s\n' "$OUT" | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
+[ "$(echo "$cmds" | wc -l)" -ge 10 ] && ok || bad "help lists the commands"
+for c in $cmds; do
+	rp help "$c"
+	status_is 0 "help $c:"
+	h=$OUT
+	rp "$c" --help
+	eq "$OUT" "$h" "'$c --help' differs from 'help $c'"
+	syn=$(printf '%s\n' "$h" | sed -n 's/^usage: //p' | tr -s ' ')
+	sum=$(printf '%s\n' "$h" | sed -n '3p')
+	case "$man1" in *"$syn"*) ok ;; *) bad "rapport(1) lacks the synopsis '$syn'" ;; esac
+	case "$man1" in *"$sum"*) ok ;; *) bad "rapport(1) lacks '$c': '$sum'" ;; esac
+done
+
+rp init ws
+for k in $(cd ws && "$RAPPORT_BIN" fields --json | jq -r 'keys[]'); do
+	sec=$(awk -v k="$k" '$0 == ".SS " k { on = 1; next } /^\.S[SH] / { on = 0 } on' "$TOP/man/rapport.5")
+	[ -n "$sec" ] && ok || bad "rapport(5) has no section for kind $k"
+	for f in $(cd ws && "$RAPPORT_BIN" fields "$k" --json | jq -r '.[].name'); do
+		printf '%s\n' "$sec" | grep -qx ".B $f" && ok || bad "rapport(5) lacks $k.$f"
+	done
+done
+
+head -n 20 "$TOP/README.md" | grep -q 'make demo' && ok || bad "README does not start with make demo"
+head -n 20 "$TOP/README.md" | grep -q 'make check' && ok || bad "README does not start with make check"
+finish
