@@ -71,6 +71,11 @@ void table_right(struct table *t, size_t col);
 /* Prints with one space of indent and two between columns, shrinking the widest columns to fit
  * the terminal when output is one. */
 void table_print(struct ctx *c, struct table *t, int indent);
+/* A table of records: the header row (ID, then the fields' labels in capitals, numbers
+ * right-aligned), and one row per record (short id, display values coloured by role). */
+void table_records_head(struct table *t, const struct field *const *cols, size_t ncols);
+void table_record(struct ctx *c, struct table *t, const struct record *r,
+		  const struct field *const *cols, size_t ncols);
 void table_free(struct table *t);
 
 /* JSON for one record: all fields, typed (numbers, booleans, arrays for sets), null when unset. */

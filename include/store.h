@@ -22,6 +22,9 @@ void store_close(struct store *st);
  * lock only when something is missing. Never drops or changes existing columns. */
 int store_migrate(struct store *st, const struct schema *sc, struct err *e);
 
+/* Tunes the connection for loading many records (demo data, imports): a larger page cache. */
+int store_bulk(struct store *st, struct err *e);
+
 int store_begin(struct store *st, struct err *e);
 int store_commit(struct store *st, struct err *e);
 void store_rollback(struct store *st);

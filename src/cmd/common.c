@@ -246,6 +246,36 @@ void table_print(struct ctx *c, struct table *t, int indent)
 	free(w);
 }
 
+void table_records_head(struct table *t, const struct field *const *cols, size_t ncols)
+{
+	table_init(t, ncols + 1);
+	table_cell(t, "ID", C_HEAD);
+	for (size_t i = 0; i < ncols; i++) {
+		char label[64];
+		field_label(cols[i], label, sizeof label);
+		for (char *p = label; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		table_cell(t, label, C_HEAD);
+		if (cols[i]->type == FT_NUMBER || cols[i]->type == FT_INT)
+			table_right(t, i + 1);
+	}
+}
+
+void table_record(struct ctx *c, struct table *t, const struct record *r,
+		  const struct field *const *cols, size_t ncols)
+{
+	char sid[9];
+	snprintf(sid, sizeof sid, "%.8s", r->id);
+	table_cell(t, sid, C_ID);
+	for (size_t i = 0; i < ncols; i++) {
+		const char *v = record_get(r, cols[i]->name);
+		char *d = display_value(c, cols[i], v);
+		table_cell(t, d, value_role(cols[i], v));
+		free(d);
+	}
+}
+
 void table_free(struct table *t)
 {
 	strv_clear(&t->cells);

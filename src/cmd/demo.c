@@ -744,7 +744,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	g.progress = isatty(STDERR_FILENO);
 	g.started = time(NULL);
 	rng_seed(n ? (uint64_t)n : 42);
-	if ((rc = store_begin(c->ws->st, &c->err)))
+	if ((rc = store_bulk(c->ws->st, &c->err)) || (rc = store_begin(c->ws->st, &c->err)))
 		return rc;
 	if (n)
 		make_synthetic(&g, n);
@@ -769,7 +769,11 @@ static int run(struct ctx *c, int argc, char **argv)
 		if (counts[i])
 			fprintf(c->out, "  %8ld %s\n", counts[i], c->ws->sc.kinds[i].k->plural);
 	free(counts);
-	fprintf(c->out, "Try: rapport -C %s list customer\n     rapport -C %s show \"Contoso Manufacturing\"\n", dir,
-		dir);
+	if (n)
+		fprintf(c->out, "Try: rapport -C %s list customer --limit 20\n", dir);
+	else
+		fprintf(c->out, "Try: rapport -C %s list customer\n     rapport -C %s show \"Contoso "
+				"Manufacturing\"\n",
+			dir, dir);
 	return 0;
 }

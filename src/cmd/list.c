@@ -44,15 +44,7 @@ static int row(const struct record *r, void *p)
 		json_record(&l->j, r);
 		return 0;
 	}
-	char sid[9];
-	snprintf(sid, sizeof sid, "%.8s", r->id);
-	table_cell(&l->t, sid, C_ID);
-	for (size_t i = 0; i < l->ncols; i++) {
-		const char *v = record_get(r, l->cols[i]->name);
-		char *d = display_value(l->c, l->cols[i], v);
-		table_cell(&l->t, d, value_role(l->cols[i], v));
-		free(d);
-	}
+	table_record(l->c, &l->t, r, l->cols, l->ncols);
 	return 0;
 }
 
@@ -125,18 +117,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		json_init(&l.j, &l.jb, true);
 		json_arr_open(&l.j);
 	} else {
-		table_init(&l.t, l.ncols + 1);
-		table_cell(&l.t, "ID", C_HEAD);
-		for (size_t i = 0; i < l.ncols; i++) {
-			char label[64];
-			field_label(l.cols[i], label, sizeof label);
-			for (char *p = label; *p; p++)
-				if (*p >= 'a' && *p <= 'z')
-					*p = (char)(*p - 'a' + 'A');
-			table_cell(&l.t, label, C_HEAD);
-			if (l.cols[i]->type == FT_NUMBER || l.cols[i]->type == FT_INT)
-				table_right(&l.t, i + 1);
-		}
+		table_records_head(&l.t, l.cols, l.ncols);
 	}
 	rc = store_query(c->ws->st, &q, row, &l, &c->err);
 	if (rc)

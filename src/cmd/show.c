@@ -55,15 +55,7 @@ static int related_row(const struct record *r, void *p)
 		json_record(&rw->s->j, r);
 		return 0;
 	}
-	char sid[9];
-	snprintf(sid, sizeof sid, "%.8s", r->id);
-	table_cell(&rw->t, sid, C_ID);
-	for (size_t i = 0; i < rw->ncols; i++) {
-		const char *v = record_get(r, rw->cols[i]->name);
-		char *d = display_value(c, rw->cols[i], v);
-		table_cell(&rw->t, d, value_role(rw->cols[i], v));
-		free(d);
-	}
+	table_record(c, &rw->t, r, rw->cols, rw->ncols);
 	return 0;
 }
 
@@ -118,15 +110,7 @@ static int section(struct show *s, const struct kindinfo *ki, const struct field
 	for (size_t i = 0; i < ki->nf; i++)
 		if ((ki->f[i]->flags & F_LIST) && ki->f[i] != f)
 			rw.cols[rw.ncols++] = ki->f[i];
-	table_init(&rw.t, rw.ncols + 1);
-	table_cell(&rw.t, "", C_HEAD);
-	for (size_t i = 0; i < rw.ncols; i++) {
-		char fl[64];
-		field_label(rw.cols[i], fl, sizeof fl);
-		table_cell(&rw.t, fl, C_HEAD);
-		if (rw.cols[i]->type == FT_NUMBER || rw.cols[i]->type == FT_INT)
-			table_right(&rw.t, i + 1);
-	}
+	table_records_head(&rw.t, rw.cols, rw.ncols);
 	if (!s->all)
 		q.limit = SECTION_ROWS;
 	rc = store_query(c->ws->st, &q, related_row, &rw, &c->err);

@@ -48,24 +48,59 @@ static char *col_dup(sqlite3_stmt *s, int i)
 
 /* ---- the statement cache ---- */
 
-static void ensure_cache(struct store *st, size_t nkinds)
-{
-	if (st->nkinds >= nkinds)
-		return;
-	st->ins = xrealloc(st->ins, nkinds * sizeof(*st->ins));
-	st->upd = xrealloc(st->upd, nkinds * sizeof(*st->upd));
-	st->get = xrealloc(st->get, nkinds * sizeof(*st->get));
-	for (size_t i = st->nkinds; i < nkinds; i++)
-		st->ins[i] = st->upd[i] = st->get[i] = NULL;
-	st->nkinds = nkinds;
-}
-
 static void select_list(struct buf *b, const struct kindinfo *ki)
 {
 	buf_adds(b, "SELECT id, created, updated, author, deleted, extra");
 	for (size_t i = 0; i < ki->nf; i++)
 		buf_addf(b, ", \"%s\"", field_column(ki->f[i]));
 	buf_addf(b, " FROM \"%s\"", ki->k->name);
+}
+
+static void build_insert(struct buf *sql, const struct kindinfo *ki)
+{
+	buf_addf(sql, "INSERT INTO \"%s\"(id, created, updated, author, deleted, extra", ki->k->name);
+	for (size_t i = 0; i < ki->nf; i++)
+		buf_addf(sql, ", \"%s\"", field_column(ki->f[i]));
+	buf_adds(sql, ") VALUES(?, ?, ?, ?, ?, ?");
+	for (size_t i = 0; i < ki->nf; i++)
+		buf_adds(sql, ", ?");
+	buf_adds(sql, ")");
+}
+
+static void build_update(struct buf *sql, const struct kindinfo *ki);
+static void build_get(struct buf *sql, const struct kindinfo *ki)
+{
+	select_list(sql, ki);
+	buf_adds(sql, " WHERE id = ?");
+}
+
+/* The cached statement `which` for a kind, reset and ready to bind. */
+static int kind_stmt(struct store *st, const struct kindinfo *ki, int which, sqlite3_stmt **out,
+		     struct err *e)
+{
+	static void (*const build[KS_COUNT])(struct buf *, const struct kindinfo *) = {
+		build_insert, build_update, build_get
+	};
+	size_t need = (size_t)ki->index + 1;
+	if (st->nkinds < need) {
+		st->kstmt = xrealloc(st->kstmt, need * KS_COUNT * sizeof(*st->kstmt));
+		memset(st->kstmt + st->nkinds * KS_COUNT, 0,
+		       (need - st->nkinds) * KS_COUNT * sizeof(*st->kstmt));
+		st->nkinds = need;
+	}
+	sqlite3_stmt **slot = &st->kstmt[(size_t)ki->index * KS_COUNT + (size_t)which];
+	int rc = 0;
+	if (*slot) {
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
+	} else {
+		struct buf sql = BUF_INIT;
+		build[which](&sql, ki);
+		rc = store_prep(st, slot, sql.data, e);
+		buf_release(&sql);
+	}
+	*out = *slot;
+	return rc;
 }
 #define FIRST_FIELD_COL 6
 
@@ -174,30 +209,12 @@ static void bind_record(sqlite3_stmt *s, const struct record *r)
 int store_insert(struct store *st, const struct record *r, struct err *e)
 {
 	const struct kindinfo *ki = r->ki;
-	ensure_cache(st, (size_t)ki->index + 1);
+	sqlite3_stmt *s;
 	int rc;
-	if (!st->ins[ki->index]) {
-		struct buf sql = BUF_INIT;
-		buf_addf(&sql, "INSERT INTO \"%s\"(id, created, updated, author, deleted, extra",
-			 ki->k->name);
-		for (size_t i = 0; i < ki->nf; i++)
-			buf_addf(&sql, ", \"%s\"", field_column(ki->f[i]));
-		buf_adds(&sql, ") VALUES(?, ?, ?, ?, ?, ?");
-		for (size_t i = 0; i < ki->nf; i++)
-			buf_adds(&sql, ", ?");
-		buf_adds(&sql, ")");
-		rc = store_prep(st, &st->ins[ki->index], sql.data, e);
-		buf_release(&sql);
-		if (rc)
-			return rc;
-	} else {
-		sqlite3_reset(st->ins[ki->index]);
-		sqlite3_clear_bindings(st->ins[ki->index]);
-	}
-	if ((rc = store_begin(st, e)))
+	if ((rc = kind_stmt(st, ki, KS_INSERT, &s, e)) || (rc = store_begin(st, e)))
 		return rc;
-	bind_record(st->ins[ki->index], r);
-	if (sqlite3_step(st->ins[ki->index]) != SQLITE_DONE) {
+	bind_record(s, r);
+	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = store_sqlerr(st, e, r->ki->k->name);
 		goto fail;
 	}
@@ -229,33 +246,26 @@ static int id_number(struct store *st, const char *id, sqlite3_int64 *n, struct 
 	return 0;
 }
 
+static void build_update(struct buf *sql, const struct kindinfo *ki)
+{
+	buf_addf(sql, "UPDATE \"%s\" SET created = ?2, updated = ?3, author = ?4, deleted = ?5, "
+		      "extra = ?6",
+		 ki->k->name);
+	for (size_t i = 0; i < ki->nf; i++)
+		buf_addf(sql, ", \"%s\" = ?%zu", field_column(ki->f[i]), FIRST_FIELD_COL + 1 + i);
+	buf_adds(sql, " WHERE id = ?1");
+}
+
 int store_update(struct store *st, const struct record *r, struct err *e)
 {
 	const struct kindinfo *ki = r->ki;
 	sqlite3_int64 n = 0;
+	sqlite3_stmt *s;
 	int rc;
-	ensure_cache(st, (size_t)ki->index + 1);
-	if (!st->upd[ki->index]) {
-		struct buf sql = BUF_INIT;
-		buf_addf(&sql, "UPDATE \"%s\" SET created = ?2, updated = ?3, author = ?4, "
-			       "deleted = ?5, extra = ?6",
-			 ki->k->name);
-		for (size_t i = 0; i < ki->nf; i++)
-			buf_addf(&sql, ", \"%s\" = ?%zu", field_column(ki->f[i]),
-				 FIRST_FIELD_COL + 1 + i);
-		buf_adds(&sql, " WHERE id = ?1");
-		rc = store_prep(st, &st->upd[ki->index], sql.data, e);
-		buf_release(&sql);
-		if (rc)
-			return rc;
-	} else {
-		sqlite3_reset(st->upd[ki->index]);
-		sqlite3_clear_bindings(st->upd[ki->index]);
-	}
-	if ((rc = store_begin(st, e)))
+	if ((rc = kind_stmt(st, ki, KS_UPDATE, &s, e)) || (rc = store_begin(st, e)))
 		return rc;
-	bind_record(st->upd[ki->index], r);
-	if (sqlite3_step(st->upd[ki->index]) != SQLITE_DONE) {
+	bind_record(s, r);
+	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = store_sqlerr(st, e, r->ki->k->name);
 		goto fail;
 	}
@@ -302,18 +312,9 @@ int store_get(struct store *st, const struct schema *sc, const char *id, struct 
 	free(kind);
 	if (!ki)
 		return err_set(e, RERR_RUNTIME, "record %s has a kind this rapport does not know", id);
-	ensure_cache(st, (size_t)ki->index + 1);
-	if (!st->get[ki->index]) {
-		struct buf sql = BUF_INIT;
-		select_list(&sql, ki);
-		buf_adds(&sql, " WHERE id = ?");
-		rc = store_prep(st, &st->get[ki->index], sql.data, e);
-		buf_release(&sql);
-		if (rc)
-			return rc;
-	} else
-		sqlite3_reset(st->get[ki->index]);
-	sqlite3_stmt *s = st->get[ki->index];
+	sqlite3_stmt *s;
+	if ((rc = kind_stmt(st, ki, KS_GET, &s, e)))
+		return rc;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {

@@ -12,11 +12,14 @@
 struct store {
 	sqlite3 *db;
 	int depth; /* nesting of store_begin; only the outermost one talks to SQLite */
-	/* Cached per kind index; cleared when the schema changes. */
-	sqlite3_stmt **ins, **upd, **get;
+	/* Per-kind insert/update/get statements (KS_* x kind index); cleared when the schema
+	 * changes, since their column lists come from it. */
+	sqlite3_stmt **kstmt;
 	size_t nkinds;
 	sqlite3_stmt *ids_ins, *ids_n, *ids_kind, *fts_ins, *fts_del;
 };
+
+enum { KS_INSERT, KS_UPDATE, KS_GET, KS_COUNT };
 
 int store_sqlerr(struct store *st, struct err *e, const char *what);
 int store_prep(struct store *st, sqlite3_stmt **out, const char *sql, struct err *e);

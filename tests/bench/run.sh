@@ -1,0 +1,67 @@
+#!/bin/sh
+# tests/bench/run.sh — `make bench`: builds the `large` demo workspace (10,000 customers,
+# 200,000 tasks, 1,000,000 interactions) and measures the everyday commands on it: wall time
+# (median of 5 runs) and peak memory. Results are compared with tests/bench/baseline (name, seconds,
+# MiB; tab-separated), recorded on the project's reference machine (2 cores, Debian 12); a ratio
+# above 2 is flagged. Copy build/bench/results over the baseline to record a new one. Speed is measured
+# here, never asserted by timed tests. BENCH_REUSE=1 keeps an existing workspace.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin="$top/rapport"
+dir="$top/build/bench/large"
+base="$top/tests/bench/baseline"
+out="$top/build/bench/results"
+export RAPPORT_NOW=2026-11-22T09:00:00Z TZ=UTC LC_ALL=C.UTF-8 RAPPORT_PAGER=cat
+mkdir -p "$top/build/bench"
+: >"$out"
+
+# measure NAME CMD...: median wall seconds of 5 runs, and peak RSS in MiB of the last.
+measure() {
+	name=$1
+	shift
+	times=""
+	for i in 1 2 3 4 5; do
+		/usr/bin/time -f "%e %M" -o "$top/build/bench/t" "$@" >/dev/null 2>&1
+		times="$times $(cut -d' ' -f1 "$top/build/bench/t")"
+	done
+	med=$(echo $times | tr ' ' '\n' | sort -n | sed -n 3p)
+	rss=$(awk '{ printf "%.1f", $2 / 1024 }' "$top/build/bench/t")
+	report "$name" "$med" "$rss"
+}
+
+report() {
+	b=$(awk -F '\t' -v n="$1" '$1 == n { print $2 }' "$base" 2>/dev/null)
+	ratio=""
+	flag=""
+	if [ -n "$b" ]; then
+		ratio=$(awk -v v="$2" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", v / b; else print "-" }')
+		awk -v r="$ratio" 'BEGIN { exit !(r > 2) }' && flag="  <-- slower than baseline"
+	fi
+	printf '%-34s %9ss %9s MiB   baseline %6ss  ratio %5s%s\n' "$1" "$2" "$3" "${b:--}" "${ratio:--}" "$flag"
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$out"
+}
+
+if [ "${BENCH_REUSE:-0}" != 1 ] || [ ! -d "$dir/.rapport" ]; then
+	rm -rf "$dir"
+	/usr/bin/time -f "%e %M" -o "$top/build/bench/t" "$bin" demo "$dir" --size large >/dev/null
+	report "demo --size large" "$(cut -d' ' -f1 "$top/build/bench/t")" \
+		"$(awk '{ printf "%.1f", $2 / 1024 }' "$top/build/bench/t")"
+	size=$(du -sm "$dir/.rapport" | cut -f1)
+	echo "workspace size: ${size} MiB"
+fi
+
+cust=$("$bin" -C "$dir" list customer --limit 1 --offset 5000 --json | sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | head -1)
+proj=$("$bin" -C "$dir" list project --limit 1 --offset 10000 --json | sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | head -1)
+measure "list customer --limit 50" "$bin" -C "$dir" list customer --limit 50
+measure "list customer stage=at_risk" "$bin" -C "$dir" list customer stage=at_risk --limit 50
+measure "list interaction --limit 50" "$bin" -C "$dir" list interaction --limit 50
+measure "list task due<today status!=done" "$bin" -C "$dir" list task 'due<today' 'status!=done' --limit 50
+measure "list customer (all 10,000)" "$bin" -C "$dir" list customer
+measure "show customer (360)" "$bin" -C "$dir" show "$cust"
+measure "show project (WBS)" "$bin" -C "$dir" show "$proj"
+measure "show by 6-char prefix" "$bin" -C "$dir" show "$(echo "$cust" | cut -c1-6)"
+measure "search 'budget review'" "$bin" -C "$dir" search budget review
+measure "search CJK name" "$bin" -C "$dir" search 张伟
+measure "add interaction" "$bin" -C "$dir" add interaction customer="$cust" kind=call summary=bench
+measure "fields (census of all kinds)" "$bin" -C "$dir" fields
+echo "results in $out"
