@@ -156,7 +156,7 @@ static const struct field quote_f[] = {
 	REF("project", 0, "project"),
 	TEXT("number", L | S | N | IX),
 	NUM("amount", R | L, 0, 1e15),
-	DATE("date", L, "today"),
+	DATE("date", L | IX, "today"),
 	CHOICE("status", L | IX, "draft,sent,accepted,rejected,expired", "draft"),
 };
 

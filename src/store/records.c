@@ -385,6 +385,11 @@ int store_by_name(struct store *st, const struct kindinfo *ki, const char *name,
 
 /* ---- queries ---- */
 
+bool store_sort_nocase(const struct field *f)
+{
+	return f->type == FT_TEXT || f->type == FT_LONG || f->type == FT_EMAIL;
+}
+
 void query_init(struct query *q, const struct kindinfo *ki)
 {
 	memset(q, 0, sizeof(*q));
@@ -464,14 +469,18 @@ int store_query(struct store *st, const struct query *q, record_cb cb, void *ctx
 	sqlite3_stmt *s;
 	select_list(&sql, q->ki);
 	where_clause(&sql, q);
+	/* Unset values sort last going up and first going down: each direction is the same sort
+	 * index walked one way or the other, ties broken by id in the last key's direction. */
 	buf_adds(&sql, " ORDER BY ");
+	bool desc = false;
 	for (size_t i = 0; i < q->nsort; i++) {
 		const struct field *f = q->sort[i].f;
-		bool text = f->type == FT_TEXT || f->type == FT_LONG || f->type == FT_EMAIL;
-		buf_addf(&sql, "\"%s\"%s %s%s, ", qcol(f), text ? " COLLATE NOCASE" : "",
-			 q->sort[i].desc ? "DESC" : "ASC", q->sort[i].desc ? "" : " NULLS LAST");
+		desc = q->sort[i].desc;
+		const char *dir = desc ? "DESC" : "ASC";
+		buf_addf(&sql, "(\"%s\" IS NULL) %s, \"%s\"%s %s, ", qcol(f), dir, qcol(f),
+			 store_sort_nocase(f) ? " COLLATE NOCASE" : "", dir);
 	}
-	buf_adds(&sql, "id");
+	buf_addf(&sql, "id %s", desc ? "DESC" : "ASC");
 	buf_adds(&sql, " LIMIT ? OFFSET ?");
 	int rc = store_prep(st, &s, sql.data, e);
 	buf_release(&sql);

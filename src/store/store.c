@@ -241,13 +241,23 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 	}
 	for (size_t i = 0; i < ki->nf; i++) {
 		const struct field *f = ki->f[i];
+		const char *c = field_column(f);
+		char name[128];
 		if (!(f->flags & F_INDEX))
 			continue;
-		char name[128];
-		snprintf(name, sizeof name, "%s_%s", t, field_column(f));
-		if (!exists(st, "index", name))
-			buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"(\"%s\"%s);\n", name, t,
-				 field_column(f), f->flags & F_NAME ? " COLLATE NOCASE" : "");
+		/* Lookups: references (related records) and names (resolving what people type). */
+		snprintf(name, sizeof name, "%s_%s", t, c);
+		if ((f->type == FT_REF || (f->flags & F_NAME)) && !exists(st, "index", name))
+			buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"(\"%s\"%s);\n", name, t, c,
+				 f->flags & F_NAME ? " COLLATE NOCASE" : "");
+		/* Order: exactly the ORDER BY that store_query writes, over live rows only, so a
+		 * page deep in a million-row list is an index walk, not a sort. */
+		snprintf(name, sizeof name, "%s_%s_sort", t, c);
+		if (f->type != FT_REF && !exists(st, "index", name))
+			buf_addf(ddl,
+				 "CREATE INDEX \"%s\" ON \"%s\"((\"%s\" IS NULL), \"%s\"%s, id) "
+				 "WHERE deleted = 0;\n",
+				 name, t, c, c, store_sort_nocase(f) ? " COLLATE NOCASE" : "");
 	}
 }
 

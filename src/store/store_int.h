@@ -24,6 +24,8 @@ enum { KS_INSERT, KS_UPDATE, KS_GET, KS_COUNT };
 int store_sqlerr(struct store *st, struct err *e, const char *what);
 int store_prep(struct store *st, sqlite3_stmt **out, const char *sql, struct err *e);
 void store_flush_cache(struct store *st);
+/* Whether a field sorts ignoring ASCII case (people's text; not codes, dates or choices). */
+bool store_sort_nocase(const struct field *f);
 /* The text the full-text index holds for a record (CJK characters spaced into tokens). */
 void store_fts_text(struct buf *b, const char *s);
 
