@@ -8,16 +8,16 @@ MANDIR = $(PREFIX)/share/man
 SHAREDIR = $(PREFIX)/share/rapport
 
 CC ?= cc
-PKGS = sqlite3 libgit2
-DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev sqlite3 jq tmux groff-base time
+PKGS = sqlite3 libgit2 ncursesw
+DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev sqlite3 jq tmux groff-base time python3
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
-# Sources by layer (DESIGN.md §3): cli -> cmd -> core -> store -> util; git is used by cmd.
+# Sources by layer (DESIGN.md §3): cli, tui -> cmd -> core -> store -> util; git is used by cmd.
 LIB_SRC = $(wildcard src/util/*.c) $(wildcard src/store/*.c) $(wildcard src/core/*.c) \
-          $(wildcard src/git/*.c) $(wildcard src/cmd/*.c)
+          $(wildcard src/git/*.c) $(wildcard src/cmd/*.c) $(wildcard src/tui/*.c)
 MAIN_SRC = src/cli/main.c
 HDR = $(wildcard include/*.h) $(wildcard src/*/*.h)
 
@@ -80,8 +80,7 @@ demo: deps
 	@$(MAKE) --no-print-directory rapport
 	@rm -rf $(DEMO_DIR)
 	@./rapport demo $(DEMO_DIR)
-	@echo
-	@./rapport -C $(DEMO_DIR) list customer
+	@if [ -t 0 ] && [ -t 1 ]; then ./rapport -C $(DEMO_DIR) tui; else ./rapport -C $(DEMO_DIR) list customer; fi
 
 bench: deps
 	@$(MAKE) --no-print-directory rapport

@@ -72,16 +72,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rapport: %s\n", c.err.msg);
 		return 2;
 	}
+	const struct command *cmd;
 	if (i == argc) {
-		help_overview(&c);
-		return 0;
-	}
-	const struct command *cmd = command_find(argv[i]);
+		/* Bare `rapport` on a terminal, in a workspace, opens the TUI; otherwise, help. */
+		char *root = NULL;
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || ws_locate(c.cdir, &root, &c.err)) {
+			help_overview(&c);
+			return 0;
+		}
+		free(root);
+		cmd = command_find("tui");
+	} else
+		cmd = command_find(argv[i]);
 	if (!cmd) {
 		fprintf(stderr, "rapport: '%s' is not a rapport command; see 'rapport help'\n",
 			argv[i]);
 		return 2;
 	}
+	if (i == argc)
+		i--; /* the TUI runs as if typed: argv[i] stands for the command name */
 	/* --json and --no-color may also follow the command, as people type them. */
 	int j = i + 1;
 	for (int k = i + 1; k < argc; k++) {

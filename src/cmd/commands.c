@@ -3,6 +3,7 @@
  * the TUI's ':' command line (later) runs. A new command is a new file plus one line here.
  */
 #include "cmd.h"
+#include "tui.h"
 
 #include <string.h>
 
@@ -11,7 +12,8 @@ extern const struct command cmd_init, cmd_demo, cmd_add, cmd_set, cmd_rm, cmd_un
 
 const struct command *const commands[] = {
 	&cmd_init,   &cmd_demo,   &cmd_add,    &cmd_set,   &cmd_rm,     &cmd_undelete, &cmd_list,
-	&cmd_show,   &cmd_search, &cmd_fields, &cmd_field, &cmd_config, &cmd_help,     NULL,
+	&cmd_show,   &cmd_search, &cmd_fields, &cmd_field, &cmd_config, &cmd_tui,      &cmd_help,
+	NULL,
 };
 
 const struct command *command_find(const char *name)

@@ -331,7 +331,11 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 		putday(g, mr, "due", due - g->today);
 		put(g, mr, "deliverable", m == 0 ? "Design document" : m == 1 ? "Tested release"
 									    : "Production system");
-		if (due < g->today && strcmp(status, "cancelled"))
+		/* Past milestones are done — some late — except that every other active project
+		 * has its latest one still open: overdue, as real portfolios have. */
+		bool next_past = start + len * (m + 2) / 3 >= g->today;
+		bool overdue = !strcmp(status, "active") && idx % 2 == 0 && next_past;
+		if (due < g->today && strcmp(status, "cancelled") && !overdue)
 			putday(g, mr, "done", due - g->today + (rng_below(4) == 0 ? rnd(3, 15) : 0));
 		save(g, mr, ms[m]);
 		msp[m] = ms[m];

@@ -15,13 +15,14 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_show = {
-	"show", run, "show ID [--all]", "Show a record with everything related to it.",
+	"show", run, "show ID [--all | --brief]", "Show a record with everything related to it.",
 	"For a customer this is the 360 view: facts, receivables and engagement, contacts,\n"
 	"the timeline of interactions, projects with status, contracts, quotes, invoices with\n"
 	"paid and outstanding amounts, tickets, surveys, requirements and follow-up tasks.\n"
 	"For a project: milestones, the WBS task tree, and time, cost, expense and budget totals.\n"
-	"Each section shows its latest 10 records; --all shows every one. ID may be a unique\n"
-	"prefix. With --json: the record, a \"summary\" object and a \"related\" object of arrays.\n",
+	"Each section shows its latest 10 records; --all shows every one; --brief shows only the\n"
+	"record and its summary. ID may be an id, a unique prefix or a unique name.\n"
+	"With --json: the record, a \"summary\" object and a \"related\" object of arrays.\n",
 	CMD_WS | CMD_PAGER,
 };
 
@@ -30,7 +31,7 @@ const struct command cmd_show = {
 struct show {
 	struct ctx *c;
 	const struct record *r;
-	bool all;
+	bool all, brief;
 	struct json j;
 	struct buf jb;
 };
@@ -199,24 +200,6 @@ static double num(const struct record *r, const char *f)
 	return v ? strtod(v, NULL) : 0;
 }
 
-static char *money(double v)
-{
-	char raw[64];
-	snprintf(raw, sizeof raw, "%.2f", fabs(v));
-	char *dot = strchr(raw, '.');
-	size_t ilen = (size_t)(dot - raw);
-	struct buf b = BUF_INIT;
-	if (v < -0.005)
-		buf_addc(&b, '-');
-	for (size_t i = 0; i < ilen; i++) {
-		if (i && (ilen - i) % 3 == 0)
-			buf_addc(&b, ',');
-		buf_addc(&b, raw[i]);
-	}
-	buf_adds(&b, dot);
-	return buf_detach(&b);
-}
-
 static void kv(struct show *s, const char *label, const char *value, enum role role)
 {
 	struct ctx *c = s->c;
@@ -287,7 +270,7 @@ static int customer_summary(struct show *s)
 		goto out;
 	}
 	fprintf(c->out, "\n%sSummary%s\n", col(c, C_HEAD), col(c, C_RESET));
-	char *a = money(invoiced), *b = money(paid), *o = money(invoiced - paid), *d = money(overdue);
+	char *a = fmt_money(invoiced), *b = fmt_money(paid), *o = fmt_money(invoiced - paid), *d = fmt_money(overdue);
 	char line[256];
 	snprintf(line, sizeof line, "%s invoiced, %s paid, %s outstanding", a, b, o);
 	kv(s, "Receivables", line, C_RESET);
@@ -444,11 +427,11 @@ static int project_summary(struct show *s)
 	snprintf(line, sizeof line, "%.15g h (%.15g billable) in %zu entr%s", hours, billable, tm.n,
 		 tm.n == 1 ? "y" : "ies");
 	kv(s, "Time", line, C_RESET);
-	char *cs = money(cost), *es = money(expenses), *tot = money(cost + expenses);
+	char *cs = fmt_money(cost), *es = fmt_money(expenses), *tot = fmt_money(cost + expenses);
 	snprintf(line, sizeof line, "%s labour + %s expenses = %s", cs, es, tot);
 	kv(s, "Cost", line, C_RESET);
 	if (budget > 0) {
-		char *bs = money(budget);
+		char *bs = fmt_money(budget);
 		double used = 100 * (cost + expenses) / budget;
 		snprintf(line, sizeof line, "%s, %.0f%% used", bs, used);
 		kv(s, "Budget", line, used > 100 ? C_BAD : used > 80 ? C_WARN : C_RESET);
@@ -457,7 +440,7 @@ static int project_summary(struct show *s)
 	free(cs);
 	free(es);
 	free(tot);
-	if (tasks.n) {
+	if (tasks.n && !s->brief) {
 		struct wbs w = { .s = s, .tasks = &tasks };
 		w.done = xcalloc(tasks.n, sizeof(bool));
 		table_init(&w.t, 7);
@@ -532,6 +515,8 @@ static int run(struct ctx *c, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--all"))
 			s.all = true;
+		else if (!strcmp(argv[i], "--brief"))
+			s.brief = true;
 		else if (argv[i][0] == '-')
 			return usage_error(c, &cmd_show, "unknown option '%s'", argv[i]);
 		else if (ref)
@@ -571,7 +556,7 @@ static int run(struct ctx *c, int argc, char **argv)
 			rc = customer_summary(&s);
 		else if (is_project)
 			rc = project_summary(&s);
-		if (!rc)
+		if (!rc && !s.brief)
 			rc = sections(&s);
 	}
 	buf_release(&s.jb);

@@ -239,6 +239,13 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 			}
 		strv_clear(&cols);
 	}
+	/* "What changed lately" sorts every kind by updated. */
+	char uname[128];
+	snprintf(uname, sizeof uname, "%s_updated_sort", t);
+	if (!exists(st, "index", uname))
+		buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"((updated IS NULL), updated, id) "
+			      "WHERE deleted = 0;\n",
+			 uname, t);
 	for (size_t i = 0; i < ki->nf; i++) {
 		const struct field *f = ki->f[i];
 		const char *c = field_column(f);

@@ -1,0 +1,565 @@
+/*
+ * app.c — the TUI application: terminal setup and teardown, the stack of views, the title and
+ * status bars, keys every screen shares (q/Esc back, ? help, / search, : command line, 1-4
+ * screens), mouse routing, live resize, and the ':' command line, which runs the same command
+ * table as the CLI — so every action the TUI offers is also a CLI command, and the reverse.
+ * Drawing is erase + draw + wnoutrefresh + one doupdate per frame: curses sends only the cells
+ * that changed, so nothing flickers.
+ */
+#include "tui_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int run(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_tui = {
+	"tui", run, "tui", "Open the full-screen terminal interface.",
+	"Screens: 1 Dashboard (projects by status, overdue milestones, late invoices, open\n"
+	"high-severity tickets, customers at risk, recent changes), 2 Customers, 3 Projects,\n"
+	"4 Tickets. Enter opens a record: a customer's 360 view (Overview, Timeline, Projects,\n"
+	"Contracts, Invoices, Tickets, Surveys, Requirements, Tasks), a project's Overview, Board\n"
+	"(kanban; H/L move a card), Timeline (Gantt), WBS and Time, or any record's details.\n"
+	"Keys: arrows or h j k l, PgUp/PgDn, Home/End (g/G), Enter open, q or Esc back, Tab next\n"
+	"tab, / search as you type, : command line (any rapport command: show ID, list KIND\n"
+	"FILTERS, add KIND FIELD=VALUE..., set ID FIELD=VALUE..., quit), ? keys of the screen,\n"
+	"a add, e edit (a form; long text in $EDITOR), d delete (asks), u undelete, Ctrl-L redraw.\n"
+	"Bare 'rapport' on a terminal opens it too. Needs at least 80x24.\n",
+	CMD_WS,
+};
+
+static const char global_keys[] = "q Esc\tback (quit on the dashboard)\n"
+				  "1 2 3 4\tDashboard, Customers, Projects, Tickets\n"
+				  "/\tsearch everything as you type\n"
+				  ":\tcommand line: show ID, list KIND FILTERS, add, set, rm, quit…\n"
+				  "Tab\tnext tab (Shift-Tab: previous)\n"
+				  "?\tthis help\n"
+				  "Ctrl-L\tredraw\n"
+				  "Ctrl-C\tquit\n";
+
+/* ---- the stack ---- */
+
+void tui_push(struct tui *t, struct view *v)
+{
+	v->below = t->top;
+	t->top = v;
+}
+
+void tui_pop(struct tui *t)
+{
+	struct view *v = t->top;
+	if (!v)
+		return;
+	t->top = v->below;
+	if (v->ops->free)
+		v->ops->free(v);
+	free(v);
+}
+
+void tui_message(struct tui *t, enum role r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof t->msg, fmt, ap);
+	va_end(ap);
+	/* Multi-line errors (ambiguous ids) keep their first line on the status bar. */
+	char *nl = strchr(t->msg, '\n');
+	if (nl)
+		*nl = '\0';
+	t->msg_role = r;
+}
+
+void tui_changed(struct tui *t) { t->gen++; }
+
+/* ---- bars ---- */
+
+static void draw_title(struct tui *t)
+{
+	struct buf b = BUF_INIT;
+	struct view *stack[64];
+	int n = 0;
+	for (struct view *v = t->top; v && n < 64; v = v->below)
+		stack[n++] = v;
+	for (int i = n - 1; i >= 0; i--)
+		buf_addf(&b, "%s%s", i == n - 1 ? " rapport › " : " › ", stack[i]->title);
+	/* Keep the end of a long trail: where you are matters more than where you came from. */
+	const char *s = b.data;
+	while (utf8_width(s) > COLS - 10 && *s) {
+		s++;
+		while ((*s & 0xc0) == 0x80)
+			s++;
+	}
+	attron(A_REVERSE);
+	mvhline(0, 0, ' ', COLS);
+	attroff(A_REVERSE);
+	tui_put(0, 0, COLS - 9, s, A_REVERSE | A_BOLD);
+	tui_put(0, COLS - 9, 9, "  ? help ", A_REVERSE);
+	buf_release(&b);
+}
+
+static void draw_status(struct tui *t)
+{
+	move(LINES - 1, 0);
+	clrtoeol();
+	if (t->msg[0]) {
+		tui_put(LINES - 1, 1, COLS - 2, t->msg, tui_attr(t, t->msg_role));
+		return;
+	}
+	if (t->census_gen != t->gen) {
+		struct err e = { 0, "" };
+		for (size_t i = 0; i < t->w->sc.nkinds && i < ARRAY_LEN(t->census); i++)
+			t->census[i] = 0;
+		store_census(t->w->st, &t->w->sc, t->census, &e);
+		t->census_gen = t->gen;
+	}
+	const struct kindinfo *cu = schema_kind(&t->w->sc, "customer"),
+			      *pr = schema_kind(&t->w->sc, "project"),
+			      *tk = schema_kind(&t->w->sc, "ticket");
+	const char *base = strrchr(t->w->root, '/');
+	char line[512];
+	snprintf(line, sizeof line, "%s · %s · %ld customers · %ld projects · %ld tickets",
+		 base ? base + 1 : t->w->root, t->w->author, t->census[cu->index],
+		 t->census[pr->index], t->census[tk->index]);
+	tui_put(LINES - 1, 1, COLS - 2, line, tui_attr(t, C_MUTED));
+}
+
+static void draw(struct tui *t)
+{
+	erase();
+	if (COLS < 80 || LINES < 24) {
+		char m[96];
+		snprintf(m, sizeof m, "rapport needs at least 80×24 (this terminal is %d×%d)", COLS,
+			 LINES);
+		tui_put(LINES / 2, 0, COLS, m, A_BOLD);
+	} else {
+		draw_title(t);
+		t->want_cursor = false;
+		if (t->top)
+			t->top->ops->draw(t, t->top, 1, LINES - 2);
+		draw_status(t);
+	}
+	if (t->want_cursor)
+		move(t->cur_y, t->cur_x);
+	curs_set(t->want_cursor ? 1 : 0);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* ---- input ---- */
+
+int tui_getkey(void)
+{
+	wint_t ch;
+	int rc = get_wch(&ch);
+	if (rc == ERR)
+		return -1;
+	if (rc == KEY_CODE_YES)
+		return FK((int)ch);
+	return (int)ch;
+}
+
+char *tui_prompt(struct tui *t, const char *prompt, const char *initial)
+{
+	struct lineedit le;
+	le_init(&le, initial);
+	curs_set(1);
+	for (;;) {
+		draw(t);
+		move(LINES - 1, 0);
+		clrtoeol();
+		tui_put(LINES - 1, 0, utf8_width(prompt), prompt, A_BOLD);
+		le_draw(&le, LINES - 1, utf8_width(prompt), COLS - utf8_width(prompt) - 1, A_NORMAL);
+		refresh();
+		int k = tui_getkey();
+		if (k == KEY_ESC || k == CTRL('c') || k == CTRL('g')) {
+			le_free(&le);
+			curs_set(0);
+			return NULL;
+		}
+		if (k == '\n' || k == '\r' || k == FK(KEY_ENTER))
+			break;
+		le_key(&le, k);
+	}
+	curs_set(0);
+	return buf_detach(&le.text);
+}
+
+bool tui_confirm(struct tui *t, const char *fmt, ...)
+{
+	char q[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof q, fmt, ap);
+	va_end(ap);
+	draw(t);
+	move(LINES - 1, 0);
+	clrtoeol();
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%s (y/n) ", q);
+	tui_put(LINES - 1, 1, COLS - 2, b.data, tui_attr(t, C_WARN) | A_BOLD);
+	buf_release(&b);
+	refresh();
+	int k = tui_getkey();
+	return k == 'y' || k == 'Y';
+}
+
+int tui_edit_text(struct tui *t, const char *text, char **out)
+{
+	const char *ed = getenv("VISUAL");
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	char path[] = "/tmp/rapport-edit-XXXXXX";
+	int fd = mkstemp(path);
+	*out = NULL;
+	if (fd < 0) {
+		tui_message(t, C_BAD, "cannot create a temporary file: %s", strerror(errno));
+		return -1;
+	}
+	size_t n = strlen(text);
+	bool ok = write(fd, text, n) == (ssize_t)n && (n == 0 || text[n - 1] == '\n' || write(fd, "\n", 1) == 1);
+	close(fd);
+	def_prog_mode();
+	endwin();
+	int status = -1;
+	pid_t pid = ok ? fork() : -1;
+	if (pid == 0) {
+		/* $EDITOR may carry arguments ("code -w"), so the shell splits it; the path is $1. */
+		char *cmd = xasprintf("%s \"$1\"", ed);
+		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	reset_prog_mode();
+	refresh();
+	int rc = -1;
+	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		size_t len;
+		char *s = file_read(path, &len);
+		if (s) {
+			if (len && s[len - 1] == '\n')
+				s[len - 1] = '\0';
+			*out = s;
+			rc = 0;
+		}
+	} else
+		tui_message(t, C_BAD, "the editor (%s) failed; nothing changed", ed);
+	unlink(path);
+	return rc;
+}
+
+/* ---- the command line ---- */
+
+/* Splits a command line into words, honouring '…', "…" and backslashes. */
+static int split_words(const char *s, struct strv *out, struct err *e)
+{
+	struct buf w = BUF_INIT;
+	bool in = false;
+	char q = 0;
+	for (;; s++) {
+		if (!*s) {
+			if (q) {
+				buf_release(&w);
+				return err_set(e, RERR_USAGE, "unbalanced quote %c", q);
+			}
+			if (in)
+				strv_push_owned(out, buf_detach(&w));
+			return 0;
+		}
+		if (q) {
+			if (*s == q)
+				q = 0;
+			else if (*s == '\\' && q == '"' && s[1])
+				buf_addc(&w, *++s);
+			else
+				buf_addc(&w, *s);
+		} else if (*s == '\'' || *s == '"') {
+			q = *s;
+			in = true;
+		} else if (*s == '\\' && s[1]) {
+			buf_addc(&w, *++s);
+			in = true;
+		} else if (*s == ' ' || *s == '\t') {
+			if (in)
+				strv_push_owned(out, buf_detach(&w));
+			in = false;
+		} else {
+			buf_addc(&w, *s);
+			in = true;
+		}
+	}
+}
+
+int tui_capture(struct tui *t, int argc, char **argv, char **out)
+{
+	const struct command *cmd = command_find(argv[0]);
+	size_t len = 0;
+	*out = NULL;
+	if (!cmd) {
+		*out = xasprintf("'%s' is not a command", argv[0]);
+		return RERR_USAGE;
+	}
+	/* Run it exactly as the CLI would, on this workspace, capturing what it prints. */
+	struct ctx sub = *t->c;
+	sub.out = open_memstream(out, &len);
+	sub.tty = sub.color = sub.json = false;
+	err_clear(&sub.err);
+	int rc = want_help(argc, argv) ? (cmd_usage(&sub, cmd), 0) : cmd->run(&sub, argc, argv);
+	fclose(sub.out);
+	if (rc) {
+		free(*out);
+		*out = xstrdup(sub.err.msg);
+	}
+	return rc;
+}
+
+void tui_delete(struct tui *t, const char *id)
+{
+	struct record *r = NULL;
+	struct err e = { 0, "" };
+	if (store_get(t->w->st, &t->w->sc, id, &r, &e)) {
+		tui_message(t, C_BAD, "%s", e.msg);
+		return;
+	}
+	char *title = record_title(r);
+	if (r->deleted)
+		tui_message(t, C_WARN, "%s %.8s is already deleted", r->ki->k->name, r->id);
+	else if (tui_confirm(t, "Delete %s '%s'?", r->ki->k->name, title)) {
+		r->deleted = 1;
+		if (ws_save(t->w, r, &e))
+			tui_message(t, C_BAD, "%s", e.msg);
+		else {
+			memcpy(t->last_deleted, r->id, sizeof t->last_deleted);
+			tui_changed(t);
+			tui_message(t, C_GOOD, "Deleted %s '%s' (u or :undelete %.8s brings it back)",
+				    r->ki->k->name, title, r->id);
+		}
+	}
+	free(title);
+	record_free(r);
+}
+
+void tui_undelete(struct tui *t)
+{
+	if (!t->last_deleted[0]) {
+		tui_message(t, C_WARN, "nothing deleted in this session; use :undelete ID");
+		return;
+	}
+	char *argv[] = { "undelete", t->last_deleted, NULL };
+	char *out = NULL;
+	int rc = tui_capture(t, 2, argv, &out);
+	char *nl = strchr(out, '\n');
+	if (nl)
+		*nl = '\0';
+	tui_message(t, rc ? C_BAD : C_GOOD, "%s", out);
+	free(out);
+	if (!rc) {
+		t->last_deleted[0] = '\0';
+		tui_changed(t);
+	}
+}
+
+void tui_command(struct tui *t, const char *line)
+{
+	struct strv words = STRV_INIT;
+	struct err e = { 0, "" };
+	if (split_words(line, &words, &e)) {
+		tui_message(t, C_BAD, "%s", e.msg);
+		return;
+	}
+	if (!words.n)
+		goto out;
+	const char *name = words.v[0];
+	struct view *v = NULL;
+	if (!strcmp(name, "q") || !strcmp(name, "quit") || !strcmp(name, "exit")) {
+		t->quit = true;
+	} else if (!strcmp(name, "show") && words.n == 2) {
+		if ((v = view_record(t, words.v[1], &e)))
+			tui_push(t, v);
+	} else if (!strcmp(name, "list") && words.n >= 2 && !want_help((int)words.n, words.v)) {
+		if ((v = view_list(t, words.v[1], (int)words.n - 2, words.v + 2, &e)))
+			tui_push(t, v);
+	} else if (!strcmp(name, "search") && words.n == 1) {
+		tui_push(t, view_search(t));
+	} else if ((!strcmp(name, "add") && words.n == 2) || (!strcmp(name, "edit") && words.n == 2)) {
+		bool add = !strcmp(name, "add");
+		if ((v = view_form(t, add ? words.v[1] : NULL, add ? NULL : words.v[1], &e)))
+			tui_push(t, v);
+	} else {
+		const struct command *cmd = command_find(name);
+		if (!cmd || cmd == &cmd_tui || !strcmp(name, "demo") || !strcmp(name, "init")) {
+			tui_message(t, C_BAD, "'%s' is not a command here; try ':help'", name);
+			goto out;
+		}
+		char *text = NULL;
+		size_t len;
+		int rc = tui_capture(t, (int)words.n, words.v, &text);
+		len = strlen(text);
+		tui_changed(t);
+		if (rc)
+			tui_message(t, C_BAD, "%s", text);
+		else if (len && memchr(text, '\n', len) != text + len - 1)
+			tui_push(t, view_text(t, name, text));
+		else if (len) {
+			text[len - 1] = '\0';
+			tui_message(t, C_GOOD, "%s", text);
+		} else
+			tui_message(t, C_GOOD, "done: %s", line);
+		free(text);
+	}
+	if (e.code)
+		tui_message(t, C_BAD, "%s", e.msg);
+out:
+	strv_clear(&words);
+}
+
+void tui_open(struct tui *t, const char *id)
+{
+	struct err e = { 0, "" };
+	struct view *v = view_record(t, id, &e);
+	if (v)
+		tui_push(t, v);
+	else
+		tui_message(t, C_BAD, "%s", e.msg);
+}
+
+static void show_help(struct tui *t)
+{
+	struct buf b = BUF_INIT;
+	const char *own = t->top && t->top->ops->keys ? t->top->ops->keys : "";
+	buf_addf(&b, "Keys of this screen (%s)\n", t->top ? t->top->ops->name : "");
+	for (const char *p = own; *p;) {
+		const char *nl = strchr(p, '\n');
+		const char *tab = strchr(p, '\t');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (tab && tab < p + n)
+			buf_addf(&b, "  %-16.*s %.*s\n", (int)(tab - p), p, (int)(p + n - tab - 1),
+				 tab + 1);
+		p += n + (nl ? 1 : 0);
+	}
+	buf_adds(&b, "\nEverywhere\n");
+	for (const char *p = global_keys; *p;) {
+		const char *nl = strchr(p, '\n');
+		const char *tab = strchr(p, '\t');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		buf_addf(&b, "  %-16.*s %.*s\n", (int)(tab - p), p, (int)(p + n - tab - 1), tab + 1);
+		p += n + (nl ? 1 : 0);
+	}
+	tui_push(t, view_text(t, "Help", b.data));
+	buf_release(&b);
+}
+
+static void root_screen(struct tui *t, int which)
+{
+	while (t->top && t->top->below)
+		tui_pop(t);
+	if (which == 1)
+		return;
+	static const char *const kinds[] = { NULL, NULL, "customer", "project", "ticket" };
+	char *open_only[] = { "status!=closed" };
+	struct err e = { 0, "" };
+	struct view *v = view_list(t, kinds[which], which == 4 ? 1 : 0, which == 4 ? open_only : NULL, &e);
+	if (v)
+		tui_push(t, v);
+}
+
+static void mouse(struct tui *t)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK || !t->top || !t->top->ops->click)
+		return;
+	bool dbl = (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0;
+	if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED))
+		t->top->ops->click(t, t->top, ev.y, ev.x, dbl);
+}
+
+static int loop(struct tui *t)
+{
+	while (!t->quit && t->top) {
+		draw(t);
+		int k = tui_getkey();
+		if (k == FK(KEY_RESIZE) || k == -1)
+			continue;
+		t->msg[0] = '\0';
+		if (k == FK(KEY_MOUSE)) {
+			mouse(t);
+			continue;
+		}
+		if (k == CTRL('c')) {
+			t->quit = true;
+			continue;
+		}
+		if (t->top->ops->key && t->top->ops->key(t, t->top, k))
+			continue;
+		switch (k) {
+		case 'q':
+		case KEY_ESC:
+			if (t->top->below)
+				tui_pop(t);
+			else
+				t->quit = true;
+			break;
+		case '?': show_help(t); break;
+		case '/': tui_push(t, view_search(t)); break;
+		case ':': {
+			char *line = tui_prompt(t, ":", "");
+			if (line)
+				tui_command(t, line);
+			free(line);
+			break;
+		}
+		case '1':
+		case '2':
+		case '3':
+		case '4': root_screen(t, k - '0'); break;
+		case CTRL('l'): clearok(curscr, TRUE); break;
+		default: break;
+		}
+	}
+	return 0;
+}
+
+static int run(struct ctx *c, int argc, char **argv)
+{
+	int rc;
+	if (argc > 1)
+		return usage_error(c, &cmd_tui, "no arguments");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return err_set(&c->err, RERR_USAGE, "tui: needs a terminal (use the CLI commands in scripts)");
+	if ((rc = ctx_open(c)))
+		return rc;
+	struct tui t = { .c = c, .w = c->ws, .census_gen = -1 };
+	const char *nc = getenv("NO_COLOR");
+	t.color = c->color && !(nc && *nc);
+	set_escdelay(25);
+	if (!initscr())
+		return err_set(&c->err, RERR_RUNTIME, "tui: cannot start the terminal interface");
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED, NULL);
+	mouseinterval(200);
+	if (t.color && has_colors()) {
+		start_color();
+		use_default_colors();
+		init_pair(1, COLOR_YELLOW, -1);
+		init_pair(2, COLOR_GREEN, -1);
+		init_pair(3, COLOR_RED, -1);
+		init_pair(4, COLOR_CYAN, -1);
+	} else
+		t.color = false;
+	tui_push(&t, view_dashboard(&t));
+	rc = loop(&t);
+	while (t.top)
+		tui_pop(&t);
+	endwin();
+	return rc;
+}

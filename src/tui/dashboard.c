@@ -1,0 +1,243 @@
+/*
+ * dashboard.c — the first screen: what needs attention across the portfolio. Projects and
+ * customers by status, overdue milestones, late invoices, open high-severity tickets, customers
+ * at risk and what changed lately, each line linking to its record. Health bands join when
+ * health scores exist.
+ */
+#include "tui_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct dash {
+	struct view v;
+	struct lines l;
+	int gen;
+};
+
+static const struct kindinfo *K(struct tui *t, const char *k) { return schema_kind(&t->w->sc, k); }
+
+static long count_where(struct tui *t, const char *kind, const char *f1, const char *f2)
+{
+	struct query q;
+	struct err e = { 0, "" };
+	long n = 0;
+	query_init(&q, K(t, kind));
+	if ((!f1 || !ws_filter(t->w, &q, f1, &e)) && (!f2 || !ws_filter(t->w, &q, f2, &e)))
+		store_count(t->w->st, &q, &n, &e);
+	query_free(&q);
+	return n;
+}
+
+/* "5 active · 3 planned" for each choice of a field that has records. */
+static void by_choice(struct tui *t, struct dash *d, const char *label, const char *kind,
+		      const char *field)
+{
+	const struct field *f = kind_field(K(t, kind), field);
+	struct strv choices = STRV_INIT;
+	struct buf b = BUF_INIT;
+	strv_split(&choices, f->choices, ',');
+	for (size_t i = 0; i < choices.n; i++) {
+		char *flt = xasprintf("%s=%s", field, choices.v[i]);
+		long n = count_where(t, kind, flt, NULL);
+		free(flt);
+		if (n)
+			buf_addf(&b, "%s%ld %s", b.len ? " · " : "", n, choices.v[i]);
+	}
+	lines_add(&d->l, C_RESET, NULL, "%-13s%s", label, b.len ? b.data : "none");
+	buf_release(&b);
+	strv_clear(&choices);
+}
+
+struct section {
+	struct tui *t;
+	struct dash *d;
+	long shown, total, max;
+	double sum;
+	int mode; /* 0 milestones, 1 invoices, 2 tickets, 3 customers */
+	char today[11];
+};
+
+static int section_cb(const struct record *r, void *p)
+{
+	struct section *s = p;
+	struct tui *t = s->t;
+	char line[512];
+	const char *cust = record_get(r, "customer");
+	if (s->mode == 1) {
+		double amount = strtod(record_get(r, "amount"), NULL);
+		const char *pv = record_get(r, "paid_amount");
+		double paid = pv ? strtod(pv, NULL) : 0;
+		if (paid + 0.005 >= amount)
+			return 0;
+		s->sum += amount - paid;
+		char *owed = fmt_money(amount - paid);
+		snprintf(line, sizeof line, "  %s  %-12s %12s  %s", record_get(r, "due"),
+			 record_get(r, "number") ? record_get(r, "number") : "", owed,
+			 cust ? ws_title(t->w, cust) : "");
+		free(owed);
+	} else if (s->mode == 2) {
+		const char *sev = record_get(r, "severity");
+		if (!sev || (strcmp(sev, "high") && strcmp(sev, "critical")))
+			return 0;
+		snprintf(line, sizeof line, "  %.10s  %-8s %s · %s", record_get(r, "opened"), sev,
+			 record_get(r, "title"), cust ? ws_title(t->w, cust) : "");
+	} else if (s->mode == 0) {
+		/* A milestone of a project that is over (done, cancelled) is not overdue work. */
+		const char *proj = record_get(r, "project");
+		struct record *pr = NULL;
+		if (proj && store_get(t->w->st, &t->w->sc, proj, &pr, NULL) == 0) {
+			const char *st = record_get(pr, "status");
+			bool over = st && (!strcmp(st, "cancelled") || !strcmp(st, "done"));
+			record_free(pr);
+			if (over)
+				return 0;
+		}
+		long due, today;
+		date_parse(record_get(r, "due"), &due);
+		date_parse(s->today, &today);
+		snprintf(line, sizeof line, "  %s  %s · %s · %ld days late", record_get(r, "due"),
+			 record_get(r, "name"), proj ? ws_title(t->w, proj) : "", today - due);
+	} else {
+		const char *owner = record_get(r, "owner");
+		snprintf(line, sizeof line, "  %s%s%s", record_get(r, "name"), owner ? " · owner " : "",
+			 owner ? ws_title(t->w, owner) : "");
+	}
+	s->total++;
+	if (s->shown < s->max) {
+		lines_add(&s->d->l, s->mode == 3 || s->mode == 2 ? C_BAD : C_WARN, r->id, "%s", line);
+		s->shown++;
+	}
+	return 0;
+}
+
+static void section(struct tui *t, struct dash *d, const char *title, const char *kind,
+		    const char *const *filters, const char *sort, int mode)
+{
+	struct section s = { .t = t, .d = d, .max = 5, .mode = mode };
+	struct query q;
+	struct err e = { 0, "" };
+	fmt_date(s.today, t->w->now);
+	query_init(&q, K(t, kind));
+	for (size_t i = 0; filters[i]; i++)
+		ws_filter(t->w, &q, filters[i], &e);
+	ws_sort(t->w, &q, sort, &e);
+	size_t at = d->l.text.n;
+	lines_add(&d->l, C_HEAD, NULL, "%s", title);
+	store_query(t->w->st, &q, section_cb, &s, &e);
+	query_free(&q);
+	/* The heading goes in first; now that the count is known, say it. */
+	char *sum = fmt_money(s.sum);
+	char *h = mode == 1 ? xasprintf("%s (%ld, %s outstanding)", title, s.total, sum)
+			    : xasprintf("%s (%ld)", title, s.total);
+	free(sum);
+	free(d->l.text.v[at]);
+	d->l.text.v[at] = h;
+	if (!s.total)
+		lines_add(&d->l, C_MUTED, NULL, "  none");
+	else if (s.total > s.shown)
+		lines_add(&d->l, C_MUTED, NULL, "  … %ld more", s.total - s.shown);
+	lines_add(&d->l, C_RESET, NULL, "%s", "");
+}
+
+struct recent {
+	struct record **r;
+	size_t n;
+};
+
+static int recent_cb(const struct record *r, void *p)
+{
+	struct recent *rc = p;
+	rc->r = xrealloc(rc->r, (rc->n + 1) * sizeof(*rc->r));
+	rc->r[rc->n++] = record_dup(r);
+	return 0;
+}
+
+static int newer_first(const void *a, const void *b)
+{
+	const struct record *x = *(struct record *const *)a, *y = *(struct record *const *)b;
+	return strcmp(y->updated, x->updated);
+}
+
+/* The 8 latest changes: the 8 latest of each kind (an index walk each), merged. */
+static void recent(struct tui *t, struct dash *d)
+{
+	struct recent rc = { NULL, 0 };
+	struct err e = { 0, "" };
+	for (size_t k = 0; k < t->w->sc.nkinds; k++) {
+		struct query q;
+		query_init(&q, &t->w->sc.kinds[k]);
+		ws_sort(t->w, &q, "-updated", &e);
+		q.limit = 8;
+		store_query(t->w->st, &q, recent_cb, &rc, &e);
+		query_free(&q);
+	}
+	if (rc.n > 1)
+		qsort(rc.r, rc.n, sizeof(*rc.r), newer_first);
+	lines_add(&d->l, C_HEAD, NULL, "Recent changes");
+	for (size_t i = 0; i < rc.n; i++) {
+		if (i < 8) {
+			char *title = record_title(rc.r[i]);
+			lines_add(&d->l, C_RESET, rc.r[i]->id, "  %.10s %.5s  %-11s %s · %s",
+				  rc.r[i]->updated, rc.r[i]->updated + 11, rc.r[i]->ki->k->name, title,
+				  rc.r[i]->author ? rc.r[i]->author : "");
+			free(title);
+		}
+		record_free(rc.r[i]);
+	}
+	free(rc.r);
+}
+
+static void build(struct tui *t, struct dash *d)
+{
+	long sel = d->l.sel;
+	lines_clear(&d->l);
+	by_choice(t, d, "Projects", "project", "status");
+	by_choice(t, d, "Customers", "customer", "stage");
+	lines_add(&d->l, C_RESET, NULL, "%s", "");
+	section(t, d, "Overdue milestones", "milestone", (const char *[]){ "done=", "due<today", NULL },
+		"due", 0);
+	section(t, d, "Late invoices", "invoice", (const char *[]){ "due<today", NULL }, "due", 1);
+	section(t, d, "Open high-severity tickets", "ticket",
+		(const char *[]){ "status!=closed", "status!=resolved", NULL }, "-opened", 2);
+	section(t, d, "Customers at risk", "customer", (const char *[]){ "stage=at_risk", NULL },
+		"name", 3);
+	recent(t, d);
+	d->l.sel = sel;
+	d->gen = t->gen;
+}
+
+static void draw(struct tui *t, struct view *v, int y, int h)
+{
+	struct dash *d = (struct dash *)v;
+	if (d->gen != t->gen)
+		build(t, d);
+	lines_draw(t, &d->l, y, h);
+}
+
+static bool key(struct tui *t, struct view *v, int k)
+{
+	return lines_key(t, &((struct dash *)v)->l, k);
+}
+
+static void click(struct tui *t, struct view *v, int y, int x, bool dbl)
+{
+	(void)x;
+	lines_click(t, &((struct dash *)v)->l, y, 1, dbl);
+}
+
+static void dfree(struct view *v) { lines_clear(&((struct dash *)v)->l); }
+
+static const struct view_ops ops = {
+	"dashboard", "j k\tmove between linked lines\nEnter\topen\n", draw, key, click, dfree,
+};
+
+struct view *view_dashboard(struct tui *t)
+{
+	struct dash *d = xcalloc(1, sizeof(*d));
+	d->v.ops = &ops;
+	d->gen = t->gen - 1;
+	d->l.selectable = true;
+	snprintf(d->v.title, sizeof d->v.title, "Dashboard");
+	return &d->v;
+}

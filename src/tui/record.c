@@ -1,0 +1,776 @@
+/*
+ * record.c — the screen for one record, with tabs. A customer gets its 360 view: Overview (facts,
+ * receivables, engagement, org structure, key contacts), Timeline, Contacts, Projects,
+ * Contracts, Invoices, Tickets, Surveys, Requirements, Tasks. A project gets Overview, a kanban
+ * Board (cards move between status columns with H/L), a Timeline (Gantt bars for tasks and
+ * milestones against a date axis with today marked), the WBS tree, Milestones and Time. Any
+ * other record gets Details plus one tab per kind of record that refers to it — the same
+ * reference-driven sections as `rapport show`.
+ */
+#include "tui_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum tabkind { TAB_OVERVIEW, TAB_LIST, TAB_BOARD, TAB_GANTT, TAB_WBS };
+
+struct tab {
+	char label[40];
+	enum tabkind kind;
+	struct rlist list;
+	const char *ref; /* TAB_LIST: the reference field that points here */
+	struct lines lines;
+	int gen;
+};
+
+struct task_row {
+	struct record *r;
+	int depth;
+	char wbs[32];
+};
+
+struct recview {
+	struct view v;
+	char id[33];
+	struct record *r;
+	int gen;
+	struct tab tabs[20];
+	int ntabs, cur;
+	int tabx[21];
+	/* project: tasks in WBS order, milestones */
+	struct task_row *tasks;
+	size_t ntasks;
+	struct record **ms;
+	size_t nms;
+	int pgen;
+	int bcol, brow;  /* board cursor */
+	long gtop, gsel; /* gantt rows */
+	long gday0;      /* gantt: first day shown */
+	int gscale;      /* gantt: days per column */
+};
+
+/* ---- loading ---- */
+
+static void free_project(struct recview *rv)
+{
+	for (size_t i = 0; i < rv->ntasks; i++)
+		record_free(rv->tasks[i].r);
+	free(rv->tasks);
+	rv->tasks = NULL;
+	rv->ntasks = 0;
+	for (size_t i = 0; i < rv->nms; i++)
+		record_free(rv->ms[i]);
+	free(rv->ms);
+	rv->ms = NULL;
+	rv->nms = 0;
+}
+
+struct bag {
+	struct record **v;
+	size_t n;
+};
+
+static int bag_cb(const struct record *r, void *p)
+{
+	struct bag *b = p;
+	b->v = xrealloc(b->v, (b->n + 1) * sizeof(*b->v));
+	b->v[b->n++] = record_dup(r);
+	return 0;
+}
+
+static void gather(struct tui *t, const char *kind, const char *field, const char *id,
+		   const char *sort, struct bag *out)
+{
+	const struct kindinfo *ki = schema_kind(&t->w->sc, kind);
+	struct query q;
+	struct err e = { 0, "" };
+	query_init(&q, ki);
+	q.cond[q.ncond++] = (struct qcond){ kind_field(ki, field), Q_EQ, id };
+	ws_sort(t->w, &q, sort, &e);
+	store_query(t->w->st, &q, bag_cb, out, &e);
+	query_free(&q);
+}
+
+/* Orders tasks depth-first by parent, numbering them 1, 1.1, 1.2, 2 … */
+static void wbs_order(struct recview *rv, struct bag *all, const char *parent, const char *prefix,
+		      int depth, bool *used)
+{
+	int n = 0;
+	for (size_t i = 0; i < all->n; i++) {
+		const char *p = record_get(all->v[i], "parent");
+		bool root = !p;
+		if (p) {
+			root = true;
+			for (size_t k = 0; k < all->n; k++)
+				if (!strcmp(all->v[k]->id, p))
+					root = false;
+		}
+		if (used[i] || (parent ? root || strcmp(p, parent) : !root))
+			continue;
+		used[i] = true;
+		struct task_row *row = &rv->tasks[rv->ntasks++];
+		row->r = all->v[i];
+		row->depth = depth;
+		snprintf(row->wbs, sizeof row->wbs, "%s%s%d", prefix, *prefix ? "." : "", ++n);
+		wbs_order(rv, all, row->r->id, row->wbs, depth + 1, used);
+	}
+}
+
+static void load_project(struct tui *t, struct recview *rv)
+{
+	if (rv->pgen == t->gen)
+		return;
+	free_project(rv);
+	struct bag all = { NULL, 0 }, ms = { NULL, 0 };
+	gather(t, "task", "project", rv->id, "start,due,name", &all);
+	gather(t, "milestone", "project", rv->id, "due", &ms);
+	rv->tasks = xcalloc(all.n + 1, sizeof(*rv->tasks));
+	bool *used = xcalloc(all.n + 1, sizeof(bool));
+	wbs_order(rv, &all, NULL, "", 0, used);
+	free(used);
+	free(all.v); /* the records now belong to rv->tasks */
+	rv->ms = ms.v;
+	rv->nms = ms.n;
+	rv->pgen = t->gen;
+}
+
+static bool reload(struct tui *t, struct recview *rv)
+{
+	if (rv->r && rv->gen == t->gen)
+		return true;
+	struct record *r = NULL;
+	struct err e = { 0, "" };
+	if (store_get(t->w->st, &t->w->sc, rv->id, &r, &e)) {
+		tui_message(t, C_BAD, "%s", e.msg);
+		return false;
+	}
+	record_free(rv->r);
+	rv->r = r;
+	rv->gen = t->gen;
+	char *title = record_title(r);
+	snprintf(rv->v.title, sizeof rv->v.title, "%s%s", title, r->deleted ? " (deleted)" : "");
+	free(title);
+	return true;
+}
+
+/* ---- overview: `rapport show ID --brief`, plus org structure and key contacts ---- */
+
+static void overview(struct tui *t, struct recview *rv, struct tab *tb)
+{
+	lines_clear(&tb->lines);
+	char *argv[] = { "show", rv->id, "--brief", NULL };
+	char *text = NULL;
+	if (tui_capture(t, 3, argv, &text) == 0) {
+		/* Skip the first two lines (kind + id, title): the title bar says them. */
+		const char *p = text;
+		for (int i = 0; i < 2 && p && *p; i++) {
+			p = strchr(p, '\n');
+			p = p ? p + 1 : NULL;
+		}
+		lines_add(&tb->lines, C_RESET, NULL, "%s", p ? p : "");
+	} else
+		lines_add(&tb->lines, C_BAD, NULL, "%s", text ? text : "");
+	free(text);
+	if (!strcmp(rv->r->ki->k->name, "customer")) {
+		const char *parent = record_get(rv->r, "parent");
+		struct bag subs = { NULL, 0 }, contacts = { NULL, 0 };
+		gather(t, "customer", "parent", rv->id, "name", &subs);
+		gather(t, "contact", "customer", rv->id, "name", &contacts);
+		if (parent || subs.n) {
+			lines_add(&tb->lines, C_HEAD, NULL, "\nOrganisation");
+			if (parent)
+				lines_add(&tb->lines, C_RESET, parent, "  parent      %s", ws_title(t->w, parent));
+			for (size_t i = 0; i < subs.n; i++) {
+				lines_add(&tb->lines, C_RESET, subs.v[i]->id, "  subsidiary  %s",
+					  record_get(subs.v[i], "name"));
+				record_free(subs.v[i]);
+			}
+		}
+		lines_add(&tb->lines, C_HEAD, NULL, "\nKey contacts");
+		int nkey = 0;
+		for (size_t i = 0; i < contacts.n; i++) {
+			const struct record *c = contacts.v[i];
+			const char *key = record_get(c, "key"), *title = record_get(c, "title"),
+				   *email = record_get(c, "email"), *boss = record_get(c, "reports_to");
+			if (key && !strcmp(key, "true")) {
+				lines_add(&tb->lines, C_RESET, c->id, "  %-20s %-20s %s%s%s",
+					  record_get(c, "name"), title ? title : "", email ? email : "",
+					  boss ? " · reports to " : "", boss ? ws_title(t->w, boss) : "");
+				nkey++;
+			}
+		}
+		if (!nkey)
+			lines_add(&tb->lines, C_MUTED, NULL, "  none marked key (set key=yes on a contact)");
+		for (size_t i = 0; i < contacts.n; i++)
+			record_free(contacts.v[i]);
+		free(subs.v);
+		free(contacts.v);
+	}
+	tb->gen = t->gen;
+}
+
+/* ---- WBS ---- */
+
+static void wbs_lines(struct tui *t, struct recview *rv, struct tab *tb)
+{
+	load_project(t, rv);
+	lines_clear(&tb->lines);
+	lines_add(&tb->lines, C_HEAD, NULL, "%-8s %-7s %-44s %5s  %-14s %s", "WBS", "STATUS", "TASK",
+		  "DONE", "ASSIGNEE", "DUE");
+	for (size_t i = 0; i < rv->ntasks; i++) {
+		const struct record *r = rv->tasks[i].r;
+		const char *st = record_get(r, "status"), *prog = record_get(r, "progress"),
+			   *asg = record_get(r, "assignee"), *due = record_get(r, "due");
+		struct buf name = BUF_INIT;
+		buf_addrep(&name, ' ', (size_t)rv->tasks[i].depth * 2);
+		buf_adds(&name, record_get(r, "name"));
+		/* Pad by display width so CJK task names keep the columns straight. */
+		int pad = 44 - utf8_width(name.data);
+		if (pad > 0)
+			buf_addrep(&name, ' ', (size_t)pad);
+		lines_add(&tb->lines, value_role(kind_field(r->ki, "status"), st), r->id,
+			  "%-8s %-7s %s %4s%%  %-14s %s", rv->tasks[i].wbs, st ? st : "", name.data,
+			  prog ? prog : "0", asg ? ws_title(t->w, asg) : "", due ? due : "");
+		buf_release(&name);
+	}
+	if (!rv->ntasks)
+		lines_add(&tb->lines, C_MUTED, NULL, "no tasks yet: a adds one");
+	tb->gen = t->gen;
+}
+
+/* ---- board ---- */
+
+static const char *const *statuses(struct tui *t, size_t *n)
+{
+	static struct strv st = STRV_INIT;
+	if (!st.n)
+		strv_split(&st, kind_field(schema_kind(&t->w->sc, "task"), "status")->choices, ',');
+	*n = st.n;
+	return (const char *const *)st.v;
+}
+
+/* The tasks in a board column, in WBS order. */
+static size_t column(struct recview *rv, const char *status, struct record **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < rv->ntasks && n < max; i++) {
+		const char *s = record_get(rv->tasks[i].r, "status");
+		if (s && !strcmp(s, status))
+			out[n++] = rv->tasks[i].r;
+	}
+	return n;
+}
+
+static void board_draw(struct tui *t, struct recview *rv, int y, int h)
+{
+	size_t ncol;
+	const char *const *st = statuses(t, &ncol);
+	int cw = (COLS - 1) / (int)ncol;
+	struct record **cards = xcalloc(rv->ntasks + 1, sizeof(*cards));
+	if (rv->bcol >= (int)ncol)
+		rv->bcol = (int)ncol - 1;
+	for (size_t c = 0; c < ncol; c++) {
+		size_t n = column(rv, st[c], cards, rv->ntasks);
+		char head[64];
+		snprintf(head, sizeof head, "%s (%zu)", st[c], n);
+		int x = 1 + (int)c * cw;
+		tui_put(y, x, cw - 1, head, tui_attr(t, C_HEAD) | ((int)c == rv->bcol ? A_UNDERLINE : 0));
+		if ((int)c == rv->bcol && rv->brow >= (int)n)
+			rv->brow = n ? (int)n - 1 : 0;
+		int per = (h - 2) / 2;
+		int first = (int)c == rv->bcol && rv->brow >= per ? rv->brow - per + 1 : 0;
+		for (int i = first, row = 0; i < (int)n && row < per; i++, row++) {
+			bool sel = (int)c == rv->bcol && i == rv->brow;
+			const char *asg = record_get(cards[i], "assignee"), *due = record_get(cards[i], "due");
+			char sub[128];
+			snprintf(sub, sizeof sub, " %s%s%s", asg ? ws_title(t->w, asg) : "",
+				 due ? " · " : "", due ? due : "");
+			tui_put(y + 2 + row * 2, x, cw - 1, record_get(cards[i], "name"),
+				sel ? A_REVERSE | A_BOLD : A_BOLD);
+			tui_put(y + 3 + row * 2, x, cw - 1, sub, sel ? (int)A_REVERSE : tui_attr(t, C_MUTED));
+		}
+	}
+	free(cards);
+}
+
+static const struct record *board_selected(struct tui *t, struct recview *rv)
+{
+	size_t ncol;
+	const char *const *st = statuses(t, &ncol);
+	struct record **cards = xcalloc(rv->ntasks + 1, sizeof(*cards));
+	size_t n = column(rv, st[rv->bcol], cards, rv->ntasks);
+	const struct record *r = rv->brow < (int)n ? cards[rv->brow] : NULL;
+	free(cards);
+	return r;
+}
+
+static bool board_key(struct tui *t, struct recview *rv, int k)
+{
+	size_t ncol;
+	const char *const *st = statuses(t, &ncol);
+	if (k == 'h' || k == FK(KEY_LEFT))
+		rv->bcol = rv->bcol > 0 ? rv->bcol - 1 : 0;
+	else if (k == 'l' || k == FK(KEY_RIGHT))
+		rv->bcol = rv->bcol + 1 < (int)ncol ? rv->bcol + 1 : rv->bcol;
+	else if (k == 'j' || k == FK(KEY_DOWN))
+		rv->brow++;
+	else if (k == 'k' || k == FK(KEY_UP))
+		rv->brow = rv->brow > 0 ? rv->brow - 1 : 0;
+	else if (k == 'H' || k == 'L' || k == '<' || k == '>' || k == FK(KEY_SLEFT) ||
+		 k == FK(KEY_SRIGHT)) {
+		const struct record *card = board_selected(t, rv);
+		int to = rv->bcol + ((k == 'H' || k == '<' || k == FK(KEY_SLEFT)) ? -1 : 1);
+		if (!card || to < 0 || to >= (int)ncol)
+			return true;
+		/* Moving a card is `rapport set TASK status=…`: the same validation and history. */
+		char *a = xasprintf("status=%s", st[to]);
+		char id[33];
+		memcpy(id, card->id, sizeof id);
+		char *argv[] = { "set", id, a, NULL };
+		char *out = NULL;
+		if (tui_capture(t, 3, argv, &out))
+			tui_message(t, C_BAD, "%s", out);
+		else {
+			tui_changed(t);
+			rv->bcol = to;
+			/* Keep the moved card selected in its new column. */
+			load_project(t, rv);
+			struct record **cards = xcalloc(rv->ntasks + 1, sizeof(*cards));
+			size_t n = column(rv, st[to], cards, rv->ntasks);
+			for (size_t i = 0; i < n; i++)
+				if (!strcmp(cards[i]->id, id))
+					rv->brow = (int)i;
+			free(cards);
+			tui_message(t, C_GOOD, "moved to %s", st[to]);
+		}
+		free(out);
+		free(a);
+	} else if (k == '\r' || k == '\n' || k == FK(KEY_ENTER)) {
+		const struct record *card = board_selected(t, rv);
+		if (card) {
+			char id[33];
+			memcpy(id, card->id, sizeof id);
+			tui_open(t, id);
+		}
+	} else
+		return false;
+	return true;
+}
+
+/* ---- timeline (Gantt) ---- */
+
+static long day_of(const char *d)
+{
+	long v;
+	char s[11];
+	if (!d)
+		return -1;
+	snprintf(s, sizeof s, "%.10s", d);
+	return date_parse(s, &v) ? v : -1;
+}
+
+static void gantt_draw(struct tui *t, struct recview *rv, int y, int h)
+{
+	int label_w = COLS >= 120 ? 40 : 28, x0 = label_w + 2, w = COLS - x0 - 1;
+	long today = (long)(t->w->now / 86400), lo = today, hi = today;
+	long rows = (long)(rv->ntasks + rv->nms);
+	for (size_t i = 0; i < rv->ntasks; i++) {
+		long s = day_of(record_get(rv->tasks[i].r, "start")),
+		     d = day_of(record_get(rv->tasks[i].r, "due"));
+		if (s >= 0 && s < lo)
+			lo = s;
+		if (d > hi)
+			hi = d;
+	}
+	for (size_t i = 0; i < rv->nms; i++) {
+		long d = day_of(record_get(rv->ms[i], "due"));
+		if (d >= 0 && d < lo)
+			lo = d;
+		if (d > hi)
+			hi = d;
+	}
+	if (!rv->gscale) { /* first view: fit the whole plan */
+		rv->gscale = (int)((hi - lo + 1 + w - 1) / w);
+		if (rv->gscale < 1)
+			rv->gscale = 1;
+		rv->gday0 = lo;
+	}
+	long d0 = rv->gday0;
+	int sc = rv->gscale;
+	/* The axis: month names where months begin, today marked. */
+	move(y, 0);
+	clrtoeol();
+	char label[64];
+	snprintf(label, sizeof label, "%ld day%s per column · h l pan · + - zoom · t today", (long)sc,
+		 sc == 1 ? "" : "s");
+	tui_put(y, 1, label_w, label, tui_attr(t, C_MUTED));
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int lastx = -10;
+	for (int c = 0; c < w; c++) {
+		/* A month label where a month begins inside this column; the year for January. */
+		for (int k = 0; k < sc; k++) {
+			char ds[11];
+			days_to_date(ds, d0 + (long)c * sc + k);
+			if (strcmp(ds + 8, "01") || c - lastx < 5)
+				continue;
+			char m[8];
+			if (!strncmp(ds + 5, "01", 2))
+				snprintf(m, sizeof m, "%.4s", ds);
+			else
+				snprintf(m, sizeof m, "%s", mon[atoi(ds + 5) - 1]);
+			tui_put(y, x0 + c, 4, m, tui_attr(t, C_HEAD));
+			lastx = c;
+			break;
+		}
+	}
+	int today_x = today >= d0 ? (int)((today - d0) / sc) : -1;
+	if (rv->gsel >= rows)
+		rv->gsel = rows - 1;
+	if (rv->gsel < 0)
+		rv->gsel = 0;
+	int body = h - 1;
+	if (rv->gsel < rv->gtop)
+		rv->gtop = rv->gsel;
+	if (rv->gsel >= rv->gtop + body)
+		rv->gtop = rv->gsel - body + 1;
+	for (int r = 0; r < body; r++) {
+		long i = rv->gtop + r;
+		int yy = y + 1 + r;
+		move(yy, 0);
+		clrtoeol();
+		if (today_x >= 0 && today_x < w)
+		{
+			attron(tui_attr(t, C_BAD));
+			mvaddstr(yy, x0 + today_x, "│");
+			attroff(tui_attr(t, C_BAD));
+		}
+		if (i >= rows)
+			continue;
+		bool sel = i == rv->gsel;
+		if (i < (long)rv->ntasks) {
+			const struct record *tk = rv->tasks[i].r;
+			struct buf nm = BUF_INIT;
+			buf_addrep(&nm, ' ', (size_t)rv->tasks[i].depth);
+			buf_adds(&nm, record_get(tk, "name"));
+			tui_put(yy, 1, label_w, nm.data, sel ? A_REVERSE : A_NORMAL);
+			buf_release(&nm);
+			long s = day_of(record_get(tk, "start")), d = day_of(record_get(tk, "due"));
+			if (s < 0)
+				s = d;
+			if (d < 0)
+				continue;
+			const char *pv = record_get(tk, "progress"), *st = record_get(tk, "status");
+			double prog = pv ? atof(pv) / 100 : 0;
+			int a = (int)((s - d0) / sc), b = (int)((d - d0) / sc);
+			int done_to = a + (int)((b - a + 1) * prog);
+			enum role role = st && !strcmp(st, "done")      ? C_GOOD
+					 : st && !strcmp(st, "blocked") ? C_BAD
+					 : d < today                    ? C_WARN
+									: C_KIND;
+			attron(tui_attr(t, role));
+			for (int c = a; c <= b; c++)
+				if (c >= 0 && c < w)
+					mvaddstr(yy, x0 + c, c < done_to ? "█" : "░");
+			attroff(tui_attr(t, role));
+		} else {
+			const struct record *m = rv->ms[i - (long)rv->ntasks];
+			const char *done = record_get(m, "done");
+			long d = day_of(record_get(m, "due"));
+			char nm[200];
+			snprintf(nm, sizeof nm, "◆ %s", record_get(m, "name"));
+			tui_put(yy, 1, label_w, nm, sel ? A_REVERSE : A_BOLD);
+			int c = (int)((d - d0) / sc);
+			enum role role = done ? C_GOOD : d < today ? C_BAD : C_HEAD;
+			if (d >= d0 && c < w) {
+				attron(tui_attr(t, role));
+				mvaddstr(yy, x0 + c, "◆");
+				attroff(tui_attr(t, role));
+			}
+		}
+	}
+}
+
+static bool gantt_key(struct tui *t, struct recview *rv, int k)
+{
+	long rows = (long)(rv->ntasks + rv->nms);
+	if (k == 'j' || k == FK(KEY_DOWN))
+		rv->gsel = rv->gsel + 1 < rows ? rv->gsel + 1 : rv->gsel;
+	else if (k == 'k' || k == FK(KEY_UP))
+		rv->gsel = rv->gsel > 0 ? rv->gsel - 1 : 0;
+	else if (k == 'h' || k == FK(KEY_LEFT))
+		rv->gday0 -= 7L * rv->gscale;
+	else if (k == 'l' || k == FK(KEY_RIGHT))
+		rv->gday0 += 7L * rv->gscale;
+	else if (k == '+' || k == '=')
+		rv->gscale = rv->gscale > 1 ? rv->gscale / 2 : 1;
+	else if (k == '-')
+		rv->gscale = rv->gscale < 64 ? rv->gscale * 2 : 64;
+	else if (k == 't')
+		rv->gday0 = (long)(t->w->now / 86400) - 14L * rv->gscale;
+	else if (k == '\r' || k == '\n' || k == FK(KEY_ENTER)) {
+		char id[33];
+		if (rv->gsel < (long)rv->ntasks)
+			memcpy(id, rv->tasks[rv->gsel].r->id, sizeof id);
+		else if (rv->gsel < rows)
+			memcpy(id, rv->ms[rv->gsel - (long)rv->ntasks]->id, sizeof id);
+		else
+			return true;
+		tui_open(t, id);
+	} else
+		return false;
+	return true;
+}
+
+/* ---- tabs ---- */
+
+static struct tab *add_tab(struct recview *rv, const char *label, enum tabkind k)
+{
+	struct tab *tb = &rv->tabs[rv->ntabs++];
+	memset(tb, 0, sizeof(*tb));
+	snprintf(tb->label, sizeof tb->label, "%s", label);
+	tb->kind = k;
+	tb->gen = -1;
+	tb->lines.selectable = true;
+	return tb;
+}
+
+static void add_list_tab(struct tui *t, struct recview *rv, const char *label, const char *kind,
+			 const char *field)
+{
+	if (rv->ntabs == (int)ARRAY_LEN(rv->tabs))
+		return;
+	const struct kindinfo *ki = schema_kind(&t->w->sc, kind);
+	struct tab *tb = add_tab(rv, label, TAB_LIST);
+	struct err e = { 0, "" };
+	rlist_init(&tb->list, ki);
+	tb->ref = kind_field(ki, field)->name;
+	tb->list.q.cond[tb->list.q.ncond++] =
+		(struct qcond){ kind_field(ki, field), Q_EQ, query_own(&tb->list.q, xstrdup(rv->id)) };
+	ws_sort(t->w, &tb->list.q, NULL, &e);
+	rlist_hide(&tb->list, field);
+}
+
+static void build_tabs(struct tui *t, struct recview *rv)
+{
+	const char *k = rv->r->ki->k->name;
+	if (!strcmp(k, "customer")) {
+		add_tab(rv, "Overview", TAB_OVERVIEW);
+		add_list_tab(t, rv, "Timeline", "interaction", "customer");
+		add_list_tab(t, rv, "Contacts", "contact", "customer");
+		add_list_tab(t, rv, "Projects", "project", "customer");
+		add_list_tab(t, rv, "Contracts", "contract", "customer");
+		add_list_tab(t, rv, "Invoices", "invoice", "customer");
+		add_list_tab(t, rv, "Tickets", "ticket", "customer");
+		add_list_tab(t, rv, "Surveys", "survey", "customer");
+		add_list_tab(t, rv, "Requirements", "requirement", "customer");
+		add_list_tab(t, rv, "Tasks", "task", "customer");
+		return;
+	}
+	if (!strcmp(k, "project")) {
+		add_tab(rv, "Overview", TAB_OVERVIEW);
+		add_tab(rv, "Board", TAB_BOARD);
+		add_tab(rv, "Timeline", TAB_GANTT);
+		add_tab(rv, "WBS", TAB_WBS);
+		add_list_tab(t, rv, "Milestones", "milestone", "project");
+		add_list_tab(t, rv, "Time", "time", "project");
+		add_list_tab(t, rv, "Expenses", "expense", "project");
+		add_list_tab(t, rv, "Tickets", "ticket", "project");
+		return;
+	}
+	add_tab(rv, "Details", TAB_OVERVIEW);
+	/* Every reference to this kind, from every kind, as in `rapport show`. */
+	for (size_t i = 0; i < t->w->sc.nkinds; i++) {
+		const struct kindinfo *ki = &t->w->sc.kinds[i];
+		for (size_t j = 0; j < ki->nf; j++) {
+			const struct field *f = ki->f[j];
+			if (f->type != FT_REF || (f->ref && strcmp(f->ref, k)) || (ki->k->flags & K_CONFIG))
+				continue;
+			char label[40];
+			if (!strcmp(f->name, k) || !strcmp(f->name, "on"))
+				snprintf(label, sizeof label, "%c%s", ki->k->plural[0] - 'a' + 'A',
+					 ki->k->plural + 1);
+			else
+				snprintf(label, sizeof label, "%c%s (%s)", ki->k->plural[0] - 'a' + 'A',
+					 ki->k->plural + 1, f->name);
+			add_list_tab(t, rv, label, ki->k->name, f->name);
+		}
+	}
+}
+
+static void rv_draw(struct tui *t, struct view *v, int y, int h)
+{
+	struct recview *rv = (struct recview *)v;
+	if (!reload(t, rv))
+		return;
+	if (!rv->ntabs)
+		build_tabs(t, rv);
+	const char *labels[20];
+	for (int i = 0; i < rv->ntabs; i++)
+		labels[i] = rv->tabs[i].label;
+	tui_tabs(t, y, labels, rv->ntabs, rv->cur, rv->tabx);
+	struct tab *tb = &rv->tabs[rv->cur];
+	int cy = y + 1, ch = h - 1;
+	switch (tb->kind) {
+	case TAB_OVERVIEW:
+		if (tb->gen != t->gen)
+			overview(t, rv, tb);
+		lines_draw(t, &tb->lines, cy, ch);
+		break;
+	case TAB_WBS:
+		if (tb->gen != t->gen)
+			wbs_lines(t, rv, tb);
+		lines_draw(t, &tb->lines, cy, ch);
+		break;
+	case TAB_LIST: rlist_draw(t, &tb->list, cy, ch); break;
+	case TAB_BOARD:
+		load_project(t, rv);
+		board_draw(t, rv, cy, ch);
+		break;
+	case TAB_GANTT:
+		load_project(t, rv);
+		gantt_draw(t, rv, cy, ch);
+		break;
+	}
+}
+
+/* Adds a record related to this one: the form starts with the reference filled in. */
+static void add_related(struct tui *t, struct recview *rv, struct tab *tb)
+{
+	struct err e = { 0, "" };
+	const char *kind = tb->kind == TAB_LIST ? tb->list.ki->k->name
+			   : tb->kind == TAB_OVERVIEW ? rv->r->ki->k->name
+						      : "task";
+	struct view *f = view_form(t, kind, NULL, &e);
+	if (!f) {
+		tui_message(t, C_BAD, "%s", e.msg);
+		return;
+	}
+	if (tb->kind != TAB_OVERVIEW) {
+		char *a = xasprintf("%s=%s", tb->kind == TAB_LIST ? tb->ref : "project", rv->id);
+		form_preset(t, f, a);
+		free(a);
+	}
+	tui_push(t, f);
+}
+
+static bool rv_key(struct tui *t, struct view *v, int k)
+{
+	struct recview *rv = (struct recview *)v;
+	if (!rv->r)
+		return false;
+	struct tab *tb = &rv->tabs[rv->cur];
+	if (k == '\t' || k == ']') {
+		rv->cur = (rv->cur + 1) % rv->ntabs;
+		return true;
+	}
+	if (k == FK(KEY_BTAB) || k == '[') {
+		rv->cur = (rv->cur + rv->ntabs - 1) % rv->ntabs;
+		return true;
+	}
+	switch (tb->kind) {
+	case TAB_LIST:
+		if (rlist_key(t, &tb->list, k))
+			return true;
+		break;
+	case TAB_OVERVIEW:
+	case TAB_WBS:
+		if (lines_key(t, &tb->lines, k))
+			return true;
+		break;
+	case TAB_BOARD:
+		if (board_key(t, rv, k))
+			return true;
+		break;
+	case TAB_GANTT:
+		if (gantt_key(t, rv, k))
+			return true;
+		break;
+	}
+	/* a/e/d act on the selected row of a list, else on this record. */
+	const struct record *target = rv->r;
+	if (tb->kind == TAB_LIST)
+		target = rlist_selected(t, &tb->list);
+	else if (tb->kind == TAB_BOARD)
+		target = board_selected(t, rv);
+	char id[33] = "";
+	if (target)
+		memcpy(id, target->id, sizeof id);
+	struct err e = { 0, "" };
+	switch (k) {
+	case 'a': add_related(t, rv, tb); return true;
+	case 'e': {
+		if (!id[0])
+			return true;
+		struct view *f = view_form(t, NULL, id, &e);
+		if (f)
+			tui_push(t, f);
+		else
+			tui_message(t, C_BAD, "%s", e.msg);
+		return true;
+	}
+	case 'd':
+		if (id[0])
+			tui_delete(t, id);
+		return true;
+	case 'u': tui_undelete(t); return true;
+	}
+	return false;
+}
+
+static void rv_click(struct tui *t, struct view *v, int y, int x, bool dbl)
+{
+	struct recview *rv = (struct recview *)v;
+	if (y == 2) {
+		for (int i = 0; i < rv->ntabs; i++)
+			if (rv->tabx[i] >= 0 && x >= rv->tabx[i] && x < rv->tabx[i] + utf8_width(rv->tabs[i].label) + 2)
+				rv->cur = i;
+		return;
+	}
+	struct tab *tb = &rv->tabs[rv->cur];
+	if (tb->kind == TAB_LIST)
+		rlist_click(t, &tb->list, y, dbl);
+	else if (tb->kind == TAB_OVERVIEW || tb->kind == TAB_WBS)
+		lines_click(t, &tb->lines, y, 3, dbl);
+}
+
+static void rv_free(struct view *v)
+{
+	struct recview *rv = (struct recview *)v;
+	for (int i = 0; i < rv->ntabs; i++) {
+		if (rv->tabs[i].kind == TAB_LIST)
+			rlist_free(&rv->tabs[i].list);
+		lines_clear(&rv->tabs[i].lines);
+	}
+	free_project(rv);
+	record_free(rv->r);
+}
+
+static const struct view_ops rv_ops = {
+	"record",
+	"Tab ] / Shift-Tab [\tnext / previous tab\n"
+	"j k ↓ ↑ Enter\tmove, open (lists and linked lines)\n"
+	"a\tadd a record here (in a tab: of that tab's kind, linked to this record)\n"
+	"e\tedit (the selected row, or this record)\n"
+	"d\tdelete (asks)\nu\tundelete the last deleted\n"
+	"Board: h l\tcolumns\nBoard: H L < >\tmove the card to the previous / next status\n"
+	"Timeline: h l\tpan a week\nTimeline: + -\tzoom\nTimeline: t\tjump to today\n",
+	rv_draw, rv_key, rv_click, rv_free,
+};
+
+struct view *view_record(struct tui *t, const char *ref, struct err *e)
+{
+	char id[33];
+	if (ws_resolve(t->w, ref, NULL, id, e))
+		return NULL;
+	struct recview *rv = xcalloc(1, sizeof(*rv));
+	rv->v.ops = &rv_ops;
+	memcpy(rv->id, id, sizeof id);
+	rv->gen = rv->pgen = -1;
+	if (!reload(t, rv)) {
+		free(rv);
+		err_set(e, RERR_NOTFOUND, "%s", t->msg);
+		return NULL;
+	}
+	return &rv->v;
+}

@@ -1,0 +1,304 @@
+/*
+ * views.c — the simple screens: a list of records of one kind (Customers, Projects, Tickets,
+ * and any ':list KIND FILTERS'), a page of text (help, command output), and search as you type.
+ */
+#include "tui_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a list of records ---- */
+
+struct listview {
+	struct view v;
+	struct rlist l;
+	char filters[256];
+	char sort[128];
+};
+
+static void list_draw(struct tui *t, struct view *v, int y, int h)
+{
+	struct listview *lv = (struct listview *)v;
+	char head[512];
+	rlist_draw(t, &lv->l, y + 1, h - 1);
+	snprintf(head, sizeof head, "%ld %s%s%s · sorted by %s · f filter, o order, a add", lv->l.total,
+		 lv->l.ki->k->plural, lv->filters[0] ? " where " : "", lv->filters,
+		 lv->sort[0] ? lv->sort : lv->l.ki->k->sort);
+	move(y, 0);
+	clrtoeol();
+	tui_put(y, 1, COLS - 2, head, tui_attr(t, C_MUTED));
+}
+
+/* Replaces the list's filters with what the user typed ("stage=active region=EMEA"). */
+static void set_filters(struct tui *t, struct listview *lv, const char *text)
+{
+	struct query q;
+	struct err e = { 0, "" };
+	struct strv words = STRV_INIT;
+	query_init(&q, lv->l.ki);
+	strv_split(&words, text, ' ');
+	int rc = 0;
+	for (size_t i = 0; i < words.n && !rc; i++)
+		rc = ws_filter(t->w, &q, words.v[i], &e);
+	if (!rc)
+		rc = ws_sort(t->w, &q, lv->sort, &e);
+	if (rc) {
+		tui_message(t, C_BAD, "%s", e.msg);
+		query_free(&q);
+	} else {
+		query_free(&lv->l.q);
+		lv->l.q = q;
+		lv->l.gen = t->gen - 1;
+		lv->l.sel = lv->l.top = 0;
+		snprintf(lv->filters, sizeof lv->filters, "%s", text);
+	}
+	strv_clear(&words);
+}
+
+static bool list_key(struct tui *t, struct view *v, int k)
+{
+	struct listview *lv = (struct listview *)v;
+	const struct record *r;
+	if (rlist_key(t, &lv->l, k))
+		return true;
+	switch (k) {
+	case 'a': {
+		struct err e = { 0, "" };
+		struct view *f = view_form(t, lv->l.ki->k->name, NULL, &e);
+		if (f)
+			tui_push(t, f);
+		else
+			tui_message(t, C_BAD, "%s", e.msg);
+		return true;
+	}
+	case 'e':
+		if ((r = rlist_selected(t, &lv->l))) {
+			struct err e = { 0, "" };
+			char id[33];
+			memcpy(id, r->id, sizeof id);
+			struct view *f = view_form(t, NULL, id, &e);
+			if (f)
+				tui_push(t, f);
+			else
+				tui_message(t, C_BAD, "%s", e.msg);
+		}
+		return true;
+	case 'd':
+		if ((r = rlist_selected(t, &lv->l))) {
+			char id[33];
+			memcpy(id, r->id, sizeof id);
+			tui_delete(t, id);
+		}
+		return true;
+	case 'u': tui_undelete(t); return true;
+	case 'f': {
+		char *text = tui_prompt(t, "filter: ", lv->filters);
+		if (text)
+			set_filters(t, lv, text);
+		free(text);
+		return true;
+	}
+	case 'o': {
+		char *text = tui_prompt(t, "order by (f,-g): ", lv->sort);
+		if (text) {
+			struct err e = { 0, "" };
+			if (ws_sort(t->w, &lv->l.q, text, &e))
+				tui_message(t, C_BAD, "%s", e.msg);
+			else {
+				snprintf(lv->sort, sizeof lv->sort, "%s", text);
+				lv->l.gen = t->gen - 1;
+			}
+		}
+		free(text);
+		return true;
+	}
+	}
+	return false;
+}
+
+static void list_click(struct tui *t, struct view *v, int y, int x, bool dbl)
+{
+	(void)x;
+	rlist_click(t, &((struct listview *)v)->l, y, dbl);
+}
+
+static void list_free(struct view *v) { rlist_free(&((struct listview *)v)->l); }
+
+static const struct view_ops list_ops = {
+	"list",
+	"j k ↓ ↑\tmove\nPgDn PgUp\tpage\ng G Home End\tfirst, last\nEnter\topen\n"
+	"f\tfilter (FIELD=V FIELD<V FIELD~TEXT …)\no\torder (name,-due)\n"
+	"a\tadd\ne\tedit\nd\tdelete\nu\tundelete the last deleted\n",
+	list_draw, list_key, list_click, list_free,
+};
+
+struct view *view_list(struct tui *t, const char *kind, int nfilters, char **filters,
+		       struct err *e)
+{
+	const struct kindinfo *ki = schema_kind(&t->w->sc, kind);
+	if (!ki) {
+		char *names = kind_names(&t->w->sc);
+		err_set(e, RERR_USAGE, "'%s' is not a record kind (%s)", kind, names);
+		free(names);
+		return NULL;
+	}
+	struct listview *lv = xcalloc(1, sizeof(*lv));
+	lv->v.ops = &list_ops;
+	rlist_init(&lv->l, ki);
+	struct buf fb = BUF_INIT;
+	for (int i = 0; i < nfilters; i++) {
+		if (!strcmp(filters[i], "--sort") && i + 1 < nfilters) {
+			snprintf(lv->sort, sizeof lv->sort, "%s", filters[++i]);
+			continue;
+		}
+		if (ws_filter(t->w, &lv->l.q, filters[i], e)) {
+			buf_release(&fb);
+			rlist_free(&lv->l);
+			free(lv);
+			return NULL;
+		}
+		buf_addf(&fb, "%s%s", fb.len ? " " : "", filters[i]);
+	}
+	if (ws_sort(t->w, &lv->l.q, lv->sort, e)) {
+		buf_release(&fb);
+		rlist_free(&lv->l);
+		free(lv);
+		return NULL;
+	}
+	snprintf(lv->filters, sizeof lv->filters, "%s", fb.data);
+	buf_release(&fb);
+	snprintf(lv->v.title, sizeof lv->v.title, "%c%s", ki->k->plural[0] - 'a' + 'A',
+		 ki->k->plural + 1);
+	return &lv->v;
+}
+
+/* ---- a page of text ---- */
+
+struct textview {
+	struct view v;
+	struct lines l;
+};
+
+static void text_draw(struct tui *t, struct view *v, int y, int h)
+{
+	lines_draw(t, &((struct textview *)v)->l, y, h);
+}
+
+static bool text_key(struct tui *t, struct view *v, int k)
+{
+	return lines_key(t, &((struct textview *)v)->l, k);
+}
+
+static void text_free(struct view *v) { lines_clear(&((struct textview *)v)->l); }
+
+static const struct view_ops text_ops = {
+	"text", "j k ↓ ↑\tscroll\nPgDn PgUp Space\tpage\n", text_draw, text_key, NULL, text_free,
+};
+
+struct view *view_text(struct tui *t, const char *title, const char *text)
+{
+	(void)t;
+	struct textview *tv = xcalloc(1, sizeof(*tv));
+	tv->v.ops = &text_ops;
+	snprintf(tv->v.title, sizeof tv->v.title, "%s", title);
+	lines_add(&tv->l, C_RESET, NULL, "%s", text);
+	return &tv->v;
+}
+
+/* ---- search as you type ---- */
+
+struct searchview {
+	struct view v;
+	struct lineedit le;
+	struct lines results;
+	char shown[512]; /* the text the results are for */
+	int gen;
+};
+
+struct hitctx {
+	struct tui *t;
+	struct lines *l;
+};
+
+static int hit_cb(const struct record *r, void *p)
+{
+	struct hitctx *h = p;
+	char *title = record_title(r);
+	const char *owner = record_get(r, "customer");
+	if (!owner)
+		owner = record_get(r, "project");
+	lines_add(h->l, C_RESET, r->id, "%-12s %s%s%s", r->ki->k->name, title, owner ? "  · " : "",
+		  owner ? ws_title(h->t->w, owner) : "");
+	free(title);
+	return 0;
+}
+
+static void search_draw(struct tui *t, struct view *v, int y, int h)
+{
+	struct searchview *s = (struct searchview *)v;
+	if (strcmp(s->shown, s->le.text.data) || s->gen != t->gen) {
+		lines_clear(&s->results);
+		snprintf(s->shown, sizeof s->shown, "%s", s->le.text.data);
+		s->gen = t->gen;
+		struct strv words = STRV_INIT;
+		strv_split(&words, s->shown, ' ');
+		if (words.n) {
+			struct err e = { 0, "" };
+			struct hitctx hc = { t, &s->results };
+			if (store_search(t->w->st, &t->w->sc, s->shown, h > 3 ? h - 2 : 1, hit_cb, &hc, &e))
+				tui_message(t, C_BAD, "%s", e.msg);
+			if (!s->results.text.n)
+				lines_add(&s->results, C_MUTED, NULL, "nothing matches");
+		}
+		strv_clear(&words);
+	}
+	lines_draw(t, &s->results, y + 2, h - 2);
+	move(y + 1, 0);
+	clrtoeol();
+	tui_put(y, 1, 8, "Search:", A_BOLD);
+	le_draw(&s->le, y, 9, COLS - 10, A_UNDERLINE);
+	tui_cursor_here(t);
+}
+
+static bool search_key(struct tui *t, struct view *v, int k)
+{
+	struct searchview *s = (struct searchview *)v;
+	if (k == FK(KEY_DOWN) || k == FK(KEY_UP) || k == FK(KEY_NPAGE) || k == FK(KEY_PPAGE) ||
+	    k == '\r' || k == '\n' || k == FK(KEY_ENTER)) {
+		return lines_key(t, &s->results, k);
+	}
+	if (k == KEY_ESC || k == '\t')
+		return false;
+	return le_key(&s->le, k) != 0;
+}
+
+static void search_click(struct tui *t, struct view *v, int y, int x, bool dbl)
+{
+	(void)x;
+	lines_click(t, &((struct searchview *)v)->results, y, 3, dbl);
+}
+
+static void search_free(struct view *v)
+{
+	struct searchview *s = (struct searchview *)v;
+	le_free(&s->le);
+	lines_clear(&s->results);
+}
+
+static const struct view_ops search_ops = {
+	"search",
+	"typing\tsearch as you type (every word, as a prefix; any part of CJK text)\n"
+	"↓ ↑\tchoose a result\nEnter\topen it\nEsc\tback\n",
+	search_draw, search_key, search_click, search_free,
+};
+
+struct view *view_search(struct tui *t)
+{
+	struct searchview *s = xcalloc(1, sizeof(*s));
+	s->v.ops = &search_ops;
+	s->gen = t->gen;
+	le_init(&s->le, "");
+	s->results.selectable = true;
+	snprintf(s->v.title, sizeof s->v.title, "Search");
+	return &s->v;
+}

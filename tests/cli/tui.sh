@@ -1,0 +1,209 @@
+# tui.sh — the terminal UI in a real terminal: tmux runs rapport, send-keys types, capture-pane
+# reads the screen. Golden screens (tests/tui/golden) at 80x24 and 120x40 for each screen;
+# RAPPORT_GOLDEN=update rewrites them. Also: live resize, CJK alignment, a hostile record that
+# must not reach the terminal, the form's validation path, and the ':' command line.
+. "$TOP/tests/lib.sh"
+
+command -v tmux >/dev/null || { bad "tmux is not installed"; finish; }
+GOLD=$TOP/tests/tui/golden
+rp config --global user.name "Test User"
+rp config --global user.email test@example.com
+rp demo co
+WS=$T/co
+SOCK=$T/tmux.sock
+tm() { tmux -S "$SOCK" "$@"; }
+
+# start W H ARGS…: runs rapport in a fresh tmux session of that size.
+start() {
+	w=$1
+	h=$2
+	shift 2
+	tm kill-server 2>/dev/null
+	while tm has-session 2>/dev/null; do sleep 0.1; done
+	tm -f /dev/null new-session -d -s t -x "$w" -y "$h" \
+		"cd '$WS' && exec '$RAPPORT_BIN' $* 2>>'$T/tui.err'"
+	tm set-option -t t remain-on-exit on >/dev/null
+	wait_for "rapport ›"
+}
+
+screen() { tm capture-pane -p -t t | sed 's/ *$//'; }
+
+# wait_for TEXT: polls the screen until TEXT shows (a readiness wait, not a speed check).
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		case "$(screen)" in *"$1"*) settle; return 0 ;; esac
+		sleep 0.1
+		i=$((i + 1))
+	done
+	bad "the screen never showed '$1'; it shows:"
+	screen | sed 's/^/    | /' | head -30
+	return 1
+}
+
+# settle: waits until two captures in a row agree, so a golden is not taken mid-draw.
+settle() {
+	prev=""
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		cur=$(screen)
+		[ "$cur" = "$prev" ] && return 0
+		prev=$cur
+		sleep 0.05
+	done
+}
+
+keys() { tm send-keys -t t "$@"; }
+
+golden() {
+	name=$1
+	screen >"$T/$name.txt"
+	if [ "${RAPPORT_GOLDEN:-}" = update ]; then
+		cp "$T/$name.txt" "$GOLD/$name.txt"
+		ok
+	elif [ ! -f "$GOLD/$name.txt" ]; then
+		bad "no golden screen $name (run with RAPPORT_GOLDEN=update)"
+	elif cmp -s "$T/$name.txt" "$GOLD/$name.txt"; then
+		ok
+	else
+		bad "screen $name differs from its golden:"
+		diff "$GOLD/$name.txt" "$T/$name.txt" | head -20 | sed 's/^/    /'
+	fi
+}
+
+screen_has() { case "$(screen)" in *"$1"*) ok ;; *) bad "screen lacks '$1'" ;; esac; }
+screen_lacks() { case "$(screen)" in *"$1"*) bad "screen shows '$1'" ;; *) ok ;; esac; }
+
+for size in 80x24 120x40; do
+	w=${size%x*}
+	h=${size#*x}
+	start "$w" "$h" tui
+	wait_for "Recent changes" && golden "dashboard-$size"
+	keys 2 && wait_for "12 customers" && golden "customers-$size"
+	keys j j j Enter && wait_for "Key contacts" && golden "customer360-$size"
+	keys Tab && wait_for "Summary" && golden "timeline-$size"
+	keys Tab Tab Tab Tab && wait_for "Paid on" && golden "invoices-$size"
+	keys 3 && wait_for "17 projects" && golden "projects-$size"
+	keys j j j j j j j j j j Enter && wait_for "Overview" && keys Tab && wait_for "doing (" && golden "board-$size"
+	keys Tab && wait_for "per column" && golden "gantt-$size"
+	keys Tab && wait_for "WBS" && golden "wbs-$size"
+	keys 4 && wait_for "tickets where status!=closed" && golden "tickets-$size"
+	keys '?' && wait_for "Everywhere" && golden "help-$size"
+	keys q 1 && wait_for "Recent changes"
+	keys q
+	sleep 0.3
+	eq "$(tm display -p -t t '#{pane_dead}')" 1 "q on the dashboard quits ($size)"
+done
+
+# Live resize: the same session redraws at every size, down to 80x24 and below.
+start 100 30 tui
+keys 2 && wait_for "12 customers"
+tm resize-window -t t -x 140 -y 40
+wait_for "深圳星辰电子"
+screen_has "Electronics"
+tm resize-window -t t -x 80 -y 24
+sleep 0.3
+settle
+golden "customers-resized-80x24"
+tm resize-window -t t -x 60 -y 20
+wait_for "needs at least 80×24"
+tm resize-window -t t -x 80 -y 24
+wait_for "12 customers"
+
+# CJK names take two cells each: the next column starts at the same screen column.
+colx() { screen | grep "$1" | python3 -c '
+import sys, unicodedata
+line = sys.stdin.readline().rstrip("\n")
+pos = line.find(sys.argv[1])
+print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:pos]))' "$2"; }
+eq "$(colx 深圳星辰电子 APAC)" "$(colx Contoso\ Logistics EMEA)" "CJK rows align with ASCII rows"
+
+# The ':' command line runs the CLI's commands.
+keys : 'list task status=blocked' Enter
+wait_for "tasks where status=blocked"
+keys : 'add customer name="Colon Co" stage=lead' Enter
+sleep 0.5
+settle
+CO=$(cd "$WS" && "$RAPPORT_BIN" list customer name="Colon Co" --json | jq -r '.[0].id')
+case "$CO" in [0-9a-f]*) ok ;; *) bad ":add did not add the customer" ;; esac
+keys : "set $CO stage=active" Enter
+sleep 0.5
+eq "$(cd "$WS" && "$RAPPORT_BIN" list customer name="Colon Co" --json | jq -r '.[0].stage')" active ":set"
+keys : "show $CO" Enter
+wait_for "Colon Co"
+screen_has "Overview"
+keys : 'frobnicate' Enter
+wait_for "is not a command here"
+keys : 'set nope stage=x' Enter
+wait_for "no record with id or name 'nope'"
+
+# Search as you type, Chinese included.
+keys / && wait_for "Search:"
+keys 明远
+wait_for "上海明远科技有限公司"
+keys Down Enter
+wait_for "Key contacts"
+keys q Escape
+
+# The form: typed inputs, the CLI's error next to the field, a reference picked by search.
+keys 3 && wait_for "17 projects"
+keys a && wait_for "New project"
+keys Enter && wait_for "type to search"
+keys Conto
+wait_for "Contoso Manufacturing"
+keys Down Down Enter
+sleep 0.2
+keys j j Enter Formtest Enter
+keys j j j j Enter 2026-13-40 Enter
+wait_for "is not a date (YYYY-MM-DD)"
+golden "form-error-80x24"
+keys C-s
+wait_for "fix the marked field first"
+keys Enter C-u 2027-01-31 Enter
+sleep 0.2
+screen_lacks "is not a date"
+keys C-s
+wait_for "Added project 'Formtest'"
+P=$(cd "$WS" && "$RAPPORT_BIN" list project name=Formtest --json)
+eq "$(printf '%s' "$P" | jq -r '.[0].due')" 2027-01-31 "the form saved the fixed date"
+eq "$(printf '%s' "$P" | jq -r '.[0].customer' | cut -c1-8)" "$(cd "$WS" && "$RAPPORT_BIN" list customer name="Contoso Manufacturing" --json | jq -r '.[0].id' | cut -c1-8)" "the picker set the reference"
+
+# Delete asks, u brings it back.
+keys 2 && wait_for "13 customers"
+keys G && sleep 0.2
+keys d && wait_for "(y/n)"
+keys y && wait_for "Deleted customer"
+wait_for "12 customers"
+keys u && wait_for "Restored customer"
+wait_for "13 customers"
+
+# Moving a card on the board is a status change.
+keys 3 && wait_for "projects"
+keys : "show $(cd "$WS" && "$RAPPORT_BIN" list project name="ERP rollout" --json | jq -r '.[0].id')" Enter
+wait_for "Overview"
+keys Tab && wait_for "doing ("
+keys l && keys L
+wait_for "moved to"
+keys : quit Enter
+sleep 0.3
+eq "$(tm display -p -t t '#{pane_dead}')" 1 ":quit quits"
+
+# A record whose fields hold escape sequences: the terminal's title and screen stay intact.
+(cd "$WS" && "$RAPPORT_BIN" add customer "name=Evil$(printf '\033]2;pwned\007\033[2J')Corp" "industry=$(printf '\033[31m')Red" >/dev/null)
+start 80 24 tui
+keys 2 && wait_for "Evil␛]2;pwned␇␛[2JCorp"
+eq "$(tm display -p -t t '#{pane_title}' | grep -c pwned)" 0 "the pane title was not changed"
+screen_has "Adventure Works"
+keys q q
+tm kill-server 2>/dev/null
+
+# No terminal, no TUI; and nothing the sanitizers complain about.
+rp -C co tui
+status_is 2 "tui without a terminal:"
+err_has "needs a terminal"
+if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/tui.err" 2>/dev/null; then
+	bad "sanitizer report from the TUI:"
+	head -30 "$T/tui.err"
+else
+	ok
+fi
+finish
