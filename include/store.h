@@ -24,6 +24,8 @@ int store_migrate(struct store *st, const struct schema *sc, struct err *e);
 
 /* Tunes the connection for loading many records (demo data, imports): a larger page cache. */
 int store_bulk(struct store *st, struct err *e);
+/* Refreshes the query planner's statistics; call after a bulk load. */
+int store_analyze(struct store *st, struct err *e);
 
 int store_begin(struct store *st, struct err *e);
 int store_commit(struct store *st, struct err *e);
@@ -48,11 +50,14 @@ int store_prefix(struct store *st, const char *prefix, size_t max, struct strv *
 int store_by_name(struct store *st, const struct kindinfo *ki, const char *name, size_t max,
 		  struct strv *ids, struct err *e);
 
-enum qop { Q_EQ, Q_NE, Q_LT, Q_GT, Q_LE, Q_GE, Q_LIKE, Q_NULL, Q_NOTNULL };
+enum qop { Q_EQ, Q_NE, Q_LT, Q_GT, Q_LE, Q_GE, Q_LIKE, Q_NULL, Q_NOTNULL, Q_IN /* "a,b" */ };
 struct qcond {
 	const struct field *f; /* a field of the query's kind, or a meta field */
 	enum qop op;
 	const char *value; /* normalised; Q_EQ/Q_NE on a set means membership */
+	/* Through a reference: f is a field of `via`'s target kind, and the condition holds for
+	 * records whose `via` points at a live record meeting it ("project.status=active"). */
+	const struct field *via;
 };
 struct query {
 	const struct kindinfo *ki;
@@ -65,6 +70,7 @@ struct query {
 	size_t nsort;
 	long limit, offset; /* limit 0: no limit */
 	int deleted;        /* 0 live records, 1 deleted ones, 2 both */
+	bool reverse;       /* walk the order backwards (the exact reverse: nulls, ties and all) */
 	struct strv owned;  /* values the query owns (from query_own) */
 };
 typedef int (*record_cb)(const struct record *r, void *ctx);
@@ -82,6 +88,8 @@ int store_sum(struct store *st, const struct query *q, const struct field *f, do
 /* Full-text search over live records, best match first. CJK text matches by character. */
 int store_search(struct store *st, const struct schema *sc, const char *text, long limit,
 		 record_cb cb, void *ctx, struct err *e);
+/* Changes whenever another connection (another rapport: CLI, sync) commits to the database. */
+long long store_data_version(struct store *st);
 /* Counts of live records per kind, for summaries: n[i] matches sc->kinds[i]. */
 int store_census(struct store *st, const struct schema *sc, long *n, struct err *e);
 

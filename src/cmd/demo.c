@@ -756,8 +756,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		make_small(&g);
 	if (g.rc)
 		store_rollback(c->ws->st);
-	else
-		g.rc = store_commit(c->ws->st, &c->err);
+	else if (!(g.rc = store_commit(c->ws->st, &c->err)))
+		g.rc = store_analyze(c->ws->st, &c->err);
 	if (g.progress)
 		fprintf(stderr, "\r%60s\r", "");
 	if (g.rc)

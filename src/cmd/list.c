@@ -17,6 +17,8 @@ const struct command cmd_list = {
 	"contains V); FIELD= matches unset and FIELD!= set; FIELD<V, FIELD>V, FIELD<=V, FIELD>=V\n"
 	"compare numbers and dates (relative dates work: due<today); FIELD~TEXT matches a\n"
 	"case-insensitive substring. References match by id or name: customer=Contoso.\n"
+	"On a choice field FIELD=A,B matches either (status=open,pending); REF.FIELD filters\n"
+	"through a reference (project.status=active, project.customer=Contoso).\n"
 	"Options:\n"
 	"  --sort F,-G     order by F, then by G descending (default: the kind's natural order)\n"
 	"  --limit N       at most N records; --offset N skips the first N\n"

@@ -87,7 +87,7 @@ static int section(struct show *s, const struct kindinfo *ki, const struct field
 	long total = 0;
 	int rc;
 	query_init(&q, ki);
-	q.cond[0] = (struct qcond){ f, Q_EQ, s->r->id };
+	q.cond[0] = (struct qcond){ .f = f, .op = Q_EQ, .value = s->r->id };
 	q.ncond = 1;
 	if ((rc = ws_sort(c->ws, &q, NULL, &c->err)) || (rc = store_count(c->ws->st, &q, &total, &c->err)))
 		goto out;
@@ -185,7 +185,7 @@ static int gather(struct ctx *c, const char *kind, const char *field, const char
 	const struct kindinfo *ki = schema_kind(&c->ws->sc, kind);
 	struct query q;
 	query_init(&q, ki);
-	q.cond[0] = (struct qcond){ kind_field(ki, field), Q_EQ, id };
+	q.cond[0] = (struct qcond){ .f = kind_field(ki, field), .op = Q_EQ, .value = id };
 	q.ncond = 1;
 	int rc = ws_sort(c->ws, &q, sort, &c->err);
 	if (!rc)

@@ -383,7 +383,7 @@ bool ws_me(struct ws *w, char out[33])
 	if (!w->email)
 		return false;
 	query_init(&q, mk);
-	q.cond[0] = (struct qcond){ kind_field(mk, "email"), Q_EQ, w->email };
+	q.cond[0] = (struct qcond){ .f = kind_field(mk, "email"), .op = Q_EQ, .value = w->email };
 	q.ncond = 1;
 	q.limit = 1;
 	struct record **hit = NULL;
@@ -638,7 +638,7 @@ int ws_filter(struct ws *w, struct query *q, const char *expr, struct err *e)
 		enum qop op;
 	} ops[] = { { "!=", Q_NE }, { "<=", Q_LE }, { ">=", Q_GE }, { "=", Q_EQ },
 		    { "<", Q_LT },  { ">", Q_GT },  { "~", Q_LIKE } };
-	size_t n = strspn(expr, "abcdefghijklmnopqrstuvwxyz0123456789_");
+	size_t n = strspn(expr, "abcdefghijklmnopqrstuvwxyz0123456789_.");
 	size_t o;
 	for (o = 0; o < ARRAY_LEN(ops); o++)
 		if (!strncmp(expr + n, ops[o].tok, strlen(ops[o].tok)))
@@ -650,14 +650,31 @@ int ws_filter(struct ws *w, struct query *q, const char *expr, struct err *e)
 	if (q->ncond == ARRAY_LEN(q->cond))
 		return err_set(e, RERR_USAGE, "too many filters (at most %zu)", ARRAY_LEN(q->cond));
 	char *name = xstrndup(expr, n);
-	const struct field *f = kind_field(q->ki, name);
 	const char *v = expr + n + strlen(ops[o].tok);
 	enum qop op = ops[o].op;
 	int rc = 0;
 	char *norm = NULL;
+	/* "project.status=active": a field of the record a reference points at. */
+	const struct field *via = NULL, *f;
+	const struct kindinfo *fk = q->ki;
+	char *dot = strchr(name, '.');
+	if (dot) {
+		*dot = '\0';
+		via = kind_field(q->ki, name);
+		if (!via || via->type != FT_REF || !via->ref || strchr(dot + 1, '.')) {
+			rc = err_set(e, RERR_INPUT,
+				     "filter '%s': '%s' is not a reference of %s to follow (FIELD.FIELD "
+				     "works through one reference to a kind)",
+				     expr, name, q->ki->k->name);
+			goto out;
+		}
+		fk = w ? schema_kind(&w->sc, via->ref) : NULL;
+		memmove(name, dot + 1, strlen(dot + 1) + 1);
+	}
+	f = fk ? kind_field(fk, name) : NULL;
 	if (!f) {
 		rc = err_set(e, RERR_INPUT, "filter '%s': %s has no field '%s' (see 'rapport fields %s')",
-			     expr, q->ki->k->name, name, q->ki->k->name);
+			     expr, fk ? fk->k->name : "?", name, fk ? fk->k->name : "?");
 		goto out;
 	}
 	if (!*v && (op == Q_EQ || op == Q_NE)) {
@@ -675,11 +692,24 @@ int ws_filter(struct ws *w, struct query *q, const char *expr, struct err *e)
 		norm = xstrdup(id);
 	} else if (f->type == FT_SET) {
 		norm = xstrdup(v);
+	} else if (f->type == FT_CHOICE && op == Q_EQ && strchr(v, ',')) {
+		/* status=open,pending: any of the choices, each checked. */
+		struct strv items = STRV_INIT;
+		strv_split(&items, v, ',');
+		for (size_t i = 0; i < items.n && !rc; i++)
+			if (!choice_ok(f->choices, items.v[i]))
+				rc = err_set(e, RERR_INPUT, "filter '%s': '%s' is not one of: %s", expr,
+					     items.v[i], f->choices);
+		norm = rc ? NULL : strv_join(&items, ",");
+		strv_clear(&items);
+		if (rc)
+			goto out;
+		op = Q_IN;
 	} else if ((rc = value_normalize(f, v, w->now, &norm, e))) {
 		err_prefix(e, "filter");
 		goto out;
 	}
-	q->cond[q->ncond++] = (struct qcond){ f, op, norm ? query_own(q, norm) : NULL };
+	q->cond[q->ncond++] = (struct qcond){ f, op, norm ? query_own(q, norm) : NULL, via };
 out:
 	free(name);
 	return rc;

@@ -168,8 +168,10 @@ static int fts_put(struct store *st, const struct record *r, sqlite3_int64 n, st
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st->fts_del, 1, n);
-	if (sqlite3_step(st->fts_del) != SQLITE_DONE)
-		return store_sqlerr(st, e, "search index");
+	rc = sqlite3_step(st->fts_del) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "search index");
+	sqlite3_reset(st->fts_del);
+	if (rc)
+		return rc;
 	if (r->deleted)
 		return 0;
 	for (size_t i = 0; i < r->ki->nf; i++)
@@ -187,6 +189,7 @@ static int fts_put(struct store *st, const struct record *r, sqlite3_int64 n, st
 	sqlite3_bind_text(st->fts_ins, 3, text.data, (int)text.len, SQLITE_STATIC);
 	if (sqlite3_step(st->fts_ins) != SQLITE_DONE)
 		rc = store_sqlerr(st, e, "search index");
+	sqlite3_reset(st->fts_ins);
 out:
 	buf_release(&text);
 	return rc;
@@ -214,18 +217,18 @@ int store_insert(struct store *st, const struct record *r, struct err *e)
 	if ((rc = kind_stmt(st, ki, KS_INSERT, &s, e)) || (rc = store_begin(st, e)))
 		return rc;
 	bind_record(s, r);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = store_sqlerr(st, e, r->ki->k->name);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, r->ki->k->name);
+	sqlite3_reset(s);
+	if (rc)
 		goto fail;
-	}
 	if ((rc = stmt_for(st, &st->ids_ins, "INSERT INTO ids(id, kind) VALUES(?, ?)", e)))
 		goto fail;
 	sqlite3_bind_text(st->ids_ins, 1, r->id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st->ids_ins, 2, ki->k->name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st->ids_ins) != SQLITE_DONE) {
-		rc = store_sqlerr(st, e, "ids");
+	rc = sqlite3_step(st->ids_ins) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "ids");
+	sqlite3_reset(st->ids_ins);
+	if (rc)
 		goto fail;
-	}
 	if ((rc = fts_put(st, r, sqlite3_last_insert_rowid(st->db), e)))
 		goto fail;
 	return store_commit(st, e);
@@ -240,10 +243,12 @@ static int id_number(struct store *st, const char *id, sqlite3_int64 *n, struct 
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st->ids_n, 1, id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st->ids_n) != SQLITE_ROW)
-		return err_set(e, RERR_NOTFOUND, "no record %s", id);
-	*n = sqlite3_column_int64(st->ids_n, 0);
-	return 0;
+	rc = sqlite3_step(st->ids_n) == SQLITE_ROW;
+	if (rc)
+		*n = sqlite3_column_int64(st->ids_n, 0);
+	/* Reset at once: a statement left stepping holds a read snapshot open. */
+	sqlite3_reset(st->ids_n);
+	return rc ? 0 : err_set(e, RERR_NOTFOUND, "no record %s", id);
 }
 
 static void build_update(struct buf *sql, const struct kindinfo *ki)
@@ -265,10 +270,10 @@ int store_update(struct store *st, const struct record *r, struct err *e)
 	if ((rc = kind_stmt(st, ki, KS_UPDATE, &s, e)) || (rc = store_begin(st, e)))
 		return rc;
 	bind_record(s, r);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = store_sqlerr(st, e, r->ki->k->name);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, r->ki->k->name);
+	sqlite3_reset(s);
+	if (rc)
 		goto fail;
-	}
 	if (sqlite3_changes(st->db) != 1) {
 		rc = err_set(e, RERR_NOTFOUND, "%s %s: no such record", ki->k->name, r->id);
 		goto fail;
@@ -291,13 +296,14 @@ int store_kind_of(struct store *st, const char *id, char **kind, struct err *e)
 		return rc;
 	sqlite3_bind_text(st->ids_kind, 1, id, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st->ids_kind);
-	if (rc == SQLITE_ROW) {
+	if (rc == SQLITE_ROW)
 		*kind = col_dup(st->ids_kind, 0);
+	else if (rc != SQLITE_DONE)
+		store_sqlerr(st, e, "ids");
+	sqlite3_reset(st->ids_kind);
+	if (rc == SQLITE_ROW)
 		return 0;
-	}
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(st, e, "ids");
-	return err_set(e, RERR_NOTFOUND, "no record with id %s", id);
+	return rc == SQLITE_DONE ? err_set(e, RERR_NOTFOUND, "no record with id %s", id) : RERR_RUNTIME;
 }
 
 int store_get(struct store *st, const struct schema *sc, const char *id, struct record **out,
@@ -412,40 +418,50 @@ static const char *qcol(const struct field *f)
 	return field_column(f);
 }
 
+/* One condition on one column, as SQL with a ? for the value. */
+static void cond_sql(struct buf *b, const struct qcond *c)
+{
+	const char *col = qcol(c->f);
+	bool set = c->f->type == FT_SET || c->f->type == FT_REFS;
+	switch (c->op) {
+	case Q_NULL: buf_addf(b, "\"%s\" IS NULL", col); break;
+	case Q_NOTNULL: buf_addf(b, "\"%s\" IS NOT NULL", col); break;
+	case Q_EQ:
+		if (set)
+			buf_addf(b, "instr(',' || \"%s\" || ',', ',' || ? || ',') > 0", col);
+		else
+			buf_addf(b, "\"%s\" = ?", col);
+		break;
+	case Q_NE:
+		if (set)
+			buf_addf(b, "(\"%s\" IS NULL OR instr(',' || \"%s\" || ',', ',' || ? || ',') = 0)",
+				 col, col);
+		else
+			buf_addf(b, "(\"%s\" IS NULL OR \"%s\" <> ?)", col, col);
+		break;
+	case Q_LT: buf_addf(b, "\"%s\" < ?", col); break;
+	case Q_GT: buf_addf(b, "\"%s\" > ?", col); break;
+	case Q_LE: buf_addf(b, "\"%s\" <= ?", col); break;
+	case Q_GE: buf_addf(b, "\"%s\" >= ?", col); break;
+	case Q_LIKE: buf_addf(b, "instr(lower(CAST(\"%s\" AS TEXT)), lower(?)) > 0", col); break;
+	case Q_IN: buf_addf(b, "instr(',' || ? || ',', ',' || \"%s\" || ',') > 0", col); break;
+	}
+}
+
 static void where_clause(struct buf *b, const struct query *q)
 {
 	buf_adds(b, q->deleted == 0 ? " WHERE deleted = 0" : q->deleted == 1 ? " WHERE deleted = 1"
 									      : " WHERE 1");
 	for (size_t i = 0; i < q->ncond; i++) {
 		const struct qcond *c = &q->cond[i];
-		const char *col = qcol(c->f);
-		bool set = c->f->type == FT_SET || c->f->type == FT_REFS;
-		switch (c->op) {
-		case Q_NULL: buf_addf(b, " AND \"%s\" IS NULL", col); break;
-		case Q_NOTNULL: buf_addf(b, " AND \"%s\" IS NOT NULL", col); break;
-		case Q_EQ:
-			if (set)
-				buf_addf(b, " AND instr(',' || \"%s\" || ',', ',' || ? || ',') > 0", col);
-			else
-				buf_addf(b, " AND \"%s\" = ?", col);
-			break;
-		case Q_NE:
-			if (set)
-				buf_addf(b,
-					 " AND (\"%s\" IS NULL OR instr(',' || \"%s\" || ',', ',' || ? "
-					 "|| ',') = 0)",
-					 col, col);
-			else
-				buf_addf(b, " AND (\"%s\" IS NULL OR \"%s\" <> ?)", col, col);
-			break;
-		case Q_LT: buf_addf(b, " AND \"%s\" < ?", col); break;
-		case Q_GT: buf_addf(b, " AND \"%s\" > ?", col); break;
-		case Q_LE: buf_addf(b, " AND \"%s\" <= ?", col); break;
-		case Q_GE: buf_addf(b, " AND \"%s\" >= ?", col); break;
-		case Q_LIKE:
-			buf_addf(b, " AND instr(lower(CAST(\"%s\" AS TEXT)), lower(?)) > 0", col);
-			break;
-		}
+		buf_adds(b, " AND ");
+		if (c->via) {
+			buf_addf(b, "\"%s\" IN (SELECT id FROM \"%s\" WHERE deleted = 0 AND ",
+				 qcol(c->via), c->via->ref);
+			cond_sql(b, c);
+			buf_adds(b, ")");
+		} else
+			cond_sql(b, c);
 	}
 }
 
@@ -456,7 +472,7 @@ static void bind_conds(sqlite3_stmt *s, const struct query *q, int *idx)
 		if (c->op == Q_NULL || c->op == Q_NOTNULL)
 			continue;
 		bool set = c->f->type == FT_SET || c->f->type == FT_REFS;
-		if (c->op == Q_LIKE || set)
+		if (c->op == Q_LIKE || c->op == Q_IN || set)
 			sqlite3_bind_text(s, (*idx)++, c->value, -1, SQLITE_TRANSIENT);
 		else
 			bind_value(s, (*idx)++, c->f, c->value);
@@ -472,10 +488,10 @@ int store_query(struct store *st, const struct query *q, record_cb cb, void *ctx
 	/* Unset values sort last going up and first going down: each direction is the same sort
 	 * index walked one way or the other, ties broken by id in the last key's direction. */
 	buf_adds(&sql, " ORDER BY ");
-	bool desc = false;
+	bool desc = q->reverse;
 	for (size_t i = 0; i < q->nsort; i++) {
 		const struct field *f = q->sort[i].f;
-		desc = q->sort[i].desc;
+		desc = q->sort[i].desc != q->reverse;
 		const char *dir = desc ? "DESC" : "ASC";
 		buf_addf(&sql, "(\"%s\" IS NULL) %s, \"%s\"%s %s, ", qcol(f), dir, qcol(f),
 			 store_sort_nocase(f) ? " COLLATE NOCASE" : "", dir);
@@ -509,6 +525,10 @@ static int aggregate(struct store *st, const struct query *q, const char *expr, 
 	struct buf sql = BUF_INIT;
 	sqlite3_stmt *s;
 	buf_addf(&sql, "SELECT %s FROM \"%s\"", expr, q->ki->k->name);
+	/* Counting live records: the narrowest thing that lists them all is the partial index on
+	 * updated; sampled statistics sometimes send the planner through the wide table instead. */
+	if (!q->ncond && q->deleted == 0 && !strcmp(expr, "count(*)"))
+		buf_addf(&sql, " INDEXED BY \"%s_updated_sort\"", q->ki->k->name);
 	where_clause(&sql, q);
 	int rc = store_prep(st, &s, sql.data, e);
 	buf_release(&sql);
@@ -536,6 +556,18 @@ int store_sum(struct store *st, const struct query *q, const struct field *f, do
 	char expr[128];
 	snprintf(expr, sizeof expr, "total(\"%s\")", qcol(f));
 	return aggregate(st, q, expr, out, e);
+}
+
+long long store_data_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA data_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	return v;
 }
 
 int store_census(struct store *st, const struct schema *sc, long *n, struct err *e)

@@ -39,6 +39,20 @@ static int exec(struct store *st, const char *sql, struct err *e)
 	return 0;
 }
 
+/* RAPPORT_TRACE_SQL=MS prints every statement that took MS milliseconds or more to stderr:
+ * how to find the query behind a slow screen. */
+static int trace(unsigned type, void *ctx, void *p, void *x)
+{
+	(void)type;
+	double ms = (double)*(sqlite3_int64 *)x / 1e6;
+	if (ms >= *(double *)ctx) {
+		char *sql = sqlite3_expanded_sql(p);
+		fprintf(stderr, "sql %8.2f ms  %s\n", ms, sql ? sql : sqlite3_sql(p));
+		sqlite3_free(sql);
+	}
+	return 0;
+}
+
 int store_open(struct store **out, const char *path, struct err *e)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -54,10 +68,17 @@ int store_open(struct store **out, const char *path, struct err *e)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	static double trace_ms;
+	const char *tr = getenv("RAPPORT_TRACE_SQL");
+	if (tr && *tr) {
+		trace_ms = atof(tr);
+		sqlite3_trace_v2(st->db, SQLITE_TRACE_PROFILE, trace, &trace_ms);
+	}
 	sqlite3_busy_timeout(st->db, 5000);
 	/* The file is ours only if it is a SQLite database; a stray file gives a clear error here. */
+	/* A 32 MiB page cache: a TUI frame runs dozens of queries over the same index pages. */
 	if ((code = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-			     "PRAGMA foreign_keys=ON;", e))) {
+			     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;", e))) {
 		err_prefix(e, "%s", path);
 		goto fail;
 	}
@@ -91,11 +112,22 @@ void store_flush_cache(struct store *st)
 	}
 }
 
+int store_analyze(struct store *st, struct err *e)
+{
+	/* Sampled statistics (a second on a million rows, not minutes) are all the planner needs to
+	 * prefer a plain scan over walking a partial index with a lookup per row. */
+	return exec(st, "PRAGMA analysis_limit = 1000; ANALYZE;", e);
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
 	store_flush_cache(st);
+	/* SQLite's advice: let a connection refresh statistics it found stale as it closes — only
+	 * one that wrote, so reading commands never write. */
+	if (st->wrote)
+		sqlite3_exec(st->db, "PRAGMA analysis_limit = 1000; PRAGMA optimize;", NULL, NULL, NULL);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -119,6 +151,8 @@ int store_commit(struct store *st, struct err *e)
 	int rc = exec(st, "COMMIT", e);
 	if (rc)
 		exec(st, "ROLLBACK", NULL);
+	else
+		st->wrote = true;
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 struct store {
 	sqlite3 *db;
 	int depth; /* nesting of store_begin; only the outermost one talks to SQLite */
+	bool wrote; /* committed a write: statistics may want refreshing at close */
 	/* Per-kind insert/update/get statements (KS_* x kind index); cleared when the schema
 	 * changes, since their column lists come from it. */
 	sqlite3_stmt **kstmt;

@@ -109,16 +109,20 @@ static void draw_status(struct tui *t)
 		tui_put(LINES - 1, 1, COLS - 2, t->msg, tui_attr(t, t->msg_role));
 		return;
 	}
-	if (t->census_gen != t->gen) {
-		struct err e = { 0, "" };
-		for (size_t i = 0; i < t->w->sc.nkinds && i < ARRAY_LEN(t->census); i++)
-			t->census[i] = 0;
-		store_census(t->w->st, &t->w->sc, t->census, &e);
-		t->census_gen = t->gen;
-	}
 	const struct kindinfo *cu = schema_kind(&t->w->sc, "customer"),
 			      *pr = schema_kind(&t->w->sc, "project"),
 			      *tk = schema_kind(&t->w->sc, "ticket");
+	if (t->census_gen != t->gen) {
+		/* Only what the bar shows: counting a million interactions each frame would not do. */
+		const struct kindinfo *shown[] = { cu, pr, tk };
+		struct err e = { 0, "" };
+		for (size_t i = 0; i < ARRAY_LEN(shown); i++) {
+			struct query q;
+			query_init(&q, shown[i]);
+			store_count(t->w->st, &q, &t->census[shown[i]->index], &e);
+		}
+		t->census_gen = t->gen;
+	}
 	const char *base = strrchr(t->w->root, '/');
 	char line[512];
 	snprintf(line, sizeof line, "%s · %s · %ld customers · %ld projects · %ld tickets",
@@ -203,7 +207,9 @@ bool tui_confirm(struct tui *t, const char *fmt, ...)
 	tui_put(LINES - 1, 1, COLS - 2, b.data, tui_attr(t, C_WARN) | A_BOLD);
 	buf_release(&b);
 	refresh();
-	int k = tui_getkey();
+	int k;
+	while ((k = tui_getkey()) == -1 || k == FK(KEY_RESIZE))
+		;
 	return k == 'y' || k == 'Y';
 }
 
@@ -481,9 +487,18 @@ static void mouse(struct tui *t)
 
 static int loop(struct tui *t)
 {
+	long long seen = store_data_version(t->w->st);
+	/* Wake every second to notice what another rapport (a CLI in another terminal, a sync)
+	 * wrote, so every screen shows the database as it is. */
+	timeout(1000);
 	while (!t->quit && t->top) {
 		draw(t);
 		int k = tui_getkey();
+		long long now = store_data_version(t->w->st);
+		if (now != seen) {
+			seen = now;
+			tui_changed(t);
+		}
 		if (k == FK(KEY_RESIZE) || k == -1)
 			continue;
 		t->msg[0] = '\0';

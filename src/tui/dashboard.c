@@ -68,9 +68,6 @@ static int section_cb(const struct record *r, void *p)
 		double amount = strtod(record_get(r, "amount"), NULL);
 		const char *pv = record_get(r, "paid_amount");
 		double paid = pv ? strtod(pv, NULL) : 0;
-		if (paid + 0.005 >= amount)
-			return 0;
-		s->sum += amount - paid;
 		char *owed = fmt_money(amount - paid);
 		snprintf(line, sizeof line, "  %s  %-12s %12s  %s", record_get(r, "due"),
 			 record_get(r, "number") ? record_get(r, "number") : "", owed,
@@ -78,21 +75,10 @@ static int section_cb(const struct record *r, void *p)
 		free(owed);
 	} else if (s->mode == 2) {
 		const char *sev = record_get(r, "severity");
-		if (!sev || (strcmp(sev, "high") && strcmp(sev, "critical")))
-			return 0;
 		snprintf(line, sizeof line, "  %.10s  %-8s %s · %s", record_get(r, "opened"), sev,
 			 record_get(r, "title"), cust ? ws_title(t->w, cust) : "");
 	} else if (s->mode == 0) {
-		/* A milestone of a project that is over (done, cancelled) is not overdue work. */
 		const char *proj = record_get(r, "project");
-		struct record *pr = NULL;
-		if (proj && store_get(t->w->st, &t->w->sc, proj, &pr, NULL) == 0) {
-			const char *st = record_get(pr, "status");
-			bool over = st && (!strcmp(st, "cancelled") || !strcmp(st, "done"));
-			record_free(pr);
-			if (over)
-				return 0;
-		}
 		long due, today;
 		date_parse(record_get(r, "due"), &due);
 		date_parse(s->today, &today);
@@ -103,11 +89,8 @@ static int section_cb(const struct record *r, void *p)
 		snprintf(line, sizeof line, "  %s%s%s", record_get(r, "name"), owner ? " · owner " : "",
 			 owner ? ws_title(t->w, owner) : "");
 	}
-	s->total++;
-	if (s->shown < s->max) {
-		lines_add(&s->d->l, s->mode == 3 || s->mode == 2 ? C_BAD : C_WARN, r->id, "%s", line);
-		s->shown++;
-	}
+	lines_add(&s->d->l, s->mode == 3 || s->mode == 2 ? C_BAD : C_WARN, r->id, "%s", line);
+	s->shown++;
 	return 0;
 }
 
@@ -124,6 +107,15 @@ static void section(struct tui *t, struct dash *d, const char *title, const char
 	ws_sort(t->w, &q, sort, &e);
 	size_t at = d->l.text.n;
 	lines_add(&d->l, C_HEAD, NULL, "%s", title);
+	/* Count and total in SQL; fetch only the rows shown. */
+	store_count(t->w->st, &q, &s.total, &e);
+	if (mode == 1) {
+		double amount = 0, paid = 0;
+		store_sum(t->w->st, &q, kind_field(q.ki, "amount"), &amount, &e);
+		store_sum(t->w->st, &q, kind_field(q.ki, "paid_amount"), &paid, &e);
+		s.sum = amount - paid;
+	}
+	q.limit = s.max;
 	store_query(t->w->st, &q, section_cb, &s, &e);
 	query_free(&q);
 	/* The heading goes in first; now that the count is known, say it. */
@@ -195,11 +187,16 @@ static void build(struct tui *t, struct dash *d)
 	by_choice(t, d, "Projects", "project", "status");
 	by_choice(t, d, "Customers", "customer", "stage");
 	lines_add(&d->l, C_RESET, NULL, "%s", "");
-	section(t, d, "Overdue milestones", "milestone", (const char *[]){ "done=", "due<today", NULL },
+	/* A milestone of a project that is over (done, cancelled) is not overdue work. */
+	section(t, d, "Overdue milestones", "milestone",
+		(const char *[]){ "done=", "due<today", "project.status!=done",
+				  "project.status!=cancelled", NULL },
 		"due", 0);
-	section(t, d, "Late invoices", "invoice", (const char *[]){ "due<today", NULL }, "due", 1);
+	/* Late: past due and not marked paid (paid_on unset), with an amount still owed. */
+	section(t, d, "Late invoices", "invoice", (const char *[]){ "due<today", "paid_on=", NULL },
+		"due", 1);
 	section(t, d, "Open high-severity tickets", "ticket",
-		(const char *[]){ "status!=closed", "status!=resolved", NULL }, "-opened", 2);
+		(const char *[]){ "status=open,pending", "severity=high,critical", NULL }, "-opened", 2);
 	section(t, d, "Customers at risk", "customer", (const char *[]){ "stage=at_risk", NULL },
 		"name", 3);
 	recent(t, d);

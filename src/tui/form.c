@@ -128,7 +128,7 @@ static void pick_fill(struct tui *t, struct formview *f)
 		if (ki->f[i]->flags & F_NAME)
 			nf = ki->f[i];
 	if (nf && f->pq.text.len)
-		q.cond[q.ncond++] = (struct qcond){ nf, Q_LIKE, f->pq.text.data };
+		q.cond[q.ncond++] = (struct qcond){ .f = nf, .op = Q_LIKE, .value = f->pq.text.data };
 	ws_sort(t->w, &q, NULL, &e);
 	q.limit = 30;
 	store_query(t->w->st, &q, pick_cb, &pc, &e);

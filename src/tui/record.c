@@ -85,7 +85,7 @@ static void gather(struct tui *t, const char *kind, const char *field, const cha
 	struct query q;
 	struct err e = { 0, "" };
 	query_init(&q, ki);
-	q.cond[q.ncond++] = (struct qcond){ kind_field(ki, field), Q_EQ, id };
+	q.cond[q.ncond++] = (struct qcond){ .f = kind_field(ki, field), .op = Q_EQ, .value = id };
 	ws_sort(t->w, &q, sort, &e);
 	store_query(t->w->st, &q, bag_cb, out, &e);
 	query_free(&q);
@@ -546,7 +546,8 @@ static void add_list_tab(struct tui *t, struct recview *rv, const char *label, c
 	rlist_init(&tb->list, ki);
 	tb->ref = kind_field(ki, field)->name;
 	tb->list.q.cond[tb->list.q.ncond++] =
-		(struct qcond){ kind_field(ki, field), Q_EQ, query_own(&tb->list.q, xstrdup(rv->id)) };
+		(struct qcond){ .f = kind_field(ki, field), .op = Q_EQ,
+				 .value = query_own(&tb->list.q, xstrdup(rv->id)) };
 	ws_sort(t->w, &tb->list.q, NULL, &e);
 	rlist_hide(&tb->list, field);
 }

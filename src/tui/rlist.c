@@ -92,14 +92,26 @@ static void ensure(struct tui *t, struct rlist *l, long from, long n)
 		return;
 	drop_window(l);
 	/* Fetch a screenful either side, so scrolling a line at a time rarely queries. */
-	long off = from - n > 0 ? from - n : 0;
-	l->q.offset = off;
-	l->q.limit = n * 3 + 1;
+	long off = from - n > 0 ? from - n : 0, lim = n * 3 + 1;
+	if (off + lim > l->total)
+		lim = l->total - off;
 	struct fill f = { l, 0 };
 	struct err e = { 0, "" };
 	l->win_off = off;
+	/* Past the middle, walk the order backwards from the end: the offset stays small, so the
+	 * last page of a million rows costs what the first does. */
+	l->q.reverse = off > l->total / 2;
+	l->q.offset = l->q.reverse ? l->total - (off + lim) : off;
+	l->q.limit = lim;
 	if (store_query(t->w->st, &l->q, fill_cb, &f, &e))
 		tui_message(t, C_BAD, "%s", e.msg);
+	if (l->q.reverse)
+		for (long i = 0, j = l->win_n - 1; i < j; i++, j--) {
+			struct record *tmp = l->win[i];
+			l->win[i] = l->win[j];
+			l->win[j] = tmp;
+		}
+	l->q.reverse = false;
 	l->q.offset = 0;
 	l->q.limit = 0;
 }

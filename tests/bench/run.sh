@@ -64,4 +64,55 @@ measure "search 'budget review'" "$bin" -C "$dir" search budget review
 measure "search CJK name" "$bin" -C "$dir" search 张伟
 measure "add interaction" "$bin" -C "$dir" add interaction customer="$cust" kind=call summary=bench
 measure "fields (census of all kinds)" "$bin" -C "$dir" fields
+# The TUI in tmux: time to the first full screen, to open and jump through big lists, and
+# peak memory, measured from outside by polling the screen every 10 ms.
+if command -v tmux >/dev/null 2>&1; then
+	sock="$top/build/bench/tmux.sock"
+	tm() { tmux -S "$sock" "$@"; }
+	ms() { date +%s%3N; }
+	# until TEXT: waits for TEXT on screen, prints the milliseconds it took since $t0.
+	until_on() {
+		while ! tm capture-pane -p -t b | grep -q -- "$1"; do sleep 0.01; done
+		echo $(($(ms) - t0))
+	}
+	changed() { # waits until the screen differs from $before, then prints the ms
+		while [ "$(tm capture-pane -p -t b)" = "$before" ]; do sleep 0.01; done
+		echo $(($(ms) - t0))
+	}
+	tm kill-server 2>/dev/null
+	t0=$(ms)
+	tm -f /dev/null new-session -d -s b -x 120 -y 40 \
+		"/usr/bin/time -f %M -o '$top/build/bench/tui.rss' '$bin' -C '$dir' tui"
+	first=$(until_on "Recent changes")
+	t0=$(ms)
+	tm send-keys -t b 2
+	custs=$(until_on "[0-9]* customers ·")
+	before=$(tm capture-pane -p -t b)
+	t0=$(ms)
+	tm send-keys -t b G
+	cend=$(changed)
+	tm send-keys -t b : "list interaction" Enter
+	t0=$(ms)
+	inter=$(until_on "[0-9]* interactions ·")
+	before=$(tm capture-pane -p -t b)
+	t0=$(ms)
+	tm send-keys -t b G
+	iend=$(changed)
+	before=$(tm capture-pane -p -t b)
+	t0=$(ms)
+	tm send-keys -t b PageUp
+	ipg=$(changed)
+	tm send-keys -t b : quit Enter
+	while [ ! -s "$top/build/bench/tui.rss" ]; do sleep 0.05; done
+	rss=$(awk '{ printf "%.1f", $1 / 1024 }' "$top/build/bench/tui.rss")
+	rm -f "$top/build/bench/tui.rss"
+	tm kill-server 2>/dev/null
+	sec() { awk -v m="$1" 'BEGIN { printf "%.2f", m / 1000 }'; }
+	report "tui: first full screen" "$(sec "$first")" "$rss"
+	report "tui: open 10,000 customers" "$(sec "$custs")" "-"
+	report "tui: jump to the last customer" "$(sec "$cend")" "-"
+	report "tui: open 1,000,000 interactions" "$(sec "$inter")" "-"
+	report "tui: jump to the last interaction" "$(sec "$iend")" "-"
+	report "tui: page up from there" "$(sec "$ipg")" "-"
+fi
 echo "results in $out"

@@ -118,6 +118,21 @@ eq "$(printf '%s' "$OUT" | jq -r '.[0].amount')" "10000" "offset"
 ok_run list task customer="Contoso Manufacturing" --json
 eq "$(printf '%s' "$OUT" | jq -r '.[0].name')" "Call about renewal"
 eq "$(printf '%s' "$OUT" | jq -r '.[0].due')" "2026-11-25" "relative due date"
+# Through a reference, and either of several choices.
+ok_run list task project.status=active --json
+eq "$(printf '%s' "$OUT" | jq length)" "2" "project.status=active"
+ok_run list task project.customer="Contoso Manufacturing" --json
+eq "$(printf '%s' "$OUT" | jq length)" "2" "project.customer=NAME"
+ok_run list task status=done,doing --json
+eq "$(printf '%s' "$OUT" | jq length)" "2" "status=done,doing"
+ok_run list task status=todo,doing --json
+eq "$(printf '%s' "$OUT" | jq -r 'map(.name) | sort | join(",")')" "Call about renewal,Design review" "status=todo,doing"
+rp list task status=done,nope
+status_is 2 "a bad choice in a list:"
+err_has "'nope' is not one of"
+rp list task name.first=x
+status_is 2
+err_has "'name' is not a reference of task to follow"
 ok_run list contact --columns name,email
 out_has "li@contoso.example"
 ok_run list contact --json

@@ -11,6 +11,13 @@ static int count_cb(const struct record *r, void *p)
 	return 0;
 }
 
+int collect(const struct record *r, void *p);
+int collect(const struct record *r, void *p)
+{
+	strv_push(p, r->id);
+	return 0;
+}
+
 static int first_cb(const struct record *r, void *p)
 {
 	char **out = p;
@@ -86,6 +93,22 @@ void suite_store(void)
 	CHECK(store_query(w->st, &q, first_cb, &first, &e) == 0);
 	CHECK_STR(first, "上海明远科技有限公司");
 	free(first);
+	query_free(&q);
+
+	/* Reverse order is the exact reverse, unset values included. */
+	query_init(&q, ck);
+	CHECK(ws_sort(w, &q, "stage", &e) == 0);
+	struct strv fwd = STRV_INIT, rev = STRV_INIT;
+
+	CHECK(store_query(w->st, &q, collect, &fwd, &e) == 0);
+	q.reverse = true;
+	CHECK(store_query(w->st, &q, collect, &rev, &e) == 0);
+	CHECK(fwd.n == 3 && rev.n == 3);
+	for (size_t i = 0; i < fwd.n && i < rev.n; i++)
+		CHECK_STR(fwd.v[i], rev.v[rev.n - 1 - i]);
+	CHECK(fwd.n == 3 && !strcmp(fwd.v[2], c3->id)); /* no stage: last going up */
+	strv_clear(&fwd);
+	strv_clear(&rev);
 	query_free(&q);
 
 	/* Tombstones leave queries and search; undelete brings them back. */
