@@ -128,6 +128,14 @@ char *record_title(const struct record *r);
 /* "customer 3fa9c2d1" or "new customer" for messages. */
 void record_where(const struct record *r, char *out, size_t n);
 
+/* A growing array of records, and the record_cb-shaped function that fills it (copies). */
+struct recs {
+	struct record **v;
+	size_t n;
+};
+int recs_add(const struct record *r, void *recs);
+void recs_free(struct recs *rs);
+
 /* Normalises a value for a field without touching the database: types, ranges, choices, dates
  * (ISO or relative: today, +3d), bools (yes/no/true/false/1/0), numbers, sets. References are
  * returned as given; workspace code resolves them. *out is owned by the caller. */

@@ -159,28 +159,8 @@ static int sections(struct show *s)
 
 /* ---- collecting records for summaries ---- */
 
-struct bag {
-	struct record **v;
-	size_t n;
-};
-
-static int bag_add(const struct record *r, void *p)
-{
-	struct bag *b = p;
-	b->v = xrealloc(b->v, (b->n + 1) * sizeof(*b->v));
-	b->v[b->n++] = record_dup(r);
-	return 0;
-}
-
-static void bag_free(struct bag *b)
-{
-	for (size_t i = 0; i < b->n; i++)
-		record_free(b->v[i]);
-	free(b->v);
-}
-
 static int gather(struct ctx *c, const char *kind, const char *field, const char *id,
-		  const char *sort, struct bag *out)
+		  const char *sort, struct recs *out)
 {
 	const struct kindinfo *ki = schema_kind(&c->ws->sc, kind);
 	struct query q;
@@ -189,7 +169,7 @@ static int gather(struct ctx *c, const char *kind, const char *field, const char
 	q.ncond = 1;
 	int rc = ws_sort(c->ws, &q, sort, &c->err);
 	if (!rc)
-		rc = store_query(c->ws->st, &q, bag_add, out, &c->err);
+		rc = store_query(c->ws->st, &q, recs_add, out, &c->err);
 	query_free(&q);
 	return rc;
 }
@@ -213,7 +193,7 @@ static void kv(struct show *s, const char *label, const char *value, enum role r
 static int customer_summary(struct show *s)
 {
 	struct ctx *c = s->c;
-	struct bag inv = { 0 }, act = { 0 }, tk = { 0 }, sv = { 0 };
+	struct recs inv = { 0 }, act = { 0 }, tk = { 0 }, sv = { 0 };
 	char today[11];
 	int rc;
 	fmt_date(today, c->ws->now);
@@ -297,10 +277,10 @@ static int customer_summary(struct show *s)
 		kv(s, "Latest survey", line, C_RESET);
 	}
 out:
-	bag_free(&inv);
-	bag_free(&act);
-	bag_free(&tk);
-	bag_free(&sv);
+	recs_free(&inv);
+	recs_free(&act);
+	recs_free(&tk);
+	recs_free(&sv);
 	return rc;
 }
 
@@ -308,7 +288,7 @@ out:
 
 struct wbs {
 	struct show *s;
-	struct bag *tasks;
+	struct recs *tasks;
 	struct table t;
 	bool *done;
 };
@@ -360,7 +340,7 @@ static void wbs_walk(struct wbs *w, const char *parent, const char *prefix, int 
 static int project_summary(struct show *s)
 {
 	struct ctx *c = s->c;
-	struct bag tasks = { 0 }, tm = { 0 }, ex = { 0 };
+	struct recs tasks = { 0 }, tm = { 0 }, ex = { 0 };
 	int rc;
 	if ((rc = gather(c, "task", "project", s->r->id, "start,due,name", &tasks)) ||
 	    (rc = gather(c, "time", "project", s->r->id, NULL, &tm)) ||
@@ -455,9 +435,9 @@ static int project_summary(struct show *s)
 		free(w.done);
 	}
 out:
-	bag_free(&tasks);
-	bag_free(&tm);
-	bag_free(&ex);
+	recs_free(&tasks);
+	recs_free(&tm);
+	recs_free(&ex);
 	return rc;
 }
 

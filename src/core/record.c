@@ -49,6 +49,23 @@ struct record *record_dup(const struct record *r)
 	return c;
 }
 
+int recs_add(const struct record *r, void *p)
+{
+	struct recs *rs = p;
+	rs->v = xrealloc(rs->v, (rs->n + 1) * sizeof(*rs->v));
+	rs->v[rs->n++] = record_dup(r);
+	return 0;
+}
+
+void recs_free(struct recs *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		record_free(rs->v[i]);
+	free(rs->v);
+	rs->v = NULL;
+	rs->n = 0;
+}
+
 const char *record_get(const struct record *r, const char *field)
 {
 	for (size_t i = 0; i < r->ki->nf; i++)

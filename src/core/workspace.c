@@ -89,38 +89,24 @@ out:
 
 static int load_custom_fields(struct ws *w, struct err *e);
 
-static int cb_collect(const struct record *r, void *ctx)
-{
-	struct record ***acc = ctx;
-	size_t n = 0;
-	while ((*acc) && (*acc)[n])
-		n++;
-	*acc = xrealloc(*acc, (n + 2) * sizeof(**acc));
-	(*acc)[n] = record_dup(r);
-	(*acc)[n + 1] = NULL;
-	return 0;
-}
-
 static int load_custom_fields(struct ws *w, struct err *e)
 {
 	const struct kindinfo *fk = schema_kind(&w->sc, "field");
 	struct query q;
-	struct record **defs = NULL;
+	struct recs defs = { NULL, 0 };
 	query_init(&q, fk);
 	q.sort[0].f = kind_field(fk, "created");
 	q.nsort = 1;
-	int rc = store_query(w->st, &q, cb_collect, &defs, e);
-	for (size_t i = 0; !rc && defs && defs[i]; i++) {
+	int rc = store_query(w->st, &q, recs_add, &defs, e);
+	for (size_t i = 0; !rc && i < defs.n; i++) {
 		struct err fe = { 0, "" };
-		const struct record *d = defs[i];
+		const struct record *d = defs.v[i];
 		if (schema_add_custom(&w->sc, record_get(d, "kind"), record_get(d, "name"),
 				      record_get(d, "type"), record_get(d, "choices"),
 				      record_get(d, "label"), &fe))
 			strv_push_owned(&w->warnings, xasprintf("field %.8s: %s", d->id, fe.msg));
 	}
-	for (size_t i = 0; defs && defs[i]; i++)
-		record_free(defs[i]);
-	free(defs);
+	recs_free(&defs);
 	if (rc)
 		return rc;
 	return store_migrate(w->st, &w->sc, e);
@@ -386,14 +372,12 @@ bool ws_me(struct ws *w, char out[33])
 	q.cond[0] = (struct qcond){ .f = kind_field(mk, "email"), .op = Q_EQ, .value = w->email };
 	q.ncond = 1;
 	q.limit = 1;
-	struct record **hit = NULL;
-	if (store_query(w->st, &q, cb_collect, &hit, NULL) == 0 && hit && hit[0]) {
-		snprintf(out, 33, "%s", hit[0]->id);
+	struct recs hit = { NULL, 0 };
+	if (store_query(w->st, &q, recs_add, &hit, NULL) == 0 && hit.n) {
+		snprintf(out, 33, "%s", hit.v[0]->id);
 		found = true;
 	}
-	for (size_t i = 0; hit && hit[i]; i++)
-		record_free(hit[i]);
-	free(hit);
+	recs_free(&hit);
 	strv_clear(&ids);
 	return found;
 }

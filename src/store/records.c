@@ -209,6 +209,15 @@ static void bind_record(sqlite3_stmt *s, const struct record *r)
 		bind_value(s, FIRST_FIELD_COL + 1 + (int)i, r->ki->f[i], r->val[i]);
 }
 
+/* Binds a record to a cached insert or update and runs it. */
+static int write_row(struct store *st, sqlite3_stmt *s, const struct record *r, struct err *e)
+{
+	bind_record(s, r);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, r->ki->k->name);
+	sqlite3_reset(s);
+	return rc;
+}
+
 int store_insert(struct store *st, const struct record *r, struct err *e)
 {
 	const struct kindinfo *ki = r->ki;
@@ -216,10 +225,7 @@ int store_insert(struct store *st, const struct record *r, struct err *e)
 	int rc;
 	if ((rc = kind_stmt(st, ki, KS_INSERT, &s, e)) || (rc = store_begin(st, e)))
 		return rc;
-	bind_record(s, r);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, r->ki->k->name);
-	sqlite3_reset(s);
-	if (rc)
+	if ((rc = write_row(st, s, r, e)))
 		goto fail;
 	if ((rc = stmt_for(st, &st->ids_ins, "INSERT INTO ids(id, kind) VALUES(?, ?)", e)))
 		goto fail;
@@ -269,10 +275,7 @@ int store_update(struct store *st, const struct record *r, struct err *e)
 	int rc;
 	if ((rc = kind_stmt(st, ki, KS_UPDATE, &s, e)) || (rc = store_begin(st, e)))
 		return rc;
-	bind_record(s, r);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, r->ki->k->name);
-	sqlite3_reset(s);
-	if (rc)
+	if ((rc = write_row(st, s, r, e)))
 		goto fail;
 	if (sqlite3_changes(st->db) != 1) {
 		rc = err_set(e, RERR_NOTFOUND, "%s %s: no such record", ki->k->name, r->id);

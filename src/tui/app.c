@@ -325,8 +325,20 @@ int tui_capture(struct tui *t, int argc, char **argv, char **out)
 	return rc;
 }
 
-void tui_delete(struct tui *t, const char *id)
+void tui_form(struct tui *t, const char *kind, const char *id)
 {
+	struct err e = { 0, "" };
+	struct view *f = view_form(t, kind, id, &e);
+	if (f)
+		tui_push(t, f);
+	else
+		tui_message(t, C_BAD, "%s", e.msg);
+}
+
+void tui_delete(struct tui *t, const char *ref)
+{
+	char id[33];
+	snprintf(id, sizeof id, "%s", ref); /* ref may live in a window the reload below frees */
 	struct record *r = NULL;
 	struct err e = { 0, "" };
 	if (store_get(t->w->st, &t->w->sc, id, &r, &e)) {

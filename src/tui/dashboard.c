@@ -132,19 +132,6 @@ static void section(struct tui *t, struct dash *d, const char *title, const char
 	lines_add(&d->l, C_RESET, NULL, "%s", "");
 }
 
-struct recent {
-	struct record **r;
-	size_t n;
-};
-
-static int recent_cb(const struct record *r, void *p)
-{
-	struct recent *rc = p;
-	rc->r = xrealloc(rc->r, (rc->n + 1) * sizeof(*rc->r));
-	rc->r[rc->n++] = record_dup(r);
-	return 0;
-}
-
 static int newer_first(const void *a, const void *b)
 {
 	const struct record *x = *(struct record *const *)a, *y = *(struct record *const *)b;
@@ -154,30 +141,29 @@ static int newer_first(const void *a, const void *b)
 /* The 8 latest changes: the 8 latest of each kind (an index walk each), merged. */
 static void recent(struct tui *t, struct dash *d)
 {
-	struct recent rc = { NULL, 0 };
+	struct recs rc = { NULL, 0 };
 	struct err e = { 0, "" };
 	for (size_t k = 0; k < t->w->sc.nkinds; k++) {
 		struct query q;
 		query_init(&q, &t->w->sc.kinds[k]);
 		ws_sort(t->w, &q, "-updated", &e);
 		q.limit = 8;
-		store_query(t->w->st, &q, recent_cb, &rc, &e);
+		store_query(t->w->st, &q, recs_add, &rc, &e);
 		query_free(&q);
 	}
 	if (rc.n > 1)
-		qsort(rc.r, rc.n, sizeof(*rc.r), newer_first);
+		qsort(rc.v, rc.n, sizeof(*rc.v), newer_first);
 	lines_add(&d->l, C_HEAD, NULL, "Recent changes");
 	for (size_t i = 0; i < rc.n; i++) {
 		if (i < 8) {
-			char *title = record_title(rc.r[i]);
-			lines_add(&d->l, C_RESET, rc.r[i]->id, "  %.10s %.5s  %-11s %s · %s",
-				  rc.r[i]->updated, rc.r[i]->updated + 11, rc.r[i]->ki->k->name, title,
-				  rc.r[i]->author ? rc.r[i]->author : "");
+			char *title = record_title(rc.v[i]);
+			lines_add(&d->l, C_RESET, rc.v[i]->id, "  %.10s %.5s  %-11s %s · %s",
+				  rc.v[i]->updated, rc.v[i]->updated + 11, rc.v[i]->ki->k->name, title,
+				  rc.v[i]->author ? rc.v[i]->author : "");
 			free(title);
 		}
-		record_free(rc.r[i]);
 	}
-	free(rc.r);
+	recs_free(&rc);
 }
 
 static void build(struct tui *t, struct dash *d)

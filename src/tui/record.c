@@ -65,21 +65,8 @@ static void free_project(struct recview *rv)
 	rv->nms = 0;
 }
 
-struct bag {
-	struct record **v;
-	size_t n;
-};
-
-static int bag_cb(const struct record *r, void *p)
-{
-	struct bag *b = p;
-	b->v = xrealloc(b->v, (b->n + 1) * sizeof(*b->v));
-	b->v[b->n++] = record_dup(r);
-	return 0;
-}
-
 static void gather(struct tui *t, const char *kind, const char *field, const char *id,
-		   const char *sort, struct bag *out)
+		   const char *sort, struct recs *out)
 {
 	const struct kindinfo *ki = schema_kind(&t->w->sc, kind);
 	struct query q;
@@ -87,12 +74,12 @@ static void gather(struct tui *t, const char *kind, const char *field, const cha
 	query_init(&q, ki);
 	q.cond[q.ncond++] = (struct qcond){ .f = kind_field(ki, field), .op = Q_EQ, .value = id };
 	ws_sort(t->w, &q, sort, &e);
-	store_query(t->w->st, &q, bag_cb, out, &e);
+	store_query(t->w->st, &q, recs_add, out, &e);
 	query_free(&q);
 }
 
 /* Orders tasks depth-first by parent, numbering them 1, 1.1, 1.2, 2 … */
-static void wbs_order(struct recview *rv, struct bag *all, const char *parent, const char *prefix,
+static void wbs_order(struct recview *rv, struct recs *all, const char *parent, const char *prefix,
 		      int depth, bool *used)
 {
 	int n = 0;
@@ -121,7 +108,7 @@ static void load_project(struct tui *t, struct recview *rv)
 	if (rv->pgen == t->gen)
 		return;
 	free_project(rv);
-	struct bag all = { NULL, 0 }, ms = { NULL, 0 };
+	struct recs all = { NULL, 0 }, ms = { NULL, 0 };
 	gather(t, "task", "project", rv->id, "start,due,name", &all);
 	gather(t, "milestone", "project", rv->id, "due", &ms);
 	rv->tasks = xcalloc(all.n + 1, sizeof(*rv->tasks));
@@ -173,7 +160,7 @@ static void overview(struct tui *t, struct recview *rv, struct tab *tb)
 	free(text);
 	if (!strcmp(rv->r->ki->k->name, "customer")) {
 		const char *parent = record_get(rv->r, "parent");
-		struct bag subs = { NULL, 0 }, contacts = { NULL, 0 };
+		struct recs subs = { NULL, 0 }, contacts = { NULL, 0 };
 		gather(t, "customer", "parent", rv->id, "name", &subs);
 		gather(t, "contact", "customer", rv->id, "name", &contacts);
 		if (parent || subs.n) {
@@ -697,19 +684,12 @@ static bool rv_key(struct tui *t, struct view *v, int k)
 	char id[33] = "";
 	if (target)
 		memcpy(id, target->id, sizeof id);
-	struct err e = { 0, "" };
 	switch (k) {
 	case 'a': add_related(t, rv, tb); return true;
-	case 'e': {
-		if (!id[0])
-			return true;
-		struct view *f = view_form(t, NULL, id, &e);
-		if (f)
-			tui_push(t, f);
-		else
-			tui_message(t, C_BAD, "%s", e.msg);
+	case 'e':
+		if (id[0])
+			tui_form(t, NULL, id);
 		return true;
-	}
 	case 'd':
 		if (id[0])
 			tui_delete(t, id);

@@ -69,6 +69,8 @@ void tui_open(struct tui *t, const char *id);
 char *tui_prompt(struct tui *t, const char *prompt, const char *initial);
 /* Runs a CLI command on the workspace and captures its output (caller frees *out). */
 int tui_capture(struct tui *t, int argc, char **argv, char **out);
+/* a and e everywhere: opens a form to add a record of a kind (id NULL) or edit one. */
+void tui_form(struct tui *t, const char *kind, const char *id);
 /* d and u everywhere: delete a record after asking, undelete the last one deleted. */
 void tui_delete(struct tui *t, const char *id);
 void tui_undelete(struct tui *t);

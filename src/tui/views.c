@@ -62,33 +62,14 @@ static bool list_key(struct tui *t, struct view *v, int k)
 	if (rlist_key(t, &lv->l, k))
 		return true;
 	switch (k) {
-	case 'a': {
-		struct err e = { 0, "" };
-		struct view *f = view_form(t, lv->l.ki->k->name, NULL, &e);
-		if (f)
-			tui_push(t, f);
-		else
-			tui_message(t, C_BAD, "%s", e.msg);
-		return true;
-	}
+	case 'a': tui_form(t, lv->l.ki->k->name, NULL); return true;
 	case 'e':
-		if ((r = rlist_selected(t, &lv->l))) {
-			struct err e = { 0, "" };
-			char id[33];
-			memcpy(id, r->id, sizeof id);
-			struct view *f = view_form(t, NULL, id, &e);
-			if (f)
-				tui_push(t, f);
-			else
-				tui_message(t, C_BAD, "%s", e.msg);
-		}
+		if ((r = rlist_selected(t, &lv->l)))
+			tui_form(t, NULL, r->id);
 		return true;
 	case 'd':
-		if ((r = rlist_selected(t, &lv->l))) {
-			char id[33];
-			memcpy(id, r->id, sizeof id);
-			tui_delete(t, id);
-		}
+		if ((r = rlist_selected(t, &lv->l)))
+			tui_delete(t, r->id);
 		return true;
 	case 'u': tui_undelete(t); return true;
 	case 'f': {

@@ -120,14 +120,25 @@ eq "$(colx 深圳星辰电子 APAC)" "$(colx Contoso\ Logistics EMEA)" "CJK rows
 # The ':' command line runs the CLI's commands.
 keys : 'list task status=blocked' Enter
 wait_for "tasks where status=blocked"
+# cli_until JQ WANT ARGS…: polls `rapport ARGS --json | jq JQ` until it prints WANT (10 s at most).
+cli_until() {
+	q=$1
+	want=$2
+	shift 2
+	i=0
+	while [ $i -lt 100 ]; do
+		got=$(cd "$WS" && "$RAPPORT_BIN" "$@" --json 2>/dev/null | jq -r "$q")
+		[ "$got" = "$want" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
 keys : 'add customer name="Colon Co" stage=lead' Enter
-sleep 0.5
-settle
+cli_until length 1 list customer name="Colon Co" && ok || bad ":add did not add the customer"
 CO=$(cd "$WS" && "$RAPPORT_BIN" list customer name="Colon Co" --json | jq -r '.[0].id')
-case "$CO" in [0-9a-f]*) ok ;; *) bad ":add did not add the customer" ;; esac
 keys : "set $CO stage=active" Enter
-sleep 0.5
-eq "$(cd "$WS" && "$RAPPORT_BIN" list customer name="Colon Co" --json | jq -r '.[0].stage')" active ":set"
+cli_until '.[0].stage' active list customer name="Colon Co" && ok || bad ":set did not set the stage"
 keys : "show $CO" Enter
 wait_for "Colon Co"
 screen_has "Overview"
@@ -163,6 +174,7 @@ sleep 0.2
 screen_lacks "is not a date"
 keys C-s
 wait_for "Added project 'Formtest'"
+cli_until length 1 list project name=Formtest || bad "the form did not save"
 P=$(cd "$WS" && "$RAPPORT_BIN" list project name=Formtest --json)
 eq "$(printf '%s' "$P" | jq -r '.[0].due')" 2027-01-31 "the form saved the fixed date"
 eq "$(printf '%s' "$P" | jq -r '.[0].customer' | cut -c1-8)" "$(cd "$WS" && "$RAPPORT_BIN" list customer name="Contoso Manufacturing" --json | jq -r '.[0].id' | cut -c1-8)" "the picker set the reference"

@@ -97,7 +97,7 @@ void suite_store(void)
 
 	/* Reverse order is the exact reverse, unset values included. */
 	query_init(&q, ck);
-	CHECK(ws_sort(w, &q, "stage", &e) == 0);
+	CHECK(ws_sort(w, &q, "tags", &e) == 0);
 	struct strv fwd = STRV_INIT, rev = STRV_INIT;
 
 	CHECK(store_query(w->st, &q, collect, &fwd, &e) == 0);
@@ -106,7 +106,7 @@ void suite_store(void)
 	CHECK(fwd.n == 3 && rev.n == 3);
 	for (size_t i = 0; i < fwd.n && i < rev.n; i++)
 		CHECK_STR(fwd.v[i], rev.v[rev.n - 1 - i]);
-	CHECK(fwd.n == 3 && !strcmp(fwd.v[2], c3->id)); /* no stage: last going up */
+	CHECK(fwd.n == 3 && !strcmp(fwd.v[0], c1->id)); /* only c1 has tags: the others follow */
 	strv_clear(&fwd);
 	strv_clear(&rev);
 	query_free(&q);
