@@ -372,6 +372,10 @@ static bool form_key(struct tui *t, struct view *v, int k)
 		f->sel = f->sel > 0 ? f->sel - 1 : 0;
 		return true;
 	}
+	if (k == 'g' || k == FK(KEY_HOME) || k == 'G' || k == FK(KEY_END)) {
+		f->sel = k == 'g' || k == FK(KEY_HOME) ? 0 : nrows(f) - 1;
+		return true;
+	}
 	if (k == 'q' || k == KEY_ESC) {
 		if (!f->dirty || tui_confirm(t, "Discard this %s?", f->is_new ? "new record" : "edit"))
 			tui_pop(t);
@@ -442,7 +446,7 @@ static void form_click(struct tui *t, struct view *v, int y, int x, bool dbl)
 
 static const struct view_ops form_ops = {
 	"form",
-	"j k ↓ ↑ Tab\tmove between fields\n"
+	"j k ↓ ↑ Tab\tmove between fields\ng G\tfirst field, [ Cancel ]\n"
 	"Enter\tedit the field (text), pick (choices, references), toggle (yes/no), $EDITOR (long text)\n"
 	"in a field: Enter\tkeep the value (checked at once; errors show under the field)\n"
 	"in a field: Esc\tleave it unchanged\n"

@@ -208,6 +208,45 @@ screen_has "Adventure Works"
 keys q q
 tm kill-server 2>/dev/null
 
+# Long text goes through $EDITOR: an "editor" that appends a line to the file it is given.
+cat >"$T/editor" <<'EDITOR'
+#!/bin/sh
+printf 'written in the editor\nsecond line\n' >>"$1"
+EDITOR
+chmod +x "$T/editor"
+tm kill-server 2>/dev/null
+while tm has-session 2>/dev/null; do sleep 0.1; done
+tm -f /dev/null new-session -d -s t -x 80 -y 24 \
+	"cd '$WS' && EDITOR='$T/editor' exec '$RAPPORT_BIN' tui 2>>'$T/tui.err'"
+tm set-option -t t remain-on-exit on >/dev/null
+wait_for "Recent changes"
+keys : 'edit "Northwind Traders"' Enter
+wait_for "Edit Northwind Traders"
+keys G k k Enter
+wait_for "written in the editor …"
+keys C-s
+wait_for "Saved customer 'Northwind Traders'"
+cli_until '.[0].note' "$(printf 'written in the editor\nsecond line')" list customer name="Northwind Traders" &&
+	ok || bad "the note from the editor was not saved"
+keys : quit Enter
+
+# NO_COLOR: attributes only (bold, reverse), never a colour.
+tm kill-server 2>/dev/null
+while tm has-session 2>/dev/null; do sleep 0.1; done
+tm -f /dev/null new-session -d -s t -x 80 -y 24 \
+	"cd '$WS' && TERM=xterm-256color NO_COLOR=1 exec '$RAPPORT_BIN' tui 2>>'$T/tui.err'"
+wait_for "Recent changes"
+keys 2 && wait_for "customers ·"
+tm capture-pane -e -p -t t | grep -q -E "$(printf '\033')\[[0-9;]*3[0-7]m" && bad "colour despite NO_COLOR" || ok
+tm kill-server 2>/dev/null
+while tm has-session 2>/dev/null; do sleep 0.1; done
+tm -f /dev/null new-session -d -s t -x 80 -y 24 \
+	"cd '$WS' && TERM=xterm-256color exec '$RAPPORT_BIN' tui 2>>'$T/tui.err'"
+wait_for "Recent changes"
+keys 2 && wait_for "customers ·"
+tm capture-pane -e -p -t t | grep -q -E "$(printf '\033')\[[0-9;]*3[0-7]m" && ok || bad "no colour on a colour terminal"
+tm kill-server 2>/dev/null
+
 # No terminal, no TUI; and nothing the sanitizers complain about.
 rp -C co tui
 status_is 2 "tui without a terminal:"
