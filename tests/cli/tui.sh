@@ -13,7 +13,7 @@ WS=$T/co
 SOCK=$T/tmux.sock
 tm() { tmux -S "$SOCK" "$@"; }
 
-# start W H ARGS…: runs rapport in a fresh tmux session of that size.
+# [ENV='A=1 B=2'] start W H ARGS…: runs rapport in a fresh tmux session of that size.
 start() {
 	w=$1
 	h=$2
@@ -21,7 +21,7 @@ start() {
 	tm kill-server 2>/dev/null
 	while tm has-session 2>/dev/null; do sleep 0.1; done
 	tm -f /dev/null new-session -d -s t -x "$w" -y "$h" \
-		"cd '$WS' && exec '$RAPPORT_BIN' $* 2>>'$T/tui.err'"
+		"cd '$WS' && ${ENV:-} exec '$RAPPORT_BIN' $* 2>>'$T/tui.err'"
 	tm set-option -t t remain-on-exit on >/dev/null
 	wait_for "rapport ›"
 }
@@ -214,12 +214,7 @@ cat >"$T/editor" <<'EDITOR'
 printf 'written in the editor\nsecond line\n' >>"$1"
 EDITOR
 chmod +x "$T/editor"
-tm kill-server 2>/dev/null
-while tm has-session 2>/dev/null; do sleep 0.1; done
-tm -f /dev/null new-session -d -s t -x 80 -y 24 \
-	"cd '$WS' && EDITOR='$T/editor' exec '$RAPPORT_BIN' tui 2>>'$T/tui.err'"
-tm set-option -t t remain-on-exit on >/dev/null
-wait_for "Recent changes"
+ENV="EDITOR='$T/editor'" start 80 24 tui
 keys : 'edit "Northwind Traders"' Enter
 wait_for "Edit Northwind Traders"
 keys G k k Enter
@@ -231,20 +226,13 @@ cli_until '.[0].note' "$(printf 'written in the editor\nsecond line')" list cust
 keys : quit Enter
 
 # NO_COLOR: attributes only (bold, reverse), never a colour.
-tm kill-server 2>/dev/null
-while tm has-session 2>/dev/null; do sleep 0.1; done
-tm -f /dev/null new-session -d -s t -x 80 -y 24 \
-	"cd '$WS' && TERM=xterm-256color NO_COLOR=1 exec '$RAPPORT_BIN' tui 2>>'$T/tui.err'"
-wait_for "Recent changes"
+sgr_colour() { tm capture-pane -e -p -t t | grep -q -E "$(printf '\033')\[[0-9;]*3[0-7]m"; }
+ENV="TERM=xterm-256color NO_COLOR=1" start 80 24 tui
 keys 2 && wait_for "customers ·"
-tm capture-pane -e -p -t t | grep -q -E "$(printf '\033')\[[0-9;]*3[0-7]m" && bad "colour despite NO_COLOR" || ok
-tm kill-server 2>/dev/null
-while tm has-session 2>/dev/null; do sleep 0.1; done
-tm -f /dev/null new-session -d -s t -x 80 -y 24 \
-	"cd '$WS' && TERM=xterm-256color exec '$RAPPORT_BIN' tui 2>>'$T/tui.err'"
-wait_for "Recent changes"
+sgr_colour && bad "colour despite NO_COLOR" || ok
+ENV="TERM=xterm-256color" start 80 24 tui
 keys 2 && wait_for "customers ·"
-tm capture-pane -e -p -t t | grep -q -E "$(printf '\033')\[[0-9;]*3[0-7]m" && ok || bad "no colour on a colour terminal"
+sgr_colour && ok || bad "no colour on a colour terminal"
 tm kill-server 2>/dev/null
 
 # No terminal, no TUI; and nothing the sanitizers complain about.
