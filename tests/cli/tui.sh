@@ -208,6 +208,24 @@ screen_has "Adventure Works"
 keys q q
 tm kill-server 2>/dev/null
 
+# What a CLI in another terminal writes shows up in an open TUI by itself.
+start 80 24 tui
+keys 2 && wait_for "customers ·"
+(cd "$WS" && "$RAPPORT_BIN" add customer name="Written Elsewhere" >/dev/null)
+wait_for "Written Elsewhere"
+
+# An empty workspace opens too, with nothing to show rather than errors.
+rp init empty
+WS_SAVED=$WS
+WS=$T/empty
+start 80 24 tui
+wait_for "Recent changes"
+screen_has "Projects     none"
+keys 2 && wait_for "0 customers"
+screen_has "(none)"
+keys 3 && wait_for "0 projects"
+WS=$WS_SAVED
+
 # Long text goes through $EDITOR: an "editor" that appends a line to the file it is given.
 cat >"$T/editor" <<'EDITOR'
 #!/bin/sh
