@@ -145,4 +145,25 @@ char *set_edit(const char *set, const char *item, bool add);
 /* Record-level checks from the table: required fields, require_any, the kind's own check. */
 int record_check(const struct record *r, struct err *e);
 
+/* ---- the record text format (rapport(5)): what `edit` shows and sync snapshots store ----
+ * One field per line, "name value", in schema order. In values, a backslash is "\\", a control
+ * byte (and a trailing space) "\xNN"; a line break starts a continuation line indented by two
+ * spaces. The text of a record is byte-deterministic. */
+
+/* Appends r as text: set fields only, or every field (unset ones as a bare name) when all. */
+void record_text(struct buf *b, const struct record *r, bool all);
+
+struct text_field {
+	char *name, *value; /* value NULL for a bare name (unset) */
+	int line;
+};
+struct text_fields {
+	struct text_field *v;
+	size_t n;
+};
+/* Parses text into fields in order; '#' lines and blank lines are skipped. Errors name the
+ * line ("line 4: ..."). Names are not checked against a kind: the caller decides. */
+int record_parse(const char *text, struct text_fields *out, struct err *e);
+void text_fields_free(struct text_fields *tf);
+
 #endif

@@ -112,6 +112,10 @@ void term_safe(struct buf *b, const char *s, int maxw, int padw);
 /* Like term_safe for multi-line text: keeps newlines and tabs, no width limit. */
 void term_text(struct buf *b, const char *s);
 
+/* Runs $VISUAL, else $EDITOR, else vi on a file and waits (the shell splits "code -w").
+ * Returns 0 when the editor exited 0. */
+int run_editor(const char *path, struct err *e);
+
 /* Reads a whole file; returns NULL with errno set on failure. */
 char *file_read(const char *path, size_t *len);
 bool isatty_out(void);

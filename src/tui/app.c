@@ -12,7 +12,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static int run(struct ctx *c, int argc, char **argv);
@@ -215,11 +214,6 @@ bool tui_confirm(struct tui *t, const char *fmt, ...)
 
 int tui_edit_text(struct tui *t, const char *text, char **out)
 {
-	const char *ed = getenv("VISUAL");
-	if (!ed || !*ed)
-		ed = getenv("EDITOR");
-	if (!ed || !*ed)
-		ed = "vi";
 	char path[] = "/tmp/rapport-edit-XXXXXX";
 	int fd = mkstemp(path);
 	*out = NULL;
@@ -228,36 +222,29 @@ int tui_edit_text(struct tui *t, const char *text, char **out)
 		return -1;
 	}
 	size_t n = strlen(text);
-	bool ok = write(fd, text, n) == (ssize_t)n && (n == 0 || text[n - 1] == '\n' || write(fd, "\n", 1) == 1);
+	bool ok = write(fd, text, n) == (ssize_t)n &&
+		  (n == 0 || text[n - 1] == '\n' || write(fd, "\n", 1) == 1);
 	close(fd);
+	struct err e = { 0, "" };
 	def_prog_mode();
 	endwin();
-	int status = -1;
-	pid_t pid = ok ? fork() : -1;
-	if (pid == 0) {
-		/* $EDITOR may carry arguments ("code -w"), so the shell splits it; the path is $1. */
-		char *cmd = xasprintf("%s \"$1\"", ed);
-		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, &status, 0);
+	int rc = ok ? run_editor(path, &e) : err_set(&e, RERR_RUNTIME, "cannot write %s", path);
 	reset_prog_mode();
 	refresh();
-	int rc = -1;
-	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	if (!rc) {
 		size_t len;
 		char *s = file_read(path, &len);
 		if (s) {
 			if (len && s[len - 1] == '\n')
 				s[len - 1] = '\0';
 			*out = s;
-			rc = 0;
-		}
-	} else
-		tui_message(t, C_BAD, "the editor (%s) failed; nothing changed", ed);
+		} else
+			rc = RERR_RUNTIME;
+	}
+	if (rc)
+		tui_message(t, C_BAD, "%s; nothing changed", e.msg[0] ? e.msg : "the editor failed");
 	unlink(path);
-	return rc;
+	return rc ? -1 : 0;
 }
 
 /* ---- the command line ---- */

@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 char buf_empty_[1];
 
@@ -243,4 +245,27 @@ char *file_read(const char *path, size_t *len)
 	if (len)
 		*len = b.len;
 	return buf_detach(&b);
+}
+
+int run_editor(const char *path, struct err *e)
+{
+	const char *ed = getenv("VISUAL");
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* $EDITOR may carry arguments, so the shell splits it; the path is "$1". */
+		char *cmd = xasprintf("%s \"$1\"", ed);
+		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return err_set(e, RERR_RUNTIME, "cannot start the editor (%s)", ed);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return err_set(e, RERR_RUNTIME, "the editor (%s) failed", ed);
+	return 0;
 }

@@ -14,6 +14,7 @@ int main(void)
 	suite_values();
 	suite_store();
 	suite_workspace();
+	suite_format();
 	printf("unit: %d passed, %d failed\n", t_pass, t_fail);
 	return t_fail ? 1 : 0;
 }

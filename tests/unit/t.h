@@ -36,5 +36,6 @@ void suite_util(void);
 void suite_values(void);
 void suite_store(void);
 void suite_workspace(void);
+void suite_format(void);
 
 #endif
