@@ -116,6 +116,23 @@ void term_text(struct buf *b, const char *s);
  * Returns 0 when the editor exited 0. */
 int run_editor(const char *path, struct err *e);
 
+/* CSV (RFC 4180) over text in memory: quoted fields with "" escapes and embedded line breaks,
+ * CRLF or LF. `line` is the line a row starts on, for messages. */
+struct csv {
+	const char *p, *end;
+	int line;
+	char sep;
+};
+void csv_init(struct csv *c, const char *text, size_t len);
+/* Reads the next row into fields (cleared first): 1 a row, 0 the end, RERR_INPUT for a quote
+ * left open or text after a closing quote, naming the line. */
+int csv_row(struct csv *c, struct strv *fields, struct err *e);
+
+/* Converts text from an encoding iconv knows (GBK, GB18030, BIG5, SHIFT_JIS, WINDOWS-1252,
+ * UTF-16, ...) to UTF-8. *out is the caller's; errors name the byte offset's line. */
+int to_utf8(const char *encoding, const char *in, size_t n, char **out, size_t *outlen,
+	    struct err *e);
+
 /* Reads a whole file; returns NULL with errno set on failure. */
 char *file_read(const char *path, size_t *len);
 bool isatty_out(void);

@@ -8,11 +8,12 @@
 #include <string.h>
 
 extern const struct command cmd_init, cmd_demo, cmd_add, cmd_set, cmd_edit, cmd_rm, cmd_undelete,
-	cmd_list, cmd_show, cmd_search, cmd_fields, cmd_field, cmd_config, cmd_help;
+	cmd_list, cmd_show, cmd_search, cmd_fields, cmd_field, cmd_import, cmd_config, cmd_help;
 
 const struct command *const commands[] = {
 	&cmd_init,   &cmd_demo,   &cmd_add,    &cmd_set,   &cmd_edit,   &cmd_rm,       &cmd_undelete, &cmd_list,
-	&cmd_show,   &cmd_search, &cmd_fields, &cmd_field, &cmd_config, &cmd_tui,      &cmd_help,
+	&cmd_show,   &cmd_search, &cmd_fields, &cmd_field, &cmd_import, &cmd_config,   &cmd_tui,
+	&cmd_help,
 	NULL,
 };
 

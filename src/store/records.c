@@ -68,6 +68,7 @@ static void build_insert(struct buf *sql, const struct kindinfo *ki)
 }
 
 static void build_update(struct buf *sql, const struct kindinfo *ki);
+static void build_byname(struct buf *sql, const struct kindinfo *ki);
 static void build_get(struct buf *sql, const struct kindinfo *ki)
 {
 	select_list(sql, ki);
@@ -79,7 +80,7 @@ static int kind_stmt(struct store *st, const struct kindinfo *ki, int which, sql
 		     struct err *e)
 {
 	static void (*const build[KS_COUNT])(struct buf *, const struct kindinfo *) = {
-		build_insert, build_update, build_get
+		build_insert, build_update, build_get, build_byname
 	};
 	size_t need = (size_t)ki->index + 1;
 	if (st->nkinds < need) {
@@ -370,26 +371,30 @@ static const struct field *name_field(const struct kindinfo *ki)
 	return NULL;
 }
 
+static void build_byname(struct buf *sql, const struct kindinfo *ki)
+{
+	const struct field *nf = name_field(ki);
+	buf_addf(sql, "SELECT id FROM \"%s\" WHERE \"%s\" = ? COLLATE NOCASE AND deleted = 0 "
+		      "ORDER BY id LIMIT ?",
+		 ki->k->name, nf ? field_column(nf) : "id");
+}
+
 int store_by_name(struct store *st, const struct kindinfo *ki, const char *name, size_t max,
 		  struct strv *ids, struct err *e)
 {
-	const struct field *nf = name_field(ki);
-	if (!nf)
-		return 0;
-	char *sql = xasprintf("SELECT id FROM \"%s\" WHERE \"%s\" = ? COLLATE NOCASE AND deleted = 0 "
-			      "ORDER BY id LIMIT ?",
-			      ki->k->name, field_column(nf));
 	sqlite3_stmt *s;
-	int rc = store_prep(st, &s, sql, e);
-	free(sql);
-	if (rc)
+	int rc;
+	if (!name_field(ki))
+		return 0;
+	if ((rc = kind_stmt(st, ki, KS_BYNAME, &s, e)))
 		return rc;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		strv_push(ids, (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, ki->k->name);
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, ki->k->name);
+	sqlite3_reset(s);
+	return rc;
 }
 
 /* ---- queries ---- */

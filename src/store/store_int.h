@@ -20,7 +20,7 @@ struct store {
 	sqlite3_stmt *ids_ins, *ids_n, *ids_kind, *fts_ins, *fts_del;
 };
 
-enum { KS_INSERT, KS_UPDATE, KS_GET, KS_COUNT };
+enum { KS_INSERT, KS_UPDATE, KS_GET, KS_BYNAME, KS_COUNT };
 
 int store_sqlerr(struct store *st, struct err *e, const char *what);
 int store_prep(struct store *st, sqlite3_stmt **out, const char *sql, struct err *e);

@@ -64,6 +64,26 @@ measure "search 'budget review'" "$bin" -C "$dir" search budget review
 measure "search CJK name" "$bin" -C "$dir" search 张伟
 measure "add interaction" "$bin" -C "$dir" add interaction customer="$cust" kind=call summary=bench
 measure "fields (census of all kinds)" "$bin" -C "$dir" fields
+# Import: 100,000 customers from CSV, against the floor of the sqlite3 shell's .import of the
+# same file into a bare table (no validation, no indexes, no search index).
+csv="$top/build/bench/customers.csv"
+if [ ! -f "$csv" ]; then
+	awk 'BEGIN { print "name,industry,region,stage,website";
+		for (i = 0; i < 100000; i++)
+			printf "Imported Customer %d,Retail,EMEA,active,https://c%d.example\n", i, i }' >"$csv"
+fi
+rm -rf "$top/build/bench/imp"
+"$bin" init "$top/build/bench/imp" >/dev/null
+/usr/bin/time -f "%e %M" -o "$top/build/bench/t" "$bin" -C "$top/build/bench/imp" import customer "$csv" >/dev/null
+imp=$(cut -d' ' -f1 "$top/build/bench/t")
+report "import 100,000 customers" "$imp" "$(awk '{ printf "%.1f", $2 / 1024 }' "$top/build/bench/t")"
+rm -f "$top/build/bench/floor.db"
+/usr/bin/time -f "%e %M" -o "$top/build/bench/t" sqlite3 "$top/build/bench/floor.db" \
+	".mode csv" ".import '$csv' customer"
+floor=$(cut -d' ' -f1 "$top/build/bench/t")
+report "sqlite3 .import (the floor)" "$floor" "$(awk '{ printf "%.1f", $2 / 1024 }' "$top/build/bench/t")"
+echo "import / floor: $(awk -v a="$imp" -v b="$floor" 'BEGIN { r = 0; if (b > 0) r = a / b; printf "%.1f", r }')x"
+
 # The TUI in tmux: time to the first full screen, to open and jump through big lists, and
 # peak memory, measured from outside by polling the screen every 10 ms.
 if command -v tmux >/dev/null 2>&1; then

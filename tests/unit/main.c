@@ -15,6 +15,7 @@ int main(void)
 	suite_store();
 	suite_workspace();
 	suite_format();
+	suite_csv();
 	printf("unit: %d passed, %d failed\n", t_pass, t_fail);
 	return t_fail ? 1 : 0;
 }

@@ -37,5 +37,6 @@ void suite_values(void);
 void suite_store(void);
 void suite_workspace(void);
 void suite_format(void);
+void suite_csv(void);
 
 #endif

@@ -130,3 +130,37 @@ void suite_util(void)
 	json();
 	sets_and_bufs();
 }
+
+void suite_csv(void)
+{
+	struct csv c;
+	struct strv row = STRV_INIT;
+	struct err e = { 0, "" };
+	const char *t = "a,\"b,c\",\"d \"\"q\"\"\"\r\n\"multi\r\nline\",,x\nlast";
+	csv_init(&c, t, strlen(t));
+	CHECK(csv_row(&c, &row, &e) == 1 && row.n == 3);
+	CHECK(row.n == 3 && !strcmp(row.v[1], "b,c") && !strcmp(row.v[2], "d \"q\""));
+	CHECK(csv_row(&c, &row, &e) == 1 && row.n == 3 && !strcmp(row.v[0], "multi\nline"));
+	CHECK(row.n == 3 && !strcmp(row.v[1], "") && c.line == 4);
+	CHECK(csv_row(&c, &row, &e) == 1 && row.n == 1 && !strcmp(row.v[0], "last"));
+	CHECK(csv_row(&c, &row, &e) == 0);
+	t = "x;y\n1;2\n";
+	csv_init(&c, t, strlen(t));
+	CHECK(c.sep == ';' && csv_row(&c, &row, &e) == 1 && row.n == 2);
+	t = "a\tb\tc\n";
+	csv_init(&c, t, strlen(t));
+	CHECK(c.sep == '\t');
+	t = "h\n\"open\n";
+	csv_init(&c, t, strlen(t));
+	CHECK(csv_row(&c, &row, &e) == 1);
+	CHECK(csv_row(&c, &row, &e) == RERR_INPUT && strstr(e.msg, "line 2"));
+	t = "\"a\"b\n";
+	csv_init(&c, t, strlen(t));
+	CHECK(csv_row(&c, &row, &e) == RERR_INPUT && strstr(e.msg, "after a closing quote"));
+	strv_clear(&row);
+	char *out;
+	size_t n;
+	CHECK(to_utf8("WINDOWS-1252", "caf\xe9", 4, &out, &n, &e) == 0 && !strcmp(out, "café"));
+	free(out);
+	CHECK(to_utf8("NOPE-42", "x", 1, &out, &n, &e) == RERR_USAGE);
+}

@@ -1,0 +1,478 @@
+/*
+ * import.c — `rapport import KIND FILE`: records from a spreadsheet or another CRM. Every row is
+ * checked exactly as `rapport add` checks (ws_put, ws_add), references may be names, and by
+ * default the import is all or nothing: one bad row and nothing is written, with every problem
+ * listed by line and column. Encodings: UTF-8 with or without BOM, UTF-16 with BOM, and any
+ * legacy one iconv knows with --encoding; invalid UTF-8 is caught and named, never stored.
+ */
+#include "cmd.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int run(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_import = {
+	"import", run,
+	"import KIND FILE [--dry-run] [--encoding ENC] [--map COLUMN=FIELD]... [--skip-invalid] "
+	"[--update-by FIELD]",
+	"Import records from a CSV file.",
+	"The first row names the columns; each maps to the field with that name or label,\n"
+	"ignoring case, spaces and underscores ('Renewal intent' is renewal_intent). --map\n"
+	"COLUMN=FIELD maps the rest (--map COLUMN= ignores a column). Every row is checked as\n"
+	"'rapport add' checks it; references take an id or a unique name (customer=Contoso).\n"
+	"By default nothing is written if any row is invalid, and every problem is listed with\n"
+	"its line and column; --skip-invalid writes the valid rows and lists the rest.\n"
+	"--dry-run checks everything and writes nothing.\n"
+	"Duplicates (the same name for customers, the same email for contacts and members, or\n"
+	"the same --update-by FIELD) are skipped and reported; with --update-by they are updated\n"
+	"from the row's non-empty cells. CSV is RFC 4180 (quotes, line breaks in quotes, CRLF);\n"
+	"the separator (comma, semicolon or tab) is taken from the header. Files are UTF-8\n"
+	"(a BOM is fine) or UTF-16 with a BOM; others need --encoding (GBK, GB18030, BIG5,\n"
+	"SHIFT_JIS, WINDOWS-1252, ...). FILE - reads standard input.\n",
+	CMD_WS,
+};
+
+#define MAX_SHOWN 50
+
+struct column {
+	char *name;
+	const struct field *f; /* NULL: ignored */
+};
+
+static void norm_name(char *out, size_t n, const char *s)
+{
+	size_t k = 0;
+	for (; *s && k + 1 < n; s++) {
+		unsigned char ch = (unsigned char)*s;
+		out[k++] = ch == ' ' || ch == '-' ? '_' : (char)tolower(ch);
+	}
+	out[k] = '\0';
+	/* Trim what spreadsheets pad headers with. */
+	while (k && out[k - 1] == '_')
+		out[--k] = '\0';
+}
+
+static const struct field *match(const struct kindinfo *ki, const char *column)
+{
+	char want[128], label[128], nl[128];
+	norm_name(want, sizeof want, column);
+	for (size_t i = 0; i < ki->nf; i++) {
+		field_label(ki->f[i], label, sizeof label);
+		norm_name(nl, sizeof nl, label);
+		if (!strcmp(want, ki->f[i]->name) || !strcmp(want, nl))
+			return ki->f[i];
+	}
+	return NULL;
+}
+
+/* "new customer: field 'due': 'x' is not a date" -> "'x' is not a date". */
+static const char *reason(const char *msg, const char *field)
+{
+	char pre[96];
+	snprintf(pre, sizeof pre, "field '%s': ", field);
+	const char *p = strstr(msg, pre);
+	return p ? p + strlen(pre) : msg;
+}
+
+struct report {
+	long created, updated, skipped, failed, shown;
+};
+
+static void problem(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(struct report *r, const char *fmt, ...)
+{
+	if (r->shown++ < MAX_SHOWN) {
+		va_list ap;
+		va_start(ap, fmt);
+		fputs("rapport: import: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		va_end(ap);
+	}
+}
+
+/* An existing live record with the same key (name ignoring case, or an exact field value). */
+static int find_dup(struct ctx *c, const struct kindinfo *ki, const struct field *key,
+		    const char *value, char out[33])
+{
+	struct strv ids = STRV_INIT;
+	struct err e = { 0, "" };
+	out[0] = '\0';
+	if (key->flags & F_NAME)
+		store_by_name(c->ws->st, ki, value, 1, &ids, &e);
+	else {
+		struct query q;
+		struct recs hit = { NULL, 0 };
+		query_init(&q, ki);
+		q.cond[q.ncond++] = (struct qcond){ .f = key, .op = Q_EQ, .value = value };
+		q.limit = 1;
+		store_query(c->ws->st, &q, recs_add, &hit, &e);
+		if (hit.n)
+			strv_push(&ids, hit.v[0]->id);
+		recs_free(&hit);
+		query_free(&q);
+	}
+	if (ids.n)
+		snprintf(out, 33, "%s", ids.v[0]);
+	strv_clear(&ids);
+	return 0;
+}
+
+/* Puts a row's cells on r; every bad cell is reported. Returns the number of bad cells. */
+static int put_cells(struct ctx *c, struct record *r, const struct column *cols, size_t ncols,
+		     const struct strv *cells, int line, struct report *rep, bool *fatal)
+{
+	int bad = 0;
+	for (size_t i = 0; i < ncols && i < cells->n; i++) {
+		if (!cols[i].f)
+			continue;
+		const char *v = cells->v[i];
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (!*v)
+			continue;
+		char *val = xstrdup(v);
+		size_t n = strlen(val);
+		while (n && (val[n - 1] == ' ' || val[n - 1] == '\t'))
+			val[--n] = '\0';
+		struct err e = { 0, "" };
+		int rc = ws_put(c->ws, r, cols[i].f, val, &e);
+		if (rc == RERR_RUNTIME)
+			*fatal = true;
+		if (rc) {
+			problem(rep, "line %d, column '%s' (%s): %s", line, cols[i].name, cols[i].f->name,
+				reason(e.msg, cols[i].f->name));
+			bad++;
+		}
+		free(val);
+	}
+	return bad;
+}
+
+static int run(struct ctx *c, int argc, char **argv)
+{
+	const char *kind = NULL, *file = NULL, *enc = NULL, *update_by = NULL;
+	bool dry = false, skip = false;
+	struct strv maps = STRV_INIT;
+	int rc = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--dry-run"))
+			dry = true;
+		else if (!strcmp(a, "--skip-invalid"))
+			skip = true;
+		else if (!strcmp(a, "--encoding") && i + 1 < argc)
+			enc = argv[++i];
+		else if (!strcmp(a, "--update-by") && i + 1 < argc)
+			update_by = argv[++i];
+		else if (!strcmp(a, "--map") && i + 1 < argc) {
+			if (!strchr(argv[++i], '=')) {
+				strv_clear(&maps);
+				return usage_error(c, &cmd_import, "--map takes COLUMN=FIELD, not '%s'",
+						   argv[i]);
+			}
+			strv_push(&maps, argv[i]);
+		} else if (a[0] == '-' && a[1]) {
+			strv_clear(&maps);
+			return usage_error(c, &cmd_import, "unknown option '%s'", a);
+		} else if (!kind)
+			kind = a;
+		else if (!file)
+			file = a;
+		else {
+			strv_clear(&maps);
+			return usage_error(c, &cmd_import, "too many arguments");
+		}
+	}
+	if (!file) {
+		strv_clear(&maps);
+		return usage_error(c, &cmd_import, "needs KIND and FILE");
+	}
+	const struct kindinfo *ki;
+	char *raw = NULL, *text = NULL;
+	size_t len = 0, tlen = 0;
+	struct column *cols = NULL;
+	size_t ncols = 0;
+	struct strv cells = STRV_INIT;
+	struct report rep = { 0 };
+	bool in_tx = false;
+	if ((rc = ctx_open(c)) || (rc = kind_arg(c, kind, &ki)))
+		goto out;
+	if (ki->k->flags & K_CONFIG) {
+		rc = usage_error(c, &cmd_import, "custom fields are added with 'rapport field add'");
+		goto out;
+	}
+	const struct field *key = NULL;
+	if (update_by) {
+		key = kind_field(ki, update_by);
+		if (!key || (key->flags & F_META && strcmp(update_by, "id"))) {
+			rc = err_set(&c->err, RERR_USAGE, "--update-by: %s has no field '%s'", kind,
+				     update_by);
+			goto out;
+		}
+	} else if (!strcmp(kind, "customer"))
+		key = kind_field(ki, "name");
+	else if (!strcmp(kind, "contact") || !strcmp(kind, "member"))
+		key = kind_field(ki, "email");
+
+	/* ---- bytes to UTF-8 text ---- */
+	if (!(raw = file_read(file, &len))) {
+		rc = err_set(&c->err, RERR_INPUT, "%s: cannot read: %s", file, strerror(errno));
+		goto out;
+	}
+	const char *body = raw;
+	size_t blen = len;
+	if (!enc && len >= 2 && ((unsigned char)raw[0] == 0xff && (unsigned char)raw[1] == 0xfe))
+		enc = "UTF-16";
+	else if (!enc && len >= 2 && ((unsigned char)raw[0] == 0xfe && (unsigned char)raw[1] == 0xff))
+		enc = "UTF-16";
+	if (enc) {
+		if ((rc = to_utf8(enc, raw, len, &text, &tlen, &c->err))) {
+			err_prefix(&c->err, "%s", file);
+			goto out;
+		}
+		body = text;
+		blen = tlen;
+	}
+	if (blen >= 3 && !memcmp(body, "\xef\xbb\xbf", 3)) { /* Excel's UTF-8 BOM */
+		body += 3;
+		blen -= 3;
+	}
+	const char *nul = memchr(body, '\0', blen);
+	if (nul) {
+		int line = 1;
+		for (const char *p = body; p < nul; p++)
+			line += *p == '\n';
+		rc = err_set(&c->err, RERR_INPUT,
+			     "%s: line %d: a NUL byte — not a text file (or UTF-16 without a BOM: try "
+			     "--encoding UTF-16LE)",
+			     file, line);
+		goto out;
+	}
+	if (!enc && !utf8_valid(body, blen)) {
+		int line = 1;
+		for (size_t i = 0; i < blen;) {
+			uint32_t cp;
+			size_t k = utf8_decode((const unsigned char *)body + i, blen - i, &cp);
+			if (!k)
+				break;
+			line += body[i] == '\n';
+			i += k;
+		}
+		rc = err_set(&c->err, RERR_INPUT,
+			     "%s: line %d: not valid UTF-8; if the file is in another encoding, say "
+			     "which: --encoding GBK (Chinese Excel), SHIFT_JIS, BIG5 or WINDOWS-1252",
+			     file, line);
+		goto out;
+	}
+
+	/* ---- the header ---- */
+	struct csv csv;
+	csv_init(&csv, body, blen);
+	int got = csv_row(&csv, &cells, &c->err);
+	if (got < 0) {
+		rc = got;
+		err_prefix(&c->err, "%s", file);
+		goto out;
+	}
+	if (got == 0) {
+		rc = err_set(&c->err, RERR_INPUT, "%s: empty — the first row must name the columns", file);
+		goto out;
+	}
+	ncols = cells.n;
+	cols = xcalloc(ncols, sizeof(*cols));
+	size_t mapped = 0;
+	for (size_t i = 0; i < ncols; i++) {
+		cols[i].name = xstrdup(cells.v[i]);
+		const char *target = NULL;
+		bool ignore = false;
+		for (size_t m = 0; m < maps.n; m++) {
+			const char *eq = strrchr(maps.v[m], '=');
+			if ((size_t)(eq - maps.v[m]) == strlen(cells.v[i]) &&
+			    !strncasecmp(maps.v[m], cells.v[i], (size_t)(eq - maps.v[m]))) {
+				target = eq + 1;
+				ignore = !*target;
+			}
+		}
+		if (ignore)
+			continue;
+		if (target) {
+			cols[i].f = kind_field(ki, target);
+			if (!cols[i].f || (cols[i].f->flags & F_META)) {
+				rc = err_set(&c->err, RERR_USAGE, "--map %s=%s: %s has no field '%s'",
+					     cells.v[i], target, kind, target);
+				goto out;
+			}
+		} else
+			cols[i].f = match(ki, cells.v[i]);
+		for (size_t j = 0; cols[i].f && j < i; j++)
+			if (cols[j].f == cols[i].f) {
+				rc = err_set(&c->err, RERR_USAGE,
+					     "%s: columns '%s' and '%s' both map to field '%s' (use --map "
+					     "to choose)",
+					     file, cols[j].name, cols[i].name, cols[i].f->name);
+				goto out;
+			}
+		mapped += cols[i].f != NULL;
+	}
+	for (size_t m = 0; m < maps.n; m++) {
+		const char *eq = strrchr(maps.v[m], '=');
+		bool found = false;
+		for (size_t i = 0; i < ncols; i++)
+			if ((size_t)(eq - maps.v[m]) == strlen(cols[i].name) &&
+			    !strncasecmp(maps.v[m], cols[i].name, (size_t)(eq - maps.v[m])))
+				found = true;
+		if (!found) {
+			rc = err_set(&c->err, RERR_USAGE, "--map %s: %s has no column '%.*s'", maps.v[m],
+				     file, (int)(eq - maps.v[m]), maps.v[m]);
+			goto out;
+		}
+	}
+	if (!mapped) {
+		rc = err_set(&c->err, RERR_INPUT,
+			     "%s: no column maps to a field of %s; name them in the first row or use "
+			     "--map COLUMN=FIELD (see 'rapport fields %s')",
+			     file, kind, kind);
+		goto out;
+	}
+
+	/* ---- the rows, in one transaction ---- */
+	bool progress = isatty(STDERR_FILENO);
+	if ((rc = store_bulk(c->ws->st, &c->err)) || (rc = store_begin(c->ws->st, &c->err)))
+		goto out;
+	in_tx = true;
+	long rows = 0;
+	for (;;) {
+		int line = csv.line;
+		got = csv_row(&csv, &cells, &c->err);
+		if (got < 0) {
+			err_prefix(&c->err, "%s", file);
+			problem(&rep, "%s", c->err.msg);
+			rep.failed++;
+			break; /* an open quote swallows the rest: nothing after it can be trusted */
+		}
+		if (!got)
+			break;
+		bool blank = true;
+		for (size_t i = 0; i < cells.n; i++)
+			if (cells.v[i][strspn(cells.v[i], " \t")])
+				blank = false;
+		if (blank)
+			continue;
+		rows++;
+		if (progress && rows % 1000 == 0)
+			fprintf(stderr, "\rrapport import: %ld rows", rows);
+		if (cells.n > ncols) {
+			problem(&rep, "line %d: %zu cells, but the header has %zu columns", line, cells.n,
+				ncols);
+			rep.failed++;
+			continue;
+		}
+		bool fatal = false;
+		struct record *r = record_new(ki);
+		int bad = put_cells(c, r, cols, ncols, &cells, line, &rep, &fatal);
+		char dup[33] = "";
+		int idx = key ? kind_field_index(ki, key) : -1;
+		const char *kv = key && !strcmp(key->name, "id") ? NULL : idx >= 0 ? r->val[idx] : NULL;
+		if (key && !strcmp(key->name, "id")) {
+			for (size_t i = 0; i < ncols && i < cells.n; i++)
+				if (cols[i].name && !strcasecmp(cols[i].name, "id") && *cells.v[i])
+					kv = cells.v[i];
+		}
+		if (!bad && kv)
+			find_dup(c, ki, key, kv, dup);
+		struct err e = { 0, "" };
+		if (bad) {
+			rep.failed++;
+		} else if (dup[0] && update_by) {
+			struct record *old = NULL;
+			int urc = store_get(c->ws->st, &c->ws->sc, dup, &old, &e);
+			if (!urc)
+				urc = put_cells(c, old, cols, ncols, &cells, line, &rep, &fatal) ? RERR_INPUT
+												   : 0;
+			if (!urc && !(urc = ws_save(c->ws, old, &e)))
+				rep.updated++;
+			else {
+				if (e.msg[0])
+					problem(&rep, "line %d: %s", line, e.msg);
+				fatal |= urc == RERR_RUNTIME;
+				rep.failed++;
+			}
+			record_free(old);
+		} else if (dup[0]) {
+			problem(&rep, "line %d: skipped, a duplicate of %s %.8s '%s' (--update-by %s updates it)",
+				line, kind, dup, ws_title(c->ws, dup), key->name);
+			rep.skipped++;
+		} else {
+			int arc = ws_add(c->ws, r, &e);
+			if (arc) {
+				problem(&rep, "line %d: %s", line, strstr(e.msg, "field '") ? strstr(e.msg, "field '") : e.msg);
+				rep.failed++;
+				fatal |= arc == RERR_RUNTIME;
+			} else
+				rep.created++;
+		}
+		record_free(r);
+		if (fatal) {
+			/* Not the row's fault (the disk, the database): stop, write nothing. */
+			store_rollback(c->ws->st);
+			in_tx = false;
+			rc = err_set(&c->err, RERR_RUNTIME, "import: stopped at line %d; nothing was imported",
+				     line);
+			goto out;
+		}
+	}
+	if (progress)
+		fprintf(stderr, "\r%40s\r", "");
+	if (rep.shown > MAX_SHOWN)
+		fprintf(stderr, "rapport: import: … and %ld more problems\n", rep.shown - MAX_SHOWN);
+	bool all_or_nothing_failed = rep.failed && !skip;
+	if (dry || all_or_nothing_failed) {
+		store_rollback(c->ws->st);
+		in_tx = false;
+	} else {
+		in_tx = false;
+		if ((rc = store_commit(c->ws->st, &c->err)))
+			goto out;
+		if (rep.created > 1000)
+			store_analyze(c->ws->st, NULL);
+	}
+	if (dry || all_or_nothing_failed)
+		fprintf(c->out, "%s: nothing written; %ld would be created, %ld updated, %ld skipped, "
+				"%ld failed\n",
+			kind, rep.created, rep.updated, rep.skipped, rep.failed);
+	else
+		fprintf(c->out, "%s: %ld created, %ld updated, %ld skipped, %ld failed\n", kind,
+			rep.created, rep.updated, rep.skipped, rep.failed);
+	struct strv ignored = STRV_INIT;
+	for (size_t i = 0; i < ncols; i++)
+		if (!cols[i].f)
+			strv_push(&ignored, cols[i].name);
+	if (ignored.n) {
+		char *list = strv_join(&ignored, "', '");
+		fprintf(c->out, "Ignored columns: '%s' (--map COLUMN=FIELD to import them)\n", list);
+		free(list);
+	}
+	strv_clear(&ignored);
+	if (all_or_nothing_failed)
+		rc = err_set(&c->err, RERR_INPUT,
+			     "import: %ld invalid row%s; nothing was imported (fix them, or "
+			     "--skip-invalid to import the valid rows)",
+			     rep.failed, rep.failed == 1 ? "" : "s");
+out:
+	if (in_tx)
+		store_rollback(c->ws->st);
+	for (size_t i = 0; i < ncols; i++)
+		free(cols[i].name);
+	free(cols);
+	strv_clear(&cells);
+	strv_clear(&maps);
+	free(raw);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,129 @@
+/*
+ * csv.c — reading CSV as RFC 4180 describes it, as spreadsheets write it: quoted fields with ""
+ * for a quote, line breaks inside quotes, CRLF or LF, a separator guessed from the header
+ * (comma, semicolon as European Excel writes, or tab). And converting legacy encodings (GBK from
+ * Chinese Excel, Shift-JIS, Big5, Windows-1252, UTF-16) to UTF-8 with iconv.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+
+void csv_init(struct csv *c, const char *text, size_t len)
+{
+	c->p = text;
+	c->end = text + len;
+	c->line = 1;
+	/* The separator that appears most in the first line outside quotes. */
+	int counts[3] = { 0, 0, 0 };
+	const char seps[3] = { ',', ';', '\t' };
+	bool q = false;
+	for (const char *p = text; p < c->end && (q || *p != '\n'); p++) {
+		if (*p == '"')
+			q = !q;
+		for (int i = 0; i < 3 && !q; i++)
+			counts[i] += *p == seps[i];
+	}
+	c->sep = counts[1] > counts[0] && counts[1] >= counts[2] ? ';' : counts[2] > counts[0] ? '\t' : ',';
+}
+
+int csv_row(struct csv *c, struct strv *fields, struct err *e)
+{
+	struct buf f = BUF_INIT;
+	strv_clear(fields);
+	if (c->p >= c->end)
+		return 0;
+	int start = c->line;
+	for (;;) {
+		buf_reset(&f);
+		if (c->p < c->end && *c->p == '"') {
+			c->p++;
+			for (;;) {
+				if (c->p >= c->end) {
+					buf_release(&f);
+					return err_set(e, RERR_INPUT,
+						       "line %d: a quoted field is never closed (a \" is "
+						       "missing)",
+						       start);
+				}
+				if (*c->p == '"') {
+					if (c->p + 1 < c->end && c->p[1] == '"') {
+						buf_addc(&f, '"');
+						c->p += 2;
+						continue;
+					}
+					c->p++;
+					break;
+				}
+				if (*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n') {
+					c->p++; /* a CRLF line break inside a cell is a line break */
+					continue;
+				}
+				if (*c->p == '\n')
+					c->line++;
+				buf_addc(&f, *c->p++);
+			}
+			if (c->p < c->end && *c->p != c->sep && *c->p != '\n' &&
+			    !(*c->p == '\r' && (c->p + 1 == c->end || c->p[1] == '\n'))) {
+				buf_release(&f);
+				return err_set(e, RERR_INPUT,
+					       "line %d: text after a closing quote (a \" inside a quoted "
+					       "field must be doubled)",
+					       c->line);
+			}
+		} else {
+			while (c->p < c->end && *c->p != c->sep && *c->p != '\n') {
+				if (*c->p == '\r' && (c->p + 1 == c->end || c->p[1] == '\n')) {
+					c->p++;
+					continue;
+				}
+				buf_addc(&f, *c->p++);
+			}
+		}
+		strv_push(fields, f.data);
+		if (c->p < c->end && *c->p == '\r')
+			c->p++;
+		if (c->p >= c->end || *c->p == '\n') {
+			if (c->p < c->end) {
+				c->p++;
+				c->line++;
+			}
+			break;
+		}
+		c->p++; /* the separator */
+	}
+	buf_release(&f);
+	return 1;
+}
+
+int to_utf8(const char *encoding, const char *in, size_t n, char **out, size_t *outlen,
+	    struct err *e)
+{
+	iconv_t cd = iconv_open("UTF-8", encoding);
+	*out = NULL;
+	if (cd == (iconv_t)-1)
+		return err_set(e, RERR_USAGE,
+			       "--encoding: '%s' is not an encoding this system knows (try GBK, "
+			       "GB18030, BIG5, SHIFT_JIS, WINDOWS-1252, UTF-16)",
+			       encoding);
+	size_t cap = n * 4 + 16, left = cap, inleft = n;
+	char *buf = xmalloc(cap + 1), *o = buf;
+	char *ip = (char *)in;
+	int rc = 0;
+	if (iconv(cd, &ip, &inleft, &o, &left) == (size_t)-1) {
+		int line = 1;
+		for (const char *p = in; p < ip; p++)
+			line += *p == '\n';
+		rc = err_set(e, RERR_INPUT, "line %d: bytes that are not %s%s", line, encoding,
+			     errno == EINVAL ? " (the file ends inside a character)" : "");
+		free(buf);
+	} else {
+		*outlen = cap - left;
+		buf[*outlen] = '\0';
+		*out = buf;
+	}
+	iconv_close(cd);
+	return rc;
+}
