@@ -36,6 +36,36 @@ for k in $(cd ws && "$RAPPORT_BIN" fields --json | jq -r 'keys[]'); do
 	done
 done
 
+# The README's CLI tour and rapport(1)'s examples run as written, each against a fresh demo.
+mkdir -p "$T/bin"
+ln -sf "$RAPPORT_BIN" "$T/bin/rapport"
+run_examples() { # DIR: runs the command lines on stdin inside a new demo workspace DIR
+	rp demo "$T/$1"
+	while IFS= read -r cmd; do
+		# Drop the explaining comment at the end of a tour line (spaces, #, text).
+		cmd=$(printf '%s' "$cmd" | sed 's/  *#  *[^"]*$//; s|^\.\./rapport|rapport|')
+		if (cd "$T/$1" && PATH="$T/bin:$PATH" sh -c "$cmd" >"$T/ex.out" 2>"$T/ex.err" </dev/null); then
+			echo ok
+		else
+			echo "FAIL [docs] documented example fails: $cmd"
+			sed 's/^/    /' "$T/ex.err" | head -5
+		fi
+	done >"$T/ex.log"
+	PASS=$((PASS + $(grep -c '^ok$' "$T/ex.log")))
+	FAIL=$((FAIL + $(grep -c '^FAIL' "$T/ex.log")))
+	grep -v '^ok$' "$T/ex.log"
+}
+tour=$(sed -n '/^## A short tour of the CLI/,/^```$/p' "$TOP/README.md" | grep '^\.\./rapport ')
+examples=$(sed -n '/^\.SH EXAMPLES/,/^\.SH SEE/p' "$TOP/man/rapport.1" | grep '^rapport ' |
+	grep -v '^rapport demo' | sed 's/\\-/-/g; s/\\e/\\/g')
+[ "$(printf '%s\n' "$tour" | wc -l)" -ge 10 ] && ok || bad "the README tour was not found"
+[ "$(printf '%s\n' "$examples" | wc -l)" -ge 6 ] && ok || bad "rapport(1) examples were not found"
+# (Not a pipe: a pipe would run run_examples in a subshell and lose its counts.)
+printf '%s\n' "$tour" >"$T/tour.txt"
+printf '%s\n' "$examples" >"$T/examples.txt"
+run_examples tour <"$T/tour.txt"
+run_examples examples <"$T/examples.txt"
+
 head -n 20 "$TOP/README.md" | grep -q 'make demo' && ok || bad "README does not start with make demo"
 head -n 20 "$TOP/README.md" | grep -q 'make check' && ok || bad "README does not start with make check"
 finish
