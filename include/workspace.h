@@ -26,6 +26,7 @@ struct ws {
 	char *email;
 	time_t now;
 	struct strv warnings; /* problems met while opening (a bad custom field from a replica) */
+	struct title_cache *titles; /* ws_title's cache of record names, by id hash */
 };
 
 /* Finds the workspace root: dir if given, else $RAPPORT_DIR, else the nearest parent of the
@@ -75,5 +76,7 @@ int ws_sort(struct ws *w, struct query *q, const char *spec, struct err *e);
 bool ws_me(struct ws *w, char out[33]);
 /* The display name of a record by id ("Contoso"), cached; the short id when unknown. */
 const char *ws_title(struct ws *w, const char *id);
+/* Forgets every cached name: the data changed under us (another process wrote). */
+void ws_forget_titles(struct ws *w);
 
 #endif

@@ -41,11 +41,8 @@ struct show {
 struct rows {
 	struct show *s;
 	struct table t;
-	const struct field *skip; /* the reference back to the shown record */
 	const struct field **cols;
 	size_t ncols;
-	struct record **keep; /* for kinds whose records the summary needs */
-	size_t nkeep;
 };
 
 static int related_row(const struct record *r, void *p)
@@ -106,7 +103,7 @@ static int section(struct show *s, const struct kindinfo *ki, const struct field
 		json_arr_close(&s->j);
 		goto out;
 	}
-	struct rows rw = { .s = s, .skip = f };
+	struct rows rw = { .s = s };
 	rw.cols = xcalloc(ki->nf, sizeof(*rw.cols));
 	for (size_t i = 0; i < ki->nf; i++)
 		if ((ki->f[i]->flags & F_LIST) && ki->f[i] != f)

@@ -144,11 +144,11 @@ int ws_open_memory(struct ws **out, struct err *e)
 	return open_at(out, "/nonexistent", ":memory:", e);
 }
 
+#define NTITLES 256
 struct title_cache {
 	char id[33];
 	char *title;
 };
-static struct title_cache tcache[256];
 
 void ws_close(struct ws *w)
 {
@@ -161,11 +161,17 @@ void ws_close(struct ws *w)
 	free(w->dotdir);
 	free(w->author);
 	free(w->email);
+	ws_forget_titles(w);
+	free(w->titles);
 	free(w);
-	for (size_t i = 0; i < ARRAY_LEN(tcache); i++) {
-		free(tcache[i].title);
-		tcache[i].title = NULL;
-		tcache[i].id[0] = '\0';
+}
+
+void ws_forget_titles(struct ws *w)
+{
+	for (size_t i = 0; w->titles && i < NTITLES; i++) {
+		free(w->titles[i].title);
+		w->titles[i].title = NULL;
+		w->titles[i].id[0] = '\0';
 	}
 }
 
@@ -387,7 +393,9 @@ const char *ws_title(struct ws *w, const char *id)
 	unsigned h = 0;
 	for (const char *p = id; *p; p++)
 		h = h * 31 + (unsigned char)*p;
-	struct title_cache *c = &tcache[h % ARRAY_LEN(tcache)];
+	if (!w->titles)
+		w->titles = xcalloc(NTITLES, sizeof(*w->titles));
+	struct title_cache *c = &w->titles[h % NTITLES];
 	if (c->title && !strcmp(c->id, id))
 		return c->title;
 	struct record *r = NULL;
@@ -401,12 +409,12 @@ const char *ws_title(struct ws *w, const char *id)
 	return c->title;
 }
 
-static void title_forget(const char *id)
+static void title_forget(struct ws *w, const char *id)
 {
-	for (size_t i = 0; i < ARRAY_LEN(tcache); i++)
-		if (tcache[i].title && !strcmp(tcache[i].id, id)) {
-			free(tcache[i].title);
-			tcache[i].title = NULL;
+	for (size_t i = 0; w->titles && i < NTITLES; i++)
+		if (w->titles[i].title && !strcmp(w->titles[i].id, id)) {
+			free(w->titles[i].title);
+			w->titles[i].title = NULL;
 		}
 }
 
@@ -585,7 +593,7 @@ int ws_save(struct ws *w, struct record *r, struct err *e)
 	free(r->author);
 	r->updated = xstrdup(ts);
 	r->author = xstrdup(w->author);
-	title_forget(r->id);
+	title_forget(w, r->id);
 	return store_update(w->st, r, e);
 }
 

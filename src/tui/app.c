@@ -424,8 +424,10 @@ out:
 	strv_clear(&words);
 }
 
-void tui_open(struct tui *t, const char *id)
+void tui_open(struct tui *t, const char *ref)
 {
+	char id[33];
+	snprintf(id, sizeof id, "%s", ref);
 	struct err e = { 0, "" };
 	struct view *v = view_record(t, id, &e);
 	if (v)
@@ -496,6 +498,7 @@ static int loop(struct tui *t)
 		long long now = store_data_version(t->w->st);
 		if (now != seen) {
 			seen = now;
+			ws_forget_titles(t->w); /* a name may have changed too */
 			tui_changed(t);
 		}
 		if (k == FK(KEY_RESIZE) || k == -1)

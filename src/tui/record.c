@@ -334,11 +334,8 @@ static bool board_key(struct tui *t, struct recview *rv, int k)
 		free(a);
 	} else if (k == '\r' || k == '\n' || k == FK(KEY_ENTER)) {
 		const struct record *card = board_selected(t, rv);
-		if (card) {
-			char id[33];
-			memcpy(id, card->id, sizeof id);
-			tui_open(t, id);
-		}
+		if (card)
+			tui_open(t, card->id);
 	} else
 		return false;
 	return true;
@@ -496,14 +493,10 @@ static bool gantt_key(struct tui *t, struct recview *rv, int k)
 	else if (k == 't')
 		rv->gday0 = (long)(t->w->now / 86400) - 14L * rv->gscale;
 	else if (k == '\r' || k == '\n' || k == FK(KEY_ENTER)) {
-		char id[33];
 		if (rv->gsel < (long)rv->ntasks)
-			memcpy(id, rv->tasks[rv->gsel].r->id, sizeof id);
+			tui_open(t, rv->tasks[rv->gsel].r->id);
 		else if (rv->gsel < rows)
-			memcpy(id, rv->ms[rv->gsel - (long)rv->ntasks]->id, sizeof id);
-		else
-			return true;
-		tui_open(t, id);
+			tui_open(t, rv->ms[rv->gsel - (long)rv->ntasks]->id);
 	} else
 		return false;
 	return true;

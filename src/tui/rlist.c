@@ -9,15 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char tui_list_keys[] = "j k ↓ ↑\tmove\n"
-			     "PgDn PgUp\tpage\n"
-			     "g G Home End\tfirst, last\n"
-			     "Enter\topen\n"
-			     "a\tadd\n"
-			     "e\tedit\n"
-			     "d\tdelete\n"
-			     "u\tundelete the last deleted\n";
-
 void rlist_init(struct rlist *l, const struct kindinfo *ki)
 {
 	memset(l, 0, sizeof(*l));
@@ -247,11 +238,8 @@ bool rlist_key(struct tui *t, struct rlist *l, int key)
 		l->top = l->total - (l->h - 1);
 	} else if (key == '\n' || key == '\r' || key == FK(KEY_ENTER)) {
 		const struct record *r = rlist_selected(t, l);
-		if (r) {
-			char id[33];
-			memcpy(id, r->id, sizeof id);
-			tui_open(t, id);
-		}
+		if (r)
+			tui_open(t, r->id);
 	} else
 		return false;
 	if (l->top > l->total - 1)

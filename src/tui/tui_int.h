@@ -63,7 +63,8 @@ void tui_message(struct tui *t, enum role r, const char *fmt, ...)
 void tui_changed(struct tui *t);
 /* Runs a command line as the CLI would ("show 3fa9", "list task status=todo", "set …"). */
 void tui_command(struct tui *t, const char *line);
-/* Opens the screen for a record: the 360 view of a customer, a project's views, or details. */
+/* Opens the screen for a record: the 360 view of a customer, a project's views, or details.
+ * id may point into a widget's rows: it is copied before anything can reload them. */
 void tui_open(struct tui *t, const char *id);
 /* Reads a line on the bottom row after a prompt; NULL when cancelled with Esc. */
 char *tui_prompt(struct tui *t, const char *prompt, const char *initial);
@@ -152,7 +153,5 @@ struct view *view_form(struct tui *t, const char *kind, const char *id, struct e
 /* Sets a field of a form before it is shown ("customer=<id>"), as a related add does. */
 void form_preset(struct tui *t, struct view *form, const char *assignment);
 
-/* Shared by views: the keys every list understands, for '?'. */
-extern const char tui_list_keys[];
 
 #endif

@@ -213,6 +213,11 @@ start 80 24 tui
 keys 2 && wait_for "customers ·"
 (cd "$WS" && "$RAPPORT_BIN" add customer name="Written Elsewhere" >/dev/null)
 wait_for "Written Elsewhere"
+# …names shown through references too (a contact list shows its customers by name).
+keys : 'list contact customer="Tailspin Airlines"' Enter
+wait_for "Tailspin Airlines"
+(cd "$WS" && "$RAPPORT_BIN" set "Tailspin Airlines" name=Skyway >/dev/null)
+wait_for "  Skyway  "
 
 # An empty workspace opens too, with nothing to show rather than errors.
 rp init empty
