@@ -341,6 +341,16 @@ static int run(struct ctx *c, int argc, char **argv)
 		goto out;
 	}
 
+	/* --update-by id: the ids are in a column of that name; they are keys, not values. */
+	int idcol = -1;
+	for (size_t i = 0; key && !strcmp(key->name, "id") && i < ncols; i++)
+		if (!strcasecmp(cols[i].name, "id"))
+			idcol = (int)i;
+	if (key && !strcmp(key->name, "id") && idcol < 0) {
+		rc = err_set(&c->err, RERR_USAGE, "--update-by id: %s has no column 'id'", file);
+		goto out;
+	}
+
 	/* ---- the rows, in one transaction ---- */
 	bool progress = isatty(STDERR_FILENO);
 	if ((rc = store_bulk(c->ws->st, &c->err)) || (rc = store_begin(c->ws->st, &c->err)))
@@ -377,13 +387,11 @@ static int run(struct ctx *c, int argc, char **argv)
 		struct record *r = record_new(ki);
 		int bad = put_cells(c, r, cols, ncols, &cells, line, &rep, &fatal);
 		char dup[33] = "";
+		/* The key: the row's id cell for --update-by id, else the normalised field value. */
 		int idx = key ? kind_field_index(ki, key) : -1;
-		const char *kv = key && !strcmp(key->name, "id") ? NULL : idx >= 0 ? r->val[idx] : NULL;
-		if (key && !strcmp(key->name, "id")) {
-			for (size_t i = 0; i < ncols && i < cells.n; i++)
-				if (cols[i].name && !strcasecmp(cols[i].name, "id") && *cells.v[i])
-					kv = cells.v[i];
-		}
+		const char *kv = idcol >= 0 ? ((size_t)idcol < cells.n && *cells.v[idcol] ? cells.v[idcol] : NULL)
+			       : idx >= 0 ? r->val[idx]
+					  : NULL;
 		if (!bad && kv)
 			find_dup(c, ki, key, kv, dup);
 		struct err e = { 0, "" };
@@ -451,7 +459,7 @@ static int run(struct ctx *c, int argc, char **argv)
 			rep.created, rep.updated, rep.skipped, rep.failed);
 	struct strv ignored = STRV_INIT;
 	for (size_t i = 0; i < ncols; i++)
-		if (!cols[i].f)
+		if (!cols[i].f && (int)i != idcol)
 			strv_push(&ignored, cols[i].name);
 	if (ignored.n) {
 		char *list = strv_join(&ignored, "', '");

@@ -58,6 +58,17 @@ out_has "0 created, 4 updated"
 ok_run list customer name="Good One" --json
 eq "$(printf '%s' "$OUT" | jq -r '.[0].stage + " " + .[0].region')" "active EMEA" "update keeps what the row leaves empty"
 rejects "--update-by: customer has no field 'colour'" import customer "$T/in.csv" --update-by colour
+rejects "--update-by id: $T/in.csv has no column 'id'" import customer "$T/in.csv" --update-by id
+# --update-by id: the id column picks the record (as exported by list --json or CSV).
+GID=$(cd "$WS" && "$RAPPORT_BIN" list customer name="Good One" --json | jq -r '.[0].id')
+f 'ID,Industry
+%s,Energy
+' "$GID"
+ok_run import customer "$T/in.csv" --update-by id
+out_has "0 created, 1 updated"
+out_lacks "Ignored columns"
+ok_run show "$GID" --json
+eq "$(printf '%s' "$OUT" | jq -r .record.industry)" Energy "updated by id"
 
 # Encodings: GBK from Chinese Excel, UTF-16 with a BOM; invalid UTF-8 is caught.
 printf 'name,region\n北京华信咨询,APAC\n' | iconv -f UTF-8 -t GBK >"$T/gbk.csv"

@@ -28,7 +28,8 @@ rp list customer --columns name,region
 # Display column where the region starts, counted in terminal cells.
 w1=$(printf '%s\n' "$OUT" | grep 明远 | sed 's/APAC.*//' | python3 -c 'import sys,unicodedata; s=sys.stdin.read().rstrip("\n"); print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s))' 2>/dev/null)
 w2=$(printf '%s\n' "$OUT" | grep Northwind | sed 's/EMEA.*//' | python3 -c 'import sys,unicodedata; s=sys.stdin.read().rstrip("\n"); print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s))' 2>/dev/null)
-if [ -n "$w1" ]; then eq "$w1" "$w2" "CJK columns align"; fi
+[ -n "$w1" ] && ok || bad "could not measure the CJK row (python3 missing?)"
+eq "$w1" "$w2" "CJK columns align"
 
 # No colour when not a terminal, whatever else is set.
 rp list customer
