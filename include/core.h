@@ -1,8 +1,9 @@
 /*
  * core.h — records and the one description of record kinds (DESIGN.md §3). The static kind table
  * plus the team's custom fields form the runtime schema, which drives the database schema,
- * validation, the CLI's add/set/list/show, search, and (later) forms, snapshots, import/export and
- * portal redaction. Adding a field to rapport is one row in src/core/kinds.c.
+ * validation, the CLI's add/set/list/show, search, the TUI's forms and import — and, with the
+ * issues that bring them, snapshots, export and portal redaction. Adding a field to rapport is
+ * one row in src/core/kinds.c.
  *
  * Ownership: a struct record owns its strings; schema field pointers stay valid while the schema
  * lives. Errors follow rapport.h: 0 or a negative RERR_* with a message naming record and field.

@@ -1,6 +1,6 @@
 /*
  * commands.c — the command table: the one list the CLI dispatches through, `help` prints, and
- * the TUI's ':' command line (later) runs. A new command is a new file plus one line here.
+ * the TUI's ':' command line runs. A new command is a new file plus one line here.
  */
 #include "cmd.h"
 #include "tui.h"

@@ -27,6 +27,7 @@ void help_overview(struct ctx *c)
 		"  --json       machine-readable output (list, show, search, fields)\n"
 		"  --no-color   no colour (also when NO_COLOR is set or output is not a terminal)\n"
 		"  --version    print the version\n\n"
+		"With no command, on a terminal inside a workspace, rapport opens the TUI.\n"
 		"'rapport help COMMAND' or 'rapport COMMAND --help' for one command; man rapport.\n");
 }
 
