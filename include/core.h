@@ -116,6 +116,8 @@ struct record {
 	int deleted;
 	char **val; /* ki->nf entries */
 	char *extra; /* fields this version does not know (from newer replicas), kept verbatim */
+	char *rev;   /* the clock and replica of the last write (store.h), NULL before the first */
+	char *conflicts; /* losing values of merges, as record text lines "!field REV value" */
 };
 
 struct record *record_new(const struct kindinfo *ki);

@@ -93,4 +93,35 @@ long long store_data_version(struct store *st);
 /* Counts of live records per kind, for summaries: n[i] matches sc->kinds[i]. */
 int store_census(struct store *st, const struct schema *sc, long *n, struct err *e);
 
+/* ---- what sync needs (src/sync) ----
+ * Every record carries a rev: "YYYY-MM-DDTHH:MM:SS.mmmZ-REPLICA", a hybrid logical clock (never
+ * behind the wall clock, always ahead of every rev this database has written or seen) and the
+ * id of the replica that wrote it, so revs order writes the same way on every replica. */
+#define REV_MAX 64
+
+enum store_wmode {
+	STORE_LOCAL,  /* a person's write: stamp the next rev, queue it for the next snapshot */
+	STORE_IMPORT, /* from a snapshot: keep the record's rev, nothing to snapshot */
+	STORE_MERGED, /* a merge of local and snapshot: keep the rev, snapshot it next time */
+};
+void store_write_mode(struct store *st, enum store_wmode m);
+/* Moves the clock past a rev seen in a snapshot. Call inside a write transaction. */
+void store_clock_observe(struct store *st, const char *rev);
+/* This database's replica id (16 hex digits). */
+const char *store_replica(struct store *st);
+
+/* Records written locally since they were last snapshotted, with the rev of that write. */
+int store_dirty_list(struct store *st, struct strv *ids, struct strv *revs, struct err *e);
+/* The rev of id's unsnapshotted write, or NULL (*rev owned by the caller). */
+int store_dirty_rev(struct store *st, const char *id, char **rev, struct err *e);
+/* Marks id snapshotted if its latest write is still rev (a later write keeps it queued). */
+int store_dirty_clear(struct store *st, const char *id, const char *rev, struct err *e);
+int store_dirty_count(struct store *st, long *n, struct err *e);
+/* Calls cb for every record (of every kind, deleted ones too) holding conflicts. */
+int store_conflicted(struct store *st, const struct schema *sc, record_cb cb, void *ctx,
+		     struct err *e);
+/* Calls cb for every record of a kind, deleted ones too, in id order. */
+int store_each(struct store *st, const struct kindinfo *ki, record_cb cb, void *ctx,
+	       struct err *e);
+
 #endif

@@ -30,6 +30,8 @@ void record_free(struct record *r)
 	free(r->updated);
 	free(r->author);
 	free(r->extra);
+	free(r->rev);
+	free(r->conflicts);
 	free(r);
 }
 
@@ -43,6 +45,8 @@ struct record *record_dup(const struct record *r)
 	c->updated = dup_or_null(r->updated);
 	c->author = dup_or_null(r->author);
 	c->extra = dup_or_null(r->extra);
+	c->rev = dup_or_null(r->rev);
+	c->conflicts = dup_or_null(r->conflicts);
 	c->deleted = r->deleted;
 	for (size_t i = 0; i < r->ki->nf; i++)
 		c->val[i] = dup_or_null(r->val[i]);

@@ -50,7 +50,7 @@ static char *col_dup(sqlite3_stmt *s, int i)
 
 static void select_list(struct buf *b, const struct kindinfo *ki)
 {
-	buf_adds(b, "SELECT id, created, updated, author, deleted, extra");
+	buf_adds(b, "SELECT id, created, updated, author, deleted, extra, rev, conflicts");
 	for (size_t i = 0; i < ki->nf; i++)
 		buf_addf(b, ", \"%s\"", field_column(ki->f[i]));
 	buf_addf(b, " FROM \"%s\"", ki->k->name);
@@ -58,10 +58,11 @@ static void select_list(struct buf *b, const struct kindinfo *ki)
 
 static void build_insert(struct buf *sql, const struct kindinfo *ki)
 {
-	buf_addf(sql, "INSERT INTO \"%s\"(id, created, updated, author, deleted, extra", ki->k->name);
+	buf_addf(sql, "INSERT INTO \"%s\"(id, created, updated, author, deleted, extra, rev, conflicts",
+		 ki->k->name);
 	for (size_t i = 0; i < ki->nf; i++)
 		buf_addf(sql, ", \"%s\"", field_column(ki->f[i]));
-	buf_adds(sql, ") VALUES(?, ?, ?, ?, ?, ?");
+	buf_adds(sql, ") VALUES(?, ?, ?, ?, ?, ?, ?, ?");
 	for (size_t i = 0; i < ki->nf; i++)
 		buf_adds(sql, ", ?");
 	buf_adds(sql, ")");
@@ -103,7 +104,7 @@ static int kind_stmt(struct store *st, const struct kindinfo *ki, int which, sql
 	*out = *slot;
 	return rc;
 }
-#define FIRST_FIELD_COL 6
+#define FIRST_FIELD_COL 8
 
 static struct record *row_to_record(sqlite3_stmt *s, const struct kindinfo *ki)
 {
@@ -115,6 +116,8 @@ static struct record *row_to_record(sqlite3_stmt *s, const struct kindinfo *ki)
 	r->author = col_dup(s, 3);
 	r->deleted = sqlite3_column_int(s, 4);
 	r->extra = col_dup(s, 5);
+	r->rev = col_dup(s, 6);
+	r->conflicts = col_dup(s, 7);
 	for (size_t i = 0; i < ki->nf; i++)
 		r->val[i] = read_value(s, FIRST_FIELD_COL + (int)i, ki->f[i]);
 	return r;
@@ -198,7 +201,7 @@ out:
 
 /* ---- writes ---- */
 
-static void bind_record(sqlite3_stmt *s, const struct record *r)
+static void bind_record(sqlite3_stmt *s, const struct record *r, const char *rev)
 {
 	sqlite3_bind_text(s, 1, r->id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, r->created, -1, SQLITE_TRANSIENT);
@@ -206,16 +209,33 @@ static void bind_record(sqlite3_stmt *s, const struct record *r)
 	sqlite3_bind_text(s, 4, r->author, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 5, r->deleted);
 	sqlite3_bind_text(s, 6, r->extra, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, rev, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 8, r->conflicts, -1, SQLITE_TRANSIENT);
 	for (size_t i = 0; i < r->ki->nf; i++)
 		bind_value(s, FIRST_FIELD_COL + 1 + (int)i, r->ki->f[i], r->val[i]);
 }
 
-/* Binds a record to a cached insert or update and runs it. */
+/* Binds a record to a cached insert or update and runs it. A local write gets the next rev of
+ * this replica's clock and is queued for the next snapshot; an imported one keeps its rev. */
 static int write_row(struct store *st, sqlite3_stmt *s, const struct record *r, struct err *e)
 {
-	bind_record(s, r);
+	char rev[REV_MAX];
+	if (st->wmode == STORE_LOCAL)
+		store_rev_next(st, rev);
+	else
+		snprintf(rev, sizeof rev, "%s", r->rev ? r->rev : "");
+	bind_record(s, r, rev);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, r->ki->k->name);
 	sqlite3_reset(s);
+	if (rc || st->wmode == STORE_IMPORT)
+		return rc;
+	if ((rc = stmt_for(st, &st->dirty_put,
+			   "INSERT OR REPLACE INTO dirty(id, rev) VALUES(?, ?)", e)))
+		return rc;
+	sqlite3_bind_text(st->dirty_put, 1, r->id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st->dirty_put, 2, rev, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st->dirty_put) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "dirty");
+	sqlite3_reset(st->dirty_put);
 	return rc;
 }
 
@@ -261,7 +281,7 @@ static int id_number(struct store *st, const char *id, sqlite3_int64 *n, struct 
 static void build_update(struct buf *sql, const struct kindinfo *ki)
 {
 	buf_addf(sql, "UPDATE \"%s\" SET created = ?2, updated = ?3, author = ?4, deleted = ?5, "
-		      "extra = ?6",
+		      "extra = ?6, rev = ?7, conflicts = ?8",
 		 ki->k->name);
 	for (size_t i = 0; i < ki->nf; i++)
 		buf_addf(sql, ", \"%s\" = ?%zu", field_column(ki->f[i]), FIRST_FIELD_COL + 1 + i);
@@ -652,4 +672,101 @@ int store_search(struct store *st, const struct schema *sc, const char *text, lo
 	}
 	strv_clear(&ids);
 	return rc;
+}
+
+/* ---- the queue of local writes for sync ---- */
+
+int store_dirty_list(struct store *st, struct strv *ids, struct strv *revs, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = store_prep(st, &s, "SELECT id, rev FROM dirty ORDER BY id", e);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		strv_push(ids, (const char *)sqlite3_column_text(s, 0));
+		strv_push(revs, (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, "dirty");
+}
+
+int store_dirty_rev(struct store *st, const char *id, char **rev, struct err *e)
+{
+	sqlite3_stmt *s;
+	*rev = NULL;
+	int rc = store_prep(st, &s, "SELECT rev FROM dirty WHERE id = ?", e);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*rev = col_dup(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, "dirty");
+}
+
+int store_dirty_clear(struct store *st, const char *id, const char *rev, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = store_prep(st, &s, "DELETE FROM dirty WHERE id = ? AND rev = ?", e);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, rev, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "dirty");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_dirty_count(struct store *st, long *n, struct err *e)
+{
+	sqlite3_stmt *s;
+	*n = 0;
+	int rc = store_prep(st, &s, "SELECT count(*) FROM dirty", e);
+	if (rc)
+		return rc;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, e, "dirty");
+}
+
+static int each_where(struct store *st, const struct kindinfo *ki, const char *where, record_cb cb,
+		      void *ctx, struct err *e)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *s;
+	select_list(&sql, ki);
+	buf_addf(&sql, " %s ORDER BY id", where);
+	int rc = store_prep(st, &s, sql.data, e);
+	buf_release(&sql);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct record *r = row_to_record(s, ki);
+		rc = cb(r, ctx);
+		record_free(r);
+		if (rc)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = store_sqlerr(st, e, ki->k->name);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_conflicted(struct store *st, const struct schema *sc, record_cb cb, void *ctx,
+		     struct err *e)
+{
+	int rc = 0;
+	for (size_t i = 0; i < sc->nkinds && !rc; i++)
+		rc = each_where(st, &sc->kinds[i], "WHERE conflicts IS NOT NULL", cb, ctx, e);
+	return rc;
+}
+
+int store_each(struct store *st, const struct kindinfo *ki, record_cb cb, void *ctx,
+	       struct err *e)
+{
+	return each_where(st, ki, "", cb, ctx, e);
 }

@@ -8,6 +8,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static void clock_load(struct store *st);
 
 int store_sqlerr(struct store *st, struct err *e, const char *what)
 {
@@ -105,7 +108,7 @@ void store_flush_cache(struct store *st)
 	st->kstmt = NULL;
 	st->nkinds = 0;
 	sqlite3_stmt **misc[] = { &st->ids_ins, &st->ids_n, &st->ids_kind, &st->fts_ins,
-				  &st->fts_del };
+				  &st->fts_del, &st->dirty_put };
 	for (size_t i = 0; i < ARRAY_LEN(misc); i++) {
 		sqlite3_finalize(*misc[i]);
 		*misc[i] = NULL;
@@ -138,9 +141,11 @@ int store_begin(struct store *st, struct err *e)
 		return 0;
 	/* IMMEDIATE takes the write lock now, so a busy database fails before any work is done. */
 	int rc = exec(st, "BEGIN IMMEDIATE", e);
-	if (rc)
+	if (rc) {
 		st->depth = 0;
-	return rc;
+		return rc;
+	}
+	clock_load(st);
 	return 0;
 }
 
@@ -148,7 +153,17 @@ int store_commit(struct store *st, struct err *e)
 {
 	if (st->depth == 0 || --st->depth > 0)
 		return 0;
-	int rc = exec(st, "COMMIT", e);
+	int rc = 0;
+	if (st->hlc != st->hlc_read) {
+		char v[32];
+		snprintf(v, sizeof v, "%lld", st->hlc);
+		rc = store_meta_set(st, "hlc", v, e);
+	}
+	if (rc) {
+		exec(st, "ROLLBACK", NULL);
+		return rc;
+	}
+	rc = exec(st, "COMMIT", e);
 	if (rc)
 		exec(st, "ROLLBACK", NULL);
 	else
@@ -162,6 +177,75 @@ void store_rollback(struct store *st)
 		return;
 	st->depth = 0;
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- the clock behind revs ---- */
+
+/* Reads the clock and the replica id inside the write lock: another process may have moved it. */
+static void clock_load(struct store *st)
+{
+	sqlite3_stmt *s;
+	st->hlc = st->hlc_read = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT key, value FROM meta WHERE key IN ('hlc', 'replica')",
+			       -1, &s, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(s, 0);
+		const char *v = (const char *)sqlite3_column_text(s, 1);
+		if (!k || !v)
+			continue;
+		if (!strcmp(k, "hlc"))
+			st->hlc = st->hlc_read = strtoll(v, NULL, 10);
+		else
+			snprintf(st->replica, sizeof st->replica, "%s", v);
+	}
+	sqlite3_finalize(s);
+}
+
+static long long physical_ms(void)
+{
+	const char *env = getenv("RAPPORT_NOW");
+	if (env && *env)
+		return (long long)clock_now() * 1000;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void store_rev_next(struct store *st, char out[REV_MAX])
+{
+	long long ms = physical_ms();
+	st->hlc = ms > st->hlc ? ms : st->hlc + 1;
+	time_t t = (time_t)(st->hlc / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	snprintf(out, REV_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ-%s", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(st->hlc % 1000),
+		 st->replica[0] ? st->replica : "0000000000000000");
+}
+
+void store_clock_observe(struct store *st, const char *rev)
+{
+	int y, mo, d, h, mi, sec, ms;
+	if (!rev || sscanf(rev, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &y, &mo, &d, &h, &mi, &sec, &ms) != 7)
+		return;
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+			 .tm_min = mi, .tm_sec = sec };
+	long long v = (long long)timegm(&tm) * 1000 + ms;
+	if (v > st->hlc)
+		st->hlc = v;
+}
+
+void store_write_mode(struct store *st, enum store_wmode m)
+{
+	st->wmode = m;
+}
+
+const char *store_replica(struct store *st)
+{
+	if (!st->replica[0])
+		clock_load(st);
+	return st->replica;
 }
 
 int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
@@ -201,6 +285,9 @@ static const char *const steps[] = {
 	"CREATE TABLE ids(n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL);"
 	"CREATE VIRTUAL TABLE fts USING fts5(kind UNINDEXED, body, "
 	"  tokenize = 'unicode61 remove_diacritics 2');",
+	/* Sync: local writes not yet in a snapshot (by the rev written), and this replica's id. */
+	"CREATE TABLE dirty(id TEXT PRIMARY KEY NOT NULL, rev TEXT NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO meta(key, value) VALUES('replica', lower(hex(randomblob(8))));",
 };
 
 static const char *coltype(const struct field *f)
@@ -255,7 +342,7 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 		buf_addf(ddl,
 			 "CREATE TABLE \"%s\"(id TEXT PRIMARY KEY NOT NULL, created TEXT NOT NULL, "
 			 "updated TEXT NOT NULL, author TEXT, deleted INTEGER NOT NULL DEFAULT 0, "
-			 "extra TEXT",
+			 "extra TEXT, rev TEXT, conflicts TEXT",
 			 t);
 		for (size_t i = 0; i < ki->nf; i++) {
 			buf_adds(ddl, ", ");
@@ -265,6 +352,11 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 	} else {
 		struct strv cols = STRV_INIT;
 		columns_of(st, t, &cols);
+		/* Workspaces made before sync existed. */
+		if (!strv_has(&cols, "rev"))
+			buf_addf(ddl, "ALTER TABLE \"%s\" ADD COLUMN rev TEXT;\n", t);
+		if (!strv_has(&cols, "conflicts"))
+			buf_addf(ddl, "ALTER TABLE \"%s\" ADD COLUMN conflicts TEXT;\n", t);
 		for (size_t i = 0; i < ki->nf; i++)
 			if (!strv_has(&cols, field_column(ki->f[i]))) {
 				buf_addf(ddl, "ALTER TABLE \"%s\" ADD COLUMN ", t);
@@ -280,6 +372,9 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 		buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"((updated IS NULL), updated, id) "
 			      "WHERE deleted = 0;\n",
 			 uname, t);
+	snprintf(uname, sizeof uname, "%s_conflicts", t);
+	if (!exists(st, "index", uname))
+		buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"(id) WHERE conflicts IS NOT NULL;\n", uname, t);
 	for (size_t i = 0; i < ki->nf; i++) {
 		const struct field *f = ki->f[i];
 		const char *c = field_column(f);

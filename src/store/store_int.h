@@ -17,8 +17,16 @@ struct store {
 	 * changes, since their column lists come from it. */
 	sqlite3_stmt **kstmt;
 	size_t nkinds;
-	sqlite3_stmt *ids_ins, *ids_n, *ids_kind, *fts_ins, *fts_del;
+	sqlite3_stmt *ids_ins, *ids_n, *ids_kind, *fts_ins, *fts_del, *dirty_put;
+	enum store_wmode wmode;
+	/* The hybrid logical clock (ms since the epoch) as of the open write transaction, read at
+	 * BEGIN and written back at COMMIT, so processes sharing the database share one clock. */
+	long long hlc, hlc_read;
+	char replica[17];
 };
+
+/* Stamps the next rev of this replica's clock: "YYYY-MM-DDTHH:MM:SS.mmmZ-REPLICA". */
+void store_rev_next(struct store *st, char out[REV_MAX]);
 
 enum { KS_INSERT, KS_UPDATE, KS_GET, KS_BYNAME, KS_COUNT };
 
