@@ -90,6 +90,10 @@ int kind_arg(struct ctx *c, const char *name, const struct kindinfo **out);
 /* rm and undelete: flips the tombstone of every named record, all or none. */
 int set_deleted(struct ctx *c, const struct command *cmd, int argc, char **argv, int deleted);
 
+/* What a sync did, for people (warnings about skipped remote files go to stderr). */
+struct sync_report;
+void sync_print(struct ctx *c, const struct sync_report *rep, const char *remote);
+
 /* Terminal-safe printing of record text. */
 void out_safe(struct ctx *c, const char *s);
 

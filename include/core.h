@@ -139,6 +139,9 @@ struct recs {
 int recs_add(const struct record *r, void *recs);
 void recs_free(struct recs *rs);
 
+/* The conflict lines (record->conflicts) without those of one field; NULL when none remain. */
+char *conflicts_without(const char *conflicts, const char *field);
+
 /* Normalises a value for a field without touching the database: types, ranges, choices, dates
  * (ISO or relative: today, +3d), bools (yes/no/true/false/1/0), numbers, sets. References are
  * returned as given; workspace code resolves them. *out is owned by the caller. */
@@ -155,6 +158,21 @@ int record_check(const struct record *r, struct err *e);
 
 /* Appends r as text: set fields only, or every field (unset ones as a bare name) when all. */
 void record_text(struct buf *b, const struct record *r, bool all);
+
+/* One line "name value" as the format writes it (value NULL: a bare name). */
+void text_put(struct buf *b, const char *name, const char *v);
+
+/* The snapshot file of a record (rapport(5)): rev, created, updated, author, deleted when set,
+ * the set fields in schema order, fields this version does not know (sorted), then conflict
+ * lines "!field REV value" (sorted). Byte-deterministic: equal records give equal bytes. */
+void record_file(struct buf *b, const struct record *r);
+/* Reads a snapshot file strictly: every known value must be valid as `add` would take it and
+ * references must be ids; unknown fields are kept in r->extra. Errors name the line. */
+int record_from_text(const struct kindinfo *ki, const char *id, const char *text, time_t now,
+		     struct record **out, struct err *e);
+/* A rev: "YYYY-MM-DDTHH:MM:SS.mmmZ-" and 16 hex digits of the replica id. */
+#define REV_LEN 41
+bool rev_ok(const char *s);
 
 struct text_field {
 	char *name, *value; /* value NULL for a bare name (unset) */

@@ -65,6 +65,9 @@ int ws_save(struct ws *w, struct record *r, struct err *e);
 /* Adds a custom field: validates, extends the schema and database, stores the definition. */
 int ws_field_add(struct ws *w, const char *kind, const char *name, const char *type,
 		 const char *choices, const char *label, char out_id[33], struct err *e);
+/* Adds the custom field a `field` record defines (one that arrived by sync), unless the schema
+ * has it already. */
+int ws_field_adopt(struct ws *w, const struct record *def, struct err *e);
 /* Adds a filter typed by a person to q: FIELD=V, FIELD!=V, FIELD<V, FIELD>V, FIELD<=V, FIELD>=V,
  * FIELD~TEXT (case-insensitive substring). Values are checked like input (dates may be relative,
  * references may be names); FIELD= matches unset, FIELD!= set. On a list field = means "has". */

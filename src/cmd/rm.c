@@ -36,6 +36,12 @@ int set_deleted(struct ctx *c, const struct command *cmd, int argc, char **argv,
 		rc = store_begin(c->ws->st, &c->err);
 	for (int i = 1; i < argc && !rc; i++) {
 		rs[i]->deleted = deleted;
+		if (!deleted) {
+			/* Undeleting settles a delete-against-edit conflict: the edits are already in. */
+			char *rest = conflicts_without(rs[i]->conflicts, "deleted");
+			free(rs[i]->conflicts);
+			rs[i]->conflicts = rest;
+		}
 		rc = ws_save(c->ws, rs[i], &c->err);
 	}
 	if (!rc)

@@ -24,28 +24,198 @@ static void escape_line(struct buf *b, const char *s, size_t n)
 	}
 }
 
+void text_put(struct buf *b, const char *name, const char *v)
+{
+	buf_adds(b, name);
+	if (!v) {
+		buf_addc(b, '\n');
+		return;
+	}
+	buf_addc(b, ' ');
+	for (const char *p = v;;) {
+		const char *nl = strchr(p, '\n');
+		escape_line(b, p, nl ? (size_t)(nl - p) : strlen(p));
+		buf_addc(b, '\n');
+		if (!nl)
+			break;
+		buf_adds(b, "  ");
+		p = nl + 1;
+	}
+}
+
 void record_text(struct buf *b, const struct record *r, bool all)
 {
-	for (size_t i = 0; i < r->ki->nf; i++) {
-		const char *v = r->val[i];
-		if (!v && !all)
-			continue;
-		buf_adds(b, r->ki->f[i]->name);
-		if (!v) {
-			buf_addc(b, '\n');
-			continue;
-		}
-		buf_addc(b, ' ');
-		for (const char *p = v;;) {
-			const char *nl = strchr(p, '\n');
-			escape_line(b, p, nl ? (size_t)(nl - p) : strlen(p));
-			buf_addc(b, '\n');
-			if (!nl)
-				break;
-			buf_adds(b, "  ");
-			p = nl + 1;
+	for (size_t i = 0; i < r->ki->nf; i++)
+		if (r->val[i] || all)
+			text_put(b, r->ki->f[i]->name, r->val[i]);
+}
+
+void record_file(struct buf *b, const struct record *r)
+{
+	if (r->rev)
+		text_put(b, "rev", r->rev);
+	text_put(b, "created", r->created);
+	text_put(b, "updated", r->updated);
+	if (r->author)
+		text_put(b, "author", r->author);
+	if (r->deleted)
+		text_put(b, "deleted", "true");
+	record_text(b, r, false);
+	/* Already text: unknown fields sorted by name, conflicts sorted (see record_from_text). */
+	if (r->extra)
+		buf_adds(b, r->extra);
+	if (r->conflicts)
+		buf_adds(b, r->conflicts);
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Joins text lines sorted, or NULL when there are none. */
+static char *sorted_text(struct strv *lines)
+{
+	if (!lines->n)
+		return NULL;
+	qsort(lines->v, lines->n, sizeof(*lines->v), cmp_lines);
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < lines->n; i++)
+		buf_adds(&b, lines->v[i]);
+	return buf_detach(&b);
+}
+
+static bool is_id(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!isdigit((unsigned char)s[n]) && !(s[n] >= 'a' && s[n] <= 'f'))
+			return false;
+	return n == 32;
+}
+
+static bool refs_ok(const char *v)
+{
+	char id[64];
+	for (const char *p = v; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n >= sizeof id)
+			return false;
+		memcpy(id, p, n);
+		id[n] = '\0';
+		if (!is_id(id))
+			return false;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return true;
+}
+
+bool rev_ok(const char *s)
+{
+	/* YYYY-MM-DDTHH:MM:SS.mmmZ-<16 hex> */
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ-xxxxxxxxxxxxxxxx";
+	if (strlen(s) != sizeof shape - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++) {
+		char c = s[i];
+		if (shape[i] == 'd' ? !isdigit((unsigned char)c)
+		    : shape[i] == 'x' ? !(isdigit((unsigned char)c) || (c >= 'a' && c <= 'f'))
+				      : c != shape[i])
+			return false;
+	}
+	return true;
+}
+
+int record_from_text(const struct kindinfo *ki, const char *id, const char *text, time_t now,
+		     struct record **out, struct err *e)
+{
+	struct text_fields tf;
+	struct strv extra = STRV_INIT, conflicts = STRV_INIT;
+	struct buf line = BUF_INIT;
+	struct record *r = record_new(ki);
+	int rc;
+	*out = NULL;
+	if ((rc = record_parse(text, &tf, e))) {
+		record_free(r);
+		return rc;
+	}
+	snprintf(r->id, sizeof r->id, "%s", id);
+	for (size_t i = 0; i < tf.n && !rc; i++) {
+		const char *name = tf.v[i].name, *v = tf.v[i].value;
+		int ln = tf.v[i].line;
+		buf_reset(&line);
+		text_put(&line, name, v);
+		if (name[0] == '!') {
+			/* "!field REV [value]": the losing side of a merge. */
+			char rv[REV_LEN + 1] = "";
+			if (v && strlen(v) >= REV_LEN)
+				memcpy(rv, v, REV_LEN);
+			if (!rev_ok(rv) || (v[REV_LEN] && v[REV_LEN] != ' '))
+				rc = err_set(e, RERR_INPUT, "line %d: a conflict line is '!field REV value'",
+					     ln);
+			else
+				strv_push(&conflicts, line.data);
+		} else if (!strcmp(name, "rev")) {
+			if (!v || !rev_ok(v))
+				rc = err_set(e, RERR_INPUT, "line %d: rev '%s' is not a rev", ln,
+					     v ? v : "");
+			else
+				r->rev = xstrdup(v);
+		} else if (!strcmp(name, "created") || !strcmp(name, "updated")) {
+			if (!v || !datetime_parse(v, NULL))
+				rc = err_set(e, RERR_INPUT, "line %d: %s '%s' is not a datetime", ln,
+					     name, v ? v : "");
+			else if (name[0] == 'c')
+				r->created = xstrdup(v);
+			else
+				r->updated = xstrdup(v);
+		} else if (!strcmp(name, "author")) {
+			free(r->author);
+			r->author = v ? xstrdup(v) : NULL;
+		} else if (!strcmp(name, "deleted")) {
+			if (!v || (strcmp(v, "true") && strcmp(v, "false")))
+				rc = err_set(e, RERR_INPUT, "line %d: deleted is true or false", ln);
+			else
+				r->deleted = !strcmp(v, "true");
+		} else {
+			const struct field *f = kind_field(ki, name);
+			int idx = f ? kind_field_index(ki, f) : -1;
+			if (idx < 0) {
+				strv_push(&extra, line.data); /* a newer replica's field: kept */
+				continue;
+			}
+			char *norm = NULL;
+			if (!v)
+				continue;
+			if ((f->type == FT_REF && !is_id(v)) || (f->type == FT_REFS && !refs_ok(v)))
+				rc = err_set(e, RERR_INPUT, "line %d: %s: '%s' is not a record id", ln,
+					     name, v);
+			else if (f->type == FT_REF || f->type == FT_REFS)
+				norm = xstrdup(v);
+			else if ((rc = value_normalize(f, v, now, &norm, e)))
+				err_prefix(e, "line %d", ln);
+			if (!rc)
+				record_put(r, idx, norm);
 		}
 	}
+	if (!rc && (!r->created || !r->updated))
+		rc = err_set(e, RERR_INPUT, "no %s line", r->created ? "updated" : "created");
+	for (size_t i = 0; i < ki->nf && !rc; i++)
+		if ((ki->f[i]->flags & F_REQ) && !r->val[i] && !r->deleted)
+			rc = err_set(e, RERR_INPUT, "required field '%s' is missing", ki->f[i]->name);
+	if (!rc) {
+		r->extra = sorted_text(&extra);
+		r->conflicts = sorted_text(&conflicts);
+		*out = r;
+	} else
+		record_free(r);
+	strv_clear(&extra);
+	strv_clear(&conflicts);
+	buf_release(&line);
+	text_fields_free(&tf);
+	return rc;
 }
 
 void text_fields_free(struct text_fields *tf)
@@ -133,17 +303,20 @@ int record_parse(const char *text, struct text_fields *out, struct err *e)
 			blanks = 0;
 		} else {
 			blanks = 0;
-			size_t k = 0;
+			/* '!' marks a conflict line: the losing value of a field, may repeat. */
+			bool bang = p[0] == '!';
+			size_t k = bang;
 			while (k < n && (islower((unsigned char)p[k]) || isdigit((unsigned char)p[k]) ||
 					 p[k] == '_'))
 				k++;
-			if (!k || !islower((unsigned char)p[0]) || (k < n && p[k] != ' ')) {
+			if (k == (size_t)bang || !islower((unsigned char)p[bang]) ||
+			    (k < n && p[k] != ' ')) {
 				rc = err_set(e, RERR_INPUT,
 					     "line %d: '%.*s' is not 'name value' (a name is a-z, 0-9, _)",
 					     line, (int)(n > 40 ? 40 : n), p);
 				break;
 			}
-			for (size_t i = 0; i < out->n; i++)
+			for (size_t i = 0; i < out->n && !bang; i++)
 				if (strlen(out->v[i].name) == k && !strncmp(out->v[i].name, p, k))
 					rc = err_set(e, RERR_INPUT, "line %d: field '%.*s' appears twice",
 						     line, (int)k, p);

@@ -319,3 +319,22 @@ int record_check(const struct record *r, struct err *e)
 		return ki->k->check(r, e);
 	return 0;
 }
+
+char *conflicts_without(const char *conflicts, const char *field)
+{
+	struct buf b = BUF_INIT;
+	size_t n = strlen(field);
+	for (const char *p = conflicts; p && *p;) {
+		/* A conflict line and its continuation lines (indented) go together. */
+		const char *end = p;
+		do {
+			const char *nl = strchr(end, '\n');
+			end = nl ? nl + 1 : end + strlen(end);
+		} while (end[0] == ' ' && end[1] == ' ');
+		bool drop = p[0] == '!' && !strncmp(p + 1, field, n) && (p[n + 1] == ' ' || p[n + 1] == '\n');
+		if (!drop)
+			buf_add(&b, p, (size_t)(end - p));
+		p = end;
+	}
+	return b.len ? buf_detach(&b) : (buf_release(&b), NULL);
+}

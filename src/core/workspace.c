@@ -597,6 +597,17 @@ int ws_save(struct ws *w, struct record *r, struct err *e)
 	return store_update(w->st, r, e);
 }
 
+int ws_field_adopt(struct ws *w, const struct record *d, struct err *e)
+{
+	const struct kindinfo *ki = schema_kind(&w->sc, record_get(d, "kind") ? record_get(d, "kind") : "");
+	const char *name = record_get(d, "name");
+	if (d->deleted || (ki && name && kind_field(ki, name)))
+		return 0;
+	int rc = schema_add_custom(&w->sc, record_get(d, "kind"), name, record_get(d, "type"),
+				   record_get(d, "choices"), record_get(d, "label"), e);
+	return rc ? rc : store_migrate(w->st, &w->sc, e);
+}
+
 int ws_field_add(struct ws *w, const char *kind, const char *name, const char *type,
 		 const char *choices, const char *label, char out_id[33], struct err *e)
 {

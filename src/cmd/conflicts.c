@@ -1,0 +1,222 @@
+/*
+ * conflicts.c — `rapport conflicts` lists the values merges had to choose between, and
+ * `rapport resolve ID FIELD (ours|theirs|VALUE)` settles one: keep the value the record has
+ * (ours), take the other one (theirs), or write a new one. A resolution is a change like any
+ * other: it syncs, and the conflict disappears on every replica.
+ */
+#include "cmd.h"
+#include "sync.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int run_conflicts(struct ctx *c, int argc, char **argv);
+static int run_resolve(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_conflicts = {
+	"conflicts", run_conflicts, "conflicts", "Values a merge had to choose between.",
+	"When two people changed the same field before syncing, the newer write is kept and the\n"
+	"other value is recorded here. A record deleted on one side and edited on the other stays\n"
+	"deleted with the edits kept: 'rapport undelete ID' brings it back.\n",
+	CMD_WS | CMD_PAGER,
+};
+
+const struct command cmd_resolve = {
+	"resolve", run_resolve, "resolve ID FIELD (ours|theirs|VALUE)", "Settle a conflict.",
+	"ours keeps the current value, theirs takes the value that lost (the newest, if several),\n"
+	"anything else is the new value, checked like 'rapport set'. For FIELD 'deleted', theirs\n"
+	"undeletes the record.\n",
+	CMD_WS,
+};
+
+struct cl {
+	char *field, *rev, *value; /* value NULL: the losing side had the field unset */
+};
+
+/* The conflict lines of a record, parsed. */
+static size_t parse_conflicts(const struct record *r, struct cl *out, size_t max)
+{
+	struct text_fields tf;
+	struct err e = { 0 };
+	size_t n = 0;
+	if (!r->conflicts || record_parse(r->conflicts, &tf, &e))
+		return 0;
+	for (size_t i = 0; i < tf.n && n < max; i++) {
+		const char *v = tf.v[i].value;
+		if (tf.v[i].name[0] != '!' || !v || strlen(v) < REV_LEN)
+			continue;
+		out[n].field = xstrdup(tf.v[i].name + 1);
+		out[n].rev = xstrndup(v, REV_LEN);
+		out[n].value = v[REV_LEN] ? xstrdup(v + REV_LEN + 1) : NULL;
+		n++;
+	}
+	text_fields_free(&tf);
+	return n;
+}
+
+static void cl_free(struct cl *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].field);
+		free(v[i].rev);
+		free(v[i].value);
+	}
+}
+
+struct listing {
+	struct ctx *c;
+	struct json *j;
+	long n;
+};
+
+static int show_one(const struct record *r, void *ctx)
+{
+	struct listing *l = ctx;
+	struct ctx *c = l->c;
+	struct cl cs[64];
+	size_t n = parse_conflicts(r, cs, ARRAY_LEN(cs));
+	char *title = record_title(r);
+	l->n++;
+	if (l->j) {
+		json_obj_open(l->j);
+		json_key(l->j, "id");
+		json_str(l->j, r->id);
+		json_key(l->j, "kind");
+		json_str(l->j, r->ki->k->name);
+		json_key(l->j, "title");
+		json_str(l->j, title);
+		json_key(l->j, "conflicts");
+		json_arr_open(l->j);
+		for (size_t i = 0; i < n; i++) {
+			const struct field *f = kind_field(r->ki, cs[i].field);
+			json_obj_open(l->j);
+			json_key(l->j, "field");
+			json_str(l->j, cs[i].field);
+			json_key(l->j, "current");
+			json_str(l->j, !strcmp(cs[i].field, "deleted") ? (r->deleted ? "true" : "false")
+					: f ? record_get(r, cs[i].field) : NULL);
+			json_key(l->j, "other");
+			json_str(l->j, cs[i].value);
+			json_key(l->j, "other_rev");
+			json_str(l->j, cs[i].rev);
+			json_obj_close(l->j);
+		}
+		json_arr_close(l->j);
+		json_obj_close(l->j);
+	} else {
+		fprintf(c->out, "%s %s%.8s%s ", r->ki->k->name, col(c, C_ID), r->id, col(c, C_RESET));
+		out_safe(c, title);
+		fputc('\n', c->out);
+		for (size_t i = 0; i < n; i++) {
+			if (!strcmp(cs[i].field, "deleted")) {
+				fprintf(c->out,
+					"    deleted: deleted on one side while edited on the other (edits "
+					"kept); 'rapport undelete %.8s' brings it back\n",
+					r->id);
+				continue;
+			}
+			const struct field *f = kind_field(r->ki, cs[i].field);
+			char *cur = f ? display_value(c, f, record_get(r, cs[i].field)) : xstrdup("?");
+			char *oth = f ? display_value(c, f, cs[i].value) : xstrdup(cs[i].value ? cs[i].value : "");
+			fprintf(c->out, "    %s: kept ", cs[i].field);
+			out_safe(c, *cur ? cur : "(unset)");
+			fputs("; other ", c->out);
+			out_safe(c, cs[i].value ? oth : "(unset)");
+			fprintf(c->out, " %s(written %.19s on replica %.8s)%s\n", col(c, C_MUTED),
+				cs[i].rev, cs[i].rev + 25, col(c, C_RESET));
+			free(cur);
+			free(oth);
+		}
+	}
+	free(title);
+	cl_free(cs, n);
+	return 0;
+}
+
+static int run_conflicts(struct ctx *c, int argc, char **argv)
+{
+	struct buf b = BUF_INIT;
+	struct json j;
+	struct listing l = { c, NULL, 0 };
+	int rc;
+	if (argc > 1)
+		return usage_error(c, &cmd_conflicts, argv[1][0] == '-' ? "unknown option '%s'"
+									   : "unexpected '%s'",
+				   argv[1]);
+	if ((rc = ctx_open(c)))
+		return rc;
+	if (c->json) {
+		json_init(&j, &b, c->tty);
+		json_arr_open(&j);
+		l.j = &j;
+	}
+	rc = store_conflicted(c->ws->st, &c->ws->sc, show_one, &l, &c->err);
+	if (c->json) {
+		json_arr_close(&j);
+		if (!rc)
+			json_flush(c, &b);
+		buf_release(&b);
+	} else if (!rc && !l.n)
+		fprintf(c->out, "No conflicts.\n");
+	return rc;
+}
+
+static int run_resolve(struct ctx *c, int argc, char **argv)
+{
+	struct record *r = NULL;
+	struct cl cs[64];
+	size_t n = 0;
+	int rc;
+	if (argc != 4)
+		return usage_error(c, &cmd_resolve, argc < 4 ? "resolve ID FIELD (ours|theirs|VALUE)"
+							    : "too many arguments");
+	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, argv[1], NULL, &r, &c->err)))
+		return rc;
+	const char *field = argv[2], *how = argv[3];
+	n = parse_conflicts(r, cs, ARRAY_LEN(cs));
+	const struct cl *newest = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cs[i].field, field) && (!newest || strcmp(cs[i].rev, newest->rev) > 0))
+			newest = &cs[i];
+	if (!newest) {
+		rc = err_set(&c->err, RERR_INPUT, "%s %.8s: no conflict on '%s' (see rapport conflicts)",
+			     r->ki->k->name, r->id, field);
+		goto out;
+	}
+	bool del = !strcmp(field, "deleted");
+	if (del) {
+		if (!strcmp(how, "theirs") || !strcmp(how, "false"))
+			r->deleted = 0;
+		else if (strcmp(how, "ours") && strcmp(how, "true")) {
+			rc = err_set(&c->err, RERR_INPUT,
+				     "deleted: ours keeps the record deleted, theirs brings it back");
+			goto out;
+		}
+	} else if (!strcmp(how, "theirs")) {
+		const struct field *f = kind_field(r->ki, field);
+		int idx = f ? kind_field_index(r->ki, f) : -1;
+		if (idx < 0) {
+			rc = err_set(&c->err, RERR_INPUT, "%s: not a field this rapport knows", field);
+			goto out;
+		}
+		record_put(r, idx, newest->value ? xstrdup(newest->value) : NULL);
+	} else if (strcmp(how, "ours")) {
+		const struct field *f = kind_field(r->ki, field);
+		if (!f || (f->flags & F_META)) {
+			rc = err_set(&c->err, RERR_INPUT, "%s has no field '%s'", r->ki->k->name, field);
+			goto out;
+		}
+		if ((rc = ws_put(c->ws, r, f, how, &c->err)))
+			goto out;
+	}
+	char *rest = conflicts_without(r->conflicts, field);
+	free(r->conflicts);
+	r->conflicts = rest;
+	if ((rc = ws_save(c->ws, r, &c->err)))
+		goto out;
+	fprintf(c->out, "Resolved %s on %s %.8s\n", field, r->ki->k->name, r->id);
+out:
+	cl_free(cs, n);
+	record_free(r);
+	return rc;
+}

@@ -1,0 +1,538 @@
+/*
+ * history.c — what snapshots remember: `rapport log [ID]` (the snapshot history, or one record's
+ * with who changed which field when), `rapport diff [REV [REV]]` (record- and field-level
+ * changes) and `rapport restore --at REV ID` (a record back as it was). REV is anything git
+ * understands in the snapshot repository: a commit id or prefix from `log`, main~3, ...
+ */
+#include "cmd.h"
+#include "sync.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int run_log(struct ctx *c, int argc, char **argv);
+static int run_diff(struct ctx *c, int argc, char **argv);
+static int run_restore(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_log = {
+	"log", run_log, "log [ID] [--limit N]", "Snapshot history, or one record's history.",
+	"Without ID: the snapshots, newest first, with who made them and what changed.\n"
+	"With ID: every snapshot that changed the record, with each field's old and new value,\n"
+	"and the record's local change not yet snapshotted, if any. --json gives the same data.\n",
+	CMD_WS | CMD_PAGER,
+};
+
+const struct command cmd_diff = {
+	"diff", run_diff, "diff [REV [REV]]", "Changes between snapshots, field by field.",
+	"No REV: local changes not yet snapshotted. One REV: from that snapshot to now. Two: from\n"
+	"the first to the second. REV is a snapshot id (or prefix) from 'rapport log', or main~N.\n",
+	CMD_WS | CMD_PAGER,
+};
+
+const struct command cmd_restore = {
+	"restore", run_restore, "restore --at REV ID", "Bring a record back as it was in a snapshot.",
+	"Every field (and whether it was deleted) is set back to its value in snapshot REV, as a\n"
+	"new change that syncs like any other. History is kept: nothing is rewritten.\n",
+	CMD_WS,
+};
+
+static int open_repo(struct ctx *c, struct gitl **g)
+{
+	int rc = ctx_open(c);
+	return rc ? rc : sync_open(c->ws, g, &c->err);
+}
+
+static const char *fval(const struct text_fields *tf, const char *name, bool *has)
+{
+	for (size_t i = 0; i < tf->n; i++)
+		if (!strcmp(tf->v[i].name, name)) {
+			*has = true;
+			return tf->v[i].value;
+		}
+	*has = false;
+	return NULL;
+}
+
+static bool skip_name(const char *n)
+{
+	return !strcmp(n, "rev") || !strcmp(n, "updated") || !strcmp(n, "author") ||
+	       !strcmp(n, "created");
+}
+
+/* One line of a value for the screen: the first line, marked when more follow. */
+static void short_val(struct ctx *c, const char *v)
+{
+	if (!v) {
+		fprintf(c->out, "%s(unset)%s", col(c, C_MUTED), col(c, C_RESET));
+		return;
+	}
+	struct buf b = BUF_INIT;
+	size_t n = strcspn(v, "\n");
+	char *first = xstrndup(v, n > 200 ? 200 : n);
+	term_safe(&b, first, 200, 0);
+	fprintf(c->out, "%s%s", b.data, v[n] || n > 200 ? " …" : "");
+	free(first);
+	buf_release(&b);
+}
+
+struct fchange {
+	const char *name, *old, *new;
+};
+
+/* The fields that differ between two versions of a record file (either may be NULL). */
+static size_t field_changes(const struct text_fields *a, const struct text_fields *b,
+			    struct fchange *out, size_t max)
+{
+	size_t n = 0;
+	const struct text_fields *sides[] = { b, a };
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s]->n && n < max; i++) {
+			const char *name = sides[s]->v[i].name;
+			bool ha, hb;
+			if (skip_name(name))
+				continue;
+			const char *va = fval(a, name, &ha), *vb = fval(b, name, &hb);
+			if (s == 1 && hb)
+				continue; /* seen from b */
+			if ((!va && !vb) || (va && vb && !strcmp(va, vb)))
+				continue;
+			if (name[0] == '!') {
+				/* Conflict lines repeat: compare them as a set. */
+				bool in_other = false;
+				const struct text_fields *o = s == 0 ? a : b;
+				for (size_t k = 0; k < o->n; k++)
+					if (!strcmp(o->v[k].name, name) && o->v[k].value &&
+					    sides[s]->v[i].value &&
+					    !strcmp(o->v[k].value, sides[s]->v[i].value))
+						in_other = true;
+				if (in_other)
+					continue;
+				out[n++] = (struct fchange){ name, s ? sides[s]->v[i].value : NULL,
+							     s ? NULL : sides[s]->v[i].value };
+				continue;
+			}
+			out[n++] = (struct fchange){ name, va, vb };
+		}
+	return n;
+}
+
+static void print_changes(struct ctx *c, const struct fchange *fc, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (fc[i].name[0] == '!') {
+			fprintf(c->out, "    %sconflict on %s%s %s: ", col(c, C_WARN), fc[i].name + 1,
+				col(c, C_RESET), fc[i].new ? "recorded" : "resolved");
+			const char *v = fc[i].new ? fc[i].new : fc[i].old;
+			short_val(c, v && strlen(v) > REV_LEN ? v + REV_LEN + 1 : NULL);
+			fputc('\n', c->out);
+			continue;
+		}
+		fprintf(c->out, "    %s: ", fc[i].name);
+		short_val(c, fc[i].old);
+		fputs(" → ", c->out);
+		short_val(c, fc[i].new);
+		fputc('\n', c->out);
+	}
+}
+
+static void json_changes(struct json *j, const struct fchange *fc, size_t n)
+{
+	json_arr_open(j);
+	for (size_t i = 0; i < n; i++) {
+		json_obj_open(j);
+		json_key(j, "field");
+		json_str(j, fc[i].name);
+		json_key(j, "old");
+		json_str(j, fc[i].old);
+		json_key(j, "new");
+		json_str(j, fc[i].new);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+static void when(char *out, size_t n, time_t t)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* ---- log ---- */
+
+struct logctx {
+	struct ctx *c;
+	struct gitl *g;
+	const char *path;
+	long limit, shown;
+	struct json *j;
+};
+
+static int parse_text(const char *text, struct text_fields *tf)
+{
+	struct err e = { 0 };
+	memset(tf, 0, sizeof(*tf));
+	return text ? record_parse(text, tf, &e) : 0;
+}
+
+static int log_one(const struct gitl_commit *gc, void *ctx)
+{
+	struct logctx *l = ctx;
+	struct ctx *c = l->c;
+	struct err e = { 0 };
+	struct buf now = BUF_INIT, before = BUF_INIT;
+	struct text_fields a = { NULL, 0 }, b = { NULL, 0 };
+	struct fchange fc[128];
+	size_t nfc = 0;
+	int rc = 0;
+	if (l->limit && l->shown >= l->limit)
+		return 1;
+	if (l->path) {
+		bool has = gitl_read(l->g, gc->id, l->path, SYNC_MAX_FILE, &now, &e) == 0;
+		bool changed = gc->nparents == 0 ? has : true;
+		/* A change is the commit's own when it differs from every parent. */
+		for (size_t i = 0; i < gc->nparents && changed; i++) {
+			buf_reset(&before);
+			bool phas = gitl_read(l->g, gc->parent[i], l->path, SYNC_MAX_FILE, &before, &e) == 0;
+			if (phas == has && (!has || !strcmp(before.data, now.data)))
+				changed = false;
+		}
+		if (!changed)
+			goto out;
+		buf_reset(&before);
+		bool phas = gc->nparents &&
+			    gitl_read(l->g, gc->parent[0], l->path, SYNC_MAX_FILE, &before, &e) == 0;
+		parse_text(phas ? before.data : NULL, &a);
+		parse_text(has ? now.data : NULL, &b);
+		nfc = field_changes(&a, &b, fc, ARRAY_LEN(fc));
+	}
+	l->shown++;
+	char date[32];
+	when(date, sizeof date, gc->when);
+	if (l->j) {
+		json_obj_open(l->j);
+		json_key(l->j, "snapshot");
+		json_str(l->j, gc->id);
+		json_key(l->j, "author");
+		json_str(l->j, gc->name);
+		json_key(l->j, "email");
+		json_str(l->j, gc->email);
+		json_key(l->j, "date");
+		json_str(l->j, date);
+		json_key(l->j, "message");
+		json_str(l->j, gc->message);
+		if (l->path) {
+			json_key(l->j, "changes");
+			json_changes(l->j, fc, nfc);
+		}
+		json_obj_close(l->j);
+		goto out;
+	}
+	struct buf line = BUF_INIT;
+	size_t mlen = strcspn(gc->message, "\n");
+	char *m = xstrndup(gc->message, mlen);
+	term_safe(&line, m, 0, 0);
+	free(m);
+	fprintf(c->out, "%s%.8s%s  %s  ", col(c, C_ID), gc->id, col(c, C_RESET), date);
+	out_safe(c, gc->name);
+	fprintf(c->out, "%s%s\n", l->path ? "" : "  ", l->path ? "" : line.data);
+	buf_release(&line);
+	print_changes(c, fc, nfc);
+out:
+	text_fields_free(&a);
+	text_fields_free(&b);
+	buf_release(&now);
+	buf_release(&before);
+	return rc;
+}
+
+static int run_log(struct ctx *c, int argc, char **argv)
+{
+	struct gitl *g = NULL;
+	struct logctx l = { .c = c };
+	const char *id = NULL;
+	char head[GITL_OID], path[128];
+	int rc;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
+			char *end;
+			l.limit = strtol(argv[++i], &end, 10);
+			if (*end || l.limit < 1)
+				return usage_error(c, &cmd_log, "--limit: '%s' is not a positive number",
+						   argv[i]);
+		} else if (argv[i][0] == '-')
+			return usage_error(c, &cmd_log, "unknown option '%s'", argv[i]);
+		else if (id)
+			return usage_error(c, &cmd_log, "one record at a time");
+		else
+			id = argv[i];
+	}
+	if ((rc = open_repo(c, &g)))
+		return rc;
+	l.g = g;
+	struct record *r = NULL;
+	if (id) {
+		if ((rc = ws_load(c->ws, id, NULL, &r, &c->err)))
+			goto out;
+		sync_path(path, sizeof path, r->ki->k->name, r->id);
+		l.path = path;
+	}
+	struct buf jb = BUF_INIT;
+	struct json j;
+	if (c->json) {
+		json_init(&j, &jb, c->tty);
+		json_arr_open(&j);
+		l.j = &j;
+	}
+	bool have = gitl_ref(g, SYNC_BRANCH, head) == 0;
+	/* The record's own change not yet in a snapshot comes first. */
+	char *dirty = NULL;
+	if (r && !(rc = store_dirty_rev(c->ws->st, r->id, &dirty, &c->err)) && dirty) {
+		struct buf before = BUF_INIT, now = BUF_INIT;
+		struct text_fields a, b;
+		struct fchange fc[128];
+		struct err e = { 0 };
+		bool phas = have && gitl_read(g, head, path, SYNC_MAX_FILE, &before, &e) == 0;
+		record_file(&now, r);
+		parse_text(phas ? before.data : NULL, &a);
+		parse_text(now.data, &b);
+		size_t n = field_changes(&a, &b, fc, ARRAY_LEN(fc));
+		if (l.j) {
+			json_obj_open(&j);
+			json_key(&j, "snapshot");
+			json_null(&j);
+			json_key(&j, "author");
+			json_str(&j, r->author);
+			json_key(&j, "date");
+			json_str(&j, r->updated);
+			json_key(&j, "changes");
+			json_changes(&j, fc, n);
+			json_obj_close(&j);
+		} else {
+			fprintf(c->out, "%snot yet snapshotted%s  %s  ", col(c, C_WARN), col(c, C_RESET),
+				r->updated ? r->updated : "");
+			out_safe(c, r->author ? r->author : "");
+			fputc('\n', c->out);
+			print_changes(c, fc, n);
+		}
+		l.shown++;
+		text_fields_free(&a);
+		text_fields_free(&b);
+		buf_release(&before);
+		buf_release(&now);
+	}
+	free(dirty);
+	if (!rc && have)
+		rc = gitl_log(g, head, log_one, &l, &c->err);
+	if (rc == 1)
+		rc = 0;
+	if (!rc && !have && !l.shown && !c->json)
+		fprintf(c->out, "No snapshots yet: 'rapport sync' makes the first.\n");
+	if (c->json) {
+		json_arr_close(&j);
+		if (!rc)
+			json_flush(c, &jb);
+		buf_release(&jb);
+	}
+out:
+	record_free(r);
+	gitl_close(g);
+	return rc;
+}
+
+/* ---- diff ---- */
+
+struct diffctx {
+	struct ctx *c;
+	struct gitl *g;
+	bool to_db; /* the new side is the database, not a snapshot */
+	long n;
+};
+
+static void diff_record(struct diffctx *d, const char *path, const char *oldtext,
+			const char *newtext)
+{
+	struct ctx *c = d->c;
+	struct text_fields a, b;
+	struct fchange fc[128];
+	char kind[32], id[33];
+	if (parse_text(oldtext, &a) || parse_text(newtext, &b)) {
+		text_fields_free(&a);
+		return;
+	}
+	size_t n = field_changes(&a, &b, fc, ARRAY_LEN(fc));
+	bool del_a = false, del_b = false, h;
+	const char *v = fval(&a, "deleted", &h);
+	del_a = v && !strcmp(v, "true");
+	v = fval(&b, "deleted", &h);
+	del_b = v && !strcmp(v, "true");
+	if (n && sync_parse_path(path, kind, id)) {
+		const char *what = !oldtext ? "added" : del_b && !del_a ? "deleted"
+						: del_a && !del_b  ? "restored"
+								   : "changed";
+		fprintf(c->out, "%s%s%s %s %s%.8s%s ", col(c, C_HEAD), what, col(c, C_RESET), kind,
+			col(c, C_ID), id, col(c, C_RESET));
+		out_safe(c, ws_title(c->ws, id));
+		fputc('\n', c->out);
+		print_changes(c, fc, n);
+		d->n++;
+	}
+	text_fields_free(&a);
+	text_fields_free(&b);
+}
+
+/* The database's version of a record path, as a snapshot would hold it. */
+static bool db_text(struct ctx *c, const char *path, struct buf *out)
+{
+	char kind[32], id[33];
+	struct record *r;
+	struct err e = { 0 };
+	if (!sync_parse_path(path, kind, id) || store_get(c->ws->st, &c->ws->sc, id, &r, &e))
+		return false;
+	buf_reset(out);
+	record_file(out, r);
+	record_free(r);
+	return true;
+}
+
+struct pathset {
+	struct strv paths;
+	struct strv olds;
+};
+
+static int diff_collect(const char *path, const char *old, const char *new, void *ctx)
+{
+	struct pathset *p = ctx;
+	strv_push(&p->paths, path);
+	strv_push(&p->olds, old);
+	(void)new;
+	return 0;
+}
+
+static int run_diff(struct ctx *c, int argc, char **argv)
+{
+	struct gitl *g = NULL;
+	char a[GITL_OID], b[GITL_OID], head[GITL_OID];
+	struct pathset ps = { STRV_INIT, STRV_INIT };
+	struct buf ot = BUF_INIT, nt = BUF_INIT;
+	int rc;
+	if (argc > 3)
+		return usage_error(c, &cmd_diff, "at most two snapshots");
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-')
+			return usage_error(c, &cmd_diff, "unknown option '%s'", argv[i]);
+	if ((rc = open_repo(c, &g)))
+		return rc;
+	struct diffctx d = { c, g, argc < 3, 0 };
+	bool have = gitl_ref(g, SYNC_BRANCH, head) == 0;
+	if ((argc > 1 && (rc = gitl_resolve(g, argv[1], a, &c->err))) ||
+	    (argc > 2 && (rc = gitl_resolve(g, argv[2], b, &c->err))))
+		goto out;
+	if (argc == 1)
+		snprintf(a, sizeof a, "%s", have ? head : "");
+	if (argc == 3) {
+		if ((rc = gitl_changes(g, a, b, diff_collect, &ps, &c->err)))
+			goto out;
+	} else {
+		/* To now: what snapshots changed since a, plus what is not snapshotted yet. */
+		struct strv ids = STRV_INIT, revs = STRV_INIT;
+		if (a[0] && strcmp(a, head) && (rc = gitl_changes(g, a, head, diff_collect, &ps, &c->err)))
+			goto out;
+		if ((rc = store_dirty_list(c->ws->st, &ids, &revs, &c->err)))
+			goto out;
+		for (size_t i = 0; i < ids.n; i++) {
+			char *kind = NULL, path[128];
+			struct err e = { 0 };
+			if (store_kind_of(c->ws->st, ids.v[i], &kind, &e))
+				continue;
+			sync_path(path, sizeof path, kind, ids.v[i]);
+			free(kind);
+			if (!strv_has(&ps.paths, path)) {
+				strv_push(&ps.paths, path);
+				strv_push(&ps.olds, "?");
+			}
+		}
+		strv_clear(&ids);
+		strv_clear(&revs);
+	}
+	for (size_t i = 0; i < ps.paths.n; i++) {
+		struct err e = { 0 };
+		const char *path = ps.paths.v[i];
+		bool has_old = a[0] && gitl_read(g, a, path, SYNC_MAX_FILE, &ot, &e) == 0;
+		bool has_new = d.to_db ? db_text(c, path, &nt)
+				       : gitl_read(g, b, path, SYNC_MAX_FILE, &nt, &e) == 0;
+		if (!has_new && d.to_db)
+			has_new = have && gitl_read(g, head, path, SYNC_MAX_FILE, &nt, &e) == 0;
+		if (has_new)
+			diff_record(&d, path, has_old ? ot.data : NULL, nt.data);
+	}
+	if (!d.n && !c->json)
+		fprintf(c->out, "No changes.\n");
+out:
+	strv_clear(&ps.paths);
+	strv_clear(&ps.olds);
+	buf_release(&ot);
+	buf_release(&nt);
+	gitl_close(g);
+	return rc;
+}
+
+/* ---- restore ---- */
+
+static int run_restore(struct ctx *c, int argc, char **argv)
+{
+	struct gitl *g = NULL;
+	const char *rev = NULL, *id = NULL;
+	struct record *cur = NULL, *old = NULL;
+	struct buf text = BUF_INIT;
+	char commit[GITL_OID], path[128];
+	int rc;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--at") && i + 1 < argc)
+			rev = argv[++i];
+		else if (argv[i][0] == '-')
+			return usage_error(c, &cmd_restore, "unknown option '%s'", argv[i]);
+		else if (id)
+			return usage_error(c, &cmd_restore, "one record at a time");
+		else
+			id = argv[i];
+	}
+	if (!rev || !id)
+		return usage_error(c, &cmd_restore, !rev ? "--at REV is required" : "which record?");
+	if ((rc = open_repo(c, &g)) || (rc = gitl_resolve(g, rev, commit, &c->err)) ||
+	    (rc = ws_load(c->ws, id, NULL, &cur, &c->err)))
+		goto out;
+	sync_path(path, sizeof path, cur->ki->k->name, cur->id);
+	if ((rc = gitl_read(g, commit, path, SYNC_MAX_FILE, &text, &c->err))) {
+		if (rc == RERR_NOTFOUND)
+			rc = err_set(&c->err, RERR_INPUT, "%s %.8s did not exist in snapshot %.8s",
+				     cur->ki->k->name, cur->id, commit);
+		goto out;
+	}
+	if ((rc = record_from_text(cur->ki, cur->id, text.data, c->ws->now, &old, &c->err))) {
+		err_prefix(&c->err, "snapshot %.8s: %s", commit, path);
+		goto out;
+	}
+	for (size_t i = 0; i < cur->ki->nf; i++) {
+		free(cur->val[i]);
+		cur->val[i] = old->val[i];
+		old->val[i] = NULL;
+	}
+	cur->deleted = old->deleted;
+	free(cur->extra);
+	cur->extra = old->extra;
+	old->extra = NULL;
+	if ((rc = ws_save(c->ws, cur, &c->err)))
+		goto out;
+	char *t = record_title(cur);
+	fprintf(c->out, "Restored %s %.8s ", cur->ki->k->name, cur->id);
+	out_safe(c, t);
+	fprintf(c->out, " as of snapshot %.8s\n", commit);
+	free(t);
+out:
+	record_free(cur);
+	record_free(old);
+	buf_release(&text);
+	gitl_close(g);
+	return rc;
+}

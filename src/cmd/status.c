@@ -1,0 +1,102 @@
+/*
+ * status.c — `rapport status`: where this workspace stands against the team: local changes not
+ * yet in a snapshot, snapshots ahead of and behind the remote (as of the last fetch), and open
+ * conflicts. It reads only: no fetch, no write.
+ */
+#include "cmd.h"
+#include "sync.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int run(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_status = {
+	"status", run, "status", "Local changes, ahead/behind the remote, open conflicts.",
+	"Ahead and behind count snapshots against the remote as of the last sync or fetch.\n",
+	CMD_WS,
+};
+
+static int count_one(const struct record *r, void *ctx)
+{
+	(*(long *)ctx)++;
+	(void)r;
+	return 0;
+}
+
+int sync_status(struct ws *w, struct sync_status *s, struct err *e)
+{
+	struct gitl *g = NULL;
+	char theirs[GITL_OID];
+	memset(s, 0, sizeof(*s));
+	int rc = store_dirty_count(w->st, &s->local, e);
+	if (!rc)
+		rc = store_conflicted(w->st, &w->sc, count_one, &s->conflicts, e);
+	if (rc || (rc = sync_open(w, &g, e)))
+		return rc;
+	s->have_head = gitl_ref(g, SYNC_BRANCH, s->head) == 0;
+	char *remote = sync_default_remote(g);
+	if (remote) {
+		snprintf(s->remote, sizeof s->remote, "%s", remote);
+		char *ref = xasprintf("refs/remotes/%s/main", remote);
+		s->have_remote = gitl_ref(g, ref, theirs) == 0;
+		free(ref);
+		if (s->have_remote && s->have_head)
+			rc = gitl_ahead_behind(g, s->head, theirs, &s->ahead, &s->behind, e);
+		else if (s->have_remote)
+			s->behind = 1;
+	}
+	free(remote);
+	gitl_close(g);
+	return rc;
+}
+
+static int run(struct ctx *c, int argc, char **argv)
+{
+	struct sync_status s;
+	int rc;
+	if (argc > 1)
+		return usage_error(c, &cmd_status, "unexpected '%s'", argv[1]);
+	if ((rc = ctx_open(c)) || (rc = sync_status(c->ws, &s, &c->err)))
+		return rc;
+	if (c->json) {
+		struct buf b = BUF_INIT;
+		struct json j;
+		json_init(&j, &b, c->tty);
+		json_obj_open(&j);
+		json_key(&j, "snapshot");
+		json_str(&j, s.have_head ? s.head : NULL);
+		json_key(&j, "local_changes");
+		json_int(&j, s.local);
+		json_key(&j, "remote");
+		json_str(&j, s.remote[0] ? s.remote : NULL);
+		json_key(&j, "ahead");
+		json_int(&j, (long long)s.ahead);
+		json_key(&j, "behind");
+		json_int(&j, (long long)s.behind);
+		json_key(&j, "conflicts");
+		json_int(&j, s.conflicts);
+		json_obj_close(&j);
+		json_flush(c, &b);
+		buf_release(&b);
+		return 0;
+	}
+	if (s.have_head)
+		fprintf(c->out, "On snapshot %s%.8s%s\n", col(c, C_ID), s.head, col(c, C_RESET));
+	else
+		fprintf(c->out, "No snapshot yet.\n");
+	fprintf(c->out, "Local changes not yet snapshotted: %ld\n", s.local);
+	if (!s.remote[0])
+		fprintf(c->out, "No remote: 'rapport remote add origin URL' to share.\n");
+	else if (!s.have_remote)
+		fprintf(c->out, "Remote %s: nothing fetched yet ('rapport sync').\n", s.remote);
+	else
+		fprintf(c->out, "Remote %s: %zu ahead, %zu behind (as of the last sync)\n", s.remote,
+			s.ahead, s.behind);
+	if (s.conflicts)
+		fprintf(c->out, "%sConflicts: %ld record%s ('rapport conflicts')%s\n", col(c, C_WARN),
+			s.conflicts, s.conflicts == 1 ? "" : "s", col(c, C_RESET));
+	else
+		fprintf(c->out, "Conflicts: none\n");
+	return 0;
+}

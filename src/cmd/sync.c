@@ -1,0 +1,107 @@
+/*
+ * sync.c — `rapport sync [REMOTE]`, `pull [REMOTE]` and `push [REMOTE]`: the exchange of
+ * snapshots with the team's remote (src/sync does the work; this file is the front).
+ */
+#include "cmd.h"
+#include "sync.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int run(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_sync = {
+	"sync", run, "sync [REMOTE]", "Snapshot, pull, merge and push: exchange work with the team.",
+	"Commits what changed here as a snapshot, fetches the remote (default: origin), merges\n"
+	"field by field, imports the result in one transaction and pushes. A push the remote\n"
+	"rejects (someone pushed first) is retried by fetching and merging again; nothing is ever\n"
+	"force-pushed. Values both sides changed are settled by the newest write and the other\n"
+	"value is kept as a conflict: see 'rapport conflicts'. Files from the remote that are not\n"
+	"valid records are reported and skipped. Without a remote, only the snapshot is made.\n",
+	CMD_WS,
+};
+
+const struct command cmd_pull = {
+	"pull", run, "pull [REMOTE]", "Snapshot, fetch and merge, without pushing.",
+	"Like sync, but what is merged here is not sent back.\n", CMD_WS,
+};
+
+const struct command cmd_push = {
+	"push", run, "push [REMOTE]", "Snapshot and push (fails if the remote has new work).",
+	"Sends local snapshots. When the remote has snapshots this workspace has not merged yet,\n"
+	"push fails and says so: run 'rapport sync'.\n",
+	CMD_WS,
+};
+
+void sync_print(struct ctx *c, const struct sync_report *rep, const char *remote)
+{
+	for (size_t i = 0; i < rep->warnings.n; i++) {
+		struct buf b = BUF_INIT;
+		term_text(&b, rep->warnings.v[i]);
+		fprintf(stderr, "rapport: warning: skipped remote file %s\n", b.data);
+		buf_release(&b);
+	}
+	if (c->json)
+		return;
+	if (rep->committed)
+		fprintf(c->out, "Snapshot: %ld record%s\n", rep->exported, rep->exported == 1 ? "" : "s");
+	if (rep->fetched && rep->remote_empty)
+		fprintf(c->out, "The remote %s is empty.\n", remote);
+	if (rep->imported)
+		fprintf(c->out, "Merged %ld record%s from %s.\n", rep->imported,
+			rep->imported == 1 ? "" : "s", remote);
+	if (rep->conflicts)
+		fprintf(c->out, "%s%ld conflict%s%s: see 'rapport conflicts'.\n", col(c, C_WARN),
+			rep->conflicts, rep->conflicts == 1 ? "" : "s", col(c, C_RESET));
+	if (rep->pushed)
+		fprintf(c->out, "Pushed to %s%s.\n", remote,
+			rep->retries ? " (after merging what others pushed meanwhile)" : "");
+	if (rep->head[0])
+		fprintf(c->out, "At snapshot %.8s.\n", rep->head);
+}
+
+static int run(struct ctx *c, int argc, char **argv)
+{
+	const struct command *cmd = !strcmp(argv[0], "pull")   ? &cmd_pull
+				    : !strcmp(argv[0], "push") ? &cmd_push
+							       : &cmd_sync;
+	unsigned what = cmd == &cmd_pull ? SYNC_PULL : cmd == &cmd_push ? SYNC_PUSH
+									: SYNC_PULL | SYNC_PUSH;
+	struct sync_report rep = { 0 };
+	int rc;
+	if (argc > 2)
+		return usage_error(c, cmd, "too many arguments");
+	if (argc == 2 && argv[1][0] == '-')
+		return usage_error(c, cmd, "unknown option '%s'", argv[1]);
+	if ((rc = ctx_open(c)))
+		return rc;
+	rc = sync_run(c->ws, argc == 2 ? argv[1] : NULL, what, &rep, &c->err);
+	if (!rc || rep.committed)
+		sync_print(c, &rep, argc == 2 ? argv[1] : "origin");
+	if (!rc && c->json) {
+		struct buf b = BUF_INIT;
+		struct json j;
+		json_init(&j, &b, c->tty);
+		json_obj_open(&j);
+		json_key(&j, "head");
+		json_str(&j, rep.head);
+		json_key(&j, "exported");
+		json_int(&j, rep.exported);
+		json_key(&j, "imported");
+		json_int(&j, rep.imported);
+		json_key(&j, "conflicts");
+		json_int(&j, rep.conflicts);
+		json_key(&j, "pushed");
+		json_bool(&j, rep.pushed);
+		json_key(&j, "skipped");
+		json_arr_open(&j);
+		for (size_t i = 0; i < rep.warnings.n; i++)
+			json_str(&j, rep.warnings.v[i]);
+		json_arr_close(&j);
+		json_obj_close(&j);
+		json_flush(c, &b);
+		buf_release(&b);
+	}
+	sync_report_free(&rep);
+	return rc;
+}

@@ -1,0 +1,271 @@
+/*
+ * merge.c — the three-way merge of one record's snapshot file (DESIGN.md §4), field by field.
+ * Same change on both sides: take it. One side changed: take it. Sets (tags, depends) merge item
+ * by item, honouring removals. Long text tries a line merge. Anything else is a true conflict:
+ * the side with the greater rev wins and the loser is kept in the record as a conflict line
+ * ("!field REV value") until someone resolves it. A delete against an edit stays deleted, keeps
+ * the edit, and records a "!deleted" conflict so undelete brings the edited record back.
+ *
+ * Every choice depends on the three texts only, never on which side is "ours", so
+ * merge(A, B) and merge(B, A) give the same bytes on every replica.
+ */
+#include "sync.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const meta_names[] = { "rev", "created", "updated", "author", "deleted" };
+
+static bool is_meta(const char *n)
+{
+	for (size_t i = 0; i < ARRAY_LEN(meta_names); i++)
+		if (!strcmp(n, meta_names[i]))
+			return true;
+	return false;
+}
+
+/* A field's value in parsed text: NULL when unset or absent. */
+static const char *val(const struct text_fields *tf, const char *name)
+{
+	for (size_t i = 0; i < tf->n; i++)
+		if (!strcmp(tf->v[i].name, name))
+			return tf->v[i].value;
+	return NULL;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static void add_unique(struct strv *v, const char *s)
+{
+	if (!strv_has(v, s))
+		strv_push(v, s);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void split(struct strv *out, const char *v, char sep)
+{
+	for (const char *p = v; p && *p;) {
+		size_t n = strcspn(p, (char[]){ sep, 0 });
+		if (n)
+			strv_push_owned(out, xstrndup(p, n));
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
+/* Item-wise three-way merge of comma-separated sets: kept on both sides, or added on one. */
+static char *merge_set(const char *b, const char *o, const char *t)
+{
+	struct strv sb = STRV_INIT, so = STRV_INIT, st = STRV_INIT, res = STRV_INIT;
+	split(&sb, b, ',');
+	split(&so, o, ',');
+	split(&st, t, ',');
+	for (size_t i = 0; i < so.n; i++)
+		if (strv_has(&st, so.v[i]) || !strv_has(&sb, so.v[i]))
+			add_unique(&res, so.v[i]);
+	for (size_t i = 0; i < st.n; i++)
+		if (!strv_has(&sb, st.v[i]))
+			add_unique(&res, st.v[i]);
+	qsort(res.v, res.n, sizeof(*res.v), cmp_str);
+	struct buf out = BUF_INIT;
+	for (size_t i = 0; i < res.n; i++)
+		buf_addf(&out, "%s%s", i ? "," : "", res.v[i]);
+	strv_clear(&sb);
+	strv_clear(&so);
+	strv_clear(&st);
+	strv_clear(&res);
+	return out.len ? buf_detach(&out) : (buf_release(&out), NULL);
+}
+
+struct side {
+	struct text_fields tf;
+	const char *rev;
+	bool present;
+};
+
+/* Conflict lines of a side as "name value" strings. */
+static void conflicts_of(const struct side *s, struct strv *out)
+{
+	for (size_t i = 0; i < s->tf.n; i++)
+		if (s->tf.v[i].name[0] == '!') {
+			char *k = xasprintf("%s %s", s->tf.v[i].name, s->tf.v[i].value ? s->tf.v[i].value : "");
+			add_unique(out, k);
+			free(k);
+		}
+}
+
+/* Whether a side changed any field other than meta ones against base. */
+static bool edited(const struct side *s, const struct side *base)
+{
+	for (size_t i = 0; i < s->tf.n; i++)
+		if (s->tf.v[i].name[0] != '!' && !is_meta(s->tf.v[i].name) &&
+		    !same(s->tf.v[i].value, val(&base->tf, s->tf.v[i].name)))
+			return true;
+	for (size_t i = 0; i < base->tf.n; i++)
+		if (base->tf.v[i].name[0] != '!' && !is_meta(base->tf.v[i].name) &&
+		    !same(base->tf.v[i].value, val(&s->tf, base->tf.v[i].name)))
+			return true;
+	return false;
+}
+
+static int load(struct side *s, const char *text)
+{
+	struct err e = { 0 };
+	memset(s, 0, sizeof(*s));
+	s->present = text != NULL;
+	if (text && record_parse(text, &s->tf, &e))
+		return -1;
+	s->rev = val(&s->tf, "rev");
+	if (!s->rev)
+		s->rev = "";
+	return 0;
+}
+
+char *merge_record(const struct kindinfo *ki, const char *base, const char *ours,
+		   const char *theirs, int *nconflicts)
+{
+	struct side b, o, t;
+	struct strv names = STRV_INIT, conf = STRV_INIT, cb = STRV_INIT, co = STRV_INIT,
+		    ct = STRV_INIT;
+	struct buf out = BUF_INIT;
+	*nconflicts = 0;
+	if (load(&b, base) || load(&o, ours) || load(&t, theirs))
+		goto fail;
+	/* The winner of true conflicts: greater rev, then greater bytes. */
+	int c = strcmp(o.rev, t.rev);
+	if (!c)
+		c = strcmp(ours ? ours : "", theirs ? theirs : "");
+	const struct side *win = c >= 0 ? &o : &t, *lose = c >= 0 ? &t : &o;
+
+	const struct side *all[] = { &b, &o, &t };
+	for (size_t k = 0; k < 3; k++)
+		for (size_t i = 0; i < all[k]->tf.n; i++)
+			if (all[k]->tf.v[i].name[0] != '!' && !is_meta(all[k]->tf.v[i].name))
+				add_unique(&names, all[k]->tf.v[i].name);
+	add_unique(&names, "deleted");
+
+	/* Conflict lines merge as a set: one resolved on either side stays resolved. */
+	conflicts_of(&b, &cb);
+	conflicts_of(&o, &co);
+	conflicts_of(&t, &ct);
+	for (size_t i = 0; i < co.n; i++)
+		if (strv_has(&ct, co.v[i]) || !strv_has(&cb, co.v[i]))
+			add_unique(&conf, co.v[i]);
+	for (size_t i = 0; i < ct.n; i++)
+		if (!strv_has(&cb, ct.v[i]))
+			add_unique(&conf, ct.v[i]);
+
+	struct text_fields res = { NULL, 0 };
+	res.v = xcalloc(names.n + 1, sizeof(*res.v));
+	for (size_t i = 0; i < names.n; i++) {
+		const char *n = names.v[i];
+		const char *bv = val(&b.tf, n), *ov = val(&o.tf, n), *tv = val(&t.tf, n);
+		const struct field *f = ki ? kind_field(ki, n) : NULL;
+		char *r = NULL;
+		if (same(ov, tv) || same(tv, bv))
+			r = ov ? xstrdup(ov) : NULL;
+		else if (same(ov, bv))
+			r = tv ? xstrdup(tv) : NULL;
+		else if (f && (f->type == FT_SET || f->type == FT_REFS))
+			r = merge_set(bv, ov, tv);
+		else {
+			struct buf m = BUF_INIT;
+			const char *wv = val(&win->tf, n), *lv = val(&lose->tf, n);
+			/* Line merge in a fixed order (loser, winner) so both replicas agree. */
+			if (f && f->type == FT_LONG && ov && tv &&
+			    !gitl_merge_text(bv ? bv : "", lv, wv, &m) && m.len) {
+				r = buf_detach(&m);
+			} else {
+				buf_release(&m);
+				r = wv ? xstrdup(wv) : NULL;
+				char *k = xasprintf("!%s %s%s%s", n, lose->rev, lv ? " " : "",
+						    lv ? lv : "");
+				add_unique(&conf, k);
+				free(k);
+				(*nconflicts)++;
+			}
+		}
+		res.v[res.n].name = xstrdup(n);
+		res.v[res.n++].value = r;
+	}
+	/* Delete against edit: deleted stays, the edit stays, and the conflict says so. */
+	const char *del = val(&res, "deleted");
+	if (del && !strcmp(del, "true") && b.present) {
+		const char *od = val(&o.tf, "deleted"), *td = val(&t.tf, "deleted");
+		bool o_del = od && !strcmp(od, "true"), t_del = td && !strcmp(td, "true");
+		const struct side *editor = o_del && !t_del ? &t : t_del && !o_del ? &o : NULL;
+		if (editor && edited(editor, &b)) {
+			char *k = xasprintf("!deleted %s false", editor->rev);
+			add_unique(&conf, k);
+			free(k);
+			(*nconflicts)++;
+		}
+	}
+
+	/* Meta: the newest rev; the first created; who wrote last. */
+	const char *cr_o = val(&o.tf, "created"), *cr_t = val(&t.tf, "created");
+	const char *created = !cr_o ? cr_t : !cr_t ? cr_o : strcmp(cr_o, cr_t) <= 0 ? cr_o : cr_t;
+	if (win->rev[0])
+		text_put(&out, "rev", win->rev);
+	if (created)
+		text_put(&out, "created", created);
+	if (val(&win->tf, "updated"))
+		text_put(&out, "updated", val(&win->tf, "updated"));
+	if (val(&win->tf, "author"))
+		text_put(&out, "author", val(&win->tf, "author"));
+	if (del && !strcmp(del, "true"))
+		text_put(&out, "deleted", "true");
+	/* Known fields in schema order, then unknown ones by name: the format's canonical order. */
+	struct strv unknown = STRV_INIT;
+	for (size_t i = 0; ki && i < ki->nf; i++) {
+		const char *v = val(&res, ki->f[i]->name);
+		if (v)
+			text_put(&out, ki->f[i]->name, v);
+	}
+	for (size_t i = 0; i < res.n; i++)
+		if (res.v[i].value && strcmp(res.v[i].name, "deleted") &&
+		    !(ki && kind_field(ki, res.v[i].name)))
+			strv_push(&unknown, res.v[i].name);
+	qsort(unknown.v, unknown.n, sizeof(*unknown.v), cmp_str);
+	for (size_t i = 0; i < unknown.n; i++)
+		text_put(&out, unknown.v[i], val(&res, unknown.v[i]));
+	strv_clear(&unknown);
+	/* Conflict lines, sorted as record_from_text would sort them. */
+	struct strv lines = STRV_INIT;
+	for (size_t i = 0; i < conf.n; i++) {
+		struct buf l = BUF_INIT;
+		char *sp = strchr(conf.v[i], ' ');
+		*sp = '\0';
+		text_put(&l, conf.v[i], sp[1] ? sp + 1 : NULL);
+		*sp = ' ';
+		strv_push_owned(&lines, buf_detach(&l));
+	}
+	qsort(lines.v, lines.n, sizeof(*lines.v), cmp_str);
+	for (size_t i = 0; i < lines.n; i++)
+		buf_adds(&out, lines.v[i]);
+	strv_clear(&lines);
+	text_fields_free(&res);
+	strv_clear(&names);
+	strv_clear(&conf);
+	strv_clear(&cb);
+	strv_clear(&co);
+	strv_clear(&ct);
+	text_fields_free(&b.tf);
+	text_fields_free(&o.tf);
+	text_fields_free(&t.tf);
+	return buf_detach(&out);
+fail:
+	text_fields_free(&b.tf);
+	text_fields_free(&o.tf);
+	text_fields_free(&t.tf);
+	buf_release(&out);
+	return NULL;
+}
