@@ -9,6 +9,8 @@ T=$(mktemp -d)
 export HOME="$T/home" TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8 RAPPORT_NOW=2026-11-22T09:00:00Z
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# Leaks inside system libraries (see tests/lsan.supp) are not rapport's.
+export LSAN_OPTIONS="suppressions=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lsan.supp:print_suppressions=0"
 mkdir -p "$HOME"
 cd "$T" || exit 1
 

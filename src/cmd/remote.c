@@ -31,12 +31,15 @@ const struct command cmd_clone = {
 	0,
 };
 
-/* A relative path to an existing directory becomes absolute, so the remote works from anywhere. */
-static char *remote_url(const char *url)
+/* A relative path to an existing directory becomes absolute, so the remote works from anywhere.
+ * Relative to -C DIR when given, as if rapport had been started there (like git -C). */
+static char *remote_url(const char *base, const char *url)
 {
 	struct stat sb;
-	if (url[0] != '/' && !strstr(url, "://") && stat(url, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		char *abs = realpath(url, NULL);
+	if (url[0] != '/' && !strstr(url, "://")) {
+		char *p = base ? xasprintf("%s/%s", base, url) : xstrdup(url);
+		char *abs = stat(p, &sb) == 0 && S_ISDIR(sb.st_mode) ? realpath(p, NULL) : NULL;
+		free(p);
 		if (abs)
 			return abs;
 	}
@@ -63,7 +66,7 @@ static int run_remote(struct ctx *c, int argc, char **argv)
 	if ((rc = open_repo(c, &g)))
 		return rc;
 	if (!strcmp(sub, "add")) {
-		char *url = remote_url(argv[3]);
+		char *url = remote_url(c->cdir, argv[3]);
 		if (!(rc = gitl_remote_add(g, argv[2], url, &c->err)))
 			fprintf(c->out, "Added remote %s: %s\n", argv[2], url);
 		free(url);
@@ -112,7 +115,7 @@ static int run_clone(struct ctx *c, int argc, char **argv)
 	if (argv[1][0] == '-' || (argc == 3 && argv[2][0] == '-'))
 		return usage_error(c, &cmd_clone, "unknown option '%s'",
 				   argv[1][0] == '-' ? argv[1] : argv[2]);
-	char *url = remote_url(argv[1]), *dir;
+	char *url = remote_url(NULL, argv[1]), *dir;
 	if (argc == 3)
 		dir = xstrdup(argv[2]);
 	else {

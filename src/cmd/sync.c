@@ -75,7 +75,22 @@ static int run(struct ctx *c, int argc, char **argv)
 		return usage_error(c, cmd, "unknown option '%s'", argv[1]);
 	if ((rc = ctx_open(c)))
 		return rc;
+	/* sync with no remote yet still keeps history: a local snapshot. */
+	struct gitl *g = NULL;
+	char *def = NULL;
+	if (cmd == &cmd_sync && argc == 1 && !(rc = sync_open(c->ws, &g, &c->err))) {
+		def = sync_default_remote(g);
+		gitl_close(g);
+		if (!def)
+			what = 0;
+	}
+	free(def);
+	if (rc)
+		return rc;
 	rc = sync_run(c->ws, argc == 2 ? argv[1] : NULL, what, &rep, &c->err);
+	if (!rc && !what && !c->json)
+		fprintf(c->out, "No remote yet: the snapshot is kept here. Share it with 'rapport "
+				"remote add origin URL' and 'rapport sync'.\n");
 	if (!rc || rep.committed)
 		sync_print(c, &rep, argc == 2 ? argv[1] : "origin");
 	if (!rc && c->json) {

@@ -49,6 +49,7 @@ int gitl_open(struct gitl **out, const char *path, struct err *e)
 		gitl_fail(e, RERR_RUNTIME, "snapshot repository");
 		err_prefix(e, "%s", path);
 		free(g);
+		git_libgit2_shutdown();
 		return RERR_RUNTIME;
 	}
 	*out = g;
@@ -65,6 +66,8 @@ void gitl_close(struct gitl *g)
 	}
 	git_repository_free(g->repo);
 	free(g);
+	/* Paired with gitl_open's init: the last one frees libgit2's global and per-thread state. */
+	git_libgit2_shutdown();
 }
 
 int gitl_ref(struct gitl *g, const char *ref, char oid[GITL_OID])
@@ -472,10 +475,12 @@ int gitl_merge_text(const char *base, const char *ours, const char *theirs, stru
 	t.size = strlen(t.ptr);
 	if (git_merge_file(&r, &b, &o, &t, &opts) || !r.automergeable) {
 		git_merge_file_result_free(&r);
+		git_libgit2_shutdown();
 		return 1;
 	}
 	buf_reset(out);
 	buf_add(out, r.ptr, r.len);
 	git_merge_file_result_free(&r);
+	git_libgit2_shutdown();
 	return 0;
 }

@@ -74,7 +74,8 @@ static char *merge_set(const char *b, const char *o, const char *t)
 	for (size_t i = 0; i < st.n; i++)
 		if (!strv_has(&sb, st.v[i]))
 			add_unique(&res, st.v[i]);
-	qsort(res.v, res.n, sizeof(*res.v), cmp_str);
+	if (res.n)
+		qsort(res.v, res.n, sizeof(*res.v), cmp_str);
 	struct buf out = BUF_INIT;
 	for (size_t i = 0; i < res.n; i++)
 		buf_addf(&out, "%s%s", i ? "," : "", res.v[i]);
@@ -234,7 +235,8 @@ char *merge_record(const struct kindinfo *ki, const char *base, const char *ours
 		if (res.v[i].value && strcmp(res.v[i].name, "deleted") &&
 		    !(ki && kind_field(ki, res.v[i].name)))
 			strv_push(&unknown, res.v[i].name);
-	qsort(unknown.v, unknown.n, sizeof(*unknown.v), cmp_str);
+	if (unknown.n)
+		qsort(unknown.v, unknown.n, sizeof(*unknown.v), cmp_str);
 	for (size_t i = 0; i < unknown.n; i++)
 		text_put(&out, unknown.v[i], val(&res, unknown.v[i]));
 	strv_clear(&unknown);
@@ -248,7 +250,8 @@ char *merge_record(const struct kindinfo *ki, const char *base, const char *ours
 		*sp = ' ';
 		strv_push_owned(&lines, buf_detach(&l));
 	}
-	qsort(lines.v, lines.n, sizeof(*lines.v), cmp_str);
+	if (lines.n)
+		qsort(lines.v, lines.n, sizeof(*lines.v), cmp_str);
 	for (size_t i = 0; i < lines.n; i++)
 		buf_adds(&out, lines.v[i]);
 	strv_clear(&lines);

@@ -487,7 +487,8 @@ static int import(struct ws *w, struct gitl *g, const char *from, const char *to
 			if ((rc = store_begin(w->st, e)))
 				break;
 		}
-		qsort(incoming.v, incoming.n, sizeof(*incoming.v), cmp_str);
+		if (incoming.n)
+			qsort(incoming.v, incoming.n, sizeof(*incoming.v), cmp_str);
 		for (size_t i = 0; i < ch.n && !rc; i++) {
 			struct change *c = &ch.v[i];
 			struct record *r = NULL;
@@ -598,8 +599,10 @@ static int merge(struct ws *w, struct gitl *g, const char *ours, const char *the
 	if ((rc = gitl_changes(g, nobase ? NULL : base, ours, collect, &co, e)) ||
 	    (rc = gitl_changes(g, nobase ? NULL : base, theirs, collect, &ct, e)))
 		goto out;
-	qsort(co.v, co.n, sizeof(*co.v), cmp_change);
-	qsort(ct.v, ct.n, sizeof(*ct.v), cmp_change);
+	if (co.n)
+		qsort(co.v, co.n, sizeof(*co.v), cmp_change);
+	if (ct.n)
+		qsort(ct.v, ct.n, sizeof(*ct.v), cmp_change);
 	u = xcalloc(ct.n + co.n + 1, sizeof(*u));
 	long merged = 0;
 	/* Every path either side changed; a side that removed a file keeps the base version. */
@@ -744,18 +747,27 @@ int sync_run(struct ws *w, const char *remote, unsigned what, struct sync_report
 	int fd = -1, rc;
 	if ((rc = lock_workspace(w, &fd, e)) || (rc = sync_open(w, &g, e)))
 		goto out;
+	if (what && !remote)
+		remote = def = sync_default_remote(g);
+	if (what && !remote) {
+		rc = err_set(e, RERR_USAGE, "no remote: add one with 'rapport remote add origin URL'");
+		goto out;
+	}
+	if (what) {
+		/* A remote that is not there fails before anything is written. */
+		struct strv names = STRV_INIT, urls = STRV_INIT;
+		rc = gitl_remote_list(g, &names, &urls, e);
+		if (!rc && !strv_has(&names, remote))
+			rc = err_set(e, RERR_INPUT, "no remote '%s' (see rapport remote list)", remote);
+		strv_clear(&names);
+		strv_clear(&urls);
+		if (rc)
+			goto out;
+	}
 	if ((rc = sync_snapshot(w, g, rep, e)))
 		goto out;
 	if (!what)
 		goto done;
-	if (!remote)
-		remote = def = sync_default_remote(g);
-	if (!remote) {
-		rc = err_set(e, RERR_USAGE,
-			     "no remote: add one with 'rapport remote add origin URL' (the snapshot "
-			     "was committed locally)");
-		goto out;
-	}
 	for (int attempt = 0;; attempt++) {
 		if ((what & SYNC_PULL) || attempt > 0)
 			if ((rc = pull(w, g, remote, rep, e)))
@@ -771,15 +783,17 @@ int sync_run(struct ws *w, const char *remote, unsigned what, struct sync_report
 			break;
 		sync_crashpoint("push");
 		rc = gitl_push(g, remote, e);
-		if (rc == GITL_REJECTED && attempt < 4) {
+		if (rc == GITL_REJECTED && (what & SYNC_PULL) && attempt < 4) {
 			/* Someone pushed first: fetch, merge, try again after a short random pause. */
 			rep->retries++;
 			err_clear(e);
 			usleep((useconds_t)(50000 * (attempt + 1) + rng_next() % 100000));
 			continue;
 		}
-		if (rc == GITL_REJECTED)
+		if (rc == GITL_REJECTED && (what & SYNC_PULL))
 			err_prefix(e, "gave up after %d attempts", attempt + 1);
+		else if (rc == GITL_REJECTED)
+			err_prefix(e, "run 'rapport sync' to merge first");
 		if (rc)
 			goto out;
 		rep->pushed = true;
