@@ -133,7 +133,7 @@ static int load(struct side *s, const char *text)
 char *merge_record(const struct kindinfo *ki, const char *base, const char *ours,
 		   const char *theirs, int *nconflicts)
 {
-	struct side b, o, t;
+	struct side b = { 0 }, o = { 0 }, t = { 0 };
 	struct strv names = STRV_INIT, conf = STRV_INIT, cb = STRV_INIT, co = STRV_INIT,
 		    ct = STRV_INIT;
 	struct buf out = BUF_INIT;

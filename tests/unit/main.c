@@ -16,6 +16,7 @@ int main(void)
 	suite_workspace();
 	suite_format();
 	suite_csv();
+	suite_merge();
 	printf("unit: %d passed, %d failed\n", t_pass, t_fail);
 	return t_fail ? 1 : 0;
 }

@@ -38,5 +38,6 @@ void suite_store(void);
 void suite_workspace(void);
 void suite_format(void);
 void suite_csv(void);
+void suite_merge(void);
 
 #endif
