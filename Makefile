@@ -9,7 +9,8 @@ SHAREDIR = $(PREFIX)/share/rapport
 
 CC ?= cc
 PKGS = sqlite3 libgit2 ncursesw
-DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev sqlite3 jq tmux groff-base time python3
+DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev sqlite3 jq tmux groff-base time python3 \
+           git openssh-server openssh-client clang
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -26,7 +27,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 SAN_OBJ = $(patsubst src/%.c,build/san/%.o,$(LIB_SRC))
 UNIT_SRC = $(wildcard tests/unit/*.c)
 
-.PHONY: all deps check unit demo bench install uninstall clean fmt
+.PHONY: all deps check unit demo bench install uninstall clean fmt fuzz fuzz-check
 
 all: rapport
 
@@ -71,6 +72,43 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory build/san/rapport build/san/unit rapport
 	@sh tests/run.sh
+	@$(MAKE) --no-print-directory fuzz-check
+
+# Fuzz targets (tests/fuzz/*.c, libFuzzer entry points) over what a remote or a file can feed
+# rapport. With clang: coverage-guided libFuzzer; without: tests/fuzz/driver.c's random
+# mutations under gcc's sanitizers. `make check` runs each for FUZZ_CHECK_TIME seconds,
+# `make fuzz` for FUZZ_TIME.
+FUZZ_TARGETS = record
+FUZZ_LIB = $(filter-out src/cmd/% src/tui/%,$(LIB_SRC))
+FUZZ_TIME ?= 300
+FUZZ_CHECK_TIME ?= 20
+HAVE_CLANG := $(shell command -v clang >/dev/null 2>&1 && echo yes)
+ifeq ($(HAVE_CLANG),yes)
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(HDR)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	  -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+else
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(FUZZ_LIB) $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< tests/fuzz/driver.c $(FUZZ_LIB) $(LDLIBS)
+endif
+
+fuzz-run = for t in $(FUZZ_TARGETS); do \
+	  work=$$(mktemp -d); \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ./build/fuzz/$$t -max_total_time=$(1) \
+	    $$( [ "$(HAVE_CLANG)" = yes ] && echo "$$work tests/fuzz/corpus/$$t" || echo tests/fuzz/corpus/$$t/*) \
+	    >$$work.log 2>&1; st=$$?; \
+	  if [ $$st -ne 0 ]; then tail -40 $$work.log; echo "fuzz $$t: FAILED (crash input in $$work.log)"; exit 1; fi; \
+	  echo "fuzz $$t: $$(grep -o -E '(Done [0-9]+ runs|[0-9]+ runs)' $$work.log | tail -1) in $(1) s, no failure"; \
+	  rm -rf $$work $$work.log; done
+
+fuzz-check: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@$(call fuzz-run,$(FUZZ_CHECK_TIME))
+
+fuzz: deps $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@$(call fuzz-run,$(FUZZ_TIME))
 
 unit: build/san/unit
 	./build/san/unit
