@@ -93,6 +93,8 @@ int set_deleted(struct ctx *c, const struct command *cmd, int argc, char **argv,
 /* What a sync did, for people (warnings about skipped remote files go to stderr). */
 struct sync_report;
 void sync_print(struct ctx *c, const struct sync_report *rep, const char *remote);
+/* Progress and prompts for sync only when a person is at this command's terminal. */
+void sync_interactive(struct ctx *c);
 
 /* Terminal-safe printing of record text. */
 void out_safe(struct ctx *c, const char *s);

@@ -98,6 +98,8 @@ int gitl_merge_text(const char *base, const char *ours, const char *theirs, stru
 int gitl_remote_add(struct gitl *g, const char *name, const char *url, struct err *e);
 int gitl_remote_remove(struct gitl *g, const char *name, struct err *e);
 int gitl_remote_list(struct gitl *g, struct strv *names, struct strv *urls, struct err *e);
+/* Whether a person is at the terminal: progress on stderr, passphrase prompts (default off). */
+void gitl_interactive(bool on);
 /* Fetches the remote's main into refs/remotes/NAME/main (absent while the remote is empty).
  * Progress goes to stderr when it is a terminal. */
 int gitl_fetch(struct gitl *g, const char *remote, struct err *e);

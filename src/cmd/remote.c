@@ -148,6 +148,7 @@ static int run_clone(struct ctx *c, int argc, char **argv)
 		goto fail;
 	gitl_close(g);
 	g = NULL;
+	sync_interactive(c);
 	if ((rc = sync_run(c->ws, "origin", SYNC_PULL, &rep, &c->err)))
 		goto fail;
 	sync_print(c, &rep, "origin");

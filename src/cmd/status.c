@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int run(struct ctx *c, int argc, char **argv);
 
@@ -32,7 +33,12 @@ int sync_status(struct ws *w, struct sync_status *s, struct err *e)
 	int rc = store_dirty_count(w->st, &s->local, e);
 	if (!rc)
 		rc = store_conflicted(w->st, &w->sc, count_one, &s->conflicts, e);
-	if (rc || (rc = sync_open(w, &g, e)))
+	/* Reading status never creates the snapshot repository. */
+	char *repo = xasprintf("%s/%s", w->dotdir, SYNC_REPO);
+	struct stat sb;
+	bool exists = stat(repo, &sb) == 0;
+	free(repo);
+	if (rc || !exists || (rc = sync_open(w, &g, e)))
 		return rc;
 	s->have_head = gitl_ref(g, SYNC_BRANCH, s->head) == 0;
 	char *remote = sync_default_remote(g);

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int run(struct ctx *c, int argc, char **argv);
 
@@ -33,12 +34,20 @@ const struct command cmd_push = {
 	CMD_WS,
 };
 
+void sync_interactive(struct ctx *c)
+{
+	const char *q = getenv("RAPPORT_QUIET");
+	gitl_interactive(c->tty && c->out == stdout && isatty(2) && !(q && *q));
+}
+
 void sync_print(struct ctx *c, const struct sync_report *rep, const char *remote)
 {
+	/* On stderr for the CLI; with the rest when captured (the TUI shows it on screen). */
+	FILE *w = c->out == stdout ? stderr : c->out;
 	for (size_t i = 0; i < rep->warnings.n; i++) {
 		struct buf b = BUF_INIT;
 		term_text(&b, rep->warnings.v[i]);
-		fprintf(stderr, "rapport: warning: skipped remote file %s\n", b.data);
+		fprintf(w, "rapport: warning: skipped remote file %s\n", b.data);
 		buf_release(&b);
 	}
 	if (c->json)
@@ -75,6 +84,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		return usage_error(c, cmd, "unknown option '%s'", argv[1]);
 	if ((rc = ctx_open(c)))
 		return rc;
+	sync_interactive(c);
 	/* sync with no remote yet still keeps history: a local snapshot. */
 	struct gitl *g = NULL;
 	char *def = NULL;

@@ -19,6 +19,15 @@
 
 #define MAX_ATTEMPTS 6
 
+/* Progress lines and passphrase prompts only when a person is at a terminal (not in the TUI,
+ * not in scripts). */
+static bool interactive;
+
+void gitl_interactive(bool on)
+{
+	interactive = on;
+}
+
 struct net {
 	const char *remote;
 	int attempts;
@@ -124,7 +133,7 @@ static int credentials(git_credential **out, const char *url, const char *user_f
 		}
 		n->agent_tried = true;
 		/* The key just tried may want a passphrase: ask once, on a terminal. */
-		if (n->key_path && !n->passphrase_asked) {
+		if (n->key_path && !n->passphrase_asked && interactive) {
 			n->passphrase_asked = true;
 			char *prompt = xasprintf("Passphrase for %s: ", n->key_path);
 			char *pp = ask_secret(prompt);
@@ -246,7 +255,7 @@ static void net_init(struct net *n, const char *remote, git_remote_callbacks *cb
 	memset(n, 0, sizeof(*n));
 	n->remote = remote;
 	n->last_pct = -1;
-	n->progress = isatty(2) && !getenv("RAPPORT_QUIET");
+	n->progress = interactive;
 	cb->credentials = credentials;
 	cb->certificate_check = certificate;
 	cb->transfer_progress = progress;

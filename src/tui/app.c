@@ -1,6 +1,6 @@
 /*
  * app.c — the TUI application: terminal setup and teardown, the stack of views, the title and
- * status bars, keys every screen shares (q/Esc back, ? help, / search, : command line, 1-4
+ * status bars, keys every screen shares (q/Esc back, ? help, / search, : command line, 1-5, s sync
  * screens), mouse routing, live resize, and the ':' command line, which runs the same command
  * table as the CLI — so every action the TUI offers is also a CLI command, and the reverse.
  * Drawing is erase + draw + wnoutrefresh + one doupdate per frame: curses sends only the cells
@@ -20,19 +20,21 @@ const struct command cmd_tui = {
 	"tui", run, "tui", "Open the full-screen terminal interface.",
 	"Screens: 1 Dashboard (projects by status, overdue milestones, late invoices, open\n"
 	"high-severity tickets, customers at risk, recent changes), 2 Customers, 3 Projects,\n"
-	"4 Tickets. Enter opens a record: a customer's 360 view (Overview, Timeline, Projects,\n"
+	"4 Tickets, 5 Sync (ahead/behind, conflicts: o keeps ours, t takes theirs). Enter opens a record: a customer's 360 view (Overview, Timeline, Projects,\n"
 	"Contracts, Invoices, Tickets, Surveys, Requirements, Tasks), a project's Overview, Board\n"
 	"(kanban; H/L move a card), Timeline (Gantt), WBS and Time, or any record's details.\n"
 	"Keys: arrows or h j k l, PgUp/PgDn, Home/End (g/G), Enter open, q or Esc back, Tab next\n"
 	"tab, / search as you type, : command line (any rapport command: show ID, list KIND\n"
 	"FILTERS, add KIND FIELD=VALUE..., set ID FIELD=VALUE..., quit), ? keys of the screen,\n"
-	"a add, e edit (a form; long text in $EDITOR), d delete (asks), u undelete, Ctrl-L redraw.\n"
+	"a add, e edit (a form; long text in $EDITOR), d delete (asks), u undelete, s sync,\n"
+	"H a record's history, Ctrl-L redraw.\n"
 	"Bare 'rapport' on a terminal opens it too. Needs at least 80x24.\n",
 	CMD_WS,
 };
 
 static const char global_keys[] = "q Esc\tback (quit on the dashboard)\n"
-				  "1 2 3 4\tDashboard, Customers, Projects, Tickets\n"
+				  "1 2 3 4 5\tDashboard, Customers, Projects, Tickets, Sync\n"
+				  "s\tsync with the team (snapshot, pull, merge, push)\n"
 				  "/\tsearch everything as you type\n"
 				  ":\tcommand line: show ID, list KIND FILTERS, add, set, rm, quit…\n"
 				  "Tab\tnext tab (Shift-Tab: previous)\n"
@@ -120,14 +122,22 @@ static void draw_status(struct tui *t)
 			query_init(&q, shown[i]);
 			store_count(t->w->st, &q, &t->census[shown[i]->index], &e);
 		}
+		snprintf(t->syncbar, sizeof t->syncbar, "%s", tui_sync_bar(t));
 		t->census_gen = t->gen;
 	}
 	const char *base = strrchr(t->w->root, '/');
 	char line[512];
-	snprintf(line, sizeof line, "%s · %s · %ld customers · %ld projects · %ld tickets",
-		 base ? base + 1 : t->w->root, t->w->author, t->census[cu->index],
+	/* Sync state right after the workspace: what matters survives a narrow terminal. */
+	snprintf(line, sizeof line, "%s%s · %s · %ld customers · %ld projects · %ld tickets",
+		 base ? base + 1 : t->w->root, t->syncbar, t->w->author, t->census[cu->index],
 		 t->census[pr->index], t->census[tk->index]);
 	tui_put(LINES - 1, 1, COLS - 2, line, tui_attr(t, C_MUTED));
+}
+
+static void draw(struct tui *t);
+void tui_redraw(struct tui *t)
+{
+	draw(t);
 }
 
 static void draw(struct tui *t)
@@ -468,6 +478,10 @@ static void root_screen(struct tui *t, int which)
 		tui_pop(t);
 	if (which == 1)
 		return;
+	if (which == 5) {
+		tui_push(t, view_sync(t));
+		return;
+	}
 	static const char *const kinds[] = { NULL, NULL, "customer", "project", "ticket" };
 	char *open_only[] = { "status!=closed" };
 	struct err e = { 0, "" };
@@ -534,7 +548,9 @@ static int loop(struct tui *t)
 		case '1':
 		case '2':
 		case '3':
-		case '4': root_screen(t, k - '0'); break;
+		case '4':
+		case '5': root_screen(t, k - '0'); break;
+		case 's': tui_sync(t); break;
 		case CTRL('l'): clearok(curscr, TRUE); break;
 		default: break;
 		}

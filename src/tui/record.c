@@ -649,6 +649,13 @@ static bool rv_key(struct tui *t, struct view *v, int k)
 		rv->cur = (rv->cur + rv->ntabs - 1) % rv->ntabs;
 		return true;
 	}
+	if (k == 'H' && tb->kind != TAB_BOARD) {
+		/* The record's history, field by field: `rapport log ID`. */
+		char cmd[64];
+		snprintf(cmd, sizeof cmd, "log %s", rv->id);
+		tui_command(t, cmd);
+		return true;
+	}
 	switch (tb->kind) {
 	case TAB_LIST:
 		if (rlist_key(t, &tb->list, k))
@@ -727,6 +734,7 @@ static const struct view_ops rv_ops = {
 	"a\tadd a record here (in a tab: of that tab's kind, linked to this record)\n"
 	"e\tedit (the selected row, or this record)\n"
 	"d\tdelete (asks)\nu\tundelete the last deleted\n"
+	"H\thistory: who changed which field when (not on the Board)\n"
 	"Board: h l\tcolumns\nBoard: H L < >\tmove the card to the previous / next status\n"
 	"Timeline: h l\tpan a week\nTimeline: + -\tzoom\nTimeline: t\tjump to today\n",
 	rv_draw, rv_key, rv_click, rv_free,

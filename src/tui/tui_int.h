@@ -49,6 +49,7 @@ struct tui {
 	char last_deleted[33];
 	long census[32];
 	int census_gen;
+	char syncbar[96]; /* tui_sync_bar as of census_gen */
 	/* A view that wants the text cursor shown says where, each frame (tui_cursor_here). */
 	bool want_cursor;
 	int cur_y, cur_x;
@@ -149,6 +150,15 @@ struct view *view_search(struct tui *t);
 struct view *view_text(struct tui *t, const char *title, const char *text);
 /* A form to add a record of a kind (id NULL) or edit one. */
 struct view *view_form(struct tui *t, const char *kind, const char *id, struct err *e);
+
+/* Screen 5: sync state and conflicts, resolved with one key. */
+struct view *view_sync(struct tui *t);
+/* s anywhere: runs `sync` and reports on the status bar. */
+void tui_sync(struct tui *t);
+/* The status bar's sync part: " · ↑1 ↓0 · 2 unsynced · 1 conflict (5)" (static storage). */
+const char *tui_sync_bar(struct tui *t);
+/* Draws the screen now (before a long action). */
+void tui_redraw(struct tui *t);
 
 /* Sets a field of a form before it is shown ("customer=<id>"), as a related add does. */
 void form_preset(struct tui *t, struct view *form, const char *assignment);
