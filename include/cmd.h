@@ -93,6 +93,9 @@ int set_deleted(struct ctx *c, const struct command *cmd, int argc, char **argv,
 /* What a sync did, for people (warnings about skipped remote files go to stderr). */
 struct sync_report;
 void sync_print(struct ctx *c, const struct sync_report *rep, const char *remote);
+/* Opens the workspace and its snapshot repository (caller closes it with gitl_close). */
+struct gitl;
+int ctx_repo(struct ctx *c, struct gitl **g);
 /* Progress and prompts for sync only when a person is at this command's terminal. */
 void sync_interactive(struct ctx *c);
 

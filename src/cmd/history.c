@@ -36,12 +36,6 @@ const struct command cmd_restore = {
 	CMD_WS,
 };
 
-static int open_repo(struct ctx *c, struct gitl **g)
-{
-	int rc = ctx_open(c);
-	return rc ? rc : sync_open(c->ws, g, &c->err);
-}
-
 static const char *fval(const struct text_fields *tf, const char *name, bool *has)
 {
 	for (size_t i = 0; i < tf->n; i++)
@@ -267,7 +261,7 @@ static int run_log(struct ctx *c, int argc, char **argv)
 		else
 			id = argv[i];
 	}
-	if ((rc = open_repo(c, &g)))
+	if ((rc = ctx_repo(c, &g)))
 		return rc;
 	l.g = g;
 	struct record *r = NULL;
@@ -421,7 +415,7 @@ static int run_diff(struct ctx *c, int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-')
 			return usage_error(c, &cmd_diff, "unknown option '%s'", argv[i]);
-	if ((rc = open_repo(c, &g)))
+	if ((rc = ctx_repo(c, &g)))
 		return rc;
 	struct diffctx d = { c, g, argc < 3, 0 };
 	bool have = gitl_ref(g, SYNC_BRANCH, head) == 0;
@@ -499,7 +493,7 @@ static int run_restore(struct ctx *c, int argc, char **argv)
 	}
 	if (!rev || !id)
 		return usage_error(c, &cmd_restore, !rev ? "--at REV is required" : "which record?");
-	if ((rc = open_repo(c, &g)) || (rc = gitl_resolve(g, rev, commit, &c->err)) ||
+	if ((rc = ctx_repo(c, &g)) || (rc = gitl_resolve(g, rev, commit, &c->err)) ||
 	    (rc = ws_load(c->ws, id, NULL, &cur, &c->err)))
 		goto out;
 	sync_path(path, sizeof path, cur->ki->k->name, cur->id);

@@ -46,12 +46,6 @@ static char *remote_url(const char *base, const char *url)
 	return xstrdup(url);
 }
 
-static int open_repo(struct ctx *c, struct gitl **g)
-{
-	int rc = ctx_open(c);
-	return rc ? rc : sync_open(c->ws, g, &c->err);
-}
-
 static int run_remote(struct ctx *c, int argc, char **argv)
 {
 	struct gitl *g = NULL;
@@ -63,7 +57,7 @@ static int run_remote(struct ctx *c, int argc, char **argv)
 	if (argc > want || (argc < want && strcmp(sub, "list")))
 		return usage_error(c, &cmd_remote, argc > want ? "too many arguments"
 								: "missing arguments");
-	if ((rc = open_repo(c, &g)))
+	if ((rc = ctx_repo(c, &g)))
 		return rc;
 	if (!strcmp(sub, "add")) {
 		char *url = remote_url(c->cdir, argv[3]);
@@ -144,7 +138,7 @@ static int run_clone(struct ctx *c, int argc, char **argv)
 		goto out;
 	dot = xasprintf("%s/%s", dir, WS_DIRNAME);
 	c->cdir = dir;
-	if ((rc = open_repo(c, &g)) || (rc = gitl_remote_add(g, "origin", url, &c->err)))
+	if ((rc = ctx_repo(c, &g)) || (rc = gitl_remote_add(g, "origin", url, &c->err)))
 		goto fail;
 	gitl_close(g);
 	g = NULL;

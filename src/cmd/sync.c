@@ -34,6 +34,12 @@ const struct command cmd_push = {
 	CMD_WS,
 };
 
+int ctx_repo(struct ctx *c, struct gitl **g)
+{
+	int rc = ctx_open(c);
+	return rc ? rc : sync_open(c->ws, g, &c->err);
+}
+
 void sync_interactive(struct ctx *c)
 {
 	const char *q = getenv("RAPPORT_QUIET");

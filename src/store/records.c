@@ -692,17 +692,7 @@ int store_dirty_list(struct store *st, struct strv *ids, struct strv *revs, stru
 
 int store_dirty_rev(struct store *st, const char *id, char **rev, struct err *e)
 {
-	sqlite3_stmt *s;
-	*rev = NULL;
-	int rc = store_prep(st, &s, "SELECT rev FROM dirty WHERE id = ?", e);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*rev = col_dup(s, 0);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, "dirty");
+	return store_text_by_key(st, "SELECT rev FROM dirty WHERE id = ?", id, rev, "dirty", e);
 }
 
 int store_dirty_clear(struct store *st, const char *id, const char *rev, struct err *e)

@@ -248,11 +248,12 @@ const char *store_replica(struct store *st)
 	return st->replica;
 }
 
-int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
+int store_text_by_key(struct store *st, const char *sql, const char *key, char **out,
+		      const char *what, struct err *e)
 {
 	sqlite3_stmt *s;
 	*out = NULL;
-	int rc = store_prep(st, &s, "SELECT value FROM meta WHERE key = ?", e);
+	int rc = store_prep(st, &s, sql, e);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -260,7 +261,12 @@ int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
 	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0))
 		*out = xstrdup((const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, "meta");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, what);
+}
+
+int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
+{
+	return store_text_by_key(st, "SELECT value FROM meta WHERE key = ?", key, out, "meta", e);
 }
 
 int store_meta_set(struct store *st, const char *key, const char *value, struct err *e)

@@ -25,6 +25,10 @@ struct store {
 	char replica[17];
 };
 
+/* The text in the first column of the first row of sql with ?1 = key; *out NULL when none. */
+int store_text_by_key(struct store *st, const char *sql, const char *key, char **out,
+		      const char *what, struct err *e);
+
 /* Stamps the next rev of this replica's clock: "YYYY-MM-DDTHH:MM:SS.mmmZ-REPLICA". */
 void store_rev_next(struct store *st, char out[REV_MAX]);
 

@@ -23,10 +23,17 @@
 
 void sync_crashpoint(const char *step)
 {
-	const char *c = getenv("RAPPORT_CRASH");
+	const char *c = getenv("RAPPORT_CRASH"), *p = getenv("RAPPORT_PAUSE");
 	if (c && !strcmp(c, step)) {
 		fprintf(stderr, "rapport: RAPPORT_CRASH: killed at '%s'\n", step);
 		raise(SIGKILL);
+	}
+	/* For tests of work done while a sync runs: a marker file, then a pause. */
+	if (p && !strncmp(p, step, strlen(step)) && p[strlen(step)] == ':') {
+		FILE *f = fopen(p + strlen(step) + 1, "w");
+		if (f)
+			fclose(f);
+		sleep(3);
 	}
 }
 
@@ -62,19 +69,6 @@ bool sync_parse_path(const char *path, char kind[32], char id[33])
 	return true;
 }
 
-static bool valid_utf8(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t k = utf8_decode(p + i, n - i, &cp);
-		if (!k)
-			return false;
-		i += k;
-	}
-	return true;
-}
-
 /* Reads and checks one record file; on failure a warning "PATH: reason". */
 static int read_record(struct ws *w, struct gitl *g, const char *path, const char *blob,
 		       struct buf *text, struct record **out, struct err *e)
@@ -94,7 +88,7 @@ static int read_record(struct ws *w, struct gitl *g, const char *path, const cha
 		return err_set(e, RERR_INPUT, "%s: %s", path, fe.msg);
 	if (memchr(text->data, '\0', text->len))
 		return err_set(e, RERR_INPUT, "%s: binary content (a NUL byte)", path);
-	if (!valid_utf8(text->data, text->len))
+	if (!utf8_valid(text->data, text->len))
 		return err_set(e, RERR_INPUT, "%s: not UTF-8 text", path);
 	if (record_from_text(ki, id, text->data, w->now, out, &fe))
 		return err_set(e, RERR_INPUT, "%s: %s", path, fe.msg);
@@ -461,6 +455,8 @@ static int import(struct ws *w, struct gitl *g, const char *from, const char *to
 	if ((rc = check_format(g, to, e)) || (rc = gitl_changes(g, from, to, collect, &ch, e)))
 		goto out;
 	ok = xcalloc(ch.n ? ch.n : 1, sizeof(bool));
+	if (ch.n > 10000 && (rc = store_bulk(w->st, e))) /* a clone, a big pull */
+		goto out;
 	/* Pass 1: check every file; custom field definitions first, as they extend the schema. */
 	for (int pass = 0; pass < 2 && !rc; pass++) {
 		bool fields = pass == 0;

@@ -135,4 +135,6 @@ if command -v tmux >/dev/null 2>&1; then
 	report "tui: jump to the last interaction" "$(sec "$iend")" "-"
 	report "tui: page up from there" "$(sec "$ipg")" "-"
 fi
+# Sync: BENCH_SYNC=0 skips it (it copies the 1 GB workspace and clones it twice).
+[ "${BENCH_SYNC:-1}" = 1 ] && . "$top/tests/bench/sync.sh"
 echo "results in $out"

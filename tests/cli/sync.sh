@@ -256,6 +256,24 @@ for step in snapshot snapshot-ref fetch merge import imported push pushed; do
 	eq "$(tip A)" "$(tip B)" "after a crash at $step: A and B agree"
 done
 
+# ---- the workspace is used while a sync runs: a write made meanwhile is merged, not lost ----
+ok_in A sync
+ok_in B sync
+ok_in B set Contoso industry=While-syncing-B
+ok_in B sync
+RAPPORT_PAUSE="fetch:$T/paused" "$RAPPORT_BIN" -C A sync >/dev/null 2>"$T/bg.err" &
+bg=$!
+i=0
+while [ ! -e "$T/paused" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e "$T/paused" ] && ok || bad "the paused sync never got past the fetch"
+ok_in A set Contoso region=Written-during-sync
+wait $bg && ok || bad "the sync with a concurrent write failed: $(cat "$T/bg.err")"
+eq "$(val A customer Contoso industry)" While-syncing-B "the pulled change landed"
+eq "$(val A customer Contoso region)" Written-during-sync "the concurrent local write survived"
+ok_in A sync
+ok_in B sync
+eq "$(val B customer Contoso region)" Written-during-sync "the concurrent write reached B"
+
 # ---- push refuses to overwrite, sync retries ----
 ok_in B set Contoso industry=Pushed-by-B
 ok_in B sync
