@@ -124,4 +124,62 @@ int store_conflicted(struct store *st, const struct schema *sc, record_cb cb, vo
 int store_each(struct store *st, const struct kindinfo *ki, record_cb cb, void *ctx,
 	       struct err *e);
 
+/* ---- what health and rules read (src/health): the views of views.c ----
+ * store_asof sets the status date (YYYY-MM-DD) the views compute against; call it first. */
+int store_asof(struct store *st, const char *date, struct err *e);
+
+struct project_facts {
+	char id[33], customer[33], status[16];
+	double bac, pv, ev, ac, hours, budget;
+	bool has_spi, has_cpi, has_eac;
+	double spi, cpi, eac, vac;
+	long ms_due, ms_on_time;   /* milestones due by the status date, and of those done on time */
+	long defects;              /* incident tickets on the project */
+	long inv_due, inv_on_time; /* invoices due by the status date, and of those paid on time */
+	bool has_revenue;
+	double revenue;            /* the linked contract's value, else what was invoiced */
+};
+/* Every live project (or one, or a customer's), by id. */
+int store_project_facts(struct store *st, const char *project, const char *customer,
+			int (*cb)(const struct project_facts *f, void *ctx), void *ctx, struct err *e);
+
+struct customer_facts {
+	char id[33], stage[16], renewal[12];
+	bool has_contact;
+	long days_since_contact;
+	bool executive_180;
+	bool has_invoices;
+	double receivable_days; /* outstanding amounts' average age, weighted by amount */
+	long inv_due, inv_on_time;
+	double revenue;         /* invoiced */
+};
+int store_customer_facts(struct store *st, const char *customer,
+			 int (*cb)(const struct customer_facts *f, void *ctx), void *ctx,
+			 struct err *e);
+
+/* Survey answers up to the status date (kind "nps" or "csat"), for a customer or project
+ * (NULL: all), in customer order. */
+struct survey_fact {
+	char customer[33], project[33], kind[5], date[11];
+	int score;
+};
+int store_survey_facts(struct store *st, const char *customer,
+		       int (*cb)(const struct survey_fact *f, void *ctx), void *ctx, struct err *e);
+/* Hours to first response of tickets up to the status date, by customer then hours. */
+int store_response_facts(struct store *st, const char *customer,
+			 int (*cb)(const char *customer, double hours, void *ctx), void *ctx,
+			 struct err *e);
+
+/* Rows of a documented view query for "why" lists: sql is one of the fixed queries of
+ * src/health (never input); ?1 is bound to arg; each row comes back as text columns. */
+int store_view_rows(struct store *st, const char *sql, const char *arg, long limit,
+		    int (*cb)(int n, const char *const *cols, void *ctx), void *ctx, struct err *e);
+
+/* Health history: one score per id and day. */
+int store_history_put(struct store *st, const char *id, const char *day, double score,
+		      struct err *e);
+/* Scores of id from day `since` on, oldest first. */
+int store_history(struct store *st, const char *id, const char *since,
+		  int (*cb)(const char *day, double score, void *ctx), void *ctx, struct err *e);
+
 #endif

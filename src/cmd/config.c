@@ -3,6 +3,7 @@
  * user.name and user.email, in the workspace (.rapport/config) or the user's XDG config file.
  */
 #include "cmd.h"
+#include "health.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,11 +13,14 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_config = {
-	"config", run, "config [--global] KEY [VALUE]", "Read or write a setting.",
+	"config", run, "config [--global | --team] KEY [VALUE]", "Read or write a setting.",
 	"Keys: user.name and user.email (who you are; default: git's user.name and user.email).\n"
 	"Without --global the workspace's .rapport/config is used; with it,\n"
 	"$XDG_CONFIG_HOME/rapport/config (default ~/.config/rapport/config). Reading a key\n"
-	"looks in the workspace first, then the global file.\n",
+	"looks in the workspace first, then the global file.\n"
+	"--team reads or writes the team's settings, which sync with the records: health weights,\n"
+	"anchors and bands (health.project.spi.weight 25, health.band.green 80; see rapport(1),\n"
+	"HEALTH). An empty VALUE removes the setting.\n",
 	0,
 };
 
@@ -39,14 +43,67 @@ static char *global_path(bool mk)
 	return p;
 }
 
+/* Team settings are records of kind `setting`: they sync, and a bad one is refused before it
+ * is written (checked by loading the health configuration with it). */
+static int team(struct ctx *c, const char *key, const char *value)
+{
+	struct strv ids = STRV_INIT;
+	const struct kindinfo *sk = schema_kind(&c->ws->sc, "setting");
+	struct record *r = NULL;
+	int rc = store_by_name(c->ws->st, sk, key, 1, &ids, &c->err);
+	if (!rc && ids.n)
+		rc = store_get(c->ws->st, &c->ws->sc, ids.v[0], &r, &c->err);
+	strv_clear(&ids);
+	if (rc)
+		return rc;
+	if (!value) {
+		if (r)
+			fprintf(c->out, "%s\n", record_get(r, "value"));
+		else
+			rc = err_set(&c->err, RERR_NOTFOUND, "config: team setting %s is not set", key);
+		record_free(r);
+		return rc;
+	}
+	if (strncmp(key, "health.", 7)) {
+		record_free(r);
+		return err_set(&c->err, RERR_INPUT, "config: '%s' is not a team setting (health.…)", key);
+	}
+	if (!*value) { /* removal: a tombstone, so it syncs */
+		if (r) {
+			r->deleted = 1;
+			rc = ws_save(c->ws, r, &c->err);
+		}
+		record_free(r);
+		return rc;
+	}
+	struct health_config cfg;
+	bool add = !r;
+	if (add) {
+		r = record_new(sk);
+		rc = ws_put(c->ws, r, kind_field(sk, "name"), key, &c->err);
+	}
+	if (!rc)
+		rc = ws_put(c->ws, r, kind_field(sk, "value"), value, &c->err);
+	if (!rc && !(rc = store_begin(c->ws->st, &c->err))) {
+		rc = add ? ws_add(c->ws, r, &c->err) : ws_save(c->ws, r, &c->err);
+		if (!rc)
+			rc = health_config_load(c->ws, &cfg, &c->err);
+		rc = rc ? (store_rollback(c->ws->st), rc) : store_commit(c->ws->st, &c->err);
+	}
+	record_free(r);
+	return rc;
+}
+
 static int run(struct ctx *c, int argc, char **argv)
 {
-	bool global = false;
+	bool global = false, teamwide = false;
 	const char *pos[3];
 	int npos = 0, rc = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--global"))
 			global = true;
+		else if (!strcmp(argv[i], "--team"))
+			teamwide = true;
 		else if (argv[i][0] == '-')
 			return usage_error(c, &cmd_config, "unknown option '%s'", argv[i]);
 		else if (npos == 2)
@@ -58,6 +115,13 @@ static int run(struct ctx *c, int argc, char **argv)
 		return usage_error(c, &cmd_config, "which key?");
 	if (!strchr(pos[0], '.'))
 		return usage_error(c, &cmd_config, "'%s' is not section.key", pos[0]);
+	if (global && teamwide)
+		return usage_error(c, &cmd_config, "--global or --team, not both");
+	if (teamwide) {
+		if ((rc = ctx_open(c)))
+			return rc;
+		return team(c, pos[0], npos == 2 ? pos[1] : NULL);
+	}
 	char *path = NULL;
 	if (global) {
 		if (!(path = global_path(npos == 2)))

@@ -90,6 +90,7 @@ static const struct field project_f[] = {
 	TEXT("currency", FIN),
 	REF("contract", FIN, "contract"),
 	LONG("description", S | V),
+	DATE("baselined", INT, NULL),
 };
 
 static const struct field milestone_f[] = {
@@ -118,6 +119,10 @@ static const struct field task_f[] = {
 	REFS("depends", 0, "task"),
 	NUM("budget", FIN, 0, 1e15),
 	LONG("note", S | INT),
+	/* The plan as `rapport baseline` recorded it; earned value measures against it. */
+	DATE("baseline_start", INT, NULL),
+	DATE("baseline_due", INT, NULL),
+	NUM("baseline_budget", FIN, 0, 1e15),
 };
 
 static const struct field time_f[] = {
@@ -226,6 +231,12 @@ static const struct field comment_f[] = {
 	DTIME("at", L | IX, "now"),
 };
 
+/* Team settings that sync: health weights, anchors and bands ("health.project.spi.weight"). */
+static const struct field setting_f[] = {
+	TEXT("name", R | L | N | IX),
+	TEXT("value", R | L),
+};
+
 static const struct field field_f[] = {
 	{ "kind", FT_CHOICE, R | L,
 	  "customer,contact,interaction,project,milestone,task,time,expense,contract,quote,invoice,"
@@ -269,6 +280,7 @@ const struct kind kind_table[] = {
 	KIND("member", "members", member_f, K_INTERNAL, "name", NULL, NULL),
 	KIND("comment", "comments", comment_f, K_INTERNAL, "at", NULL, NULL),
 	KIND("field", "custom fields", field_f, K_CONFIG, "kind,name", NULL, NULL),
+	KIND("setting", "team settings", setting_f, K_CONFIG, "name", NULL, NULL),
 };
 const size_t kind_count = ARRAY_LEN(kind_table);
 

@@ -227,7 +227,7 @@ static int write_row(struct store *st, sqlite3_stmt *s, const struct record *r, 
 	bind_record(s, r, rev);
 	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, r->ki->k->name);
 	sqlite3_reset(s);
-	if (rc || st->wmode == STORE_IMPORT)
+	if (rc || st->wmode == STORE_IMPORT || !st->tracking)
 		return rc;
 	if ((rc = stmt_for(st, &st->dirty_put,
 			   "INSERT OR REPLACE INTO dirty(id, rev) VALUES(?, ?)", e)))

@@ -11,6 +11,7 @@
 #include <time.h>
 
 static void clock_load(struct store *st);
+#define exec store_exec
 
 int store_sqlerr(struct store *st, struct err *e, const char *what)
 {
@@ -31,7 +32,7 @@ int store_prep(struct store *st, sqlite3_stmt **out, const char *sql, struct err
 	return 0;
 }
 
-static int exec(struct store *st, const char *sql, struct err *e)
+int store_exec(struct store *st, const char *sql, struct err *e)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -186,7 +187,9 @@ static void clock_load(struct store *st)
 {
 	sqlite3_stmt *s;
 	st->hlc = st->hlc_read = 0;
-	if (sqlite3_prepare_v2(st->db, "SELECT key, value FROM meta WHERE key IN ('hlc', 'replica')",
+	st->tracking = false;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT key, value FROM meta WHERE key IN ('hlc', 'replica', 'tracking')",
 			       -1, &s, NULL) != SQLITE_OK)
 		return;
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -196,6 +199,8 @@ static void clock_load(struct store *st)
 			continue;
 		if (!strcmp(k, "hlc"))
 			st->hlc = st->hlc_read = strtoll(v, NULL, 10);
+		else if (!strcmp(k, "tracking"))
+			st->tracking = true;
 		else
 			snprintf(st->replica, sizeof st->replica, "%s", v);
 	}
@@ -294,6 +299,9 @@ static const char *const steps[] = {
 	/* Sync: local writes not yet in a snapshot (by the rev written), and this replica's id. */
 	"CREATE TABLE dirty(id TEXT PRIMARY KEY NOT NULL, rev TEXT NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO meta(key, value) VALUES('replica', lower(hex(randomblob(8))));",
+	/* Health: one score per record and day, so trends exist (a local cache, never synced). */
+	"CREATE TABLE health_history(id TEXT NOT NULL, day TEXT NOT NULL, score REAL NOT NULL, "
+	"  PRIMARY KEY(id, day)) WITHOUT ROWID;",
 };
 
 static const char *coltype(const struct field *f)

@@ -23,7 +23,14 @@ struct store {
 	 * BEGIN and written back at COMMIT, so processes sharing the database share one clock. */
 	long long hlc, hlc_read;
 	char replica[17];
+	/* Local writes are queued for snapshots only once snapshots exist (meta "tracking"): the
+	 * first snapshot exports everything anyway, so a big load before it pays nothing. */
+	bool tracking;
+	bool views; /* the temp views of views.c exist on this connection */
 };
+
+/* Runs SQL without results (several statements allowed). */
+int store_exec(struct store *st, const char *sql, struct err *e);
 
 /* The text in the first column of the first row of sql with ?1 = key; *out NULL when none. */
 int store_text_by_key(struct store *st, const char *sql, const char *key, char **out,

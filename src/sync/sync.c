@@ -111,6 +111,11 @@ int sync_open(struct ws *w, struct gitl **out, struct err *e)
 		rc = gitl_set_ref(*out, SYNC_BRANCH, snap, have ? head : NULL,
 				  "rapport: recover import", e);
 	free(snap);
+	/* Snapshots exist: local writes must be queued for them (see store.h, tracking). */
+	char *tr = NULL;
+	if (!rc && gitl_ref(*out, SYNC_BRANCH, head) == 0 && !(rc = store_meta_get(w->st, "tracking", &tr, e)) && !tr)
+		rc = store_meta_set(w->st, "tracking", "1", e);
+	free(tr);
 	if (rc) {
 		gitl_close(*out);
 		*out = NULL;
@@ -229,6 +234,16 @@ int sync_snapshot(struct ws *w, struct gitl *g, struct sync_report *rep, struct 
 			total += n[i];
 		if (!total && !ids.n)
 			goto out; /* an empty workspace: nothing to share yet */
+	}
+	if (!have) {
+		/* From now on every write is queued; then everything written before is exported. A
+		 * write in between is both queued and exported: harmless. */
+		char *tr = NULL;
+		if ((rc = store_meta_get(w->st, "tracking", &tr, e)))
+			goto out;
+		if (!tr && (rc = store_meta_set(w->st, "tracking", "1", e)))
+			goto out;
+		free(tr);
 	}
 	if ((rc = gitl_write_begin(g, !have, e)))
 		goto out;
@@ -525,7 +540,8 @@ static int import(struct ws *w, struct gitl *g, const char *from, const char *to
 		store_rollback(w->st);
 		goto out;
 	}
-	if ((rc = store_meta_set(w->st, "snapshot", to, e))) {
+	if ((rc = store_meta_set(w->st, "snapshot", to, e)) ||
+	    (rc = store_meta_set(w->st, "tracking", "1", e))) {
 		store_rollback(w->st);
 		goto out;
 	}

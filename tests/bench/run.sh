@@ -7,7 +7,10 @@
 # here, never asserted by timed tests. BENCH_REUSE=1 keeps an existing workspace.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-bin="$top/rapport"
+# A copy, so rebuilding while the benchmark runs cannot change what is measured.
+mkdir -p "$top/build/bench"
+cp "$top/rapport" "$top/build/bench/rapport"
+bin="$top/build/bench/rapport"
 dir="$top/build/bench/large"
 base="$top/tests/bench/baseline"
 out="$top/build/bench/results"
@@ -64,6 +67,8 @@ measure "search 'budget review'" "$bin" -C "$dir" search budget review
 measure "search CJK name" "$bin" -C "$dir" search 张伟
 measure "add interaction" "$bin" -C "$dir" add interaction customer="$cust" kind=call summary=bench
 measure "fields (census of all kinds)" "$bin" -C "$dir" fields
+measure "health (every project and customer)" "$bin" -C "$dir" health --at 2026-11-22
+measure "health ID --why (one customer)" "$bin" -C "$dir" health "$cust" --why
 # Import: 100,000 customers from CSV, against the floor of the sqlite3 shell's .import of the
 # same file into a bare table (no validation, no indexes, no search index).
 csv="$top/build/bench/customers.csv"

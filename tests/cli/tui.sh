@@ -285,6 +285,7 @@ cli_until '.[0].region' Mine list customer name="Northwind Traders" &&
 keys 3 Enter H
 wait_for "not yet snapshotted"
 keys : quit Enter
+tm kill-server 2>/dev/null
 rm -rf "$T/co2"
 
 # No terminal, no TUI; and nothing the sanitizers complain about.

@@ -1,0 +1,78 @@
+/*
+ * health.h — rapport's judgement (DESIGN.md §5): earned value per project and explainable
+ * health scores for projects and customers. A score is made of components; each measured value
+ * is normalised between a "bad" and a "good" anchor (clamp(100·(x−bad)/(good−bad), 0, 100)),
+ * weighted, and summed over the components that have data — the weight of missing ones is
+ * spread over the rest and the share present is the score's confidence. Any component under
+ * the cap threshold caps the score below green. Weights, anchors and bands are team settings
+ * (records of kind `setting`, which sync), with DESIGN.md's defaults.
+ *
+ * Errors: 0 or negative RERR_*; results belong to the caller (health_free).
+ */
+#ifndef RAPPORT_HEALTH_H
+#define RAPPORT_HEALTH_H
+
+#include "workspace.h"
+
+enum band { BAND_GREEN, BAND_AMBER, BAND_RED, BAND_GREY };
+const char *band_name(enum band b);
+
+#define HEALTH_MAX_COMPONENTS 12
+
+struct component {
+	const char *key, *label, *unit;
+	double weight, bad, good; /* as configured */
+	bool present;             /* false: no data; its weight went to the others */
+	double raw;               /* the measured value, in `unit` */
+	double score;             /* 0-100 */
+	double lost;              /* points of the final score lost to this component */
+	char note[96];            /* how raw was measured: "3 of 4 due milestones on time" */
+};
+
+struct health {
+	char id[33], customer[33];
+	const char *kind; /* "project" or "customer" */
+	double score, confidence;
+	enum band band;  /* BAND_GREY when confidence is under the threshold */
+	enum band color; /* the band by score alone */
+	bool capped;
+	struct component c[HEALTH_MAX_COMPONENTS];
+	size_t nc;
+	struct project_facts evm; /* projects: the earned value behind SPI and CPI */
+	double value;             /* projects: what the customer's delivery score weighs them by */
+};
+
+struct health_config {
+	struct component project[HEALTH_MAX_COMPONENTS], customer[HEALTH_MAX_COMPONENTS];
+	size_t nproject, ncustomer;
+	double green, amber;  /* band floors: green >= 75, amber >= 50 */
+	double cap_under;     /* a component under this caps the score ... */
+	double cap_at;        /* ... at this (74) */
+	double grey_under;    /* confidence (%) under which the band is grey */
+	double fade_days;     /* survey answers older than this have faded to neutral */
+};
+
+/* The defaults with the team's `setting` records applied ("health.project.spi.weight 25",
+ * "health.band.green 80", ...). A setting that is not a number, or names no component, is an
+ * error naming it. */
+int health_config_load(struct ws *w, struct health_config *cfg, struct err *e);
+
+struct healths {
+	struct health *v;
+	size_t n;
+};
+void healths_free(struct healths *h);
+
+/* Scores at the status date (YYYY-MM-DD): every live project and customer, or those of one
+ * customer, or one project. Results are sorted by id. */
+int health_projects(struct ws *w, const struct health_config *cfg, const char *date,
+		    const char *project, const char *customer, struct healths *out, struct err *e);
+int health_customers(struct ws *w, const struct health_config *cfg, const char *date,
+		     const char *customer, struct healths *out, struct err *e);
+
+/* The records behind a component ("why"): lines of text with the record id first,
+ * "ID<TAB>text", at most `limit`. */
+int health_behind(struct ws *w, const struct health *h, const struct component *c, long limit,
+		  struct strv *lines, struct err *e);
+
+#endif

@@ -1,0 +1,511 @@
+/*
+ * health.c — `rapport health [ID] [--why] [--json] [--at DATE]` and `rapport baseline PROJECT
+ * [--clear]`. Without an id, every active project and customer ranked worst first; with one,
+ * its score, band, confidence, earned value (projects), the components and a 12-week trend;
+ * --why ranks the components by points lost and lists the records behind each. Each run
+ * without --at records the day's scores, which is what trends are drawn from.
+ */
+#include "cmd.h"
+#include "health.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int run(struct ctx *c, int argc, char **argv);
+static int run_baseline(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_health = {
+	"health", run, "health [ID] [--why] [--json] [--at DATE]",
+	"Health scores of projects and customers, worst first, and why.",
+	"Without ID: every active project (active, paused) and customer (prospect, active, loyal,\n"
+	"at_risk), worst first, with band, confidence and trend. With ID: the score's components\n"
+	"(raw value, anchors, score), earned value for a project (PV, EV, AC, SPI, CPI, EAC, VAC)\n"
+	"and a 12-week sparkline. --why ranks components by points lost and lists the records\n"
+	"behind each (late tasks, overdue invoices, ...). --at DATE scores as of that date.\n"
+	"Weights, anchors and bands are team settings: rapport config --team health.… VALUE.\n",
+	CMD_WS | CMD_PAGER,
+};
+
+const struct command cmd_baseline = {
+	"baseline", run_baseline, "baseline PROJECT [--clear]",
+	"Record a project's current plan as the baseline earned value measures against.",
+	"Copies each task's start, due and budget (else estimate x the project's rate) into its\n"
+	"baseline fields and stamps the project's 'baselined' date. --clear removes them, so\n"
+	"earned value follows the current plan again.\n",
+	CMD_WS,
+};
+
+static int cmp_score(const void *a, const void *b)
+{
+	const struct health *x = *(const struct health *const *)a, *y = *(const struct health *const *)b;
+	/* Grey (not enough data) after the rest, then worst first. */
+	if ((x->band == BAND_GREY) != (y->band == BAND_GREY))
+		return x->band == BAND_GREY ? 1 : -1;
+	return x->score < y->score ? -1 : x->score > y->score ? 1 : strcmp(x->id, y->id);
+}
+
+static enum role band_role(enum band b)
+{
+	return b == BAND_GREEN ? C_GOOD : b == BAND_AMBER ? C_WARN : b == BAND_RED ? C_BAD : C_MUTED;
+}
+
+struct trend {
+	double by_week[12];
+	bool has[12];
+	long first_day;
+};
+
+static int trend_cb(const char *day, double score, void *ctx)
+{
+	struct trend *t = ctx;
+	long d;
+	if (!date_parse(day, &d))
+		return 0;
+	long wk = (d - t->first_day) / 7;
+	if (wk >= 0 && wk < 12) {
+		t->by_week[wk] = score; /* the last score of each week */
+		t->has[wk] = true;
+	}
+	return 0;
+}
+
+/* A 12-week sparkline (and its last 6 weeks in short) and an arrow against 4 weeks ago, from
+ * the recorded history. */
+static void trend_of(struct ctx *c, const char *id, long today, char spark[64], char shortsp[40],
+		     const char **arrow)
+{
+	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	struct trend t = { .first_day = today - 12 * 7 + 1 };
+	char since[11];
+	struct err e = { 0, "" };
+	days_to_date(since, t.first_day);
+	store_history(c->ws->st, id, since, trend_cb, &t, &e);
+	spark[0] = shortsp[0] = '\0';
+	for (int i = 0; i < 12; i++) {
+		int b = t.has[i] ? (int)(t.by_week[i] / 100.0 * 7.99) : -1;
+		const char *s = b < 0 ? "·" : bars[b > 7 ? 7 : b];
+		strcat(spark, s);
+		if (i >= 6)
+			strcat(shortsp, s);
+	}
+	*arrow = "";
+	if (t.has[11] && t.has[7]) {
+		double d = t.by_week[11] - t.by_week[7];
+		*arrow = d > 2 ? "↑" : d < -2 ? "↓" : "→";
+	}
+}
+
+static const char *top_issue(const struct health *h)
+{
+	const struct component *worst = NULL;
+	for (size_t i = 0; i < h->nc; i++)
+		if (h->c[i].present && h->c[i].lost > 0.5 && (!worst || h->c[i].lost > worst->lost))
+			worst = &h->c[i];
+	return worst ? worst->label : "";
+}
+
+static void json_health(struct ctx *c, struct json *j, const struct health *h, bool why,
+			const char *spark)
+{
+	json_obj_open(j);
+	json_key(j, "id");
+	json_str(j, h->id);
+	json_key(j, "kind");
+	json_str(j, h->kind);
+	json_key(j, "name");
+	json_str(j, ws_title(c->ws, h->id));
+	json_key(j, "score");
+	json_int(j, (long long)(h->score + 0.5));
+	json_key(j, "band");
+	json_str(j, band_name(h->band));
+	json_key(j, "color");
+	json_str(j, band_name(h->color));
+	json_key(j, "confidence");
+	json_int(j, (long long)(h->confidence + 0.5));
+	json_key(j, "capped");
+	json_bool(j, h->capped);
+	if (spark) {
+		json_key(j, "trend");
+		json_str(j, spark);
+	}
+	if (!strcmp(h->kind, "project")) {
+		const struct project_facts *f = &h->evm;
+		struct {
+			const char *k;
+			double v;
+			bool ok;
+		} m[] = { { "bac", f->bac, true },   { "pv", f->pv, true },  { "ev", f->ev, true },
+			  { "ac", f->ac, true },     { "spi", f->spi, f->has_spi },
+			  { "cpi", f->cpi, f->has_cpi }, { "eac", f->eac, f->has_eac },
+			  { "vac", f->vac, f->has_eac } };
+		for (size_t i = 0; i < ARRAY_LEN(m); i++) {
+			json_key(j, m[i].k);
+			if (m[i].ok)
+				json_num(j, m[i].v);
+			else
+				json_null(j);
+		}
+	}
+	json_key(j, "components");
+	json_arr_open(j);
+	for (size_t i = 0; i < h->nc; i++) {
+		const struct component *k = &h->c[i];
+		json_obj_open(j);
+		json_key(j, "key");
+		json_str(j, k->key);
+		json_key(j, "weight");
+		json_num(j, k->weight);
+		json_key(j, "bad");
+		json_num(j, k->bad);
+		json_key(j, "good");
+		json_num(j, k->good);
+		json_key(j, "value");
+		if (k->present)
+			json_num(j, k->raw);
+		else
+			json_null(j);
+		json_key(j, "score");
+		if (k->present)
+			json_num(j, k->score);
+		else
+			json_null(j);
+		json_key(j, "lost");
+		json_num(j, k->lost);
+		json_key(j, "note");
+		json_str(j, k->present ? k->note : "no data");
+		if (why && k->present && k->lost > 0) {
+			struct strv lines = STRV_INIT;
+			struct err e = { 0, "" };
+			health_behind(c->ws, h, k, 10, &lines, &e);
+			json_key(j, "records");
+			json_arr_open(j);
+			for (size_t l = 0; l < lines.n; l++) {
+				char *tab = strchr(lines.v[l], '\t');
+				json_obj_open(j);
+				json_key(j, "id");
+				if (tab)
+					*tab = '\0';
+				json_str(j, lines.v[l]);
+				json_key(j, "text");
+				json_str(j, tab ? tab + 1 : "");
+				json_obj_close(j);
+			}
+			json_arr_close(j);
+			strv_clear(&lines);
+		}
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_obj_close(j);
+}
+
+static int cmp_lost(const void *a, const void *b)
+{
+	const struct component *x = *(const struct component *const *)a,
+			       *y = *(const struct component *const *)b;
+	return x->lost < y->lost ? 1 : x->lost > y->lost ? -1 : strcmp(x->key, y->key);
+}
+
+static void print_one(struct ctx *c, const struct health *h, bool why, const char *spark,
+		      const char *arrow)
+{
+	fprintf(c->out, "%s %s%.8s%s ", h->kind, col(c, C_ID), h->id, col(c, C_RESET));
+	out_safe(c, ws_title(c->ws, h->id));
+	fprintf(c->out, "\n  Health      %s%.0f %s%s%s  confidence %.0f%%\n", col(c, band_role(h->band)),
+		h->score, band_name(h->band), h->capped ? " (capped: a component is under 25)" : "",
+		col(c, C_RESET), h->confidence);
+	fprintf(c->out, "  Trend       %s %s (12 weeks)\n", spark, arrow);
+	if (!strcmp(h->kind, "project")) {
+		const struct project_facts *f = &h->evm;
+		char *bac = fmt_money(f->bac), *pv = fmt_money(f->pv), *ev = fmt_money(f->ev),
+		     *ac = fmt_money(f->ac);
+		fprintf(c->out, "  Earned value  BAC %s  PV %s  EV %s  AC %s\n", bac, pv, ev, ac);
+		fprintf(c->out, "                SPI ");
+		fprintf(c->out, f->has_spi ? "%.2f" : "-", f->spi);
+		fprintf(c->out, "  CPI ");
+		fprintf(c->out, f->has_cpi ? "%.2f" : "-", f->cpi);
+		if (f->has_eac) {
+			char *eac = fmt_money(f->eac), *vac = fmt_money(f->vac);
+			fprintf(c->out, "  EAC %s  VAC %s", eac, vac);
+			free(eac);
+			free(vac);
+		}
+		fputc('\n', c->out);
+		free(bac);
+		free(pv);
+		free(ev);
+		free(ac);
+	}
+	const struct component *order[HEALTH_MAX_COMPONENTS];
+	for (size_t i = 0; i < h->nc; i++)
+		order[i] = &h->c[i];
+	if (why)
+		qsort(order, h->nc, sizeof(*order), cmp_lost);
+	fprintf(c->out, "\n  %-30s %8s %15s %6s %6s  %s\n", "COMPONENT", "VALUE", "BAD → GOOD", "SCORE",
+		"LOST", "MEASURED");
+	for (size_t i = 0; i < h->nc; i++) {
+		const struct component *k = order[i];
+		char val[32], anchors[40];
+		snprintf(anchors, sizeof anchors, "%g → %g%s", k->bad, k->good, k->unit);
+		if (!k->present) {
+			fprintf(c->out, "  %s%-30s %8s %15s %6s %6s  no data (weight %g spread over the "
+					"rest)%s\n",
+				col(c, C_MUTED), k->label, "-", anchors, "-", "-", k->weight, col(c, C_RESET));
+			continue;
+		}
+		snprintf(val, sizeof val, "%.2f%s", k->raw, k->unit);
+		fprintf(c->out, "  %-30s %8s %15s %s%6.0f%s %6.1f  ", k->label, val, anchors,
+			col(c, k->score >= 75 ? C_GOOD : k->score >= 50 ? C_WARN : C_BAD), k->score,
+			col(c, C_RESET), k->lost);
+		out_safe(c, k->note);
+		fputc('\n', c->out);
+		if (!why || k->lost <= 0)
+			continue;
+		struct strv lines = STRV_INIT;
+		struct err e = { 0, "" };
+		health_behind(c->ws, h, k, 5, &lines, &e);
+		for (size_t l = 0; l < lines.n; l++) {
+			char *tab = strchr(lines.v[l], '\t');
+			fprintf(c->out, "      %s%.8s%s ", col(c, C_ID), lines.v[l], col(c, C_RESET));
+			out_safe(c, tab ? tab + 1 : "");
+			fputc('\n', c->out);
+		}
+		strv_clear(&lines);
+	}
+}
+
+static bool listed(const struct health *h, struct ws *w)
+{
+	struct record *r = NULL;
+	struct err e = { 0, "" };
+	bool ok = false;
+	if (store_get(w->st, &w->sc, h->id, &r, &e))
+		return false;
+	const char *s = record_get(r, !strcmp(h->kind, "project") ? "status" : "stage");
+	if (!strcmp(h->kind, "project"))
+		ok = s && (!strcmp(s, "active") || !strcmp(s, "paused"));
+	else
+		ok = s && strcmp(s, "churned") && strcmp(s, "lead");
+	record_free(r);
+	return ok;
+}
+
+static int run(struct ctx *c, int argc, char **argv)
+{
+	const char *id = NULL, *at = NULL;
+	bool why = false;
+	char date[11];
+	int rc;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--why"))
+			why = true;
+		else if (!strcmp(argv[i], "--at") && i + 1 < argc)
+			at = argv[++i];
+		else if (argv[i][0] == '-')
+			return usage_error(c, &cmd_health, "unknown option '%s'", argv[i]);
+		else if (id)
+			return usage_error(c, &cmd_health, "one record at a time");
+		else
+			id = argv[i];
+	}
+	if ((rc = ctx_open(c)))
+		return rc;
+	time_t t = c->ws->now;
+	if (at && !date_relative(at, c->ws->now, &t) && !datetime_parse(at, &t))
+		return err_set(&c->err, RERR_INPUT, "--at: '%s' is not a date (YYYY-MM-DD)", at);
+	fmt_date(date, t);
+	long today;
+	date_parse(date, &today);
+	struct health_config cfg;
+	struct healths ps = { NULL, 0 }, cs = { NULL, 0 };
+	struct record *r = NULL;
+	if ((rc = health_config_load(c->ws, &cfg, &c->err)))
+		return rc;
+	if (id) {
+		if ((rc = ws_load(c->ws, id, NULL, &r, &c->err)))
+			return rc;
+		const char *k = r->ki->k->name;
+		if (strcmp(k, "project") && strcmp(k, "customer")) {
+			rc = err_set(&c->err, RERR_INPUT, "%s %.8s: health is scored for projects and "
+							  "customers", k, r->id);
+			goto out;
+		}
+		rc = !strcmp(k, "project") ? health_projects(c->ws, &cfg, date, r->id, NULL, &ps, &c->err)
+					   : health_customers(c->ws, &cfg, date, r->id, &cs, &c->err);
+	} else {
+		rc = health_customers(c->ws, &cfg, date, NULL, &cs, &c->err);
+		if (!rc)
+			rc = health_projects(c->ws, &cfg, date, NULL, NULL, &ps, &c->err);
+	}
+	if (rc)
+		goto out;
+	/* Today's scores become history (not for --at: the past is not rewritten). */
+	if (!at && !(rc = store_begin(c->ws->st, &c->err))) {
+		struct healths *all[] = { &ps, &cs };
+		for (size_t k = 0; k < 2 && !rc; k++)
+			for (size_t i = 0; i < all[k]->n && !rc; i++)
+				if (all[k]->v[i].confidence > 0)
+					rc = store_history_put(c->ws->st, all[k]->v[i].id, date,
+							       all[k]->v[i].score, &c->err);
+		rc = rc ? (store_rollback(c->ws->st), rc) : store_commit(c->ws->st, &c->err);
+		if (rc)
+			goto out;
+	}
+	size_t n = 0;
+	const struct health **v = xcalloc(ps.n + cs.n + 1, sizeof(*v));
+	for (size_t i = 0; i < ps.n; i++)
+		if (id || listed(&ps.v[i], c->ws))
+			v[n++] = &ps.v[i];
+	for (size_t i = 0; i < cs.n; i++)
+		if (id || listed(&cs.v[i], c->ws))
+			v[n++] = &cs.v[i];
+	qsort(v, n, sizeof(*v), cmp_score);
+	struct buf jb = BUF_INIT;
+	struct json j;
+	struct table tb;
+	if (c->json) {
+		json_init(&j, &jb, c->tty);
+		if (!id)
+			json_arr_open(&j);
+	} else if (!id) {
+		table_init(&tb, 7);
+		const char *head[] = { "SCORE", "BAND", "CONF", "TREND", "KIND", "NAME", "MOST POINTS LOST" };
+		for (size_t i = 0; i < ARRAY_LEN(head); i++)
+			table_cell(&tb, head[i], C_HEAD);
+		table_right(&tb, 0);
+		table_right(&tb, 2);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char spark[64], shortsp[40], num[16], conf[16];
+		const char *arrow;
+		trend_of(c, v[i]->id, today, spark, shortsp, &arrow);
+		if (c->json) {
+			json_health(c, &j, v[i], why, spark);
+			continue;
+		}
+		if (id) {
+			print_one(c, v[i], why, spark, arrow);
+			continue;
+		}
+		snprintf(num, sizeof num, "%.0f", v[i]->score);
+		snprintf(conf, sizeof conf, "%.0f%%", v[i]->confidence);
+		table_cell(&tb, num, band_role(v[i]->band));
+		table_cell(&tb, band_name(v[i]->band), band_role(v[i]->band));
+		table_cell(&tb, conf, v[i]->confidence < cfg.grey_under ? C_MUTED : C_RESET);
+		char tr[96];
+		snprintf(tr, sizeof tr, "%s%s", shortsp, arrow);
+		table_cell(&tb, tr, C_MUTED);
+		table_cell(&tb, v[i]->kind, C_KIND);
+		table_cell(&tb, ws_title(c->ws, v[i]->id), C_RESET);
+		table_cell(&tb, top_issue(v[i]), C_MUTED);
+	}
+	if (c->json) {
+		if (!id)
+			json_arr_close(&j);
+		json_flush(c, &jb);
+		buf_release(&jb);
+	} else if (!id) {
+		table_print(c, &tb, 0);
+		table_free(&tb);
+		if (!n)
+			fprintf(c->out, "No active projects or customers to score.\n");
+	}
+	free(v);
+out:
+	record_free(r);
+	healths_free(&ps);
+	healths_free(&cs);
+	return rc;
+}
+
+/* ---- baseline ---- */
+
+struct bl {
+	struct ctx *c;
+	double rate;
+	bool clear;
+	long n;
+	int rc;
+};
+
+static int baseline_task(const struct record *t, void *ctx)
+{
+	struct bl *b = ctx;
+	struct record *r = record_dup(t);
+	const struct kindinfo *ki = r->ki;
+	const char *vals[3] = { NULL, NULL, NULL };
+	char budget[64] = "";
+	if (!b->clear) {
+		vals[0] = record_get(r, "start");
+		vals[1] = record_get(r, "due");
+		const char *bud = record_get(r, "budget"), *est = record_get(r, "estimate");
+		if (bud)
+			snprintf(budget, sizeof budget, "%s", bud);
+		else if (est && b->rate > 0)
+			snprintf(budget, sizeof budget, "%.15g", strtod(est, NULL) * b->rate);
+		vals[2] = budget[0] ? budget : NULL;
+	}
+	static const char *const names[] = { "baseline_start", "baseline_due", "baseline_budget" };
+	for (size_t i = 0; i < 3; i++)
+		record_put(r, kind_field_index(ki, kind_field(ki, names[i])),
+			   vals[i] ? xstrdup(vals[i]) : NULL);
+	b->rc = ws_save(b->c->ws, r, &b->c->err);
+	record_free(r);
+	b->n++;
+	return b->rc;
+}
+
+static int run_baseline(struct ctx *c, int argc, char **argv)
+{
+	const char *id = NULL;
+	bool clear = false;
+	int rc;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--clear"))
+			clear = true;
+		else if (argv[i][0] == '-')
+			return usage_error(c, &cmd_baseline, "unknown option '%s'", argv[i]);
+		else if (id)
+			return usage_error(c, &cmd_baseline, "one project at a time");
+		else
+			id = argv[i];
+	}
+	if (!id)
+		return usage_error(c, &cmd_baseline, "which project?");
+	struct record *p = NULL;
+	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, id, "project", &p, &c->err)))
+		return rc;
+	if (strcmp(p->ki->k->name, "project")) {
+		rc = err_set(&c->err, RERR_INPUT, "%s %.8s is not a project", p->ki->k->name, p->id);
+		goto out;
+	}
+	const struct kindinfo *tk = schema_kind(&c->ws->sc, "task");
+	struct query q;
+	query_init(&q, tk);
+	q.cond[0] = (struct qcond){ .f = kind_field(tk, "project"), .op = Q_EQ, .value = p->id };
+	q.ncond = 1;
+	struct recs tasks = { NULL, 0 };
+	const char *rate = record_get(p, "rate");
+	struct bl b = { c, rate ? strtod(rate, NULL) : 0, clear, 0, 0 };
+	if ((rc = store_query(c->ws->st, &q, recs_add, &tasks, &c->err)) ||
+	    (rc = store_begin(c->ws->st, &c->err)))
+		goto done;
+	for (size_t i = 0; i < tasks.n && !rc; i++)
+		rc = baseline_task(tasks.v[i], &b);
+	if (!rc) {
+		char today[11];
+		fmt_date(today, c->ws->now);
+		record_put(p, kind_field_index(p->ki, kind_field(p->ki, "baselined")),
+			   clear ? NULL : xstrdup(today));
+		rc = ws_save(c->ws, p, &c->err);
+	}
+	rc = rc ? (store_rollback(c->ws->st), rc) : store_commit(c->ws->st, &c->err);
+	if (!rc)
+		fprintf(c->out, "%s the baseline of %zu tasks of project %.8s\n",
+			clear ? "Cleared" : "Recorded", tasks.n, p->id);
+done:
+	recs_free(&tasks);
+out:
+	record_free(p);
+	return rc;
+}

@@ -1,0 +1,531 @@
+/*
+ * health.c — health scores for projects and customers (DESIGN.md §5) from the facts the store
+ * reads out of its views. The component tables below are the defaults; team settings override
+ * any weight or anchor. Everything here is arithmetic on facts: no SQL, no I/O.
+ */
+#include "health.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *band_name(enum band b)
+{
+	static const char *const n[] = { "green", "amber", "red", "grey" };
+	return n[b];
+}
+
+#define C(k, l, u, w, b, g) { k, l, u, w, b, g, false, 0, 0, 0, "" }
+static const struct component project_defaults[] = {
+	C("spi", "Schedule (SPI)", "", 20, 0.8, 1.0),
+	C("cpi", "Cost (CPI)", "", 15, 0.8, 1.0),
+	C("milestones", "Milestones on time", "%", 10, 60, 100),
+	C("defects", "Defects per 100 h", "", 15, 3, 0.5),
+	C("csat", "CSAT", "%", 10, 60, 90),
+	C("nps", "NPS", "", 10, -20, 50),
+	C("collection", "On-time collection", "%", 10, 60, 95),
+	C("margin", "Margin vs plan", "pp", 10, -15, 0),
+};
+static const struct component customer_defaults[] = {
+	C("delivery", "Delivery (projects' health)", "", 30, 0, 100),
+	C("nps", "NPS", "", 10, -20, 50),
+	C("csat", "CSAT", "%", 10, 60, 90),
+	C("renewal", "Renewal intent", "", 5, 0, 100),
+	C("receivables", "Receivable days", "d", 10, 90, 30),
+	C("collection", "On-time collection", "%", 8, 60, 95),
+	C("margin", "Margin", "%", 7, 0, 30),
+	C("contact", "Days since last contact", "d", 8, 60, 14),
+	C("executive", "Executive contact in 180 days", "", 6, 0, 1),
+	C("response", "Median first response", "h", 6, 48, 4),
+};
+
+static int setting_cb(const struct record *r, void *ctx)
+{
+	struct strv *kv = ctx;
+	strv_push(kv, record_get(r, "name") ? record_get(r, "name") : "");
+	strv_push(kv, record_get(r, "value") ? record_get(r, "value") : "");
+	return 0;
+}
+
+static int apply_setting(struct health_config *cfg, const char *name, const char *value,
+			 struct err *e)
+{
+	char *end;
+	double v = strtod(value, &end);
+	if (end == value || *end || !isfinite(v))
+		return err_set(e, RERR_INPUT, "setting %s: '%s' is not a number", name, value);
+	struct {
+		const char *key;
+		double *p;
+	} globals[] = { { "health.band.green", &cfg->green },
+			{ "health.band.amber", &cfg->amber },
+			{ "health.cap.under", &cfg->cap_under },
+			{ "health.cap.at", &cfg->cap_at },
+			{ "health.confidence.grey", &cfg->grey_under },
+			{ "health.survey.fade_days", &cfg->fade_days } };
+	for (size_t i = 0; i < ARRAY_LEN(globals); i++)
+		if (!strcmp(name, globals[i].key)) {
+			*globals[i].p = v;
+			return 0;
+		}
+	/* health.<project|customer>.<component>.<weight|bad|good> */
+	char who[16], comp[32], what[16];
+	if (sscanf(name, "health.%15[a-z].%31[a-z_].%15[a-z]", who, comp, what) == 3) {
+		struct component *cs = !strcmp(who, "project") ? cfg->project
+				       : !strcmp(who, "customer") ? cfg->customer : NULL;
+		size_t n = cs == cfg->project ? cfg->nproject : cfg->ncustomer;
+		for (size_t i = 0; cs && i < n; i++)
+			if (!strcmp(cs[i].key, comp)) {
+				if (!strcmp(what, "weight") && v >= 0)
+					cs[i].weight = v;
+				else if (!strcmp(what, "bad"))
+					cs[i].bad = v;
+				else if (!strcmp(what, "good"))
+					cs[i].good = v;
+				else
+					break;
+				if (cs[i].bad == cs[i].good)
+					return err_set(e, RERR_INPUT, "setting %s: bad and good anchors "
+								      "of %s.%s are equal", name, who, comp);
+				return 0;
+			}
+	}
+	return err_set(e, RERR_INPUT,
+		       "setting %s: not a health setting (health.project.COMPONENT.weight|bad|good, "
+		       "health.customer.…, health.band.green|amber, health.cap.under|at, "
+		       "health.confidence.grey, health.survey.fade_days)",
+		       name);
+}
+
+int health_config_load(struct ws *w, struct health_config *cfg, struct err *e)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	memcpy(cfg->project, project_defaults, sizeof project_defaults);
+	cfg->nproject = ARRAY_LEN(project_defaults);
+	memcpy(cfg->customer, customer_defaults, sizeof customer_defaults);
+	cfg->ncustomer = ARRAY_LEN(customer_defaults);
+	cfg->green = 75;
+	cfg->amber = 50;
+	cfg->cap_under = 25;
+	cfg->cap_at = 74;
+	cfg->grey_under = 60;
+	cfg->fade_days = 180;
+	const struct kindinfo *sk = schema_kind(&w->sc, "setting");
+	struct strv kv = STRV_INIT;
+	struct query q;
+	query_init(&q, sk);
+	int rc = store_query(w->st, &q, setting_cb, &kv, e);
+	for (size_t i = 0; !rc && i + 1 < kv.n; i += 2)
+		if (!strncmp(kv.v[i], "health.", 7))
+			rc = apply_setting(cfg, kv.v[i], kv.v[i + 1], e);
+	strv_clear(&kv);
+	return rc;
+}
+
+void healths_free(struct healths *h)
+{
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
+}
+
+/* ---- scoring ---- */
+
+static struct component *comp(struct health *h, const char *key)
+{
+	for (size_t i = 0; i < h->nc; i++)
+		if (!strcmp(h->c[i].key, key))
+			return &h->c[i];
+	return NULL;
+}
+
+static void measure(struct health *h, const char *key, double raw, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void measure(struct health *h, const char *key, double raw, const char *fmt, ...)
+{
+	struct component *c = comp(h, key);
+	if (!c)
+		return;
+	c->present = true;
+	c->raw = raw;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->note, sizeof c->note, fmt, ap);
+	va_end(ap);
+}
+
+static void finish(struct health *h, const struct health_config *cfg)
+{
+	double wall = 0, wpresent = 0, sum = 0;
+	bool cap = false;
+	for (size_t i = 0; i < h->nc; i++) {
+		struct component *c = &h->c[i];
+		wall += c->weight;
+		if (!c->present || c->weight <= 0)
+			continue;
+		double s = 100.0 * (c->raw - c->bad) / (c->good - c->bad);
+		c->score = s < 0 ? 0 : s > 100 ? 100 : s;
+		wpresent += c->weight;
+		sum += c->weight * c->score;
+		if (c->score < cfg->cap_under)
+			cap = true;
+	}
+	h->confidence = wall > 0 ? 100.0 * wpresent / wall : 0;
+	h->score = wpresent > 0 ? sum / wpresent : 0;
+	for (size_t i = 0; i < h->nc; i++) {
+		struct component *c = &h->c[i];
+		c->lost = c->present && wpresent > 0 ? c->weight / wpresent * (100 - c->score) : 0;
+	}
+	if (cap && h->score > cfg->cap_at) {
+		h->score = cfg->cap_at;
+		h->capped = true;
+	}
+	h->color = h->score >= cfg->green ? BAND_GREEN : h->score >= cfg->amber ? BAND_AMBER
+										   : BAND_RED;
+	h->band = h->confidence < cfg->grey_under ? BAND_GREY : h->color;
+}
+
+/* Survey answers, faded: an answer's weight falls linearly to 0 at fade_days, and the weight
+ * it lost counts as a neutral answer (the middle of the anchors). */
+struct sentiment {
+	double csat_w, csat_good, nps_w, nps_sum;
+	long csat_n, nps_n;
+};
+
+static void add_survey(struct sentiment *s, const struct survey_fact *f, long now,
+		       double fade_days)
+{
+	long d;
+	double w = 1;
+	if (date_parse(f->date, &d) && fade_days > 0) {
+		double age = (double)(now - d);
+		w = age <= 0 ? 1 : age >= fade_days ? 0 : 1 - age / fade_days;
+	}
+	if (!strcmp(f->kind, "csat")) {
+		s->csat_n++;
+		s->csat_w += w;
+		s->csat_good += w * (f->score >= 4 ? 100 : 0);
+	} else {
+		s->nps_n++;
+		s->nps_w += w;
+		s->nps_sum += w * (f->score >= 9 ? 100 : f->score <= 6 ? -100 : 0);
+	}
+}
+
+static void score_sentiment(struct health *h, const struct sentiment *s)
+{
+	struct component *c;
+	if (s->csat_n && (c = comp(h, "csat"))) {
+		double neutral = (c->bad + c->good) / 2;
+		double v = (s->csat_good + (s->csat_n - s->csat_w) * neutral) / s->csat_n;
+		measure(h, "csat", v, "%ld answers, %.0f%% satisfied (older ones fade)", s->csat_n, v);
+	}
+	if (s->nps_n && (c = comp(h, "nps"))) {
+		double neutral = (c->bad + c->good) / 2;
+		double v = (s->nps_sum + (s->nps_n - s->nps_w) * neutral) / s->nps_n;
+		measure(h, "nps", v, "%ld answers, NPS %+.0f (older ones fade)", s->nps_n, v);
+	}
+}
+
+static int cmp_health(const void *a, const void *b)
+{
+	return strcmp(((const struct health *)a)->id, ((const struct health *)b)->id);
+}
+
+static struct health *find(struct healths *hs, const char *id)
+{
+	struct health key;
+	snprintf(key.id, sizeof key.id, "%s", id);
+	return hs->n ? bsearch(&key, hs->v, hs->n, sizeof(*hs->v), cmp_health) : NULL;
+}
+
+struct pctx {
+	struct healths *out;
+	const struct health_config *cfg;
+};
+
+static int add_project(const struct project_facts *f, void *ctx)
+{
+	struct pctx *p = ctx;
+	struct healths *hs = p->out;
+	hs->v = xrealloc(hs->v, (hs->n + 1) * sizeof(*hs->v));
+	struct health *h = &hs->v[hs->n++];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->id, sizeof h->id, "%s", f->id);
+	snprintf(h->customer, sizeof h->customer, "%s", f->customer);
+	h->kind = "project";
+	h->evm = *f;
+	h->value = f->budget > 0 ? f->budget : f->bac;
+	memcpy(h->c, p->cfg->project, p->cfg->nproject * sizeof(*h->c));
+	h->nc = p->cfg->nproject;
+	if (f->has_spi)
+		measure(h, "spi", f->spi, "EV %.0f / PV %.0f", f->ev, f->pv);
+	if (f->has_cpi)
+		measure(h, "cpi", f->cpi, "EV %.0f / AC %.0f", f->ev, f->ac);
+	if (f->ms_due)
+		measure(h, "milestones", 100.0 * f->ms_on_time / f->ms_due,
+			"%ld of %ld due milestones done on time", f->ms_on_time, f->ms_due);
+	if (f->hours > 0)
+		measure(h, "defects", 100.0 * f->defects / f->hours, "%ld incidents in %.0f h",
+			f->defects, f->hours);
+	if (f->inv_due)
+		measure(h, "collection", 100.0 * f->inv_on_time / f->inv_due,
+			"%ld of %ld due invoices paid on time", f->inv_on_time, f->inv_due);
+	if (f->has_revenue && f->revenue > 0 && f->has_eac)
+		measure(h, "margin", 100.0 * (f->bac - f->eac) / f->revenue,
+			"forecast cost %.0f vs budget %.0f on revenue %.0f", f->eac, f->bac,
+			f->revenue);
+	return 0;
+}
+
+struct sctx {
+	struct healths *hs;
+	struct sentiment *s; /* parallel to hs */
+	long now; /* the status date, in days */
+	double fade;
+	bool by_project;
+};
+
+static int add_answer(const struct survey_fact *f, void *ctx)
+{
+	struct sctx *s = ctx;
+	struct health *h = find(s->hs, s->by_project ? f->project : f->customer);
+	if (h)
+		add_survey(&s->s[h - s->hs->v], f, s->now, s->fade);
+	return 0;
+}
+
+static int sentiment_of(struct ws *w, const struct health_config *cfg, const char *date,
+			const char *customer, struct healths *hs, bool by_project, struct err *e)
+{
+	struct sentiment *s = xcalloc(hs->n ? hs->n : 1, sizeof(*s));
+	long now = 0;
+	date_parse(date, &now);
+	struct sctx sc = { hs, s, now, cfg->fade_days, by_project };
+	int rc = store_survey_facts(w->st, customer, add_answer, &sc, e);
+	for (size_t i = 0; !rc && i < hs->n; i++)
+		score_sentiment(&hs->v[i], &s[i]);
+	free(s);
+	return rc;
+}
+
+int health_projects(struct ws *w, const struct health_config *cfg, const char *date,
+		    const char *project, const char *customer, struct healths *out, struct err *e)
+{
+	struct pctx p = { out, cfg };
+	int rc = store_asof(w->st, date, e);
+	if (!rc)
+		rc = store_project_facts(w->st, project, customer, add_project, &p, e);
+	if (!rc)
+		rc = sentiment_of(w, cfg, date, customer, out, true, e);
+	for (size_t i = 0; !rc && i < out->n; i++)
+		finish(&out->v[i], cfg);
+	if (rc)
+		healths_free(out);
+	return rc;
+}
+
+struct cctx {
+	struct healths *out;
+	const struct health_config *cfg;
+};
+
+static int add_customer(const struct customer_facts *f, void *ctx)
+{
+	struct cctx *p = ctx;
+	struct healths *hs = p->out;
+	hs->v = xrealloc(hs->v, (hs->n + 1) * sizeof(*hs->v));
+	struct health *h = &hs->v[hs->n++];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->id, sizeof h->id, "%s", f->id);
+	snprintf(h->customer, sizeof h->customer, "%s", f->id);
+	h->kind = "customer";
+	memcpy(h->c, p->cfg->customer, p->cfg->ncustomer * sizeof(*h->c));
+	h->nc = p->cfg->ncustomer;
+	static const struct {
+		const char *v;
+		double score;
+	} intent[] = { { "yes", 100 }, { "likely", 75 }, { "unsure", 50 }, { "unlikely", 25 },
+		       { "no", 0 } };
+	for (size_t i = 0; i < ARRAY_LEN(intent); i++)
+		if (!strcmp(f->renewal, intent[i].v))
+			measure(h, "renewal", intent[i].score, "renewal intent: %s", f->renewal);
+	if (f->has_invoices)
+		measure(h, "receivables", f->receivable_days,
+			"outstanding invoices are %.0f days old on average (by amount)",
+			f->receivable_days);
+	if (f->inv_due)
+		measure(h, "collection", 100.0 * f->inv_on_time / f->inv_due,
+			"%ld of %ld due invoices paid on time", f->inv_on_time, f->inv_due);
+	if (f->has_contact)
+		measure(h, "contact", (double)f->days_since_contact, "last contact %ld days ago",
+			f->days_since_contact);
+	measure(h, "executive", f->executive_180 ? 1 : 0, "%s",
+		f->executive_180 ? "an executive was met in the last 180 days"
+				 : "no executive contact in 180 days");
+	/* Revenue, for margin (costs come from the projects). */
+	h->value = f->revenue;
+	return 0;
+}
+
+struct rctx {
+	struct healths *hs;
+	char cur[33];
+	double *v;
+	size_t n, cap;
+};
+
+static void median_flush(struct rctx *r)
+{
+	struct health *h = r->n ? find(r->hs, r->cur) : NULL;
+	if (h) {
+		double m = r->n % 2 ? r->v[r->n / 2] : (r->v[r->n / 2 - 1] + r->v[r->n / 2]) / 2;
+		measure(h, "response", m, "median first response %.1f h over %zu tickets", m, r->n);
+	}
+	r->n = 0;
+}
+
+static int add_response(const char *customer, double hours, void *ctx)
+{
+	struct rctx *r = ctx;
+	if (!customer)
+		return 0;
+	if (strcmp(customer, r->cur)) {
+		median_flush(r);
+		snprintf(r->cur, sizeof r->cur, "%s", customer);
+	}
+	if (r->n == r->cap)
+		r->v = xrealloc(r->v, (r->cap = r->cap * 2 + 16) * sizeof(double));
+	r->v[r->n++] = hours; /* arrive sorted by hours within a customer */
+	return 0;
+}
+
+int health_customers(struct ws *w, const struct health_config *cfg, const char *date,
+		     const char *customer, struct healths *out, struct err *e)
+{
+	struct healths projects = { NULL, 0 };
+	struct cctx c = { out, cfg };
+	struct rctx r = { out, "", NULL, 0, 0 };
+	int rc = health_projects(w, cfg, date, NULL, customer, &projects, e);
+	if (!rc)
+		rc = store_customer_facts(w->st, customer, add_customer, &c, e);
+	if (!rc)
+		rc = sentiment_of(w, cfg, date, customer, out, false, e);
+	if (!rc)
+		rc = store_response_facts(w->st, customer, add_response, &r, e);
+	median_flush(&r);
+	free(r.v);
+	/* Delivery: the customer's active and recent projects' scores, weighted by value; cost
+	 * for margin: what its projects cost so far. */
+	double *dw = xcalloc(out->n ? out->n : 1, sizeof(double)),
+	       *ds = xcalloc(out->n ? out->n : 1, sizeof(double)),
+	       *cost = xcalloc(out->n ? out->n : 1, sizeof(double));
+	long *np = xcalloc(out->n ? out->n : 1, sizeof(long));
+	for (size_t i = 0; !rc && i < projects.n; i++) {
+		const struct health *p = &projects.v[i];
+		struct health *h = find(out, p->customer);
+		if (!h)
+			continue;
+		size_t k = (size_t)(h - out->v);
+		cost[k] += p->evm.ac;
+		if (strcmp(p->evm.status, "cancelled") && strcmp(p->evm.status, "planned") &&
+		    p->confidence > 0) {
+			double wt = p->value > 0 ? p->value : 1;
+			dw[k] += wt;
+			ds[k] += wt * p->score;
+			np[k]++;
+		}
+	}
+	for (size_t i = 0; !rc && i < out->n; i++) {
+		struct health *h = &out->v[i];
+		if (np[i])
+			measure(h, "delivery", ds[i] / dw[i], "%ld projects, weighted by budget", np[i]);
+		if (h->value > 0)
+			measure(h, "margin", 100.0 * (h->value - cost[i]) / h->value,
+				"invoiced %.0f, cost so far %.0f", h->value, cost[i]);
+		finish(h, cfg);
+	}
+	free(dw);
+	free(ds);
+	free(cost);
+	free(np);
+	healths_free(&projects);
+	if (rc)
+		healths_free(out);
+	return rc;
+}
+
+/* ---- the records behind a component ---- */
+
+static int behind_row(int n, const char *const *cols, void *ctx)
+{
+	struct strv *l = ctx;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, cols[0] ? cols[0] : "");
+	buf_addc(&b, '\t');
+	for (int i = 1; i < n; i++)
+		buf_addf(&b, "%s%s", i > 1 ? " · " : "", cols[i] ? cols[i] : "-");
+	strv_push_owned(l, buf_detach(&b));
+	return 0;
+}
+
+int health_behind(struct ws *w, const struct health *h, const struct component *c, long limit,
+		  struct strv *lines, struct err *e)
+{
+	static const struct {
+		const char *kind, *key, *sql;
+	} q[] = {
+		{ "project", "spi",
+		  "SELECT id, name, 'due ' || due, late_days || ' days late', "
+		  "  printf('%.0f%% done', progress) FROM task_status "
+		  "WHERE project = ?1 AND late_days > 0 ORDER BY \"key\" DESC, late_days DESC LIMIT ?2" },
+		{ "project", "cpi",
+		  "SELECT id, name, printf('budget %.0f', budget), printf('%.0f%% done', progress) "
+		  "FROM task_status WHERE project = ?1 AND progress < 100 AND budget > 0 "
+		  "ORDER BY budget DESC LIMIT ?2" },
+		{ "project", "milestones",
+		  "SELECT id, name, 'due ' || due, COALESCE('done ' || done, late_days || ' days late') "
+		  "FROM milestone_status WHERE project = ?1 AND is_due AND NOT on_time "
+		  "ORDER BY due LIMIT ?2" },
+		{ "project", "defects",
+		  "SELECT id, title, severity, status FROM ticket_status WHERE project = ?1 "
+		  "AND kind = 'incident' ORDER BY opened DESC LIMIT ?2" },
+		{ "*", "csat",
+		  "SELECT id, 'CSAT ' || score, date, comment FROM survey WHERE deleted = 0 "
+		  "AND kind = 'csat' AND score < 4 AND (project = ?1 OR customer = ?1) "
+		  "ORDER BY date DESC LIMIT ?2" },
+		{ "*", "nps",
+		  "SELECT id, 'NPS ' || score, date, comment FROM survey WHERE deleted = 0 "
+		  "AND kind = 'nps' AND score <= 6 AND (project = ?1 OR customer = ?1) "
+		  "ORDER BY date DESC LIMIT ?2" },
+		{ "*", "collection",
+		  "SELECT id, number, printf('%.2f outstanding', outstanding), 'due ' || due, "
+		  "  CASE WHEN overdue_days > 0 THEN overdue_days || ' days overdue' "
+		  "    ELSE 'paid late' END FROM invoice_status "
+		  "WHERE (project = ?1 OR customer = ?1) AND is_due AND NOT paid_on_time "
+		  "ORDER BY overdue_days DESC LIMIT ?2" },
+		{ "customer", "receivables",
+		  "SELECT id, number, printf('%.2f outstanding', outstanding), age_days || ' days old' "
+		  "FROM invoice_status WHERE customer = ?1 AND outstanding > 0 "
+		  "ORDER BY age_days DESC LIMIT ?2" },
+		{ "customer", "delivery",
+		  "SELECT project, name, status, printf('SPI %.2f', spi), printf('CPI %.2f', cpi) "
+		  "FROM project_evm WHERE customer = ?1 AND status NOT IN ('cancelled', 'planned') "
+		  "ORDER BY COALESCE(spi, 1) LIMIT ?2" },
+		{ "customer", "contact",
+		  "SELECT id, summary, kind, at FROM interaction WHERE customer = ?1 AND deleted = 0 "
+		  "ORDER BY at DESC LIMIT ?2" },
+		{ "customer", "response",
+		  "SELECT id, title, printf('%.1f h to first response', response_hours) "
+		  "FROM ticket_status WHERE customer = ?1 AND response_hours IS NOT NULL "
+		  "ORDER BY response_hours DESC LIMIT ?2" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(q); i++)
+		if ((!strcmp(q[i].kind, "*") || !strcmp(q[i].kind, h->kind)) &&
+		    !strcmp(q[i].key, c->key))
+			return store_view_rows(w->st, q[i].sql, h->id, limit, behind_row, lines, e);
+	return 0;
+}

@@ -1,0 +1,118 @@
+/*
+ * views.c — the documented read-only views (rapport-rules(5)) that health scores and rule
+ * conditions read: earned value per project, task lateness, milestone, invoice, ticket and
+ * contract status, customer activity. They are TEMP views, created per connection from this
+ * file, so they always match the code that reads them and never need migrating; the status
+ * date they compute against lives in the one-row temp table `asof` (store_asof).
+ */
+#include "store_int.h"
+
+#include <string.h>
+
+static const char *const views_sql[] = {
+	"CREATE TEMP TABLE IF NOT EXISTS asof(d TEXT NOT NULL);",
+	/* Tasks with their plan (the baseline's when there is one), budget and lateness.
+	 * budget: the task's own, else estimate (hours) x the project's rate.
+	 * planned: the fraction of the budget planned done by the status date, linear between
+	 * plan_start and plan_due; a task with only a due date is planned done on that day;
+	 * one without a due date is not scheduled (planned 0). */
+	"CREATE TEMP VIEW IF NOT EXISTS task_status AS "
+	"SELECT *, CASE WHEN plan_due IS NULL THEN 0.0 "
+	"  WHEN asof_d >= plan_due THEN 1.0 "
+	"  WHEN plan_start IS NULL OR plan_start >= plan_due OR asof_d <= plan_start THEN 0.0 "
+	"  ELSE (julianday(asof_d) - julianday(plan_start)) / "
+	"       (julianday(plan_due) - julianday(plan_start)) END AS planned "
+	"FROM (SELECT t.id, t.project, COALESCE(t.customer, p.customer) AS customer, t.name, "
+	"  t.status, t.assignee, COALESCE(t.\"key\", 0) AS \"key\", t.start, t.due, t.milestone, "
+	"  CASE WHEN t.status = 'done' THEN 100.0 ELSE COALESCE(t.progress, 0.0) END AS progress, "
+	"  COALESCE(t.baseline_budget, t.budget, t.estimate * p.rate, 0.0) AS budget, "
+	"  COALESCE(t.baseline_start, t.start, p.start) AS plan_start, "
+	"  COALESCE(t.baseline_due, t.due) AS plan_due, "
+	"  CASE WHEN t.status != 'done' AND t.due < a.d "
+	"    THEN CAST(julianday(a.d) - julianday(t.due) AS INTEGER) ELSE 0 END AS late_days, "
+	"  a.d AS asof_d "
+	"  FROM task t JOIN asof a LEFT JOIN project p ON p.id = t.project WHERE t.deleted = 0);",
+	/* Earned value per project at the status date. AC: hours x the member's rate (else the
+	 * project's) + expenses, both up to the status date. Ratios are NULL when undefined. */
+	"CREATE TEMP VIEW IF NOT EXISTS project_evm AS "
+	"SELECT *, CASE WHEN pv > 0 THEN ev / pv END AS spi, CASE WHEN ac > 0 THEN ev / ac END AS cpi, "
+	"  CASE WHEN ac > 0 AND ev > 0 THEN bac * ac / ev END AS eac, "
+	"  CASE WHEN ac > 0 AND ev > 0 THEN bac - bac * ac / ev END AS vac, "
+	"  CASE WHEN bac > 0 THEN 100.0 * ac / bac END AS budget_used, "
+	"  CASE WHEN bac > 0 THEN 100.0 * ev / bac END AS earned "
+	"FROM (SELECT p.id AS project, p.customer, p.name, p.status, p.manager, p.start, p.due, "
+	"  p.budget, p.rate, p.contract, "
+	"  COALESCE(ts.bac, 0.0) AS bac, COALESCE(ts.pv, 0.0) AS pv, COALESCE(ts.ev, 0.0) AS ev, "
+	"  COALESCE(lab.cost, 0.0) + COALESCE(ex.amount, 0.0) AS ac, COALESCE(lab.hours, 0.0) AS hours "
+	"  FROM project p "
+	"  LEFT JOIN (SELECT project, SUM(budget) AS bac, SUM(budget * planned) AS pv, "
+	"    SUM(budget * progress / 100.0) AS ev FROM task_status GROUP BY project) ts "
+	"    ON ts.project = p.id "
+	"  LEFT JOIN (SELECT tm.project, SUM(tm.hours) AS hours, "
+	"    SUM(tm.hours * COALESCE(m.rate, pp.rate, 0.0)) AS cost FROM time tm JOIN asof a "
+	"    LEFT JOIN member m ON m.id = tm.member LEFT JOIN project pp ON pp.id = tm.project "
+	"    WHERE tm.deleted = 0 AND tm.date <= a.d GROUP BY tm.project) lab ON lab.project = p.id "
+	"  LEFT JOIN (SELECT e.project, SUM(e.amount) AS amount FROM expense e JOIN asof a "
+	"    WHERE e.deleted = 0 AND e.date <= a.d GROUP BY e.project) ex ON ex.project = p.id "
+	"  WHERE p.deleted = 0);",
+	"CREATE TEMP VIEW IF NOT EXISTS milestone_status AS "
+	"SELECT m.id, m.project, m.name, m.due, m.done, "
+	"  m.due <= a.d AS is_due, (m.done IS NOT NULL AND m.done <= m.due) AS on_time, "
+	"  CASE WHEN m.done IS NULL AND m.due < a.d "
+	"    THEN CAST(julianday(a.d) - julianday(m.due) AS INTEGER) ELSE 0 END AS late_days "
+	"FROM milestone m JOIN asof a WHERE m.deleted = 0;",
+	"CREATE TEMP VIEW IF NOT EXISTS invoice_status AS "
+	"SELECT i.id, i.customer, i.project, i.number, i.amount, i.issued, i.due, i.paid_on, "
+	"  COALESCE(i.paid_amount, 0.0) AS paid, i.amount - COALESCE(i.paid_amount, 0.0) AS outstanding, "
+	"  i.due <= a.d AS is_due, "
+	"  (COALESCE(i.paid_amount, 0.0) >= i.amount AND i.paid_on IS NOT NULL AND i.paid_on <= i.due) "
+	"    AS paid_on_time, "
+	"  CASE WHEN COALESCE(i.paid_amount, 0.0) < i.amount AND i.due < a.d "
+	"    THEN CAST(julianday(a.d) - julianday(i.due) AS INTEGER) ELSE 0 END AS overdue_days, "
+	"  CAST(julianday(a.d) - julianday(i.issued) AS INTEGER) AS age_days "
+	"FROM invoice i JOIN asof a WHERE i.deleted = 0 AND i.issued <= a.d;",
+	/* Tickets: hours to first response, and whether the SLA (hours, default 24) is passed. */
+	"CREATE TEMP VIEW IF NOT EXISTS ticket_status AS "
+	"SELECT k.id, k.customer, k.project, k.kind, k.severity, k.title, k.status, k.owner, "
+	"  k.opened, k.first_response, k.resolved, COALESCE(k.sla, 24.0) AS sla_hours, "
+	"  24.0 * (julianday(k.first_response) - julianday(k.opened)) AS response_hours, "
+	"  k.first_response IS NULL AND k.status IN ('open', 'pending') AND "
+	"    24.0 * (julianday(a.d || 'T23:59:59Z') - julianday(k.opened)) > COALESCE(k.sla, 24.0) "
+	"    AS past_sla "
+	"FROM ticket k JOIN asof a WHERE k.deleted = 0 AND substr(k.opened, 1, 10) <= a.d;",
+	"CREATE TEMP VIEW IF NOT EXISTS contract_status AS "
+	"SELECT c.id, c.customer, c.number, c.title, c.value, c.start, c.\"end\", c.status, c.renewal, "
+	"  CAST(julianday(c.\"end\") - julianday(a.d) AS INTEGER) AS days_to_end "
+	"FROM contract c JOIN asof a WHERE c.deleted = 0;",
+	/* Customers with their last contact and executive contact (interactions up to the date). */
+	"CREATE TEMP VIEW IF NOT EXISTS customer_activity AS "
+	"SELECT c.id, c.name, c.stage, c.owner, c.renewal_intent, "
+	"  (SELECT MAX(i.at) FROM interaction i WHERE i.customer = c.id AND i.deleted = 0 "
+	"    AND i.at <= a.d || 'T23:59:59Z') AS last_contact, "
+	"  CAST(julianday(a.d) - julianday(date((SELECT MAX(i.at) FROM interaction i "
+	"    WHERE i.customer = c.id AND i.deleted = 0 AND i.at <= a.d || 'T23:59:59Z'))) AS INTEGER) "
+	"    AS days_since_contact, "
+	"  EXISTS (SELECT 1 FROM interaction i WHERE i.customer = c.id AND i.deleted = 0 "
+	"    AND i.executive = 1 AND i.at >= date(a.d, '-180 days') AND i.at <= a.d || 'T23:59:59Z') "
+	"    AS executive_180 "
+	"FROM customer c JOIN asof a WHERE c.deleted = 0;",
+};
+
+int store_asof(struct store *st, const char *date, struct err *e)
+{
+	int rc;
+	if (!st->views) {
+		for (size_t i = 0; i < ARRAY_LEN(views_sql); i++)
+			if ((rc = store_exec(st, views_sql[i], e)))
+				return rc;
+		st->views = true;
+	}
+	sqlite3_stmt *s;
+	if ((rc = store_exec(st, "DELETE FROM temp.asof", e)) ||
+	    (rc = store_prep(st, &s, "INSERT INTO temp.asof(d) VALUES(?)", e)))
+		return rc;
+	sqlite3_bind_text(s, 1, date, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "asof");
+	sqlite3_finalize(s);
+	return rc;
+}
