@@ -18,7 +18,7 @@ LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 # Sources by layer (DESIGN.md §3): cli, tui -> cmd -> core -> store -> util; git is used by cmd.
 LIB_SRC = $(wildcard src/util/*.c) $(wildcard src/store/*.c) $(wildcard src/core/*.c) \
-          $(wildcard src/git/*.c) $(wildcard src/sync/*.c) $(wildcard src/health/*.c) $(wildcard src/cmd/*.c) $(wildcard src/tui/*.c)
+          $(wildcard src/git/*.c) $(wildcard src/sync/*.c) $(wildcard src/health/*.c) $(wildcard src/rules/*.c) $(wildcard src/cmd/*.c) $(wildcard src/tui/*.c)
 MAIN_SRC = src/cli/main.c
 HDR = $(wildcard include/*.h) $(wildcard src/*/*.h)
 

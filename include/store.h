@@ -175,6 +175,18 @@ int store_response_facts(struct store *st, const char *customer,
 int store_view_rows(struct store *st, const char *sql, const char *arg, long limit,
 		    int (*cb)(int n, const char *const *cols, void *ctx), void *ctx, struct err *e);
 
+/* Rules (rapport-rules(5)): a condition is an SQL expression over the view of the watched kind,
+ * run under an authorizer that allows reading the documented views only, and stopped after
+ * `seconds`. Compile checks it without running it. Errors are RERR_INPUT with SQLite's reason. */
+int store_rule_compile(struct store *st, const char *watch, const char *expr, struct err *e);
+int store_rule_run(struct store *st, const char *watch, const char *expr, double seconds,
+		   int (*cb)(int n, const char *const *names, const char *const *vals, void *ctx),
+		   void *ctx, struct err *e);
+/* Health scores for rules to read (temp.health_scores, joined into project_evm and
+ * customer_activity as health and health_band). */
+int store_health_put(struct store *st, const char *id, double score, const char *band,
+		     double confidence, struct err *e);
+
 /* Health history: one score per id and day. */
 int store_history_put(struct store *st, const char *id, const char *day, double score,
 		      struct err *e);

@@ -231,6 +231,37 @@ static const struct field comment_f[] = {
 	DTIME("at", L | IX, "now"),
 };
 
+/* Rules (rapport-rules(5)): team data; the condition is an SQL expression over the view of the
+ * watched kind, checked when written (workspace.c compiles it under the read-only authorizer). */
+static const struct field rule_f[] = {
+	TEXT("name", R | L | N | IX),
+	CHOICE("watch", R | L, "task,project,customer,contract,invoice,ticket,survey,milestone", NULL),
+	LONG("when", R),
+	CHOICE("severity", L, "info,warning,critical", "warning"),
+	TEXT("message", R),
+	SET("notify", L),
+	SET("actions", L),
+	TEXT("task", 0),
+	BOOL("enabled", L, "true"),
+	LONG("note", 0),
+};
+
+/* Alerts raised by rules: one per rule and record. Acks and snoozes are people's decisions,
+ * so alerts sync like records. */
+static const struct field alert_f[] = {
+	REF("rule", R | L, "rule"),
+	REF("on", R | L, NULL),
+	CHOICE("severity", L | IX, "info,warning,critical", "warning"),
+	TEXT("message", R | L | S | N),
+	CHOICE("state", L | IX, "open,acked,snoozed,resolved", "open"),
+	REF("to", L, "member"),
+	DTIME("raised", L | IX, "now"),
+	DATE("snoozed_until", 0, NULL),
+	DTIME("resolved_at", 0, NULL),
+	REF("task", 0, "task"),
+	REF("acked_by", 0, "member"),
+};
+
 /* Team settings that sync: health weights, anchors and bands ("health.project.spi.weight"). */
 static const struct field setting_f[] = {
 	TEXT("name", R | L | N | IX),
@@ -260,6 +291,7 @@ static int check_task(const struct record *r, struct err *e);
 static int check_dates(const struct record *r, struct err *e);
 static int check_survey(const struct record *r, struct err *e);
 static int check_invoice(const struct record *r, struct err *e);
+static int check_rule(const struct record *r, struct err *e);
 
 #define KIND(n, p, arr, fl, sort, any, chk) { n, p, arr, ARRAY_LEN(arr), fl, sort, any, chk }
 const struct kind kind_table[] = {
@@ -281,6 +313,8 @@ const struct kind kind_table[] = {
 	KIND("comment", "comments", comment_f, K_INTERNAL, "at", NULL, NULL),
 	KIND("field", "custom fields", field_f, K_CONFIG, "kind,name", NULL, NULL),
 	KIND("setting", "team settings", setting_f, K_CONFIG, "name", NULL, NULL),
+	KIND("rule", "rules", rule_f, K_INTERNAL, "name", NULL, check_rule),
+	KIND("alert", "alerts", alert_f, K_INTERNAL, "-raised", NULL, NULL),
 };
 const size_t kind_count = ARRAY_LEN(kind_table);
 
@@ -541,4 +575,24 @@ char *kind_names(const struct schema *sc)
 	for (size_t i = 0; i < sc->nkinds; i++)
 		buf_addf(&b, "%s%s", i ? ", " : "", sc->kinds[i].k->name);
 	return buf_detach(&b);
+}
+
+static int check_rule(const struct record *r, struct err *e)
+{
+	/* actions: alert, task, at_risk; a task action needs a task name template. */
+	const char *a = record_get(r, "actions");
+	for (const char *p = a; p && *p;) {
+		size_t n = strcspn(p, ",");
+		if (!((n == 5 && !strncmp(p, "alert", 5)) || (n == 4 && !strncmp(p, "task", 4)) ||
+		      (n == 7 && !strncmp(p, "at_risk", 7))))
+			return err_set(e, RERR_INPUT, "rule %s: action '%.*s' is not alert, task or at_risk",
+				       record_get(r, "name") ? record_get(r, "name") : "", (int)n, p);
+		p += n;
+		if (*p)
+			p++;
+	}
+	if (a && strstr(a, "task") && !record_get(r, "task"))
+		return err_set(e, RERR_INPUT, "rule %s: the task action needs 'task' (the new task's name)",
+			       record_get(r, "name") ? record_get(r, "name") : "");
+	return 0;
 }

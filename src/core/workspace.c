@@ -323,8 +323,9 @@ int ws_resolve(struct ws *w, const char *ref, const char *want_kind, char out[33
 			goto done;
 		if (ids.n == 1) {
 			if (want_kind && strcmp(kinds.v[0], want_kind)) {
-				rc = err_set(e, RERR_INPUT, "'%s' is a %s, not a %s", ref, kinds.v[0],
-					     want_kind);
+				rc = err_set(e, RERR_INPUT, "'%s' is %s %s, not %s %s", ref,
+					     strchr("aeiou", kinds.v[0][0]) ? "an" : "a", kinds.v[0],
+					     strchr("aeiou", want_kind[0]) ? "an" : "a", want_kind);
 				goto done;
 			}
 			snprintf(out, 33, "%s", ids.v[0]);
@@ -564,11 +565,24 @@ static int apply_defaults(struct ws *w, struct record *r, struct err *e)
 	return 0;
 }
 
+/* Checks that need the database: a rule's condition must compile under the rules' read-only
+ * authorizer against the view of the kind it watches. */
+static int check_stored(struct ws *w, const struct record *r, struct err *e)
+{
+	if (strcmp(r->ki->k->name, "rule") || r->deleted)
+		return 0;
+	int rc = store_rule_compile(w->st, record_get(r, "watch"), record_get(r, "when"), e);
+	if (rc)
+		err_prefix(e, "rule %s: when", record_get(r, "name") ? record_get(r, "name") : "");
+	return rc;
+}
+
 int ws_add(struct ws *w, struct record *r, struct err *e)
 {
 	char ts[21];
 	int rc;
-	if ((rc = apply_defaults(w, r, e)) || (rc = record_check(r, e)))
+	if ((rc = apply_defaults(w, r, e)) || (rc = record_check(r, e)) ||
+	    (rc = check_stored(w, r, e)))
 		return rc;
 	if (!r->id[0])
 		id_new(r->id);
@@ -586,7 +600,7 @@ int ws_save(struct ws *w, struct record *r, struct err *e)
 {
 	char ts[21];
 	int rc;
-	if ((rc = record_check(r, e)))
+	if ((rc = record_check(r, e)) || (rc = check_stored(w, r, e)))
 		return rc;
 	fmt_datetime(ts, w->now);
 	free(r->updated);

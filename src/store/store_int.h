@@ -29,6 +29,10 @@ struct store {
 	bool views; /* the temp views of views.c exist on this connection */
 };
 
+/* views.c: the view rules watching a kind read, and whether rules may read a name. */
+const char *store_watch_view(const char *kind);
+bool store_rule_readable(const char *name);
+
 /* Runs SQL without results (several statements allowed). */
 int store_exec(struct store *st, const char *sql, struct err *e);
 

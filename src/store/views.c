@@ -11,6 +11,9 @@
 
 static const char *const views_sql[] = {
 	"CREATE TEMP TABLE IF NOT EXISTS asof(d TEXT NOT NULL);",
+	/* Health scores computed in C (src/health), for rules to read. */
+	"CREATE TEMP TABLE IF NOT EXISTS health_scores(id TEXT PRIMARY KEY, score REAL, band TEXT, "
+	"  confidence REAL);",
 	/* Tasks with their plan (the baseline's when there is one), budget and lateness.
 	 * budget: the task's own, else estimate (hours) x the project's rate.
 	 * planned: the fraction of the budget planned done by the status date, linear between
@@ -40,11 +43,11 @@ static const char *const views_sql[] = {
 	"  CASE WHEN ac > 0 AND ev > 0 THEN bac - bac * ac / ev END AS vac, "
 	"  CASE WHEN bac > 0 THEN 100.0 * ac / bac END AS budget_used, "
 	"  CASE WHEN bac > 0 THEN 100.0 * ev / bac END AS earned "
-	"FROM (SELECT p.id AS project, p.customer, p.name, p.status, p.manager, p.start, p.due, "
-	"  p.budget, p.rate, p.contract, "
+	"FROM (SELECT p.id AS id, p.id AS project, p.customer, p.name, p.status, p.manager, p.start, "
+	"  p.due, p.budget, p.rate, p.contract, hs.score AS health, hs.band AS health_band, "
 	"  COALESCE(ts.bac, 0.0) AS bac, COALESCE(ts.pv, 0.0) AS pv, COALESCE(ts.ev, 0.0) AS ev, "
 	"  COALESCE(lab.cost, 0.0) + COALESCE(ex.amount, 0.0) AS ac, COALESCE(lab.hours, 0.0) AS hours "
-	"  FROM project p "
+	"  FROM project p LEFT JOIN health_scores hs ON hs.id = p.id "
 	"  LEFT JOIN (SELECT project, SUM(budget) AS bac, SUM(budget * planned) AS pv, "
 	"    SUM(budget * progress / 100.0) AS ev FROM task_status GROUP BY project) ts "
 	"    ON ts.project = p.id "
@@ -86,7 +89,8 @@ static const char *const views_sql[] = {
 	"FROM contract c JOIN asof a WHERE c.deleted = 0;",
 	/* Customers with their last contact and executive contact (interactions up to the date). */
 	"CREATE TEMP VIEW IF NOT EXISTS customer_activity AS "
-	"SELECT c.id, c.name, c.stage, c.owner, c.renewal_intent, "
+	"SELECT c.id, c.id AS customer, c.name, c.stage, c.owner, c.renewal_intent, "
+	"  hs.score AS health, hs.band AS health_band, "
 	"  (SELECT MAX(i.at) FROM interaction i WHERE i.customer = c.id AND i.deleted = 0 "
 	"    AND i.at <= a.d || 'T23:59:59Z') AS last_contact, "
 	"  CAST(julianday(a.d) - julianday(date((SELECT MAX(i.at) FROM interaction i "
@@ -95,8 +99,39 @@ static const char *const views_sql[] = {
 	"  EXISTS (SELECT 1 FROM interaction i WHERE i.customer = c.id AND i.deleted = 0 "
 	"    AND i.executive = 1 AND i.at >= date(a.d, '-180 days') AND i.at <= a.d || 'T23:59:59Z') "
 	"    AS executive_180 "
-	"FROM customer c JOIN asof a WHERE c.deleted = 0;",
+	"FROM customer c JOIN asof a LEFT JOIN health_scores hs ON hs.id = c.id WHERE c.deleted = 0;",
+	"CREATE TEMP VIEW IF NOT EXISTS survey_status AS "
+	"SELECT v.id, v.customer, v.project, v.contact, v.kind, v.score, v.date, v.comment, "
+	"  c.name AS customer_name, CAST(julianday(a.d) - julianday(v.date) AS INTEGER) AS age_days "
+	"FROM survey v JOIN asof a LEFT JOIN customer c ON c.id = v.customer "
+	"WHERE v.deleted = 0 AND v.date <= a.d;",
 };
+
+/* The view a rule watching a kind reads, and the names rules may read at all. */
+static const char *const watch_views[][2] = {
+	{ "task", "task_status" },	   { "project", "project_evm" },
+	{ "customer", "customer_activity" }, { "contract", "contract_status" },
+	{ "invoice", "invoice_status" },	   { "ticket", "ticket_status" },
+	{ "survey", "survey_status" },	   { "milestone", "milestone_status" },
+};
+
+const char *store_watch_view(const char *kind)
+{
+	for (size_t i = 0; kind && i < ARRAY_LEN(watch_views); i++)
+		if (!strcmp(watch_views[i][0], kind))
+			return watch_views[i][1];
+	return NULL;
+}
+
+bool store_rule_readable(const char *name)
+{
+	if (!name)
+		return false;
+	for (size_t i = 0; i < ARRAY_LEN(watch_views); i++)
+		if (!strcmp(watch_views[i][1], name))
+			return true;
+	return !strcmp(name, "asof") || !strcmp(name, "health_scores");
+}
 
 int store_asof(struct store *st, const char *date, struct err *e)
 {

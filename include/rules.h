@@ -1,0 +1,41 @@
+/*
+ * rules.h — the rule engine (DESIGN.md §6, rapport-rules(5)). Rules are records of kind `rule`:
+ * a watched kind, a condition (an SQL expression over that kind's documented view), a
+ * severity, a message template, who is told, and actions: raise an alert, create a follow-up
+ * task, mark the customer at risk. Evaluation is idempotent: one alert (and at most one task)
+ * per rule and record however often it runs; an alert resolves itself when its condition stops
+ * holding, and a snoozed one wakes when its snooze ends. A new alert runs the local hook
+ * .rapport/hooks/on-alert (never synced) with the alert as JSON on stdin.
+ *
+ * Errors: 0 or negative RERR_*; a rule that fails at run time is reported in the report and
+ * the others still run.
+ */
+#ifndef RAPPORT_RULES_H
+#define RAPPORT_RULES_H
+
+#include "workspace.h"
+
+/* Creates the default rules (DESIGN.md §6) when the workspace has never had any rule. Their ids
+ * are fixed, so replicas that seed them separately merge into the same records. */
+int rules_seed(struct ws *w, struct err *e);
+
+struct rules_report {
+	long raised, reopened, resolved, tasks, at_risk;
+	struct strv errors;   /* "rule NAME: reason" */
+	struct strv raised_ids; /* alerts raised or reopened by this run */
+};
+void rules_report_free(struct rules_report *r);
+
+/* Evaluates every enabled rule at the status date (YYYY-MM-DD), in one transaction, then runs
+ * the hook for new alerts. */
+int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, struct err *e);
+
+/* What one rule would match now: cb gets each row of its view (column names and values). */
+int rules_test(struct ws *w, const struct record *rule, const char *date,
+	       int (*cb)(int n, const char *const *names, const char *const *vals, void *ctx),
+	       void *ctx, struct err *e);
+
+/* Fills a message template: {column} becomes the row's value (numbers rounded to 1 decimal). */
+char *rules_render(const char *tmpl, int n, const char *const *names, const char *const *vals);
+
+#endif

@@ -1,0 +1,437 @@
+/*
+ * rules.c — `rapport rules [list] | export | check [FILE] | load FILE | test NAME`, and
+ * `rapport alerts [--all]`, `ack ALERT`, `snooze ALERT DAYS`. Rules are records of kind
+ * `rule`; as text (rapport-rules(5)) they are a file of rule blocks the team can review, check
+ * with line numbers and load. Alerts are evaluated by `alerts` (and by the TUI and sync).
+ */
+#include "cmd.h"
+#include "rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int run_rules(struct ctx *c, int argc, char **argv);
+static int run_alerts(struct ctx *c, int argc, char **argv);
+static int run_ack(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_rules = {
+	"rules", run_rules, "rules [list | export | check [FILE] | load FILE | test NAME]",
+	"The team's rules: list, review as text, check, load, try one.",
+	"A rule watches a kind (task, project, customer, contract, invoice, ticket, survey,\n"
+	"milestone); its 'when' is an SQL expression over that kind's view, run read-only. See\n"
+	"rapport-rules(5). export prints every rule as text; check validates a file (or the\n"
+	"stored rules) with line numbers; load adds or replaces rules by name from a file, all or\n"
+	"nothing; test shows what a rule matches now. The default rules are created the first\n"
+	"time rules are used.\n",
+	CMD_WS | CMD_PAGER,
+};
+
+const struct command cmd_alerts = {
+	"alerts", run_alerts, "alerts [--all] [--json] [--at DATE]",
+	"Evaluate the rules and list open alerts.",
+	"Runs every enabled rule (idempotent: one alert per rule and record; alerts whose\n"
+	"condition stopped holding resolve themselves; snoozed ones wake when the snooze ends),\n"
+	"then lists open alerts, most severe first. --all lists acked, snoozed and resolved\n"
+	"ones too. A new alert runs .rapport/hooks/on-alert, if it is executable, with the alert\n"
+	"as JSON on stdin.\n",
+	CMD_WS | CMD_PAGER,
+};
+
+const struct command cmd_ack = {
+	"ack", run_ack, "ack ALERT", "Acknowledge an alert.",
+	"It leaves the list of open alerts until its condition stops holding and holds again.\n",
+	CMD_WS,
+};
+
+const struct command cmd_snooze = {
+	"snooze", run_ack, "snooze ALERT DAYS", "Hide an alert for some days.",
+	"It comes back when the days are over if its condition still holds.\n", CMD_WS,
+};
+
+/* ---- rules as text ---- */
+
+static const char *const rule_fields[] = { "name", "watch", "when", "severity", "message",
+					   "notify", "actions", "task", "enabled", "note" };
+
+static void rule_text(struct buf *b, const struct record *r)
+{
+	for (size_t i = 0; i < ARRAY_LEN(rule_fields); i++) {
+		const char *v = record_get(r, rule_fields[i]);
+		if (v)
+			text_put(b, rule_fields[i], v);
+	}
+}
+
+struct block {
+	struct record *r;
+	int line;
+};
+
+/* Splits a rules file into rule records (a rule starts at each "name" line) and checks each
+ * as it would be stored. Errors name the file and line. */
+static int parse_rules(struct ctx *c, const char *file, const char *text, struct block **out,
+		       size_t *n, struct err *e)
+{
+	const struct kindinfo *rk = schema_kind(&c->ws->sc, "rule");
+	int rc = 0, line = 1, start = 0;
+	*out = NULL;
+	*n = 0;
+	const char *p = text, *bstart = NULL;
+	for (;; line++) {
+		bool at_name = p && !strncmp(p, "name ", 5);
+		if ((!p || !*p || at_name) && bstart) {
+			/* Parse the block with its line numbers intact: pad with blank lines. */
+			struct buf blk = BUF_INIT;
+			for (int i = 1; i < start; i++)
+				buf_addc(&blk, '\n');
+			buf_add(&blk, bstart, (size_t)((p && *p ? p : bstart + strlen(bstart)) - bstart));
+			struct text_fields tf;
+			struct record *r = record_new(rk);
+			if ((rc = record_parse(blk.data, &tf, e)))
+				err_prefix(e, "%s", file);
+			for (size_t i = 0; !rc && i < tf.n; i++) {
+				const struct field *f = kind_field(rk, tf.v[i].name);
+				if (!f || (f->flags & F_META))
+					rc = err_set(e, RERR_INPUT, "%s: line %d: '%s' is not a rule field",
+						     file, tf.v[i].line, tf.v[i].name);
+				else if ((rc = ws_put(c->ws, r, f, tf.v[i].value ? tf.v[i].value : "", e)))
+					err_prefix(e, "%s: line %d", file, tf.v[i].line);
+			}
+			if (!rc) {
+				struct err ce = { 0, "" };
+				if (record_check(r, &ce) || store_rule_compile(c->ws->st, record_get(r, "watch"),
+									       record_get(r, "when"), &ce))
+					rc = err_set(e, RERR_INPUT, "%s: line %d: rule %s: %s", file, start,
+						     record_get(r, "name"), ce.msg);
+			}
+			text_fields_free(&tf);
+			buf_release(&blk);
+			*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+			(*out)[(*n)++] = (struct block){ r, start };
+			bstart = NULL;
+			if (rc)
+				break;
+		}
+		if (!p || !*p)
+			break;
+		if (at_name) {
+			bstart = p;
+			start = line;
+		} else if (!bstart && p[strspn(p, " \t\r")] != '\n' && p[0] != '#' && p[strspn(p, " \t\r")]) {
+			rc = err_set(e, RERR_INPUT, "%s: line %d: a rule starts with its 'name' line", file,
+				     line);
+			break;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	for (size_t i = 0; !rc && i < *n; i++)
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(record_get((*out)[i].r, "name"), record_get((*out)[k].r, "name")))
+				rc = err_set(e, RERR_INPUT, "%s: line %d: a second rule named %s", file,
+					     (*out)[i].line, record_get((*out)[i].r, "name"));
+	return rc;
+}
+
+static void blocks_free(struct block *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		record_free(b[i].r);
+	free(b);
+}
+
+static int load_all(struct ctx *c, struct recs *rules)
+{
+	struct query q;
+	query_init(&q, schema_kind(&c->ws->sc, "rule"));
+	return store_query(c->ws->st, &q, recs_add, rules, &c->err);
+}
+
+static int test_row(int n, const char *const *names, const char *const *vals, void *ctx)
+{
+	struct ctx *c = ctx;
+	const char *id = NULL, *name = NULL;
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(names[i], "id"))
+			id = vals[i];
+		else if (!name && (!strcmp(names[i], "name") || !strcmp(names[i], "title") ||
+				   !strcmp(names[i], "number") || !strcmp(names[i], "customer_name")))
+			name = vals[i];
+	}
+	fprintf(c->out, "%s%.8s%s ", col(c, C_ID), id ? id : "", col(c, C_RESET));
+	out_safe(c, name ? name : "");
+	fputc('\n', c->out);
+	return 0;
+}
+
+static int run_rules(struct ctx *c, int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "list";
+	struct recs rules = { NULL, 0 };
+	int rc;
+	if ((!strcmp(sub, "load") || !strcmp(sub, "test")) && argc != 3)
+		return usage_error(c, &cmd_rules, "%s needs %s", sub, sub[0] == 'l' ? "a FILE" : "a NAME");
+	if (strcmp(sub, "list") && strcmp(sub, "export") && strcmp(sub, "check") &&
+	    strcmp(sub, "load") && strcmp(sub, "test"))
+		return usage_error(c, &cmd_rules, "'%s' is not list, export, check, load or test", sub);
+	if ((rc = ctx_open(c)) || (rc = rules_seed(c->ws, &c->err)))
+		return rc;
+	char today[11];
+	fmt_date(today, c->ws->now);
+	if ((rc = store_asof(c->ws->st, today, &c->err)))
+		return rc;
+	if (!strcmp(sub, "check") && argc == 3) {
+		char *text = NULL;
+		struct block *b = NULL;
+		size_t n = 0;
+		if (!(text = file_read(argv[2], NULL)))
+			return err_set(&c->err, RERR_INPUT, "%s: cannot read it", argv[2]);
+		rc = parse_rules(c, argv[2], text, &b, &n, &c->err);
+		if (!rc)
+			fprintf(c->out, "%s: %zu rules, all valid\n", argv[2], n);
+		blocks_free(b, n);
+		free(text);
+		return rc;
+	}
+	if (!strcmp(sub, "load")) {
+		char *text = NULL;
+		struct block *b = NULL;
+		size_t n = 0;
+		if (!(text = file_read(argv[2], NULL)))
+			return err_set(&c->err, RERR_INPUT, "%s: cannot read it", argv[2]);
+		if (!(rc = parse_rules(c, argv[2], text, &b, &n, &c->err)) &&
+		    !(rc = load_all(c, &rules)) && !(rc = store_begin(c->ws->st, &c->err))) {
+			long added = 0, changed = 0;
+			for (size_t i = 0; i < n && !rc; i++) {
+				struct record *old = NULL;
+				for (size_t k = 0; k < rules.n; k++)
+					if (!strcmp(record_get(rules.v[k], "name"), record_get(b[i].r, "name")))
+						old = rules.v[k];
+				if (old) {
+					/* Replace the fields, keep the identity (and the alerts). */
+					for (size_t f = 0; f < old->ki->nf; f++) {
+						free(old->val[f]);
+						old->val[f] = b[i].r->val[f];
+						b[i].r->val[f] = NULL;
+					}
+					rc = ws_save(c->ws, old, &c->err);
+					changed++;
+				} else {
+					rc = ws_add(c->ws, b[i].r, &c->err);
+					added++;
+				}
+			}
+			rc = rc ? (store_rollback(c->ws->st), rc) : store_commit(c->ws->st, &c->err);
+			if (!rc)
+				fprintf(c->out, "Loaded %s: %ld added, %ld replaced\n", argv[2], added, changed);
+		}
+		blocks_free(b, n);
+		free(text);
+		recs_free(&rules);
+		return rc;
+	}
+	if ((rc = load_all(c, &rules)))
+		return rc;
+	if (!strcmp(sub, "test")) {
+		const struct record *r = NULL;
+		for (size_t k = 0; k < rules.n; k++)
+			if (!strcmp(record_get(rules.v[k], "name"), argv[2]))
+				r = rules.v[k];
+		if (!r)
+			rc = err_set(&c->err, RERR_NOTFOUND, "no rule named %s (see rapport rules)", argv[2]);
+		else if ((rc = rules_test(c->ws, r, today, test_row, c, &c->err)))
+			err_prefix(&c->err, "rule %s", argv[2]);
+		recs_free(&rules);
+		return rc;
+	}
+	long bad = 0;
+	for (size_t i = 0; i < rules.n; i++) {
+		const struct record *r = rules.v[i];
+		if (!strcmp(sub, "export")) {
+			struct buf b = BUF_INIT;
+			rule_text(&b, r);
+			fprintf(c->out, "%s%s", i ? "\n" : "", b.data);
+			buf_release(&b);
+			continue;
+		}
+		struct err ce = { 0, "" };
+		bool ok = !store_rule_compile(c->ws->st, record_get(r, "watch"), record_get(r, "when"), &ce);
+		bad += !ok;
+		if (!strcmp(sub, "check")) {
+			if (!ok)
+				fprintf(c->out, "rule %s: %s\n", record_get(r, "name"), ce.msg);
+			continue;
+		}
+		const char *en = record_get(r, "enabled");
+		fprintf(c->out, "%-22s %-9s %-9s %-8s %s%s\n", record_get(r, "name"), record_get(r, "watch"),
+			record_get(r, "severity") ? record_get(r, "severity") : "",
+			en && !strcmp(en, "false") ? "disabled" : "", record_get(r, "when"),
+			ok ? "" : "  (invalid)");
+	}
+	if (!strcmp(sub, "check")) {
+		if (bad)
+			rc = err_set(&c->err, RERR_INPUT, "%ld of %zu rules are invalid", bad, rules.n);
+		else
+			fprintf(c->out, "%zu rules, all valid\n", rules.n);
+	}
+	recs_free(&rules);
+	return rc;
+}
+
+/* ---- alerts ---- */
+
+static int sev_rank(const char *s)
+{
+	return !s ? 3 : !strcmp(s, "critical") ? 0 : !strcmp(s, "warning") ? 1 : 2;
+}
+
+static int cmp_alert(const void *a, const void *b)
+{
+	const struct record *x = *(const struct record *const *)a, *y = *(const struct record *const *)b;
+	int d = sev_rank(record_get(x, "severity")) - sev_rank(record_get(y, "severity"));
+	if (d)
+		return d;
+	const char *rx = record_get(x, "raised"), *ry = record_get(y, "raised");
+	d = strcmp(ry ? ry : "", rx ? rx : "");
+	return d ? d : strcmp(x->id, y->id);
+}
+
+static int run_alerts(struct ctx *c, int argc, char **argv)
+{
+	bool all = false;
+	const char *at = NULL;
+	int rc;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--all"))
+			all = true;
+		else if (!strcmp(argv[i], "--at") && i + 1 < argc)
+			at = argv[++i];
+		else
+			return usage_error(c, &cmd_alerts, "unknown argument '%s'", argv[i]);
+	}
+	if ((rc = ctx_open(c)))
+		return rc;
+	time_t t = c->ws->now;
+	if (at && !date_relative(at, c->ws->now, &t) && !datetime_parse(at, &t))
+		return err_set(&c->err, RERR_INPUT, "--at: '%s' is not a date (YYYY-MM-DD)", at);
+	char date[11];
+	fmt_date(date, t);
+	struct rules_report rep = { 0 };
+	if ((rc = rules_evaluate(c->ws, date, &rep, &c->err))) {
+		rules_report_free(&rep);
+		return rc;
+	}
+	for (size_t i = 0; i < rep.errors.n; i++) {
+		struct buf b = BUF_INIT;
+		term_text(&b, rep.errors.v[i]);
+		fprintf(c->out == stdout ? stderr : c->out, "rapport: warning: %s\n", b.data);
+		buf_release(&b);
+	}
+	struct query q;
+	struct recs alerts = { NULL, 0 };
+	const struct kindinfo *ak = schema_kind(&c->ws->sc, "alert");
+	query_init(&q, ak);
+	if ((rc = store_query(c->ws->st, &q, recs_add, &alerts, &c->err)))
+		goto out;
+	size_t n = 0;
+	for (size_t i = 0; i < alerts.n; i++) {
+		const char *st = record_get(alerts.v[i], "state");
+		if (all || !st || !strcmp(st, "open"))
+			alerts.v[n++] = alerts.v[i];
+		else
+			record_free(alerts.v[i]);
+	}
+	alerts.n = n;
+	if (n)
+		qsort(alerts.v, n, sizeof(*alerts.v), cmp_alert);
+	if (c->json) {
+		struct buf b = BUF_INIT;
+		struct json j;
+		json_init(&j, &b, c->tty);
+		json_arr_open(&j);
+		for (size_t i = 0; i < n; i++) {
+			json_record(&j, alerts.v[i]);
+		}
+		json_arr_close(&j);
+		json_flush(c, &b);
+		buf_release(&b);
+	} else {
+		if (rep.raised || rep.resolved || rep.tasks || rep.at_risk || rep.reopened)
+			fprintf(c->out, "%ld new, %ld back, %ld resolved, %ld follow-up tasks, %ld customers "
+					"marked at risk\n",
+				rep.raised, rep.reopened, rep.resolved, rep.tasks, rep.at_risk);
+		for (size_t i = 0; i < n; i++) {
+			const struct record *a = alerts.v[i];
+			const char *sev = record_get(a, "severity"), *st = record_get(a, "state");
+			fprintf(c->out, "%s%.8s%s  %s%-8s%s ", col(c, C_ID), a->id, col(c, C_RESET),
+				col(c, sev_rank(sev) == 0 ? C_BAD : sev_rank(sev) == 1 ? C_WARN : C_MUTED),
+				sev ? sev : "", col(c, C_RESET));
+			if (all)
+				fprintf(c->out, "%-9s ", st ? st : "");
+			out_safe(c, record_get(a, "message"));
+			if (record_get(a, "to")) {
+				fprintf(c->out, "%s  → ", col(c, C_MUTED));
+				out_safe(c, ws_title(c->ws, record_get(a, "to")));
+				fputs(col(c, C_RESET), c->out);
+			}
+			fputc('\n', c->out);
+		}
+		if (!n)
+			fprintf(c->out, "No %salerts.\n", all ? "" : "open ");
+	}
+out:
+	recs_free(&alerts);
+	rules_report_free(&rep);
+	return rc;
+}
+
+static int run_ack(struct ctx *c, int argc, char **argv)
+{
+	bool snooze = !strcmp(argv[0], "snooze");
+	const struct command *cmd = snooze ? &cmd_snooze : &cmd_ack;
+	struct record *a = NULL;
+	int rc;
+	if (argc != (snooze ? 3 : 2))
+		return usage_error(c, cmd, argc < (snooze ? 3 : 2) ? "which alert%s?" : "too many arguments",
+				   snooze ? ", for how many days" : "");
+	long days = 0;
+	if (snooze) {
+		char *end;
+		days = strtol(argv[2], &end, 10);
+		if (*end || days < 1 || days > 3650)
+			return usage_error(c, cmd, "DAYS: '%s' is not a number of days (1-3650)", argv[2]);
+	}
+	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, argv[1], "alert", &a, &c->err)))
+		return rc;
+	if (strcmp(a->ki->k->name, "alert")) {
+		rc = err_set(&c->err, RERR_INPUT, "%s %.8s is not an alert", a->ki->k->name, a->id);
+		goto out;
+	}
+	const char *st = record_get(a, "state");
+	if (st && !strcmp(st, "resolved")) {
+		rc = err_set(&c->err, RERR_INPUT, "alert %.8s is resolved", a->id);
+		goto out;
+	}
+	const struct kindinfo *ki = a->ki;
+	record_put(a, kind_field_index(ki, kind_field(ki, "state")), xstrdup(snooze ? "snoozed" : "acked"));
+	if (snooze) {
+		char until[11];
+		long today;
+		char d[11];
+		fmt_date(d, c->ws->now);
+		date_parse(d, &today);
+		days_to_date(until, today + days);
+		record_put(a, kind_field_index(ki, kind_field(ki, "snoozed_until")), xstrdup(until));
+		fprintf(c->out, "Snoozed alert %.8s until %s\n", a->id, until);
+	} else {
+		char me[33];
+		if (ws_me(c->ws, me))
+			record_put(a, kind_field_index(ki, kind_field(ki, "acked_by")), xstrdup(me));
+		fprintf(c->out, "Acknowledged alert %.8s\n", a->id);
+	}
+	rc = ws_save(c->ws, a, &c->err);
+out:
+	record_free(a);
+	return rc;
+}
