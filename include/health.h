@@ -32,6 +32,8 @@ struct component {
 struct health {
 	char id[33], customer[33];
 	const char *kind; /* "project" or "customer" */
+	char status[16];  /* a project's status, a customer's stage */
+	char name[96];
 	double score, confidence;
 	enum band band;  /* BAND_GREY when confidence is under the threshold */
 	enum band color; /* the band by score alone */
@@ -67,8 +69,10 @@ void healths_free(struct healths *h);
  * customer, or one project. Results are sorted by id. */
 int health_projects(struct ws *w, const struct health_config *cfg, const char *date,
 		    const char *project, const char *customer, struct healths *out, struct err *e);
+/* Customers need their projects' scores: those come back in *projects when it is not NULL. */
 int health_customers(struct ws *w, const struct health_config *cfg, const char *date,
-		     const char *customer, struct healths *out, struct err *e);
+		     const char *customer, struct healths *out, struct healths *projects,
+		     struct err *e);
 
 /* The records behind a component ("why"): lines of text with the record id first,
  * "ID<TAB>text", at most `limit`. */

@@ -130,6 +130,7 @@ int store_asof(struct store *st, const char *date, struct err *e);
 
 struct project_facts {
 	char id[33], customer[33], status[16];
+	char name[96]; /* cut to fit: for lists */
 	double bac, pv, ev, ac, hours, budget;
 	bool has_spi, has_cpi, has_eac;
 	double spi, cpi, eac, vac;
@@ -145,6 +146,7 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 
 struct customer_facts {
 	char id[33], stage[16], renewal[12];
+	char name[96];
 	bool has_contact;
 	long days_since_contact;
 	bool executive_180;

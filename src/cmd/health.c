@@ -113,7 +113,7 @@ static void json_health(struct ctx *c, struct json *j, const struct health *h, b
 	json_key(j, "kind");
 	json_str(j, h->kind);
 	json_key(j, "name");
-	json_str(j, ws_title(c->ws, h->id));
+	json_str(j, h->name);
 	json_key(j, "score");
 	json_int(j, (long long)(h->score + 0.5));
 	json_key(j, "band");
@@ -274,20 +274,12 @@ static void print_one(struct ctx *c, const struct health *h, bool why, const cha
 	}
 }
 
-static bool listed(const struct health *h, struct ws *w)
+static bool listed(const struct health *h)
 {
-	struct record *r = NULL;
-	struct err e = { 0, "" };
-	bool ok = false;
-	if (store_get(w->st, &w->sc, h->id, &r, &e))
-		return false;
-	const char *s = record_get(r, !strcmp(h->kind, "project") ? "status" : "stage");
+	const char *s = h->status;
 	if (!strcmp(h->kind, "project"))
-		ok = s && (!strcmp(s, "active") || !strcmp(s, "paused"));
-	else
-		ok = s && strcmp(s, "churned") && strcmp(s, "lead");
-	record_free(r);
-	return ok;
+		return !strcmp(s, "active") || !strcmp(s, "paused");
+	return *s && strcmp(s, "churned") && strcmp(s, "lead");
 }
 
 static int run(struct ctx *c, int argc, char **argv)
@@ -331,11 +323,9 @@ static int run(struct ctx *c, int argc, char **argv)
 			goto out;
 		}
 		rc = !strcmp(k, "project") ? health_projects(c->ws, &cfg, date, r->id, NULL, &ps, &c->err)
-					   : health_customers(c->ws, &cfg, date, r->id, &cs, &c->err);
+					   : health_customers(c->ws, &cfg, date, r->id, &cs, NULL, &c->err);
 	} else {
-		rc = health_customers(c->ws, &cfg, date, NULL, &cs, &c->err);
-		if (!rc)
-			rc = health_projects(c->ws, &cfg, date, NULL, NULL, &ps, &c->err);
+		rc = health_customers(c->ws, &cfg, date, NULL, &cs, &ps, &c->err);
 	}
 	if (rc)
 		goto out;
@@ -354,10 +344,10 @@ static int run(struct ctx *c, int argc, char **argv)
 	size_t n = 0;
 	const struct health **v = xcalloc(ps.n + cs.n + 1, sizeof(*v));
 	for (size_t i = 0; i < ps.n; i++)
-		if (id || listed(&ps.v[i], c->ws))
+		if (id || listed(&ps.v[i]))
 			v[n++] = &ps.v[i];
 	for (size_t i = 0; i < cs.n; i++)
-		if (id || listed(&cs.v[i], c->ws))
+		if (id || listed(&cs.v[i]))
 			v[n++] = &cs.v[i];
 	qsort(v, n, sizeof(*v), cmp_score);
 	struct buf jb = BUF_INIT;
@@ -396,7 +386,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		snprintf(tr, sizeof tr, "%s%s", shortsp, arrow);
 		table_cell(&tb, tr, C_MUTED);
 		table_cell(&tb, v[i]->kind, C_KIND);
-		table_cell(&tb, ws_title(c->ws, v[i]->id), C_RESET);
+		table_cell(&tb, v[i]->name, C_RESET);
 		table_cell(&tb, top_issue(v[i]), C_MUTED);
 	}
 	if (c->json) {

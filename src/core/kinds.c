@@ -293,11 +293,13 @@ static int check_survey(const struct record *r, struct err *e);
 static int check_invoice(const struct record *r, struct err *e);
 static int check_rule(const struct record *r, struct err *e);
 
-#define KIND(n, p, arr, fl, sort, any, chk) { n, p, arr, ARRAY_LEN(arr), fl, sort, any, chk }
+#define KIND(n, p, arr, fl, sort, any, chk) { n, p, arr, ARRAY_LEN(arr), fl, sort, any, chk, NULL }
+#define KINDX(n, p, arr, fl, sort, any, chk, ix) { n, p, arr, ARRAY_LEN(arr), fl, sort, any, chk, ix }
 const struct kind kind_table[] = {
 	KIND("customer", "customers", customer_f, 0, "name", NULL, NULL),
 	KIND("contact", "contacts", contact_f, 0, "name", NULL, NULL),
-	KIND("interaction", "interactions", interaction_f, K_INTERNAL, "-at", NULL, NULL),
+	KINDX("interaction", "interactions", interaction_f, K_INTERNAL, "-at", NULL, NULL,
+	      "customer,at,executive"),
 	KIND("project", "projects", project_f, 0, "due", NULL, check_dates),
 	KIND("milestone", "milestones", milestone_f, 0, "due", NULL, NULL),
 	KIND("task", "tasks", task_f, 0, "due", "project,customer", check_task),

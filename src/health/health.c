@@ -257,6 +257,8 @@ static int add_project(const struct project_facts *f, void *ctx)
 	snprintf(h->id, sizeof h->id, "%s", f->id);
 	snprintf(h->customer, sizeof h->customer, "%s", f->customer);
 	h->kind = "project";
+	snprintf(h->status, sizeof h->status, "%s", f->status);
+	snprintf(h->name, sizeof h->name, "%s", f->name);
 	h->evm = *f;
 	h->value = f->budget > 0 ? f->budget : f->bac;
 	memcpy(h->c, p->cfg->project, p->cfg->nproject * sizeof(*h->c));
@@ -343,6 +345,8 @@ static int add_customer(const struct customer_facts *f, void *ctx)
 	snprintf(h->id, sizeof h->id, "%s", f->id);
 	snprintf(h->customer, sizeof h->customer, "%s", f->id);
 	h->kind = "customer";
+	snprintf(h->status, sizeof h->status, "%s", f->stage);
+	snprintf(h->name, sizeof h->name, "%s", f->name);
 	memcpy(h->c, p->cfg->customer, p->cfg->ncustomer * sizeof(*h->c));
 	h->nc = p->cfg->ncustomer;
 	static const struct {
@@ -404,7 +408,8 @@ static int add_response(const char *customer, double hours, void *ctx)
 }
 
 int health_customers(struct ws *w, const struct health_config *cfg, const char *date,
-		     const char *customer, struct healths *out, struct err *e)
+		     const char *customer, struct healths *out, struct healths *projects_out,
+		     struct err *e)
 {
 	struct healths projects = { NULL, 0 };
 	struct cctx c = { out, cfg };
@@ -452,7 +457,10 @@ int health_customers(struct ws *w, const struct health_config *cfg, const char *
 	free(ds);
 	free(cost);
 	free(np);
-	healths_free(&projects);
+	if (!rc && projects_out)
+		*projects_out = projects;
+	else
+		healths_free(&projects);
 	if (rc)
 		healths_free(out);
 	return rc;

@@ -365,9 +365,7 @@ static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 	struct healths ps = { NULL, 0 }, cs = { NULL, 0 };
 	int rc = health_config_load(w, &cfg, e);
 	if (!rc)
-		rc = health_customers(w, &cfg, date, NULL, &cs, e);
-	if (!rc)
-		rc = health_projects(w, &cfg, date, NULL, NULL, &ps, e);
+		rc = health_customers(w, &cfg, date, NULL, &cs, &ps, e);
 	struct healths *all[] = { &ps, &cs };
 	for (size_t k = 0; k < 2 && !rc; k++)
 		for (size_t i = 0; i < all[k]->n && !rc; i++)

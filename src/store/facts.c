@@ -5,6 +5,7 @@
  */
 #include "store_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void cpy(char *dst, size_t n, sqlite3_stmt *s, int i)
@@ -22,24 +23,43 @@ static int finish(struct store *st, sqlite3_stmt *s, int step, int rc, struct er
 	return rc;
 }
 
-int store_project_facts(struct store *st, const char *project, const char *customer,
-			int (*cb)(const struct project_facts *f, void *ctx), void *ctx, struct err *e)
+/* Project facts are aggregated here in one pass over each table rather than by SQL GROUP BY
+ * over the views: the same formulas as task_status (budget, planned share, progress), at a
+ * fifth of the cost on 200,000 tasks, because SQLite's grouping sorts where a lookup in an
+ * id-sorted array will do. */
+struct pacc {
+	struct project_facts f;
+	double rate;
+	long start; /* day number, 0 when unset */
+	char contract[33];
+};
+
+static int cmp_pacc(const void *a, const void *b)
 {
-	static const char sql[] =
-		"SELECT e.project, e.customer, e.status, e.bac, e.pv, e.ev, e.ac, e.hours, e.spi, "
-		"  e.cpi, e.eac, e.vac, COALESCE(e.budget, e.bac), "
-		"  (SELECT count(*) FROM milestone_status m WHERE m.project = e.project AND m.is_due), "
-		"  (SELECT count(*) FROM milestone_status m WHERE m.project = e.project AND m.is_due "
-		"    AND m.on_time), "
-		"  (SELECT count(*) FROM ticket_status k WHERE k.project = e.project "
-		"    AND k.kind = 'incident'), "
-		"  (SELECT count(*) FROM invoice_status i WHERE i.project = e.project AND i.is_due), "
-		"  (SELECT count(*) FROM invoice_status i WHERE i.project = e.project AND i.is_due "
-		"    AND i.paid_on_time), "
-		"  COALESCE((SELECT c.value FROM contract c WHERE c.id = e.contract AND c.deleted = 0), "
-		"    (SELECT SUM(i.amount) FROM invoice_status i WHERE i.project = e.project)) "
-		"FROM project_evm e WHERE (?1 IS NULL OR e.project = ?1) "
-		"  AND (?2 IS NULL OR e.customer = ?2) ORDER BY e.project";
+	return strcmp(((const struct pacc *)a)->f.id, ((const struct pacc *)b)->f.id);
+}
+
+static struct pacc *pfind(struct pacc *v, size_t n, const unsigned char *id)
+{
+	if (!id || !n)
+		return NULL;
+	struct pacc key;
+	snprintf(key.f.id, sizeof key.f.id, "%s", (const char *)id);
+	return bsearch(&key, v, n, sizeof(*v), cmp_pacc);
+}
+
+static long day_of(sqlite3_stmt *s, int i)
+{
+	long d = 0;
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t && date_parse((const char *)t, &d) ? d : 0;
+}
+
+/* Runs a grouped query whose first column is a project id; fn adds the row to that project. */
+static int per_project(struct store *st, const char *sql, const char *project,
+		       const char *customer, struct pacc *v, size_t n,
+		       void (*fn)(struct pacc *p, sqlite3_stmt *s), struct err *e)
+{
 	sqlite3_stmt *s;
 	int rc = store_prep(st, &s, sql, e), step;
 	if (rc)
@@ -47,34 +67,189 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 	sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, customer, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct project_facts f = { 0 };
-		cpy(f.id, sizeof f.id, s, 0);
-		cpy(f.customer, sizeof f.customer, s, 1);
-		cpy(f.status, sizeof f.status, s, 2);
-		f.bac = sqlite3_column_double(s, 3);
-		f.pv = sqlite3_column_double(s, 4);
-		f.ev = sqlite3_column_double(s, 5);
-		f.ac = sqlite3_column_double(s, 6);
-		f.hours = sqlite3_column_double(s, 7);
-		f.has_spi = sqlite3_column_type(s, 8) != SQLITE_NULL;
-		f.spi = sqlite3_column_double(s, 8);
-		f.has_cpi = sqlite3_column_type(s, 9) != SQLITE_NULL;
-		f.cpi = sqlite3_column_double(s, 9);
-		f.has_eac = sqlite3_column_type(s, 10) != SQLITE_NULL;
-		f.eac = sqlite3_column_double(s, 10);
-		f.vac = sqlite3_column_double(s, 11);
-		f.budget = sqlite3_column_double(s, 12);
-		f.ms_due = sqlite3_column_int64(s, 13);
-		f.ms_on_time = sqlite3_column_int64(s, 14);
-		f.defects = sqlite3_column_int64(s, 15);
-		f.inv_due = sqlite3_column_int64(s, 16);
-		f.inv_on_time = sqlite3_column_int64(s, 17);
-		f.has_revenue = sqlite3_column_type(s, 18) != SQLITE_NULL;
-		f.revenue = sqlite3_column_double(s, 18);
-		if ((rc = cb(&f, ctx)))
-			break;
+		struct pacc *p = pfind(v, n, sqlite3_column_text(s, 0));
+		if (p)
+			fn(p, s);
 	}
-	return finish(st, s, step, rc, e, "project facts");
+	return finish(st, s, step, 0, e, "project facts");
+}
+
+/* Filters shared by the per-table queries: ?1 one project, ?2 one customer's projects. */
+#define PFILTER(col)                                                                           \
+	" AND (?1 IS NULL OR " col " = ?1) AND (?2 IS NULL OR " col                              \
+	" IN (SELECT id FROM project WHERE customer = ?2))"
+
+static long asof_day;
+
+static void add_task(struct pacc *p, sqlite3_stmt *s)
+{
+	/* budget: baseline, else own, else estimate x rate */
+	double budget = sqlite3_column_type(s, 7) != SQLITE_NULL ? sqlite3_column_double(s, 7)
+			: sqlite3_column_type(s, 1) != SQLITE_NULL ? sqlite3_column_double(s, 1)
+								    : sqlite3_column_double(s, 2) * p->rate;
+	const unsigned char *status = sqlite3_column_text(s, 4);
+	double progress = status && !strcmp((const char *)status, "done") ? 100.0
+									   : sqlite3_column_double(s, 3);
+	long ps = day_of(s, 8) ? day_of(s, 8) : day_of(s, 5) ? day_of(s, 5) : p->start;
+	long pd = day_of(s, 9) ? day_of(s, 9) : day_of(s, 6);
+	double planned = !pd ? 0.0 : asof_day >= pd ? 1.0
+			 : !ps || ps >= pd || asof_day <= ps ? 0.0
+							    : (double)(asof_day - ps) / (double)(pd - ps);
+	p->f.bac += budget;
+	p->f.pv += budget * planned;
+	p->f.ev += budget * progress / 100.0;
+}
+
+/* Member rates, for labour cost: a handful of members, looked up per (project, member). */
+static struct strv member_ids, member_rates;
+
+static void add_labour(struct pacc *p, sqlite3_stmt *s)
+{
+	const unsigned char *m = sqlite3_column_text(s, 1);
+	double hours = sqlite3_column_double(s, 2), rate = p->rate;
+	for (size_t i = 0; m && i < member_ids.n; i++)
+		if (!strcmp(member_ids.v[i], (const char *)m)) {
+			if (member_rates.v[i][0])
+				rate = strtod(member_rates.v[i], NULL);
+			break;
+		}
+	p->f.hours += hours;
+	p->f.ac += hours * rate;
+}
+
+static void add_expense(struct pacc *p, sqlite3_stmt *s)
+{
+	p->f.ac += sqlite3_column_double(s, 1);
+}
+
+static void add_milestones(struct pacc *p, sqlite3_stmt *s)
+{
+	p->f.ms_due = sqlite3_column_int64(s, 1);
+	p->f.ms_on_time = sqlite3_column_int64(s, 2);
+}
+
+static void add_defects(struct pacc *p, sqlite3_stmt *s)
+{
+	p->f.defects = sqlite3_column_int64(s, 1);
+}
+
+static void add_invoices(struct pacc *p, sqlite3_stmt *s)
+{
+	p->f.inv_due = sqlite3_column_int64(s, 1);
+	p->f.inv_on_time = sqlite3_column_int64(s, 2);
+	if (!p->contract[0] && sqlite3_column_double(s, 3) > 0) {
+		p->f.has_revenue = true;
+		p->f.revenue = sqlite3_column_double(s, 3);
+	}
+}
+
+static int member_rates_load(struct store *st, struct err *e)
+{
+	sqlite3_stmt *s;
+	strv_clear(&member_ids);
+	strv_clear(&member_rates);
+	int rc = store_prep(st, &s, "SELECT id, rate FROM member", e), step;
+	if (rc)
+		return rc;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *r = sqlite3_column_text(s, 1);
+		strv_push(&member_ids, (const char *)sqlite3_column_text(s, 0));
+		strv_push(&member_rates, r ? (const char *)r : "");
+	}
+	return finish(st, s, step, 0, e, "members");
+}
+
+int store_project_facts(struct store *st, const char *project, const char *customer,
+			int (*cb)(const struct project_facts *f, void *ctx), void *ctx, struct err *e)
+{
+	struct pacc *v = NULL;
+	size_t n = 0;
+	sqlite3_stmt *s;
+	int rc = store_prep(st, &s,
+			    "SELECT p.id, p.customer, p.status, p.budget, p.rate, p.start, p.contract, "
+			    "  c.value, p.name FROM project p LEFT JOIN contract c ON c.id = p.contract "
+			    "  AND c.deleted = 0 WHERE p.deleted = 0 AND (?1 IS NULL OR p.id = ?1) "
+			    "  AND (?2 IS NULL OR p.customer = ?2) ORDER BY p.id",
+			    e),
+	    step;
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, customer, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		struct pacc *p = &v[n++];
+		memset(p, 0, sizeof(*p));
+		cpy(p->f.id, sizeof p->f.id, s, 0);
+		cpy(p->f.customer, sizeof p->f.customer, s, 1);
+		cpy(p->f.status, sizeof p->f.status, s, 2);
+		p->f.budget = sqlite3_column_double(s, 3);
+		p->rate = sqlite3_column_double(s, 4);
+		p->start = day_of(s, 5);
+		cpy(p->contract, sizeof p->contract, s, 6);
+		cpy(p->f.name, sizeof p->f.name, s, 8);
+		if (p->contract[0] && sqlite3_column_type(s, 7) != SQLITE_NULL) {
+			p->f.has_revenue = true;
+			p->f.revenue = sqlite3_column_double(s, 7);
+		} else
+			p->contract[0] = '\0';
+	}
+	if ((rc = finish(st, s, step, 0, e, "projects")))
+		goto out;
+	char asof[11] = "";
+	if ((rc = store_prep(st, &s, "SELECT d FROM asof", e)))
+		goto out;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		cpy(asof, sizeof asof, s, 0);
+	sqlite3_finalize(s);
+	asof_day = 0;
+	date_parse(asof, &asof_day);
+	if ((rc = per_project(st,
+			      "SELECT project, budget, estimate, COALESCE(progress, 0), status, start, due, "
+			      "  baseline_budget, baseline_start, baseline_due FROM task NOT INDEXED "
+			      "WHERE deleted = 0 AND project IS NOT NULL" PFILTER("project"),
+			      project, customer, v, n, add_task, e)) ||
+	    (rc = member_rates_load(st, e)) ||
+	    (rc = per_project(st,
+			      /* A sequential scan summed here: the index order costs a random
+			       * read per entry and the grouping a sort. */
+			      "SELECT project, member, hours FROM time NOT INDEXED WHERE deleted = 0 "
+			      "AND date <= (SELECT d FROM asof)" PFILTER("project"),
+			      project, customer, v, n, add_labour, e)) ||
+	    (rc = per_project(st,
+			      "SELECT project, SUM(amount) FROM expense WHERE deleted = 0 "
+			      "AND date <= (SELECT d FROM asof)" PFILTER("project") " GROUP BY project",
+			      project, customer, v, n, add_expense, e)) ||
+	    (rc = per_project(st,
+			      "SELECT project, SUM(is_due), SUM(is_due AND on_time) FROM milestone_status "
+			      "WHERE 1" PFILTER("project") " GROUP BY project",
+			      project, customer, v, n, add_milestones, e)) ||
+	    (rc = per_project(st,
+			      "SELECT project, count(*) FROM ticket_status WHERE kind = 'incident'"
+			      PFILTER("project") " GROUP BY project",
+			      project, customer, v, n, add_defects, e)) ||
+	    (rc = per_project(st,
+			      "SELECT project, SUM(is_due), SUM(is_due AND paid_on_time), SUM(amount) "
+			      "FROM invoice_status WHERE project IS NOT NULL" PFILTER("project")
+			      " GROUP BY project",
+			      project, customer, v, n, add_invoices, e)))
+		goto out;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct project_facts *f = &v[i].f;
+		f->has_spi = f->pv > 0;
+		f->spi = f->has_spi ? f->ev / f->pv : 0;
+		f->has_cpi = f->ac > 0;
+		f->cpi = f->has_cpi ? f->ev / f->ac : 0;
+		f->has_eac = f->ac > 0 && f->ev > 0;
+		f->eac = f->has_eac ? f->bac * f->ac / f->ev : 0;
+		f->vac = f->has_eac ? f->bac - f->eac : 0;
+		rc = cb(f, ctx);
+	}
+out:
+	free(v);
+	strv_clear(&member_ids);
+	strv_clear(&member_rates);
+	return rc;
 }
 
 int store_customer_facts(struct store *st, const char *customer,
@@ -82,7 +257,7 @@ int store_customer_facts(struct store *st, const char *customer,
 			 struct err *e)
 {
 	static const char sql[] =
-		"SELECT ca.id, ca.stage, ca.renewal_intent, ca.last_contact IS NOT NULL, "
+		"SELECT ca.id, ca.stage, ca.renewal_intent, ca.last_contact IS NOT NULL, ca.name, "
 		"  ca.days_since_contact, ca.executive_180, "
 		"  (SELECT count(*) FROM invoice_status i WHERE i.customer = ca.id), "
 		"  (SELECT COALESCE(SUM(i.outstanding * i.age_days) / NULLIF(SUM(i.outstanding), 0), 0) "
@@ -103,13 +278,14 @@ int store_customer_facts(struct store *st, const char *customer,
 		cpy(f.stage, sizeof f.stage, s, 1);
 		cpy(f.renewal, sizeof f.renewal, s, 2);
 		f.has_contact = sqlite3_column_int(s, 3);
-		f.days_since_contact = sqlite3_column_int64(s, 4);
-		f.executive_180 = sqlite3_column_int(s, 5);
-		f.has_invoices = sqlite3_column_int64(s, 6) > 0;
-		f.receivable_days = sqlite3_column_double(s, 7);
-		f.inv_due = sqlite3_column_int64(s, 8);
-		f.inv_on_time = sqlite3_column_int64(s, 9);
-		f.revenue = sqlite3_column_double(s, 10);
+		cpy(f.name, sizeof f.name, s, 4);
+		f.days_since_contact = sqlite3_column_int64(s, 5);
+		f.executive_180 = sqlite3_column_int(s, 6);
+		f.has_invoices = sqlite3_column_int64(s, 7) > 0;
+		f.receivable_days = sqlite3_column_double(s, 8);
+		f.inv_due = sqlite3_column_int64(s, 9);
+		f.inv_on_time = sqlite3_column_int64(s, 10);
+		f.revenue = sqlite3_column_double(s, 11);
 		if ((rc = cb(&f, ctx)))
 			break;
 	}
@@ -122,7 +298,7 @@ int store_survey_facts(struct store *st, const char *customer,
 	sqlite3_stmt *s;
 	int rc = store_prep(st, &s,
 			    "SELECT v.customer, v.project, v.kind, v.score, v.date FROM survey v "
-			    "JOIN asof a WHERE v.deleted = 0 AND v.date <= a.d "
+			    "WHERE v.deleted = 0 AND v.date <= (SELECT d FROM asof) "
 			    "AND (?1 IS NULL OR v.customer = ?1) ORDER BY v.customer, v.date",
 			    e),
 	    step;
@@ -204,17 +380,25 @@ int store_history_put(struct store *st, const char *id, const char *day, double 
 int store_history(struct store *st, const char *id, const char *since,
 		  int (*cb)(const char *day, double score, void *ctx), void *ctx, struct err *e)
 {
-	sqlite3_stmt *s;
-	int rc = store_prep(st, &s,
-			    "SELECT day, score FROM health_history WHERE id = ? AND day >= ? ORDER BY day",
-			    e),
-	    step;
-	if (rc)
+	/* Cached: a ranking asks once per project and customer. */
+	sqlite3_stmt *s = st->hist;
+	int rc = 0, step;
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	} else if ((rc = store_prep(st, &st->hist,
+				    "SELECT day, score FROM health_history WHERE id = ? AND day >= ? "
+				    "ORDER BY day",
+				    e)))
 		return rc;
+	s = st->hist;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, since, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
 		if ((rc = cb((const char *)sqlite3_column_text(s, 0), sqlite3_column_double(s, 1), ctx)))
 			break;
-	return finish(st, s, step, rc, e, "health history");
+	if (!rc && step != SQLITE_DONE)
+		rc = store_sqlerr(st, e, "health history");
+	sqlite3_reset(s);
+	return rc;
 }

@@ -109,7 +109,7 @@ void store_flush_cache(struct store *st)
 	st->kstmt = NULL;
 	st->nkinds = 0;
 	sqlite3_stmt **misc[] = { &st->ids_ins, &st->ids_n, &st->ids_kind, &st->fts_ins,
-				  &st->fts_del, &st->dirty_put };
+				  &st->fts_del, &st->dirty_put, &st->hist };
 	for (size_t i = 0; i < ARRAY_LEN(misc); i++) {
 		sqlite3_finalize(*misc[i]);
 		*misc[i] = NULL;
@@ -386,6 +386,20 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 		buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"((updated IS NULL), updated, id) "
 			      "WHERE deleted = 0;\n",
 			 uname, t);
+	for (const char *x = ki->k->indexes; x && *x;) {
+		size_t n = strcspn(x, ";");
+		char cols[128], name[160];
+		snprintf(cols, sizeof cols, "%.*s", (int)n, x);
+		snprintf(name, sizeof name, "%s_%s", t, cols);
+		for (char *c = name; *c; c++)
+			if (*c == ',')
+				*c = '_';
+		if (!exists(st, "index", name))
+			buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"(%s) WHERE deleted = 0;\n", name, t, cols);
+		x += n;
+		if (*x)
+			x++;
+	}
 	snprintf(uname, sizeof uname, "%s_conflicts", t);
 	if (!exists(st, "index", uname))
 		buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"(id) WHERE conflicts IS NOT NULL;\n", uname, t);

@@ -17,7 +17,7 @@ struct store {
 	 * changes, since their column lists come from it. */
 	sqlite3_stmt **kstmt;
 	size_t nkinds;
-	sqlite3_stmt *ids_ins, *ids_n, *ids_kind, *fts_ins, *fts_del, *dirty_put;
+	sqlite3_stmt *ids_ins, *ids_n, *ids_kind, *fts_ins, *fts_del, *dirty_put, *hist;
 	enum store_wmode wmode;
 	/* The hybrid logical clock (ms since the epoch) as of the open write transaction, read at
 	 * BEGIN and written back at COMMIT, so processes sharing the database share one clock. */

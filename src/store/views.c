@@ -31,10 +31,10 @@ static const char *const views_sql[] = {
 	"  COALESCE(t.baseline_budget, t.budget, t.estimate * p.rate, 0.0) AS budget, "
 	"  COALESCE(t.baseline_start, t.start, p.start) AS plan_start, "
 	"  COALESCE(t.baseline_due, t.due) AS plan_due, "
-	"  CASE WHEN t.status != 'done' AND t.due < a.d "
-	"    THEN CAST(julianday(a.d) - julianday(t.due) AS INTEGER) ELSE 0 END AS late_days, "
-	"  a.d AS asof_d "
-	"  FROM task t JOIN asof a LEFT JOIN project p ON p.id = t.project WHERE t.deleted = 0);",
+	"  CASE WHEN t.status != 'done' AND t.due < (SELECT d FROM asof) "
+	"    THEN CAST(julianday((SELECT d FROM asof)) - julianday(t.due) AS INTEGER) ELSE 0 END AS late_days, "
+	"  (SELECT d FROM asof) AS asof_d "
+	"  FROM task t LEFT JOIN project p ON p.id = t.project WHERE t.deleted = 0);",
 	/* Earned value per project at the status date. AC: hours x the member's rate (else the
 	 * project's) + expenses, both up to the status date. Ratios are NULL when undefined. */
 	"CREATE TEMP VIEW IF NOT EXISTS project_evm AS "
@@ -52,59 +52,59 @@ static const char *const views_sql[] = {
 	"    SUM(budget * progress / 100.0) AS ev FROM task_status GROUP BY project) ts "
 	"    ON ts.project = p.id "
 	"  LEFT JOIN (SELECT tm.project, SUM(tm.hours) AS hours, "
-	"    SUM(tm.hours * COALESCE(m.rate, pp.rate, 0.0)) AS cost FROM time tm JOIN asof a "
+	"    SUM(tm.hours * COALESCE(m.rate, pp.rate, 0.0)) AS cost FROM time tm "
 	"    LEFT JOIN member m ON m.id = tm.member LEFT JOIN project pp ON pp.id = tm.project "
-	"    WHERE tm.deleted = 0 AND tm.date <= a.d GROUP BY tm.project) lab ON lab.project = p.id "
-	"  LEFT JOIN (SELECT e.project, SUM(e.amount) AS amount FROM expense e JOIN asof a "
-	"    WHERE e.deleted = 0 AND e.date <= a.d GROUP BY e.project) ex ON ex.project = p.id "
+	"    WHERE tm.deleted = 0 AND tm.date <= (SELECT d FROM asof) GROUP BY tm.project) lab ON lab.project = p.id "
+	"  LEFT JOIN (SELECT e.project, SUM(e.amount) AS amount FROM expense e "
+	"    WHERE e.deleted = 0 AND e.date <= (SELECT d FROM asof) GROUP BY e.project) ex ON ex.project = p.id "
 	"  WHERE p.deleted = 0);",
 	"CREATE TEMP VIEW IF NOT EXISTS milestone_status AS "
 	"SELECT m.id, m.project, m.name, m.due, m.done, "
-	"  m.due <= a.d AS is_due, (m.done IS NOT NULL AND m.done <= m.due) AS on_time, "
-	"  CASE WHEN m.done IS NULL AND m.due < a.d "
-	"    THEN CAST(julianday(a.d) - julianday(m.due) AS INTEGER) ELSE 0 END AS late_days "
-	"FROM milestone m JOIN asof a WHERE m.deleted = 0;",
+	"  m.due <= (SELECT d FROM asof) AS is_due, (m.done IS NOT NULL AND m.done <= m.due) AS on_time, "
+	"  CASE WHEN m.done IS NULL AND m.due < (SELECT d FROM asof) "
+	"    THEN CAST(julianday((SELECT d FROM asof)) - julianday(m.due) AS INTEGER) ELSE 0 END AS late_days "
+	"FROM milestone m WHERE m.deleted = 0;",
 	"CREATE TEMP VIEW IF NOT EXISTS invoice_status AS "
 	"SELECT i.id, i.customer, i.project, i.number, i.amount, i.issued, i.due, i.paid_on, "
 	"  COALESCE(i.paid_amount, 0.0) AS paid, i.amount - COALESCE(i.paid_amount, 0.0) AS outstanding, "
-	"  i.due <= a.d AS is_due, "
+	"  i.due <= (SELECT d FROM asof) AS is_due, "
 	"  (COALESCE(i.paid_amount, 0.0) >= i.amount AND i.paid_on IS NOT NULL AND i.paid_on <= i.due) "
 	"    AS paid_on_time, "
-	"  CASE WHEN COALESCE(i.paid_amount, 0.0) < i.amount AND i.due < a.d "
-	"    THEN CAST(julianday(a.d) - julianday(i.due) AS INTEGER) ELSE 0 END AS overdue_days, "
-	"  CAST(julianday(a.d) - julianday(i.issued) AS INTEGER) AS age_days "
-	"FROM invoice i JOIN asof a WHERE i.deleted = 0 AND i.issued <= a.d;",
+	"  CASE WHEN COALESCE(i.paid_amount, 0.0) < i.amount AND i.due < (SELECT d FROM asof) "
+	"    THEN CAST(julianday((SELECT d FROM asof)) - julianday(i.due) AS INTEGER) ELSE 0 END AS overdue_days, "
+	"  CAST(julianday((SELECT d FROM asof)) - julianday(i.issued) AS INTEGER) AS age_days "
+	"FROM invoice i WHERE i.deleted = 0 AND i.issued <= (SELECT d FROM asof);",
 	/* Tickets: hours to first response, and whether the SLA (hours, default 24) is passed. */
 	"CREATE TEMP VIEW IF NOT EXISTS ticket_status AS "
 	"SELECT k.id, k.customer, k.project, k.kind, k.severity, k.title, k.status, k.owner, "
 	"  k.opened, k.first_response, k.resolved, COALESCE(k.sla, 24.0) AS sla_hours, "
 	"  24.0 * (julianday(k.first_response) - julianday(k.opened)) AS response_hours, "
 	"  k.first_response IS NULL AND k.status IN ('open', 'pending') AND "
-	"    24.0 * (julianday(a.d || 'T23:59:59Z') - julianday(k.opened)) > COALESCE(k.sla, 24.0) "
+	"    24.0 * (julianday((SELECT d FROM asof) || 'T23:59:59Z') - julianday(k.opened)) > COALESCE(k.sla, 24.0) "
 	"    AS past_sla "
-	"FROM ticket k JOIN asof a WHERE k.deleted = 0 AND substr(k.opened, 1, 10) <= a.d;",
+	"FROM ticket k WHERE k.deleted = 0 AND substr(k.opened, 1, 10) <= (SELECT d FROM asof);",
 	"CREATE TEMP VIEW IF NOT EXISTS contract_status AS "
 	"SELECT c.id, c.customer, c.number, c.title, c.value, c.start, c.\"end\", c.status, c.renewal, "
-	"  CAST(julianday(c.\"end\") - julianday(a.d) AS INTEGER) AS days_to_end "
-	"FROM contract c JOIN asof a WHERE c.deleted = 0;",
+	"  CAST(julianday(c.\"end\") - julianday((SELECT d FROM asof)) AS INTEGER) AS days_to_end "
+	"FROM contract c WHERE c.deleted = 0;",
 	/* Customers with their last contact and executive contact (interactions up to the date). */
 	"CREATE TEMP VIEW IF NOT EXISTS customer_activity AS "
 	"SELECT c.id, c.id AS customer, c.name, c.stage, c.owner, c.renewal_intent, "
 	"  hs.score AS health, hs.band AS health_band, "
 	"  (SELECT MAX(i.at) FROM interaction i WHERE i.customer = c.id AND i.deleted = 0 "
-	"    AND i.at <= a.d || 'T23:59:59Z') AS last_contact, "
-	"  CAST(julianday(a.d) - julianday(date((SELECT MAX(i.at) FROM interaction i "
-	"    WHERE i.customer = c.id AND i.deleted = 0 AND i.at <= a.d || 'T23:59:59Z'))) AS INTEGER) "
+	"    AND i.at <= (SELECT d FROM asof) || 'T23:59:59Z') AS last_contact, "
+	"  CAST(julianday((SELECT d FROM asof)) - julianday(date((SELECT MAX(i.at) FROM interaction i "
+	"    WHERE i.customer = c.id AND i.deleted = 0 AND i.at <= (SELECT d FROM asof) || 'T23:59:59Z'))) AS INTEGER) "
 	"    AS days_since_contact, "
 	"  EXISTS (SELECT 1 FROM interaction i WHERE i.customer = c.id AND i.deleted = 0 "
-	"    AND i.executive = 1 AND i.at >= date(a.d, '-180 days') AND i.at <= a.d || 'T23:59:59Z') "
+	"    AND i.executive = 1 AND i.at >= date((SELECT d FROM asof), '-180 days') AND i.at <= (SELECT d FROM asof) || 'T23:59:59Z') "
 	"    AS executive_180 "
-	"FROM customer c JOIN asof a LEFT JOIN health_scores hs ON hs.id = c.id WHERE c.deleted = 0;",
+	"FROM customer c LEFT JOIN health_scores hs ON hs.id = c.id WHERE c.deleted = 0;",
 	"CREATE TEMP VIEW IF NOT EXISTS survey_status AS "
 	"SELECT v.id, v.customer, v.project, v.contact, v.kind, v.score, v.date, v.comment, "
-	"  c.name AS customer_name, CAST(julianday(a.d) - julianday(v.date) AS INTEGER) AS age_days "
-	"FROM survey v JOIN asof a LEFT JOIN customer c ON c.id = v.customer "
-	"WHERE v.deleted = 0 AND v.date <= a.d;",
+	"  c.name AS customer_name, CAST(julianday((SELECT d FROM asof)) - julianday(v.date) AS INTEGER) AS age_days "
+	"FROM survey v LEFT JOIN customer c ON c.id = v.customer "
+	"WHERE v.deleted = 0 AND v.date <= (SELECT d FROM asof);",
 };
 
 /* The view a rule watching a kind reads, and the names rules may read at all. */
