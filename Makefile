@@ -129,10 +129,12 @@ install: rapport
 	install -m 755 rapport $(DESTDIR)$(BINDIR)/rapport
 	install -m 644 man/rapport.1 $(DESTDIR)$(MANDIR)/man1/rapport.1
 	install -m 644 man/rapport.5 $(DESTDIR)$(MANDIR)/man5/rapport.5
+	install -m 644 man/rapport-rules.5 $(DESTDIR)$(MANDIR)/man5/rapport-rules.5
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/rapport $(DESTDIR)$(MANDIR)/man1/rapport.1 $(DESTDIR)$(MANDIR)/man5/rapport.5
+	rm -f $(DESTDIR)$(BINDIR)/rapport $(DESTDIR)$(MANDIR)/man1/rapport.1 $(DESTDIR)$(MANDIR)/man5/rapport.5 \
+	  $(DESTDIR)$(MANDIR)/man5/rapport-rules.5
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:
