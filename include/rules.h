@@ -19,6 +19,9 @@
  * are fixed, so replicas that seed them separately merge into the same records. */
 int rules_seed(struct ws *w, struct err *e);
 
+/* Whether the workspace has any live rule (sync evaluates rules only then). */
+bool rules_exist(struct ws *w);
+
 struct rules_report {
 	long raised, reopened, resolved, tasks, at_risk;
 	struct strv errors;   /* "rule NAME: reason" */
@@ -27,7 +30,7 @@ struct rules_report {
 void rules_report_free(struct rules_report *r);
 
 /* Evaluates every enabled rule at the status date (YYYY-MM-DD), in one transaction, then runs
- * the hook for new alerts. */
+ * the hook for new alerts. Seeding the defaults is the caller's choice (rules_seed). */
 int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, struct err *e);
 
 /* What one rule would match now: cb gets each row of its view (column names and values). */

@@ -318,7 +318,7 @@ static int run_alerts(struct ctx *c, int argc, char **argv)
 	char date[11];
 	fmt_date(date, t);
 	struct rules_report rep = { 0 };
-	if ((rc = rules_evaluate(c->ws, date, &rep, &c->err))) {
+	if ((rc = rules_seed(c->ws, &c->err)) || (rc = rules_evaluate(c->ws, date, &rep, &c->err))) {
 		rules_report_free(&rep);
 		return rc;
 	}

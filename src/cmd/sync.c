@@ -3,6 +3,7 @@
  * snapshots with the team's remote (src/sync does the work; this file is the front).
  */
 #include "cmd.h"
+#include "rules.h"
 #include "sync.h"
 
 #include <stdlib.h>
@@ -109,6 +110,17 @@ static int run(struct ctx *c, int argc, char **argv)
 				"remote add origin URL' and 'rapport sync'.\n");
 	if (!rc || rep.committed)
 		sync_print(c, &rep, argc == 2 ? argv[1] : "origin");
+	/* What others did may need attention: the rules run on the merged data. */
+	if (!rc && rep.imported && rules_exist(c->ws)) {
+		struct rules_report rr = { 0 };
+		char today[11];
+		fmt_date(today, c->ws->now);
+		if (!rules_evaluate(c->ws, today, &rr, &c->err) && rr.raised + rr.reopened && !c->json)
+			fprintf(c->out, "%ld new alert%s: see 'rapport alerts'.\n", rr.raised + rr.reopened,
+				rr.raised + rr.reopened == 1 ? "" : "s");
+		err_clear(&c->err);
+		rules_report_free(&rr);
+	}
 	if (!rc && c->json) {
 		struct buf b = BUF_INIT;
 		struct json j;

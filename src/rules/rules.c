@@ -52,11 +52,13 @@ void rules_report_free(struct rules_report *r)
 	strv_clear(&r->raised_ids);
 }
 
-/* A fixed id for a default rule: the same on every replica. */
-static void default_id(char out[33], const char *name)
+/* A fixed id derived from a name: the same on every replica, so records that several replicas
+ * create on their own (default rules, the alert of a rule on a record, its follow-up task)
+ * merge into one instead of doubling. */
+static void derived_id(char out[33], const char *what, const char *name)
 {
 	uint64_t h1 = 0xcbf29ce484222325ull, h2 = 0x84222325cbf29ce4ull;
-	for (const char *p = "rapport default rule "; *p; p++)
+	for (const char *p = what; *p; p++)
 		h1 = (h1 ^ (unsigned char)*p) * 0x100000001b3ull;
 	for (const char *p = name; *p; p++) {
 		h1 = (h1 ^ (unsigned char)*p) * 0x100000001b3ull;
@@ -64,6 +66,15 @@ static void default_id(char out[33], const char *name)
 		h2 ^= h1 >> 29;
 	}
 	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
+}
+
+bool rules_exist(struct ws *w)
+{
+	struct query q;
+	struct err e = { 0, "" };
+	long n = 0;
+	query_init(&q, schema_kind(&w->sc, "rule"));
+	return !store_count(w->st, &q, &n, &e) && n > 0;
 }
 
 int rules_seed(struct ws *w, struct err *e)
@@ -87,7 +98,7 @@ int rules_seed(struct ws *w, struct err *e)
 		for (size_t k = 0; k < ARRAY_LEN(kv) && !rc; k++)
 			if (kv[k][1])
 				rc = ws_put(w, r, kind_field(rk, kv[k][0]), kv[k][1], e);
-		default_id(r->id, defaults[i].name);
+		derived_id(r->id, "rapport default rule ", defaults[i].name);
 		if (!rc)
 			rc = ws_add(w, r, e);
 		record_free(r);
@@ -243,6 +254,18 @@ static int follow_up(struct eval *ev, struct record *alert, int n, const char *c
 	put(ev->w, t, "note", note);
 	free(note);
 	free(name);
+	char key[80];
+	snprintf(key, sizeof key, "%s/%s", ev->rule->id, col(n, names, vals, "id"));
+	derived_id(t->id, "rapport rule task ", key);
+	struct record *old = NULL;
+	struct err ge = { 0, "" };
+	if (!store_get(ev->w->st, &ev->w->sc, t->id, &old, &ge)) {
+		/* Another replica made it already and it synced here. */
+		put(ev->w, alert, "task", t->id);
+		record_free(old);
+		record_free(t);
+		return 0;
+	}
 	int rc = ws_add(ev->w, t, ev->e);
 	if (!rc) {
 		put(ev->w, alert, "task", t->id);
@@ -283,8 +306,8 @@ static int on_match(int n, const char *const *names, const char *const *vals, vo
 	struct record *a = find_alert(ev->alerts, ev->rule->id, id);
 	int rc = 0;
 	bool fresh = !a, wake = false;
-	if (a && !has_action(ev->rule, "alert")) {
-		/* A task-only rule's marker: the task exists; nothing more to do. */
+	if (a && (a->deleted || !has_action(ev->rule, "alert"))) {
+		/* Deleted by someone: not raised again. A task-only rule's marker: done. */
 	} else if (a) {
 		const char *st = record_get(a, "state"), *until = record_get(a, "snoozed_until");
 		bool resolved = st && !strcmp(st, "resolved");
@@ -309,6 +332,9 @@ static int on_match(int n, const char *const *names, const char *const *vals, vo
 	} else {
 		const struct kindinfo *ak = schema_kind(&ev->w->sc, "alert");
 		struct record *u = record_new(ak);
+		char key[80];
+		snprintf(key, sizeof key, "%s/%s", ev->rule->id, id);
+		derived_id(u->id, "rapport alert ", key);
 		put(ev->w, u, "rule", ev->rule->id);
 		put(ev->w, u, "on", id);
 		put(ev->w, u, "severity", record_get(ev->rule, "severity"));
@@ -356,6 +382,7 @@ static int load_alerts(struct ws *w, struct recs *out, struct err *e)
 {
 	struct query q;
 	query_init(&q, schema_kind(&w->sc, "alert"));
+	q.deleted = 2; /* a deleted alert keeps its (rule, record) from being raised again */
 	return store_query(w->st, &q, recs_add, out, e);
 }
 
@@ -445,8 +472,8 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 {
 	struct recs rules = { NULL, 0 }, alerts = { NULL, 0 };
 	struct query q;
-	int rc = rules_seed(w, e);
-	if (rc || (rc = store_asof(w->st, date, e)) || (rc = scores_for_rules(w, date, e)))
+	int rc = store_asof(w->st, date, e);
+	if (rc || (rc = scores_for_rules(w, date, e)))
 		return rc;
 	query_init(&q, schema_kind(&w->sc, "rule"));
 	q.deleted = 2;
@@ -482,7 +509,7 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 			struct record *a = alerts.v[k];
 			const char *ar = record_get(a, "rule"), *on = record_get(a, "on"),
 				   *st = record_get(a, "state");
-			if (!ar || strcmp(ar, r->id) || !on || strv_has(&ev.seen, on) ||
+			if (a->deleted || !ar || strcmp(ar, r->id) || !on || strv_has(&ev.seen, on) ||
 			    (st && !strcmp(st, "resolved")))
 				continue;
 			put(w, a, "state", "resolved");

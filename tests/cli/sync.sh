@@ -274,6 +274,23 @@ ok_in A sync
 ok_in B sync
 eq "$(val B customer Contoso region)" Written-during-sync "the concurrent write reached B"
 
+# ---- rules run after a sync brings in what others did; alerts merge, never double ----
+at 2026-11-22T16:00:00Z
+ok_in A alerts
+ok_in A sync
+ok_in B sync
+ok_in B rules
+out_has "invoice-overdue"
+INV=$(RAPPORT_NOW=2026-11-22T16:00:00Z "$RAPPORT_BIN" -C A add invoice customer=Contoso number=LATE-1 amount=10 issued=2026-11-01 due=2026-11-02)
+ok_in A sync
+ok_in B sync
+out_has "new alert"
+ok_in A alerts
+ok_in A sync
+ok_in B sync
+eq "$(sqlite3 B/.rapport/rapport.db "select count(*) from alert where \"on\"='$INV' and deleted=0")" 1 "one alert for the invoice, whoever raised it"
+ok_in A conflicts
+
 # ---- push refuses to overwrite, sync retries ----
 ok_in B set Contoso industry=Pushed-by-B
 ok_in B sync
