@@ -192,6 +192,9 @@ int store_health_put(struct store *st, const char *id, double score, const char 
 /* Health history: one score per id and day. */
 int store_history_put(struct store *st, const char *id, const char *day, double score,
 		      struct err *e);
+/* The lowest scores of the latest day recorded, lowest first. */
+int store_history_worst(struct store *st, long limit,
+			int (*cb)(const char *id, double score, void *ctx), void *ctx, struct err *e);
 /* Scores of id from day `since` on, oldest first. */
 int store_history(struct store *st, const char *id, const char *since,
 		  int (*cb)(const char *day, double score, void *ctx), void *ctx, struct err *e);

@@ -40,7 +40,8 @@ static const struct {
 	{ "no-contact", "customer",
 	  "stage IN ('active', 'loyal', 'at_risk') AND (last_contact IS NULL OR days_since_contact > 30)",
 	  "info", "No contact with {name} for {days_since_contact} days", "owner", "alert", NULL },
-	{ "customer-health-red", "customer", "health_band = 'red'", "critical",
+	{ "customer-health-red", "customer",
+	  "stage IN ('prospect', 'active', 'loyal', 'at_risk') AND health_band = 'red'", "critical",
 	  "{name}'s health turned red ({health})", "owner", "alert,at_risk", NULL },
 	{ "project-health-red", "project", "status = 'active' AND health_band = 'red'", "critical",
 	  "{name}'s health turned red ({health})", "manager", "alert", NULL },
@@ -284,7 +285,9 @@ static int mark_at_risk(struct eval *ev, int n, const char *const *names, const 
 		return 0;
 	int rc = 0;
 	const char *stage = record_get(r, "stage");
-	if (!r->deleted && (!stage || strcmp(stage, "at_risk"))) {
+	/* A churned customer (or a lead) is not "at risk": the mark is for customers to keep. */
+	if (!r->deleted && (!stage || (strcmp(stage, "at_risk") && strcmp(stage, "churned") &&
+				       strcmp(stage, "lead")))) {
 		put(ev->w, r, "stage", "at_risk");
 		if (!(rc = ws_save(ev->w, r, ev->e)))
 			ev->rep->at_risk++;
@@ -394,12 +397,24 @@ static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 	if (!rc)
 		rc = health_customers(w, &cfg, date, NULL, &cs, &ps, e);
 	struct healths *all[] = { &ps, &cs };
+	/* Today's evaluation is also today's history (trends on the dashboard and in health). */
+	char today[11];
+	fmt_date(today, w->now);
+	bool record = !strcmp(today, date);
+	if (!rc && record)
+		rc = store_begin(w->st, e);
 	for (size_t k = 0; k < 2 && !rc; k++)
 		for (size_t i = 0; i < all[k]->n && !rc; i++)
-			if (all[k]->v[i].confidence > 0)
+			if (all[k]->v[i].confidence > 0) {
 				rc = store_health_put(w->st, all[k]->v[i].id, all[k]->v[i].score,
 						      band_name(all[k]->v[i].band),
 						      all[k]->v[i].confidence, e);
+				if (!rc && record)
+					rc = store_history_put(w->st, all[k]->v[i].id, date,
+							       all[k]->v[i].score, e);
+			}
+	if (record)
+		rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
 	healths_free(&ps);
 	healths_free(&cs);
 	return rc;

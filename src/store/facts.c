@@ -402,3 +402,21 @@ int store_history(struct store *st, const char *id, const char *since,
 	sqlite3_reset(s);
 	return rc;
 }
+
+int store_history_worst(struct store *st, long limit,
+			int (*cb)(const char *id, double score, void *ctx), void *ctx, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = store_prep(st, &s,
+			    "SELECT id, score FROM health_history "
+			    "WHERE day = (SELECT MAX(day) FROM health_history) ORDER BY score, id LIMIT ?",
+			    e),
+	    step;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, limit);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = cb((const char *)sqlite3_column_text(s, 0), sqlite3_column_double(s, 1), ctx)))
+			break;
+	return finish(st, s, step, rc, e, "health history");
+}

@@ -1,6 +1,6 @@
 /*
  * app.c — the TUI application: terminal setup and teardown, the stack of views, the title and
- * status bars, keys every screen shares (q/Esc back, ? help, / search, : command line, 1-5, s sync
+ * status bars, keys every screen shares (q/Esc back, ? help, / search, : command line, 1-6, s sync
  * screens), mouse routing, live resize, and the ':' command line, which runs the same command
  * table as the CLI — so every action the TUI offers is also a CLI command, and the reverse.
  * Drawing is erase + draw + wnoutrefresh + one doupdate per frame: curses sends only the cells
@@ -20,26 +20,27 @@ const struct command cmd_tui = {
 	"tui", run, "tui", "Open the full-screen terminal interface.",
 	"Screens: 1 Dashboard (projects by status, overdue milestones, late invoices, open\n"
 	"high-severity tickets, customers at risk, recent changes), 2 Customers, 3 Projects,\n"
-	"4 Tickets, 5 Sync (ahead/behind, conflicts: o keeps ours, t takes theirs). Enter opens a record: a customer's 360 view (Overview, Timeline, Projects,\n"
+	"4 Tickets, 5 Alerts (A acknowledges, z snoozes), 6 Sync (ahead/behind, conflicts: o keeps\n"
+	"ours, t takes theirs). The rules run when the TUI starts and on Ctrl-L. Enter opens a record: a customer's 360 view (Overview, Timeline, Projects,\n"
 	"Contracts, Invoices, Tickets, Surveys, Requirements, Tasks), a project's Overview, Board\n"
 	"(kanban; H/L move a card), Timeline (Gantt), WBS and Time, or any record's details.\n"
 	"Keys: arrows or h j k l, PgUp/PgDn, Home/End (g/G), Enter open, q or Esc back, Tab next\n"
 	"tab, / search as you type, : command line (any rapport command: show ID, list KIND\n"
 	"FILTERS, add KIND FIELD=VALUE..., set ID FIELD=VALUE..., quit), ? keys of the screen,\n"
 	"a add, e edit (a form; long text in $EDITOR), d delete (asks), u undelete, s sync,\n"
-	"H a record's history, Ctrl-L redraw.\n"
+	"H a record's history, Ctrl-L refresh (rules run again).\n"
 	"Bare 'rapport' on a terminal opens it too. Needs at least 80x24.\n",
 	CMD_WS,
 };
 
 static const char global_keys[] = "q Esc\tback (quit on the dashboard)\n"
-				  "1 2 3 4 5\tDashboard, Customers, Projects, Tickets, Sync\n"
+				  "1 2 3 4 5 6\tDashboard, Customers, Projects, Tickets, Alerts, Sync\n"
 				  "s\tsync with the team (snapshot, pull, merge, push)\n"
 				  "/\tsearch everything as you type\n"
 				  ":\tcommand line: show ID, list KIND FILTERS, add, set, rm, quit…\n"
 				  "Tab\tnext tab (Shift-Tab: previous)\n"
 				  "?\tthis help\n"
-				  "Ctrl-L\tredraw\n"
+				  "Ctrl-L\trefresh: run the rules, reload, redraw\n"
 				  "Ctrl-C\tquit\n";
 
 /* ---- the stack ---- */
@@ -478,8 +479,8 @@ static void root_screen(struct tui *t, int which)
 		tui_pop(t);
 	if (which == 1)
 		return;
-	if (which == 5) {
-		tui_push(t, view_sync(t));
+	if (which == 5 || which == 6) {
+		tui_push(t, which == 5 ? view_alerts(t) : view_sync(t));
 		return;
 	}
 	static const char *const kinds[] = { NULL, NULL, "customer", "project", "ticket" };
@@ -549,9 +550,14 @@ static int loop(struct tui *t)
 		case '2':
 		case '3':
 		case '4':
-		case '5': root_screen(t, k - '0'); break;
+		case '5':
+		case '6': root_screen(t, k - '0'); break;
 		case 's': tui_sync(t); break;
-		case CTRL('l'): clearok(curscr, TRUE); break;
+		case CTRL('l'):
+			/* Refresh: the rules run again, every screen reloads, the terminal repaints. */
+			tui_evaluate(t);
+			clearok(curscr, TRUE);
+			break;
 		default: break;
 		}
 	}
@@ -589,6 +595,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		init_pair(4, COLOR_CYAN, -1);
 	} else
 		t.color = false;
+	/* The rules run as the TUI starts, so the dashboard shows today's alerts and health. */
+	tui_evaluate(&t);
 	tui_push(&t, view_dashboard(&t));
 	rc = loop(&t);
 	while (t.top)

@@ -1,9 +1,10 @@
 /*
  * dashboard.c — the first screen: what needs attention across the portfolio. Projects and
  * customers by status, overdue milestones, late invoices, open high-severity tickets, customers
- * at risk and what changed lately, each line linking to its record. Health bands join when
- * health scores exist.
+ * at risk and what changed lately, each line linking to its record; health worst first and the
+ * open alerts, from the rules' evaluation when the TUI starts.
  */
+#include "health.h"
 #include "tui_int.h"
 
 #include <stdlib.h>
@@ -166,6 +167,60 @@ static void recent(struct tui *t, struct dash *d)
 	recs_free(&rc);
 }
 
+struct worst {
+	struct tui *t;
+	struct dash *d;
+	struct health_config cfg;
+};
+
+static int worst_cb(const char *id, double score, void *ctx)
+{
+	struct worst *w = ctx;
+	const char *band = score >= w->cfg.green ? "green" : score >= w->cfg.amber ? "amber" : "red";
+	char *kind = NULL;
+	struct err e = { 0, "" };
+	store_kind_of(w->t->w->st, id, &kind, &e);
+	lines_add(&w->d->l, score >= w->cfg.green ? C_GOOD : score >= w->cfg.amber ? C_WARN : C_BAD,
+		  id, "  %3.0f %-6s %-9s %s", score, band, kind ? kind : "", ws_title(w->t->w, id));
+	free(kind);
+	return 0;
+}
+
+/* Health, worst first (from today's evaluation) and the open alerts, most recent first. */
+static void attention(struct tui *t, struct dash *d)
+{
+	struct worst w = { t, d, { .green = 75, .amber = 50 } };
+	struct err e = { 0, "" };
+	health_config_load(t->w, &w.cfg, &e);
+	lines_add(&d->l, C_HEAD, NULL, "Health, worst first");
+	size_t before = d->l.text.n;
+	store_history_worst(t->w->st, 5, worst_cb, &w, &e);
+	if (d->l.text.n == before)
+		lines_add(&d->l, C_MUTED, NULL, "  no scores yet (rapport health)");
+	lines_add(&d->l, C_RESET, NULL, "%s", "");
+	struct query q;
+	struct recs al = { NULL, 0 };
+	long n = 0;
+	query_init(&q, K(t, "alert"));
+	if (!ws_filter(t->w, &q, "state=open", &e) && !ws_sort(t->w, &q, "-raised", &e)) {
+		store_count(t->w->st, &q, &n, &e);
+		q.limit = 5;
+		store_query(t->w->st, &q, recs_add, &al, &e);
+	}
+	lines_add(&d->l, C_HEAD, NULL, "Open alerts (%ld)", n);
+	for (size_t i = 0; i < al.n; i++) {
+		const char *sev = record_get(al.v[i], "severity");
+		lines_add(&d->l, sev && !strcmp(sev, "critical") ? C_BAD : C_WARN,
+			  record_get(al.v[i], "on"), "  %-8s %s", sev ? sev : "",
+			  record_get(al.v[i], "message"));
+	}
+	if (n > (long)al.n)
+		lines_add(&d->l, C_MUTED, NULL, "  … %ld more (5 Alerts)", n - (long)al.n);
+	recs_free(&al);
+	query_free(&q);
+	lines_add(&d->l, C_RESET, NULL, "%s", "");
+}
+
 static void build(struct tui *t, struct dash *d)
 {
 	long sel = d->l.sel;
@@ -173,6 +228,7 @@ static void build(struct tui *t, struct dash *d)
 	by_choice(t, d, "Projects", "project", "status");
 	by_choice(t, d, "Customers", "customer", "stage");
 	lines_add(&d->l, C_RESET, NULL, "%s", "");
+	attention(t, d);
 	/* A milestone of a project that is over (done, cancelled) is not overdue work. */
 	section(t, d, "Overdue milestones", "milestone",
 		(const char *[]){ "done=", "due<today", "project.status!=done",

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum tabkind { TAB_OVERVIEW, TAB_LIST, TAB_BOARD, TAB_GANTT, TAB_WBS };
+enum tabkind { TAB_OVERVIEW, TAB_LIST, TAB_BOARD, TAB_GANTT, TAB_WBS, TAB_HEALTH };
 
 struct tab {
 	char label[40];
@@ -546,6 +546,7 @@ static void build_tabs(struct tui *t, struct recview *rv)
 		add_list_tab(t, rv, "Surveys", "survey", "customer");
 		add_list_tab(t, rv, "Requirements", "requirement", "customer");
 		add_list_tab(t, rv, "Tasks", "task", "customer");
+		add_tab(rv, "Health", TAB_HEALTH); /* Shift-Tab from Overview */
 		return;
 	}
 	if (!strcmp(k, "project")) {
@@ -557,6 +558,7 @@ static void build_tabs(struct tui *t, struct recview *rv)
 		add_list_tab(t, rv, "Time", "time", "project");
 		add_list_tab(t, rv, "Expenses", "expense", "project");
 		add_list_tab(t, rv, "Tickets", "ticket", "project");
+		add_tab(rv, "Health", TAB_HEALTH);
 		return;
 	}
 	add_tab(rv, "Details", TAB_OVERVIEW);
@@ -577,6 +579,24 @@ static void build_tabs(struct tui *t, struct recview *rv)
 			add_list_tab(t, rv, label, ki->k->name, f->name);
 		}
 	}
+}
+
+/* The Health tab is `rapport health ID --why`: score, trend, earned value, components by
+ * points lost and the records behind them. */
+static void health_lines(struct tui *t, struct recview *rv, struct tab *tb)
+{
+	char *argv[] = { "health", rv->id, "--why" }, *out = NULL;
+	lines_clear(&tb->lines);
+	int rc = tui_capture(t, 3, argv, &out);
+	tb->gen = t->gen;
+	for (char *p = out; p && *p;) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		lines_add(&tb->lines, rc ? C_BAD : C_RESET, NULL, "%s", p);
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	free(out);
 }
 
 static void rv_draw(struct tui *t, struct view *v, int y, int h)
@@ -601,6 +621,11 @@ static void rv_draw(struct tui *t, struct view *v, int y, int h)
 	case TAB_WBS:
 		if (tb->gen != t->gen)
 			wbs_lines(t, rv, tb);
+		lines_draw(t, &tb->lines, cy, ch);
+		break;
+	case TAB_HEALTH:
+		if (tb->gen != t->gen)
+			health_lines(t, rv, tb);
 		lines_draw(t, &tb->lines, cy, ch);
 		break;
 	case TAB_LIST: rlist_draw(t, &tb->list, cy, ch); break;
@@ -663,6 +688,7 @@ static bool rv_key(struct tui *t, struct view *v, int k)
 		break;
 	case TAB_OVERVIEW:
 	case TAB_WBS:
+	case TAB_HEALTH:
 		if (lines_key(t, &tb->lines, k))
 			return true;
 		break;
@@ -711,7 +737,7 @@ static void rv_click(struct tui *t, struct view *v, int y, int x, bool dbl)
 	struct tab *tb = &rv->tabs[rv->cur];
 	if (tb->kind == TAB_LIST)
 		rlist_click(t, &tb->list, y, dbl);
-	else if (tb->kind == TAB_OVERVIEW || tb->kind == TAB_WBS)
+	else if (tb->kind == TAB_OVERVIEW || tb->kind == TAB_WBS || tb->kind == TAB_HEALTH)
 		lines_click(t, &tb->lines, y, 3, dbl);
 }
 

@@ -1,5 +1,5 @@
 /*
- * sync.c (TUI) — screen 5, Sync: where the workspace stands against the team (local changes,
+ * sync.c (TUI) — screen 6, Sync: where the workspace stands against the team (local changes,
  * ahead/behind, the remote) and every open conflict with both values, each settled with one
  * key. `s` anywhere syncs. Every action here is the CLI's own command run through the command
  * table (sync, resolve, undelete), so the TUI and the CLI cannot disagree.
@@ -168,7 +168,7 @@ const char *tui_sync_bar(struct tui *t)
 	if (st.local)
 		n += snprintf(bar + n, sizeof bar - (size_t)n, " · %ld unsynced", st.local);
 	if (st.conflicts)
-		snprintf(bar + n, sizeof bar - (size_t)n, " · %ld conflict%s (5)", st.conflicts,
+		snprintf(bar + n, sizeof bar - (size_t)n, " · %ld conflict%s (6)", st.conflicts,
 			 st.conflicts == 1 ? "" : "s");
 	if (!n && !st.conflicts)
 		bar[0] = '\0';

@@ -151,7 +151,11 @@ struct view *view_text(struct tui *t, const char *title, const char *text);
 /* A form to add a record of a kind (id NULL) or edit one. */
 struct view *view_form(struct tui *t, const char *kind, const char *id, struct err *e);
 
-/* Screen 5: sync state and conflicts, resolved with one key. */
+/* Screen 5: open alerts, acked or snoozed with one key. Opening it evaluates the rules. */
+struct view *view_alerts(struct tui *t);
+/* Evaluates the rules (`rapport alerts`) and refreshes every screen. */
+void tui_evaluate(struct tui *t);
+/* Screen 6: sync state and conflicts, resolved with one key. */
 struct view *view_sync(struct tui *t);
 /* s anywhere: runs `sync` and reports on the status bar. */
 void tui_sync(struct tui *t);

@@ -79,7 +79,7 @@ for size in 80x24 120x40; do
 	w=${size%x*}
 	h=${size#*x}
 	start "$w" "$h" tui
-	wait_for "Recent changes" && golden "dashboard-$size"
+	wait_for "Open alerts" && golden "dashboard-$size"
 	keys 2 && wait_for "12 customers" && golden "customers-$size"
 	keys j j j Enter && wait_for "Key contacts" && golden "customer360-$size"
 	keys Tab && wait_for "Summary" && golden "timeline-$size"
@@ -90,7 +90,8 @@ for size in 80x24 120x40; do
 	keys Tab && wait_for "WBS" && golden "wbs-$size"
 	keys 4 && wait_for "tickets where status!=closed" && golden "tickets-$size"
 	keys '?' && wait_for "Everywhere" && golden "help-$size"
-	keys q 1 && wait_for "Recent changes"
+	keys q 5 && wait_for "Alerts" && golden "alerts-$size"
+	keys q 1 && wait_for "Open alerts"
 	keys q
 	sleep 0.3
 	eq "$(tm display -p -t t '#{pane_dead}')" 1 "q on the dashboard quits ($size)"
@@ -226,7 +227,7 @@ rp init empty
 WS_SAVED=$WS
 WS=$T/empty
 start 80 24 tui
-wait_for "Recent changes"
+wait_for "Open alerts"
 screen_has "Projects     none"
 keys 2 && wait_for "0 customers"
 screen_has "(none)"
@@ -274,15 +275,17 @@ start 80 24 tui
 keys s
 wait_for "1 conflict: see 'rapport conflicts'"
 keys q
-wait_for "1 conflict (5)"
-keys 5
+wait_for "1 conflict (6)"
+keys 6
 wait_for "Conflicts     1 record"
 golden sync-80x24
 keys G t
 wait_for "Resolved region"
 cli_until '.[0].region' Mine list customer name="Northwind Traders" &&
 	ok || bad "t on the Sync screen did not take the other value"
-keys 3 Enter H
+keys : "show $CID" Enter
+wait_for "Key contacts"
+keys H
 wait_for "not yet snapshotted"
 keys : quit Enter
 tm kill-server 2>/dev/null
