@@ -189,6 +189,24 @@ int store_rule_run(struct store *st, const char *watch, const char *expr, double
 int store_health_put(struct store *st, const char *id, double score, const char *band,
 		     double confidence, struct err *e);
 
+/* Portfolio KPIs over a period [from, to] (YYYY-MM-DD). A has_ flag is false when the period
+ * has no data for that KPI. */
+struct kpis {
+	double on_time_delivery;         /* % of milestones due in the period done by their due */
+	double first_contact_resolution; /* % of tickets resolved within an hour of the first
+					  * response and never reopened */
+	double complaint_hours;          /* median hours from opened to resolved, complaints */
+	double collection_rate;          /* % of the amount due in the period that was paid */
+	double receivable_days;          /* outstanding / the last 90 days' invoicing x 90 */
+	double nps, csat;                /* surveys answered in the period */
+	double retention;                /* % of customers won before the period not churned */
+	double revenue;                  /* invoiced in the period */
+	bool has_on_time_delivery, has_first_contact_resolution, has_complaint_hours,
+		has_collection_rate, has_receivable_days, has_nps, has_csat, has_retention,
+		has_revenue;
+};
+int store_kpis(struct store *st, const char *from, const char *to, struct kpis *k, struct err *e);
+
 /* Health history: one score per id and day. */
 int store_history_put(struct store *st, const char *id, const char *day, double score,
 		      struct err *e);

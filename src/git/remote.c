@@ -375,6 +375,7 @@ int gitl_push(struct gitl *g, const char *remote, struct err *e)
 	git_remote *r;
 	git_push_options o;
 	git_push_options_init(&o, GIT_PUSH_OPTIONS_VERSION);
+	o.pb_parallelism = 0; /* pack with every core: the first push of a big workspace is large */
 	struct net n;
 	int rc = lookup(g, remote, &r, e);
 	if (rc)

@@ -5,6 +5,7 @@
  */
 #include "store_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -419,4 +420,84 @@ int store_history_worst(struct store *st, long limit,
 		if ((rc = cb((const char *)sqlite3_column_text(s, 0), sqlite3_column_double(s, 1), ctx)))
 			break;
 	return finish(st, s, step, rc, e, "health history");
+}
+
+/* ---- portfolio KPIs for one period [from, to] (dates, inclusive) ---- */
+
+static double one_number(struct store *st, const char *sql, const char *from, const char *to,
+			 bool *null, int *rc, struct err *e)
+{
+	sqlite3_stmt *s;
+	double v = 0;
+	*null = true;
+	if (*rc || (*rc = store_prep(st, &s, sql, e)))
+		return 0;
+	sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		v = sqlite3_column_double(s, 0);
+		*null = false;
+	} else if (step != SQLITE_ROW && step != SQLITE_DONE)
+		*rc = store_sqlerr(st, e, "kpi");
+	sqlite3_finalize(s);
+	return v;
+}
+
+int store_kpis(struct store *st, const char *from, const char *to, struct kpis *k, struct err *e)
+{
+	static const struct {
+		size_t off, has;
+		const char *sql;
+	} q[] = {
+#define K(f) offsetof(struct kpis, f), offsetof(struct kpis, has_##f)
+		{ K(on_time_delivery),
+		  "SELECT 100.0 * SUM(done IS NOT NULL AND done <= due) / count(*) FROM milestone "
+		  "WHERE deleted = 0 AND due BETWEEN ?1 AND ?2" },
+		{ K(first_contact_resolution),
+		  "SELECT 100.0 * SUM(COALESCE(reopened, 0) = 0 AND first_response IS NOT NULL AND "
+		  "  julianday(resolved) - julianday(first_response) <= 1.0 / 24) / count(*) "
+		  "FROM ticket WHERE deleted = 0 AND resolved IS NOT NULL "
+		  "AND substr(resolved, 1, 10) BETWEEN ?1 AND ?2" },
+		{ K(complaint_hours),
+		  "SELECT AVG(h) FROM (SELECT 24.0 * (julianday(resolved) - julianday(opened)) AS h "
+		  "FROM ticket WHERE deleted = 0 AND kind = 'complaint' AND resolved IS NOT NULL "
+		  "AND substr(resolved, 1, 10) BETWEEN ?1 AND ?2 ORDER BY h "
+		  "LIMIT 2 - (SELECT count(*) FROM ticket WHERE deleted = 0 AND kind = 'complaint' "
+		  "  AND resolved IS NOT NULL AND substr(resolved, 1, 10) BETWEEN ?1 AND ?2) % 2 "
+		  "OFFSET (SELECT (count(*) - 1) / 2 FROM ticket WHERE deleted = 0 "
+		  "  AND kind = 'complaint' AND resolved IS NOT NULL "
+		  "  AND substr(resolved, 1, 10) BETWEEN ?1 AND ?2))" },
+		{ K(collection_rate),
+		  "SELECT 100.0 * SUM(MIN(COALESCE(paid_amount, 0), amount)) / SUM(amount) FROM invoice "
+		  "WHERE deleted = 0 AND due BETWEEN ?1 AND ?2 AND amount > 0" },
+		{ K(receivable_days),
+		  "SELECT 90.0 * (SELECT SUM(amount - COALESCE(paid_amount, 0)) FROM invoice "
+		  "  WHERE deleted = 0 AND issued <= ?2 AND COALESCE(paid_amount, 0) < amount) / "
+		  "  NULLIF((SELECT SUM(amount) FROM invoice WHERE deleted = 0 "
+		  "  AND issued BETWEEN date(?2, '-90 days') AND ?2), 0)" },
+		{ K(nps),
+		  "SELECT 100.0 * (SUM(score >= 9) - SUM(score <= 6)) / count(*) FROM survey "
+		  "WHERE deleted = 0 AND kind = 'nps' AND date BETWEEN ?1 AND ?2" },
+		{ K(csat),
+		  "SELECT 100.0 * SUM(score >= 4) / count(*) FROM survey "
+		  "WHERE deleted = 0 AND kind = 'csat' AND date BETWEEN ?1 AND ?2" },
+		{ K(retention),
+		  /* Customers won before the period (not leads or prospects by now) who have not
+		   * churned: stage history is not kept, so today's stage stands for the period's end. */
+		  "SELECT 100.0 * SUM(stage != 'churned') / count(*) FROM customer WHERE deleted = 0 "
+		  "AND created < ?1 AND stage IN ('active', 'loyal', 'at_risk', 'churned')" },
+		{ K(revenue),
+		  "SELECT SUM(amount) FROM invoice WHERE deleted = 0 AND issued BETWEEN ?1 AND ?2" },
+#undef K
+	};
+	int rc = 0;
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < ARRAY_LEN(q) && !rc; i++) {
+		bool null;
+		double v = one_number(st, q[i].sql, from, to, &null, &rc, e);
+		*(double *)((char *)k + q[i].off) = v;
+		*(bool *)((char *)k + q[i].has) = !null;
+	}
+	return rc;
 }

@@ -129,6 +129,21 @@ near "$(j '.components[] | select(.key == "contact") | .value')" 10 "10 days sin
 near "$(j '.components[] | select(.key == "response") | .value')" 4 "median of 6 h and 2 h"
 [ "$(j '.components[] | select(.key == "delivery") | .value')" != null ] && ok || bad "delivery from the projects"
 
+# KPIs over a period, hand-computed: November 2026 (the status date's month).
+ok_run kpi --json --periods 2
+# Milestones due in November: M1 (on time), M2 (late), Capped's M1-M5 (on time): 6 of 7.
+near "$(j '.periods[1].on_time_delivery')" 85.7143 "on-time delivery"
+# Invoices due in November: 500 unpaid (Portal), 10 unpaid (Capped), 1 - none other: 0 of 510.
+near "$(j '.periods[1].collection_rate')" 0 "collection rate"
+# NPS answers in November: none (the fully faded one is from January).
+eq "$(j '.periods[1].nps')" null "no NPS answers in November"
+near "$(j '.periods[1].csat')" 100 "one CSAT answer in November, a 5"
+eq "$(j '.periods[0].csat')" null "October: no CSAT answers (August's is outside)"
+eq "$(j '.periods[0].period')" 2026-10 "the previous month"
+eq "$(j '.customer_value[0].name')" Acme "customer value"
+rejects "is not month, quarter or year" kpi --period fortnight
+rejects "is not 1-24" kpi --periods 0
+
 # The ranking and --at.
 ok_run health
 out_has "Portal"
