@@ -99,6 +99,9 @@ int ctx_repo(struct ctx *c, struct gitl **g);
 /* Progress and prompts for sync only when a person is at this command's terminal. */
 void sync_interactive(struct ctx *c);
 
+/* The status date of health, kpi and alerts: --at DATE (ISO or relative) or today. */
+int status_date(struct ctx *c, const char *at, char out[11]);
+
 /* Terminal-safe printing of record text. */
 void out_safe(struct ctx *c, const char *s);
 

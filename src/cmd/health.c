@@ -302,10 +302,8 @@ static int run(struct ctx *c, int argc, char **argv)
 	}
 	if ((rc = ctx_open(c)))
 		return rc;
-	time_t t = c->ws->now;
-	if (at && !date_relative(at, c->ws->now, &t) && !datetime_parse(at, &t))
-		return err_set(&c->err, RERR_INPUT, "--at: '%s' is not a date (YYYY-MM-DD)", at);
-	fmt_date(date, t);
+	if ((rc = status_date(c, at, date)))
+		return rc;
 	long today;
 	date_parse(date, &today);
 	struct health_config cfg;

@@ -117,12 +117,10 @@ static int run(struct ctx *c, int argc, char **argv)
 	}
 	if ((rc = ctx_open(c)))
 		return rc;
-	time_t t = c->ws->now;
-	if (at && !date_relative(at, c->ws->now, &t) && !datetime_parse(at, &t))
-		return err_set(&c->err, RERR_INPUT, "--at: '%s' is not a date (YYYY-MM-DD)", at);
 	char date[11];
 	long today;
-	fmt_date(date, t);
+	if ((rc = status_date(c, at, date)))
+		return rc;
 	date_parse(date, &today);
 	struct kpis *k = xcalloc((size_t)nper, sizeof(*k));
 	char (*labels)[16] = xcalloc((size_t)nper, 16);

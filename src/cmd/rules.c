@@ -312,11 +312,9 @@ static int run_alerts(struct ctx *c, int argc, char **argv)
 	}
 	if ((rc = ctx_open(c)))
 		return rc;
-	time_t t = c->ws->now;
-	if (at && !date_relative(at, c->ws->now, &t) && !datetime_parse(at, &t))
-		return err_set(&c->err, RERR_INPUT, "--at: '%s' is not a date (YYYY-MM-DD)", at);
 	char date[11];
-	fmt_date(date, t);
+	if ((rc = status_date(c, at, date)))
+		return rc;
 	struct rules_report rep = { 0 };
 	if ((rc = rules_seed(c->ws, &c->err)) || (rc = rules_evaluate(c->ws, date, &rep, &c->err))) {
 		rules_report_free(&rep);
