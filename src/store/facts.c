@@ -253,40 +253,75 @@ out:
 	return rc;
 }
 
+/* The status date (store_asof) in days since 1970. */
+static long asof_days(struct store *st)
+{
+	sqlite3_stmt *s;
+	long d = 0;
+	struct err e = { 0, "" };
+	if (store_prep(st, &s, "SELECT d FROM asof", &e))
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		date_parse((const char *)sqlite3_column_text(s, 0), &d);
+	sqlite3_finalize(s);
+	return d;
+}
+
 int store_customer_facts(struct store *st, const char *customer,
 			 int (*cb)(const struct customer_facts *f, void *ctx), void *ctx,
 			 struct err *e)
 {
+	/* Invoices grouped in one pass; contact through the (customer, at, executive) index, a
+	 * seek or a short range per customer. */
 	static const char sql[] =
-		"SELECT ca.id, ca.stage, ca.renewal_intent, ca.last_contact IS NOT NULL, ca.name, "
-		"  ca.days_since_contact, ca.executive_180, "
-		"  (SELECT count(*) FROM invoice_status i WHERE i.customer = ca.id), "
-		"  (SELECT COALESCE(SUM(i.outstanding * i.age_days) / NULLIF(SUM(i.outstanding), 0), 0) "
-		"    FROM invoice_status i WHERE i.customer = ca.id AND i.outstanding > 0), "
-		"  (SELECT count(*) FROM invoice_status i WHERE i.customer = ca.id AND i.is_due), "
-		"  (SELECT count(*) FROM invoice_status i WHERE i.customer = ca.id AND i.is_due "
-		"    AND i.paid_on_time), "
-		"  (SELECT COALESCE(SUM(i.amount), 0) FROM invoice_status i WHERE i.customer = ca.id) "
-		"FROM customer_activity ca WHERE ?1 IS NULL OR ca.id = ?1 ORDER BY ca.id";
+		"SELECT c.id, c.stage, c.renewal_intent, c.name, "
+		/* The bounds are bound values, not expressions: the planner then seeks. */
+		"  (SELECT MAX(i.at) FROM interaction i WHERE i.customer = c.id AND i.deleted = 0 "
+		"    AND i.at <= ?2), "
+		"  EXISTS (SELECT 1 FROM interaction i WHERE i.customer = c.id AND i.deleted = 0 "
+		"    AND i.at >= ?3 AND i.at <= ?2 AND i.executive = 1), "
+		"  COALESCE(v.n, 0), COALESCE(v.age, 0), COALESCE(v.due, 0), COALESCE(v.ontime, 0), "
+		"  COALESCE(v.revenue, 0) "
+		"FROM customer c LEFT JOIN (SELECT customer, count(*) AS n, "
+		"    SUM(outstanding * age_days) / NULLIF(SUM(CASE WHEN outstanding > 0 "
+		"      THEN outstanding END), 0) AS age, "
+		"    SUM(is_due) AS due, SUM(is_due AND paid_on_time) AS ontime, SUM(amount) AS revenue "
+		"  FROM invoice_status GROUP BY customer) v ON v.customer = c.id "
+		"WHERE c.deleted = 0 AND (?1 IS NULL OR c.id = ?1) ORDER BY c.id";
 	sqlite3_stmt *s;
 	int rc = store_prep(st, &s, sql, e), step;
 	if (rc)
 		return rc;
+	long today = asof_days(st);
+	char end[32], start[11];
+	days_to_date(start, today - 180);
+	days_to_date(end, today);
+	strcat(end, "T23:59:59Z");
 	sqlite3_bind_text(s, 1, customer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, end, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, start, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct customer_facts f = { 0 };
 		cpy(f.id, sizeof f.id, s, 0);
 		cpy(f.stage, sizeof f.stage, s, 1);
 		cpy(f.renewal, sizeof f.renewal, s, 2);
-		f.has_contact = sqlite3_column_int(s, 3);
-		cpy(f.name, sizeof f.name, s, 4);
-		f.days_since_contact = sqlite3_column_int64(s, 5);
-		f.executive_180 = sqlite3_column_int(s, 6);
-		f.has_invoices = sqlite3_column_int64(s, 7) > 0;
-		f.receivable_days = sqlite3_column_double(s, 8);
-		f.inv_due = sqlite3_column_int64(s, 9);
-		f.inv_on_time = sqlite3_column_int64(s, 10);
-		f.revenue = sqlite3_column_double(s, 11);
+		cpy(f.name, sizeof f.name, s, 3);
+		const unsigned char *last = sqlite3_column_text(s, 4);
+		long lday;
+		char d[11];
+		if (last) {
+			snprintf(d, sizeof d, "%.10s", (const char *)last);
+			if (date_parse(d, &lday)) {
+				f.has_contact = true;
+				f.days_since_contact = today - lday;
+			}
+		}
+		f.executive_180 = sqlite3_column_int(s, 5);
+		f.has_invoices = sqlite3_column_int64(s, 6) > 0;
+		f.receivable_days = sqlite3_column_double(s, 7);
+		f.inv_due = sqlite3_column_int64(s, 8);
+		f.inv_on_time = sqlite3_column_int64(s, 9);
+		f.revenue = sqlite3_column_double(s, 10);
 		if ((rc = cb(&f, ctx)))
 			break;
 	}
