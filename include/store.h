@@ -184,6 +184,10 @@ int store_rule_compile(struct store *st, const char *watch, const char *expr, st
 int store_rule_run(struct store *st, const char *watch, const char *expr, double seconds,
 		   int (*cb)(int n, const char *const *names, const char *const *vals, void *ctx),
 		   void *ctx, struct err *e);
+/* Earned value of a project for rules to read (temp.project_evm), with its health score and
+ * band (band NULL: not scored). */
+int store_evm_put(struct store *st, const struct project_facts *f, double health, const char *band,
+		  struct err *e);
 /* Health scores for rules to read (temp.health_scores, joined into project_evm and
  * customer_activity as health and health_band). */
 int store_health_put(struct store *st, const char *id, double score, const char *band,

@@ -520,9 +520,8 @@ int health_behind(struct ws *w, const struct health *h, const struct component *
 		  "FROM invoice_status WHERE customer = ?1 AND outstanding > 0 "
 		  "ORDER BY age_days DESC LIMIT ?2" },
 		{ "customer", "delivery",
-		  "SELECT project, name, status, printf('SPI %.2f', spi), printf('CPI %.2f', cpi) "
-		  "FROM project_evm WHERE customer = ?1 AND status NOT IN ('cancelled', 'planned') "
-		  "ORDER BY COALESCE(spi, 1) LIMIT ?2" },
+		  "SELECT id, name, status, 'due ' || due FROM project WHERE customer = ?1 "
+		  "AND deleted = 0 AND status NOT IN ('cancelled', 'planned') ORDER BY due LIMIT ?2" },
 		{ "customer", "contact",
 		  "SELECT id, summary, kind, at FROM interaction WHERE customer = ?1 AND deleted = 0 "
 		  "ORDER BY at DESC LIMIT ?2" },

@@ -157,14 +157,47 @@ struct eval {
 	struct err *e;
 };
 
+/* Alerts by (rule, on), sorted once per evaluation: a workspace can hold many thousands. */
+static int cmp_key(const char *r1, const char *o1, const char *r2, const char *o2)
+{
+	int d = strcmp(r1 ? r1 : "", r2 ? r2 : "");
+	return d ? d : strcmp(o1 ? o1 : "", o2 ? o2 : "");
+}
+
+static int cmp_alert_key(const void *a, const void *b)
+{
+	const struct record *x = *(const struct record *const *)a, *y = *(const struct record *const *)b;
+	return cmp_key(record_get(x, "rule"), record_get(x, "on"), record_get(y, "rule"),
+		       record_get(y, "on"));
+}
+
 static struct record *find_alert(struct recs *a, const char *rule, const char *on)
 {
-	for (size_t i = 0; i < a->n; i++) {
-		const char *r = record_get(a->v[i], "rule"), *o = record_get(a->v[i], "on");
-		if (r && o && !strcmp(r, rule) && !strcmp(o, on))
-			return a->v[i];
+	size_t lo = 0, hi = a->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int d = cmp_key(record_get(a->v[mid], "rule"), record_get(a->v[mid], "on"), rule, on);
+		if (!d)
+			return a->v[mid];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return NULL;
+}
+
+/* Keeps a new alert findable: inserted in order. */
+static void insert_alert(struct recs *a, const struct record *r)
+{
+	recs_add(r, a);
+	size_t i = a->n - 1;
+	struct record *x = a->v[i];
+	while (i > 0 && cmp_alert_key(&a->v[i - 1], &x) > 0) {
+		a->v[i] = a->v[i - 1];
+		i--;
+	}
+	a->v[i] = x;
 }
 
 static void put(struct ws *w, struct record *r, const char *field, const char *v)
@@ -357,7 +390,7 @@ static int on_match(int n, const char *const *names, const char *const *vals, vo
 			ev->rep->raised++;
 			if (has_action(ev->rule, "alert"))
 				strv_push(&ev->rep->raised_ids, u->id);
-			recs_add(u, ev->alerts);
+			insert_alert(ev->alerts, u);
 		}
 		record_free(u);
 	}
@@ -403,6 +436,9 @@ static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 	bool record = !strcmp(today, date);
 	if (!rc && record)
 		rc = store_begin(w->st, e);
+	for (size_t i = 0; i < ps.n && !rc; i++)
+		rc = store_evm_put(w->st, &ps.v[i].evm, ps.v[i].score,
+				   ps.v[i].confidence > 0 ? band_name(ps.v[i].band) : NULL, e);
 	for (size_t k = 0; k < 2 && !rc; k++)
 		for (size_t i = 0; i < all[k]->n && !rc; i++)
 			if (all[k]->v[i].confidence > 0) {
@@ -497,6 +533,8 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 		goto out;
 	if (rules.n)
 		qsort(rules.v, rules.n, sizeof(*rules.v), cmp_rule);
+	if (alerts.n)
+		qsort(alerts.v, alerts.n, sizeof(*alerts.v), cmp_alert_key);
 	struct eval ev = { .w = w, .alerts = &alerts, .rep = rep, .e = e };
 	fmt_datetime(ev.now, w->now);
 	snprintf(ev.date, sizeof ev.date, "%s", date);

@@ -174,3 +174,39 @@ int store_health_put(struct store *st, const char *id, double score, const char 
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int store_evm_put(struct store *st, const struct project_facts *f, double health, const char *band,
+		  struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = store_prep(st, &s,
+			    "INSERT OR REPLACE INTO temp.project_evm SELECT p.id, p.id, p.customer, "
+			    "  p.name, p.status, p.manager, p.start, p.due, p.budget, p.rate, p.contract, "
+			    "  ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+			    "  CASE WHEN ?4 > 0 THEN 100.0 * ?7 / ?4 END, "
+			    "  CASE WHEN ?4 > 0 THEN 100.0 * ?6 / ?4 END "
+			    "FROM project p WHERE p.id = ?1",
+			    e);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, f->id, -1, SQLITE_STATIC);
+	if (band)
+		sqlite3_bind_double(s, 2, health);
+	sqlite3_bind_text(s, 3, band, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 4, f->bac);
+	sqlite3_bind_double(s, 5, f->pv);
+	sqlite3_bind_double(s, 6, f->ev);
+	sqlite3_bind_double(s, 7, f->ac);
+	sqlite3_bind_double(s, 8, f->hours);
+	if (f->has_spi)
+		sqlite3_bind_double(s, 9, f->spi);
+	if (f->has_cpi)
+		sqlite3_bind_double(s, 10, f->cpi);
+	if (f->has_eac) {
+		sqlite3_bind_double(s, 11, f->eac);
+		sqlite3_bind_double(s, 12, f->vac);
+	}
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "project_evm");
+	sqlite3_finalize(s);
+	return rc;
+}

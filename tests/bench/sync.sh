@@ -14,7 +14,7 @@ t() { /usr/bin/time -f "%e %M" -o "$top/build/bench/t" "$@" >/dev/null 2>"$sb/er
 secs() { cut -d' ' -f1 "$top/build/bench/t"; }
 mib() { awk '{ printf "%.1f", $2 / 1024 }' "$top/build/bench/t"; }
 rep() { report "$1" "$(secs)" "$(mib)"; eval "$2=$(secs)"; }
-ratio() { awk -v a="$2" -v b="$3" 'BEGIN { printf "%-44s %6.1fx\n", "'"$1"'", (b > 0 ? a / b : 0) }'; }
+ratio() { awk -v a="$2" -v b="$3" 'BEGIN { printf "%-44s %7.2fx\n", "'"$1"'", (b > 0 ? a / b : 0) }'; }
 
 # A copy, so the workspace the other benchmarks use stays unsynced and comparable.
 cp -a "$dir" "$sb/ws"
