@@ -427,16 +427,16 @@ int store_view_rows(struct store *st, const char *sql, const char *arg, long lim
 int store_history_put(struct store *st, const char *id, const char *day, double score,
 		      struct err *e)
 {
-	sqlite3_stmt *s;
-	int rc = store_prep(st, &s,
+	int rc = store_stmt(st, &st->hist_put,
 			    "INSERT OR REPLACE INTO health_history(id, day, score) VALUES(?, ?, ?)", e);
+	sqlite3_stmt *s = st->hist_put;
 	if (rc)
 		return rc;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 3, score);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "health history");
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 

@@ -123,15 +123,7 @@ static struct record *row_to_record(sqlite3_stmt *s, const struct kindinfo *ki)
 	return r;
 }
 
-static int stmt_for(struct store *st, sqlite3_stmt **slot, const char *sql, struct err *e)
-{
-	if (*slot) {
-		sqlite3_reset(*slot);
-		sqlite3_clear_bindings(*slot);
-		return 0;
-	}
-	return store_prep(st, slot, sql, e);
-}
+#define stmt_for store_stmt
 
 /* ---- full-text index ---- */
 

@@ -159,11 +159,11 @@ int store_rule_run(struct store *st, const char *watch, const char *expr, double
 int store_health_put(struct store *st, const char *id, double score, const char *band,
 		     double confidence, struct err *e)
 {
-	sqlite3_stmt *s;
-	int rc = store_prep(st, &s,
+	int rc = store_stmt(st, &st->health_put,
 			    "INSERT OR REPLACE INTO temp.health_scores(id, score, band, confidence) "
 			    "VALUES(?, ?, ?, ?)",
 			    e);
+	sqlite3_stmt *s = st->health_put;
 	if (rc)
 		return rc;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
@@ -171,15 +171,14 @@ int store_health_put(struct store *st, const char *id, double score, const char 
 	sqlite3_bind_text(s, 3, band, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 4, confidence);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "health scores");
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
 int store_evm_put(struct store *st, const struct project_facts *f, double health, const char *band,
 		  struct err *e)
 {
-	sqlite3_stmt *s;
-	int rc = store_prep(st, &s,
+	int rc = store_stmt(st, &st->evm_put,
 			    "INSERT OR REPLACE INTO temp.project_evm SELECT p.id, p.id, p.customer, "
 			    "  p.name, p.status, p.manager, p.start, p.due, p.budget, p.rate, p.contract, "
 			    "  ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
@@ -187,6 +186,7 @@ int store_evm_put(struct store *st, const struct project_facts *f, double health
 			    "  CASE WHEN ?4 > 0 THEN 100.0 * ?6 / ?4 END "
 			    "FROM project p WHERE p.id = ?1",
 			    e);
+	sqlite3_stmt *s = st->evm_put;
 	if (rc)
 		return rc;
 	sqlite3_bind_text(s, 1, f->id, -1, SQLITE_STATIC);
@@ -207,6 +207,6 @@ int store_evm_put(struct store *st, const struct project_facts *f, double health
 		sqlite3_bind_double(s, 12, f->vac);
 	}
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "project_evm");
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }

@@ -32,6 +32,16 @@ int store_prep(struct store *st, sqlite3_stmt **out, const char *sql, struct err
 	return 0;
 }
 
+int store_stmt(struct store *st, sqlite3_stmt **slot, const char *sql, struct err *e)
+{
+	if (*slot) {
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
+		return 0;
+	}
+	return store_prep(st, slot, sql, e);
+}
+
 int store_exec(struct store *st, const char *sql, struct err *e)
 {
 	char *msg = NULL;
@@ -109,7 +119,8 @@ void store_flush_cache(struct store *st)
 	st->kstmt = NULL;
 	st->nkinds = 0;
 	sqlite3_stmt **misc[] = { &st->ids_ins, &st->ids_n, &st->ids_kind, &st->fts_ins,
-				  &st->fts_del, &st->dirty_put, &st->hist };
+				  &st->fts_del, &st->dirty_put, &st->hist,
+				  &st->evm_put, &st->health_put, &st->hist_put };
 	for (size_t i = 0; i < ARRAY_LEN(misc); i++) {
 		sqlite3_finalize(*misc[i]);
 		*misc[i] = NULL;

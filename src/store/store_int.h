@@ -18,6 +18,7 @@ struct store {
 	sqlite3_stmt **kstmt;
 	size_t nkinds;
 	sqlite3_stmt *ids_ins, *ids_n, *ids_kind, *fts_ins, *fts_del, *dirty_put, *hist;
+	sqlite3_stmt *evm_put, *health_put, *hist_put; /* once per project and customer */
 	enum store_wmode wmode;
 	/* The hybrid logical clock (ms since the epoch) as of the open write transaction, read at
 	 * BEGIN and written back at COMMIT, so processes sharing the database share one clock. */
@@ -32,6 +33,9 @@ struct store {
 /* views.c: the view rules watching a kind read, and whether rules may read a name. */
 const char *store_watch_view(const char *kind);
 bool store_rule_readable(const char *name);
+
+/* A cached statement in *slot, prepared on first use, reset and unbound after. */
+int store_stmt(struct store *st, sqlite3_stmt **slot, const char *sql, struct err *e);
 
 /* Runs SQL without results (several statements allowed). */
 int store_exec(struct store *st, const char *sql, struct err *e);

@@ -129,7 +129,8 @@ int store_asof(struct store *st, const char *date, struct err *e)
 		st->views = true;
 	}
 	sqlite3_stmt *s;
-	if ((rc = store_exec(st, "DELETE FROM temp.asof; DELETE FROM temp.project_evm;", e)) ||
+	if ((rc = store_exec(st, "DELETE FROM temp.asof; DELETE FROM temp.project_evm; "
+				     "DELETE FROM temp.health_scores;", e)) ||
 	    (rc = store_prep(st, &s, "INSERT INTO temp.asof(d) VALUES(?)", e)))
 		return rc;
 	sqlite3_bind_text(s, 1, date, -1, SQLITE_STATIC);
