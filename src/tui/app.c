@@ -595,9 +595,14 @@ static int run(struct ctx *c, int argc, char **argv)
 		init_pair(4, COLOR_CYAN, -1);
 	} else
 		t.color = false;
-	/* The rules run as the TUI starts, so the dashboard shows today's alerts and health. */
-	tui_evaluate(&t);
+	/* The rules run as the TUI starts, after the first screen is up (on a big workspace they
+	 * take seconds), so the dashboard then shows today's alerts and health. */
 	tui_push(&t, view_dashboard(&t));
+	tui_message(&t, C_MUTED, "Running the rules…");
+	tui_redraw(&t);
+	tui_evaluate(&t);
+	if (!strcmp(t.msg, "Running the rules…"))
+		t.msg[0] = '\0';
 	rc = loop(&t);
 	while (t.top)
 		tui_pop(&t);

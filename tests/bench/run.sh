@@ -108,7 +108,7 @@ if command -v tmux >/dev/null 2>&1; then
 	t0=$(ms)
 	tm -f /dev/null new-session -d -s b -x 120 -y 40 \
 		"/usr/bin/time -f %M -o '$top/build/bench/tui.rss' '$bin' -C '$dir' tui"
-	first=$(until_on "Recent changes")
+	first=$(until_on "Open alerts")
 	t0=$(ms)
 	tm send-keys -t b 2
 	custs=$(until_on "[0-9]* customers ·")
