@@ -59,6 +59,16 @@ B80=$(r add project customer=Acme name=Exactly80 status=active)
 r add task project=Exactly80 name=Work budget=1000 progress=50 >/dev/null
 r add time project=Exactly80 member=Ann date=2026-11-10 hours=8 >/dev/null
 
+# project-health-red: SPI 0, CPI 0, a missed milestone, no defects: (15 x 100) / 60 = 25, red
+# with 60% confidence. The same with one component less is grey (50%): no alert.
+RED=$(r add project customer=Acme name=Red status=active manager=Ann)
+r add task project=Red name=Late budget=1000 start=2026-11-01 due=2026-11-10 >/dev/null
+r add time project=Red member=Ann date=2026-11-05 hours=2 >/dev/null
+r add milestone project=Red name=Missed due=2026-11-10 >/dev/null
+GREY=$(r add project customer=Acme name=Grey status=active manager=Ann)
+r add task project=Grey name=Late budget=1000 start=2026-11-01 due=2026-11-10 >/dev/null
+r add time project=Grey member=Ann date=2026-11-05 hours=2 >/dev/null
+
 before=$(dbdump)
 ok_run alerts
 out_has "new"
@@ -81,6 +91,8 @@ fires no-contact "$D31" "31 days without contact"
 quiet no-contact "$D30" "30 days without contact"
 quiet no-contact "$LEAD" "a lead"
 fires budget-burn "$B" "81% used, 69% earned"
+fires project-health-red "$RED" "a red project"
+quiet project-health-red "$GREY" "a grey (low-confidence) project"
 quiet budget-burn "$B80" "80% used"
 eq "$(sqlite3 .rapport/rapport.db "select count(*) from task where name like 'Customer care%'")" 2 "one care task per low answer"
 eq "$(sqlite3 .rapport/rapport.db "select assignee from task where name like 'Customer care%' limit 1")" "$ANN" "the care task goes to the account owner"
