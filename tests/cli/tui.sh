@@ -261,7 +261,24 @@ keys 2 && wait_for "customers ·"
 sgr_colour && ok || bad "no colour on a colour terminal"
 tm kill-server 2>/dev/null
 
-# Sync from the TUI: s syncs, the status bar shows the conflict, screen 5 lists it with both
+# Alerts with one key, and a customer's Health tab (health --why).
+start 80 24 tui
+keys 5 && wait_for "Alerts"
+first=$(sqlite3 co/.rapport/rapport.db "select count(*) from alert where state='open' and deleted=0")
+keys A
+wait_for "Acknowledged alert"
+eq "$(sqlite3 co/.rapport/rapport.db "select count(*) from alert where state='open' and deleted=0")" "$((first - 1))" "A acknowledges the selected alert"
+keys j z
+wait_for "Snoozed alert"
+eq "$(sqlite3 co/.rapport/rapport.db "select count(*) from alert where state='snoozed' and deleted=0")" 1 "z snoozes the selected alert"
+keys 2 && wait_for "customers ·"
+keys Enter && wait_for "Key contacts"
+keys BTab && wait_for "COMPONENT"
+screen_has "confidence"
+keys : quit Enter
+tm kill-server 2>/dev/null
+
+# Sync from the TUI: s syncs, the status bar shows the conflict, screen 6 lists it with both
 # values and t takes the other value; H shows a record's history.
 git init -q --bare -b main "$T/team.git"
 rp -C co remote add origin "$T/team.git"
