@@ -69,8 +69,9 @@ struct kind {
 	const char *require_any; /* at least one of these fields, e.g. "project,customer" */
 	/* Cross-field rules; field-level ones come from the table. May be NULL. */
 	int (*check)(const struct record *r, struct err *e);
-	/* Extra composite indexes over live records, ";"-separated column lists, for the hot
-	 * questions health and rules ask ("customer,at,executive": last and executive contact). */
+	/* Extra composite indexes over live records, ";"-separated column lists with an optional
+	 * " WHERE condition", for the hot questions health and rules ask ("customer,at": the last
+	 * contact; "customer,at WHERE executive = 1": the last executive contact). */
 	const char *indexes;
 };
 

@@ -61,7 +61,7 @@ int health_config_load(struct ws *w, struct health_config *cfg, struct err *e);
 
 struct healths {
 	struct health *v;
-	size_t n;
+	size_t n, cap;
 };
 void healths_free(struct healths *h);
 

@@ -307,7 +307,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	long today;
 	date_parse(date, &today);
 	struct health_config cfg;
-	struct healths ps = { NULL, 0 }, cs = { NULL, 0 };
+	struct healths ps = { NULL, 0, 0 }, cs = { NULL, 0, 0 };
 	struct record *r = NULL;
 	if ((rc = health_config_load(c->ws, &cfg, &c->err)))
 		return rc;

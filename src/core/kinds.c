@@ -299,7 +299,7 @@ const struct kind kind_table[] = {
 	KIND("customer", "customers", customer_f, 0, "name", NULL, NULL),
 	KIND("contact", "contacts", contact_f, 0, "name", NULL, NULL),
 	KINDX("interaction", "interactions", interaction_f, K_INTERNAL, "-at", NULL, NULL,
-	      "customer,at,executive"),
+	      "customer,at;customer,at WHERE executive = 1"),
 	KIND("project", "projects", project_f, 0, "due", NULL, check_dates),
 	KIND("milestone", "milestones", milestone_f, 0, "due", NULL, NULL),
 	KIND("task", "tasks", task_f, 0, "due", "project,customer", check_task),

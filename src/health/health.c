@@ -129,7 +129,19 @@ void healths_free(struct healths *h)
 {
 	free(h->v);
 	h->v = NULL;
-	h->n = 0;
+	h->n = h->cap = 0;
+}
+
+/* A new zeroed entry; the array grows by doubling (tens of thousands of records). */
+static struct health *healths_push(struct healths *hs)
+{
+	if (hs->n == hs->cap) {
+		hs->cap = hs->cap ? 2 * hs->cap : 256;
+		hs->v = xrealloc(hs->v, hs->cap * sizeof(*hs->v));
+	}
+	struct health *h = &hs->v[hs->n++];
+	memset(h, 0, sizeof(*h));
+	return h;
 }
 
 /* ---- scoring ---- */
@@ -250,10 +262,7 @@ struct pctx {
 static int add_project(const struct project_facts *f, void *ctx)
 {
 	struct pctx *p = ctx;
-	struct healths *hs = p->out;
-	hs->v = xrealloc(hs->v, (hs->n + 1) * sizeof(*hs->v));
-	struct health *h = &hs->v[hs->n++];
-	memset(h, 0, sizeof(*h));
+	struct health *h = healths_push(p->out);
 	snprintf(h->id, sizeof h->id, "%s", f->id);
 	snprintf(h->customer, sizeof h->customer, "%s", f->customer);
 	h->kind = "project";
@@ -338,10 +347,7 @@ struct cctx {
 static int add_customer(const struct customer_facts *f, void *ctx)
 {
 	struct cctx *p = ctx;
-	struct healths *hs = p->out;
-	hs->v = xrealloc(hs->v, (hs->n + 1) * sizeof(*hs->v));
-	struct health *h = &hs->v[hs->n++];
-	memset(h, 0, sizeof(*h));
+	struct health *h = healths_push(p->out);
 	snprintf(h->id, sizeof h->id, "%s", f->id);
 	snprintf(h->customer, sizeof h->customer, "%s", f->id);
 	h->kind = "customer";
@@ -411,7 +417,7 @@ int health_customers(struct ws *w, const struct health_config *cfg, const char *
 		     const char *customer, struct healths *out, struct healths *projects_out,
 		     struct err *e)
 {
-	struct healths projects = { NULL, 0 };
+	struct healths projects = { NULL, 0, 0 };
 	struct cctx c = { out, cfg };
 	struct rctx r = { out, "", NULL, 0, 0 };
 	int rc = health_projects(w, cfg, date, NULL, customer, &projects, e);

@@ -425,7 +425,7 @@ static int load_alerts(struct ws *w, struct recs *out, struct err *e)
 static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 {
 	struct health_config cfg;
-	struct healths ps = { NULL, 0 }, cs = { NULL, 0 };
+	struct healths ps = { NULL, 0, 0 }, cs = { NULL, 0, 0 };
 	int rc = health_config_load(w, &cfg, e);
 	if (!rc)
 		rc = health_customers(w, &cfg, date, NULL, &cs, &ps, e);

@@ -191,7 +191,7 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 			int (*cb)(const struct project_facts *f, void *ctx), void *ctx, struct err *e)
 {
 	struct pacc *v = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	sqlite3_stmt *s;
 	int rc = store_prep(st, &s,
 			    "SELECT p.id, p.customer, p.status, p.budget, p.rate, p.start, p.contract, "
@@ -205,7 +205,8 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 	sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, customer, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		v = xrealloc(v, (n + 1) * sizeof(*v));
+		if (n == cap)
+			v = xrealloc(v, (cap = cap ? 2 * cap : 256) * sizeof(*v));
 		struct pacc *p = &v[n++];
 		memset(p, 0, sizeof(*p));
 		cpy(p->f.id, sizeof p->f.id, s, 0);

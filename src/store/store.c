@@ -6,6 +6,7 @@
  */
 #include "store_int.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -398,15 +399,20 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 			      "WHERE deleted = 0;\n",
 			 uname, t);
 	for (const char *x = ki->k->indexes; x && *x;) {
+		/* "col,col" or "col,col WHERE condition" (a narrower partial index). */
 		size_t n = strcspn(x, ";");
-		char cols[128], name[160];
-		snprintf(cols, sizeof cols, "%.*s", (int)n, x);
-		snprintf(name, sizeof name, "%s_%s", t, cols);
+		char entry[128], name[160];
+		snprintf(entry, sizeof entry, "%.*s", (int)n, x);
+		char *where = strstr(entry, " WHERE ");
+		if (where)
+			*where = '\0';
+		snprintf(name, sizeof name, "%s_%s%s%s", t, entry, where ? "_" : "", where ? where + 7 : "");
 		for (char *c = name; *c; c++)
-			if (*c == ',')
+			if (!isalnum((unsigned char)*c))
 				*c = '_';
 		if (!exists(st, "index", name))
-			buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"(%s) WHERE deleted = 0;\n", name, t, cols);
+			buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"(%s) WHERE deleted = 0%s%s;\n", name, t,
+				 entry, where ? " AND " : "", where ? where + 7 : "");
 		x += n;
 		if (*x)
 			x++;
