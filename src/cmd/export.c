@@ -1,0 +1,246 @@
+/*
+ * export.c — `rapport export KIND [--format csv|json|ics] [-o FILE] [FILTER]...`: records out to
+ * spreadsheets, other tools and calendars. CSV is RFC 4180 with a UTF-8 byte-order mark (so
+ * Excel reads accents and CJK right), a header of field names that `rapport import` maps back,
+ * the id first and custom fields included. JSON is an array of records as `list --json` gives.
+ * ICS (RFC 5545) has one all-day event per dated record — milestones and tasks on their due
+ * date, contracts on their end, invoices on their due date — with UIDs that stay the same from
+ * one export to the next, so a calendar updates instead of doubling. Filters are list's.
+ * A file given with -o is written whole or not at all.
+ */
+#include "cmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int run(struct ctx *c, int argc, char **argv);
+
+const struct command cmd_export = {
+	"export", run, "export KIND [--format csv|json|ics] [-o FILE] [FILTER]...",
+	"Write records as CSV, JSON or calendar events.",
+	"CSV (the default): UTF-8 with a byte-order mark, a header of field names (import maps them\n"
+	"back), the id first, custom fields included. JSON: an array of records. ICS: one all-day\n"
+	"event per milestone or task due date, contract end or invoice due date, with stable UIDs.\n"
+	"FILTERs are those of 'rapport list'. -o FILE writes the file whole or not at all.\n",
+	CMD_WS,
+};
+
+static void csv_cell(struct buf *b, const char *v)
+{
+	if (!v)
+		return;
+	if (!strpbrk(v, ",\"\r\n") && v[0] != ' ' && (!*v || v[strlen(v) - 1] != ' ')) {
+		buf_adds(b, v);
+		return;
+	}
+	buf_addc(b, '"');
+	for (const char *p = v; *p; p++) {
+		if (*p == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
+}
+
+/* RFC 5545 TEXT: backslash, semicolon, comma and newline escaped. */
+static void ics_text(struct buf *b, const char *v)
+{
+	for (const char *p = v ? v : ""; *p; p++) {
+		if (*p == '\\' || *p == ';' || *p == ',')
+			buf_addc(b, '\\');
+		if (*p == '\n')
+			buf_adds(b, "\\n");
+		else if (*p != '\r' && (unsigned char)*p >= 0x20)
+			buf_addc(b, *p);
+	}
+}
+
+/* Lines of at most 75 octets, folded with CRLF + space, never inside a UTF-8 sequence. */
+static void ics_line(struct buf *out, const char *line)
+{
+	size_t n = strlen(line), col = 0;
+	for (size_t i = 0; i < n;) {
+		size_t k = 1;
+		while (i + k < n && ((unsigned char)line[i + k] & 0xc0) == 0x80)
+			k++;
+		if (col + k > 75) {
+			buf_adds(out, "\r\n ");
+			col = 1;
+		}
+		buf_add(out, line + i, k);
+		col += k;
+		i += k;
+	}
+	buf_adds(out, "\r\n");
+}
+
+struct exporter {
+	struct ctx *c;
+	struct buf out;
+	const char *format;
+	const char *datefield; /* ics: the field that dates the event */
+	struct json j;
+	char stamp[32];
+	long n;
+};
+
+static int row(const struct record *r, void *p)
+{
+	struct exporter *x = p;
+	x->n++;
+	if (!strcmp(x->format, "json")) {
+		json_record(&x->j, r);
+		return 0;
+	}
+	if (!strcmp(x->format, "csv")) {
+		csv_cell(&x->out, r->id);
+		for (size_t i = 0; i < r->ki->nf; i++) {
+			buf_addc(&x->out, ',');
+			csv_cell(&x->out, r->val[i]);
+		}
+		buf_adds(&x->out, "\r\n");
+		return 0;
+	}
+	const char *d = record_get(r, x->datefield);
+	if (!d)
+		return 0;
+	char *title = record_title(r);
+	struct buf l = BUF_INIT;
+	ics_line(&x->out, "BEGIN:VEVENT");
+	buf_addf(&l, "UID:%s-%s@rapport", r->id, x->datefield);
+	ics_line(&x->out, l.data);
+	buf_reset(&l);
+	buf_addf(&l, "DTSTAMP:%s", x->stamp);
+	ics_line(&x->out, l.data);
+	long day;
+	char next[11];
+	date_parse(d, &day);
+	days_to_date(next, day + 1);
+	buf_reset(&l);
+	buf_addf(&l, "DTSTART;VALUE=DATE:%.4s%.2s%.2s", d, d + 5, d + 8);
+	ics_line(&x->out, l.data);
+	buf_reset(&l);
+	buf_addf(&l, "DTEND;VALUE=DATE:%.4s%.2s%.2s", next, next + 5, next + 8);
+	ics_line(&x->out, l.data);
+	buf_reset(&l);
+	static const char *const what[][2] = { { "milestone", "Milestone" }, { "task", "Task due" },
+					       { "contract", "Contract ends" },
+					       { "invoice", "Invoice due" } };
+	const char *label = "";
+	for (size_t i = 0; i < ARRAY_LEN(what); i++)
+		if (!strcmp(what[i][0], r->ki->k->name))
+			label = what[i][1];
+	buf_addf(&l, "SUMMARY:%s: ", label);
+	ics_text(&l, title);
+	ics_line(&x->out, l.data);
+	const char *owner = record_get(r, "project") ? record_get(r, "project") : record_get(r, "customer");
+	if (owner) {
+		buf_reset(&l);
+		buf_adds(&l, "DESCRIPTION:");
+		ics_text(&l, ws_title(x->c->ws, owner));
+		ics_line(&x->out, l.data);
+	}
+	ics_line(&x->out, "END:VEVENT");
+	buf_release(&l);
+	free(title);
+	return 0;
+}
+
+static int write_file(struct ctx *c, const char *path, const struct buf *b)
+{
+	char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
+	FILE *f = fopen(tmp, "wb");
+	int rc = 0;
+	if (!f || fwrite(b->data, 1, b->len, f) != b->len || fflush(f) || fsync(fileno(f)))
+		rc = err_set(&c->err, RERR_RUNTIME, "%s: %s", path, strerror(errno));
+	if (f && fclose(f) && !rc)
+		rc = err_set(&c->err, RERR_RUNTIME, "%s: %s", path, strerror(errno));
+	if (!rc && rename(tmp, path))
+		rc = err_set(&c->err, RERR_RUNTIME, "%s: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+static int run(struct ctx *c, int argc, char **argv)
+{
+	const struct kindinfo *ki;
+	struct query q;
+	struct exporter x = { .c = c, .out = BUF_INIT, .format = "csv" };
+	const char *path = NULL;
+	int rc;
+	if (argc < 2)
+		return usage_error(c, &cmd_export, "which kind of record?");
+	if ((rc = ctx_open(c)) || (rc = kind_arg(c, argv[1], &ki)))
+		return rc;
+	query_init(&q, ki);
+	for (int i = 2; i < argc && !rc; i++) {
+		if (!strcmp(argv[i], "--format") && i + 1 < argc)
+			x.format = argv[++i];
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			path = argv[++i];
+		else if (argv[i][0] == '-')
+			rc = usage_error(c, &cmd_export, "unknown option '%s'", argv[i]);
+		else
+			rc = ws_filter(c->ws, &q, argv[i], &c->err);
+	}
+	if (!rc && strcmp(x.format, "csv") && strcmp(x.format, "json") && strcmp(x.format, "ics"))
+		rc = usage_error(c, &cmd_export, "--format: '%s' is not csv, json or ics", x.format);
+	if (!rc && !strcmp(x.format, "ics")) {
+		x.datefield = !strcmp(ki->k->name, "contract") ? "end"
+			      : !strcmp(ki->k->name, "milestone") || !strcmp(ki->k->name, "task") ||
+					!strcmp(ki->k->name, "invoice")
+				      ? "due"
+				      : NULL;
+		if (!x.datefield)
+			rc = err_set(&c->err, RERR_INPUT,
+				     "ics: calendar events come from milestones, tasks, contracts and "
+				     "invoices, not %s",
+				     ki->k->plural);
+	}
+	if (!rc)
+		rc = ws_sort(c->ws, &q, NULL, &c->err);
+	if (rc)
+		goto out;
+	if (!strcmp(x.format, "csv")) {
+		buf_adds(&x.out, "\xef\xbb\xbf" "id");
+		for (size_t i = 0; i < ki->nf; i++) {
+			buf_addc(&x.out, ',');
+			csv_cell(&x.out, ki->f[i]->name);
+		}
+		buf_adds(&x.out, "\r\n");
+	} else if (!strcmp(x.format, "json")) {
+		json_init(&x.j, &x.out, true);
+		json_arr_open(&x.j);
+	} else {
+		time_t now = c->ws->now;
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(x.stamp, sizeof x.stamp, "%Y%m%dT%H%M%SZ", &tm);
+		ics_line(&x.out, "BEGIN:VCALENDAR");
+		ics_line(&x.out, "VERSION:2.0");
+		ics_line(&x.out, "PRODID:-//rapport//rapport " RAPPORT_VERSION "//EN");
+		ics_line(&x.out, "CALSCALE:GREGORIAN");
+	}
+	if ((rc = store_query(c->ws->st, &q, row, &x, &c->err)))
+		goto out;
+	if (!strcmp(x.format, "json")) {
+		json_arr_close(&x.j);
+		buf_addc(&x.out, '\n');
+	} else if (!strcmp(x.format, "ics"))
+		ics_line(&x.out, "END:VCALENDAR");
+	if (path) {
+		if (!(rc = write_file(c, path, &x.out)) && c->tty)
+			fprintf(stderr, "Exported %ld %s to %s\n", x.n, x.n == 1 ? ki->k->name : ki->k->plural,
+				path);
+	} else
+		fwrite(x.out.data, 1, x.out.len, c->out);
+out:
+	buf_release(&x.out);
+	query_free(&q);
+	return rc;
+}
