@@ -82,6 +82,8 @@ rm -rf "$top/build/bench/imp"
 /usr/bin/time -f "%e %M" -o "$top/build/bench/t" "$bin" -C "$top/build/bench/imp" import customer "$csv" >/dev/null
 imp=$(cut -d' ' -f1 "$top/build/bench/t")
 report "import 100,000 customers" "$imp" "$(awk '{ printf "%.1f", $2 / 1024 }' "$top/build/bench/t")"
+/usr/bin/time -f "%e %M" -o "$top/build/bench/t" "$bin" -C "$top/build/bench/imp" export customer -o "$top/build/bench/export.csv"
+report "export 100,000 customers (csv)" "$(cut -d' ' -f1 "$top/build/bench/t")" "$(awk '{ printf "%.1f", $2 / 1024 }' "$top/build/bench/t")"
 rm -f "$top/build/bench/floor.db"
 /usr/bin/time -f "%e %M" -o "$top/build/bench/t" sqlite3 "$top/build/bench/floor.db" \
 	".mode csv" ".import '$csv' customer"
