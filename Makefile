@@ -78,7 +78,7 @@ check: deps
 # rapport. With clang: coverage-guided libFuzzer; without: tests/fuzz/driver.c's random
 # mutations under gcc's sanitizers. `make check` runs each for FUZZ_CHECK_TIME seconds,
 # `make fuzz` for FUZZ_TIME.
-FUZZ_TARGETS = record
+FUZZ_TARGETS = record csv
 FUZZ_LIB = $(filter-out src/cmd/% src/tui/%,$(LIB_SRC))
 FUZZ_TIME ?= 300
 FUZZ_CHECK_TIME ?= 20
