@@ -128,6 +128,10 @@ void csv_init(struct csv *c, const char *text, size_t len);
  * left open or text after a closing quote, naming the line. */
 int csv_row(struct csv *c, struct strv *fields, struct err *e);
 
+/* Appends one CSV field, quoted (RFC 4180) when a separator, quote, line break or edge space
+ * needs it. NULL appends nothing (an empty field). */
+void csv_cell(struct buf *b, const char *v);
+
 /* Converts text from an encoding iconv knows (GBK, GB18030, BIG5, SHIFT_JIS, WINDOWS-1252,
  * UTF-16, ...) to UTF-8. *out is the caller's; errors name the byte offset's line. */
 int to_utf8(const char *encoding, const char *in, size_t n, char **out, size_t *outlen,

@@ -28,23 +28,6 @@ const struct command cmd_export = {
 	CMD_WS,
 };
 
-static void csv_cell(struct buf *b, const char *v)
-{
-	if (!v)
-		return;
-	if (!strpbrk(v, ",\"\r\n") && v[0] != ' ' && (!*v || v[strlen(v) - 1] != ' ')) {
-		buf_adds(b, v);
-		return;
-	}
-	buf_addc(b, '"');
-	for (const char *p = v; *p; p++) {
-		if (*p == '"')
-			buf_addc(b, '"');
-		buf_addc(b, *p);
-	}
-	buf_addc(b, '"');
-}
-
 /* RFC 5545 TEXT: backslash, semicolon, comma and newline escaped. */
 static void ics_text(struct buf *b, const char *v)
 {

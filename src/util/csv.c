@@ -127,3 +127,23 @@ int to_utf8(const char *encoding, const char *in, size_t n, char **out, size_t *
 	iconv_close(cd);
 	return rc;
 }
+
+void csv_cell(struct buf *b, const char *v)
+{
+	/* Quoted only when it has to be: a separator, quote or line break inside, or spaces at
+	 * either end (some readers trim them). */
+	if (!v)
+		return;
+	size_t n = strlen(v);
+	if (!strpbrk(v, ",;\t\"\r\n") && (!n || (v[0] != ' ' && v[n - 1] != ' '))) {
+		buf_adds(b, v);
+		return;
+	}
+	buf_addc(b, '"');
+	for (const char *p = v; *p; p++) {
+		if (*p == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
+}
