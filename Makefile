@@ -8,8 +8,8 @@ MANDIR = $(PREFIX)/share/man
 SHAREDIR = $(PREFIX)/share/rapport
 
 CC ?= cc
-PKGS = sqlite3 libgit2 ncursesw
-DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev sqlite3 jq tmux groff-base time python3 \
+PKGS = sqlite3 libgit2 ncursesw xlsxwriter
+DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev libxlsxwriter-dev sqlite3 jq tmux groff-base time python3 \
            git openssh-server openssh-client clang python3-icalendar
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
@@ -66,7 +66,7 @@ deps:
 	  fi; \
 	else \
 	  pkg-config --exists $(PKGS) 2>/dev/null || \
-	    { echo "make deps: install a C11 compiler, make, pkg-config, SQLite 3 (with FTS5), libgit2 1.5+ and tmux" >&2; exit 1; }; \
+	    { echo "make deps: install a C11 compiler, make, pkg-config, SQLite 3 (with FTS5), libgit2 1.5+, ncurses, libxlsxwriter and tmux" >&2; exit 1; }; \
 	fi
 
 check: deps

@@ -3,7 +3,9 @@
  * spreadsheets, other tools and calendars. CSV is RFC 4180 with a UTF-8 byte-order mark (so
  * Excel reads accents and CJK right), a header of field names that `rapport import` maps back,
  * the id first and custom fields included. JSON is an array of records as `list --json` gives.
- * ICS (RFC 5545) has one all-day event per dated record — milestones and tasks on their due
+ * XLSX (libxlsxwriter) has typed cells — numbers as numbers, dates as dates, yes/no as booleans —
+ * a bold header row that stays in view, and column widths that fit the data. ICS (RFC 5545) has
+ * one all-day event per dated record — milestones and tasks on their due
  * date, contracts on their end, invoices on their due date — with UIDs that stay the same from
  * one export to the next, so a calendar updates instead of doubling. Filters are list's.
  * A file given with -o is written whole or not at all.
@@ -12,6 +14,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <xlsxwriter.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,12 +22,14 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_export = {
-	"export", run, "export KIND [--format csv|json|ics] [-o FILE] [FILTER]...",
-	"Write records as CSV, JSON or calendar events.",
+	"export", run, "export KIND [--format csv|json|xlsx|ics] [-o FILE] [FILTER]...",
+	"Write records as CSV, JSON, a spreadsheet or calendar events.",
 	"CSV (the default): UTF-8 with a byte-order mark, a header of field names (import maps them\n"
-	"back), the id first, custom fields included. JSON: an array of records. ICS: one all-day\n"
-	"event per milestone or task due date, contract end or invoice due date, with stable UIDs.\n"
-	"FILTERs are those of 'rapport list'. -o FILE writes the file whole or not at all.\n",
+	"back), the id first, custom fields included. JSON: an array of records. XLSX: typed cells\n"
+	"(numbers, dates, yes/no), a frozen header row, fitted column widths; needs -o FILE. ICS:\n"
+	"one all-day event per milestone or task due date, contract end or invoice due date, with\n"
+	"stable UIDs. FILTERs are those of 'rapport list'. -o FILE writes the file whole or not at\n"
+	"all.\n",
 	CMD_WS,
 };
 
@@ -132,6 +137,103 @@ static int row(const struct record *r, void *p)
 	return 0;
 }
 
+/* ---- XLSX ---- */
+
+struct sheet {
+	struct ctx *c;
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *date, *datetime, *head;
+	double *width; /* per column, in characters */
+	lxw_row_t row;
+	int rc;
+};
+
+static void cell(struct sheet *x, lxw_col_t col, const struct field *f, const char *v)
+{
+	lxw_datetime dt = { 0 };
+	int w = v ? utf8_width(v) : 0;
+	if (!v)
+		return;
+	switch (f ? f->type : FT_TEXT) {
+	case FT_NUMBER:
+	case FT_INT:
+		worksheet_write_number(x->ws, x->row, col, strtod(v, NULL), NULL);
+		break;
+	case FT_BOOL:
+		worksheet_write_boolean(x->ws, x->row, col, !strcmp(v, "true"), NULL);
+		break;
+	case FT_DATE:
+	case FT_DATETIME:
+		if (sscanf(v, "%4d-%2d-%2d", &dt.year, &dt.month, &dt.day) == 3) {
+			if (f->type == FT_DATETIME)
+				sscanf(v + 10, "T%2d:%2d:%lfZ", &dt.hour, &dt.min, &dt.sec);
+			worksheet_write_datetime(x->ws, x->row, col, &dt,
+						 f->type == FT_DATE ? x->date : x->datetime);
+			w = f->type == FT_DATE ? 10 : 16;
+		} else
+			worksheet_write_string(x->ws, x->row, col, v, NULL); /* keep what is there */
+		break;
+	default:
+		worksheet_write_string(x->ws, x->row, col, v, NULL);
+	}
+	if (w > x->width[col])
+		x->width[col] = w;
+}
+
+static int xlsx_row(const struct record *r, void *p)
+{
+	struct sheet *x = p;
+	x->row++;
+	cell(x, 0, NULL, r->id);
+	for (size_t i = 0; i < r->ki->nf; i++)
+		cell(x, (lxw_col_t)(i + 1), r->ki->f[i], r->val[i]);
+	return 0;
+}
+
+static int write_xlsx(struct ctx *c, const struct kindinfo *ki, struct query *q, const char *path,
+		      long *n)
+{
+	char *tmp = xasprintf("%s.tmp-%d.xlsx", path, (int)getpid());
+	struct sheet x = { .c = c };
+	int rc = 0;
+	x.wb = workbook_new(tmp);
+	if (!x.wb) {
+		free(tmp);
+		return err_set(&c->err, RERR_RUNTIME, "%s: cannot create the workbook", path);
+	}
+	x.ws = workbook_add_worksheet(x.wb, ki->k->plural);
+	x.date = workbook_add_format(x.wb);
+	format_set_num_format(x.date, "yyyy-mm-dd");
+	x.datetime = workbook_add_format(x.wb);
+	format_set_num_format(x.datetime, "yyyy-mm-dd hh:mm");
+	x.head = workbook_add_format(x.wb);
+	format_set_bold(x.head);
+	x.width = xcalloc(ki->nf + 1, sizeof(double));
+	worksheet_write_string(x.ws, 0, 0, "id", x.head);
+	x.width[0] = 8;
+	for (size_t i = 0; i < ki->nf; i++) {
+		worksheet_write_string(x.ws, 0, (lxw_col_t)(i + 1), ki->f[i]->name, x.head);
+		x.width[i + 1] = utf8_width(ki->f[i]->name) + 2;
+	}
+	worksheet_freeze_panes(x.ws, 1, 0);
+	rc = store_query(c->ws->st, q, xlsx_row, &x, &c->err);
+	for (size_t i = 0; i <= ki->nf; i++)
+		worksheet_set_column(x.ws, (lxw_col_t)i, (lxw_col_t)i,
+				     x.width[i] > 50 ? 50 : x.width[i] + 1, NULL);
+	lxw_error le = workbook_close(x.wb);
+	if (!rc && le != LXW_NO_ERROR)
+		rc = err_set(&c->err, RERR_RUNTIME, "%s: %s", path, lxw_strerror(le));
+	if (!rc && rename(tmp, path))
+		rc = err_set(&c->err, RERR_RUNTIME, "%s: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	*n = (long)x.row;
+	free(x.width);
+	free(tmp);
+	return rc;
+}
+
 static int write_file(struct ctx *c, const char *path, const struct buf *b)
 {
 	char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
@@ -171,8 +273,11 @@ static int run(struct ctx *c, int argc, char **argv)
 		else
 			rc = ws_filter(c->ws, &q, argv[i], &c->err);
 	}
-	if (!rc && strcmp(x.format, "csv") && strcmp(x.format, "json") && strcmp(x.format, "ics"))
-		rc = usage_error(c, &cmd_export, "--format: '%s' is not csv, json or ics", x.format);
+	if (!rc && strcmp(x.format, "csv") && strcmp(x.format, "json") && strcmp(x.format, "ics") &&
+	    strcmp(x.format, "xlsx"))
+		rc = usage_error(c, &cmd_export, "--format: '%s' is not csv, json, xlsx or ics", x.format);
+	if (!rc && !strcmp(x.format, "xlsx") && !path)
+		rc = usage_error(c, &cmd_export, "xlsx is a file: give -o FILE.xlsx");
 	if (!rc && !strcmp(x.format, "ics")) {
 		x.datefield = !strcmp(ki->k->name, "contract") ? "end"
 			      : !strcmp(ki->k->name, "milestone") || !strcmp(ki->k->name, "task") ||
@@ -189,6 +294,12 @@ static int run(struct ctx *c, int argc, char **argv)
 		rc = ws_sort(c->ws, &q, NULL, &c->err);
 	if (rc)
 		goto out;
+	if (!strcmp(x.format, "xlsx")) {
+		if (!(rc = write_xlsx(c, ki, &q, path, &x.n)) && c->tty)
+			fprintf(stderr, "Exported %ld %s to %s\n", x.n, x.n == 1 ? ki->k->name : ki->k->plural,
+				path);
+		goto out;
+	}
 	if (!strcmp(x.format, "csv")) {
 		buf_adds(&x.out, "\xef\xbb\xbf" "id");
 		for (size_t i = 0; i < ki->nf; i++) {

@@ -60,7 +60,25 @@ print('ics ok')
 PY
 grep -q '^ics ok$' ics.out && ok || bad "ICS rejected by python3-icalendar: $(cat ics.out)"
 
-rejects "is not csv, json or ics" export customer --format xml
+# XLSX, read back by Python's zipfile: typed cells, dates as dates, a frozen header row.
+r add invoice customer=Plain number=INV-1 amount=1234.5 issued=2026-11-01 due=2026-12-01 >/dev/null
+ok_run export invoice --format xlsx -o i.xlsx
+/usr/bin/python3 - i.xlsx <<'PY' >xlsx.out 2>&1
+import sys, zipfile, re
+z = zipfile.ZipFile(sys.argv[1])
+sheet = z.read('xl/worksheets/sheet1.xml').decode()
+strings = re.findall(r'<t[^>]*>([^<]*)</t>', z.read('xl/sharedStrings.xml').decode())
+assert 'amount' in strings and 'INV-1' in strings, strings[:10]
+assert '<pane ySplit="1"' in sheet, 'no frozen header'
+assert '<v>1234.5</v>' in sheet, 'the amount is not a number cell'
+# Dates are serial numbers with a date style: 2026-11-01 is 46327.
+assert '<v>46327</v>' in sheet, 'the issue date is not a date cell'
+assert '<cols>' in sheet, 'no column widths'
+print('xlsx ok')
+PY
+grep -q '^xlsx ok$' xlsx.out && ok || bad "XLSX read back wrong: $(cat xlsx.out)"
+rejects "give -o FILE.xlsx" export invoice --format xlsx
+rejects "is not csv, json, xlsx or ics" export customer --format xml
 rejects "not customers" export customer --format ics
 rejects "no field" export customer colour=red
 rejects "is not a record kind" export widget
