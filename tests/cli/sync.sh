@@ -216,7 +216,9 @@ printf 'rev 2026-11-22T09:00:00.000Z-0000000000000001\ncreated 2026-11-22T09:00:
 printf 'rev 2026-11-22T09:00:00.000Z-0000000000000001\ncreated 2026-11-22T09:00:00Z\nupdated 2026-11-22T09:00:00Z\ncustomer ab0000000000000000000000000000ff\nname Orphan\n' >plain/contact/ab/ab000000000000000000000000000005
 printf 'rev 2026-11-22T09:00:00.000Z-0000000000000001\ncreated 2026-11-22T09:00:00Z\nupdated 2026-11-22T09:00:00Z\nname Evil\033]0;pwned\007 \\x1b[31mred\nfuture_field kept as is\n' >plain/customer/ab/ab000000000000000000000000000006
 (cd plain && git add -A && git commit -qm hostile && git push -q origin main) || bad "pushing hostile content"
-before=$(sqlite3 A/.rapport/rapport.db "select name, industry from customer order by id")
+# The planted files' ids all start ab0000…; a real record's random id may start with "ab".
+mine="id not like 'ab000000000000000000000000000%'"
+before=$(sqlite3 A/.rapport/rapport.db "select name, industry from customer where $mine order by id")
 inw A sync
 status_is 0 "sync with hostile files"
 err_has "customer/zz/not-an-id: not a record path"
@@ -225,7 +227,7 @@ err_has "widget/ab/ab000000000000000000000000000002: unknown record kind 'widget
 err_has "ab000000000000000000000000000003: 2000"
 err_has "ab000000000000000000000000000004: line 5"
 err_has "ab000000000000000000000000000005: customer: ab0000000000000000000000000000ff is not a known customer"
-after=$(sqlite3 A/.rapport/rapport.db "select name, industry from customer where id not like 'ab%' order by id")
+after=$(sqlite3 A/.rapport/rapport.db "select name, industry from customer where $mine order by id")
 eq "$after" "$before" "hostile files left local data alone"
 inw A show ab000000000000000000000000000006
 out_lacks "$(printf '\033')" "a control byte reached the terminal"
