@@ -20,7 +20,8 @@ ssh-keygen -q -t ed25519 -N '' -f "$T/otherkey" -C other
 cp "$HOME/.ssh/id_ed25519.pub" "$T/authorized_keys"
 chmod 600 "$T/authorized_keys"
 [ "$(id -u)" -eq 0 ] && mkdir -p /run/sshd
-port=$((20000 + $$ % 20000))
+# A port nobody listens on (the kernel's choice), not a guess that may be taken.
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$T/sshd_config" <<CFG
 Port $port
 ListenAddress 127.0.0.1
