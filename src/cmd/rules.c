@@ -50,18 +50,6 @@ const struct command cmd_snooze = {
 
 /* ---- rules as text ---- */
 
-static const char *const rule_fields[] = { "name", "watch", "when", "severity", "message",
-					   "notify", "actions", "task", "enabled", "note" };
-
-static void rule_text(struct buf *b, const struct record *r)
-{
-	for (size_t i = 0; i < ARRAY_LEN(rule_fields); i++) {
-		const char *v = record_get(r, rule_fields[i]);
-		if (v)
-			text_put(b, rule_fields[i], v);
-	}
-}
-
 struct block {
 	struct record *r;
 	int line;
@@ -250,7 +238,7 @@ static int run_rules(struct ctx *c, int argc, char **argv)
 		const struct record *r = rules.v[i];
 		if (!strcmp(sub, "export")) {
 			struct buf b = BUF_INIT;
-			rule_text(&b, r);
+			record_text(&b, r, false); /* the record text format, in the kind's order */
 			fprintf(c->out, "%s%s", i ? "\n" : "", b.data);
 			buf_release(&b);
 			continue;

@@ -57,37 +57,31 @@ static long day_of(sqlite3_stmt *s, int i)
 }
 
 /* Runs a grouped query whose first column is a project id; fn adds the row to that project. */
-static int per_project(struct store *st, const char *sql, const char *project,
+/* One per-table query of project facts: SELECT cols FROM table WHERE cond, with the project
+ * filter written out for what is asked — nothing for every project (no row pays for it, and a
+ * `scan` table is read in order rather than through an index), else a plain term on the
+ * `project` column that its index serves. `grouped` sums per project in SQL. */
+struct pquery {
+	const char *cols, *table, *cond;
+	bool scan, grouped;
+};
+
+static int per_project(struct store *st, const struct pquery *pq, const char *project,
 		       const char *customer, struct pacc *v, size_t n,
 		       void (*fn)(struct pacc *p, sqlite3_stmt *s), struct err *e)
 {
 	sqlite3_stmt *s;
-	/* The filter is written out for what is asked: nothing for every project (no row pays
-	 * for it), else a plain term the index on project can serve. */
 	struct buf q = BUF_INIT;
-	const char *from = " AND (?1 IS NULL OR ", *to = "customer = ?2))";
-	const char *a = strstr(sql, from), *b = a ? strstr(a, to) : NULL;
-	if (a && b) {
-		const char *col = a + strlen(from);
-		size_t cl = strcspn(col, " ");
-		const char *head_end = a;
-		const char *ni = strstr(sql, " NOT INDEXED");
-		if ((project || customer) && ni && ni < a) {
-			buf_add(&q, sql, (size_t)(ni - sql));
-			buf_add(&q, ni + 12, (size_t)(head_end - ni - 12));
-		} else
-			buf_add(&q, sql, (size_t)(head_end - sql));
-		if (project)
-			buf_addf(&q, " AND %.*s = ?1", (int)cl, col);
-		else if (customer)
-			buf_addf(&q, " AND %.*s IN (SELECT id FROM project WHERE customer = ?2)", (int)cl,
-				 col);
-		buf_adds(&q, b + strlen(to));
-	} else
-		buf_adds(&q, sql);
-	char *text = buf_detach(&q);
-	int rc = store_prep(st, &s, text, e), step;
-	free(text);
+	buf_addf(&q, "SELECT project, %s FROM %s%s WHERE %s", pq->cols, pq->table,
+		 pq->scan && !project && !customer ? " NOT INDEXED" : "", pq->cond);
+	if (project)
+		buf_adds(&q, " AND project = ?1");
+	else if (customer)
+		buf_adds(&q, " AND project IN (SELECT id FROM project WHERE customer = ?2)");
+	if (pq->grouped)
+		buf_adds(&q, " GROUP BY project");
+	int rc = store_prep(st, &s, q.data, e), step;
+	buf_release(&q);
 	if (rc)
 		return rc;
 	if (project)
@@ -101,11 +95,6 @@ static int per_project(struct store *st, const char *sql, const char *project,
 	}
 	return finish(st, s, step, 0, e, "project facts");
 }
-
-/* Filters shared by the per-table queries: ?1 one project, ?2 one customer's projects. */
-#define PFILTER(col)                                                                           \
-	" AND (?1 IS NULL OR " col " = ?1) AND (?2 IS NULL OR " col                              \
-	" IN (SELECT id FROM project WHERE customer = ?2))"
 
 static long asof_day;
 
@@ -233,35 +222,34 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 	sqlite3_finalize(s);
 	asof_day = 0;
 	date_parse(asof, &asof_day);
-	if ((rc = per_project(st,
-			      "SELECT project, budget, estimate, COALESCE(progress, 0), status, start, due, "
-			      "  baseline_budget, baseline_start, baseline_due FROM task NOT INDEXED "
-			      "WHERE deleted = 0 AND project IS NOT NULL" PFILTER("project"),
-			      project, customer, v, n, add_task, e)) ||
+	/* Tasks and time entries are read in one sequential pass and summed here: an index walk
+	 * costs a random read per row and SQL grouping a sort. */
+	static const struct pquery tasks = {
+		"budget, estimate, COALESCE(progress, 0), status, start, due, baseline_budget, "
+		"baseline_start, baseline_due",
+		"task", "deleted = 0 AND project IS NOT NULL", true, false
+	};
+	static const struct pquery labour = { "member, hours", "time",
+					      "deleted = 0 AND date <= (SELECT d FROM asof)", true,
+					      false };
+	static const struct pquery expenses = { "SUM(amount)", "expense",
+						"deleted = 0 AND date <= (SELECT d FROM asof)", false,
+						true };
+	static const struct pquery milestones = { "SUM(is_due), SUM(is_due AND on_time)",
+						  "milestone_status", "1", false, true };
+	static const struct pquery defects = { "count(*)", "ticket_status", "kind = 'incident'",
+					       false, true };
+	static const struct pquery invoices = {
+		"SUM(is_due), SUM(is_due AND paid_on_time), SUM(amount)", "invoice_status",
+		"project IS NOT NULL", false, true
+	};
+	if ((rc = per_project(st, &tasks, project, customer, v, n, add_task, e)) ||
 	    (rc = member_rates_load(st, e)) ||
-	    (rc = per_project(st,
-			      /* A sequential scan summed here: the index order costs a random
-			       * read per entry and the grouping a sort. */
-			      "SELECT project, member, hours FROM time NOT INDEXED WHERE deleted = 0 "
-			      "AND date <= (SELECT d FROM asof)" PFILTER("project"),
-			      project, customer, v, n, add_labour, e)) ||
-	    (rc = per_project(st,
-			      "SELECT project, SUM(amount) FROM expense WHERE deleted = 0 "
-			      "AND date <= (SELECT d FROM asof)" PFILTER("project") " GROUP BY project",
-			      project, customer, v, n, add_expense, e)) ||
-	    (rc = per_project(st,
-			      "SELECT project, SUM(is_due), SUM(is_due AND on_time) FROM milestone_status "
-			      "WHERE 1" PFILTER("project") " GROUP BY project",
-			      project, customer, v, n, add_milestones, e)) ||
-	    (rc = per_project(st,
-			      "SELECT project, count(*) FROM ticket_status WHERE kind = 'incident'"
-			      PFILTER("project") " GROUP BY project",
-			      project, customer, v, n, add_defects, e)) ||
-	    (rc = per_project(st,
-			      "SELECT project, SUM(is_due), SUM(is_due AND paid_on_time), SUM(amount) "
-			      "FROM invoice_status WHERE project IS NOT NULL" PFILTER("project")
-			      " GROUP BY project",
-			      project, customer, v, n, add_invoices, e)))
+	    (rc = per_project(st, &labour, project, customer, v, n, add_labour, e)) ||
+	    (rc = per_project(st, &expenses, project, customer, v, n, add_expense, e)) ||
+	    (rc = per_project(st, &milestones, project, customer, v, n, add_milestones, e)) ||
+	    (rc = per_project(st, &defects, project, customer, v, n, add_defects, e)) ||
+	    (rc = per_project(st, &invoices, project, customer, v, n, add_invoices, e)))
 		goto out;
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct project_facts *f = &v[i].f;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void sync_crashpoint(const char *step)
@@ -824,5 +825,46 @@ out:
 	gitl_close(g);
 	if (fd >= 0)
 		close(fd);
+	return rc;
+}
+
+/* ---- where the workspace stands ---- */
+
+static int count_one(const struct record *r, void *ctx)
+{
+	(*(long *)ctx)++;
+	(void)r;
+	return 0;
+}
+
+int sync_status(struct ws *w, struct sync_status *s, struct err *e)
+{
+	struct gitl *g = NULL;
+	char theirs[GITL_OID];
+	memset(s, 0, sizeof(*s));
+	int rc = store_dirty_count(w->st, &s->local, e);
+	if (!rc)
+		rc = store_conflicted(w->st, &w->sc, count_one, &s->conflicts, e);
+	/* Reading status never creates the snapshot repository. */
+	char *repo = xasprintf("%s/%s", w->dotdir, SYNC_REPO);
+	struct stat sb;
+	bool exists = stat(repo, &sb) == 0;
+	free(repo);
+	if (rc || !exists || (rc = sync_open(w, &g, e)))
+		return rc;
+	s->have_head = gitl_ref(g, SYNC_BRANCH, s->head) == 0;
+	char *remote = sync_default_remote(g);
+	if (remote) {
+		snprintf(s->remote, sizeof s->remote, "%s", remote);
+		char *ref = xasprintf("refs/remotes/%s/main", remote);
+		s->have_remote = gitl_ref(g, ref, theirs) == 0;
+		free(ref);
+		if (s->have_remote && s->have_head)
+			rc = gitl_ahead_behind(g, s->head, theirs, &s->ahead, &s->behind, e);
+		else if (s->have_remote)
+			s->behind = 1;
+	}
+	free(remote);
+	gitl_close(g);
 	return rc;
 }
