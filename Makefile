@@ -10,7 +10,7 @@ SHAREDIR = $(PREFIX)/share/rapport
 CC ?= cc
 PKGS = sqlite3 libgit2 ncursesw xlsxwriter
 DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev libxlsxwriter-dev sqlite3 jq tmux groff-base time python3 \
-           git openssh-server openssh-client clang python3-icalendar
+           git openssh-server openssh-client clang python3-icalendar chromium
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -18,7 +18,7 @@ LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 # Sources by layer (DESIGN.md §3): cli, tui -> cmd -> core -> store -> util; git is used by cmd.
 LIB_SRC = $(wildcard src/util/*.c) $(wildcard src/store/*.c) $(wildcard src/core/*.c) \
-          $(wildcard src/git/*.c) $(wildcard src/sync/*.c) $(wildcard src/health/*.c) $(wildcard src/rules/*.c) $(wildcard src/cmd/*.c) $(wildcard src/tui/*.c)
+          $(wildcard src/git/*.c) $(wildcard src/sync/*.c) $(wildcard src/health/*.c) $(wildcard src/rules/*.c) $(wildcard src/report/*.c) $(wildcard src/cmd/*.c) $(wildcard src/tui/*.c)
 MAIN_SRC = src/cli/main.c
 HDR = $(wildcard include/*.h) $(wildcard src/*/*.h)
 

@@ -54,8 +54,6 @@ const char *col(const struct ctx *c, enum role r);
 /* The role a value deserves on screen (done is good, blocked is bad, ...). */
 enum role value_role(const struct field *f, const char *v);
 
-/* An amount with two decimals and thousands separators: 12,500.00. */
-char *fmt_money(double v);
 /* A value as people read it: names for references, grouped numbers, yes/no, short datetimes. */
 char *display_value(struct ctx *c, const struct field *f, const char *v);
 

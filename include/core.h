@@ -97,9 +97,11 @@ struct schema {
 
 void schema_init(struct schema *sc);
 void schema_free(struct schema *sc);
-/* Adds a custom field from a `field` record's values; checks name and type. */
+/* Adds a custom field from a `field` record's values; checks name and type. audience is
+ * "internal" (also NULL: nothing leaves in customer-facing exports), "customer" (F_VIS: the
+ * portal shows it) or "finance" (F_FIN). */
 int schema_add_custom(struct schema *sc, const char *kind, const char *name, const char *type,
-		      const char *choices, const char *label, struct err *e);
+		      const char *choices, const char *label, const char *audience, struct err *e);
 const struct kindinfo *schema_kind(const struct schema *sc, const char *name);
 /* Looks a field up by name, including the meta fields; NULL when unknown. */
 const struct field *kind_field(const struct kindinfo *ki, const char *name);
@@ -190,5 +192,16 @@ struct text_fields {
  * line ("line 4: ..."). Names are not checked against a kind: the caller decides. */
 int record_parse(const char *text, struct text_fields *out, struct err *e);
 void text_fields_free(struct text_fields *tf);
+
+/* The value of a field in parsed text; *has tells a bare name (unset) from an absent one. */
+const char *text_value(const struct text_fields *tf, const char *name, bool *has);
+/* The fields that differ between two versions of a record's text (rev, created, updated and
+ * author aside): old and new are NULL where unset. Conflict lines ("!field") compare as a
+ * set; a recorded one has only new, a resolved one only old. At most max are returned. */
+struct text_change {
+	const char *name, *old, *new;
+};
+size_t text_changes(const struct text_fields *a, const struct text_fields *b,
+		    struct text_change *out, size_t max);
 
 #endif

@@ -79,4 +79,49 @@ int health_customers(struct ws *w, const struct health_config *cfg, const char *
 int health_behind(struct ws *w, const struct health *h, const struct component *c, long limit,
 		  struct strv *lines, struct err *e);
 
+/* Whether a score is on the portfolio's lists: active or paused projects, customers past lead
+ * and not churned. */
+bool health_listed(const struct health *h);
+/* qsort order of `const struct health *`: worst first, grey (too little data) last. */
+int health_cmp(const void *a, const void *b);
+/* The label of the component that lost the most points ("" when none lost much). */
+const char *health_top_issue(const struct health *h);
+/* The components ordered by points lost, most first. */
+void health_by_lost(const struct health *h, const struct component *order[HEALTH_MAX_COMPONENTS]);
+
+/* The last recorded score of each of the 12 weeks ending on `today` (days since the epoch). */
+struct health_trend {
+	double by_week[12];
+	bool has[12];
+	long first_day;
+};
+void health_trend(struct ws *w, const char *id, long today, struct health_trend *t);
+
+/* Customer value to a date: invoiced to date and the cost of their projects (actual cost),
+ * highest revenue first. */
+struct cvalue {
+	char id[33], name[96];
+	double revenue, cost;
+};
+struct cvalues {
+	struct cvalue *v;
+	size_t n;
+};
+int health_values(struct ws *w, const char *date, struct cvalues *out, struct err *e);
+void cvalues_free(struct cvalues *v);
+
+/* The portfolio KPIs (store.h struct kpis) as rows: key, label and printf format. */
+struct kpi_def {
+	const char *key, *label, *fmt;
+	size_t off, has;
+};
+extern const struct kpi_def kpi_defs[];
+extern const size_t kpi_ndefs;
+/* The KPI's value in k; false when the period had no data for it. */
+bool kpi_get(const struct kpis *k, const struct kpi_def *d, double *v);
+
+/* The reporting period `back` periods before the one holding day d ("month", "quarter",
+ * "year"): [from, to] and a label ("2026-11", "2026-Q4", "2026"). */
+void health_period(long d, const char *kind, int back, char from[11], char to[11], char label[16]);
+
 #endif

@@ -74,4 +74,19 @@ bool sync_parse_path(const char *path, char kind[32], char id[33]);
  * with RAPPORT_PAUSE=STEP:FILE it creates FILE there and waits three seconds. */
 void sync_crashpoint(const char *step);
 
+/* The workspace as snapshot `rev` holds it: a new in-memory workspace with every record (and
+ * custom field) of that commit, read as strictly as a sync reads a remote; files that fail are
+ * listed in warnings and left out. commit and date (YYYY-MM-DD, the commit's day) say which. */
+int sync_materialize(struct ws *w, const char *rev, struct ws **out, char commit[GITL_OID],
+		     char date[11], struct strv *warnings, struct err *e);
+
+/* Records as the newest snapshot made before a day held them: for "what changed since". Opens
+ * nothing (and *out stays NULL) when there are no snapshots or none is that old. */
+struct sync_past;
+int sync_past_open(struct ws *w, const char *date, struct sync_past **out, struct err *e);
+/* The record's file text then (owned), or *text NULL when it did not exist. */
+int sync_past_read(struct sync_past *p, const char *kind, const char *id, char **text);
+const char *sync_past_commit(const struct sync_past *p);
+void sync_past_close(struct sync_past *p);
+
 #endif

@@ -39,6 +39,8 @@ void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 void buf_addrep(struct buf *b, char c, size_t n);
+/* An amount as "-1,234,567.89" (owned by the caller). */
+char *fmt_money(double v);
 
 /* A NULL-terminated vector of owned strings. */
 struct strv {
@@ -139,6 +141,8 @@ int to_utf8(const char *encoding, const char *in, size_t n, char **out, size_t *
 
 /* Reads a whole file; returns NULL with errno set on failure. */
 char *file_read(const char *path, size_t *len);
+/* Writes a whole file or nothing: a temporary next to it, fsync, then rename over path. */
+int file_write_atomic(const char *path, const void *data, size_t len, struct err *e);
 bool isatty_out(void);
 
 #endif

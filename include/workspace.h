@@ -64,7 +64,8 @@ int ws_add(struct ws *w, struct record *r, struct err *e);
 int ws_save(struct ws *w, struct record *r, struct err *e);
 /* Adds a custom field: validates, extends the schema and database, stores the definition. */
 int ws_field_add(struct ws *w, const char *kind, const char *name, const char *type,
-		 const char *choices, const char *label, char out_id[33], struct err *e);
+		 const char *choices, const char *label, const char *audience, char out_id[33],
+		 struct err *e);
 /* Adds the custom field a `field` record defines (one that arrived by sync), unless the schema
  * has it already. */
 int ws_field_adopt(struct ws *w, const struct record *def, struct err *e);

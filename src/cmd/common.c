@@ -128,24 +128,6 @@ static char *group_number(const char *v)
 	return buf_detach(&b);
 }
 
-char *fmt_money(double v)
-{
-	char raw[64];
-	snprintf(raw, sizeof raw, "%.2f", fabs(v));
-	char *dot = strchr(raw, '.');
-	size_t ilen = (size_t)(dot - raw);
-	struct buf b = BUF_INIT;
-	if (v < -0.005)
-		buf_addc(&b, '-');
-	for (size_t i = 0; i < ilen; i++) {
-		if (i && (ilen - i) % 3 == 0)
-			buf_addc(&b, ',');
-		buf_addc(&b, raw[i]);
-	}
-	buf_adds(&b, dot);
-	return buf_detach(&b);
-}
-
 char *display_value(struct ctx *c, const struct field *f, const char *v)
 {
 	if (!v)

@@ -234,23 +234,6 @@ static int write_xlsx(struct ctx *c, const struct kindinfo *ki, struct query *q,
 	return rc;
 }
 
-static int write_file(struct ctx *c, const char *path, const struct buf *b)
-{
-	char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
-	FILE *f = fopen(tmp, "wb");
-	int rc = 0;
-	if (!f || fwrite(b->data, 1, b->len, f) != b->len || fflush(f) || fsync(fileno(f)))
-		rc = err_set(&c->err, RERR_RUNTIME, "%s: %s", path, strerror(errno));
-	if (f && fclose(f) && !rc)
-		rc = err_set(&c->err, RERR_RUNTIME, "%s: %s", path, strerror(errno));
-	if (!rc && rename(tmp, path))
-		rc = err_set(&c->err, RERR_RUNTIME, "%s: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 static int run(struct ctx *c, int argc, char **argv)
 {
 	const struct kindinfo *ki;
@@ -328,7 +311,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	} else if (!strcmp(x.format, "ics"))
 		ics_line(&x.out, "END:VCALENDAR");
 	if (path) {
-		if (!(rc = write_file(c, path, &x.out)) && c->tty)
+		if (!(rc = file_write_atomic(path, x.out.data, x.out.len, &c->err)) && c->tty)
 			fprintf(stderr, "Exported %ld %s to %s\n", x.n, x.n == 1 ? ki->k->name : ki->k->plural,
 				path);
 	} else

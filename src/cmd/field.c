@@ -10,25 +10,29 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_field = {
-	"field", run, "field add KIND NAME TYPE [CHOICES] [--label TEXT]",
+	"field", run, "field add KIND NAME TYPE [CHOICES] [--label TEXT] [--audience internal|customer|finance]",
 	"Add a custom field to a record kind.",
 	"TYPE is text, number, date, bool, choice or ref. A choice field takes its choices as\n"
 	"a comma-separated list (gold,silver,bronze); a ref field takes the kind it refers to\n"
 	"(contact). NAME is 1 to 40 characters a-z, 0-9 and '_' and must not clash with a field\n"
 	"the kind already has. Remove a custom field with 'rapport rm ID' (its values are kept and\n"
 	"come back with 'rapport undelete ID'); 'rapport list field' shows the definitions.\n"
+	"--audience says who may see its values outside the team: internal (the default: never\n"
+	"in a customer-facing export), customer (shown in the customer portal) or finance.\n"
 	"Example: rapport field add customer tier choice gold,silver,bronze\n",
 	CMD_WS,
 };
 
 static int run(struct ctx *c, int argc, char **argv)
 {
-	const char *label = NULL;
+	const char *label = NULL, *audience = NULL;
 	const char *pos[5];
 	int npos = 0, rc;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--label") && i + 1 < argc)
 			label = argv[++i];
+		else if (!strcmp(argv[i], "--audience") && i + 1 < argc)
+			audience = argv[++i];
 		else if (argv[i][0] == '-')
 			return usage_error(c, &cmd_field, "unknown option '%s'", argv[i]);
 		else if (npos == 5)
@@ -43,7 +47,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	if ((rc = ctx_open(c)))
 		return rc;
 	char id[33];
-	rc = ws_field_add(c->ws, pos[1], pos[2], pos[3], npos == 5 ? pos[4] : NULL, label, id,
+	rc = ws_field_add(c->ws, pos[1], pos[2], pos[3], npos == 5 ? pos[4] : NULL, label, audience, id,
 			  &c->err);
 	if (!rc)
 		fprintf(c->out, "%s\n", id);

@@ -35,38 +35,9 @@ const struct command cmd_baseline = {
 	CMD_WS,
 };
 
-static int cmp_score(const void *a, const void *b)
-{
-	const struct health *x = *(const struct health *const *)a, *y = *(const struct health *const *)b;
-	/* Grey (not enough data) after the rest, then worst first. */
-	if ((x->band == BAND_GREY) != (y->band == BAND_GREY))
-		return x->band == BAND_GREY ? 1 : -1;
-	return x->score < y->score ? -1 : x->score > y->score ? 1 : strcmp(x->id, y->id);
-}
-
 static enum role band_role(enum band b)
 {
 	return b == BAND_GREEN ? C_GOOD : b == BAND_AMBER ? C_WARN : b == BAND_RED ? C_BAD : C_MUTED;
-}
-
-struct trend {
-	double by_week[12];
-	bool has[12];
-	long first_day;
-};
-
-static int trend_cb(const char *day, double score, void *ctx)
-{
-	struct trend *t = ctx;
-	long d;
-	if (!date_parse(day, &d))
-		return 0;
-	long wk = (d - t->first_day) / 7;
-	if (wk >= 0 && wk < 12) {
-		t->by_week[wk] = score; /* the last score of each week */
-		t->has[wk] = true;
-	}
-	return 0;
 }
 
 /* A 12-week sparkline (and its last 6 weeks in short) and an arrow against 4 weeks ago, from
@@ -75,11 +46,8 @@ static void trend_of(struct ctx *c, const char *id, long today, char spark[64], 
 		     const char **arrow)
 {
 	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
-	struct trend t = { .first_day = today - 12 * 7 + 1 };
-	char since[11];
-	struct err e = { 0, "" };
-	days_to_date(since, t.first_day);
-	store_history(c->ws->st, id, since, trend_cb, &t, &e);
+	struct health_trend t;
+	health_trend(c->ws, id, today, &t);
 	spark[0] = shortsp[0] = '\0';
 	for (int i = 0; i < 12; i++) {
 		int b = t.has[i] ? (int)(t.by_week[i] / 100.0 * 7.99) : -1;
@@ -93,15 +61,6 @@ static void trend_of(struct ctx *c, const char *id, long today, char spark[64], 
 		double d = t.by_week[11] - t.by_week[7];
 		*arrow = d > 2 ? "↑" : d < -2 ? "↓" : "→";
 	}
-}
-
-static const char *top_issue(const struct health *h)
-{
-	const struct component *worst = NULL;
-	for (size_t i = 0; i < h->nc; i++)
-		if (h->c[i].present && h->c[i].lost > 0.5 && (!worst || h->c[i].lost > worst->lost))
-			worst = &h->c[i];
-	return worst ? worst->label : "";
 }
 
 static void json_health(struct ctx *c, struct json *j, const struct health *h, bool why,
@@ -199,13 +158,6 @@ static void json_health(struct ctx *c, struct json *j, const struct health *h, b
 	json_obj_close(j);
 }
 
-static int cmp_lost(const void *a, const void *b)
-{
-	const struct component *x = *(const struct component *const *)a,
-			       *y = *(const struct component *const *)b;
-	return x->lost < y->lost ? 1 : x->lost > y->lost ? -1 : strcmp(x->key, y->key);
-}
-
 static void print_one(struct ctx *c, const struct health *h, bool why, const char *spark,
 		      const char *arrow)
 {
@@ -240,7 +192,7 @@ static void print_one(struct ctx *c, const struct health *h, bool why, const cha
 	for (size_t i = 0; i < h->nc; i++)
 		order[i] = &h->c[i];
 	if (why)
-		qsort(order, h->nc, sizeof(*order), cmp_lost);
+		health_by_lost(h, order);
 	fprintf(c->out, "\n  %-30s %8s %15s %6s %6s  %s\n", "COMPONENT", "VALUE", "BAD → GOOD", "SCORE",
 		"LOST", "MEASURED");
 	for (size_t i = 0; i < h->nc; i++) {
@@ -272,14 +224,6 @@ static void print_one(struct ctx *c, const struct health *h, bool why, const cha
 		}
 		strv_clear(&lines);
 	}
-}
-
-static bool listed(const struct health *h)
-{
-	const char *s = h->status;
-	if (!strcmp(h->kind, "project"))
-		return !strcmp(s, "active") || !strcmp(s, "paused");
-	return *s && strcmp(s, "churned") && strcmp(s, "lead");
 }
 
 static int run(struct ctx *c, int argc, char **argv)
@@ -342,12 +286,12 @@ static int run(struct ctx *c, int argc, char **argv)
 	size_t n = 0;
 	const struct health **v = xcalloc(ps.n + cs.n + 1, sizeof(*v));
 	for (size_t i = 0; i < ps.n; i++)
-		if (id || listed(&ps.v[i]))
+		if (id || health_listed(&ps.v[i]))
 			v[n++] = &ps.v[i];
 	for (size_t i = 0; i < cs.n; i++)
-		if (id || listed(&cs.v[i]))
+		if (id || health_listed(&cs.v[i]))
 			v[n++] = &cs.v[i];
-	qsort(v, n, sizeof(*v), cmp_score);
+	qsort(v, n, sizeof(*v), health_cmp);
 	struct buf jb = BUF_INIT;
 	struct json j;
 	struct table tb;
@@ -385,7 +329,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		table_cell(&tb, tr, C_MUTED);
 		table_cell(&tb, v[i]->kind, C_KIND);
 		table_cell(&tb, v[i]->name, C_RESET);
-		table_cell(&tb, top_issue(v[i]), C_MUTED);
+		table_cell(&tb, health_top_issue(v[i]), C_MUTED);
 	}
 	if (c->json) {
 		if (!id)

@@ -36,23 +36,6 @@ const struct command cmd_restore = {
 	CMD_WS,
 };
 
-static const char *fval(const struct text_fields *tf, const char *name, bool *has)
-{
-	for (size_t i = 0; i < tf->n; i++)
-		if (!strcmp(tf->v[i].name, name)) {
-			*has = true;
-			return tf->v[i].value;
-		}
-	*has = false;
-	return NULL;
-}
-
-static bool skip_name(const char *n)
-{
-	return !strcmp(n, "rev") || !strcmp(n, "updated") || !strcmp(n, "author") ||
-	       !strcmp(n, "created");
-}
-
 /* One line of a value for the screen: the first line, marked when more follow. */
 static void short_val(struct ctx *c, const char *v)
 {
@@ -69,48 +52,7 @@ static void short_val(struct ctx *c, const char *v)
 	buf_release(&b);
 }
 
-struct fchange {
-	const char *name, *old, *new;
-};
-
-/* The fields that differ between two versions of a record file (either may be NULL). */
-static size_t field_changes(const struct text_fields *a, const struct text_fields *b,
-			    struct fchange *out, size_t max)
-{
-	size_t n = 0;
-	const struct text_fields *sides[] = { b, a };
-	for (int s = 0; s < 2; s++)
-		for (size_t i = 0; i < sides[s]->n && n < max; i++) {
-			const char *name = sides[s]->v[i].name;
-			bool ha, hb;
-			if (skip_name(name))
-				continue;
-			const char *va = fval(a, name, &ha), *vb = fval(b, name, &hb);
-			if (s == 1 && hb)
-				continue; /* seen from b */
-			if ((!va && !vb) || (va && vb && !strcmp(va, vb)))
-				continue;
-			if (name[0] == '!') {
-				/* Conflict lines repeat: compare them as a set. */
-				bool in_other = false;
-				const struct text_fields *o = s == 0 ? a : b;
-				for (size_t k = 0; k < o->n; k++)
-					if (!strcmp(o->v[k].name, name) && o->v[k].value &&
-					    sides[s]->v[i].value &&
-					    !strcmp(o->v[k].value, sides[s]->v[i].value))
-						in_other = true;
-				if (in_other)
-					continue;
-				out[n++] = (struct fchange){ name, s ? sides[s]->v[i].value : NULL,
-							     s ? NULL : sides[s]->v[i].value };
-				continue;
-			}
-			out[n++] = (struct fchange){ name, va, vb };
-		}
-	return n;
-}
-
-static void print_changes(struct ctx *c, const struct fchange *fc, size_t n)
+static void print_changes(struct ctx *c, const struct text_change *fc, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (fc[i].name[0] == '!') {
@@ -129,7 +71,7 @@ static void print_changes(struct ctx *c, const struct fchange *fc, size_t n)
 	}
 }
 
-static void json_changes(struct json *j, const struct fchange *fc, size_t n)
+static void json_changes(struct json *j, const struct text_change *fc, size_t n)
 {
 	json_arr_open(j);
 	for (size_t i = 0; i < n; i++) {
@@ -176,7 +118,7 @@ static int log_one(const struct gitl_commit *gc, void *ctx)
 	struct err e = { 0 };
 	struct buf now = BUF_INIT, before = BUF_INIT;
 	struct text_fields a = { NULL, 0 }, b = { NULL, 0 };
-	struct fchange fc[128];
+	struct text_change fc[128];
 	size_t nfc = 0;
 	int rc = 0;
 	if (l->limit && l->shown >= l->limit)
@@ -198,7 +140,7 @@ static int log_one(const struct gitl_commit *gc, void *ctx)
 			    gitl_read(l->g, gc->parent[0], l->path, SYNC_MAX_FILE, &before, &e) == 0;
 		parse_text(phas ? before.data : NULL, &a);
 		parse_text(has ? now.data : NULL, &b);
-		nfc = field_changes(&a, &b, fc, ARRAY_LEN(fc));
+		nfc = text_changes(&a, &b, fc, ARRAY_LEN(fc));
 	}
 	l->shown++;
 	char date[32];
@@ -284,13 +226,13 @@ static int run_log(struct ctx *c, int argc, char **argv)
 	if (r && !(rc = store_dirty_rev(c->ws->st, r->id, &dirty, &c->err)) && dirty) {
 		struct buf before = BUF_INIT, now = BUF_INIT;
 		struct text_fields a, b;
-		struct fchange fc[128];
+		struct text_change fc[128];
 		struct err e = { 0 };
 		bool phas = have && gitl_read(g, head, path, SYNC_MAX_FILE, &before, &e) == 0;
 		record_file(&now, r);
 		parse_text(phas ? before.data : NULL, &a);
 		parse_text(now.data, &b);
-		size_t n = field_changes(&a, &b, fc, ARRAY_LEN(fc));
+		size_t n = text_changes(&a, &b, fc, ARRAY_LEN(fc));
 		if (l.j) {
 			json_obj_open(&j);
 			json_key(&j, "snapshot");
@@ -348,17 +290,17 @@ static void diff_record(struct diffctx *d, const char *path, const char *oldtext
 {
 	struct ctx *c = d->c;
 	struct text_fields a, b;
-	struct fchange fc[128];
+	struct text_change fc[128];
 	char kind[32], id[33];
 	if (parse_text(oldtext, &a) || parse_text(newtext, &b)) {
 		text_fields_free(&a);
 		return;
 	}
-	size_t n = field_changes(&a, &b, fc, ARRAY_LEN(fc));
+	size_t n = text_changes(&a, &b, fc, ARRAY_LEN(fc));
 	bool del_a = false, del_b = false, h;
-	const char *v = fval(&a, "deleted", &h);
+	const char *v = text_value(&a, "deleted", &h);
 	del_a = v && !strcmp(v, "true");
-	v = fval(&b, "deleted", &h);
+	v = text_value(&b, "deleted", &h);
 	del_b = v && !strcmp(v, "true");
 	if (n && sync_parse_path(path, kind, id)) {
 		const char *what = !oldtext ? "added" : del_b && !del_a ? "deleted"

@@ -5,6 +5,7 @@
  * revenue — and customer lifetime value (revenue to date and margin), highest first.
  */
 #include "cmd.h"
+#include "health.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -24,75 +25,6 @@ const struct command cmd_kpi = {
 	"Customer value: invoiced to date, and margin after the cost of their projects so far.\n",
 	CMD_WS | CMD_PAGER,
 };
-
-/* The period containing day d, as [from, to]; months back. */
-static void period(long d, const char *kind, int back, char from[11], char to[11], char label[16])
-{
-	char ds[11];
-	days_to_date(ds, d);
-	int y = atoi(ds), m = atoi(ds + 5);
-	int len = !strcmp(kind, "year") ? 12 : !strcmp(kind, "quarter") ? 3 : 1;
-	int idx = (y * 12 + m - 1) / len * len - back * len; /* first month of the period */
-	int fy = idx / 12, fm = idx % 12 + 1;
-	int ly = (idx + len) / 12, lm = (idx + len) % 12 + 1;
-	long first, next;
-	char buf[32];
-	snprintf(buf, sizeof buf, "%04d-%02d-01", fy, fm);
-	date_parse(buf, &first);
-	snprintf(buf, sizeof buf, "%04d-%02d-01", ly, lm);
-	date_parse(buf, &next);
-	days_to_date(from, first);
-	days_to_date(to, next - 1);
-	if (len == 12)
-		snprintf(label, 16, "%04d", fy);
-	else if (len == 3)
-		snprintf(label, 16, "%04d-Q%d", fy, (fm - 1) / 3 + 1);
-	else
-		snprintf(label, 16, "%04d-%02d", fy, fm);
-}
-
-struct value {
-	char id[33], name[96];
-	double revenue, cost;
-};
-struct values {
-	struct value *v;
-	size_t n;
-};
-
-static int cmp_id(const void *a, const void *b)
-{
-	return strcmp(((const struct value *)a)->id, ((const struct value *)b)->id);
-}
-
-static int add_customer(const struct customer_facts *f, void *ctx)
-{
-	struct values *vs = ctx;
-	vs->v = xrealloc(vs->v, (vs->n + 1) * sizeof(*vs->v));
-	struct value *v = &vs->v[vs->n++];
-	memset(v, 0, sizeof(*v));
-	snprintf(v->id, sizeof v->id, "%s", f->id);
-	snprintf(v->name, sizeof v->name, "%s", f->name);
-	v->revenue = f->revenue;
-	return 0;
-}
-
-static int add_cost(const struct project_facts *f, void *ctx)
-{
-	struct values *vs = ctx;
-	struct value key;
-	snprintf(key.id, sizeof key.id, "%s", f->customer);
-	struct value *v = vs->n ? bsearch(&key, vs->v, vs->n, sizeof(*vs->v), cmp_id) : NULL;
-	if (v)
-		v->cost += f->ac;
-	return 0;
-}
-
-static int cmp_revenue(const void *a, const void *b)
-{
-	const struct value *x = a, *y = b;
-	return x->revenue < y->revenue ? 1 : x->revenue > y->revenue ? -1 : strcmp(x->id, y->id);
-}
 
 static int run(struct ctx *c, int argc, char **argv)
 {
@@ -126,33 +58,14 @@ static int run(struct ctx *c, int argc, char **argv)
 	char (*labels)[16] = xcalloc((size_t)nper, 16);
 	for (long p = 0; p < nper && !rc; p++) {
 		char from[11], to[11];
-		period(today, kind, (int)(nper - 1 - p), from, to, labels[p]);
+		health_period(today, kind, (int)(nper - 1 - p), from, to, labels[p]);
 		rc = store_kpis(c->ws->st, from, to, &k[p], &c->err);
 	}
-	struct values vs = { NULL, 0 };
-	if (!rc && !(rc = store_asof(c->ws->st, date, &c->err)) &&
-	    !(rc = store_customer_facts(c->ws->st, NULL, add_customer, &vs, &c->err)))
-		rc = store_project_facts(c->ws->st, NULL, NULL, add_cost, &vs, &c->err);
+	struct cvalues vs = { NULL, 0 };
+	if (!rc)
+		rc = health_values(c->ws, date, &vs, &c->err);
 	if (rc)
 		goto out;
-	if (vs.n)
-		qsort(vs.v, vs.n, sizeof(*vs.v), cmp_revenue);
-	static const struct {
-		const char *key, *label, *fmt;
-		size_t off, has;
-	} rows[] = {
-#define R(f, l, fmt) { #f, l, fmt, offsetof(struct kpis, f), offsetof(struct kpis, has_##f) }
-		R(on_time_delivery, "On-time delivery", "%.0f%%"),
-		R(first_contact_resolution, "First-contact resolution", "%.0f%%"),
-		R(complaint_hours, "Complaint handling (median)", "%.1f h"),
-		R(collection_rate, "Collection rate", "%.0f%%"),
-		R(receivable_days, "Receivable days", "%.0f d"),
-		R(nps, "NPS", "%+.0f"),
-		R(csat, "CSAT", "%.0f%%"),
-		R(retention, "Retention", "%.0f%%"),
-		R(revenue, "Revenue invoiced", "%.0f"),
-#undef R
-	};
 	if (c->json) {
 		struct buf b = BUF_INIT;
 		struct json j;
@@ -164,10 +77,11 @@ static int run(struct ctx *c, int argc, char **argv)
 			json_obj_open(&j);
 			json_key(&j, "period");
 			json_str(&j, labels[p]);
-			for (size_t r = 0; r < ARRAY_LEN(rows); r++) {
-				json_key(&j, rows[r].key);
-				if (*(bool *)((char *)&k[p] + rows[r].has))
-					json_num(&j, *(double *)((char *)&k[p] + rows[r].off));
+			for (size_t r = 0; r < kpi_ndefs; r++) {
+				json_key(&j, kpi_defs[r].key);
+				double v;
+				if (kpi_get(&k[p], &kpi_defs[r], &v))
+					json_num(&j, v);
 				else
 					json_null(&j);
 			}
@@ -201,12 +115,13 @@ static int run(struct ctx *c, int argc, char **argv)
 		table_cell(&tb, labels[p], C_HEAD);
 		table_right(&tb, (size_t)p + 1);
 	}
-	for (size_t r = 0; r < ARRAY_LEN(rows); r++) {
-		table_cell(&tb, rows[r].label, C_RESET);
+	for (size_t r = 0; r < kpi_ndefs; r++) {
+		table_cell(&tb, kpi_defs[r].label, C_RESET);
 		for (long p = 0; p < nper; p++) {
 			char cell[32] = "-";
-			if (*(bool *)((char *)&k[p] + rows[r].has))
-				snprintf(cell, sizeof cell, rows[r].fmt, *(double *)((char *)&k[p] + rows[r].off));
+			double v;
+			if (kpi_get(&k[p], &kpi_defs[r], &v))
+				snprintf(cell, sizeof cell, kpi_defs[r].fmt, v);
 			table_cell(&tb, cell, cell[0] == '-' && !cell[1] ? C_MUTED : C_RESET);
 		}
 	}
@@ -237,6 +152,6 @@ static int run(struct ctx *c, int argc, char **argv)
 out:
 	free(k);
 	free(labels);
-	free(vs.v);
+	cvalues_free(&vs);
 	return rc;
 }

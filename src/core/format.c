@@ -340,3 +340,58 @@ int record_parse(const char *text, struct text_fields *out, struct err *e)
 		text_fields_free(out);
 	return rc;
 }
+
+/* ---- comparing two versions ---- */
+
+const char *text_value(const struct text_fields *tf, const char *name, bool *has)
+{
+	for (size_t i = 0; i < tf->n; i++)
+		if (!strcmp(tf->v[i].name, name)) {
+			*has = true;
+			return tf->v[i].value;
+		}
+	*has = false;
+	return NULL;
+}
+
+static bool skip_name(const char *n)
+{
+	return !strcmp(n, "rev") || !strcmp(n, "updated") || !strcmp(n, "author") ||
+	       !strcmp(n, "created");
+}
+
+size_t text_changes(const struct text_fields *a, const struct text_fields *b,
+			    struct text_change *out, size_t max)
+{
+	size_t n = 0;
+	const struct text_fields *sides[] = { b, a };
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < sides[s]->n && n < max; i++) {
+			const char *name = sides[s]->v[i].name;
+			bool ha, hb;
+			if (skip_name(name))
+				continue;
+			const char *va = text_value(a, name, &ha), *vb = text_value(b, name, &hb);
+			if (s == 1 && hb)
+				continue; /* seen from b */
+			if ((!va && !vb) || (va && vb && !strcmp(va, vb)))
+				continue;
+			if (name[0] == '!') {
+				/* Conflict lines repeat: compare them as a set. */
+				bool in_other = false;
+				const struct text_fields *o = s == 0 ? a : b;
+				for (size_t k = 0; k < o->n; k++)
+					if (!strcmp(o->v[k].name, name) && o->v[k].value &&
+					    sides[s]->v[i].value &&
+					    !strcmp(o->v[k].value, sides[s]->v[i].value))
+						in_other = true;
+				if (in_other)
+					continue;
+				out[n++] = (struct text_change){ name, s ? sides[s]->v[i].value : NULL,
+							     s ? NULL : sides[s]->v[i].value };
+				continue;
+			}
+			out[n++] = (struct text_change){ name, va, vb };
+		}
+	return n;
+}

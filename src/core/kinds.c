@@ -277,6 +277,8 @@ static const struct field field_f[] = {
 	CHOICE("type", R | L, "text,number,date,choice,bool,ref", NULL),
 	TEXT("choices", L),
 	TEXT("label", L),
+	/* Who may see its values outside the team: decides the portal, like the flags above. */
+	CHOICE("audience", L, "internal,customer,finance", "internal"),
 };
 
 const struct field meta_fields[] = {
@@ -444,13 +446,21 @@ static bool ident_ok(const char *s)
 }
 
 int schema_add_custom(struct schema *sc, const char *kind, const char *name, const char *type,
-		      const char *choices, const char *label, struct err *e)
+		      const char *choices, const char *label, const char *audience, struct err *e)
 {
 	static const struct {
 		const char *name;
 		enum ftype t;
 	} types[] = { { "text", FT_TEXT }, { "number", FT_NUMBER }, { "date", FT_DATE },
 		      { "choice", FT_CHOICE }, { "bool", FT_BOOL }, { "ref", FT_REF } };
+	unsigned aflag = !audience || !strcmp(audience, "internal") ? F_INT
+			 : !strcmp(audience, "customer")		   ? F_VIS
+			 : !strcmp(audience, "finance")			   ? F_FIN
+									   : 0;
+	if (!aflag)
+		return err_set(e, RERR_INPUT,
+			       "custom field '%s': audience '%s' is not internal, customer or finance",
+			       name ? name : "", audience);
 	const struct kindinfo *cki = schema_kind(sc, kind);
 	if (!cki || (cki->k->flags & K_CONFIG))
 		return err_set(e, RERR_INPUT, "custom field: '%s' is not a record kind", kind);
@@ -502,7 +512,7 @@ int schema_add_custom(struct schema *sc, const char *kind, const char *name, con
 	struct field *f = xcalloc(1, sizeof(*f));
 	f->name = xstrdup(name);
 	f->type = types[t].t;
-	f->flags = F_CUSTOM | F_LIST | (f->type == FT_TEXT ? F_FTS : 0);
+	f->flags = F_CUSTOM | F_LIST | aflag | (f->type == FT_TEXT ? F_FTS : 0);
 	f->choices = norm;
 	f->ref = f->type == FT_REF ? xstrdup(choices) : NULL;
 	f->label = label && *label ? xstrdup(label) : NULL;

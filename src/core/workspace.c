@@ -103,7 +103,7 @@ static int load_custom_fields(struct ws *w, struct err *e)
 		const struct record *d = defs.v[i];
 		if (schema_add_custom(&w->sc, record_get(d, "kind"), record_get(d, "name"),
 				      record_get(d, "type"), record_get(d, "choices"),
-				      record_get(d, "label"), &fe))
+				      record_get(d, "label"), record_get(d, "audience"), &fe))
 			strv_push_owned(&w->warnings, xasprintf("field %.8s: %s", d->id, fe.msg));
 	}
 	recs_free(&defs);
@@ -618,12 +618,13 @@ int ws_field_adopt(struct ws *w, const struct record *d, struct err *e)
 	if (d->deleted || (ki && name && kind_field(ki, name)))
 		return 0;
 	int rc = schema_add_custom(&w->sc, record_get(d, "kind"), name, record_get(d, "type"),
-				   record_get(d, "choices"), record_get(d, "label"), e);
+				   record_get(d, "choices"), record_get(d, "label"), record_get(d, "audience"), e);
 	return rc ? rc : store_migrate(w->st, &w->sc, e);
 }
 
 int ws_field_add(struct ws *w, const char *kind, const char *name, const char *type,
-		 const char *choices, const char *label, char out_id[33], struct err *e)
+		 const char *choices, const char *label, const char *audience, char out_id[33],
+		 struct err *e)
 {
 	const struct kindinfo *fk = schema_kind(&w->sc, "field");
 	struct record *r = record_new(fk);
@@ -631,13 +632,13 @@ int ws_field_add(struct ws *w, const char *kind, const char *name, const char *t
 	/* schema_add_custom checks everything before it changes the schema, and the field record is
 	 * checked before the database grows a column, so a bad definition changes nothing. */
 	const char *vals[][2] = { { "kind", kind }, { "name", name }, { "type", type },
-				  { "choices", choices }, { "label", label } };
+				  { "choices", choices }, { "label", label }, { "audience", audience } };
 	for (size_t i = 0; i < ARRAY_LEN(vals); i++)
 		if (vals[i][1] && (rc = ws_put(w, r, kind_field(fk, vals[i][0]), vals[i][1], e)))
 			goto out;
 	if ((rc = record_check(r, e)))
 		goto out;
-	if ((rc = schema_add_custom(&w->sc, kind, name, type, choices, label, e)) ||
+	if ((rc = schema_add_custom(&w->sc, kind, name, type, choices, label, audience, e)) ||
 	    (rc = store_migrate(w->st, &w->sc, e)) || (rc = ws_add(w, r, e)))
 		goto out;
 	snprintf(out_id, 33, "%s", r->id);

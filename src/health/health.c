@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -541,4 +542,179 @@ int health_behind(struct ws *w, const struct health *h, const struct component *
 		    !strcmp(q[i].key, c->key))
 			return store_view_rows(w->st, q[i].sql, h->id, limit, behind_row, lines, e);
 	return 0;
+}
+
+/* ---- what commands and reports share ---- */
+
+bool health_listed(const struct health *h)
+{
+	const char *s = h->status;
+	if (!strcmp(h->kind, "project"))
+		return !strcmp(s, "active") || !strcmp(s, "paused");
+	return *s && strcmp(s, "churned") && strcmp(s, "lead");
+}
+
+int health_cmp(const void *a, const void *b)
+{
+	const struct health *x = *(const struct health *const *)a, *y = *(const struct health *const *)b;
+	/* Grey (not enough data) after the rest, then worst first. */
+	if ((x->band == BAND_GREY) != (y->band == BAND_GREY))
+		return x->band == BAND_GREY ? 1 : -1;
+	return x->score < y->score ? -1 : x->score > y->score ? 1 : strcmp(x->id, y->id);
+}
+
+const char *health_top_issue(const struct health *h)
+{
+	const struct component *worst = NULL;
+	for (size_t i = 0; i < h->nc; i++)
+		if (h->c[i].present && h->c[i].lost > 0.5 && (!worst || h->c[i].lost > worst->lost))
+			worst = &h->c[i];
+	return worst ? worst->label : "";
+}
+
+static int cmp_lost(const void *a, const void *b)
+{
+	const struct component *x = *(const struct component *const *)a,
+			       *y = *(const struct component *const *)b;
+	return x->lost < y->lost ? 1 : x->lost > y->lost ? -1 : strcmp(x->key, y->key);
+}
+
+void health_by_lost(const struct health *h, const struct component *order[HEALTH_MAX_COMPONENTS])
+{
+	for (size_t i = 0; i < h->nc; i++)
+		order[i] = &h->c[i];
+	qsort(order, h->nc, sizeof(*order), cmp_lost);
+}
+
+static int trend_cb(const char *day, double score, void *ctx)
+{
+	struct health_trend *t = ctx;
+	long d;
+	if (!date_parse(day, &d))
+		return 0;
+	long wk = (d - t->first_day) / 7;
+	if (wk >= 0 && wk < 12) {
+		t->by_week[wk] = score; /* the last score of each week */
+		t->has[wk] = true;
+	}
+	return 0;
+}
+
+void health_trend(struct ws *w, const char *id, long today, struct health_trend *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->first_day = today - 12 * 7 + 1;
+	char since[11];
+	struct err e = { 0, "" };
+	days_to_date(since, t->first_day);
+	store_history(w->st, id, since, trend_cb, t, &e);
+}
+
+static int cmp_value_id(const void *a, const void *b)
+{
+	return strcmp(((const struct cvalue *)a)->id, ((const struct cvalue *)b)->id);
+}
+
+static int value_customer(const struct customer_facts *f, void *ctx)
+{
+	struct cvalues *vs = ctx;
+	vs->v = xrealloc(vs->v, (vs->n + 1) * sizeof(*vs->v));
+	struct cvalue *v = &vs->v[vs->n++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->id, sizeof v->id, "%s", f->id);
+	snprintf(v->name, sizeof v->name, "%s", f->name);
+	v->revenue = f->revenue;
+	return 0;
+}
+
+static int value_cost(const struct project_facts *f, void *ctx)
+{
+	struct cvalues *vs = ctx;
+	struct cvalue key;
+	snprintf(key.id, sizeof key.id, "%s", f->customer);
+	struct cvalue *v = vs->n ? bsearch(&key, vs->v, vs->n, sizeof(*vs->v), cmp_value_id) : NULL;
+	if (v)
+		v->cost += f->ac;
+	return 0;
+}
+
+static int cmp_revenue(const void *a, const void *b)
+{
+	const struct cvalue *x = a, *y = b;
+	return x->revenue < y->revenue ? 1 : x->revenue > y->revenue ? -1 : strcmp(x->id, y->id);
+}
+
+int health_values(struct ws *w, const char *date, struct cvalues *out, struct err *e)
+{
+	int rc;
+	out->v = NULL;
+	out->n = 0;
+	if (!(rc = store_asof(w->st, date, e)) &&
+	    !(rc = store_customer_facts(w->st, NULL, value_customer, out, e))) {
+		/* Customer facts come by id, so costs find their customer by bisection. */
+		qsort(out->v, out->n, sizeof(*out->v), cmp_value_id);
+		rc = store_project_facts(w->st, NULL, NULL, value_cost, out, e);
+	}
+	if (rc) {
+		cvalues_free(out);
+		return rc;
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_revenue);
+	return 0;
+}
+
+void cvalues_free(struct cvalues *v)
+{
+	free(v->v);
+	v->v = NULL;
+	v->n = 0;
+}
+
+void health_period(long d, const char *kind, int back, char from[11], char to[11], char label[16])
+{
+	char ds[11];
+	days_to_date(ds, d);
+	int y = atoi(ds), m = atoi(ds + 5);
+	int len = !strcmp(kind, "year") ? 12 : !strcmp(kind, "quarter") ? 3 : 1;
+	int idx = (y * 12 + m - 1) / len * len - back * len; /* first month of the period */
+	int fy = idx / 12, fm = idx % 12 + 1;
+	int ly = (idx + len) / 12, lm = (idx + len) % 12 + 1;
+	long first, next;
+	char buf[32];
+	snprintf(buf, sizeof buf, "%04d-%02d-01", fy, fm);
+	date_parse(buf, &first);
+	snprintf(buf, sizeof buf, "%04d-%02d-01", ly, lm);
+	date_parse(buf, &next);
+	days_to_date(from, first);
+	days_to_date(to, next - 1);
+	if (len == 12)
+		snprintf(label, 16, "%04d", fy);
+	else if (len == 3)
+		snprintf(label, 16, "%04d-Q%d", fy, (fm - 1) / 3 + 1);
+	else
+		snprintf(label, 16, "%04d-%02d", fy, fm);
+}
+
+const struct kpi_def kpi_defs[] = {
+#define R(f, l, fmt) { #f, l, fmt, offsetof(struct kpis, f), offsetof(struct kpis, has_##f) }
+	R(on_time_delivery, "On-time delivery", "%.0f%%"),
+	R(first_contact_resolution, "First-contact resolution", "%.0f%%"),
+	R(complaint_hours, "Complaint handling (median)", "%.1f h"),
+	R(collection_rate, "Collection rate", "%.0f%%"),
+	R(receivable_days, "Receivable days", "%.0f d"),
+	R(nps, "NPS", "%+.0f"),
+	R(csat, "CSAT", "%.0f%%"),
+	R(retention, "Retention", "%.0f%%"),
+	R(revenue, "Revenue invoiced", "%.0f"),
+#undef R
+};
+const size_t kpi_ndefs = ARRAY_LEN(kpi_defs);
+
+bool kpi_get(const struct kpis *k, const struct kpi_def *d, double *v)
+{
+	if (!*(const bool *)((const char *)k + d->has))
+		return false;
+	*v = *(const double *)((const char *)k + d->off);
+	return true;
 }

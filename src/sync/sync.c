@@ -868,3 +868,150 @@ int sync_status(struct ws *w, struct sync_status *s, struct err *e)
 	gitl_close(g);
 	return rc;
 }
+
+/* ---- the past, read back ---- */
+
+struct when_ctx {
+	time_t when;
+	const char *want;
+	time_t before;
+	char found[GITL_OID];
+};
+
+static int find_when(const struct gitl_commit *c, void *ctx)
+{
+	struct when_ctx *wc = ctx;
+	if (wc->want) {
+		if (strcmp(c->id, wc->want))
+			return 0;
+		wc->when = c->when;
+		return 1;
+	}
+	if (c->when < wc->before) {
+		snprintf(wc->found, GITL_OID, "%s", c->id);
+		return 1;
+	}
+	return 0;
+}
+
+int sync_materialize(struct ws *w, const char *rev, struct ws **out, char commit[GITL_OID],
+		     char date[11], struct strv *warnings, struct err *e)
+{
+	struct gitl *g = NULL;
+	struct ws *m = NULL;
+	struct changes ch = { NULL, 0 };
+	struct buf text = BUF_INIT;
+	int rc;
+	*out = NULL;
+	char *head = xasprintf("%s/%s/HEAD", w->dotdir, SYNC_REPO);
+	bool exists = access(head, F_OK) == 0;
+	free(head);
+	if (!exists)
+		return err_set(e, RERR_INPUT, "--at %s: this workspace has no snapshots yet (rapport sync "
+					      "makes the first)", rev);
+	if ((rc = sync_open(w, &g, e)) || (rc = gitl_resolve(g, rev, commit, e)) ||
+	    (rc = check_format(g, commit, e)) || (rc = gitl_changes(g, NULL, commit, collect, &ch, e)) ||
+	    (rc = ws_open_memory(&m, e)))
+		goto out;
+	struct when_ctx wc = { .want = commit };
+	struct err le = { 0, "" };
+	gitl_log(g, commit, find_when, &wc, &le);
+	fmt_date(date, wc.when);
+	/* Custom fields first: the records that use them are read against the grown schema. */
+	if ((rc = store_begin(m->st, e)))
+		goto out;
+	store_write_mode(m->st, STORE_IMPORT);
+	for (int pass = 0; pass < 2 && !rc; pass++)
+		for (size_t i = 0; i < ch.n && !rc; i++) {
+			bool is_field = !strncmp(ch.v[i].path, "field/", 6);
+			if (is_field != (pass == 0) || !strcmp(ch.v[i].path, "FORMAT"))
+				continue;
+			struct record *r = NULL;
+			struct err fe = { 0, "" };
+			if (read_record(m, g, ch.v[i].path, ch.v[i].new, &text, &r, &fe)) {
+				strv_push(warnings, fe.msg);
+				continue;
+			}
+			rc = store_insert(m->st, r, e);
+			if (!rc && is_field && ws_field_adopt(m, r, &fe))
+				strv_push_owned(warnings, xasprintf("%s: %s", ch.v[i].path, fe.msg));
+			record_free(r);
+		}
+	store_write_mode(m->st, STORE_LOCAL);
+	rc = rc ? (store_rollback(m->st), rc) : store_commit(m->st, e);
+out:
+	changes_free(&ch);
+	buf_release(&text);
+	gitl_close(g);
+	if (rc)
+		ws_close(m);
+	else
+		*out = m;
+	return rc;
+}
+
+struct sync_past {
+	struct gitl *g;
+	char commit[GITL_OID];
+};
+
+int sync_past_open(struct ws *w, const char *date, struct sync_past **out, struct err *e)
+{
+	struct gitl *g = NULL;
+	char head[GITL_OID];
+	long days;
+	*out = NULL;
+	char *path = xasprintf("%s/%s/HEAD", w->dotdir, SYNC_REPO);
+	bool exists = access(path, F_OK) == 0;
+	free(path);
+	if (!exists || !date_parse(date, &days))
+		return 0;
+	int rc = sync_open(w, &g, e);
+	if (rc)
+		return rc;
+	struct when_ctx wc = { .before = (time_t)days * 86400 };
+	struct err le = { 0, "" };
+	if (!gitl_ref(g, SYNC_BRANCH, head))
+		gitl_log(g, head, find_when, &wc, &le); /* stops (non-zero) at the commit it seeks */
+	if (!wc.found[0]) {
+		gitl_close(g);
+		return 0;
+	}
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->g = g;
+	snprintf((*out)->commit, GITL_OID, "%s", wc.found);
+	return 0;
+}
+
+int sync_past_read(struct sync_past *p, const char *kind, const char *id, char **text)
+{
+	char path[128];
+	struct buf b = BUF_INIT;
+	struct err e = { 0, "" };
+	*text = NULL;
+	sync_path(path, sizeof path, kind, id);
+	int rc = gitl_read(p->g, p->commit, path, SYNC_MAX_FILE, &b, &e);
+	if (rc == RERR_NOTFOUND) {
+		buf_release(&b);
+		return 0;
+	}
+	if (rc) {
+		buf_release(&b);
+		return rc;
+	}
+	*text = buf_detach(&b);
+	return 0;
+}
+
+const char *sync_past_commit(const struct sync_past *p)
+{
+	return p->commit;
+}
+
+void sync_past_close(struct sync_past *p)
+{
+	if (!p)
+		return;
+	gitl_close(p->g);
+	free(p);
+}

@@ -4,6 +4,9 @@
  */
 #include "util.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -268,4 +271,39 @@ int run_editor(const char *path, struct err *e)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return err_set(e, RERR_RUNTIME, "the editor (%s) failed", ed);
 	return 0;
+}
+
+char *fmt_money(double v)
+{
+	char raw[64];
+	snprintf(raw, sizeof raw, "%.2f", fabs(v));
+	char *dot = strchr(raw, '.');
+	size_t ilen = (size_t)(dot - raw);
+	struct buf b = BUF_INIT;
+	if (v < -0.005)
+		buf_addc(&b, '-');
+	for (size_t i = 0; i < ilen; i++) {
+		if (i && (ilen - i) % 3 == 0)
+			buf_addc(&b, ',');
+		buf_addc(&b, raw[i]);
+	}
+	buf_adds(&b, dot);
+	return buf_detach(&b);
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, struct err *e)
+{
+	char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
+	FILE *f = fopen(tmp, "wb");
+	int rc = 0;
+	if (!f || fwrite(data, 1, len, f) != len || fflush(f) || fsync(fileno(f)))
+		rc = err_set(e, RERR_RUNTIME, "%s: %s", path, strerror(errno));
+	if (f && fclose(f) && !rc)
+		rc = err_set(e, RERR_RUNTIME, "%s: %s", path, strerror(errno));
+	if (!rc && rename(tmp, path))
+		rc = err_set(e, RERR_RUNTIME, "%s: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
 }

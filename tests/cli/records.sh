@@ -173,7 +173,7 @@ out_has "lead,prospect,active,loyal,at_risk,churned"
 ok_run field add customer tier choice gold,silver,bronze --label "Service tier"
 ok_run field add contact linkedin text
 ok_run fields customer --json
-eq "$(printf '%s' "$OUT" | jq -r '.[] | select(.name=="tier") | .flags')" "list,custom"
+eq "$(printf '%s' "$OUT" | jq -r '.[] | select(.name=="tier") | .flags')" "list,internal,custom"
 ok_run set "$C" tier=gold
 ok_run list customer tier=gold
 out_has "Contoso"

@@ -102,15 +102,15 @@ void suite_values(void)
 
 	/* Custom fields: names, types and choices are checked before the schema changes. */
 	size_t before = schema_kind(&sc, "customer")->nf;
-	CHECK(schema_add_custom(&sc, "customer", "tier", "choice", "gold,silver", NULL, &e) == 0);
+	CHECK(schema_add_custom(&sc, "customer", "tier", "choice", "gold,silver", NULL, NULL, &e) == 0);
 	CHECK(schema_kind(&sc, "customer")->nf == before + 1);
-	CHECK(schema_add_custom(&sc, "customer", "tier", "text", NULL, NULL, &e) == RERR_INPUT);
-	CHECK(schema_add_custom(&sc, "customer", "name", "text", NULL, NULL, &e) == RERR_INPUT);
-	CHECK(schema_add_custom(&sc, "customer", "Bad-Name", "text", NULL, NULL, &e) == RERR_INPUT);
-	CHECK(schema_add_custom(&sc, "customer", "x", "colour", NULL, NULL, &e) == RERR_INPUT);
-	CHECK(schema_add_custom(&sc, "customer", "x", "choice", "", NULL, &e) == RERR_INPUT);
-	CHECK(schema_add_custom(&sc, "customer", "x", "ref", "nothing", NULL, &e) == RERR_INPUT);
-	CHECK(schema_add_custom(&sc, "nothing", "x", "text", NULL, NULL, &e) == RERR_INPUT);
+	CHECK(schema_add_custom(&sc, "customer", "tier", "text", NULL, NULL, NULL, &e) == RERR_INPUT);
+	CHECK(schema_add_custom(&sc, "customer", "name", "text", NULL, NULL, NULL, &e) == RERR_INPUT);
+	CHECK(schema_add_custom(&sc, "customer", "Bad-Name", "text", NULL, NULL, NULL, &e) == RERR_INPUT);
+	CHECK(schema_add_custom(&sc, "customer", "x", "colour", NULL, NULL, NULL, &e) == RERR_INPUT);
+	CHECK(schema_add_custom(&sc, "customer", "x", "choice", "", NULL, NULL, &e) == RERR_INPUT);
+	CHECK(schema_add_custom(&sc, "customer", "x", "ref", "nothing", NULL, NULL, &e) == RERR_INPUT);
+	CHECK(schema_add_custom(&sc, "nothing", "x", "text", NULL, NULL, NULL, &e) == RERR_INPUT);
 	CHECK(schema_kind(&sc, "customer")->nf == before + 1);
 	const struct field *tier = fld(&sc, "customer", "tier");
 	CHECK(tier && (tier->flags & F_CUSTOM) && !strcmp(field_column(tier), "x_tier"));

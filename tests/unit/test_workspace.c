@@ -95,9 +95,9 @@ void suite_workspace(void)
 
 	/* Custom fields: defined, stored, validated, filterable. */
 	char fid[33];
-	CHECK(ws_field_add(w, "customer", "tier", "choice", "gold,silver", NULL, fid, &e) == 0);
-	CHECK(ws_field_add(w, "customer", "tier", "text", NULL, NULL, fid, &e) == RERR_INPUT);
-	CHECK(ws_field_add(w, "customer", "x", "choice", NULL, NULL, fid, &e) == RERR_INPUT);
+	CHECK(ws_field_add(w, "customer", "tier", "choice", "gold,silver", NULL, NULL, fid, &e) == 0);
+	CHECK(ws_field_add(w, "customer", "tier", "text", NULL, NULL, NULL, fid, &e) == RERR_INPUT);
+	CHECK(ws_field_add(w, "customer", "x", "choice", NULL, NULL, NULL, fid, &e) == RERR_INPUT);
 	CHECK(add(w, "customer", (const char *[]){ "name=Gold Co", "tier=gold", NULL }, id, &e) == 0);
 	CHECK(add(w, "customer", (const char *[]){ "name=Tin Co", "tier=tin", NULL }, NULL, &e) ==
 	      RERR_INPUT);

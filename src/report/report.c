@@ -1,0 +1,837 @@
+/*
+ * report.c — the three offline reports as documents (doc.c renders them):
+ *   health     customers and projects by band, each score's "why", trends, open alerts;
+ *   status     one project's week: progress, earned value, milestones and a burn-up, what
+ *              changed since the last report (field by field from snapshot history when the
+ *              caller supplies it), risks and next steps;
+ *   portfolio  the KPIs by month, the risk distribution, receivables ageing and customer value.
+ * Everything is read through the health module and the store's queries; nothing is written.
+ */
+#include "health.h"
+#include "report.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Reports list at most this many rows per table; the rest is counted, never silently cut. */
+#define MAX_ROWS 100
+
+static enum tone band_tone(enum band b)
+{
+	return b == BAND_GREEN ? TONE_GOOD : b == BAND_AMBER ? TONE_WARN : b == BAND_RED ? TONE_BAD
+											   : TONE_MUTED;
+}
+
+static enum tone score_tone(double s)
+{
+	return s >= 75 ? TONE_GOOD : s >= 50 ? TONE_WARN : TONE_BAD;
+}
+
+/* Records of a kind matching filters (NULL-terminated "field=value" strings), in order. */
+static int fetch(struct ws *w, const char *kind, const char *sort, long limit, struct recs *out,
+		 struct err *e, ...)
+{
+	const struct kindinfo *ki = schema_kind(&w->sc, kind);
+	struct query q;
+	va_list ap;
+	int rc = 0;
+	out->v = NULL;
+	out->n = 0;
+	query_init(&q, ki);
+	va_start(ap, e);
+	for (const char *f; !rc && (f = va_arg(ap, const char *));)
+		rc = ws_filter(w, &q, f, e);
+	va_end(ap);
+	if (!rc && sort)
+		rc = ws_sort(w, &q, sort, e);
+	q.limit = limit;
+	if (!rc)
+		rc = store_query(w->st, &q, recs_add, out, e);
+	query_free(&q);
+	if (rc)
+		recs_free(out);
+	return rc;
+}
+
+static char *money(double v)
+{
+	return fmt_money(v);
+}
+
+static void more_note(struct doc *d, size_t shown, size_t total, const char *what)
+{
+	if (total > shown)
+		doc_note(d, "%zu more %s not shown.", total - shown, what);
+}
+
+/* The 12-week trend of a score as a line chart (nothing when no history was recorded). */
+static void trend_chart(struct ws *w, struct doc *d, const char *id, long today)
+{
+	struct health_trend t;
+	health_trend(w, id, today, &t);
+	size_t have = 0;
+	for (int i = 0; i < 12; i++)
+		have += t.has[i];
+	if (!have)
+		return;
+	char labels[12][11];
+	const char *xl[12];
+	for (int i = 0; i < 12; i++) {
+		days_to_date(labels[i], t.first_day + i * 7 + 6);
+		xl[i] = labels[i];
+	}
+	doc_lines(d, "Health, last 12 weeks", 12, xl, 0, 100, "75,50");
+	doc_series(d, "Score", TONE_NONE, t.by_week, t.has);
+}
+
+static void band_counts(const struct health *const *v, size_t n, long c[4])
+{
+	memset(c, 0, 4 * sizeof(long));
+	for (size_t i = 0; i < n; i++)
+		c[v[i]->band]++;
+}
+
+static void band_bars(struct doc *d, const char *title, const long c[4])
+{
+	static const enum band order[] = { BAND_RED, BAND_AMBER, BAND_GREEN, BAND_GREY };
+	doc_bars(d, title, NULL, 0);
+	for (size_t i = 0; i < 4; i++) {
+		char shown[24];
+		snprintf(shown, sizeof shown, "%ld", c[order[i]]);
+		doc_bar(d, band_name(order[i]), (double)c[order[i]], shown, band_tone(order[i]));
+	}
+}
+
+/* The components of one score, most points lost first, and the records behind the worst. */
+static void why(struct ws *w, struct doc *d, const struct health *h)
+{
+	const struct component *order[HEALTH_MAX_COMPONENTS];
+	health_by_lost(h, order);
+	doc_table(d, "Component|Measured|Score>|Points lost>", "No components.");
+	for (size_t i = 0; i < h->nc; i++) {
+		const struct component *k = order[i];
+		doc_row(d);
+		doc_cell(d, TONE_NONE, "%s", k->label);
+		if (!k->present) {
+			doc_cell(d, TONE_MUTED, "no data (its weight went to the others)");
+			doc_cell(d, TONE_MUTED, "-");
+			doc_cell(d, TONE_MUTED, "-");
+			continue;
+		}
+		doc_cell(d, TONE_NONE, "%s", k->note);
+		doc_cell(d, score_tone(k->score), "%.0f", k->score);
+		doc_cell(d, TONE_NONE, "%.1f", k->lost);
+	}
+	for (size_t i = 0, shown = 0; i < h->nc && shown < 2; i++) {
+		const struct component *k = order[i];
+		if (!k->present || k->lost < 1)
+			continue;
+		struct strv lines = STRV_INIT;
+		struct err e = { 0, "" };
+		if (!health_behind(w, h, k, 5, &lines, &e) && lines.n) {
+			shown++;
+			doc_p(d, "Behind “%s”:", k->label);
+			for (size_t l = 0; l < lines.n; l++) {
+				char *tab = strchr(lines.v[l], '\t');
+				doc_item(d, TONE_NONE, "%s", tab ? tab + 1 : lines.v[l]);
+			}
+		}
+		strv_clear(&lines);
+	}
+}
+
+static bool evm_line(struct doc *d, const struct project_facts *f)
+{
+	char *bac = money(f->bac), *pv = money(f->pv), *ev = money(f->ev), *ac = money(f->ac);
+	doc_kv(d, "Earned value", TONE_NONE, "BAC %s · PV %s · EV %s · AC %s", bac, pv, ev, ac);
+	free(bac);
+	free(pv);
+	free(ev);
+	free(ac);
+	char spi[16] = "-", cpi[16] = "-";
+	if (f->has_spi)
+		snprintf(spi, sizeof spi, "%.2f", f->spi);
+	if (f->has_cpi)
+		snprintf(cpi, sizeof cpi, "%.2f", f->cpi);
+	enum tone t = (f->has_spi && f->spi < 0.9) || (f->has_cpi && f->cpi < 0.9) ? TONE_BAD
+		      : (f->has_spi && f->spi < 1) || (f->has_cpi && f->cpi < 1)   ? TONE_WARN
+										   : TONE_NONE;
+	if (f->has_eac) {
+		char *eac = money(f->eac), *vac = money(f->vac);
+		doc_kv(d, "Performance", t, "SPI %s · CPI %s · EAC %s · VAC %s", spi, cpi, eac, vac);
+		free(eac);
+		free(vac);
+	} else
+		doc_kv(d, "Performance", t, "SPI %s · CPI %s", spi, cpi);
+	return f->has_spi || f->has_cpi;
+}
+
+/* Alerts in state open on the given records (NULL: all), most severe first. */
+static void alerts_section(struct ws *w, struct doc *d, const struct strv *on, struct err *e)
+{
+	struct recs rs;
+	if (fetch(w, "alert", "-severity,-raised", 0, &rs, e, "state=open", (const char *)NULL)) {
+		doc_note(d, "Alerts could not be read: %s", e->msg);
+		return;
+	}
+	doc_table(d, "Severity|Alert|On|Raised", "No open alerts.");
+	size_t total = 0;
+	for (size_t i = 0; i < rs.n; i++) {
+		const struct record *a = rs.v[i];
+		const char *target = record_get(a, "on");
+		if (on && (!target || !strv_has(on, target)))
+			continue;
+		if (++total > MAX_ROWS)
+			continue;
+		const char *sev = record_get(a, "severity");
+		doc_row(d);
+		doc_cell(d, sev && !strcmp(sev, "critical") ? TONE_BAD : sev && !strcmp(sev, "warning") ? TONE_WARN : TONE_NONE,
+			 "%s", sev ? sev : "");
+		doc_cell(d, TONE_NONE, "%s", record_get(a, "message"));
+		doc_cell(d, TONE_NONE, "%s", target ? ws_title(w, target) : "");
+		const char *raised = record_get(a, "raised");
+		doc_cell(d, TONE_NONE, "%.10s", raised ? raised : "");
+	}
+	more_note(d, MAX_ROWS, total, "alerts");
+	recs_free(&rs);
+}
+
+/* ---- health ---- */
+
+static int report_health(struct ws *w, const struct report_opts *o, struct doc *d, struct err *e)
+{
+	struct health_config cfg;
+	struct healths ps = { NULL, 0, 0 }, cs = { NULL, 0, 0 };
+	long today;
+	int rc;
+	date_parse(o->date, &today);
+	if ((rc = health_config_load(w, &cfg, e)))
+		return rc;
+	if (o->project)
+		rc = health_projects(w, &cfg, o->date, o->project, NULL, &ps, e);
+	else
+		rc = health_customers(w, &cfg, o->date, o->customer, &cs, &ps, e);
+	if (rc)
+		goto out;
+	bool one = o->project || o->customer;
+	const struct health **pv = xcalloc(ps.n + 1, sizeof(*pv)), **cv = xcalloc(cs.n + 1, sizeof(*cv));
+	size_t np = 0, nc = 0;
+	for (size_t i = 0; i < ps.n; i++)
+		if (one || health_listed(&ps.v[i]))
+			pv[np++] = &ps.v[i];
+	for (size_t i = 0; i < cs.n; i++)
+		if (one || health_listed(&cs.v[i]))
+			cv[nc++] = &cs.v[i];
+	qsort(pv, np, sizeof(*pv), health_cmp);
+	qsort(cv, nc, sizeof(*cv), health_cmp);
+
+	doc_h2(d, "Summary");
+	long pc[4], cc[4];
+	band_counts(cv, nc, cc);
+	band_counts(pv, np, pc);
+	if (!o->project)
+		doc_kv(d, "Customers", TONE_NONE, "%zu: %ld red, %ld amber, %ld green, %ld without enough data",
+		       nc, cc[BAND_RED], cc[BAND_AMBER], cc[BAND_GREEN], cc[BAND_GREY]);
+	doc_kv(d, "Projects", TONE_NONE, "%zu: %ld red, %ld amber, %ld green, %ld without enough data", np,
+	       pc[BAND_RED], pc[BAND_AMBER], pc[BAND_GREEN], pc[BAND_GREY]);
+	doc_kv(d, "Bands", TONE_NONE, "green from %g, amber from %g; a component under %g caps the "
+				      "score at %g; confidence under %g%% is grey",
+	       cfg.green, cfg.amber, cfg.cap_under, cfg.cap_at, cfg.grey_under);
+	if (!o->project)
+		band_bars(d, "Customers by band", cc);
+	band_bars(d, "Projects by band", pc);
+
+	if (!o->project) {
+		doc_h2(d, "Customers");
+		doc_table(d, "Customer|Score>|Band|Confidence>|Trend|Most points lost",
+			  "No active customers to score.");
+		for (size_t i = 0; i < nc && i < MAX_ROWS; i++) {
+			struct health_trend t;
+			health_trend(w, cv[i]->id, today, &t);
+			const char *arrow = "";
+			if (t.has[11] && t.has[7]) {
+				double dd = t.by_week[11] - t.by_week[7];
+				arrow = dd > 2 ? "rising" : dd < -2 ? "falling" : "steady";
+			}
+			doc_row(d);
+			doc_cell(d, TONE_NONE, "%s", cv[i]->name);
+			doc_cell(d, band_tone(cv[i]->band), "%.0f", cv[i]->score);
+			doc_cell(d, band_tone(cv[i]->band), "%s%s", band_name(cv[i]->band),
+				 cv[i]->capped ? " (capped)" : "");
+			doc_cell(d, TONE_NONE, "%.0f%%", cv[i]->confidence);
+			doc_cell(d, TONE_MUTED, "%s", arrow);
+			doc_cell(d, TONE_NONE, "%s", health_top_issue(cv[i]));
+		}
+		more_note(d, MAX_ROWS, nc, "customers (the healthiest)");
+	}
+	doc_h2(d, "Projects");
+	doc_table(d, "Project|Customer|Score>|Band|SPI>|CPI>|Most points lost", "No active projects to score.");
+	for (size_t i = 0; i < np && i < MAX_ROWS; i++) {
+		const struct project_facts *f = &pv[i]->evm;
+		doc_row(d);
+		doc_cell(d, TONE_NONE, "%s", pv[i]->name);
+		doc_cell(d, TONE_NONE, "%s", ws_title(w, pv[i]->customer));
+		doc_cell(d, band_tone(pv[i]->band), "%.0f", pv[i]->score);
+		doc_cell(d, band_tone(pv[i]->band), "%s%s", band_name(pv[i]->band),
+			 pv[i]->capped ? " (capped)" : "");
+		if (f->has_spi)
+			doc_cell(d, f->spi < 0.9 ? TONE_BAD : TONE_NONE, "%.2f", f->spi);
+		else
+			doc_cell(d, TONE_MUTED, "-");
+		if (f->has_cpi)
+			doc_cell(d, f->cpi < 0.9 ? TONE_BAD : TONE_NONE, "%.2f", f->cpi);
+		else
+			doc_cell(d, TONE_MUTED, "-");
+		doc_cell(d, TONE_NONE, "%s", health_top_issue(pv[i]));
+	}
+	more_note(d, MAX_ROWS, np, "projects (the healthiest)");
+
+	/* Why: every score of a single customer or project, else the red and amber ones. */
+	doc_h2(d, "Why");
+	size_t explained = 0, candidates = 0;
+	const struct health *const *lists[] = { cv, pv };
+	size_t counts[] = { nc, np };
+	for (int l = 0; l < 2; l++)
+		for (size_t i = 0; i < counts[l]; i++) {
+			const struct health *h = lists[l][i];
+			if (!one && h->band != BAND_RED && h->band != BAND_AMBER)
+				continue;
+			if (++candidates > 20)
+				continue;
+			explained++;
+			doc_h3(d, "%s %s: %.0f %s", h->kind, h->name, h->score, band_name(h->band));
+			doc_kv(d, "Score", band_tone(h->band), "%.0f (%s%s), confidence %.0f%%", h->score,
+			       band_name(h->band), h->capped ? ", capped" : "", h->confidence);
+			if (!strcmp(h->kind, "project"))
+				evm_line(d, &h->evm);
+			trend_chart(w, d, h->id, today);
+			why(w, d, h);
+		}
+	if (!explained)
+		doc_note(d, "Every score is green or has too little data: nothing to explain.");
+	more_note(d, 20, candidates, "red and amber scores (the least bad)");
+
+	doc_h2(d, "Open alerts");
+	struct strv on = STRV_INIT;
+	if (one) {
+		for (size_t i = 0; i < np; i++)
+			strv_push(&on, pv[i]->id);
+		for (size_t i = 0; i < nc; i++)
+			strv_push(&on, cv[i]->id);
+	}
+	alerts_section(w, d, one ? &on : NULL, e);
+	strv_clear(&on);
+	free(pv);
+	free(cv);
+out:
+	healths_free(&ps);
+	healths_free(&cs);
+	return rc;
+}
+
+/* ---- status ---- */
+
+struct burn {
+	long first, step;
+	size_t n;
+	double planned[27], delivered[27];
+	bool has_delivered[27], has_planned[27];
+};
+
+static void burnup(struct doc *d, const struct recs *ms, const char *start, long today)
+{
+	if (!ms->n) {
+		doc_note(d, "No milestones: no burn-up to draw.");
+		return;
+	}
+	long first = LONG_MAX, lastd = today;
+	long s;
+	if (start && date_parse(start, &s))
+		first = s;
+	for (size_t i = 0; i < ms->n; i++) {
+		long due;
+		if (date_parse(record_get(ms->v[i], "due"), &due)) {
+			first = due < first ? due : first;
+			lastd = due > lastd ? due : lastd;
+		}
+	}
+	if (first == LONG_MAX || first > today)
+		first = first == LONG_MAX ? today : first;
+	struct burn b = { .first = first };
+	long weeks = (lastd - first) / 7 + 1;
+	b.step = (weeks + 25) / 26;
+	b.step = b.step < 1 ? 1 : b.step;
+	b.n = (size_t)((weeks + b.step - 1) / b.step) + 1;
+	b.n = b.n > 27 ? 27 : b.n < 2 ? 2 : b.n;
+	char labels[27][11];
+	const char *xl[27];
+	for (size_t p = 0; p < b.n; p++) {
+		long day = first + (long)p * 7 * b.step;
+		days_to_date(labels[p], day);
+		xl[p] = labels[p];
+		b.has_planned[p] = true;
+		b.has_delivered[p] = day <= today + 7 * b.step - 1;
+		for (size_t i = 0; i < ms->n; i++) {
+			long due, done;
+			if (date_parse(record_get(ms->v[i], "due"), &due) && due <= day)
+				b.planned[p]++;
+			if (date_parse(record_get(ms->v[i], "done") ? record_get(ms->v[i], "done") : "", &done) &&
+			    done <= day && done <= today)
+				b.delivered[p]++;
+		}
+	}
+	doc_lines(d, "Milestones burn-up: planned and delivered", b.n, xl, 0, (double)ms->n, NULL);
+	doc_series(d, "Planned", TONE_MUTED, b.planned, b.has_planned);
+	doc_series(d, "Delivered", TONE_GOOD, b.delivered, b.has_delivered);
+}
+
+static const char *milestone_state(const struct record *m, const char *date, enum tone *t)
+{
+	const char *due = record_get(m, "due"), *done = record_get(m, "done");
+	if (done) {
+		*t = due && strcmp(done, due) > 0 ? TONE_WARN : TONE_GOOD;
+		return *t == TONE_GOOD ? "delivered on time" : "delivered late";
+	}
+	if (due && strcmp(due, date) < 0) {
+		*t = TONE_BAD;
+		return "overdue";
+	}
+	*t = TONE_NONE;
+	return "upcoming";
+}
+
+/* What changed in one record since o->since: field by field from history when available. */
+static void change_line(struct ws *w, struct doc *d, const struct report_opts *o,
+			const struct record *r)
+{
+	char *old = NULL;
+	const char *created = r->created ? r->created : "";
+	char *title = record_title(r);
+	bool added = strncmp(created, o->since, 10) >= 0;
+	if (added || !o->before || o->before(o->before_ctx, r->ki->k->name, r->id, &old) || !old) {
+		doc_item(d, added ? TONE_GOOD : TONE_NONE, "%s %s %s", r->ki->k->name, title,
+			 added ? "added" : r->deleted ? "deleted" : "updated");
+		free(title);
+		free(old);
+		return;
+	}
+	struct buf now = BUF_INIT, line = BUF_INIT;
+	record_file(&now, r);
+	struct text_fields a = { NULL, 0 }, b = { NULL, 0 };
+	struct err pe = { 0, "" };
+	if (!record_parse(old, &a, &pe) && !record_parse(now.data, &b, &pe)) {
+		struct text_change ch[32];
+		size_t n = text_changes(&a, &b, ch, 32);
+		for (size_t i = 0; i < n; i++) {
+			if (ch[i].name[0] == '!')
+				continue;
+			const struct field *f = kind_field(r->ki, ch[i].name);
+			/* Finance and internal fields stay out of a status report's change list too:
+			 * it is the part most often forwarded. */
+			if (f && (f->flags & (F_FIN | F_INT)))
+				continue;
+			const char *ov = ch[i].old, *nv = ch[i].new;
+			if (f && f->type == FT_REF) {
+				ov = ov ? ws_title(w, ov) : NULL;
+				nv = nv ? ws_title(w, nv) : NULL;
+			}
+			buf_addf(&line, "%s%s: %.60s → %.60s", line.len ? "; " : "", ch[i].name,
+				 ov ? ov : "(unset)", nv ? nv : "(unset)");
+		}
+	}
+	if (line.len)
+		doc_item(d, TONE_NONE, "%s %s: %s", r->ki->k->name, title, line.data);
+	text_fields_free(&a);
+	text_fields_free(&b);
+	buf_release(&now);
+	buf_release(&line);
+	free(title);
+	free(old);
+}
+
+static int report_status(struct ws *w, const struct report_opts *o, struct doc *d, struct err *e)
+{
+	struct record *p = NULL;
+	struct health_config cfg;
+	struct healths ps = { NULL, 0, 0 };
+	struct recs ms = { NULL, 0 }, tasks = { NULL, 0 }, rs = { NULL, 0 };
+	long today;
+	int rc;
+	char f_project[64];
+	date_parse(o->date, &today);
+	if ((rc = ws_load(w, o->project, "project", &p, e)) || (rc = health_config_load(w, &cfg, e)) ||
+	    (rc = health_projects(w, &cfg, o->date, p->id, NULL, &ps, e)))
+		goto out;
+	snprintf(f_project, sizeof f_project, "project=%s", p->id);
+	if ((rc = fetch(w, "milestone", "due", 0, &ms, e, f_project, (const char *)NULL)) ||
+	    (rc = fetch(w, "task", "due", 0, &tasks, e, f_project, (const char *)NULL)))
+		goto out;
+	const struct health *h = ps.n ? &ps.v[0] : NULL;
+
+	doc_h2(d, "Summary");
+	doc_kv(d, "Customer", TONE_NONE, "%s", ws_title(w, record_get(p, "customer")));
+	doc_kv(d, "Status", TONE_NONE, "%s", record_get(p, "status") ? record_get(p, "status") : "-");
+	if (record_get(p, "manager"))
+		doc_kv(d, "Manager", TONE_NONE, "%s", ws_title(w, record_get(p, "manager")));
+	doc_kv(d, "Dates", TONE_NONE, "%s to %s",
+	       record_get(p, "start") ? record_get(p, "start") : "(no start)",
+	       record_get(p, "due") ? record_get(p, "due") : "(no due date)");
+	long done = 0;
+	double est = 0, est_done = 0;
+	for (size_t i = 0; i < tasks.n; i++) {
+		const struct record *t = tasks.v[i];
+		const char *st = record_get(t, "status"), *pr = record_get(t, "progress"),
+			   *es = record_get(t, "estimate");
+		bool is_done = st && !strcmp(st, "done");
+		double weight = es ? atof(es) : 1;
+		weight = weight > 0 ? weight : 1;
+		est += weight;
+		est_done += weight * (is_done ? 1 : pr ? atof(pr) / 100 : 0);
+		done += is_done;
+	}
+	doc_kv(d, "Progress", TONE_NONE, "%.0f%% of the planned work (%ld of %zu tasks done)",
+	       est > 0 ? 100 * est_done / est : 0, done, tasks.n);
+	if (h) {
+		doc_kv(d, "Health", band_tone(h->band), "%.0f %s%s, confidence %.0f%%%s%s", h->score,
+		       band_name(h->band), h->capped ? " (capped)" : "", h->confidence,
+		       *health_top_issue(h) ? "; most points lost: " : "", health_top_issue(h));
+		evm_line(d, &h->evm);
+		const struct project_facts *f = &h->evm;
+		if (f->has_spi || f->has_cpi) {
+			doc_bars(d, "Schedule (SPI) and cost (CPI) performance", NULL, 1.0);
+			char s[16];
+			if (f->has_spi) {
+				snprintf(s, sizeof s, "%.2f", f->spi);
+				doc_bar(d, "SPI", f->spi, s, f->spi < 0.9 ? TONE_BAD : f->spi < 1 ? TONE_WARN : TONE_GOOD);
+			}
+			if (f->has_cpi) {
+				snprintf(s, sizeof s, "%.2f", f->cpi);
+				doc_bar(d, "CPI", f->cpi, s, f->cpi < 0.9 ? TONE_BAD : f->cpi < 1 ? TONE_WARN : TONE_GOOD);
+			}
+		}
+		trend_chart(w, d, p->id, today);
+	}
+
+	doc_h2(d, "Milestones");
+	burnup(d, &ms, record_get(p, "start"), today);
+	doc_table(d, "Milestone|Due|Done|State|Deliverable", "No milestones.");
+	for (size_t i = 0; i < ms.n && i < MAX_ROWS; i++) {
+		enum tone t;
+		const char *state = milestone_state(ms.v[i], o->date, &t);
+		doc_row(d);
+		doc_cell(d, TONE_NONE, "%s", record_get(ms.v[i], "name"));
+		doc_cell(d, TONE_NONE, "%s", record_get(ms.v[i], "due") ? record_get(ms.v[i], "due") : "");
+		doc_cell(d, TONE_NONE, "%s", record_get(ms.v[i], "done") ? record_get(ms.v[i], "done") : "");
+		doc_cell(d, t, "%s", state);
+		doc_cell(d, TONE_NONE, "%s",
+			 record_get(ms.v[i], "deliverable") ? record_get(ms.v[i], "deliverable") : "");
+	}
+	more_note(d, MAX_ROWS, ms.n, "milestones");
+
+	doc_h2(d, "What changed since %s", o->since);
+	{
+		static const char *const kinds[] = { "milestone", "task", "ticket", "requirement" };
+		char f_since[40];
+		snprintf(f_since, sizeof f_since, "updated>=%s", o->since);
+		size_t shown = 0, total = 0;
+		double hours = 0;
+		for (size_t k = 0; k < ARRAY_LEN(kinds) && !rc; k++) {
+			if ((rc = fetch(w, kinds[k], "-updated", 0, &rs, e, f_project, f_since, (const char *)NULL)))
+				break;
+			for (size_t i = 0; i < rs.n; i++)
+				if (++total <= MAX_ROWS) {
+					change_line(w, d, o, rs.v[i]);
+					shown++;
+				}
+			recs_free(&rs);
+		}
+		if (rc)
+			goto out;
+		char f_date[32];
+		snprintf(f_date, sizeof f_date, "date>=%s", o->since);
+		const struct kindinfo *tk = schema_kind(&w->sc, "time");
+		struct query q;
+		query_init(&q, tk);
+		if (!(rc = ws_filter(w, &q, f_project, e)) && !(rc = ws_filter(w, &q, f_date, e)))
+			rc = store_sum(w->st, &q, kind_field(tk, "hours"), &hours, e);
+		query_free(&q);
+		if (rc)
+			goto out;
+		if (!total)
+			doc_note(d, "Nothing on the project's milestones, tasks, tickets or requirements changed.");
+		more_note(d, shown, total, "changes");
+		doc_p(d, "%.1f hours logged since %s.", hours, o->since);
+	}
+
+	doc_h2(d, "Risks");
+	{
+		size_t n = 0;
+		for (size_t i = 0; i < ms.n; i++) {
+			enum tone t;
+			milestone_state(ms.v[i], o->date, &t);
+			if (t == TONE_BAD && ++n <= MAX_ROWS)
+				doc_item(d, TONE_BAD, "Milestone %s is overdue (due %s)", record_get(ms.v[i], "name"),
+					 record_get(ms.v[i], "due"));
+		}
+		for (size_t i = 0; i < tasks.n; i++) {
+			const struct record *t = tasks.v[i];
+			const char *st = record_get(t, "status"), *due = record_get(t, "due"),
+				   *key = record_get(t, "key");
+			if (st && !strcmp(st, "done"))
+				continue;
+			bool late = due && strcmp(due, o->date) < 0, blocked = st && !strcmp(st, "blocked");
+			if (!late && !blocked)
+				continue;
+			if (++n > MAX_ROWS)
+				continue;
+			long dd = 0;
+			if (late)
+				date_parse(due, &dd);
+			char *title = record_title(t);
+			struct buf why = BUF_INIT;
+			if (blocked)
+				buf_adds(&why, " is blocked");
+			if (late)
+				buf_addf(&why, "%s %ld days late (due %s)", blocked ? " and" : " is", today - dd, due);
+			bool is_key = key && !strcmp(key, "true");
+			doc_item(d, is_key ? TONE_BAD : TONE_WARN, "%s %s%s", is_key ? "Key task" : "Task", title,
+				 why.data);
+			buf_release(&why);
+			free(title);
+		}
+		if ((rc = fetch(w, "ticket", "-severity", 0, &rs, e, f_project, "status=open,pending",
+				(const char *)NULL)))
+			goto out;
+		for (size_t i = 0; i < rs.n; i++) {
+			const char *sev = record_get(rs.v[i], "severity");
+			if (!sev || (strcmp(sev, "high") && strcmp(sev, "critical")))
+				continue;
+			if (++n <= MAX_ROWS)
+				doc_item(d, TONE_BAD, "Open %s ticket: %s", sev, record_get(rs.v[i], "title"));
+		}
+		recs_free(&rs);
+		struct strv on = STRV_INIT;
+		strv_push(&on, p->id);
+		for (size_t i = 0; i < tasks.n; i++)
+			strv_push(&on, tasks.v[i]->id);
+		for (size_t i = 0; i < ms.n; i++)
+			strv_push(&on, ms.v[i]->id);
+		if (!n)
+			doc_note(d, "No overdue milestones, late or blocked tasks, or open high-severity tickets.");
+		more_note(d, MAX_ROWS, n, "risks");
+		doc_h3(d, "Open alerts");
+		alerts_section(w, d, &on, e);
+		strv_clear(&on);
+	}
+
+	doc_h2(d, "Next steps");
+	{
+		long horizon = today + 14;
+		char until[11];
+		days_to_date(until, horizon);
+		doc_table(d, "Due|Task|Assignee|Status", "No open tasks due in the next two weeks.");
+		size_t n = 0;
+		for (size_t i = 0; i < tasks.n; i++) {
+			const struct record *t = tasks.v[i];
+			const char *st = record_get(t, "status"), *due = record_get(t, "due");
+			if ((st && !strcmp(st, "done")) || !due || strcmp(due, o->date) < 0 || strcmp(due, until) > 0)
+				continue;
+			if (++n > MAX_ROWS)
+				continue;
+			doc_row(d);
+			doc_cell(d, TONE_NONE, "%s", due);
+			doc_cell(d, TONE_NONE, "%s", record_get(t, "name"));
+			doc_cell(d, TONE_NONE, "%s", record_get(t, "assignee") ? ws_title(w, record_get(t, "assignee")) : "");
+			doc_cell(d, TONE_NONE, "%s", st ? st : "");
+		}
+		more_note(d, MAX_ROWS, n, "tasks");
+		for (size_t i = 0; i < ms.n; i++) {
+			const char *due = record_get(ms.v[i], "due");
+			if (!record_get(ms.v[i], "done") && due && strcmp(due, o->date) >= 0) {
+				doc_p(d, "Next milestone: %s, due %s.", record_get(ms.v[i], "name"), due);
+				break;
+			}
+		}
+	}
+out:
+	record_free(p);
+	recs_free(&ms);
+	recs_free(&tasks);
+	healths_free(&ps);
+	return rc;
+}
+
+/* ---- portfolio ---- */
+
+static int report_portfolio(struct ws *w, const struct report_opts *o, struct doc *d, struct err *e)
+{
+	long today;
+	int rc;
+	date_parse(o->date, &today);
+	enum { NPER = 6 };
+	struct kpis k[NPER];
+	char labels[NPER][16];
+	for (int p = 0; p < NPER; p++) {
+		char from[11], to[11];
+		health_period(today, "month", NPER - 1 - p, from, to, labels[p]);
+		if ((rc = store_kpis(w->st, from, to, &k[p], e)))
+			return rc;
+	}
+	doc_h2(d, "Key indicators");
+	{
+		struct buf heads = BUF_INIT;
+		buf_adds(&heads, "Indicator");
+		for (int p = 0; p < NPER; p++)
+			buf_addf(&heads, "|%s>", labels[p]);
+		doc_table(d, heads.data, NULL);
+		buf_release(&heads);
+		for (size_t r = 0; r < kpi_ndefs; r++) {
+			doc_row(d);
+			doc_cell(d, TONE_NONE, "%s", kpi_defs[r].label);
+			for (int p = 0; p < NPER; p++) {
+				double v;
+				char cell[32] = "-";
+				if (kpi_get(&k[p], &kpi_defs[r], &v))
+					snprintf(cell, sizeof cell, kpi_defs[r].fmt, v);
+				doc_cell(d, cell[0] == '-' && !cell[1] ? TONE_MUTED : TONE_NONE, "%s", cell);
+			}
+		}
+		/* On-time delivery month by month, as a line. */
+		const char *xl[NPER];
+		double v[NPER];
+		bool has[NPER];
+		for (int p = 0; p < NPER; p++) {
+			xl[p] = labels[p];
+			has[p] = kpi_get(&k[p], &kpi_defs[0], &v[p]);
+		}
+		doc_lines(d, "On-time delivery (% of milestones due in the month)", NPER, xl, 0, 100, NULL);
+		doc_series(d, "On time", TONE_NONE, v, has);
+	}
+
+	doc_h2(d, "Risk distribution");
+	{
+		struct health_config cfg;
+		struct healths ps = { NULL, 0, 0 }, cs = { NULL, 0, 0 };
+		if ((rc = health_config_load(w, &cfg, e)) ||
+		    (rc = health_customers(w, &cfg, o->date, NULL, &cs, &ps, e))) {
+			healths_free(&ps);
+			healths_free(&cs);
+			return rc;
+		}
+		long pc[4] = { 0 }, cc[4] = { 0 };
+		for (size_t i = 0; i < cs.n; i++)
+			if (health_listed(&cs.v[i]))
+				cc[cs.v[i].band]++;
+		for (size_t i = 0; i < ps.n; i++)
+			if (health_listed(&ps.v[i]))
+				pc[ps.v[i].band]++;
+		band_bars(d, "Customers by band", cc);
+		band_bars(d, "Projects by band", pc);
+		healths_free(&ps);
+		healths_free(&cs);
+	}
+
+	doc_h2(d, "Receivables ageing");
+	{
+		struct recs inv;
+		if ((rc = fetch(w, "invoice", "due", 0, &inv, e, "paid_on=", (const char *)NULL)))
+			return rc;
+		static const char *const bucket[] = { "Not yet due", "1-30 days", "31-60 days",
+						      "61-90 days", "Over 90 days" };
+		double sum[5] = { 0 };
+		long cnt[5] = { 0 };
+		for (size_t i = 0; i < inv.n; i++) {
+			const char *due = record_get(inv.v[i], "due"), *amt = record_get(inv.v[i], "amount"),
+				   *paid = record_get(inv.v[i], "paid_amount");
+			double open = (amt ? atof(amt) : 0) - (paid ? atof(paid) : 0);
+			long dd;
+			if (open <= 0.005 || !due || !date_parse(due, &dd))
+				continue;
+			long late = today - dd;
+			int b = late <= 0 ? 0 : late <= 30 ? 1 : late <= 60 ? 2 : late <= 90 ? 3 : 4;
+			sum[b] += open;
+			cnt[b]++;
+		}
+		recs_free(&inv);
+		doc_bars(d, "Outstanding by days past due", NULL, 0);
+		for (int b = 0; b < 5; b++) {
+			char *m = money(sum[b]);
+			doc_bar(d, bucket[b], sum[b], m, b == 0 ? TONE_GOOD : b == 1 ? TONE_WARN : TONE_BAD);
+			free(m);
+		}
+		doc_table(d, "Days past due|Invoices>|Outstanding>", NULL);
+		for (int b = 0; b < 5; b++) {
+			char *m = money(sum[b]);
+			doc_row(d);
+			doc_cell(d, TONE_NONE, "%s", bucket[b]);
+			doc_cell(d, TONE_NONE, "%ld", cnt[b]);
+			doc_cell(d, b >= 3 && sum[b] > 0 ? TONE_BAD : TONE_NONE, "%s", m);
+			free(m);
+		}
+	}
+
+	doc_h2(d, "Customer value");
+	{
+		struct cvalues vs;
+		if ((rc = health_values(w, o->date, &vs, e)))
+			return rc;
+		doc_bars(d, "Revenue to date, top 10", NULL, 0);
+		for (size_t i = 0; i < vs.n && i < 10 && vs.v[i].revenue > 0; i++) {
+			char *m = money(vs.v[i].revenue);
+			doc_bar(d, vs.v[i].name, vs.v[i].revenue, m, TONE_NONE);
+			free(m);
+		}
+		doc_table(d, "Customer|Revenue>|Margin>|Margin %>", "No invoiced revenue yet.");
+		for (size_t i = 0; i < vs.n && i < 25 && vs.v[i].revenue > 0; i++) {
+			char *rev = money(vs.v[i].revenue), *mar = money(vs.v[i].revenue - vs.v[i].cost);
+			doc_row(d);
+			doc_cell(d, TONE_NONE, "%s", vs.v[i].name);
+			doc_cell(d, TONE_NONE, "%s", rev);
+			doc_cell(d, vs.v[i].revenue >= vs.v[i].cost ? TONE_GOOD : TONE_BAD, "%s", mar);
+			doc_cell(d, TONE_NONE, "%.0f%%", 100 * (vs.v[i].revenue - vs.v[i].cost) / vs.v[i].revenue);
+			free(rev);
+			free(mar);
+		}
+		cvalues_free(&vs);
+	}
+	return 0;
+}
+
+int report_build(struct ws *w, const struct report_opts *o, struct doc **out, struct err *e)
+{
+	static const char *const titles[][2] = { { "health", "Health report" },
+						 { "status", "Status report" },
+						 { "portfolio", "Portfolio report" } };
+	*out = NULL;
+	size_t k;
+	for (k = 0; k < ARRAY_LEN(titles); k++)
+		if (!strcmp(o->kind, titles[k][0]))
+			break;
+	if (k == ARRAY_LEN(titles))
+		return err_set(e, RERR_USAGE, "'%s' is not a report (health, status, portfolio)", o->kind);
+	if (k == 1 && !o->project)
+		return err_set(e, RERR_USAGE, "the status report is of one project: --project ID");
+	struct buf title = BUF_INIT;
+	buf_adds(&title, titles[k][1]);
+	if (o->project)
+		buf_addf(&title, ": %s", ws_title(w, o->project));
+	else if (o->customer)
+		buf_addf(&title, ": %s", ws_title(w, o->customer));
+	struct doc *d = doc_new(title.data);
+	buf_release(&title);
+	if (o->source)
+		doc_subtitle(d, "As of %s, from %s", o->date, o->source);
+	else
+		doc_subtitle(d, "As of %s", o->date);
+	int rc = k == 0 ? report_health(w, o, d, e) : k == 1 ? report_status(w, o, d, e)
+							     : report_portfolio(w, o, d, e);
+	if (rc) {
+		doc_free(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}

@@ -1,0 +1,155 @@
+# tests/cli/report.sh — reports as people read them: text that fits 80 columns, Markdown, and
+# HTML opened in a real browser (headless Chromium: the page renders, logs nothing to the
+# console, fetches nothing, prints on A4); record text that tries to be markup stays text;
+# --at REV reports on a past snapshot; the status report says field by field what changed
+# since a snapshot; bad arguments are refused with nothing written.
+. "$(dirname "$0")/../lib.sh"
+ok_run demo ws
+WS=$T/ws
+cd ws || exit 1
+r() { "$RAPPORT_BIN" "$@"; }
+
+# Display width of the widest line (CJK counts two), as a terminal shows it.
+maxwidth() {
+	/usr/bin/python3 -c '
+import sys, unicodedata
+def w(s): return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+print(max([w(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")] or [0]))' "$1"
+}
+
+# A browser opens the page: it renders (the DOM has the title), logs nothing to the console
+# (a blocked fetch or script would), and a screenshot is a real image.
+browser() {
+	file=$1
+	want=$2
+	rm -rf "$T/chrome"
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chrome" \
+		--enable-logging=stderr --window-size=1000,1400 --dump-dom "file://$file" \
+		>"$T/dom.html" 2>"$T/chrome.log"
+	if grep -q "$want" "$T/dom.html"; then ok; else bad "$file: the browser's DOM lacks '$want'"; fi
+	if grep -q 'CONSOLE' "$T/chrome.log"; then
+		bad "$file: console messages: $(grep CONSOLE "$T/chrome.log" | head -3)"
+	else ok; fi
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chrome" \
+		--window-size=1000,1400 --screenshot="$T/shot.png" "file://$file" >/dev/null 2>&1
+	size=$(wc -c <"$T/shot.png" 2>/dev/null || echo 0)
+	if [ "$size" -gt 20000 ] && [ "$(head -c 4 "$T/shot.png" | od -An -c | tr -d ' ')" = "211PNG" ]; then
+		ok
+	else bad "$file: no real screenshot ($size bytes)"; fi
+}
+
+command -v chromium >/dev/null || bad "chromium is not installed (make deps installs it)"
+
+# ---- the three reports in the three formats ----
+for kind in health portfolio; do
+	ok_run report $kind
+	out_has "As of 2026-11-22"
+	printf '%s\n' "$OUT" >"$T/r.txt"
+	w=$(maxwidth "$T/r.txt")
+	[ "$w" -le 80 ] && ok || bad "report $kind: text is $w columns wide"
+	ok_run report $kind --format md
+	out_has "# "
+	out_has "| --- |"
+	ok_run report $kind -o "$T/$kind.html"
+	out_lacks "<html" "-o writes the file, not stdout"
+	browser "$T/$kind.html" "$([ $kind = health ] && echo 'Health report' || echo 'Portfolio report')"
+done
+ok_run report health
+out_has "Fabrikam Health"
+out_has "Customers by band"
+out_has "Why"
+out_has "Most points lost"
+ok_run report portfolio
+out_has "Receivables ageing"
+out_has "On-time delivery"
+out_has "Customer value"
+out_has "Over 90 days"
+ok_run report health --customer "Fabrikam Health"
+out_has "Health report: Fabrikam Health"
+out_lacks "Contoso Logistics" "narrowed to one customer"
+ok_run report status --project "WMS implementation"
+out_has "Status report: WMS implementation"
+for s in Summary "Earned value" Milestones "burn-up" "What changed since 2026-11-15" Risks "Next steps"; do
+	out_has "$s"
+done
+ok_run report status --project "WMS implementation" -o "$T/status.html"
+browser "$T/status.html" "Status report"
+ok_run report status --project "WMS implementation" -o "$T/status.md"
+head -1 "$T/status.md" | grep -q '^# Status report' && ok || bad "-o .md writes Markdown"
+
+# Self-contained: no script, no external reference of any kind; inline SVG charts; A4 print.
+for f in health portfolio status; do
+	h="$T/$f.html"
+	grep -q '<script' "$h" && bad "$f.html has a script" || ok
+	grep -E -q '(src|href)="(https?:)?//|url\(' "$h" && bad "$f.html refers outside itself" || ok
+	grep -q '<svg' "$h" && ok || bad "$f.html has no inline SVG chart"
+	grep -q '@page{size:A4' "$h" && ok || bad "$f.html has no A4 print style"
+done
+rm -rf "$T/chrome"
+timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chrome" \
+	--print-to-pdf="$T/status.pdf" --no-pdf-header-footer "file://$T/status.html" >/dev/null 2>&1
+grep -a -q 'MediaBox \[0 0 59[45]' "$T/status.pdf" && ok || bad "the status report does not print on A4"
+
+# ---- record text that tries to be markup stays text ----
+r add customer 'name=<script>alert(1)</script> & <img src=http://evil.example/x>' stage=active >/dev/null
+r add customer 'name=Evil](http://evil.example) | pipe' stage=active >/dev/null
+ok_run report health -o "$T/evil.html"
+grep -q '<script>alert' "$T/evil.html" && bad "a name became a script" || ok
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img' "$T/evil.html" && ok || bad "the name is not shown escaped"
+browser "$T/evil.html" "Health report"
+ok_run report health --format md
+out_lacks "](http://evil.example)" "a name became a Markdown link"
+out_has 'Evil\]\(http://evil\.example\) \| pipe'
+printf '%s\n' "$OUT" | grep -c '^| ' >/dev/null && ok
+
+# ---- errors: clear, exit 2, nothing written ----
+rejects "'weekly' is not a report" report weekly
+rejects "which report?" report
+rejects "the status report is of one project: --project ID" report status
+rejects "--customer or --project, not both" report health --customer Contoso --project Mobile
+rejects "the portfolio report covers every customer" report portfolio --customer "Fabrikam Health"
+rejects "--format: 'pdf' is not html, md or txt" report health --format pdf
+rejects "-o $T/r.pdf: say --format html, md or txt" report health -o "$T/r.pdf"
+[ -e "$T/r.pdf" ] && bad "a refused report wrote a file" || ok
+rejects "no project 'Nowhere'" report status --project Nowhere
+rejects "--since: 'lastweek' is not a date" report status --project "WMS implementation" --since lastweek
+rejects "this workspace has no snapshots yet" report health --at HEAD
+rp report health -o "$T/no/such/dir/r.html"
+[ "$STATUS" -ne 0 ] && ok || bad "writing into a missing directory succeeded"
+err_has "$T/no/such/dir/r.html: No such file or directory"
+
+# ---- history: --at REV and what changed, field by field ----
+export RAPPORT_NOW=2026-11-10T09:00:00Z
+r init "$T/hist" >/dev/null
+cd "$T/hist" || exit 1
+r add customer name=Before stage=active >/dev/null
+r add project customer=Before name=Pilot status=active start=2026-11-01 due=2026-12-31 >/dev/null
+r add task project=Pilot name="Wire up" status=doing due=2026-11-30 estimate=8 budget=5000 >/dev/null
+r add milestone project=Pilot name=Beta due=2026-12-01 >/dev/null
+export RAPPORT_NOW=2026-11-15T09:00:00Z
+ok_run sync
+rev=$(r log --json | jq -r '.[0].snapshot')
+export RAPPORT_NOW=2026-11-22T09:00:00Z
+r set Before name=After >/dev/null
+r set "Wire up" status=done progress=100 budget=9000 >/dev/null
+r add task project=Pilot name="New work" >/dev/null
+ok_run report health
+out_has "After"
+ok_run report health --at "$rev"
+out_has "Before"
+out_lacks "After" "--at reports the snapshot's data"
+out_has "As of 2026-11-15, from snapshot $(printf '%.8s' "$rev")"
+ok_run report status --project Pilot --since 2026-11-20
+out_has "task Wire up: status: doing → done; progress: (unset) → 100"
+out_lacks "budget" "finance fields stay out of the change list"
+out_has "task New work added"
+out_lacks "milestone Beta" "unchanged records are not listed"
+rejects "'nonesuch' is not a snapshot" report health --at nonesuch
+cd "$WS" || exit 1
+# The next status report starts where this one ended (no --since: the last report's day).
+ok_run report status --project "Mobile field app"
+out_has "What changed since 2026-11-15"
+export RAPPORT_NOW=2026-11-29T09:00:00Z
+ok_run report status --project "Mobile field app"
+out_has "What changed since 2026-11-22"
+finish
