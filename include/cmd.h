@@ -18,6 +18,11 @@ struct ctx {
 	FILE *out;
 	struct ws *ws;
 	struct err err;
+	/* Who watches a long command (import, export): the CLI on a terminal draws a bar on
+	 * stderr, the TUI on its bottom line; NULL when nobody does. */
+	void (*progress)(void *arg, const char *what, double fraction);
+	void *progress_arg;
+	double progress_start, progress_last; /* seconds: when the work began, was last drawn */
 };
 
 enum cmdflag {
@@ -36,6 +41,13 @@ struct command {
 
 extern const struct command *const commands[];
 const struct command *command_find(const char *name);
+
+/* Reports progress (fraction 0..1; 1 ends it). Shown only for work that has taken longer
+ * than RAPPORT_PROGRESS_AFTER seconds (default 0.5), at most ten times a second, so quick
+ * commands never flash a bar. */
+void ctx_progress(struct ctx *c, const char *what, double fraction);
+/* The CLI's watcher: "what [#####.....]  45%" on a terminal's stderr. */
+void progress_stderr(void *arg, const char *what, double fraction);
 
 /* Opens the workspace (once) and sets the author from config or git. */
 int ctx_open(struct ctx *c);

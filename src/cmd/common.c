@@ -4,9 +4,11 @@
  * in one place is what makes `list`, `show` and `search` read alike.
  */
 #include "cmd.h"
+#include "sync.h"
 #include "gitlayer.h"
 
 #include <math.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -354,4 +356,55 @@ int status_date(struct ctx *c, const char *at, char out[11])
 		return err_set(&c->err, RERR_INPUT, "--at: '%s' is not a date (YYYY-MM-DD)", at);
 	fmt_date(out, t);
 	return 0;
+}
+
+/* ---- progress ---- */
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void ctx_progress(struct ctx *c, const char *what, double fraction)
+{
+	if (!c->progress)
+		return;
+	double now = mono();
+	if (c->progress_start <= 0) {
+		c->progress_start = now;
+		c->progress_last = 0;
+	}
+	if (fraction >= 1) {
+		if (c->progress_last > 0)
+			c->progress(c->progress_arg, what, 1);
+		c->progress_start = c->progress_last = 0;
+		return;
+	}
+	const char *after = getenv("RAPPORT_PROGRESS_AFTER");
+	double wait = after && *after ? atof(after) : 0.5;
+	if (now - c->progress_start < wait || now - c->progress_last < 0.1)
+		return;
+	bool first = c->progress_last == 0;
+	c->progress_last = now;
+	c->progress(c->progress_arg, what, fraction < 0 ? 0 : fraction);
+	if (first)
+		sync_crashpoint("progress"); /* RAPPORT_PAUSE=progress:FILE holds the bar for tests */
+}
+
+void progress_stderr(void *arg, const char *what, double fraction)
+{
+	(void)arg;
+	if (fraction >= 1) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	char bar[31];
+	int full = (int)(fraction * 30);
+	for (int i = 0; i < 30; i++)
+		bar[i] = i < full ? '#' : '.';
+	bar[30] = '\0';
+	fprintf(stderr, "\r%s [%s] %3.0f%%", what, bar, fraction * 100);
+	fflush(stderr);
 }

@@ -72,13 +72,15 @@ struct exporter {
 	const char *datefield; /* ics: the field that dates the event */
 	struct json j;
 	char stamp[32];
-	long n;
+	long n, total;
 };
 
 static int row(const struct record *r, void *p)
 {
 	struct exporter *x = p;
 	x->n++;
+	if (x->n % 256 == 0)
+		ctx_progress(x->c, "export", (double)x->n / (double)(x->total + 1));
 	if (!strcmp(x->format, "json")) {
 		json_record(&x->j, r);
 		return 0;
@@ -146,6 +148,7 @@ struct sheet {
 	lxw_format *date, *datetime, *head;
 	double *width; /* per column, in characters */
 	lxw_row_t row;
+	long total; /* rows to write, for the progress bar */
 	int rc;
 };
 
@@ -185,6 +188,8 @@ static int xlsx_row(const struct record *r, void *p)
 {
 	struct sheet *x = p;
 	x->row++;
+	if (x->row % 256 == 0)
+		ctx_progress(x->c, "export", (double)x->row / (double)(x->total + 1));
 	cell(x, 0, NULL, r->id);
 	for (size_t i = 0; i < r->ki->nf; i++)
 		cell(x, (lxw_col_t)(i + 1), r->ki->f[i], r->val[i]);
@@ -196,6 +201,8 @@ static int write_xlsx(struct ctx *c, const struct kindinfo *ki, struct query *q,
 {
 	char *tmp = xasprintf("%s.tmp-%d.xlsx", path, (int)getpid());
 	struct sheet x = { .c = c };
+	struct err ce = { 0, "" };
+	store_count(c->ws->st, q, &x.total, &ce); /* only for the progress bar */
 	int rc = 0;
 	x.wb = workbook_new(tmp);
 	if (!x.wb) {
@@ -218,6 +225,7 @@ static int write_xlsx(struct ctx *c, const struct kindinfo *ki, struct query *q,
 	}
 	worksheet_freeze_panes(x.ws, 1, 0);
 	rc = store_query(c->ws->st, q, xlsx_row, &x, &c->err);
+	ctx_progress(c, "export", 1);
 	for (size_t i = 0; i <= ki->nf; i++)
 		worksheet_set_column(x.ws, (lxw_col_t)i, (lxw_col_t)i,
 				     x.width[i] > 50 ? 50 : x.width[i] + 1, NULL);
@@ -303,8 +311,10 @@ static int run(struct ctx *c, int argc, char **argv)
 		ics_line(&x.out, "PRODID:-//rapport//rapport " RAPPORT_VERSION "//EN");
 		ics_line(&x.out, "CALSCALE:GREGORIAN");
 	}
-	if ((rc = store_query(c->ws->st, &q, row, &x, &c->err)))
+	if ((rc = store_count(c->ws->st, &q, &x.total, &c->err)) ||
+	    (rc = store_query(c->ws->st, &q, row, &x, &c->err)))
 		goto out;
+	ctx_progress(c, "export", 1);
 	if (!strcmp(x.format, "json")) {
 		json_arr_close(&x.j);
 		buf_addc(&x.out, '\n');

@@ -352,7 +352,6 @@ static int run(struct ctx *c, int argc, char **argv)
 	}
 
 	/* ---- the rows, in one transaction ---- */
-	bool progress = isatty(STDERR_FILENO);
 	if ((rc = store_bulk(c->ws->st, &c->err)) || (rc = store_begin(c->ws->st, &c->err)))
 		goto out;
 	in_tx = true;
@@ -375,8 +374,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		if (blank)
 			continue;
 		rows++;
-		if (progress && rows % 1000 == 0)
-			fprintf(stderr, "\rrapport import: %ld rows", rows);
+		if (rows % 256 == 0)
+			ctx_progress(c, "import", (double)(csv.p - body) / (double)(blen + 1));
 		if (cells.n > ncols) {
 			problem(&rep, "line %d: %zu cells, but the header has %zu columns", line, cells.n,
 				ncols);
@@ -435,8 +434,7 @@ static int run(struct ctx *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (progress)
-		fprintf(stderr, "\r%40s\r", "");
+	ctx_progress(c, "import", 1);
 	if (rep.shown > MAX_SHOWN)
 		fprintf(stderr, "rapport: import: … and %ld more problems\n", rep.shown - MAX_SHOWN);
 	bool all_or_nothing_failed = rep.failed && !skip;

@@ -41,6 +41,7 @@ static const char global_keys[] = "q Esc\tback (quit on the dashboard)\n"
 				  "Tab\tnext tab (Shift-Tab: previous)\n"
 				  "?\tthis help\n"
 				  "Ctrl-L\trefresh: run the rules, reload, redraw\n"
+				  "R\twrite a report (health; status from a project)\n"
 				  "Ctrl-C\tquit\n";
 
 /* ---- the stack ---- */
@@ -300,6 +301,32 @@ static int split_words(const char *s, struct strv *out, struct err *e)
 	}
 }
 
+/* A long command's progress on the bottom line: what, a bar across the screen, the percent. */
+static void tui_progress(void *arg, const char *what, double fraction)
+{
+	struct tui *t = arg;
+	(void)t;
+	if (fraction >= 1)
+		return; /* the command's own message replaces the bar */
+	int w = COLS - (int)strlen(what) - 10;
+	w = w < 10 ? 10 : w;
+	int full = (int)(fraction * w);
+	move(LINES - 1, 0);
+	clrtoeol();
+	attron(A_BOLD);
+	addstr(what);
+	attroff(A_BOLD);
+	addstr(" ");
+	attron(A_REVERSE);
+	for (int i = 0; i < full; i++)
+		addch(' ');
+	attroff(A_REVERSE);
+	for (int i = full; i < w; i++)
+		addch(ACS_CKBOARD);
+	printw(" %3.0f%%", fraction * 100);
+	refresh();
+}
+
 int tui_capture(struct tui *t, int argc, char **argv, char **out)
 {
 	const struct command *cmd = command_find(argv[0]);
@@ -313,6 +340,9 @@ int tui_capture(struct tui *t, int argc, char **argv, char **out)
 	struct ctx sub = *t->c;
 	sub.out = open_memstream(out, &len);
 	sub.tty = sub.color = sub.json = false;
+	sub.progress = tui_progress;
+	sub.progress_arg = t;
+	sub.progress_start = sub.progress_last = 0;
 	err_clear(&sub.err);
 	int rc = want_help(argc, argv) ? (cmd_usage(&sub, cmd), 0) : cmd->run(&sub, argc, argv);
 	fclose(sub.out);
@@ -553,6 +583,13 @@ static int loop(struct tui *t)
 		case '5':
 		case '6': root_screen(t, k - '0'); break;
 		case 's': tui_sync(t); break;
+		case 'R': {
+			char *line = tui_prompt(t, ":", "report health -o health-report.html");
+			if (line)
+				tui_command(t, line);
+			free(line);
+			break;
+		}
 		case CTRL('l'):
 			/* Refresh: the rules run again, every screen reloads, the terminal repaints. */
 			tui_evaluate(t);

@@ -681,6 +681,25 @@ static bool rv_key(struct tui *t, struct view *v, int k)
 		tui_command(t, cmd);
 		return true;
 	}
+	/* Reports and the portal: the command line, filled in for this record, to adjust or run. */
+	const char *kind = rv->r->ki->k->name;
+	bool is_project = !strcmp(kind, "project"), is_customer = !strcmp(kind, "customer");
+	if ((k == 'R' && (is_project || is_customer)) || (k == 'P' && is_customer)) {
+		char init[160];
+		if (k == 'P')
+			snprintf(init, sizeof init, "portal %.8s -o portal-%.8s", rv->id, rv->id);
+		else if (is_project)
+			snprintf(init, sizeof init, "report status --project %.8s -o status-%.8s.html", rv->id,
+				 rv->id);
+		else
+			snprintf(init, sizeof init, "report health --customer %.8s -o health-%.8s.html",
+				 rv->id, rv->id);
+		char *line = tui_prompt(t, ":", init);
+		if (line)
+			tui_command(t, line);
+		free(line);
+		return true;
+	}
 	switch (tb->kind) {
 	case TAB_LIST:
 		if (rlist_key(t, &tb->list, k))
@@ -761,6 +780,8 @@ static const struct view_ops rv_ops = {
 	"e\tedit (the selected row, or this record)\n"
 	"d\tdelete (asks)\nu\tundelete the last deleted\n"
 	"H\thistory: who changed which field when (not on the Board)\n"
+	"R\treport: a project's status or a customer's health, to a file\n"
+	"P\tportal: a customer's static site, to a directory\n"
 	"Board: h l\tcolumns\nBoard: H L < >\tmove the card to the previous / next status\n"
 	"Timeline: h l\tpan a week\nTimeline: + -\tzoom\nTimeline: t\tjump to today\n",
 	rv_draw, rv_key, rv_click, rv_free,

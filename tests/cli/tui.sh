@@ -308,6 +308,48 @@ keys : quit Enter
 tm kill-server 2>/dev/null
 rm -rf "$T/co2"
 
+# Reports and the portal from the TUI: R on a project fills in its status report, P on a
+# customer its portal; Enter runs them and the files are there.
+PID=$(sqlite3 co/.rapport/rapport.db "select id from project where name='WMS implementation'")
+start 80 24 tui
+keys : "show $PID" Enter
+wait_for "Overview"
+keys R
+wait_for "report status --project ${PID%"${PID#????????}"}"
+keys Enter
+wait_for "done: report status"
+[ -s "$WS/status-$(printf '%.8s' "$PID").html" ] && ok || bad "R did not write the status report"
+grep -q 'Status report: WMS implementation' "$WS/status-$(printf '%.8s' "$PID").html" && ok ||
+	bad "the report written from the TUI is not the project's"
+keys : "show $CID" Enter
+wait_for "Key contacts"
+keys P
+wait_for "portal $(printf '%.8s' "$CID") -o portal-"
+keys Enter
+wait_for "Wrote portal-$(printf '%.8s' "$CID")"
+[ -f "$WS/portal-$(printf '%.8s' "$CID")/index.html" ] && ok || bad "P did not write the portal"
+keys q q
+# A long import shows a progress bar on the bottom line (held on screen by RAPPORT_PAUSE).
+/usr/bin/python3 -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("name,region\n")
+    for i in range(30000): f.write("Bulk %d,EMEA\n" % i)' "$T/bulk.csv"
+ENV="RAPPORT_PROGRESS_AFTER=0 RAPPORT_PAUSE=progress:$T/bar" start 80 24 tui
+keys : "import customer $T/bulk.csv" Enter
+i=0
+while [ ! -f "$T/bar" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+screen | tail -1 | grep -q '^import .*%$' && ok || bad "no progress bar: $(screen | tail -1)"
+wait_for "customer: 30000 created"
+keys : quit Enter
+tm kill-server 2>/dev/null
+
+# The CLI draws its bar on a terminal's stderr, and clears it at the end.
+RAPPORT_PROGRESS_AFTER=0 script -q -e -c "'$RAPPORT_BIN' -C co export customer -o '$T/all.csv'" "$T/typescript" >/dev/null 2>&1
+grep -a -q 'export \[#*\.*\] *[0-9]*%' "$T/typescript" && ok || bad "no progress bar on a terminal: $(od -c "$T/typescript" | head -5)"
+rp -C co export customer -o "$T/all2.csv"
+case "$ERR" in *'['*) bad "a progress bar without a terminal: $ERR" ;; *) ok ;; esac
+
 # No terminal, no TUI; and nothing the sanitizers complain about.
 rp -C co tui
 status_is 2 "tui without a terminal:"
