@@ -24,6 +24,13 @@ int store_migrate(struct store *st, const struct schema *sc, struct err *e);
 
 /* Tunes the connection for loading many records (demo data, imports): a larger page cache. */
 int store_bulk(struct store *st, struct err *e);
+/* A load of many records into one kind, inside the caller's transaction: drops the kind's
+ * order indexes ("_sort": what lists walk; lookups by id, name and reference stay, and so does
+ * the order index of `keep`, which the load looks duplicates up by), so each row updates a few
+ * indexes instead of ten. store_bulk_end builds them again, one sorted pass each. */
+int store_bulk_begin(struct store *st, const struct kindinfo *ki, const struct field *keep,
+		     struct err *e);
+int store_bulk_end(struct store *st, const struct kindinfo *ki, struct err *e);
 /* Refreshes the query planner's statistics; call after a bulk load. */
 int store_analyze(struct store *st, struct err *e);
 

@@ -157,17 +157,22 @@ void store_fts_text(struct buf *b, const char *s)
 	}
 }
 
-static int fts_put(struct store *st, const struct record *r, sqlite3_int64 n, struct err *e)
+/* Indexes a record's text under its ids number n; `fresh`: n was just allocated (ids rows are
+ * never deleted, so no entry can exist and there is nothing to remove first). */
+static int fts_put(struct store *st, const struct record *r, sqlite3_int64 n, bool fresh,
+		   struct err *e)
 {
 	struct buf text = BUF_INIT;
-	int rc = stmt_for(st, &st->fts_del, "DELETE FROM fts WHERE rowid = ?", e);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st->fts_del, 1, n);
-	rc = sqlite3_step(st->fts_del) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "search index");
-	sqlite3_reset(st->fts_del);
-	if (rc)
-		return rc;
+	int rc = 0;
+	if (!fresh) {
+		if ((rc = stmt_for(st, &st->fts_del, "DELETE FROM fts WHERE rowid = ?", e)))
+			return rc;
+		sqlite3_bind_int64(st->fts_del, 1, n);
+		rc = sqlite3_step(st->fts_del) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "search index");
+		sqlite3_reset(st->fts_del);
+		if (rc)
+			return rc;
+	}
 	if (r->deleted)
 		return 0;
 	for (size_t i = 0; i < r->ki->nf; i++)
@@ -248,7 +253,7 @@ int store_insert(struct store *st, const struct record *r, struct err *e)
 	sqlite3_reset(st->ids_ins);
 	if (rc)
 		goto fail;
-	if ((rc = fts_put(st, r, sqlite3_last_insert_rowid(st->db), e)))
+	if ((rc = fts_put(st, r, sqlite3_last_insert_rowid(st->db), true, e)))
 		goto fail;
 	return store_commit(st, e);
 fail:
@@ -294,7 +299,7 @@ int store_update(struct store *st, const struct record *r, struct err *e)
 		rc = err_set(e, RERR_NOTFOUND, "%s %s: no such record", ki->k->name, r->id);
 		goto fail;
 	}
-	if ((rc = id_number(st, r->id, &n, e)) || (rc = fts_put(st, r, n, e)))
+	if ((rc = id_number(st, r->id, &n, e)) || (rc = fts_put(st, r, n, false, e)))
 		goto fail;
 	return store_commit(st, e);
 fail:

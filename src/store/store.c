@@ -442,6 +442,43 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 	}
 }
 
+int store_bulk_begin(struct store *st, const struct kindinfo *ki, const struct field *keep,
+		     struct err *e)
+{
+	sqlite3_stmt *s;
+	struct strv drop = STRV_INIT;
+	char keepname[128] = "";
+	if (keep)
+		snprintf(keepname, sizeof keepname, "%s_%s_sort", ki->k->name, field_column(keep));
+	int rc = store_prep(st, &s, "SELECT name FROM sqlite_master WHERE type = 'index' AND "
+				    "tbl_name = ? AND sql IS NOT NULL AND name LIKE '%\\_sort' ESCAPE '\\'",
+			    e);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, ki->k->name, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		if (strcmp((const char *)sqlite3_column_text(s, 0), keepname))
+			strv_push(&drop, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	struct buf ddl = BUF_INIT;
+	for (size_t i = 0; i < drop.n; i++)
+		buf_addf(&ddl, "DROP INDEX \"%s\";\n", drop.v[i]);
+	strv_clear(&drop);
+	if (ddl.len)
+		rc = exec(st, ddl.data, e);
+	buf_release(&ddl);
+	return rc;
+}
+
+int store_bulk_end(struct store *st, const struct kindinfo *ki, struct err *e)
+{
+	struct buf ddl = BUF_INIT;
+	plan_kind(st, ki, &ddl);
+	int rc = ddl.len ? exec(st, ddl.data, e) : 0;
+	buf_release(&ddl);
+	return rc;
+}
+
 int store_migrate(struct store *st, const struct schema *sc, struct err *e)
 {
 	struct buf ddl = BUF_INIT;

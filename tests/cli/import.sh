@@ -118,11 +118,26 @@ ok_run import customer "$T/in.csv"
 ok_run list customer "name~Esc" --json
 eq "$(printf '%s' "$OUT" | jq -r '.[0].name' | od -An -c | tr -s ' ' | cut -c1-16)" " E s c 033 [ 2 J"
 
-# Many rows: 10,000 tasks referring to a project by name, in one transaction.
+# Many rows: 100,000 tasks referring to a project by name, in one transaction. One bad row at
+# the very end and none is written; fixed, all are, and the order indexes (dropped for the
+# load and rebuilt) answer sorted lists again.
 rp add project customer=Existing name=Bulk
-{ echo "project,name,estimate"; i=0; while [ $i -lt 10000 ]; do echo "Bulk,Task $i,$((i % 40))"; i=$((i + 1)); done; } >"$T/in.csv"
+/usr/bin/python3 -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("project,name,estimate,due\n")
+    for i in range(100000): f.write("Bulk,Task %06d,%d,2027-01-%02d\n" % (i, i % 40, 1 + i % 28))
+    f.write("Bulk,The bad one,7,2027-02-30\n")' "$T/in.csv"
+rejects "line 100002, column 'due' (due): '2027-02-30' is not a date" import task "$T/in.csv"
+out_has "task: nothing written; 100000 would be created, 0 updated, 0 skipped, 1 failed"
+sed -i '$d' "$T/in.csv"
 ok_run import task "$T/in.csv"
-out_has "task: 10000 created"
-ok_run list task project=Bulk --limit 1 --offset 9999 --sort name --json
-eq "$(printf '%s' "$OUT" | jq length)" 1 "10,000 rows imported"
+out_has "task: 100000 created"
+ok_run list task project=Bulk --limit 2 --offset 99998 --sort name --json
+eq "$(printf '%s' "$OUT" | jq -r '.[1].name')" "Task 099999" "the 100,000th row, in name order"
+ok_run list task project=Bulk --sort -due --limit 1 --json
+eq "$(printf '%s' "$OUT" | jq -r '.[0].due')" "2027-01-28" "sorted by due after the rebuild"
+[ "$(sqlite3 "$WS/.rapport/rapport.db" "select count(*) from sqlite_master where name = 'task_due_sort'")" = 1 ] &&
+	ok || bad "the order index of due was not rebuilt"
+[ "$(sqlite3 "$WS/.rapport/rapport.db" "PRAGMA integrity_check")" = ok ] && ok || bad "integrity_check after a bulk load"
 finish
