@@ -96,6 +96,9 @@ struct health_trend {
 	long first_day;
 };
 void health_trend(struct ws *w, const char *id, long today, struct health_trend *t);
+/* The direction against four weeks ago: 1 rising, -1 falling, 0 steady (within 2 points),
+ * 2 unknown (no score then or now). */
+int health_trend_dir(const struct health_trend *t);
 
 /* Customer value to a date: invoiced to date and the cost of their projects (actual cost),
  * highest revenue first. */

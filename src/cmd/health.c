@@ -56,11 +56,8 @@ static void trend_of(struct ctx *c, const char *id, long today, char spark[64], 
 		if (i >= 6)
 			strcat(shortsp, s);
 	}
-	*arrow = "";
-	if (t.has[11] && t.has[7]) {
-		double d = t.by_week[11] - t.by_week[7];
-		*arrow = d > 2 ? "↑" : d < -2 ? "↓" : "→";
-	}
+	static const char *const arrows[] = { "↓", "→", "↑", "" };
+	*arrow = arrows[health_trend_dir(&t) + 1];
 }
 
 static void json_health(struct ctx *c, struct json *j, const struct health *h, bool why,

@@ -610,6 +610,14 @@ void health_trend(struct ws *w, const char *id, long today, struct health_trend 
 	store_history(w->st, id, since, trend_cb, t, &e);
 }
 
+int health_trend_dir(const struct health_trend *t)
+{
+	if (!t->has[11] || !t->has[7])
+		return 2;
+	double d = t->by_week[11] - t->by_week[7];
+	return d > 2 ? 1 : d < -2 ? -1 : 0;
+}
+
 static int cmp_value_id(const void *a, const void *b)
 {
 	return strcmp(((const struct cvalue *)a)->id, ((const struct cvalue *)b)->id);

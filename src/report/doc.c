@@ -881,27 +881,24 @@ static void html_lines(struct buf *o, const struct block *b)
 	for (size_t s = 0; s < b->nser; s++) {
 		const struct series *sr = &b->ser[s];
 		const char *color = tone_color(sr->t);
-		/* One polyline per run of points; a lone point is a dot. */
-		for (size_t i = 0; i < n;) {
-			if (!sr->has[i]) {
-				i++;
-				continue;
-			}
-			size_t j = i;
-			while (j + 1 < n && sr->has[j + 1])
-				j++;
-			if (j == i)
-				buf_addf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", PX(i),
-					 PY(sr->v[i]), color);
-			else {
-				buf_addf(o, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
-					 color);
-				for (size_t k = i; k <= j; k++)
-					buf_addf(o, "%s%.1f,%.1f", k > i ? " " : "", PX(k), PY(sr->v[k]));
-				buf_adds(o, "\"/>");
-			}
-			i = j + 1;
+		/* Recorded points are sparse (a score exists for the days someone looked): one line
+		 * through all of them, and a dot on each so a lone one still shows. */
+		size_t have = 0;
+		for (size_t i = 0; i < n; i++)
+			have += sr->has[i];
+		if (have > 1) {
+			buf_addf(o, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", color);
+			for (size_t k = 0, first = 1; k < n; k++)
+				if (sr->has[k]) {
+					buf_addf(o, "%s%.1f,%.1f", first ? "" : " ", PX(k), PY(sr->v[k]));
+					first = 0;
+				}
+			buf_adds(o, "\"/>");
 		}
+		for (size_t i = 0; i < n; i++)
+			if (sr->has[i])
+				buf_addf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>", PX(i),
+					 PY(sr->v[i]), color);
 		int ly = T + 12 + (int)s * 18;
 		buf_addf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>",
 			 L + pw + 12, ly - 4, L + pw + 28, ly - 4, color);

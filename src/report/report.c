@@ -251,11 +251,8 @@ static int report_health(struct ws *w, const struct report_opts *o, struct doc *
 		for (size_t i = 0; i < nc && i < MAX_ROWS; i++) {
 			struct health_trend t;
 			health_trend(w, cv[i]->id, today, &t);
-			const char *arrow = "";
-			if (t.has[11] && t.has[7]) {
-				double dd = t.by_week[11] - t.by_week[7];
-				arrow = dd > 2 ? "rising" : dd < -2 ? "falling" : "steady";
-			}
+			static const char *const words[] = { "falling", "steady", "rising", "" };
+			const char *arrow = words[health_trend_dir(&t) + 1];
 			doc_row(d);
 			doc_cell(d, TONE_NONE, "%s", cv[i]->name);
 			doc_cell(d, band_tone(cv[i]->band), "%.0f", cv[i]->score);

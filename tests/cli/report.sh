@@ -90,6 +90,13 @@ timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/c
 	--print-to-pdf="$T/status.pdf" --no-pdf-header-footer "file://$T/status.html" >/dev/null 2>&1
 grep -a -q 'MediaBox \[0 0 59[45]' "$T/status.pdf" && ok || bad "the status report does not print on A4"
 
+# Trends come from the scores `health` records each day it runs.
+for d in 2026-09-20 2026-10-11 2026-11-01; do RAPPORT_NOW=${d}T09:00:00Z rp health; done
+ok_run report health --customer "Fabrikam Health"
+out_has "Health, last 12 weeks (2026-09-06 to 2026-11-22, 0 to 100)"
+ok_run report health --customer "Fabrikam Health" -o "$T/trend.html"
+grep -q '<polyline' "$T/trend.html" && ok || bad "no trend line in the HTML report"
+
 # ---- record text that tries to be markup stays text ----
 r add customer 'name=<script>alert(1)</script> & <img src=http://evil.example/x>' stage=active >/dev/null
 r add customer 'name=Evil](http://evil.example) | pipe' stage=active >/dev/null
