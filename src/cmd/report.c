@@ -172,9 +172,13 @@ static int run(struct ctx *c, int argc, char **argv)
 			fprintf(c->out, "Wrote %s (%zu bytes)\n", path, out.len);
 	} else
 		fwrite(out.data, 1, out.len, c->out);
-	/* The next status report of this project starts from today. */
-	if (*meta_key && !at && !since)
-		rc = store_meta_set(c->ws->st, meta_key, date, &c->err);
+	/* The next status report of this project starts from today. The report is out already:
+	 * a database too busy to remember that is worth a warning, not a failure. */
+	if (*meta_key && !at && !since) {
+		struct err me = { 0, "" };
+		if (store_meta_set(c->ws->st, meta_key, date, &me))
+			fprintf(stderr, "rapport: could not note the report's date: %s\n", me.msg);
+	}
 out:
 	doc_free(d);
 	buf_release(&out);

@@ -777,7 +777,9 @@ static const char css[] =
 	"p{margin:.4rem 0}.sub{color:#57606a;margin:.1rem 0}.note{color:#6e7781;font-style:italic}"
 	".wrap{overflow-x:auto;margin:.5rem 0}table{border-collapse:collapse;width:100%;font-size:.92rem}"
 	"th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #d8dee4;vertical-align:top;"
-	"overflow-wrap:anywhere}th{background:#f6f8fa;font-weight:600}.r{text-align:right;"
+	"overflow-wrap:break-word}th{background:#f6f8fa;font-weight:600;white-space:nowrap}"
+	/* In a narrow window a wide table scrolls sideways rather than breaking words apart. */
+	".wrap table{min-width:34rem}.r{text-align:right;"
 	"font-variant-numeric:tabular-nums;white-space:nowrap}"
 	"dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.5rem 0}"
 	"dt{color:#57606a}dd{margin:0;overflow-wrap:anywhere}ul{margin:.4rem 0;padding-left:1.3rem}"
@@ -792,6 +794,7 @@ static const char css[] =
 	"dl{grid-template-columns:1fr}dt{font-weight:600}}"
 	"@page{size:A4;margin:16mm 14mm}"
 	"@media print{body{font-size:10pt}main{max-width:none;padding:0}.wrap{overflow:visible}"
+	".wrap table{min-width:0}"
 	"h2,h3{break-after:avoid}table,figure,dl,tr{break-inside:avoid}th{background:#eee}"
 	"a{color:inherit;text-decoration:none}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
