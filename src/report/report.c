@@ -169,33 +169,55 @@ static bool evm_line(struct doc *d, const struct project_facts *f)
 	return f->has_spi || f->has_cpi;
 }
 
-/* Alerts in state open on the given records (NULL: all), most severe first. */
+/* Alerts in state open on the given records (NULL: all), most severe first. The database
+ * picks and orders them: a big workspace holds thousands. */
 static void alerts_section(struct ws *w, struct doc *d, const struct strv *on, struct err *e)
 {
-	struct recs rs;
-	if (fetch(w, "alert", "-severity,-raised", 0, &rs, e, "state=open", (const char *)NULL)) {
+	/* Severity is a choice, ordered by meaning rather than spelling: one query per level. */
+	static const char *const levels[] = { "critical", "warning", "info" };
+	const struct kindinfo *ak = schema_kind(&w->sc, "alert");
+	struct recs rs = { NULL, 0 };
+	long total = 0;
+	int rc = 0;
+	for (size_t l = 0; l < ARRAY_LEN(levels) && !rc; l++) {
+		struct query q;
+		char sev[32];
+		long n = 0;
+		snprintf(sev, sizeof sev, "severity=%s", levels[l]);
+		query_init(&q, ak);
+		if (!(rc = ws_filter(w, &q, "state=open", e)) && !(rc = ws_filter(w, &q, sev, e)) && on)
+			q.cond[q.ncond++] = (struct qcond){ .f = kind_field(ak, "on"), .op = Q_IN,
+							    .value = query_own(&q, strv_join(on, ",")) };
+		if (!rc)
+			rc = ws_sort(w, &q, "-raised", e);
+		if (!rc)
+			rc = store_count(w->st, &q, &n, e);
+		total += n;
+		q.limit = MAX_ROWS - (long)rs.n;
+		if (!rc && q.limit > 0)
+			rc = store_query(w->st, &q, recs_add, &rs, e);
+		query_free(&q);
+	}
+	if (rc) {
 		doc_note(d, "Alerts could not be read: %s", e->msg);
+		recs_free(&rs);
 		return;
 	}
 	doc_table(d, "Severity|Alert|On|Raised", "No open alerts.");
-	size_t total = 0;
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct record *a = rs.v[i];
-		const char *target = record_get(a, "on");
-		if (on && (!target || !strv_has(on, target)))
-			continue;
-		if (++total > MAX_ROWS)
-			continue;
-		const char *sev = record_get(a, "severity");
+		const char *target = record_get(a, "on"), *sev = record_get(a, "severity"),
+			   *raised = record_get(a, "raised");
 		doc_row(d);
-		doc_cell(d, sev && !strcmp(sev, "critical") ? TONE_BAD : sev && !strcmp(sev, "warning") ? TONE_WARN : TONE_NONE,
+		doc_cell(d, sev && !strcmp(sev, "critical") ? TONE_BAD
+			    : sev && !strcmp(sev, "warning") ? TONE_WARN
+							      : TONE_NONE,
 			 "%s", sev ? sev : "");
 		doc_cell(d, TONE_NONE, "%s", record_get(a, "message"));
 		doc_cell(d, TONE_NONE, "%s", target ? ws_title(w, target) : "");
-		const char *raised = record_get(a, "raised");
 		doc_cell(d, TONE_NONE, "%.10s", raised ? raised : "");
 	}
-	more_note(d, MAX_ROWS, total, "alerts");
+	more_note(d, rs.n, (size_t)total, "alerts");
 	recs_free(&rs);
 }
 

@@ -69,6 +69,12 @@ measure "add interaction" "$bin" -C "$dir" add interaction customer="$cust" kind
 measure "fields (census of all kinds)" "$bin" -C "$dir" fields
 measure "health (every project and customer)" "$bin" -C "$dir" health --at 2026-11-22
 measure "health ID --why (one customer)" "$bin" -C "$dir" health "$cust" --why
+measure "report health (html, every score)" "$bin" -C "$dir" report health --format html
+measure "report portfolio (html)" "$bin" -C "$dir" report portfolio --format html
+proj=$(sqlite3 "$dir/.rapport/rapport.db" "select id from project where status = 'active' limit 1")
+measure "report status (one project)" "$bin" -C "$dir" report status --project "$proj" --since 2026-11-15
+rm -rf "$top/build/bench/portal"
+measure "portal (one customer)" sh -c "rm -rf '$top/build/bench/portal'; '$bin' -C '$dir' portal '$cust' -o '$top/build/bench/portal'"
 # Import: 100,000 customers from CSV, against the floor of the sqlite3 shell's .import of the
 # same file into a bare table (no validation, no indexes, no search index).
 csv="$top/build/bench/customers.csv"

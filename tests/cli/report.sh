@@ -90,6 +90,15 @@ timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/c
 	--print-to-pdf="$T/status.pdf" --no-pdf-header-footer "file://$T/status.html" >/dev/null 2>&1
 grep -a -q 'MediaBox \[0 0 59[45]' "$T/status.pdf" && ok || bad "the status report does not print on A4"
 
+# Open alerts, most severe first (severity is ordered by meaning, not alphabetically).
+rp alerts
+ok_run report health
+printf '%s\n' "$OUT" | sed -n '/^Open alerts/,$p' | awk '$1 == "critical" || $1 == "warning" || $1 == "info" { print $1 }' >"$T/sev"
+[ -s "$T/sev" ] && ok || bad "the health report lists no alerts after 'rapport alerts'"
+awk '{ r = $1 == "critical" ? 0 : $1 == "warning" ? 1 : 2; if (r < last) bad = 1; last = r } END { exit bad }' "$T/sev" &&
+	ok || bad "alerts out of severity order: $(tr '\n' ' ' <"$T/sev")"
+grep -q critical "$T/sev" && grep -q warning "$T/sev" && ok || bad "the demo should have critical and warning alerts: $(sort -u "$T/sev" | tr '\n' ' ')"
+
 # Trends come from the scores `health` records each day it runs.
 for d in 2026-09-20 2026-10-11 2026-11-01; do RAPPORT_NOW=${d}T09:00:00Z rp health; done
 ok_run report health --customer "Fabrikam Health"
@@ -107,7 +116,11 @@ browser "$T/evil.html" "Health report"
 ok_run report health --format md
 out_lacks "](http://evil.example)" "a name became a Markdown link"
 out_has 'Evil\]\(http://evil\.example\) \| pipe'
-printf '%s\n' "$OUT" | grep -c '^| ' >/dev/null && ok
+r add customer "name=$(printf 'Esc\033[2J Co')" stage=active >/dev/null
+for f in txt md html; do
+	rp report health --format $f
+	case "$OUT" in *"$(printf '\033')"*) bad "report --format $f lets an escape byte through" ;; *) ok ;; esac
+done
 
 # ---- errors: clear, exit 2, nothing written ----
 rejects "'weekly' is not a report" report weekly
