@@ -111,6 +111,10 @@ struct cvalues {
 	size_t n;
 };
 int health_values(struct ws *w, const char *date, struct cvalues *out, struct err *e);
+/* The same from scores already computed (health_customers with its projects): no second
+ * pass over the data. */
+void health_values_of(const struct healths *customers, const struct healths *projects,
+		      struct cvalues *out);
 void cvalues_free(struct cvalues *v);
 
 /* The portfolio KPIs (store.h struct kpis) as rows: key, label and printf format. */

@@ -672,6 +672,30 @@ int health_values(struct ws *w, const char *date, struct cvalues *out, struct er
 	return 0;
 }
 
+void health_values_of(const struct healths *customers, const struct healths *projects,
+		      struct cvalues *out)
+{
+	out->n = customers->n;
+	out->v = xcalloc(out->n + 1, sizeof(*out->v));
+	for (size_t i = 0; i < customers->n; i++) {
+		struct cvalue *v = &out->v[i];
+		snprintf(v->id, sizeof v->id, "%s", customers->v[i].id);
+		snprintf(v->name, sizeof v->name, "%s", customers->v[i].name);
+		v->revenue = customers->v[i].value;
+	}
+	/* Scores come sorted by id, so projects find their customer by bisection. */
+	for (size_t i = 0; i < projects->n; i++) {
+		struct cvalue key;
+		snprintf(key.id, sizeof key.id, "%s", projects->v[i].customer);
+		struct cvalue *v = out->n ? bsearch(&key, out->v, out->n, sizeof(*out->v), cmp_value_id)
+					  : NULL;
+		if (v)
+			v->cost += projects->v[i].evm.ac;
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_revenue);
+}
+
 void cvalues_free(struct cvalues *v)
 {
 	free(v->v);

@@ -730,16 +730,15 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 		doc_series(d, "On time", TONE_NONE, v, has);
 	}
 
+	/* One scoring pass feeds both the risk distribution and customer value. */
+	struct health_config cfg;
+	struct healths ps = { NULL, 0, 0 }, cs = { NULL, 0, 0 };
+	struct cvalues vs = { NULL, 0 };
+	if ((rc = health_config_load(w, &cfg, e)) ||
+	    (rc = health_customers(w, &cfg, o->date, NULL, &cs, &ps, e)))
+		goto out;
 	doc_h2(d, "Risk distribution");
 	{
-		struct health_config cfg;
-		struct healths ps = { NULL, 0, 0 }, cs = { NULL, 0, 0 };
-		if ((rc = health_config_load(w, &cfg, e)) ||
-		    (rc = health_customers(w, &cfg, o->date, NULL, &cs, &ps, e))) {
-			healths_free(&ps);
-			healths_free(&cs);
-			return rc;
-		}
 		long pc[4] = { 0 }, cc[4] = { 0 };
 		for (size_t i = 0; i < cs.n; i++)
 			if (health_listed(&cs.v[i]))
@@ -749,15 +748,13 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 				pc[ps.v[i].band]++;
 		band_bars(d, "Customers by band", cc);
 		band_bars(d, "Projects by band", pc);
-		healths_free(&ps);
-		healths_free(&cs);
 	}
 
 	doc_h2(d, "Receivables ageing");
 	{
 		struct recs inv;
 		if ((rc = fetch(w, "invoice", "due", 0, &inv, e, "paid_on=", (const char *)NULL)))
-			return rc;
+			goto out;
 		static const char *const bucket[] = { "Not yet due", "1-30 days", "31-60 days",
 						      "61-90 days", "Over 90 days" };
 		double sum[5] = { 0 };
@@ -794,9 +791,7 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 
 	doc_h2(d, "Customer value");
 	{
-		struct cvalues vs;
-		if ((rc = health_values(w, o->date, &vs, e)))
-			return rc;
+		health_values_of(&cs, &ps, &vs);
 		doc_bars(d, "Revenue to date, top 10", NULL, 0);
 		for (size_t i = 0; i < vs.n && i < 10 && vs.v[i].revenue > 0; i++) {
 			char *m = money(vs.v[i].revenue);
@@ -814,9 +809,12 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 			free(rev);
 			free(mar);
 		}
-		cvalues_free(&vs);
 	}
-	return 0;
+out:
+	cvalues_free(&vs);
+	healths_free(&ps);
+	healths_free(&cs);
+	return rc;
 }
 
 int report_build(struct ws *w, const struct report_opts *o, struct doc **out, struct err *e)

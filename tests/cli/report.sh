@@ -64,6 +64,12 @@ out_has "Receivables ageing"
 out_has "On-time delivery"
 out_has "Customer value"
 out_has "Over 90 days"
+# Customer value in the portfolio report (from the scores) agrees with `kpi` (from the facts).
+ok_run kpi
+printf '%s\n' "$OUT" | sed -n '/^Customer lifetime value/,$p' | grep -E '[0-9],[0-9]{3}\.[0-9]{2}' | awk '{ print $(NF-2), $(NF-1), $NF }' | head -5 >"$T/kpi.v"
+ok_run report portfolio
+printf '%s\n' "$OUT" | sed -n '/^Customer value/,$p' | sed -n '/Margin %/,$p' | grep -E '[0-9],[0-9]{3}\.[0-9]{2}' | awk '{ print $(NF-2), $(NF-1), $NF }' | head -5 >"$T/rep.v"
+[ -s "$T/kpi.v" ] && cmp -s "$T/kpi.v" "$T/rep.v" && ok || bad "customer value differs: kpi $(cat "$T/kpi.v") / report $(cat "$T/rep.v")"
 ok_run report health --customer "Fabrikam Health"
 out_has "Health report: Fabrikam Health"
 out_lacks "Contoso Logistics" "narrowed to one customer"
