@@ -10,7 +10,7 @@ SHAREDIR = $(PREFIX)/share/rapport
 CC ?= cc
 PKGS = sqlite3 libgit2 ncursesw xlsxwriter
 DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev libxlsxwriter-dev sqlite3 jq tmux groff-base time python3 \
-           git openssh-server openssh-client clang python3-icalendar chromium
+           git openssh-server openssh-client clang python3-icalendar python3-markdown-it chromium
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -611,15 +611,20 @@ static void render_txt(const struct doc *d, struct buf *o)
 
 /* ---- Markdown ---- */
 
-/* Text safe for Markdown: terminal-safe first, then every character Markdown could read as
- * markup escaped, and line breaks folded, so a record's text can never become a link, an HTML
- * tag or a table cell boundary. */
+/* Text safe for Markdown: terminal-safe first, then the characters that make markup escaped
+ * (emphasis, code, links, HTML, table cells, entities), and what would start a heading, list or
+ * quote at the start of a line; line breaks are folded. A record's text can never become a
+ * link, a tag or a cell boundary, and the raw file stays readable (dates keep their dashes). */
 static void md_text(struct buf *o, const char *s)
 {
 	struct buf t = BUF_INIT;
 	term_safe(&t, s ? s : "", 0, 0);
-	for (const char *p = t.data; *p; p++) {
-		if (strchr("\\`*_{}[]()<>#+-.!|~&", *p))
+	const char *p = t.data;
+	size_t digits = strspn(p, "0123456789");
+	if (*p && (strchr("#-+=>", *p) || (digits && (p[digits] == '.' || p[digits] == ')'))))
+		buf_addc(o, '\\');
+	for (; *p; p++) {
+		if (strchr("\\`*_[]<>|~&", *p))
 			buf_addc(o, '\\');
 		buf_addc(o, *p == '\n' || *p == '\r' ? ' ' : *p);
 	}
