@@ -127,6 +127,10 @@ int store_dirty_count(struct store *st, long *n, struct err *e);
 /* Calls cb for every record (of every kind, deleted ones too) holding conflicts. */
 int store_conflicted(struct store *st, const struct schema *sc, record_cb cb, void *ctx,
 		     struct err *e);
+/* Calls cb(id, value) for every live record of a kind whose field f is set: one column read
+ * in one pass (an import's duplicate check loads its keys this way). */
+int store_values(struct store *st, const struct kindinfo *ki, const struct field *f,
+		 int (*cb)(const char *id, const char *value, void *ctx), void *ctx, struct err *e);
 /* Calls cb for every record of a kind, deleted ones too, in id order. */
 int store_each(struct store *st, const struct kindinfo *ki, record_cb cb, void *ctx,
 	       struct err *e);

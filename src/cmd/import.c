@@ -123,6 +123,94 @@ static int find_dup(struct ctx *c, const struct kindinfo *ki, const struct field
 	return 0;
 }
 
+/* The duplicate keys of an import in memory: the kind's live values, loaded in one pass, and
+ * every row written since; one probe per row instead of one query. Keys fold as the database
+ * compares them: names ignoring ASCII case (COLLATE NOCASE), other text exactly. */
+struct dupmap {
+	struct dupent {
+		char *key;
+		char id[33];
+	} *v;
+	size_t cap, n;
+	bool fold;
+};
+
+static uint64_t dm_hash(const struct dupmap *m, const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (m->fold && ch >= 'A' && ch <= 'Z')
+			ch = (unsigned char)(ch - 'A' + 'a');
+		h = (h ^ ch) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static bool dm_same(const struct dupmap *m, const char *a, const char *b)
+{
+	if (!m->fold)
+		return !strcmp(a, b);
+	for (;; a++, b++) {
+		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+		x = x >= 'A' && x <= 'Z' ? (unsigned char)(x - 'A' + 'a') : x;
+		y = y >= 'A' && y <= 'Z' ? (unsigned char)(y - 'A' + 'a') : y;
+		if (x != y)
+			return false;
+		if (!x)
+			return true;
+	}
+}
+
+static struct dupent *dm_slot(struct dupmap *m, const char *key)
+{
+	size_t i = (size_t)dm_hash(m, key) & (m->cap - 1);
+	while (m->v[i].key && !dm_same(m, m->v[i].key, key))
+		i = (i + 1) & (m->cap - 1);
+	return &m->v[i];
+}
+
+static void dm_put(struct dupmap *m, const char *key, const char *id)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		struct dupmap g = { xcalloc(m->cap ? m->cap * 2 : 1024, sizeof(*g.v)),
+				    m->cap ? m->cap * 2 : 1024, 0, m->fold };
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->v[i].key)
+				*dm_slot(&g, m->v[i].key) = m->v[i];
+		g.n = m->n;
+		free(m->v);
+		*m = g;
+	}
+	struct dupent *e = dm_slot(m, key);
+	if (e->key)
+		return; /* the first record with a key is the one rows are matched to */
+	e->key = xstrdup(key);
+	snprintf(e->id, sizeof e->id, "%s", id);
+	m->n++;
+}
+
+static const char *dm_get(struct dupmap *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	struct dupent *e = dm_slot(m, key);
+	return e->key ? e->id : NULL;
+}
+
+static void dm_free(struct dupmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->v[i].key);
+	free(m->v);
+}
+
+static int dm_load(const char *id, const char *value, void *ctx)
+{
+	dm_put(ctx, value, id);
+	return 0;
+}
+
 /* Puts a row's cells on r; every bad cell is reported. Returns the number of bad cells. */
 static int put_cells(struct ctx *c, struct record *r, const struct column *cols, size_t ncols,
 		     const struct strv *cells, int line, struct report *rep, bool *fatal)
@@ -159,6 +247,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	const char *kind = NULL, *file = NULL, *enc = NULL, *update_by = NULL;
 	bool dry = false, skip = false;
 	struct strv maps = STRV_INIT;
+	struct dupmap dm = { NULL, 0, 0, false };
 	int rc = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -368,6 +457,13 @@ static int run(struct ctx *c, int argc, char **argv)
 	bool bulk = lines >= 2000 && lines >= existing / 2;
 	if (bulk && (rc = store_bulk_begin(c->ws->st, ki, key, &c->err)))
 		goto out;
+	/* Keys of names, emails and text fields are probed in memory; others (numbers, sets, ids)
+	 * keep the database's own comparison. */
+	dm.fold = key && (key->flags & F_NAME);
+	bool use_dm = key && idcol < 0 &&
+		      (key->type == FT_TEXT || key->type == FT_EMAIL || key->type == FT_LONG);
+	if (use_dm && (rc = store_values(c->ws->st, ki, key, dm_load, &dm, &c->err)))
+		goto out;
 	long rows = 0;
 	for (;;) {
 		int line = csv.line;
@@ -404,7 +500,10 @@ static int run(struct ctx *c, int argc, char **argv)
 		const char *kv = idcol >= 0 ? ((size_t)idcol < cells.n && *cells.v[idcol] ? cells.v[idcol] : NULL)
 			       : idx >= 0 ? r->val[idx]
 					  : NULL;
-		if (!bad && kv)
+		if (!bad && kv && use_dm) {
+			const char *hit = dm_get(&dm, kv);
+			snprintf(dup, sizeof dup, "%s", hit ? hit : "");
+		} else if (!bad && kv)
 			find_dup(c, ki, key, kv, dup);
 		struct err e = { 0, "" };
 		if (bad) {
@@ -434,8 +533,11 @@ static int run(struct ctx *c, int argc, char **argv)
 				problem(&rep, "line %d: %s", line, strstr(e.msg, "field '") ? strstr(e.msg, "field '") : e.msg);
 				rep.failed++;
 				fatal |= arc == RERR_RUNTIME;
-			} else
+			} else {
 				rep.created++;
+				if (use_dm && kv)
+					dm_put(&dm, kv, r->id);
+			}
 		}
 		record_free(r);
 		if (fatal) {
@@ -488,6 +590,7 @@ static int run(struct ctx *c, int argc, char **argv)
 			     "--skip-invalid to import the valid rows)",
 			     rep.failed, rep.failed == 1 ? "" : "s");
 out:
+	dm_free(&dm);
 	if (in_tx)
 		store_rollback(c->ws->st);
 	for (size_t i = 0; i < ncols; i++)

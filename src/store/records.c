@@ -752,6 +752,27 @@ int store_conflicted(struct store *st, const struct schema *sc, record_cb cb, vo
 	return rc;
 }
 
+int store_values(struct store *st, const struct kindinfo *ki, const struct field *f,
+		 int (*cb)(const char *id, const char *value, void *ctx), void *ctx, struct err *e)
+{
+	sqlite3_stmt *s;
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "SELECT id, \"%s\" FROM \"%s\" WHERE deleted = 0 AND \"%s\" IS NOT NULL",
+		 field_column(f), ki->k->name, field_column(f));
+	int rc = store_prep(st, &s, sql.data, e), step;
+	buf_release(&sql);
+	if (rc)
+		return rc;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = cb((const char *)sqlite3_column_text(s, 0),
+			     (const char *)sqlite3_column_text(s, 1), ctx)))
+			break;
+	if (!rc && step != SQLITE_DONE)
+		rc = store_sqlerr(st, e, ki->k->name);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int store_each(struct store *st, const struct kindinfo *ki, record_cb cb, void *ctx,
 	       struct err *e)
 {
