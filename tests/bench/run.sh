@@ -102,10 +102,10 @@ echo "import / floor: $(awk -v a="$imp" -v b="$floor" 'BEGIN { r = 0; if (b > 0)
 rm -rf "$top/build/bench/imp2"
 "$bin" init "$top/build/bench/imp2" >/dev/null
 /usr/bin/time -f "%e %M" -o "$top/build/bench/t" sqlite3 "$top/build/bench/imp2/.rapport/rapport.db" \
-	"PRAGMA cache_size=-262144;" ".mode csv" ".import '$csv' temp.t" "BEGIN;" \
+	"PRAGMA cache_size=-262144;" ".mode csv" ".import '$csv' bench_rows" "BEGIN;" \
 	"INSERT INTO customer(id, created, updated, author, name, industry, region, stage, website, rev)
 	 SELECT lower(hex(randomblob(16))), '2026-11-22T00:00:00Z', '2026-11-22T00:00:00Z', 'bench',
-	        name, industry, region, stage, website, '2026-11-22T00:00:00.000Z-0000000000000000' FROM temp.t;" \
+	        name, industry, region, stage, website, '2026-11-22T00:00:00.000Z-0000000000000000' FROM bench_rows;" \
 	"INSERT INTO ids(id, kind) SELECT id, 'customer' FROM customer;" \
 	"INSERT INTO fts(rowid, kind, body) SELECT n, 'customer', c.name || ' ' || c.industry || ' ' || c.website
 	 FROM ids JOIN customer c USING (id);" "COMMIT;"
