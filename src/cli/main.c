@@ -109,7 +109,8 @@ int main(int argc, char **argv)
 	argc = j;
 	argv[argc] = NULL;
 	c.tty = isatty_out();
-	if (isatty(STDERR_FILENO))
+	const char *quiet = getenv("RAPPORT_QUIET");
+	if (isatty(STDERR_FILENO) && !(quiet && *quiet))
 		c.progress = progress_stderr;
 	const char *nc = getenv("NO_COLOR");
 	c.color = c.tty && !no_color && !(nc && *nc) && !c.json;
