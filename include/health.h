@@ -41,6 +41,7 @@ struct health {
 	struct component c[HEALTH_MAX_COMPONENTS];
 	size_t nc;
 	struct project_facts evm; /* projects: the earned value behind SPI and CPI */
+	bool brief;               /* built without notes (health_config.brief) */
 	double value;             /* projects: what the customer's delivery score weighs them by */
 };
 
@@ -52,6 +53,8 @@ struct health_config {
 	double cap_at;        /* ... at this (74) */
 	double grey_under;    /* confidence (%) under which the band is grey */
 	double fade_days;     /* survey answers older than this have faded to neutral */
+	bool brief;           /* scores only: components' notes are left empty (a long list
+			       * shows the label of the worst, not how each was measured) */
 };
 
 /* The defaults with the team's `setting` records applied ("health.project.spi.weight 25",

@@ -252,6 +252,8 @@ static int run(struct ctx *c, int argc, char **argv)
 	struct record *r = NULL;
 	if ((rc = health_config_load(c->ws, &cfg, &c->err)))
 		return rc;
+	/* The ranked list shows each score's worst component by name, not how it was measured. */
+	cfg.brief = !id && !c->json;
 	if (id) {
 		if ((rc = ws_load(c->ws, id, NULL, &r, &c->err)))
 			return rc;

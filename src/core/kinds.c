@@ -304,8 +304,13 @@ const struct kind kind_table[] = {
 	      "customer,at;customer,at WHERE executive = 1"),
 	KIND("project", "projects", project_f, 0, "due", NULL, check_dates),
 	KIND("milestone", "milestones", milestone_f, 0, "due", NULL, NULL),
-	KIND("task", "tasks", task_f, 0, "due", "project,customer", check_task),
-	KIND("time", "time entries", time_f, K_INTERNAL | K_FINANCE, "-date", NULL, NULL),
+	/* Earned value reads every task and time entry: covering indexes make that a walk over a
+	 * few narrow index pages (tasks grouped by project) instead of over the wide rows. */
+	KINDX("task", "tasks", task_f, 0, "due", "project,customer", check_task,
+	      "project,status,progress,budget,estimate,start,due,baseline_budget,baseline_start,"
+	      "baseline_due WHERE project IS NOT NULL"),
+	KINDX("time", "time entries", time_f, K_INTERNAL | K_FINANCE, "-date", NULL, NULL,
+	      "date,project,member,hours"),
 	KIND("expense", "expenses", expense_f, K_INTERNAL | K_FINANCE, "-date", NULL, NULL),
 	KIND("contract", "contracts", contract_f, K_FINANCE, "end", NULL, check_dates),
 	KIND("quote", "quotes", quote_f, K_FINANCE, "-date", NULL, NULL),

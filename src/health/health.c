@@ -164,6 +164,8 @@ static void measure(struct health *h, const char *key, double raw, const char *f
 		return;
 	c->present = true;
 	c->raw = raw;
+	if (h->brief)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(c->note, sizeof c->note, fmt, ap);
@@ -264,6 +266,7 @@ static int add_project(const struct project_facts *f, void *ctx)
 {
 	struct pctx *p = ctx;
 	struct health *h = healths_push(p->out);
+	h->brief = p->cfg->brief;
 	snprintf(h->id, sizeof h->id, "%s", f->id);
 	snprintf(h->customer, sizeof h->customer, "%s", f->customer);
 	h->kind = "project";
@@ -349,6 +352,7 @@ static int add_customer(const struct customer_facts *f, void *ctx)
 {
 	struct cctx *p = ctx;
 	struct health *h = healths_push(p->out);
+	h->brief = p->cfg->brief;
 	snprintf(h->id, sizeof h->id, "%s", f->id);
 	snprintf(h->customer, sizeof h->customer, "%s", f->id);
 	h->kind = "customer";

@@ -734,8 +734,10 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 	struct health_config cfg;
 	struct healths ps = { NULL, 0, 0 }, cs = { NULL, 0, 0 };
 	struct cvalues vs = { NULL, 0 };
-	if ((rc = health_config_load(w, &cfg, e)) ||
-	    (rc = health_customers(w, &cfg, o->date, NULL, &cs, &ps, e)))
+	if ((rc = health_config_load(w, &cfg, e)))
+		goto out;
+	cfg.brief = true;
+	if ((rc = health_customers(w, &cfg, o->date, NULL, &cs, &ps, e)))
 		goto out;
 	doc_h2(d, "Risk distribution");
 	{

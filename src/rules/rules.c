@@ -427,6 +427,7 @@ static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 	struct health_config cfg;
 	struct healths ps = { NULL, 0, 0 }, cs = { NULL, 0, 0 };
 	int rc = health_config_load(w, &cfg, e);
+	cfg.brief = true; /* rules read scores and bands only */
 	if (!rc)
 		rc = health_customers(w, &cfg, date, NULL, &cs, &ps, e);
 	struct healths *all[] = { &ps, &cs };

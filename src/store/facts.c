@@ -35,18 +35,31 @@ struct pacc {
 	char contract[33];
 };
 
-static int cmp_pacc(const void *a, const void *b)
+/* The project of a row: rows of one project often come together (the task pass walks an index
+ * ordered by project), so the last one found is tried first. */
+static struct pacc *pfind_from(struct pacc *v, size_t n, const unsigned char *uid,
+			       struct pacc **last)
 {
-	return strcmp(((const struct pacc *)a)->f.id, ((const struct pacc *)b)->f.id);
-}
-
-static struct pacc *pfind(struct pacc *v, size_t n, const unsigned char *id)
-{
+	const char *id = (const char *)uid;
 	if (!id || !n)
 		return NULL;
-	struct pacc key;
-	snprintf(key.f.id, sizeof key.f.id, "%s", (const char *)id);
-	return bsearch(&key, v, n, sizeof(*v), cmp_pacc);
+	if (last && *last && !strcmp((*last)->f.id, id))
+		return *last;
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(v[mid].f.id, id);
+		if (!c) {
+			if (last)
+				*last = &v[mid];
+			return &v[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 static long day_of(sqlite3_stmt *s, int i)
@@ -88,8 +101,9 @@ static int per_project(struct store *st, const struct pquery *pq, const char *pr
 		sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
 	else if (customer)
 		sqlite3_bind_text(s, 2, customer, -1, SQLITE_STATIC);
+	struct pacc *last = NULL;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct pacc *p = pfind(v, n, sqlite3_column_text(s, 0));
+		struct pacc *p = pfind_from(v, n, sqlite3_column_text(s, 0), &last);
 		if (p)
 			fn(p, s);
 	}
@@ -227,10 +241,10 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 	static const struct pquery tasks = {
 		"budget, estimate, COALESCE(progress, 0), status, start, due, baseline_budget, "
 		"baseline_start, baseline_due",
-		"task", "deleted = 0 AND project IS NOT NULL", true, false
+		"task", "deleted = 0 AND project IS NOT NULL", false, false
 	};
 	static const struct pquery labour = { "member, hours", "time",
-					      "deleted = 0 AND date <= (SELECT d FROM asof)", true,
+					      "deleted = 0 AND date <= (SELECT d FROM asof)", false,
 					      false };
 	static const struct pquery expenses = { "SUM(amount)", "expense",
 						"deleted = 0 AND date <= (SELECT d FROM asof)", false,
