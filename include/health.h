@@ -99,6 +99,19 @@ struct health_trend {
 	long first_day;
 };
 void health_trend(struct ws *w, const char *id, long today, struct health_trend *t);
+/* Every id's trend at once (a ranked list's), read in one pass; health_trends_get fills t from
+ * it (all weeks unknown for an id without history). */
+struct health_trends {
+	struct trend_of_id {
+		char id[33];
+		struct health_trend t;
+	} *v;
+	size_t n, cap;
+	long first_day;
+};
+int health_trends_load(struct ws *w, long today, struct health_trends *out, struct err *e);
+void health_trends_get(const struct health_trends *all, const char *id, struct health_trend *t);
+void health_trends_free(struct health_trends *all);
 /* The direction against four weeks ago: 1 rising, -1 falling, 0 steady (within 2 points),
  * 2 unknown (no score then or now). */
 int health_trend_dir(const struct health_trend *t);

@@ -229,6 +229,10 @@ int store_history_put(struct store *st, const char *id, const char *day, double 
 int store_history_worst(struct store *st, long limit,
 			int (*cb)(const char *id, double score, void *ctx), void *ctx, struct err *e);
 /* Scores of id from day `since` on, oldest first. */
+/* Every id's scores from day `since` on, by id then day: a ranked list's trends in one pass. */
+int store_history_all(struct store *st, const char *since,
+		      int (*cb)(const char *id, const char *day, double score, void *ctx), void *ctx,
+		      struct err *e);
 int store_history(struct store *st, const char *id, const char *since,
 		  int (*cb)(const char *day, double score, void *ctx), void *ctx, struct err *e);
 

@@ -42,12 +42,15 @@ static enum role band_role(enum band b)
 
 /* A 12-week sparkline (and its last 6 weeks in short) and an arrow against 4 weeks ago, from
  * the recorded history. */
-static void trend_of(struct ctx *c, const char *id, long today, char spark[64], char shortsp[40],
-		     const char **arrow)
+static void trend_of(struct ctx *c, const struct health_trends *all, const char *id, long today,
+		     char spark[64], char shortsp[40], const char **arrow)
 {
 	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
 	struct health_trend t;
-	health_trend(c->ws, id, today, &t);
+	if (all)
+		health_trends_get(all, id, &t);
+	else
+		health_trend(c->ws, id, today, &t);
 	spark[0] = shortsp[0] = '\0';
 	for (int i = 0; i < 12; i++) {
 		int b = t.has[i] ? (int)(t.by_week[i] / 100.0 * 7.99) : -1;
@@ -290,6 +293,12 @@ static int run(struct ctx *c, int argc, char **argv)
 	for (size_t i = 0; i < cs.n; i++)
 		if (id || health_listed(&cs.v[i]))
 			v[n++] = &cs.v[i];
+	/* A ranked list reads every trend in one pass. */
+	struct health_trends trends = { NULL, 0, 0, 0 };
+	if (!id && (rc = health_trends_load(c->ws, today, &trends, &c->err))) {
+		free(v);
+		goto out;
+	}
 	qsort(v, n, sizeof(*v), health_cmp);
 	struct buf jb = BUF_INIT;
 	struct json j;
@@ -309,7 +318,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		char spark[64], shortsp[40], num[16], conf[16];
 		const char *arrow;
-		trend_of(c, v[i]->id, today, spark, shortsp, &arrow);
+		trend_of(c, id ? NULL : &trends, v[i]->id, today, spark, shortsp, &arrow);
 		if (c->json) {
 			json_health(c, &j, v[i], why, spark);
 			continue;
@@ -342,6 +351,7 @@ static int run(struct ctx *c, int argc, char **argv)
 			fprintf(c->out, "No active projects or customers to score.\n");
 	}
 	free(v);
+	health_trends_free(&trends);
 out:
 	record_free(r);
 	healths_free(&ps);

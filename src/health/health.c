@@ -614,6 +614,60 @@ void health_trend(struct ws *w, const char *id, long today, struct health_trend 
 	store_history(w->st, id, since, trend_cb, t, &e);
 }
 
+static int trends_cb(const char *id, const char *day, double score, void *ctx)
+{
+	struct health_trends *all = ctx;
+	if (!all->n || strcmp(all->v[all->n - 1].id, id)) {
+		if (all->n == all->cap) {
+			all->cap = all->cap ? 2 * all->cap : 256;
+			all->v = xrealloc(all->v, all->cap * sizeof(*all->v));
+		}
+		struct trend_of_id *e = &all->v[all->n++];
+		memset(e, 0, sizeof(*e));
+		snprintf(e->id, sizeof e->id, "%s", id);
+		e->t.first_day = all->first_day;
+	}
+	return trend_cb(day, score, &all->v[all->n - 1].t);
+}
+
+int health_trends_load(struct ws *w, long today, struct health_trends *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	out->first_day = today - 12 * 7 + 1;
+	char since[11];
+	days_to_date(since, out->first_day);
+	/* By id, so lookups bisect. */
+	int rc = store_history_all(w->st, since, trends_cb, out, e);
+	if (rc)
+		health_trends_free(out);
+	return rc;
+}
+
+void health_trends_get(const struct health_trends *all, const char *id, struct health_trend *t)
+{
+	size_t lo = 0, hi = all->n;
+	memset(t, 0, sizeof(*t));
+	t->first_day = all->first_day;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(all->v[mid].id, id);
+		if (!c) {
+			*t = all->v[mid].t;
+			return;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+}
+
+void health_trends_free(struct health_trends *all)
+{
+	free(all->v);
+	memset(all, 0, sizeof(*all));
+}
+
 int health_trend_dir(const struct health_trend *t)
 {
 	if (!t->has[11] || !t->has[7])

@@ -443,6 +443,23 @@ int store_history_put(struct store *st, const char *id, const char *day, double 
 	return rc;
 }
 
+int store_history_all(struct store *st, const char *since,
+		      int (*cb)(const char *id, const char *day, double score, void *ctx), void *ctx,
+		      struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = store_prep(st, &s, "SELECT id, day, score FROM health_history WHERE day >= ? "
+				    "ORDER BY id, day", e), step;
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, since, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = cb((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+			     sqlite3_column_double(s, 2), ctx)))
+			break;
+	return finish(st, s, step, rc, e, "health history");
+}
+
 int store_history(struct store *st, const char *id, const char *since,
 		  int (*cb)(const char *day, double score, void *ctx), void *ctx, struct err *e)
 {

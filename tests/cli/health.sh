@@ -154,4 +154,14 @@ rejects "is not a date" health --at 2026-13-45
 rejects "health is scored for projects and customers" health "$ANN"
 rejects "no record" health ffffffff
 rejects "unknown option" health --bogus
+# Trends: the scores recorded each day `health` runs, as a 12-week sparkline. The ranked list
+# reads every trend in one pass; one record's view reads its own; they agree.
+for d in 2026-10-04 2026-10-25 2026-11-08; do RAPPORT_NOW=${d}T09:00:00Z rp health; done
+ok_run health --json
+tid=$(printf '%s' "$OUT" | jq -r '[.[] | select(.trend != "············")][0].id')
+ltrend=$(printf '%s' "$OUT" | jq -r --arg id "$tid" '.[] | select(.id == $id) | .trend')
+[ -n "$tid" ] && [ "$tid" != null ] && ok || bad "no trend after three days of history"
+case "$ltrend" in *·*[▁▂▃▄▅▆▇█]*) ok ;; *) bad "trend '$ltrend' lacks recorded weeks" ;; esac
+ok_run health "$tid" --json
+eq "$(printf '%s' "$OUT" | jq -r .trend)" "$ltrend" "the list's trend and the record's"
 finish
