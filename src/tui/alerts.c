@@ -5,6 +5,12 @@
  * commands.
  */
 #include "tui_int.h"
+
+#include <unistd.h>
+
+#include <sys/wait.h>
+
+#include <fcntl.h>
 #include "cmd.h"
 
 #include <stdlib.h>
@@ -113,12 +119,55 @@ void tui_evaluate(struct tui *t)
 	tui_changed(t);
 }
 
+#define RULES_RUNNING "Running the rules…"
+
+void tui_evaluate_background(struct tui *t)
+{
+	if (t->rules_pid > 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* The child never touches the terminal; it opens the workspace afresh (a database
+		 * connection must not cross a fork) and exits. */
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execl("/proc/self/exe", "rapport", "-C", t->w->root, "alerts", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0) {
+		tui_evaluate(t);
+		return;
+	}
+	t->rules_pid = pid;
+	tui_message(t, C_MUTED, "%s", RULES_RUNNING);
+}
+
+void tui_rules_poll(struct tui *t)
+{
+	int status;
+	if (t->rules_pid <= 0 || waitpid(t->rules_pid, &status, WNOHANG) != t->rules_pid)
+		return;
+	t->rules_pid = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		tui_message(t, C_BAD, "The rules could not run: see 'rapport alerts'");
+	else if (!strcmp(t->msg, RULES_RUNNING))
+		t->msg[0] = '\0';
+	ws_forget_titles(t->w);
+	tui_changed(t);
+}
+
 struct view *view_alerts(struct tui *t)
 {
 	struct alertview *a = xcalloc(1, sizeof(*a));
 	a->v.ops = &ops;
 	a->gen = t->gen - 1;
 	snprintf(a->v.title, sizeof a->v.title, "Alerts");
-	tui_evaluate(t);
+	/* Fresh alerts for this screen, unless a run in the background will bring them. */
+	if (t->rules_pid <= 0)
+		tui_evaluate(t);
 	return &a->v;
 }

@@ -540,6 +540,7 @@ static int loop(struct tui *t)
 	while (!t->quit && t->top) {
 		draw(t);
 		int k = tui_getkey();
+		tui_rules_poll(t);
 		long long now = store_data_version(t->w->st);
 		if (now != seen) {
 			seen = now;
@@ -592,7 +593,7 @@ static int loop(struct tui *t)
 		}
 		case CTRL('l'):
 			/* Refresh: the rules run again, every screen reloads, the terminal repaints. */
-			tui_evaluate(t);
+			tui_evaluate_background(t);
 			clearok(curscr, TRUE);
 			break;
 		default: break;
@@ -632,14 +633,10 @@ static int run(struct ctx *c, int argc, char **argv)
 		init_pair(4, COLOR_CYAN, -1);
 	} else
 		t.color = false;
-	/* The rules run as the TUI starts, after the first screen is up (on a big workspace they
-	 * take seconds), so the dashboard then shows today's alerts and health. */
+	/* The rules run as the TUI starts, in a child process (seconds on a big workspace), so the
+	 * screen answers keys at once and reloads with today's alerts and health when they end. */
 	tui_push(&t, view_dashboard(&t));
-	tui_message(&t, C_MUTED, "Running the rules…");
-	tui_redraw(&t);
-	tui_evaluate(&t);
-	if (!strcmp(t.msg, "Running the rules…"))
-		t.msg[0] = '\0';
+	tui_evaluate_background(&t);
 	rc = loop(&t);
 	while (t.top)
 		tui_pop(&t);

@@ -50,6 +50,7 @@ struct tui {
 	long census[32];
 	int census_gen;
 	char syncbar[96]; /* tui_sync_bar as of census_gen */
+	int rules_pid;    /* a `rapport alerts` running in the background, 0 when none */
 	/* A view that wants the text cursor shown says where, each frame (tui_cursor_here). */
 	bool want_cursor;
 	int cur_y, cur_x;
@@ -155,6 +156,10 @@ struct view *view_form(struct tui *t, const char *kind, const char *id, struct e
 struct view *view_alerts(struct tui *t);
 /* Evaluates the rules (`rapport alerts`) and refreshes every screen. */
 void tui_evaluate(struct tui *t);
+/* The same in a child process, so the screen answers keys while the rules run (seconds on a
+ * big workspace); tui_rules_poll notices the end and reloads every screen. */
+void tui_evaluate_background(struct tui *t);
+void tui_rules_poll(struct tui *t);
 /* Screen 6: sync state and conflicts, resolved with one key. */
 struct view *view_sync(struct tui *t);
 /* s anywhere: runs `sync` and reports on the status bar. */

@@ -24,6 +24,19 @@ start() {
 		"cd '$WS' && ${ENV:-} exec '$RAPPORT_BIN' $* 2>>'$T/tui.err'"
 	tm set-option -t t remain-on-exit on >/dev/null
 	wait_for "rapport ›"
+	rules_done
+}
+
+# rules_done: the rules run in the background as the TUI starts (and on Ctrl-L); screens are
+# compared once they have finished and the screen has reloaded.
+rules_done() {
+	i=0
+	while [ $i -lt 300 ]; do
+		case "$(screen)" in *"Running the rules"*) ;; *) settle; return 0 ;; esac
+		sleep 0.1
+		i=$((i + 1))
+	done
+	bad "the rules never finished"
 }
 
 screen() { tm capture-pane -p -t t | sed 's/ *$//'; }
