@@ -187,16 +187,10 @@ static double progress(struct portal *p, const char *project, struct err *e)
 	snprintf(f, sizeof f, "project=%s", project);
 	if (fetch(p->w, "task", f, NULL, &ts, e))
 		return -1;
-	double est = 0, done = 0;
-	for (size_t i = 0; i < ts.n; i++) {
-		const char *st = record_get(ts.v[i], "status"), *pr = record_get(ts.v[i], "progress"),
-			   *es = record_get(ts.v[i], "estimate");
-		double wgt = es && atof(es) > 0 ? atof(es) : 1;
-		est += wgt;
-		done += wgt * (st && !strcmp(st, "done") ? 1 : pr ? atof(pr) / 100 : 0);
-	}
+	long done;
+	double pg = report_progress(&ts, &done);
 	recs_free(&ts);
-	return est > 0 ? 100 * done / est : -1;
+	return pg;
 }
 
 static bool milestone_shown(const struct record *m)

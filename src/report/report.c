@@ -221,6 +221,23 @@ static void alerts_section(struct ws *w, struct doc *d, const struct strv *on, s
 	recs_free(&rs);
 }
 
+double report_progress(const struct recs *tasks, long *done)
+{
+	double est = 0, part = 0;
+	*done = 0;
+	for (size_t i = 0; i < tasks->n; i++) {
+		const struct record *t = tasks->v[i];
+		const char *st = record_get(t, "status"), *pr = record_get(t, "progress"),
+			   *es = record_get(t, "estimate");
+		bool is_done = st && !strcmp(st, "done");
+		double weight = es && atof(es) > 0 ? atof(es) : 1;
+		est += weight;
+		part += weight * (is_done ? 1 : pr ? atof(pr) / 100 : 0);
+		*done += is_done;
+	}
+	return est > 0 ? 100 * part / est : -1;
+}
+
 /* ---- health ---- */
 
 static int report_health(struct ws *w, const struct report_opts *o, struct doc *d, struct err *e)
@@ -499,20 +516,9 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 	       record_get(p, "start") ? record_get(p, "start") : "(no start)",
 	       record_get(p, "due") ? record_get(p, "due") : "(no due date)");
 	long done = 0;
-	double est = 0, est_done = 0;
-	for (size_t i = 0; i < tasks.n; i++) {
-		const struct record *t = tasks.v[i];
-		const char *st = record_get(t, "status"), *pr = record_get(t, "progress"),
-			   *es = record_get(t, "estimate");
-		bool is_done = st && !strcmp(st, "done");
-		double weight = es ? atof(es) : 1;
-		weight = weight > 0 ? weight : 1;
-		est += weight;
-		est_done += weight * (is_done ? 1 : pr ? atof(pr) / 100 : 0);
-		done += is_done;
-	}
+	double pg = report_progress(&tasks, &done);
 	doc_kv(d, "Progress", TONE_NONE, "%.0f%% of the planned work (%ld of %zu tasks done)",
-	       est > 0 ? 100 * est_done / est : 0, done, tasks.n);
+	       pg > 0 ? pg : 0, done, tasks.n);
 	if (h) {
 		doc_kv(d, "Health", band_tone(h->band), "%.0f %s%s, confidence %.0f%%%s%s", h->score,
 		       band_name(h->band), h->capped ? " (capped)" : "", h->confidence,

@@ -78,6 +78,10 @@ out_has "Status report: WMS implementation"
 for s in Summary "Earned value" Milestones "burn-up" "What changed since 2026-11-15" Risks "Next steps"; do
 	out_has "$s"
 done
+out_has "Progress      29% of the planned work (4 of 15 tasks done)"
+# The portal states the same progress for the same project.
+ok_run portal "Fabrikam Health" -o "$T/fab"
+grep -A1 -F 'WMS implementation</a>' "$T/fab/index.html" | grep -q '>29%<' && ok || bad "the portal's progress differs from the status report's"
 ok_run report status --project "WMS implementation" -o "$T/status.html"
 browser "$T/status.html" "Status report"
 ok_run report status --project "WMS implementation" -o "$T/status.md"
