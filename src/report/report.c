@@ -517,8 +517,11 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 	       record_get(p, "due") ? record_get(p, "due") : "(no due date)");
 	long done = 0;
 	double pg = report_progress(&tasks, &done);
-	doc_kv(d, "Progress", TONE_NONE, "%.0f%% of the planned work (%ld of %zu tasks done)",
-	       pg > 0 ? pg : 0, done, tasks.n);
+	if (pg < 0)
+		doc_kv(d, "Progress", TONE_MUTED, "no tasks planned yet");
+	else
+		doc_kv(d, "Progress", TONE_NONE, "%.0f%% of the planned work (%ld of %zu tasks done)", pg,
+		       done, tasks.n);
 	if (h) {
 		doc_kv(d, "Health", band_tone(h->band), "%.0f %s%s, confidence %.0f%%%s%s", h->score,
 		       band_name(h->band), h->capped ? " (capped)" : "", h->confidence,
