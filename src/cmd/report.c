@@ -115,12 +115,12 @@ static int run(struct ctx *c, int argc, char **argv)
 			fprintf(stderr, "rapport: snapshot %.8s: skipped %s\n", commit, warnings.v[i]);
 		source = xasprintf("snapshot %.8s", commit);
 		w = past;
-		char bad[40];
-		snprintf(bad, sizeof bad, "%s", customer ? cid : pid);
+		/* The record asked about must exist in the snapshot, not only today. */
+		const char *want = customer ? cid : project ? pid : NULL;
 		struct record *r = NULL;
-		if ((customer || project) && ws_load(w, bad, NULL, &r, &c->err) == RERR_NOTFOUND) {
+		if (want && ws_load(w, want, NULL, &r, &c->err) == RERR_NOTFOUND) {
 			rc = err_set(&c->err, RERR_INPUT, "%s %.8s did not exist in snapshot %.8s",
-				     customer ? "customer" : "project", bad, commit);
+				     customer ? "customer" : "project", want, commit);
 			goto out;
 		}
 		record_free(r);

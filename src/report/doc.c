@@ -186,19 +186,11 @@ void doc_table(struct doc *d, const char *heads, const char *empty)
 		}
 	}
 	b->text = xstrdup(empty ? empty : "None.");
-	b->nrows = 0;
-}
-
-/* The table being filled and the index of its next cell in the last row. */
-static struct block *cur_table(struct doc *d)
-{
-	struct block *b = last(d, B_TABLE);
-	return b;
 }
 
 void doc_row(struct doc *d)
 {
-	struct block *b = cur_table(d);
+	struct block *b = last(d, B_TABLE);
 	if (!b)
 		return;
 	size_t nc = b->heads.n;
@@ -209,7 +201,7 @@ void doc_row(struct doc *d)
 
 static void put_cell(struct doc *d, enum tone t, const char *href, char *text)
 {
-	struct block *b = cur_table(d);
+	struct block *b = last(d, B_TABLE);
 	if (!b || !b->nrows) {
 		free(text);
 		return;

@@ -394,8 +394,8 @@ static void burnup(struct doc *d, const struct recs *ms, const char *start, long
 			lastd = due > lastd ? due : lastd;
 		}
 	}
-	if (first == LONG_MAX || first > today)
-		first = first == LONG_MAX ? today : first;
+	if (first == LONG_MAX)
+		first = today;
 	struct burn b = { .first = first };
 	long weeks = (lastd - first) / 7 + 1;
 	b.step = (weeks + 25) / 26;

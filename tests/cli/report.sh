@@ -187,6 +187,8 @@ out_lacks "budget" "finance fields stay out of the change list"
 out_has "task New work added"
 out_lacks "milestone Beta" "unchanged records are not listed"
 rejects "'nonesuch' is not a snapshot" report health --at nonesuch
+r add customer name=Later stage=active >/dev/null
+rejects "did not exist in snapshot $(printf '%.8s' "$rev")" report health --customer Later --at "$rev"
 cd "$WS" || exit 1
 # The next status report starts where this one ended (no --since: the last report's day).
 ok_run report status --project "Mobile field app"
