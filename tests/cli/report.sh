@@ -189,6 +189,18 @@ out_lacks "milestone Beta" "unchanged records are not listed"
 rejects "'nonesuch' is not a snapshot" report health --at nonesuch
 r add customer name=Later stage=active >/dev/null
 rejects "did not exist in snapshot $(printf '%.8s' "$rev")" report health --customer Later --at "$rev"
+# A hostile file in a snapshot: --at reads it as strictly as a sync reads a remote, names and
+# skips it, and reports on the rest.
+git clone -q "$T/hist/.rapport/snapshots.git" "$T/evil" 2>/dev/null
+mkdir -p "$T/evil/customer/ee"
+printf 'rev 2026-11-15T09:00:00.000Z-0000000000000000\nname\tbad\001\nstage exploded\n' \
+	>"$T/evil/customer/ee/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+(cd "$T/evil" && git add -A && git -c user.name=E -c user.email=e@example.com commit -q -m evil &&
+	git push -q origin HEAD:refs/heads/evil) 2>/dev/null
+rp report health --at evil
+status_is 0 "report --at a snapshot with a hostile file:"
+err_has "skipped customer/ee/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+out_has "Before"
 cd "$WS" || exit 1
 # The next status report starts where this one ended (no --since: the last report's day).
 ok_run report status --project "Mobile field app"
