@@ -30,8 +30,9 @@ static enum tone score_tone(double s)
 	return s >= 75 ? TONE_GOOD : s >= 50 ? TONE_WARN : TONE_BAD;
 }
 
-/* Records of a kind matching filters (NULL-terminated "field=value" strings), in order. */
-static int fetch(struct ws *w, const char *kind, const char *sort, long limit, struct recs *out,
+/* Records of a kind matching filters (NULL-terminated "field=value" strings), in order;
+ * deleted: 0 live ones, 2 deleted ones too. */
+static int fetch(struct ws *w, const char *kind, const char *sort, int deleted, struct recs *out,
 		 struct err *e, ...)
 {
 	const struct kindinfo *ki = schema_kind(&w->sc, kind);
@@ -47,7 +48,7 @@ static int fetch(struct ws *w, const char *kind, const char *sort, long limit, s
 	va_end(ap);
 	if (!rc && sort)
 		rc = ws_sort(w, &q, sort, e);
-	q.limit = limit;
+	q.deleted = deleted;
 	if (!rc)
 		rc = store_query(w->st, &q, recs_add, out, e);
 	query_free(&q);
@@ -447,9 +448,16 @@ static void change_line(struct ws *w, struct doc *d, const struct report_opts *o
 	const char *created = r->created ? r->created : "";
 	char *title = record_title(r);
 	bool added = strncmp(created, o->since, 10) >= 0;
+	if (r->deleted) {
+		/* Added and removed again within the period is no news. */
+		if (!added)
+			doc_item(d, TONE_WARN, "%s %s deleted", r->ki->k->name, title);
+		free(title);
+		return;
+	}
 	if (added || !o->before || o->before(o->before_ctx, r->ki->k->name, r->id, &old) || !old) {
 		doc_item(d, added ? TONE_GOOD : TONE_NONE, "%s %s %s", r->ki->k->name, title,
-			 added ? "added" : r->deleted ? "deleted" : "updated");
+			 added ? "added" : "updated");
 		free(title);
 		free(old);
 		return;
@@ -567,7 +575,8 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 		size_t shown = 0, total = 0;
 		double hours = 0;
 		for (size_t k = 0; k < ARRAY_LEN(kinds) && !rc; k++) {
-			if ((rc = fetch(w, kinds[k], "-updated", 0, &rs, e, f_project, f_since, (const char *)NULL)))
+			/* Deleted ones too: a removed task is news in a status report. */
+			if ((rc = fetch(w, kinds[k], "-updated", 2, &rs, e, f_project, f_since, (const char *)NULL)))
 				break;
 			for (size_t i = 0; i < rs.n; i++)
 				if (++total <= MAX_ROWS) {

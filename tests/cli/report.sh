@@ -168,6 +168,7 @@ r add customer name=Before stage=active >/dev/null
 r add project customer=Before name=Pilot status=active start=2026-11-01 due=2026-12-31 >/dev/null
 r add task project=Pilot name="Wire up" status=doing due=2026-11-30 estimate=8 budget=5000 >/dev/null
 r add milestone project=Pilot name=Beta due=2026-12-01 >/dev/null
+r add milestone project=Pilot name=Gamma due=2026-12-15 >/dev/null
 export RAPPORT_NOW=2026-11-15T09:00:00Z
 ok_run sync
 rev=$(r log --json | jq -r '.[0].snapshot')
@@ -175,6 +176,9 @@ export RAPPORT_NOW=2026-11-22T09:00:00Z
 r set Before name=After >/dev/null
 r set "Wire up" status=done progress=100 budget=9000 >/dev/null
 r add task project=Pilot name="New work" >/dev/null
+r add task project=Pilot name="Fleeting" >/dev/null
+r rm Fleeting >/dev/null
+r rm Beta >/dev/null
 ok_run report health
 out_has "After"
 ok_run report health --at "$rev"
@@ -185,7 +189,9 @@ ok_run report status --project Pilot --since 2026-11-20
 out_has "task Wire up: status: doing → done; progress: (unset) → 100"
 out_lacks "budget" "finance fields stay out of the change list"
 out_has "task New work added"
-out_lacks "milestone Beta" "unchanged records are not listed"
+out_has "milestone Beta deleted"
+out_lacks "Fleeting" "added and deleted within the period is no news"
+out_lacks "milestone Gamma" "unchanged records are not listed"
 rejects "'nonesuch' is not a snapshot" report health --at nonesuch
 r add customer name=Later stage=active >/dev/null
 rejects "did not exist in snapshot $(printf '%.8s' "$rev")" report health --customer Later --at "$rev"
