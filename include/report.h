@@ -63,10 +63,6 @@ enum doc_format { DOC_TXT, DOC_MD, DOC_HTML };
 /* "html", "md" or "txt"; false when s is none of them. */
 bool doc_format_parse(const char *s, enum doc_format *f);
 void doc_render(const struct doc *d, enum doc_format f, struct buf *out);
-/* The stylesheet HTML documents carry (the portal writes it once as style.css). */
-const char *doc_css(void);
-/* Renders an HTML page whose style is a link to `css` rather than inline. */
-void doc_render_page(const struct doc *d, const char *css, struct buf *out);
 /* Appends s escaped for HTML text and attribute values. */
 void html_escape(struct buf *b, const char *s);
 
@@ -102,7 +98,8 @@ bool report_visible(const struct kindinfo *ki, const struct field *f);
 struct portal_stats {
 	long pages, projects, milestones, requirements, tickets;
 };
-/* Writes the site for one customer into dir: index.html, one page per project, style.css.
+/* Writes the site for one customer into dir: index.html and one page per project, each a
+ * self-contained HTML file (a browser opening them from disk needs nothing else).
  * dir must not exist, or be a directory an earlier portal wrote (it is replaced whole). */
 int portal_write(struct ws *w, const char *customer, const char *dir, const char *date,
 		 struct portal_stats *st, struct err *e);

@@ -36,12 +36,13 @@ const struct command cmd_report = {
 const struct command cmd_portal = {
 	"portal", run_portal, "portal CUSTOMER [-o DIR]",
 	"Write a static site for one customer: their projects, milestones, requests, tickets.",
-	"The site (index.html, a page per project, style.css) shows the customer's projects with\n"
-	"status and progress, visible milestones and deliverables, open requirements and tickets,\n"
-	"and a timeline of what was delivered. Only customer-visible fields leave (the 'visible'\n"
-	"flag of 'rapport fields', and custom fields added with --audience customer): never\n"
-	"finance, internal notes, interactions, other customers or the team's emails. DIR defaults\n"
-	"to portal-NAME; an existing DIR must be one an earlier portal wrote, and is replaced.\n",
+	"The site (index.html and a page per project, each a self-contained HTML file) shows\n"
+	"the customer's projects with status and progress, visible milestones and deliverables,\n"
+	"open requirements and tickets, and a timeline of what was delivered. Only\n"
+	"customer-visible fields leave (the 'visible' flag of 'rapport fields', and custom\n"
+	"fields added with --audience customer): never finance, internal notes, interactions,\n"
+	"other customers or the team's emails. DIR defaults to portal-NAME; an existing DIR\n"
+	"must be one an earlier portal wrote, and is replaced.\n",
 	CMD_WS,
 };
 

@@ -795,11 +795,6 @@ static const char css[] =
 	"h2,h3{break-after:avoid}table,figure,dl,tr{break-inside:avoid}th{background:#eee}"
 	"a{color:inherit;text-decoration:none}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
-const char *doc_css(void)
-{
-	return css;
-}
-
 /* A label cut to n characters for a chart (whole characters, "…" when cut). */
 static void svg_label(struct buf *o, const char *s, int n)
 {
@@ -1012,23 +1007,14 @@ static void html_body(const struct doc *d, struct buf *o)
 static void html_head(const struct doc *d, struct buf *o)
 {
 	/* The policy proves what the file promises: no scripts, no fetches, nothing but its own
-	 * inline styles (and a style sheet next to it for the portal). */
+	 * inline styles. */
 	buf_adds(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-		    "style-src 'self' 'unsafe-inline'; img-src data:\">\n"
+		    "style-src 'unsafe-inline'; img-src data:\">\n"
 		    "<meta name=\"generator\" content=\"rapport\">\n<title>");
 	html_escape(o, d->title);
 	buf_adds(o, "</title>\n");
-}
-
-void doc_render_page(const struct doc *d, const char *cssfile, struct buf *o)
-{
-	html_head(d, o);
-	buf_adds(o, "<link rel=\"stylesheet\" href=\"");
-	html_escape(o, cssfile);
-	buf_adds(o, "\">\n</head>\n<body>\n");
-	html_body(d, o);
 }
 
 void doc_render(const struct doc *d, enum doc_format f, struct buf *out)

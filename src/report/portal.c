@@ -226,7 +226,7 @@ static void keep(struct recs *rs, bool (*want)(const struct record *r))
 static int write_page(const char *dir, const char *name, const struct doc *d, struct err *e)
 {
 	struct buf b = BUF_INIT;
-	doc_render_page(d, "style.css", &b);
+	doc_render(d, DOC_HTML, &b);
 	char *path = xasprintf("%s/%s", dir, name);
 	int rc = file_write_atomic(path, b.data, b.len, e);
 	free(path);
@@ -395,11 +395,8 @@ static int build(struct portal *p, const char *dir, struct err *e)
 	p->st->tickets = (long)tk.n;
 	doc_free(d);
 	if (!rc) {
-		char *css = xasprintf("%s/style.css", dir), *mark = xasprintf("%s/" MARKER, dir);
-		const char *c = doc_css();
-		if (!(rc = file_write_atomic(css, c, strlen(c), e)))
-			rc = file_write_atomic(mark, "rapport portal\n", 15, e);
-		free(css);
+		char *mark = xasprintf("%s/" MARKER, dir);
+		rc = file_write_atomic(mark, "rapport portal\n", 15, e);
 		free(mark);
 	}
 out:

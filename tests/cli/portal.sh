@@ -38,7 +38,7 @@ grep -q -F -f "$T/markers" "$T/all.json" && ok || bad "the scanner finds nothing
 ok_run portal "Acme Portal Co" -o "$T/site"
 out_has "Wrote $T/site: 2 pages, 1 projects, 1 milestones, 1 requirements, 1 tickets"
 ls "$T/site" >"$T/files"
-grep -q '^index.html$' "$T/files" && grep -q "^project-$proj.html\$" "$T/files" && grep -q '^style.css$' "$T/files" &&
+grep -q '^index.html$' "$T/files" && grep -q "^project-$proj.html\$" "$T/files" &&
 	ok || bad "site files: $(cat "$T/files")"
 if grep -r -n -o -F -f "$T/markers" "$T/site" >"$T/leaks"; then
 	bad "the portal leaks: $(head -5 "$T/leaks")"
@@ -50,8 +50,11 @@ done <"$T/shown"
 grep -q 'Portal note' "$T/site/project-$proj.html" && ok || bad "a customer-audience custom field is labelled"
 grep -q -F 'href="project-'"$proj"'.html"' "$T/site/index.html" && ok || bad "index links the project page"
 grep -q '<script' "$T/site/index.html" && bad "a script in the portal" || ok
+for page in "$T"/site/*.html; do
+	grep -q '<style>' "$page" && ! grep -q '<link' "$page" && ok || bad "$page is not self-contained"
+done
 
-# The site opens in a browser, styled by its own style.css and nothing else.
+# The site opens in a browser from disk: every page carries its own style, nothing is fetched.
 rm -rf "$T/chrome"
 timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chrome" \
 	--enable-logging=stderr --dump-dom "file://$T/site/index.html" >"$T/dom" 2>"$T/chrome.log"
