@@ -111,6 +111,9 @@ const char *field_column(const struct field *f);
 void field_label(const struct field *f, char *out, size_t n);
 const char *ftype_name(enum ftype t);
 bool choice_ok(const char *choices, const char *v);
+/* The position of v among choices ("low,medium,high": high is 2), -1 when it is none of them.
+ * The table lists choices in their order of meaning, so this is how choices compare. */
+int choice_index(const char *choices, const char *v);
 /* Names of all kinds as "a, b, c" for error messages. */
 char *kind_names(const struct schema *sc);
 

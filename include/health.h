@@ -116,8 +116,8 @@ void health_trends_free(struct health_trends *all);
  * 2 unknown (no score then or now). */
 int health_trend_dir(const struct health_trend *t);
 
-/* Customer value to a date: invoiced to date and the cost of their projects (actual cost),
- * highest revenue first. */
+/* Customer value to a date, from the scores health_customers computed with its projects:
+ * invoiced to date and the actual cost of their projects, highest revenue first. */
 struct cvalue {
 	char id[33], name[96];
 	double revenue, cost;
@@ -126,9 +126,6 @@ struct cvalues {
 	struct cvalue *v;
 	size_t n;
 };
-int health_values(struct ws *w, const char *date, struct cvalues *out, struct err *e);
-/* The same from scores already computed (health_customers with its projects): no second
- * pass over the data. */
 void health_values_of(const struct healths *customers, const struct healths *projects,
 		      struct cvalues *out);
 void cvalues_free(struct cvalues *v);

@@ -83,11 +83,6 @@ struct report_opts {
 
 int report_build(struct ws *w, const struct report_opts *o, struct doc **out, struct err *e);
 
-/* A project's progress as reports and the portal state it: the share of its planned work done,
- * each task weighted by its estimate (1 without one), done tasks whole, others by their
- * progress. -1 when the project has no tasks; *done counts the done tasks. */
-double report_progress(const struct recs *tasks, long *done);
-
 /* ---- the portal ---- */
 
 /* Whether a field of a kind may leave in a customer-facing export: the kind is neither

@@ -452,7 +452,8 @@ static int run(struct ctx *c, int argc, char **argv)
 	struct query cq;
 	query_init(&cq, ki);
 	cq.deleted = 2;
-	store_count(c->ws->st, &cq, &existing, &c->err);
+	struct err ce = { 0, "" };
+	store_count(c->ws->st, &cq, &existing, &ce); /* only to choose the bulk path */
 	query_free(&cq);
 	bool bulk = lines >= 2000 && lines >= existing / 2;
 	if (bulk && (rc = store_bulk_begin(c->ws->st, ki, key, &c->err)))

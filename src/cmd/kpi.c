@@ -61,9 +61,17 @@ static int run(struct ctx *c, int argc, char **argv)
 		health_period(today, kind, (int)(nper - 1 - p), from, to, labels[p]);
 		rc = store_kpis(c->ws->st, from, to, &k[p], &c->err);
 	}
+	/* Customer value from the same scoring pass the portfolio report uses. */
 	struct cvalues vs = { NULL, 0 };
-	if (!rc)
-		rc = health_values(c->ws, date, &vs, &c->err);
+	struct health_config cfg;
+	struct healths ps = { NULL, 0, 0 }, cs = { NULL, 0, 0 };
+	if (!rc && !(rc = health_config_load(c->ws, &cfg, &c->err))) {
+		cfg.brief = true;
+		if (!(rc = health_customers(c->ws, &cfg, date, NULL, &cs, &ps, &c->err)))
+			health_values_of(&cs, &ps, &vs);
+	}
+	healths_free(&ps);
+	healths_free(&cs);
 	if (rc)
 		goto out;
 	if (c->json) {

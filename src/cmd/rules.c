@@ -269,15 +269,17 @@ static int run_rules(struct ctx *c, int argc, char **argv)
 
 /* ---- alerts ---- */
 
-static int sev_rank(const char *s)
+/* Severity in the order the kind table lists it (info, warning, critical): most severe first. */
+static int sev_rank(const struct record *a)
 {
-	return !s ? 3 : !strcmp(s, "critical") ? 0 : !strcmp(s, "warning") ? 1 : 2;
+	const struct field *f = kind_field(a->ki, "severity");
+	return -choice_index(f ? f->choices : NULL, record_get(a, "severity"));
 }
 
 static int cmp_alert(const void *a, const void *b)
 {
 	const struct record *x = *(const struct record *const *)a, *y = *(const struct record *const *)b;
-	int d = sev_rank(record_get(x, "severity")) - sev_rank(record_get(y, "severity"));
+	int d = sev_rank(x) - sev_rank(y);
 	if (d)
 		return d;
 	const char *rx = record_get(x, "raised"), *ry = record_get(y, "raised");
@@ -351,7 +353,9 @@ static int run_alerts(struct ctx *c, int argc, char **argv)
 			const struct record *a = alerts.v[i];
 			const char *sev = record_get(a, "severity"), *st = record_get(a, "state");
 			fprintf(c->out, "%s%.8s%s  %s%-8s%s ", col(c, C_ID), a->id, col(c, C_RESET),
-				col(c, sev_rank(sev) == 0 ? C_BAD : sev_rank(sev) == 1 ? C_WARN : C_MUTED),
+				col(c, sev && !strcmp(sev, "critical") ? C_BAD
+				       : sev && !strcmp(sev, "warning") ? C_WARN
+									 : C_MUTED),
 				sev ? sev : "", col(c, C_RESET));
 			if (all)
 				fprintf(c->out, "%-9s ", st ? st : "");

@@ -572,18 +572,23 @@ const char *ftype_name(enum ftype t)
 	return names[t];
 }
 
-bool choice_ok(const char *choices, const char *v)
+int choice_index(const char *choices, const char *v)
 {
-	size_t n = strlen(v);
+	size_t n = v ? strlen(v) : 0;
 	const char *p = choices;
-	while (p && *p) {
+	for (int i = 0; v && p && *p; i++) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 		if (len == n && !strncmp(p, v, n))
-			return true;
+			return i;
 		p = end ? end + 1 : NULL;
 	}
-	return false;
+	return -1;
+}
+
+bool choice_ok(const char *choices, const char *v)
+{
+	return choice_index(choices, v) >= 0;
 }
 
 char *kind_names(const struct schema *sc)

@@ -681,53 +681,10 @@ static int cmp_value_id(const void *a, const void *b)
 	return strcmp(((const struct cvalue *)a)->id, ((const struct cvalue *)b)->id);
 }
 
-static int value_customer(const struct customer_facts *f, void *ctx)
-{
-	struct cvalues *vs = ctx;
-	vs->v = xrealloc(vs->v, (vs->n + 1) * sizeof(*vs->v));
-	struct cvalue *v = &vs->v[vs->n++];
-	memset(v, 0, sizeof(*v));
-	snprintf(v->id, sizeof v->id, "%s", f->id);
-	snprintf(v->name, sizeof v->name, "%s", f->name);
-	v->revenue = f->revenue;
-	return 0;
-}
-
-static int value_cost(const struct project_facts *f, void *ctx)
-{
-	struct cvalues *vs = ctx;
-	struct cvalue key;
-	snprintf(key.id, sizeof key.id, "%s", f->customer);
-	struct cvalue *v = vs->n ? bsearch(&key, vs->v, vs->n, sizeof(*vs->v), cmp_value_id) : NULL;
-	if (v)
-		v->cost += f->ac;
-	return 0;
-}
-
 static int cmp_revenue(const void *a, const void *b)
 {
 	const struct cvalue *x = a, *y = b;
 	return x->revenue < y->revenue ? 1 : x->revenue > y->revenue ? -1 : strcmp(x->id, y->id);
-}
-
-int health_values(struct ws *w, const char *date, struct cvalues *out, struct err *e)
-{
-	int rc;
-	out->v = NULL;
-	out->n = 0;
-	if (!(rc = store_asof(w->st, date, e)) &&
-	    !(rc = store_customer_facts(w->st, NULL, value_customer, out, e))) {
-		/* Customer facts come by id, so costs find their customer by bisection. */
-		qsort(out->v, out->n, sizeof(*out->v), cmp_value_id);
-		rc = store_project_facts(w->st, NULL, NULL, value_cost, out, e);
-	}
-	if (rc) {
-		cvalues_free(out);
-		return rc;
-	}
-	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_revenue);
-	return 0;
 }
 
 void health_values_of(const struct healths *customers, const struct healths *projects,

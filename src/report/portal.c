@@ -6,7 +6,7 @@
  * from the kind table's flags and the custom fields' audience. A reference is shown only when
  * it points at a record of this same customer, so no other customer's name can leave.
  */
-#include "report.h"
+#include "report_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,22 +30,6 @@ struct portal {
 	struct strv ours; /* ids of this customer's records, sorted: what a reference may name */
 	struct portal_stats *st;
 };
-
-static int fetch(struct ws *w, const char *kind, const char *filter, const char *sort,
-		 struct recs *out, struct err *e)
-{
-	struct query q;
-	query_init(&q, schema_kind(&w->sc, kind));
-	int rc = ws_filter(w, &q, filter, e);
-	if (!rc && sort)
-		rc = ws_sort(w, &q, sort, e);
-	out->v = NULL;
-	out->n = 0;
-	if (!rc)
-		rc = store_query(w->st, &q, recs_add, out, e);
-	query_free(&q);
-	return rc;
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -185,7 +169,7 @@ static double progress(struct portal *p, const char *project, struct err *e)
 	char f[64];
 	struct recs ts;
 	snprintf(f, sizeof f, "project=%s", project);
-	if (fetch(p->w, "task", f, NULL, &ts, e))
+	if (report_fetch(p->w, "task", NULL, 0, &ts, e, f, (const char *)NULL))
 		return -1;
 	long done;
 	double pg = report_progress(&ts, &done);
@@ -272,8 +256,8 @@ static int project_page(struct portal *p, const char *dir, const struct record *
 	table_of(p, d, schema_kind(&p->w->sc, "milestone"), &mine, "No milestones to show.", skip_child,
 		 NULL, false);
 	recs_free(&mine);
-	if ((rc = fetch(p->w, "requirement", f, "status", &rq, e)) ||
-	    (rc = fetch(p->w, "ticket", f, "-opened", &tk, e)))
+	if ((rc = report_fetch(p->w, "requirement", "status", 0, &rq, e, f, (const char *)NULL)) ||
+	    (rc = report_fetch(p->w, "ticket", "-opened", 0, &tk, e, f, (const char *)NULL)))
 		goto out;
 	keep(&rq, open_requirement);
 	keep(&tk, open_ticket);
@@ -305,8 +289,10 @@ static int build(struct portal *p, const char *dir, struct err *e)
 	if ((rc = ws_load(w, p->customer, "customer", &cust, e)))
 		return rc;
 	snprintf(f, sizeof f, "customer=%s", p->customer);
-	if ((rc = fetch(w, "project", f, "-due", &pj, e)) || (rc = fetch(w, "requirement", f, "status", &rq, e)) ||
-	    (rc = fetch(w, "ticket", f, "-opened", &tk, e)) || (rc = fetch(w, "contact", f, "name", &ct, e)))
+	if ((rc = report_fetch(w, "project", "-due", 0, &pj, e, f, (const char *)NULL)) ||
+	    (rc = report_fetch(w, "requirement", "status", 0, &rq, e, f, (const char *)NULL)) ||
+	    (rc = report_fetch(w, "ticket", "-opened", 0, &tk, e, f, (const char *)NULL)) ||
+	    (rc = report_fetch(w, "contact", "name", 0, &ct, e, f, (const char *)NULL)))
 		goto out;
 	for (size_t i = 0; i < pj.n; i++)
 		strv_push(&p->ours, pj.v[i]->id);
@@ -316,7 +302,7 @@ static int build(struct portal *p, const char *dir, struct err *e)
 		struct recs one;
 		char pf[64];
 		snprintf(pf, sizeof pf, "project=%s", pj.v[i]->id);
-		if ((rc = fetch(w, "milestone", pf, "due", &one, e)))
+		if ((rc = report_fetch(w, "milestone", "due", 0, &one, e, pf, (const char *)NULL)))
 			goto out;
 		keep(&one, milestone_shown);
 		for (size_t k = 0; k < one.n; k++) {

@@ -8,7 +8,7 @@
  * Everything is read through the health module and the store's queries; nothing is written.
  */
 #include "health.h"
-#include "report.h"
+#include "report_int.h"
 
 #include <limits.h>
 #include <math.h>
@@ -30,9 +30,7 @@ static enum tone score_tone(double s)
 	return s >= 75 ? TONE_GOOD : s >= 50 ? TONE_WARN : TONE_BAD;
 }
 
-/* Records of a kind matching filters (NULL-terminated "field=value" strings), in order;
- * deleted: 0 live ones, 2 deleted ones too. */
-static int fetch(struct ws *w, const char *kind, const char *sort, int deleted, struct recs *out,
+int report_fetch(struct ws *w, const char *kind, const char *sort, int deleted, struct recs *out,
 		 struct err *e, ...)
 {
 	const struct kindinfo *ki = schema_kind(&w->sc, kind);
@@ -55,11 +53,6 @@ static int fetch(struct ws *w, const char *kind, const char *sort, int deleted, 
 	if (rc)
 		recs_free(out);
 	return rc;
-}
-
-static char *money(double v)
-{
-	return fmt_money(v);
 }
 
 static void more_note(struct doc *d, size_t shown, size_t total, const char *what)
@@ -146,7 +139,7 @@ static void why(struct ws *w, struct doc *d, const struct health *h)
 
 static bool evm_line(struct doc *d, const struct project_facts *f)
 {
-	char *bac = money(f->bac), *pv = money(f->pv), *ev = money(f->ev), *ac = money(f->ac);
+	char *bac = fmt_money(f->bac), *pv = fmt_money(f->pv), *ev = fmt_money(f->ev), *ac = fmt_money(f->ac);
 	doc_kv(d, "Earned value", TONE_NONE, "BAC %s · PV %s · EV %s · AC %s", bac, pv, ev, ac);
 	free(bac);
 	free(pv);
@@ -161,7 +154,7 @@ static bool evm_line(struct doc *d, const struct project_facts *f)
 		      : (f->has_spi && f->spi < 1) || (f->has_cpi && f->cpi < 1)   ? TONE_WARN
 										   : TONE_NONE;
 	if (f->has_eac) {
-		char *eac = money(f->eac), *vac = money(f->vac);
+		char *eac = fmt_money(f->eac), *vac = fmt_money(f->vac);
 		doc_kv(d, "Performance", t, "SPI %s · CPI %s · EAC %s · VAC %s", spi, cpi, eac, vac);
 		free(eac);
 		free(vac);
@@ -174,17 +167,19 @@ static bool evm_line(struct doc *d, const struct project_facts *f)
  * picks and orders them: a big workspace holds thousands. */
 static void alerts_section(struct ws *w, struct doc *d, const struct strv *on, struct err *e)
 {
-	/* Severity is a choice, ordered by meaning rather than spelling: one query per level. */
-	static const char *const levels[] = { "critical", "warning", "info" };
+	/* Severity is a choice, ordered by meaning rather than spelling: one query per level, most
+	 * severe first, in the kind table's order of choices. */
 	const struct kindinfo *ak = schema_kind(&w->sc, "alert");
+	struct strv levels = STRV_INIT;
+	strv_split(&levels, kind_field(ak, "severity")->choices, ',');
 	struct recs rs = { NULL, 0 };
 	long total = 0;
 	int rc = 0;
-	for (size_t l = 0; l < ARRAY_LEN(levels) && !rc; l++) {
+	for (size_t l = levels.n; l-- > 0 && !rc;) {
 		struct query q;
-		char sev[32];
+		char sev[64];
 		long n = 0;
-		snprintf(sev, sizeof sev, "severity=%s", levels[l]);
+		snprintf(sev, sizeof sev, "severity=%s", levels.v[l]);
 		query_init(&q, ak);
 		if (!(rc = ws_filter(w, &q, "state=open", e)) && !(rc = ws_filter(w, &q, sev, e)) && on)
 			q.cond[q.ncond++] = (struct qcond){ .f = kind_field(ak, "on"), .op = Q_IN,
@@ -199,6 +194,7 @@ static void alerts_section(struct ws *w, struct doc *d, const struct strv *on, s
 			rc = store_query(w->st, &q, recs_add, &rs, e);
 		query_free(&q);
 	}
+	strv_clear(&levels);
 	if (rc) {
 		doc_note(d, "Alerts could not be read: %s", e->msg);
 		recs_free(&rs);
@@ -510,8 +506,8 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 	    (rc = health_projects(w, &cfg, o->date, p->id, NULL, &ps, e)))
 		goto out;
 	snprintf(f_project, sizeof f_project, "project=%s", p->id);
-	if ((rc = fetch(w, "milestone", "due", 0, &ms, e, f_project, (const char *)NULL)) ||
-	    (rc = fetch(w, "task", "due", 0, &tasks, e, f_project, (const char *)NULL)))
+	if ((rc = report_fetch(w, "milestone", "due", 0, &ms, e, f_project, (const char *)NULL)) ||
+	    (rc = report_fetch(w, "task", "due", 0, &tasks, e, f_project, (const char *)NULL)))
 		goto out;
 	const struct health *h = ps.n ? &ps.v[0] : NULL;
 
@@ -576,7 +572,7 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 		double hours = 0;
 		for (size_t k = 0; k < ARRAY_LEN(kinds) && !rc; k++) {
 			/* Deleted ones too: a removed task is news in a status report. */
-			if ((rc = fetch(w, kinds[k], "-updated", 2, &rs, e, f_project, f_since, (const char *)NULL)))
+			if ((rc = report_fetch(w, kinds[k], "-updated", 2, &rs, e, f_project, f_since, (const char *)NULL)))
 				break;
 			for (size_t i = 0; i < rs.n; i++)
 				if (++total <= MAX_ROWS) {
@@ -639,16 +635,17 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 			buf_release(&why);
 			free(title);
 		}
-		if ((rc = fetch(w, "ticket", "-severity", 0, &rs, e, f_project, "status=open,pending",
-				(const char *)NULL)))
+		if ((rc = report_fetch(w, "ticket", "-opened", 0, &rs, e, f_project,
+				       "status=open,pending", (const char *)NULL)))
 			goto out;
-		for (size_t i = 0; i < rs.n; i++) {
-			const char *sev = record_get(rs.v[i], "severity");
-			if (!sev || (strcmp(sev, "high") && strcmp(sev, "critical")))
-				continue;
-			if (++n <= MAX_ROWS)
-				doc_item(d, TONE_BAD, "Open %s ticket: %s", sev, record_get(rs.v[i], "title"));
-		}
+		/* High and critical, most severe first: severities compare by their place in the
+		 * kind table's choices, not by spelling. */
+		const char *levels = kind_field(schema_kind(&w->sc, "ticket"), "severity")->choices;
+		for (int lv = choice_index(levels, "critical"); lv >= choice_index(levels, "high"); lv--)
+			for (size_t i = 0; i < rs.n; i++)
+				if (choice_index(levels, record_get(rs.v[i], "severity")) == lv && ++n <= MAX_ROWS)
+					doc_item(d, TONE_BAD, "Open %s ticket: %s", record_get(rs.v[i], "severity"),
+						 record_get(rs.v[i], "title"));
 		recs_free(&rs);
 		struct strv on = STRV_INIT;
 		strv_push(&on, p->id);
@@ -773,7 +770,7 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 	doc_h2(d, "Receivables ageing");
 	{
 		struct recs inv;
-		if ((rc = fetch(w, "invoice", "due", 0, &inv, e, "paid_on=", (const char *)NULL)))
+		if ((rc = report_fetch(w, "invoice", "due", 0, &inv, e, "paid_on=", (const char *)NULL)))
 			goto out;
 		static const char *const bucket[] = { "Not yet due", "1-30 days", "31-60 days",
 						      "61-90 days", "Over 90 days" };
@@ -794,13 +791,13 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 		recs_free(&inv);
 		doc_bars(d, "Outstanding by days past due", NULL, 0);
 		for (int b = 0; b < 5; b++) {
-			char *m = money(sum[b]);
+			char *m = fmt_money(sum[b]);
 			doc_bar(d, bucket[b], sum[b], m, b == 0 ? TONE_GOOD : b == 1 ? TONE_WARN : TONE_BAD);
 			free(m);
 		}
 		doc_table(d, "Days past due|Invoices>|Outstanding>", NULL);
 		for (int b = 0; b < 5; b++) {
-			char *m = money(sum[b]);
+			char *m = fmt_money(sum[b]);
 			doc_row(d);
 			doc_cell(d, TONE_NONE, "%s", bucket[b]);
 			doc_cell(d, TONE_NONE, "%ld", cnt[b]);
@@ -814,13 +811,13 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 		health_values_of(&cs, &ps, &vs);
 		doc_bars(d, "Revenue to date, top 10", NULL, 0);
 		for (size_t i = 0; i < vs.n && i < 10 && vs.v[i].revenue > 0; i++) {
-			char *m = money(vs.v[i].revenue);
+			char *m = fmt_money(vs.v[i].revenue);
 			doc_bar(d, vs.v[i].name, vs.v[i].revenue, m, TONE_NONE);
 			free(m);
 		}
 		doc_table(d, "Customer|Revenue>|Margin>|Margin %>", "No invoiced revenue yet.");
 		for (size_t i = 0; i < vs.n && i < 25 && vs.v[i].revenue > 0; i++) {
-			char *rev = money(vs.v[i].revenue), *mar = money(vs.v[i].revenue - vs.v[i].cost);
+			char *rev = fmt_money(vs.v[i].revenue), *mar = fmt_money(vs.v[i].revenue - vs.v[i].cost);
 			doc_row(d);
 			doc_cell(d, TONE_NONE, "%s", vs.v[i].name);
 			doc_cell(d, TONE_NONE, "%s", rev);

@@ -118,6 +118,17 @@ ok_run import customer "$T/in.csv"
 ok_run list customer "name~Esc" --json
 eq "$(printf '%s' "$OUT" | jq -r '.[0].name' | od -An -c | tr -s ' ' | cut -c1-16)" " E s c 033 [ 2 J"
 
+# A load bigger than its kind drops the kind's order indexes and builds them again (seen in the
+# SQL trace); a small one into a big kind does not.
+rp add project customer=Existing name=Trace
+{ echo "project,name"; i=0; while [ $i -lt 2500 ]; do echo "Trace,T$i"; i=$((i + 1)); done; } >"$T/in.csv"
+RAPPORT_TRACE_SQL=0 "$RAPPORT_BIN" import task "$T/in.csv" >/dev/null 2>"$T/trace"
+grep -q 'DROP INDEX "task_due_sort"' "$T/trace" && grep -q 'CREATE INDEX "task_due_sort"' "$T/trace" &&
+	ok || bad "a bulk load did not drop and rebuild the order indexes"
+head -3 "$T/in.csv" >"$T/small.csv"
+RAPPORT_TRACE_SQL=0 "$RAPPORT_BIN" import task "$T/small.csv" >/dev/null 2>"$T/trace"
+grep -q 'DROP INDEX' "$T/trace" && bad "a two-row load dropped indexes" || ok
+
 # Many rows: 100,000 tasks referring to a project by name, in one transaction. One bad row at
 # the very end and none is written; fixed, all are, and the order indexes (dropped for the
 # load and rebuilt) answer sorted lists again.

@@ -178,4 +178,10 @@ out_has "quiet-customer"
 ok_run rules test key-task-late
 out_has "FourLate"
 rejects "no rule named" rules test nothing
+# Alerts list most severe first: severity compares by its place in the kind table's choices.
+ok_run alerts --all --json
+printf '%s' "$OUT" | jq -r '.[].severity' >"$T/sevs"
+[ "$(sort -u "$T/sevs" | wc -l)" -ge 2 ] && ok || bad "want alerts of two severities at least: $(sort -u "$T/sevs" | tr '\n' ' ')"
+awk '{ r = $1 == "critical" ? 0 : $1 == "warning" ? 1 : 2; if (r < last) bad = 1; last = r } END { exit bad }' "$T/sevs" &&
+	ok || bad "alerts out of severity order: $(tr '\n' ' ' <"$T/sevs")"
 finish
