@@ -87,6 +87,9 @@ int health_behind(struct ws *w, const struct health *h, const struct component *
 bool health_listed(const struct health *h);
 /* qsort order of `const struct health *`: worst first, grey (too little data) last. */
 int health_cmp(const void *a, const void *b);
+/* Appends to v (room for hs->n more) the scores on the portfolio's lists, or all of them when
+ * `all`; returns how many it appended. */
+size_t health_pick(const struct healths *hs, bool all, const struct health **v);
 /* The label of the component that lost the most points ("" when none lost much). */
 const char *health_top_issue(const struct health *h);
 /* The components ordered by points lost, most first. */

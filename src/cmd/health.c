@@ -285,14 +285,9 @@ static int run(struct ctx *c, int argc, char **argv)
 		if (rc)
 			goto out;
 	}
-	size_t n = 0;
 	const struct health **v = xcalloc(ps.n + cs.n + 1, sizeof(*v));
-	for (size_t i = 0; i < ps.n; i++)
-		if (id || health_listed(&ps.v[i]))
-			v[n++] = &ps.v[i];
-	for (size_t i = 0; i < cs.n; i++)
-		if (id || health_listed(&cs.v[i]))
-			v[n++] = &cs.v[i];
+	size_t n = health_pick(&ps, id != NULL, v);
+	n += health_pick(&cs, id != NULL, v + n);
 	/* A ranked list reads every trend in one pass. */
 	struct health_trends trends = { NULL, 0, 0, 0 };
 	if (!id && (rc = health_trends_load(c->ws, today, &trends, &c->err))) {

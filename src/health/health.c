@@ -567,6 +567,15 @@ int health_cmp(const void *a, const void *b)
 	return x->score < y->score ? -1 : x->score > y->score ? 1 : strcmp(x->id, y->id);
 }
 
+size_t health_pick(const struct healths *hs, bool all, const struct health **v)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < hs->n; i++)
+		if (all || health_listed(&hs->v[i]))
+			v[n++] = &hs->v[i];
+	return n;
+}
+
 const char *health_top_issue(const struct health *h)
 {
 	const struct component *worst = NULL;

@@ -254,13 +254,7 @@ static int report_health(struct ws *w, const struct report_opts *o, struct doc *
 		goto out;
 	bool one = o->project || o->customer;
 	const struct health **pv = xcalloc(ps.n + 1, sizeof(*pv)), **cv = xcalloc(cs.n + 1, sizeof(*cv));
-	size_t np = 0, nc = 0;
-	for (size_t i = 0; i < ps.n; i++)
-		if (one || health_listed(&ps.v[i]))
-			pv[np++] = &ps.v[i];
-	for (size_t i = 0; i < cs.n; i++)
-		if (one || health_listed(&cs.v[i]))
-			cv[nc++] = &cs.v[i];
+	size_t np = health_pick(&ps, one, pv), nc = health_pick(&cs, one, cv);
 	qsort(pv, np, sizeof(*pv), health_cmp);
 	qsort(cv, nc, sizeof(*cv), health_cmp);
 

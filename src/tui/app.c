@@ -465,6 +465,14 @@ out:
 	strv_clear(&words);
 }
 
+void tui_prompt_command(struct tui *t, const char *initial)
+{
+	char *line = tui_prompt(t, ":", initial);
+	if (line)
+		tui_command(t, line);
+	free(line);
+}
+
 void tui_open(struct tui *t, const char *ref)
 {
 	char id[33];
@@ -570,13 +578,7 @@ static int loop(struct tui *t)
 			break;
 		case '?': show_help(t); break;
 		case '/': tui_push(t, view_search(t)); break;
-		case ':': {
-			char *line = tui_prompt(t, ":", "");
-			if (line)
-				tui_command(t, line);
-			free(line);
-			break;
-		}
+		case ':': tui_prompt_command(t, ""); break;
 		case '1':
 		case '2':
 		case '3':
@@ -584,13 +586,7 @@ static int loop(struct tui *t)
 		case '5':
 		case '6': root_screen(t, k - '0'); break;
 		case 's': tui_sync(t); break;
-		case 'R': {
-			char *line = tui_prompt(t, ":", "report health -o health-report.html");
-			if (line)
-				tui_command(t, line);
-			free(line);
-			break;
-		}
+		case 'R': tui_prompt_command(t, "report health -o health-report.html"); break;
 		case CTRL('l'):
 			/* Refresh: the rules run again, every screen reloads, the terminal repaints. */
 			tui_evaluate_background(t);

@@ -694,10 +694,7 @@ static bool rv_key(struct tui *t, struct view *v, int k)
 		else
 			snprintf(init, sizeof init, "report health --customer %.8s -o health-%.8s.html",
 				 rv->id, rv->id);
-		char *line = tui_prompt(t, ":", init);
-		if (line)
-			tui_command(t, line);
-		free(line);
+		tui_prompt_command(t, init);
 		return true;
 	}
 	switch (tb->kind) {

@@ -65,6 +65,8 @@ void tui_message(struct tui *t, enum role r, const char *fmt, ...)
 void tui_changed(struct tui *t);
 /* Runs a command line as the CLI would ("show 3fa9", "list task status=todo", "set …"). */
 void tui_command(struct tui *t, const char *line);
+/* The ':' line, filled in with `initial` to adjust; Enter runs it (tui_command), Esc drops it. */
+void tui_prompt_command(struct tui *t, const char *initial);
 /* Opens the screen for a record: the 360 view of a customer, a project's views, or details.
  * id may point into a widget's rows: it is copied before anything can reload them. */
 void tui_open(struct tui *t, const char *id);
