@@ -74,7 +74,7 @@ struct table {
 	size_t ncols;
 	struct strv cells; /* row-major, header row first */
 	enum role *roles;  /* per cell, parallel to cells */
-	size_t nroles;
+	size_t nroles;     /* roles allocated */
 	bool *right;       /* per column: right-align */
 };
 void table_init(struct table *t, size_t ncols);

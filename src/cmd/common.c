@@ -176,7 +176,8 @@ void table_init(struct table *t, size_t ncols)
 void table_cell(struct table *t, const char *s, enum role r)
 {
 	strv_push(&t->cells, s ? s : "");
-	t->roles = xrealloc(t->roles, t->cells.n * sizeof(*t->roles));
+	if (t->cells.n > t->nroles)
+		t->roles = xrealloc(t->roles, (t->nroles = 2 * t->cells.n + 16) * sizeof(*t->roles));
 	t->roles[t->cells.n - 1] = r;
 }
 

@@ -296,51 +296,65 @@ static int add_project(const struct project_facts *f, void *ctx)
 	return 0;
 }
 
-struct sctx {
-	struct healths *hs;
-	struct sentiment *s; /* parallel to hs */
-	long now; /* the status date, in days */
-	double fade;
-	bool by_project;
+/* Survey answers up to the status date, read once and scored twice (per project and per
+ * customer) when both are asked for. */
+struct answers {
+	struct survey_fact *v;
+	size_t n, cap;
 };
 
 static int add_answer(const struct survey_fact *f, void *ctx)
 {
-	struct sctx *s = ctx;
-	struct health *h = find(s->hs, s->by_project ? f->project : f->customer);
-	if (h)
-		add_survey(&s->s[h - s->hs->v], f, s->now, s->fade);
+	struct answers *a = ctx;
+	if (a->n == a->cap)
+		a->v = xrealloc(a->v, (a->cap = a->cap ? 2 * a->cap : 256) * sizeof(*a->v));
+	a->v[a->n++] = *f;
 	return 0;
 }
 
-static int sentiment_of(struct ws *w, const struct health_config *cfg, const char *date,
-			const char *customer, struct healths *hs, bool by_project, struct err *e)
+static void sentiment_of(const struct health_config *cfg, const char *date,
+			 const struct answers *a, struct healths *hs, bool by_project)
 {
 	struct sentiment *s = xcalloc(hs->n ? hs->n : 1, sizeof(*s));
 	long now = 0;
 	date_parse(date, &now);
-	struct sctx sc = { hs, s, now, cfg->fade_days, by_project };
-	int rc = store_survey_facts(w->st, customer, add_answer, &sc, e);
-	for (size_t i = 0; !rc && i < hs->n; i++)
+	for (size_t i = 0; i < a->n; i++) {
+		struct health *h = find(hs, by_project ? a->v[i].project : a->v[i].customer);
+		if (h)
+			add_survey(&s[h - hs->v], &a->v[i], now, cfg->fade_days);
+	}
+	for (size_t i = 0; i < hs->n; i++)
 		score_sentiment(&hs->v[i], &s[i]);
 	free(s);
+}
+
+/* Projects scored; `a` holds the answers when the caller read them already, else they are read
+ * here (for one project, or one customer's). */
+static int projects_scored(struct ws *w, const struct health_config *cfg, const char *date,
+			   const char *project, const char *customer, struct answers *a,
+			   struct healths *out, struct err *e)
+{
+	struct pctx p = { out, cfg };
+	struct answers own = { NULL, 0, 0 };
+	int rc = store_asof(w->st, date, e);
+	if (!rc)
+		rc = store_project_facts(w->st, project, customer, add_project, &p, e);
+	if (!rc && !a)
+		rc = store_survey_facts(w->st, customer, add_answer, a = &own, e);
+	if (!rc)
+		sentiment_of(cfg, date, a, out, true);
+	for (size_t i = 0; !rc && i < out->n; i++)
+		finish(&out->v[i], cfg);
+	free(own.v);
+	if (rc)
+		healths_free(out);
 	return rc;
 }
 
 int health_projects(struct ws *w, const struct health_config *cfg, const char *date,
 		    const char *project, const char *customer, struct healths *out, struct err *e)
 {
-	struct pctx p = { out, cfg };
-	int rc = store_asof(w->st, date, e);
-	if (!rc)
-		rc = store_project_facts(w->st, project, customer, add_project, &p, e);
-	if (!rc)
-		rc = sentiment_of(w, cfg, date, customer, out, true, e);
-	for (size_t i = 0; !rc && i < out->n; i++)
-		finish(&out->v[i], cfg);
-	if (rc)
-		healths_free(out);
-	return rc;
+	return projects_scored(w, cfg, date, project, customer, NULL, out, e);
 }
 
 struct cctx {
@@ -425,11 +439,17 @@ int health_customers(struct ws *w, const struct health_config *cfg, const char *
 	struct healths projects = { NULL, 0, 0 };
 	struct cctx c = { out, cfg };
 	struct rctx r = { out, "", NULL, 0, 0 };
-	int rc = health_projects(w, cfg, date, NULL, customer, &projects, e);
+	struct answers a = { NULL, 0, 0 };
+	int rc = store_asof(w->st, date, e);
+	if (!rc)
+		rc = store_survey_facts(w->st, customer, add_answer, &a, e);
+	if (!rc)
+		rc = projects_scored(w, cfg, date, NULL, customer, &a, &projects, e);
 	if (!rc)
 		rc = store_customer_facts(w->st, customer, add_customer, &c, e);
 	if (!rc)
-		rc = sentiment_of(w, cfg, date, customer, out, false, e);
+		sentiment_of(cfg, date, &a, out, false);
+	free(a.v);
 	if (!rc)
 		rc = store_response_facts(w->st, customer, add_response, &r, e);
 	median_flush(&r);

@@ -77,6 +77,8 @@ static void placeholder(struct buf *b, uint32_t cp, bool valid)
 
 static int cp_width(uint32_t cp)
 {
+	if (cp >= 0x20 && cp < 0x7f) /* printable ASCII: most of any table, no table lookup */
+		return 1;
 	int w = wcwidth((wchar_t)cp);
 	return w < 0 ? 1 : w;
 }
