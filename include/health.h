@@ -108,13 +108,22 @@ struct health_trends {
 	struct trend_of_id {
 		char id[33];
 		struct health_trend t;
+		bool has_today; /* a score is recorded for `today` ... */
+		double today;   /* ... and this is it */
 	} *v;
 	size_t n, cap;
 	long first_day;
+	char today[11];
 };
 int health_trends_load(struct ws *w, long today, struct health_trends *out, struct err *e);
 void health_trends_get(const struct health_trends *all, const char *id, struct health_trend *t);
 void health_trends_free(struct health_trends *all);
+/* Records the scores (those with any confidence) as the history of `today` (days since the
+ * epoch) in one transaction, writing only those that differ from what that day already holds,
+ * so a rerun writes nearly nothing. When trends is not NULL it comes back loaded (as
+ * health_trends_load) and holding the new scores. */
+int health_record(struct ws *w, long today, const struct healths *const *sets, size_t nsets,
+		  struct health_trends *trends, struct err *e);
 /* The direction against four weeks ago: 1 rising, -1 falling, 0 steady (within 2 points),
  * 2 unknown (no score then or now). */
 int health_trend_dir(const struct health_trend *t);

@@ -170,6 +170,30 @@ int store_customer_facts(struct store *st, const char *customer,
 			 int (*cb)(const struct customer_facts *f, void *ctx), void *ctx,
 			 struct err *e);
 
+/* Passed as `customer` to the facts functions (project NULL): the projects and customers that
+ * the facts cache's marks name, instead of one customer's or all. */
+extern const char store_changed[];
+
+/* The facts cache: facts of every project and customer at one status date, kept in the
+ * workspace (local, never synced) so a ranking reads again only what changed. Triggers on the
+ * tables facts come from mark the project or customer a written row feeds; a write to a member
+ * (rates) or a bulk load marks everything ('*'). Entries are the caller's bytes; `key` names
+ * their day and layout, and an entry is used only under the key it was written with. All of
+ * it runs inside the caller's write transaction, so no mark is cleared that the run did not
+ * see.
+ * state: *usable when the cache is for key and not everything is marked; how many ids are
+ * marked. load: the entries of unmarked ids, by id. reset: empty,
+ * for key. settle: entries of marked ids dropped and the marks cleared. put: one entry. */
+int store_facts_cache_state(struct store *st, const char *key, bool *usable, long *changed,
+			    struct err *e);
+int store_facts_cache_load(struct store *st,
+			   int (*cb)(const char *id, char kind, const void *data, size_t n, void *ctx),
+			   void *ctx, struct err *e);
+int store_facts_cache_reset(struct store *st, const char *key, struct err *e);
+int store_facts_cache_settle(struct store *st, struct err *e);
+int store_facts_cache_put(struct store *st, const char *id, char kind, const void *data,
+			  size_t n, struct err *e);
+
 /* Survey answers up to the status date (kind "nps" or "csat"), for a customer or project
  * (NULL: all), in customer order. */
 struct survey_fact {

@@ -105,6 +105,11 @@ bool id_is_hex(const char *s, size_t minlen, size_t maxlen);
 /* Display columns of a UTF-8 string; invalid bytes and control characters count as their placeholder. */
 int utf8_width(const char *s);
 bool utf8_valid(const char *s, size_t n);
+/* Copies the first len bytes of src (NULL: none) into dst of size n (n > 0), cut to fit on a
+ * character's first byte, never inside one; no printf, for copies made per row. */
+void str_copy_n(char *dst, size_t n, const char *src, size_t len);
+/* str_copy_n of the whole string. */
+void str_copy(char *dst, size_t n, const char *src);
 /* Decodes one code point at p; returns its length in bytes, or 0 for an invalid sequence. */
 size_t utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp);
 /* Appends s to b made safe for a terminal: control bytes become \xNN or ␛-style visible

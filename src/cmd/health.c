@@ -273,27 +273,19 @@ static int run(struct ctx *c, int argc, char **argv)
 	}
 	if (rc)
 		goto out;
-	/* Today's scores become history (not for --at: the past is not rewritten). */
-	if (!at && !(rc = store_begin(c->ws->st, &c->err))) {
-		struct healths *all[] = { &ps, &cs };
-		for (size_t k = 0; k < 2 && !rc; k++)
-			for (size_t i = 0; i < all[k]->n && !rc; i++)
-				if (all[k]->v[i].confidence > 0)
-					rc = store_history_put(c->ws->st, all[k]->v[i].id, date,
-							       all[k]->v[i].score, &c->err);
-		rc = rc ? (store_rollback(c->ws->st), rc) : store_commit(c->ws->st, &c->err);
-		if (rc)
-			goto out;
-	}
+	/* Today's scores become history (not for --at: the past is not rewritten); a ranked list
+	 * reads every trend in one pass. */
+	struct health_trends trends = { 0 };
+	const struct healths *all[] = { &ps, &cs };
+	if (!at)
+		rc = health_record(c->ws, today, all, 2, id ? NULL : &trends, &c->err);
+	else if (!id)
+		rc = health_trends_load(c->ws, today, &trends, &c->err);
+	if (rc)
+		goto out;
 	const struct health **v = xcalloc(ps.n + cs.n + 1, sizeof(*v));
 	size_t n = health_pick(&ps, id != NULL, v);
 	n += health_pick(&cs, id != NULL, v + n);
-	/* A ranked list reads every trend in one pass. */
-	struct health_trends trends = { NULL, 0, 0, 0 };
-	if (!id && (rc = health_trends_load(c->ws, today, &trends, &c->err))) {
-		free(v);
-		goto out;
-	}
 	qsort(v, n, sizeof(*v), health_cmp);
 	struct buf jb = BUF_INIT;
 	struct json j;

@@ -253,29 +253,280 @@ static int cmp_health(const void *a, const void *b)
 static struct health *find(struct healths *hs, const char *id)
 {
 	struct health key;
-	snprintf(key.id, sizeof key.id, "%s", id);
+	str_copy(key.id, sizeof key.id, id);
 	return hs->n ? bsearch(&key, hs->v, hs->n, sizeof(*hs->v), cmp_health) : NULL;
 }
 
-struct pctx {
-	struct healths *out;
-	const struct health_config *cfg;
+/* ---- facts: what was measured at the status date ---- */
+
+/* One project's or customer's facts, survey answers already summed, ready to be scored: what
+ * the facts cache keeps between runs (scores themselves are not kept: settings may change). */
+struct pentry {
+	struct project_facts f;
+	struct sentiment s;
+};
+struct centry {
+	struct customer_facts f;
+	struct sentiment s;
+	long resp_n;        /* tickets with a first response */
+	double resp_median; /* their median hours to it */
+};
+/* Both by id. */
+struct facts {
+	struct pentry *p;
+	size_t np, capp;
+	struct centry *c;
+	size_t nc, capc;
 };
 
-static int add_project(const struct project_facts *f, void *ctx)
+static void facts_free(struct facts *fx)
 {
-	struct pctx *p = ctx;
-	struct health *h = healths_push(p->out);
-	h->brief = p->cfg->brief;
-	snprintf(h->id, sizeof h->id, "%s", f->id);
-	snprintf(h->customer, sizeof h->customer, "%s", f->customer);
+	free(fx->p);
+	free(fx->c);
+	memset(fx, 0, sizeof(*fx));
+}
+
+static struct pentry *pentry_push(struct facts *fx)
+{
+	if (fx->np == fx->capp)
+		fx->p = xrealloc(fx->p, (fx->capp = fx->capp ? 2 * fx->capp : 256) * sizeof(*fx->p));
+	return memset(&fx->p[fx->np++], 0, sizeof(*fx->p));
+}
+
+static struct centry *centry_push(struct facts *fx)
+{
+	if (fx->nc == fx->capc)
+		fx->c = xrealloc(fx->c, (fx->capc = fx->capc ? 2 * fx->capc : 256) * sizeof(*fx->c));
+	return memset(&fx->c[fx->nc++], 0, sizeof(*fx->c));
+}
+
+static int cmp_pentry(const void *a, const void *b)
+{
+	return strcmp(((const struct pentry *)a)->f.id, ((const struct pentry *)b)->f.id);
+}
+
+static int cmp_centry(const void *a, const void *b)
+{
+	return strcmp(((const struct centry *)a)->f.id, ((const struct centry *)b)->f.id);
+}
+
+static struct pentry *pentry_find(struct facts *fx, const char *id)
+{
+	struct pentry key;
+	if (!id || !fx->np || strlen(id) >= sizeof key.f.id)
+		return NULL;
+	strcpy(key.f.id, id);
+	return bsearch(&key, fx->p, fx->np, sizeof(*fx->p), cmp_pentry);
+}
+
+static struct centry *centry_find(struct facts *fx, const char *id)
+{
+	struct centry key;
+	if (!id || !fx->nc || strlen(id) >= sizeof key.f.id)
+		return NULL;
+	strcpy(key.f.id, id);
+	return bsearch(&key, fx->c, fx->nc, sizeof(*fx->c), cmp_centry);
+}
+
+static int on_project(const struct project_facts *f, void *ctx)
+{
+	pentry_push(ctx)->f = *f;
+	return 0;
+}
+
+static int on_customer(const struct customer_facts *f, void *ctx)
+{
+	centry_push(ctx)->f = *f;
+	return 0;
+}
+
+struct actx {
+	struct facts *fx;
+	long now; /* the status date, in days */
+	double fade;
+};
+
+static int on_answer(const struct survey_fact *f, void *ctx)
+{
+	struct actx *a = ctx;
+	struct pentry *p = pentry_find(a->fx, f->project);
+	struct centry *c = centry_find(a->fx, f->customer);
+	if (p)
+		add_survey(&p->s, f, a->now, a->fade);
+	if (c)
+		add_survey(&c->s, f, a->now, a->fade);
+	return 0;
+}
+
+struct rctx {
+	struct facts *fx;
+	char cur[33];
+	double *v;
+	size_t n, cap;
+};
+
+static void median_flush(struct rctx *r)
+{
+	struct centry *c = r->n ? centry_find(r->fx, r->cur) : NULL;
+	if (c) {
+		c->resp_n = (long)r->n;
+		c->resp_median = r->n % 2 ? r->v[r->n / 2] : (r->v[r->n / 2 - 1] + r->v[r->n / 2]) / 2;
+	}
+	r->n = 0;
+}
+
+static int on_response(const char *customer, double hours, void *ctx)
+{
+	struct rctx *r = ctx;
+	if (!customer)
+		return 0;
+	if (strcmp(customer, r->cur)) {
+		median_flush(r);
+		str_copy(r->cur, sizeof r->cur, customer);
+	}
+	if (r->n == r->cap)
+		r->v = xrealloc(r->v, (r->cap = r->cap * 2 + 16) * sizeof(double));
+	r->v[r->n++] = hours; /* arrive sorted by hours within a customer */
+	return 0;
+}
+
+/* Reads the facts of one project, a customer's projects (and the customer, with
+ * `customers`), every one, or those the cache's marks name (customer == store_changed). */
+static int gather(struct ws *w, const char *date, double fade, const char *project,
+		  const char *customer, bool customers, struct facts *fx, struct err *e)
+{
+	struct actx a = { fx, 0, fade };
+	struct rctx r = { fx, "", NULL, 0, 0 };
+	date_parse(date, &a.now);
+	int rc = store_asof(w->st, date, e);
+	if (!rc)
+		rc = store_project_facts(w->st, project, customer, on_project, fx, e);
+	if (!rc && customers)
+		rc = store_customer_facts(w->st, customer, on_customer, fx, e);
+	if (!rc)
+		rc = store_survey_facts(w->st, customer, on_answer, &a, e);
+	if (!rc && customers)
+		rc = store_response_facts(w->st, customer, on_response, &r, e);
+	median_flush(&r);
+	free(r.v);
+	return rc;
+}
+
+/* ---- the facts cache ---- */
+
+/* Bumped whenever what an entry means changes (a fact added, a formula changed): entries
+ * written under another format are never read. */
+#define FACTS_FORMAT 1
+
+static int on_cached(const char *id, char kind, const void *data, size_t n, void *ctx)
+{
+	struct facts *fx = ctx;
+	/* Entries are read only under the key (day, format, sizes) they were written with; one
+	 * that still does not fit is damage, and everything is measured again. */
+	if (kind == 'p' && n == sizeof(struct pentry)) {
+		struct pentry *p = pentry_push(fx);
+		memcpy(p, data, n);
+		return strncmp(p->f.id, id, sizeof p->f.id) ? -1 : 0;
+	}
+	if (kind == 'c' && n == sizeof(struct centry)) {
+		struct centry *c = centry_push(fx);
+		memcpy(c, data, n);
+		return strncmp(c->f.id, id, sizeof c->f.id) ? -1 : 0;
+	}
+	return -1;
+}
+
+static int cache_put_all(struct ws *w, const struct facts *fx, struct err *e)
+{
+	int rc = 0;
+	for (size_t i = 0; i < fx->np && !rc; i++)
+		rc = store_facts_cache_put(w->st, fx->p[i].f.id, 'p', &fx->p[i], sizeof(fx->p[i]), e);
+	for (size_t i = 0; i < fx->nc && !rc; i++)
+		rc = store_facts_cache_put(w->st, fx->c[i].f.id, 'c', &fx->c[i], sizeof(fx->c[i]), e);
+	return rc;
+}
+
+/* Adds the freshly read entries to the cached ones (ids never overlap: cached ones are those
+ * not marked), keeping both lists by id. */
+static void facts_merge(struct facts *fx, const struct facts *fresh)
+{
+	for (size_t i = 0; i < fresh->np; i++)
+		*pentry_push(fx) = fresh->p[i];
+	for (size_t i = 0; i < fresh->nc; i++)
+		*centry_push(fx) = fresh->c[i];
+	if (fresh->np)
+		qsort(fx->p, fx->np, sizeof(*fx->p), cmp_pentry);
+	if (fresh->nc)
+		qsort(fx->c, fx->nc, sizeof(*fx->c), cmp_centry);
+}
+
+/* Every project's and customer's facts at today's date, through the cache: read whole when it
+ * is for another day or format, when everything is marked, or when more than an eighth is
+ * (one pass beats that many lookups); else the unmarked entries plus what the marks name,
+ * read again. One write transaction, so a write landing meanwhile waits and stays marked. */
+static int gather_cached(struct ws *w, const char *date, double fade, struct facts *fx,
+			 struct err *e)
+{
+	char key[128];
+	bool usable;
+	long changed;
+	snprintf(key, sizeof key, "%s format %d (%zu, %zu) fade %g", date, FACTS_FORMAT,
+		 sizeof(struct pentry), sizeof(struct centry), fade);
+	int rc = store_begin(w->st, e);
+	if (rc)
+		return rc;
+	rc = store_facts_cache_state(w->st, key, &usable, &changed, e);
+	if (!rc && usable) {
+		struct facts fresh = { 0 };
+		rc = store_facts_cache_load(w->st, on_cached, fx, e);
+		if (rc < 0 || (!rc && (size_t)changed > (fx->np + fx->nc) / 8)) {
+			/* damaged, or so much changed that one pass is cheaper than the lookups */
+			err_clear(e);
+			facts_free(fx);
+			usable = false;
+			rc = 0;
+		} else if (!rc && changed) {
+			rc = gather(w, date, fade, NULL, store_changed, true, &fresh, e);
+			if (!rc)
+				rc = store_facts_cache_settle(w->st, e);
+			if (!rc)
+				rc = cache_put_all(w, &fresh, e);
+			if (!rc)
+				facts_merge(fx, &fresh);
+		}
+		facts_free(&fresh);
+	} else
+		usable = false;
+	if (!rc && !usable) {
+		rc = gather(w, date, fade, NULL, NULL, true, fx, e);
+		if (!rc)
+			rc = store_facts_cache_reset(w->st, key, e);
+		if (!rc)
+			rc = cache_put_all(w, fx, e);
+	}
+	if (rc) {
+		store_rollback(w->st);
+		return rc;
+	}
+	return store_commit(w->st, e);
+}
+
+/* ---- scores from facts ---- */
+
+static void score_project(struct health *h, const struct pentry *pe,
+			  const struct health_config *cfg)
+{
+	const struct project_facts *f = &pe->f;
+	h->brief = cfg->brief;
+	str_copy(h->id, sizeof h->id, f->id);
+	str_copy(h->customer, sizeof h->customer, f->customer);
 	h->kind = "project";
-	snprintf(h->status, sizeof h->status, "%s", f->status);
-	snprintf(h->name, sizeof h->name, "%s", f->name);
+	str_copy(h->status, sizeof h->status, f->status);
+	str_copy(h->name, sizeof h->name, f->name);
 	h->evm = *f;
 	h->value = f->budget > 0 ? f->budget : f->bac;
-	memcpy(h->c, p->cfg->project, p->cfg->nproject * sizeof(*h->c));
-	h->nc = p->cfg->nproject;
+	memcpy(h->c, cfg->project, cfg->nproject * sizeof(*h->c));
+	h->nc = cfg->nproject;
 	if (f->has_spi)
 		measure(h, "spi", f->spi, "EV %.0f / PV %.0f", f->ev, f->pv);
 	if (f->has_cpi)
@@ -293,87 +544,23 @@ static int add_project(const struct project_facts *f, void *ctx)
 		measure(h, "margin", 100.0 * (f->bac - f->eac) / f->revenue,
 			"forecast cost %.0f vs budget %.0f on revenue %.0f", f->eac, f->bac,
 			f->revenue);
-	return 0;
+	score_sentiment(h, &pe->s);
+	finish(h, cfg);
 }
 
-/* Survey answers up to the status date, read once and scored twice (per project and per
- * customer) when both are asked for. */
-struct answers {
-	struct survey_fact *v;
-	size_t n, cap;
-};
-
-static int add_answer(const struct survey_fact *f, void *ctx)
+/* A customer's own components; delivery and margin come from its projects (score_customers). */
+static void measure_customer(struct health *h, const struct centry *ce,
+			     const struct health_config *cfg)
 {
-	struct answers *a = ctx;
-	if (a->n == a->cap)
-		a->v = xrealloc(a->v, (a->cap = a->cap ? 2 * a->cap : 256) * sizeof(*a->v));
-	a->v[a->n++] = *f;
-	return 0;
-}
-
-static void sentiment_of(const struct health_config *cfg, const char *date,
-			 const struct answers *a, struct healths *hs, bool by_project)
-{
-	struct sentiment *s = xcalloc(hs->n ? hs->n : 1, sizeof(*s));
-	long now = 0;
-	date_parse(date, &now);
-	for (size_t i = 0; i < a->n; i++) {
-		struct health *h = find(hs, by_project ? a->v[i].project : a->v[i].customer);
-		if (h)
-			add_survey(&s[h - hs->v], &a->v[i], now, cfg->fade_days);
-	}
-	for (size_t i = 0; i < hs->n; i++)
-		score_sentiment(&hs->v[i], &s[i]);
-	free(s);
-}
-
-/* Projects scored; `a` holds the answers when the caller read them already, else they are read
- * here (for one project, or one customer's). */
-static int projects_scored(struct ws *w, const struct health_config *cfg, const char *date,
-			   const char *project, const char *customer, struct answers *a,
-			   struct healths *out, struct err *e)
-{
-	struct pctx p = { out, cfg };
-	struct answers own = { NULL, 0, 0 };
-	int rc = store_asof(w->st, date, e);
-	if (!rc)
-		rc = store_project_facts(w->st, project, customer, add_project, &p, e);
-	if (!rc && !a)
-		rc = store_survey_facts(w->st, customer, add_answer, a = &own, e);
-	if (!rc)
-		sentiment_of(cfg, date, a, out, true);
-	for (size_t i = 0; !rc && i < out->n; i++)
-		finish(&out->v[i], cfg);
-	free(own.v);
-	if (rc)
-		healths_free(out);
-	return rc;
-}
-
-int health_projects(struct ws *w, const struct health_config *cfg, const char *date,
-		    const char *project, const char *customer, struct healths *out, struct err *e)
-{
-	return projects_scored(w, cfg, date, project, customer, NULL, out, e);
-}
-
-struct cctx {
-	struct healths *out;
-	const struct health_config *cfg;
-};
-
-static int add_customer(const struct customer_facts *f, void *ctx)
-{
-	struct cctx *p = ctx;
-	struct health *h = healths_push(p->out);
-	h->brief = p->cfg->brief;
-	snprintf(h->id, sizeof h->id, "%s", f->id);
-	snprintf(h->customer, sizeof h->customer, "%s", f->id);
+	const struct customer_facts *f = &ce->f;
+	h->brief = cfg->brief;
+	str_copy(h->id, sizeof h->id, f->id);
+	str_copy(h->customer, sizeof h->customer, f->id);
 	h->kind = "customer";
-	snprintf(h->status, sizeof h->status, "%s", f->stage);
-	snprintf(h->name, sizeof h->name, "%s", f->name);
-	memcpy(h->c, p->cfg->customer, p->cfg->ncustomer * sizeof(*h->c));
-	h->nc = p->cfg->ncustomer;
+	str_copy(h->status, sizeof h->status, f->stage);
+	str_copy(h->name, sizeof h->name, f->name);
+	memcpy(h->c, cfg->customer, cfg->ncustomer * sizeof(*h->c));
+	h->nc = cfg->ncustomer;
 	static const struct {
 		const char *v;
 		double score;
@@ -395,73 +582,42 @@ static int add_customer(const struct customer_facts *f, void *ctx)
 	measure(h, "executive", f->executive_180 ? 1 : 0, "%s",
 		f->executive_180 ? "an executive was met in the last 180 days"
 				 : "no executive contact in 180 days");
+	if (ce->resp_n)
+		measure(h, "response", ce->resp_median, "median first response %.1f h over %ld tickets",
+			ce->resp_median, ce->resp_n);
+	score_sentiment(h, &ce->s);
 	/* Revenue, for margin (costs come from the projects). */
 	h->value = f->revenue;
-	return 0;
 }
 
-struct rctx {
-	struct healths *hs;
-	char cur[33];
-	double *v;
-	size_t n, cap;
-};
-
-static void median_flush(struct rctx *r)
+static void healths_reserve(struct healths *hs, size_t n)
 {
-	struct health *h = r->n ? find(r->hs, r->cur) : NULL;
-	if (h) {
-		double m = r->n % 2 ? r->v[r->n / 2] : (r->v[r->n / 2 - 1] + r->v[r->n / 2]) / 2;
-		measure(h, "response", m, "median first response %.1f h over %zu tickets", m, r->n);
-	}
-	r->n = 0;
+	if (hs->cap < hs->n + n)
+		hs->v = xrealloc(hs->v, (hs->cap = hs->n + n) * sizeof(*hs->v));
 }
 
-static int add_response(const char *customer, double hours, void *ctx)
+static void score_projects(const struct facts *fx, const struct health_config *cfg,
+			   struct healths *out)
 {
-	struct rctx *r = ctx;
-	if (!customer)
-		return 0;
-	if (strcmp(customer, r->cur)) {
-		median_flush(r);
-		snprintf(r->cur, sizeof r->cur, "%s", customer);
-	}
-	if (r->n == r->cap)
-		r->v = xrealloc(r->v, (r->cap = r->cap * 2 + 16) * sizeof(double));
-	r->v[r->n++] = hours; /* arrive sorted by hours within a customer */
-	return 0;
+	healths_reserve(out, fx->np);
+	for (size_t i = 0; i < fx->np; i++)
+		score_project(healths_push(out), &fx->p[i], cfg);
 }
 
-int health_customers(struct ws *w, const struct health_config *cfg, const char *date,
-		     const char *customer, struct healths *out, struct healths *projects_out,
-		     struct err *e)
+static void score_customers(const struct facts *fx, const struct health_config *cfg,
+			    const struct healths *projects, struct healths *out)
 {
-	struct healths projects = { NULL, 0, 0 };
-	struct cctx c = { out, cfg };
-	struct rctx r = { out, "", NULL, 0, 0 };
-	struct answers a = { NULL, 0, 0 };
-	int rc = store_asof(w->st, date, e);
-	if (!rc)
-		rc = store_survey_facts(w->st, customer, add_answer, &a, e);
-	if (!rc)
-		rc = projects_scored(w, cfg, date, NULL, customer, &a, &projects, e);
-	if (!rc)
-		rc = store_customer_facts(w->st, customer, add_customer, &c, e);
-	if (!rc)
-		sentiment_of(cfg, date, &a, out, false);
-	free(a.v);
-	if (!rc)
-		rc = store_response_facts(w->st, customer, add_response, &r, e);
-	median_flush(&r);
-	free(r.v);
+	healths_reserve(out, fx->nc);
+	for (size_t i = 0; i < fx->nc; i++)
+		measure_customer(healths_push(out), &fx->c[i], cfg);
 	/* Delivery: the customer's active and recent projects' scores, weighted by value; cost
 	 * for margin: what its projects cost so far. */
 	double *dw = xcalloc(out->n ? out->n : 1, sizeof(double)),
 	       *ds = xcalloc(out->n ? out->n : 1, sizeof(double)),
 	       *cost = xcalloc(out->n ? out->n : 1, sizeof(double));
 	long *np = xcalloc(out->n ? out->n : 1, sizeof(long));
-	for (size_t i = 0; !rc && i < projects.n; i++) {
-		const struct health *p = &projects.v[i];
+	for (size_t i = 0; i < projects->n; i++) {
+		const struct health *p = &projects->v[i];
 		struct health *h = find(out, p->customer);
 		if (!h)
 			continue;
@@ -475,7 +631,7 @@ int health_customers(struct ws *w, const struct health_config *cfg, const char *
 			np[k]++;
 		}
 	}
-	for (size_t i = 0; !rc && i < out->n; i++) {
+	for (size_t i = 0; i < out->n; i++) {
 		struct health *h = &out->v[i];
 		if (np[i])
 			measure(h, "delivery", ds[i] / dw[i], "%ld projects, weighted by budget", np[i]);
@@ -488,12 +644,47 @@ int health_customers(struct ws *w, const struct health_config *cfg, const char *
 	free(ds);
 	free(cost);
 	free(np);
+}
+
+int health_projects(struct ws *w, const struct health_config *cfg, const char *date,
+		    const char *project, const char *customer, struct healths *out, struct err *e)
+{
+	struct facts fx = { 0 };
+	int rc = gather(w, date, cfg->fade_days, project, customer, false, &fx, e);
+	if (!rc)
+		score_projects(&fx, cfg, out);
+	facts_free(&fx);
+	return rc;
+}
+
+/* The facts cache serves the whole portfolio at today's date; RAPPORT_FACTS_CACHE=off reads
+ * everything afresh (to check the cache against). */
+static bool cache_serves(struct ws *w, const char *date, const char *customer)
+{
+	char today[11];
+	const char *env = getenv("RAPPORT_FACTS_CACHE");
+	fmt_date(today, w->now);
+	return !customer && !strcmp(date, today) && !(env && !strcmp(env, "off"));
+}
+
+int health_customers(struct ws *w, const struct health_config *cfg, const char *date,
+		     const char *customer, struct healths *out, struct healths *projects_out,
+		     struct err *e)
+{
+	struct healths projects = { NULL, 0, 0 };
+	struct facts fx = { 0 };
+	int rc = cache_serves(w, date, customer)
+			 ? gather_cached(w, date, cfg->fade_days, &fx, e)
+			 : gather(w, date, cfg->fade_days, NULL, customer, true, &fx, e);
+	if (!rc) {
+		score_projects(&fx, cfg, &projects);
+		score_customers(&fx, cfg, &projects, out);
+	}
+	facts_free(&fx);
 	if (!rc && projects_out)
 		*projects_out = projects;
 	else
 		healths_free(&projects);
-	if (rc)
-		healths_free(out);
 	return rc;
 }
 
@@ -653,16 +844,22 @@ static int trends_cb(const char *id, const char *day, double score, void *ctx)
 		}
 		struct trend_of_id *e = &all->v[all->n++];
 		memset(e, 0, sizeof(*e));
-		snprintf(e->id, sizeof e->id, "%s", id);
+		str_copy(e->id, sizeof e->id, id);
 		e->t.first_day = all->first_day;
 	}
-	return trend_cb(day, score, &all->v[all->n - 1].t);
+	struct trend_of_id *x = &all->v[all->n - 1];
+	if (!strcmp(day, all->today)) {
+		x->has_today = true;
+		x->today = score;
+	}
+	return trend_cb(day, score, &x->t);
 }
 
 int health_trends_load(struct ws *w, long today, struct health_trends *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	out->first_day = today - 12 * 7 + 1;
+	days_to_date(out->today, today);
 	char since[11];
 	days_to_date(since, out->first_day);
 	/* By id, so lookups bisect. */
@@ -672,23 +869,74 @@ int health_trends_load(struct ws *w, long today, struct health_trends *out, stru
 	return rc;
 }
 
-void health_trends_get(const struct health_trends *all, const char *id, struct health_trend *t)
+static struct trend_of_id *trends_find(const struct health_trends *all, const char *id)
 {
 	size_t lo = 0, hi = all->n;
-	memset(t, 0, sizeof(*t));
-	t->first_day = all->first_day;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(all->v[mid].id, id);
-		if (!c) {
-			*t = all->v[mid].t;
-			return;
-		}
+		if (!c)
+			return &all->v[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return NULL;
+}
+
+void health_trends_get(const struct health_trends *all, const char *id, struct health_trend *t)
+{
+	const struct trend_of_id *x = trends_find(all, id);
+	memset(t, 0, sizeof(*t));
+	t->first_day = all->first_day;
+	if (x)
+		*t = x->t;
+}
+
+static int cmp_trend_id(const void *a, const void *b)
+{
+	return strcmp(((const struct trend_of_id *)a)->id, ((const struct trend_of_id *)b)->id);
+}
+
+int health_record(struct ws *w, long today, const struct healths *const *sets, size_t nsets,
+		  struct health_trends *trends, struct err *e)
+{
+	struct health_trends own;
+	struct health_trends *t = trends ? trends : &own;
+	int rc = health_trends_load(w, today, t, e);
+	if (rc || (rc = store_begin(w->st, e)))
+		goto out;
+	size_t known = t->n;
+	for (size_t k = 0; k < nsets && !rc; k++)
+		for (size_t i = 0; i < sets[k]->n && !rc; i++) {
+			const struct health *h = &sets[k]->v[i];
+			if (h->confidence <= 0)
+				continue;
+			struct trend_of_id *x = trends_find(t, h->id);
+			if (x && x->has_today && x->today == h->score)
+				continue; /* most of a rerun: no write */
+			if ((rc = store_history_put(w->st, h->id, t->today, h->score, e)))
+				break;
+			if (!x) { /* first score: sorted in below */
+				if (t->n == t->cap)
+					t->v = xrealloc(t->v, (t->cap = t->cap ? 2 * t->cap : 256) *
+								      sizeof(*t->v));
+				x = memset(&t->v[t->n++], 0, sizeof(*t->v));
+				str_copy(x->id, sizeof x->id, h->id);
+				x->t.first_day = t->first_day;
+			}
+			x->has_today = true;
+			x->today = h->score;
+			trend_cb(t->today, h->score, &x->t);
+		}
+	if (t->n > known)
+		qsort(t->v, t->n, sizeof(*t->v), cmp_trend_id);
+	rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
+out:
+	if (!trends || rc)
+		health_trends_free(t);
+	return rc;
 }
 
 void health_trends_free(struct health_trends *all)
@@ -723,14 +971,14 @@ void health_values_of(const struct healths *customers, const struct healths *pro
 	out->v = xcalloc(out->n + 1, sizeof(*out->v));
 	for (size_t i = 0; i < customers->n; i++) {
 		struct cvalue *v = &out->v[i];
-		snprintf(v->id, sizeof v->id, "%s", customers->v[i].id);
-		snprintf(v->name, sizeof v->name, "%s", customers->v[i].name);
+		str_copy(v->id, sizeof v->id, customers->v[i].id);
+		str_copy(v->name, sizeof v->name, customers->v[i].name);
 		v->revenue = customers->v[i].value;
 	}
 	/* Scores come sorted by id, so projects find their customer by bisection. */
 	for (size_t i = 0; i < projects->n; i++) {
 		struct cvalue key;
-		snprintf(key.id, sizeof key.id, "%s", projects->v[i].customer);
+		str_copy(key.id, sizeof key.id, projects->v[i].customer);
 		struct cvalue *v = out->n ? bsearch(&key, out->v, out->n, sizeof(*out->v), cmp_value_id)
 					  : NULL;
 		if (v)

@@ -435,6 +435,11 @@ static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 	char today[11];
 	fmt_date(today, w->now);
 	bool record = !strcmp(today, date);
+	long day = 0;
+	date_parse(date, &day);
+	if (!rc && record)
+		rc = health_record(w, day, (const struct healths *const *)all, 2, NULL, e);
+	/* One transaction for the many rows of the views' tables. */
 	if (!rc && record)
 		rc = store_begin(w->st, e);
 	for (size_t i = 0; i < ps.n && !rc; i++)
@@ -446,9 +451,6 @@ static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 				rc = store_health_put(w->st, all[k]->v[i].id, all[k]->v[i].score,
 						      band_name(all[k]->v[i].band),
 						      all[k]->v[i].confidence, e);
-				if (!rc && record)
-					rc = store_history_put(w->st, all[k]->v[i].id, date,
-							       all[k]->v[i].score, e);
 			}
 	if (record)
 		rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);

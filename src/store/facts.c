@@ -2,6 +2,9 @@
  * facts.c — the raw numbers health scores are made of, read from the views of views.c in a
  * few set-based queries (one pass over each table, correlated lookups through indexes), so
  * scoring every project and customer costs about one scan of the data, not one per record.
+ * It also owns the facts cache: facts of one status date kept between runs, and the triggers
+ * that mark the project or customer behind every written row, so a later run reads again only
+ * what those marks name.
  */
 #include "store_int.h"
 
@@ -13,12 +16,59 @@
 static void cpy(char *dst, size_t n, sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
-	size_t len = t ? (size_t)sqlite3_column_bytes(s, i) : 0;
-	if (len >= n) /* cut on a character's first byte, not inside it */
-		for (len = n - 1; len > 0 && (t[len] & 0xc0) == 0x80; len--)
-			;
-	memcpy(dst, t ? (const char *)t : "", len);
-	dst[len] = '\0';
+	str_copy_n(dst, n, (const char *)t, t ? (size_t)sqlite3_column_bytes(s, i) : 0);
+}
+
+const char store_changed[] = "(changed)";
+
+/* ---- what marks the cache stale ---- */
+
+/* The tables facts are read from, and whose facts a row of each feeds: the ids in these
+ * columns; NULL for contract (the projects under it) and member (rates: every project). */
+static const struct {
+	const char *table, *cols;
+} fact_sources[] = {
+	{ "project", "id" },	     { "customer", "id" },	   { "task", "project" },
+	{ "time", "project" },	     { "expense", "project" },	   { "milestone", "project" },
+	{ "ticket", "project,customer" }, { "invoice", "project,customer" },
+	{ "survey", "project,customer" }, { "interaction", "customer" }, { "contract", NULL },
+	{ "member", NULL },
+};
+
+bool store_facts_trigger(const char *table, int ev, char *name, size_t n, struct buf *ddl)
+{
+	static const char *const evs[] = { "insert", "update", "delete" };
+	size_t i = 0;
+	while (i < ARRAY_LEN(fact_sources) && strcmp(fact_sources[i].table, table))
+		i++;
+	if (i == ARRAY_LEN(fact_sources) || ev < 0 || ev > 2)
+		return false;
+	/* The version in the name: a later rapport that marks differently adds its own. */
+	snprintf(name, n, "facts1_%s_%s", table, evs[ev]);
+	if (!ddl)
+		return true;
+	buf_addf(ddl, "CREATE TRIGGER \"%s\" AFTER %s ON \"%s\" BEGIN\n", name, evs[ev], table);
+	for (int side = 0; side < 2; side++) {
+		/* insert: the new row; delete: the old; update: both (a task moved between projects
+		 * changes two). */
+		const char *row = side == 0 ? "NEW" : "OLD";
+		if ((side == 0 && ev == 2) || (side == 1 && ev == 0))
+			continue;
+		const char *c = fact_sources[i].cols;
+		if (!c && !strcmp(table, "contract"))
+			buf_addf(ddl, "  INSERT OR IGNORE INTO facts_dirty(id) SELECT id FROM project "
+				      "WHERE contract = %s.id;\n", row);
+		else if (!c)
+			buf_adds(ddl, "  INSERT OR IGNORE INTO facts_dirty(id) VALUES('*');\n");
+		while (c && *c) {
+			size_t k = strcspn(c, ",");
+			buf_addf(ddl, "  INSERT OR IGNORE INTO facts_dirty(id) SELECT %s.\"%.*s\" "
+				      "WHERE %s.\"%.*s\" IS NOT NULL;\n", row, (int)k, c, row, (int)k, c);
+			c += k + (c[k] == ',');
+		}
+	}
+	buf_adds(ddl, "END;\n");
+	return true;
 }
 
 static int finish(struct store *st, sqlite3_stmt *s, int step, int rc, struct err *e,
@@ -68,7 +118,8 @@ static int cmp_pacc(const void *a, const void *b)
 
 static void pset_index(struct pset *ps)
 {
-	qsort(ps->v, ps->n, sizeof(*ps->v), cmp_pacc);
+	if (ps->n)
+		qsort(ps->v, ps->n, sizeof(*ps->v), cmp_pacc);
 	size_t cap = 16;
 	while (cap < 2 * ps->n)
 		cap *= 2;
@@ -124,6 +175,8 @@ static int per_project(struct store *st, const struct pquery *pq, const char *pr
 		 pq->scan && !project && !customer ? " NOT INDEXED" : "", pq->cond);
 	if (project)
 		buf_adds(&q, " AND project = ?1");
+	else if (customer == store_changed)
+		buf_adds(&q, " AND project IN (SELECT id FROM facts_dirty)");
 	else if (customer)
 		buf_adds(&q, " AND project IN (SELECT id FROM project WHERE customer = ?2)");
 	if (pq->grouped)
@@ -134,7 +187,7 @@ static int per_project(struct store *st, const struct pquery *pq, const char *pr
 		return rc;
 	if (project)
 		sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
-	else if (customer)
+	else if (customer && customer != store_changed)
 		sqlite3_bind_text(s, 2, customer, -1, SQLITE_STATIC);
 	ps->last = NULL;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -233,16 +286,23 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 	struct pset ps = { NULL, 0, NULL, 0, NULL };
 	sqlite3_stmt *s;
 	int rc = store_prep(st, &s,
-			    "SELECT p.id, p.customer, p.status, p.budget, p.rate, p.start, p.contract, "
-			    "  c.value, p.name FROM project p LEFT JOIN contract c ON c.id = p.contract "
-			    "  AND c.deleted = 0 WHERE p.deleted = 0 AND (?1 IS NULL OR p.id = ?1) "
-			    "  AND (?2 IS NULL OR p.customer = ?2)",
+			    customer == store_changed
+				    ? "SELECT p.id, p.customer, p.status, p.budget, p.rate, p.start, "
+				      "  p.contract, c.value, p.name FROM project p LEFT JOIN contract c "
+				      "  ON c.id = p.contract AND c.deleted = 0 WHERE p.deleted = 0 "
+				      "  AND p.id IN (SELECT id FROM facts_dirty)"
+				    : "SELECT p.id, p.customer, p.status, p.budget, p.rate, p.start, "
+				      "  p.contract, c.value, p.name FROM project p LEFT JOIN contract c "
+				      "  ON c.id = p.contract AND c.deleted = 0 WHERE p.deleted = 0 "
+				      "  AND (?1 IS NULL OR p.id = ?1) AND (?2 IS NULL OR p.customer = ?2)",
 			    e),
 	    step;
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, customer, -1, SQLITE_STATIC);
+	if (customer != store_changed) {
+		sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, customer, -1, SQLITE_STATIC);
+	}
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == cap)
 			v = xrealloc(v, (cap = cap ? 2 * cap : 256) * sizeof(*v));
@@ -357,9 +417,17 @@ int store_customer_facts(struct store *st, const char *customer,
 		"      THEN outstanding END), 0) AS age, "
 		"    SUM(is_due) AS due, SUM(is_due AND paid_on_time) AS ontime, SUM(amount) AS revenue "
 		"  FROM invoice_status GROUP BY customer) v ON v.customer = c.id "
-		"WHERE c.deleted = 0 AND (?1 IS NULL OR c.id = ?1) ORDER BY c.id";
+		"WHERE c.deleted = 0 AND (?1 IS NULL OR c.id = ?1) ";
 	sqlite3_stmt *s;
-	int rc = store_prep(st, &s, sql, e), step;
+	struct buf q = BUF_INIT;
+	buf_adds(&q, sql);
+	if (customer == store_changed) {
+		buf_adds(&q, "AND c.id IN (SELECT id FROM facts_dirty) ");
+		customer = NULL;
+	}
+	buf_adds(&q, "ORDER BY c.id");
+	int rc = store_prep(st, &s, q.data, e), step;
+	buf_release(&q);
 	if (rc)
 		return rc;
 	long today = asof_days(st);
@@ -403,14 +471,21 @@ int store_survey_facts(struct store *st, const char *customer,
 {
 	sqlite3_stmt *s;
 	int rc = store_prep(st, &s,
-			    "SELECT v.customer, v.project, v.kind, v.score, v.date FROM survey v "
-			    "WHERE v.deleted = 0 AND v.date <= (SELECT d FROM asof) "
-			    "AND (?1 IS NULL OR v.customer = ?1) ORDER BY v.customer, v.date",
+			    customer == store_changed
+				    ? "SELECT v.customer, v.project, v.kind, v.score, v.date FROM survey v "
+				      "WHERE v.deleted = 0 AND v.date <= (SELECT d FROM asof) "
+				      "AND (v.customer IN (SELECT id FROM facts_dirty) "
+				      "  OR v.project IN (SELECT id FROM facts_dirty)) "
+				      "ORDER BY v.customer, v.date"
+				    : "SELECT v.customer, v.project, v.kind, v.score, v.date FROM survey v "
+				      "WHERE v.deleted = 0 AND v.date <= (SELECT d FROM asof) "
+				      "AND (?1 IS NULL OR v.customer = ?1) ORDER BY v.customer, v.date",
 			    e),
 	    step;
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, customer, -1, SQLITE_STATIC);
+	if (customer != store_changed)
+		sqlite3_bind_text(s, 1, customer, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct survey_fact f = { 0 };
 		cpy(f.customer, sizeof f.customer, s, 0);
@@ -430,14 +505,20 @@ int store_response_facts(struct store *st, const char *customer,
 {
 	sqlite3_stmt *s;
 	int rc = store_prep(st, &s,
-			    "SELECT customer, response_hours FROM ticket_status "
-			    "WHERE response_hours IS NOT NULL AND (?1 IS NULL OR customer = ?1) "
-			    "ORDER BY customer, response_hours",
+			    customer == store_changed
+				    ? "SELECT customer, response_hours FROM ticket_status "
+				      "WHERE response_hours IS NOT NULL "
+				      "AND customer IN (SELECT id FROM facts_dirty) "
+				      "ORDER BY customer, response_hours"
+				    : "SELECT customer, response_hours FROM ticket_status "
+				      "WHERE response_hours IS NOT NULL AND (?1 IS NULL OR customer = ?1) "
+				      "ORDER BY customer, response_hours",
 			    e),
 	    step;
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, customer, -1, SQLITE_STATIC);
+	if (customer != store_changed)
+		sqlite3_bind_text(s, 1, customer, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
 		if ((rc = cb((const char *)sqlite3_column_text(s, 0), sqlite3_column_double(s, 1),
 			     ctx)))
@@ -465,6 +546,82 @@ int store_view_rows(struct store *st, const char *sql, const char *arg, long lim
 			break;
 	}
 	return finish(st, s, step, rc, e, "view");
+}
+
+/* ---- the facts cache ---- */
+
+int store_facts_cache_state(struct store *st, const char *key, bool *usable, long *changed,
+			    struct err *e)
+{
+	char *have = NULL;
+	sqlite3_stmt *s;
+	*usable = false;
+	*changed = 0;
+	int rc = store_meta_get(st, "facts", &have, e);
+	/* Marks only: counting the entries would read every page of them. */
+	if (!rc)
+		rc = store_prep(st, &s, "SELECT count(*), EXISTS (SELECT 1 FROM facts_dirty "
+					"WHERE id = '*') FROM facts_dirty", e);
+	if (!rc) {
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			*changed = sqlite3_column_int64(s, 0);
+			*usable = have && !strcmp(have, key) && !sqlite3_column_int(s, 1);
+		} else
+			rc = store_sqlerr(st, e, "facts cache");
+		sqlite3_finalize(s);
+	}
+	free(have);
+	return rc;
+}
+
+int store_facts_cache_load(struct store *st,
+			   int (*cb)(const char *id, char kind, const void *data, size_t n, void *ctx),
+			   void *ctx, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = store_prep(st, &s, "SELECT id, kind, data FROM facts_cache "
+				    "WHERE id NOT IN (SELECT id FROM facts_dirty) ORDER BY id", e),
+	    step;
+	if (rc)
+		return rc;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *k = sqlite3_column_text(s, 1);
+		const void *d = sqlite3_column_blob(s, 2);
+		if ((rc = cb((const char *)sqlite3_column_text(s, 0), k ? (char)k[0] : '?', d,
+			     (size_t)sqlite3_column_bytes(s, 2), ctx)))
+			break;
+	}
+	return finish(st, s, step, rc, e, "facts cache");
+}
+
+int store_facts_cache_reset(struct store *st, const char *key, struct err *e)
+{
+	int rc = store_exec(st, "DELETE FROM facts_cache; DELETE FROM facts_dirty;", e);
+	return rc ? rc : store_meta_set(st, "facts", key, e);
+}
+
+int store_facts_cache_settle(struct store *st, struct err *e)
+{
+	return store_exec(st, "DELETE FROM facts_cache WHERE id IN (SELECT id FROM facts_dirty); "
+			      "DELETE FROM facts_dirty;", e);
+}
+
+int store_facts_cache_put(struct store *st, const char *id, char kind, const void *data,
+			  size_t n, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = store_stmt(st, &st->facts_put,
+			    "INSERT OR REPLACE INTO facts_cache(id, kind, data) VALUES(?, ?, ?)", e);
+	if (rc)
+		return rc;
+	s = st->facts_put;
+	char k[2] = { kind, '\0' };
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, k, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 3, data, (int)n, SQLITE_STATIC);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "facts cache");
+	sqlite3_reset(s);
+	return rc;
 }
 
 int store_history_put(struct store *st, const char *id, const char *day, double score,

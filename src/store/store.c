@@ -121,7 +121,8 @@ void store_flush_cache(struct store *st)
 	st->nkinds = 0;
 	sqlite3_stmt **misc[] = { &st->ids_ins, &st->ids_n, &st->ids_kind, &st->fts_ins,
 				  &st->fts_del, &st->dirty_put, &st->hist,
-				  &st->evm_put, &st->health_put, &st->hist_put };
+				  &st->evm_put, &st->health_put, &st->hist_put,
+				  &st->facts_put };
 	for (size_t i = 0; i < ARRAY_LEN(misc); i++) {
 		sqlite3_finalize(*misc[i]);
 		*misc[i] = NULL;
@@ -314,6 +315,11 @@ static const char *const steps[] = {
 	/* Health: one score per record and day, so trends exist (a local cache, never synced). */
 	"CREATE TABLE health_history(id TEXT NOT NULL, day TEXT NOT NULL, score REAL NOT NULL, "
 	"  PRIMARY KEY(id, day)) WITHOUT ROWID;",
+	/* Health: the facts cache and the marks its triggers leave (facts.c; local, never synced). */
+	"CREATE TABLE facts_cache(id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, "
+	"  data BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE facts_dirty(id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO facts_dirty(id) VALUES('*');",
 };
 
 static const char *coltype(const struct field *f)
@@ -417,6 +423,12 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 		if (*x)
 			x++;
 	}
+	/* What marks the facts cache stale when a row of this kind is written. */
+	for (int ev = 0; ev < 3; ev++) {
+		char tname[96];
+		if (store_facts_trigger(t, ev, tname, sizeof tname, NULL) && !exists(st, "trigger", tname))
+			store_facts_trigger(t, ev, tname, sizeof tname, ddl);
+	}
 	snprintf(uname, sizeof uname, "%s_conflicts", t);
 	if (!exists(st, "index", uname))
 		buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"(id) WHERE conflicts IS NOT NULL;\n", uname, t);
@@ -463,6 +475,14 @@ int store_bulk_begin(struct store *st, const struct kindinfo *ki, const struct f
 	struct buf ddl = BUF_INIT;
 	for (size_t i = 0; i < drop.n; i++)
 		buf_addf(&ddl, "DROP INDEX \"%s\";\n", drop.v[i]);
+	/* A big load marks the whole facts cache stale once instead of once per row; store_bulk_end
+	 * puts the triggers back. */
+	for (int ev = 0; ev < 3; ev++) {
+		char tname[96];
+		if (store_facts_trigger(ki->k->name, ev, tname, sizeof tname, NULL))
+			buf_addf(&ddl, "DROP TRIGGER IF EXISTS \"%s\";\n"
+				       "INSERT OR IGNORE INTO facts_dirty(id) VALUES('*');\n", tname);
+	}
 	strv_clear(&drop);
 	if (ddl.len)
 		rc = exec(st, ddl.data, e);

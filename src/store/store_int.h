@@ -18,7 +18,8 @@ struct store {
 	sqlite3_stmt **kstmt;
 	size_t nkinds;
 	sqlite3_stmt *ids_ins, *ids_n, *ids_kind, *fts_ins, *fts_del, *dirty_put, *hist;
-	sqlite3_stmt *evm_put, *health_put, *hist_put; /* once per project and customer */
+	sqlite3_stmt *evm_put, *health_put, *hist_put, *facts_put; /* once per project and
+								      * customer */
 	enum store_wmode wmode;
 	/* The hybrid logical clock (ms since the epoch) as of the open write transaction, read at
 	 * BEGIN and written back at COMMIT, so processes sharing the database share one clock. */
@@ -29,6 +30,10 @@ struct store {
 	bool tracking;
 	bool views; /* the temp views of views.c exist on this connection */
 };
+
+/* facts.c: whether a write (ev 0 insert, 1 update, 2 delete) to `table` can change facts; if so
+ * the trigger's name goes to name and, when ddl is not NULL, its CREATE statement to ddl. */
+bool store_facts_trigger(const char *table, int ev, char *name, size_t n, struct buf *ddl);
 
 /* views.c: the view rules watching a kind read, and whether rules may read a name. */
 const char *store_watch_view(const char *kind);

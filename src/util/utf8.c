@@ -44,6 +44,23 @@ size_t utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
 	return n;
 }
 
+void str_copy_n(char *dst, size_t n, const char *src, size_t len)
+{
+	if (!src)
+		len = 0;
+	if (len >= n)
+		for (len = n - 1; len > 0 && ((unsigned char)src[len] & 0xc0) == 0x80; len--)
+			;
+	if (len)
+		memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+void str_copy(char *dst, size_t n, const char *src)
+{
+	str_copy_n(dst, n, src, src ? strlen(src) : 0);
+}
+
 bool utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -90,6 +107,11 @@ int utf8_width(const char *s)
 	int w = 0;
 	while (i < n) {
 		uint32_t cp;
+		if (p[i] >= 0x20 && p[i] < 0x7f) { /* printable ASCII: one column, nothing to decode */
+			w++;
+			i++;
+			continue;
+		}
 		size_t k = utf8_decode(p + i, n - i, &cp);
 		if (!k) {
 			w++;
@@ -111,6 +133,16 @@ static void safe(struct buf *b, const char *s, int maxw, int padw, bool multilin
 	bool cut = maxw > 0 && total > maxw;
 	int limit = cut ? maxw - 1 : maxw;
 	while (i < n) {
+		/* A run of printable ASCII goes in one copy (most of any table). */
+		size_t j = i;
+		while (j < n && p[j] >= 0x20 && p[j] < 0x7f && (limit <= 0 || w + (int)(j - i) < limit))
+			j++;
+		if (j > i) {
+			buf_add(b, p + i, j - i);
+			w += (int)(j - i);
+			i = j;
+			continue;
+		}
 		uint32_t cp;
 		size_t k = utf8_decode(p + i, n - i, &cp);
 		bool valid = k != 0;
