@@ -95,7 +95,8 @@ const char *health_top_issue(const struct health *h);
 /* The components ordered by points lost, most first. */
 void health_by_lost(const struct health *h, const struct component *order[HEALTH_MAX_COMPONENTS]);
 
-/* The last recorded score of each of the 12 weeks ending on `today` (days since the epoch). */
+/* The last recorded score of each of the 12 calendar weeks (Monday to Sunday) ending with the
+ * week of `today` (days since the epoch); first_day is the first week's Monday. */
 struct health_trend {
 	double by_week[12];
 	bool has[12];
@@ -114,6 +115,8 @@ struct health_trends {
 	size_t n, cap;
 	long first_day;
 	char today[11];
+	long week; /* today's calendar week (Monday first), in weeks since 1970 */
+	bool kept; /* loaded from, and recorded into, the kept table (today's trends) */
 };
 int health_trends_load(struct ws *w, long today, struct health_trends *out, struct err *e);
 void health_trends_get(const struct health_trends *all, const char *id, struct health_trend *t);

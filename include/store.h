@@ -252,11 +252,21 @@ int store_history_put(struct store *st, const char *id, const char *day, double 
 /* The lowest scores of the latest day recorded, lowest first. */
 int store_history_worst(struct store *st, long limit,
 			int (*cb)(const char *id, double score, void *ctx), void *ctx, struct err *e);
-/* Scores of id from day `since` on, oldest first. */
+/* Each id's trend kept whole (health_trend): its last score and that day, and the caller's
+ * encoding of the 12 weeks ending with `week`; read all by id, written one at a time, or
+ * cleared to be built again. */
+int store_trend_all(struct store *st,
+		    int (*cb)(const char *id, long week, const char *day, double score,
+			      const void *weeks, size_t n, void *ctx),
+		    void *ctx, struct err *e);
+int store_trend_put(struct store *st, const char *id, long week, const char *day, double score,
+		    const void *weeks, size_t n, struct err *e);
+int store_trend_clear(struct store *st, struct err *e);
 /* Every id's scores from day `since` on, by id then day: a ranked list's trends in one pass. */
 int store_history_all(struct store *st, const char *since,
 		      int (*cb)(const char *id, const char *day, double score, void *ctx), void *ctx,
 		      struct err *e);
+/* Scores of id from day `since` on, oldest first. */
 int store_history(struct store *st, const char *id, const char *since,
 		  int (*cb)(const char *day, double score, void *ctx), void *ctx, struct err *e);
 

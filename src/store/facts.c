@@ -403,7 +403,7 @@ int store_customer_facts(struct store *st, const char *customer,
 {
 	/* Invoices grouped in one pass; contact through the (customer, at, executive) index, a
 	 * seek or a short range per customer. */
-	static const char sql[] =
+	static const char sql[] = /* a format: the marked-only terms go in the two %s */
 		"SELECT c.id, c.stage, c.renewal_intent, c.name, "
 		/* The bounds are bound values, not expressions: the planner then seeks. */
 		"  (SELECT MAX(i.at) FROM interaction i WHERE i.customer = c.id AND i.deleted = 0 "
@@ -416,16 +416,17 @@ int store_customer_facts(struct store *st, const char *customer,
 		"    SUM(outstanding * age_days) / NULLIF(SUM(CASE WHEN outstanding > 0 "
 		"      THEN outstanding END), 0) AS age, "
 		"    SUM(is_due) AS due, SUM(is_due AND paid_on_time) AS ontime, SUM(amount) AS revenue "
-		"  FROM invoice_status GROUP BY customer) v ON v.customer = c.id "
-		"WHERE c.deleted = 0 AND (?1 IS NULL OR c.id = ?1) ";
+		/* Narrowed inside as well: a grouping is computed whole before it is joined. */
+		"  FROM invoice_status WHERE (?1 IS NULL OR customer = ?1)%s GROUP BY customer) v "
+		"  ON v.customer = c.id "
+		"WHERE c.deleted = 0 AND (?1 IS NULL OR c.id = ?1)%s ORDER BY c.id";
 	sqlite3_stmt *s;
 	struct buf q = BUF_INIT;
-	buf_adds(&q, sql);
-	if (customer == store_changed) {
-		buf_adds(&q, "AND c.id IN (SELECT id FROM facts_dirty) ");
+	const char *marked = customer == store_changed ? " AND customer IN (SELECT id FROM facts_dirty)"
+						       : "";
+	buf_addf(&q, sql, marked, *marked ? " AND c.id IN (SELECT id FROM facts_dirty)" : "");
+	if (customer == store_changed)
 		customer = NULL;
-	}
-	buf_adds(&q, "ORDER BY c.id");
 	int rc = store_prep(st, &s, q.data, e), step;
 	buf_release(&q);
 	if (rc)
@@ -691,9 +692,17 @@ int store_history_worst(struct store *st, long limit,
 			int (*cb)(const char *id, double score, void *ctx), void *ctx, struct err *e)
 {
 	sqlite3_stmt *s;
+	/* The trend table holds each id's last score and its day, one row per id: the day's
+	 * worst without scanning every day of history (which the table is built from: a
+	 * workspace whose table is not built yet reads that). */
 	int rc = store_prep(st, &s,
-			    "SELECT id, score FROM health_history "
-			    "WHERE day = (SELECT MAX(day) FROM health_history) ORDER BY score, id LIMIT ?",
+			    "SELECT id, score FROM health_trend "
+			    "WHERE day = (SELECT MAX(day) FROM health_trend) "
+			    "  AND EXISTS (SELECT 1 FROM meta WHERE key = 'trends') "
+			    "UNION ALL SELECT id, score FROM health_history "
+			    "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'trends') "
+			    "  AND day = (SELECT MAX(day) FROM health_history) "
+			    "ORDER BY 2, 1 LIMIT ?",
 			    e),
 	    step;
 	if (rc)
@@ -703,6 +712,51 @@ int store_history_worst(struct store *st, long limit,
 		if ((rc = cb((const char *)sqlite3_column_text(s, 0), sqlite3_column_double(s, 1), ctx)))
 			break;
 	return finish(st, s, step, rc, e, "health history");
+}
+
+int store_trend_all(struct store *st,
+		    int (*cb)(const char *id, long week, const char *day, double score,
+			      const void *weeks, size_t n, void *ctx),
+		    void *ctx, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = store_prep(st, &s, "SELECT id, week, day, score, weeks FROM health_trend ORDER BY id",
+			    e),
+	    step;
+	if (rc)
+		return rc;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(s, 4);
+		if ((rc = cb((const char *)sqlite3_column_text(s, 0), (long)sqlite3_column_int64(s, 1),
+			     (const char *)sqlite3_column_text(s, 2), sqlite3_column_double(s, 3), b,
+			     (size_t)sqlite3_column_bytes(s, 4), ctx)))
+			break;
+	}
+	return finish(st, s, step, rc, e, "health trends");
+}
+
+int store_trend_put(struct store *st, const char *id, long week, const char *day, double score,
+		    const void *weeks, size_t n, struct err *e)
+{
+	int rc = store_stmt(st, &st->trend_put,
+			    "INSERT OR REPLACE INTO health_trend(id, week, day, score, weeks) "
+			    "VALUES(?, ?, ?, ?, ?)", e);
+	sqlite3_stmt *s = st->trend_put;
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, week);
+	sqlite3_bind_text(s, 3, day, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 4, score);
+	sqlite3_bind_blob(s, 5, weeks, (int)n, SQLITE_STATIC);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "health trends");
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_trend_clear(struct store *st, struct err *e)
+{
+	return store_exec(st, "DELETE FROM health_trend", e);
 }
 
 /* ---- portfolio KPIs for one period [from, to] (dates, inclusive) ---- */

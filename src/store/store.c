@@ -122,7 +122,7 @@ void store_flush_cache(struct store *st)
 	sqlite3_stmt **misc[] = { &st->ids_ins, &st->ids_n, &st->ids_kind, &st->fts_ins,
 				  &st->fts_del, &st->dirty_put, &st->hist,
 				  &st->evm_put, &st->health_put, &st->hist_put,
-				  &st->facts_put };
+				  &st->facts_put, &st->trend_put };
 	for (size_t i = 0; i < ARRAY_LEN(misc); i++) {
 		sqlite3_finalize(*misc[i]);
 		*misc[i] = NULL;
@@ -320,6 +320,10 @@ static const char *const steps[] = {
 	"  data BLOB NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE facts_dirty(id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO facts_dirty(id) VALUES('*');",
+	/* Health: each id's 12-week trend kept whole, so a ranked list reads one row per id, not
+	 * every day of history (a local cache of health_history, never synced). */
+	"CREATE TABLE health_trend(id TEXT PRIMARY KEY NOT NULL, week INTEGER NOT NULL, "
+	"  day TEXT NOT NULL, score REAL NOT NULL, weeks BLOB NOT NULL) WITHOUT ROWID;",
 };
 
 static const char *coltype(const struct field *f)

@@ -18,8 +18,8 @@ struct store {
 	sqlite3_stmt **kstmt;
 	size_t nkinds;
 	sqlite3_stmt *ids_ins, *ids_n, *ids_kind, *fts_ins, *fts_del, *dirty_put, *hist;
-	sqlite3_stmt *evm_put, *health_put, *hist_put, *facts_put; /* once per project and
-								      * customer */
+	/* once per project and customer */
+	sqlite3_stmt *evm_put, *health_put, *hist_put, *facts_put, *trend_put;
 	enum store_wmode wmode;
 	/* The hybrid logical clock (ms since the epoch) as of the open write transaction, read at
 	 * BEGIN and written back at COMMIT, so processes sharing the database share one clock. */

@@ -164,4 +164,43 @@ ltrend=$(printf '%s' "$OUT" | jq -r --arg id "$tid" '.[] | select(.id == $id) | 
 case "$ltrend" in *·*[▁▂▃▄▅▆▇█]*) ok ;; *) bad "trend '$ltrend' lacks recorded weeks" ;; esac
 ok_run health "$tid" --json
 eq "$(printf '%s' "$OUT" | jq -r .trend)" "$ltrend" "the list's trend and the record's"
+
+# The list's trends come from a table kept per id (health_trend), one record's from the daily
+# history: every id agrees, also after the clock ran backwards (the table is rebuilt) and
+# after the table was lost.
+agree() {
+	rp health --json
+	printf '%s' "$OUT" | jq -r '.[] | "\(.id) \(.trend)"' >"$T/list"
+	n=0
+	while read -r rid rtrend; do
+		rp health "$rid" --json
+		if [ "$(printf '%s' "$OUT" | jq -r .trend)" != "$rtrend" ]; then
+			bad "$1: $rid: list trend $rtrend, record's $(printf '%s' "$OUT" | jq -r .trend)"
+		fi
+		n=$((n + 1))
+	done <"$T/list"
+	[ "$n" -gt 3 ] && ok || bad "$1: only $n scores listed"
+}
+agree "after three weeks of history"
+RAPPORT_NOW=2026-10-18T09:00:00Z rp health
+eq "$STATUS" 0 "a run with the clock set back"
+agree "after the clock ran backwards"
+sqlite3 .rapport/rapport.db "DELETE FROM meta WHERE key = 'trends'; DELETE FROM health_trend;"
+agree "after the kept trends were lost"
+eq "$(sqlite3 .rapport/rapport.db "SELECT count(*) FROM health_trend")" \
+	"$(sqlite3 .rapport/rapport.db "SELECT count(DISTINCT id) FROM health_history WHERE day >= '2026-09-01'")" \
+	"the kept trends are built again, one row per id with history"
+
+# Weeks are calendar weeks, Monday to Sunday: on Wednesday 25 November, Sunday the 22nd is last
+# week and Monday the 23rd this week (a window ending on the status date would put both in one).
+"$RAPPORT_BIN" add project customer=Acme name=Weekly status=active budget=100 rate=10 >/dev/null
+W=$(rp list project name=Weekly --json; printf '%s' "$OUT" | jq -r '.[0].id')
+"$RAPPORT_BIN" add task project=Weekly name=W1 budget=100 start=2026-11-01 due=2026-12-31 progress=50 >/dev/null
+RAPPORT_NOW=2026-11-22T09:00:00Z rp health
+RAPPORT_NOW=2026-11-23T09:00:00Z rp health
+RAPPORT_NOW=2026-11-25T09:00:00Z rp health --json
+wtrend=$(printf '%s' "$OUT" | jq -r --arg id "$W" '.[] | select(.id == $id) | .trend')
+case "$wtrend" in "··········"*) case "${wtrend#··········}" in *·*) bad "calendar weeks: trend '$wtrend'" ;; ?*) ok ;; *) bad "calendar weeks: trend '$wtrend'" ;; esac ;; *) bad "calendar weeks: trend '$wtrend'" ;; esac
+RAPPORT_NOW=2026-11-25T09:00:00Z rp health "$W" --json
+eq "$(printf '%s' "$OUT" | jq -r .trend)" "$wtrend" "calendar weeks: the record's trend"
 finish
