@@ -14,7 +14,7 @@ DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev libxlsx
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 
 # Sources by layer (DESIGN.md §3): cli, tui -> cmd -> core -> store -> util; git is used by cmd.
 LIB_SRC = $(wildcard src/util/*.c) $(wildcard src/store/*.c) $(wildcard src/core/*.c) \

@@ -39,6 +39,11 @@ int store_commit(struct store *st, struct err *e);
 void store_rollback(struct store *st);
 
 /* Small key/value state of this replica (replica id, ...). *out is NULL when the key is unset. */
+/* A second, read-only connection to the same database, for one other thread to read with while
+ * this one works (each connection belongs to one thread at a time). It sees what was last
+ * committed: inside a write transaction of st that has not written yet, the same data as st.
+ * An in-memory database has none (an error). Closed with store_close. */
+int store_open_reader(struct store *st, struct store **out, struct err *e);
 int store_meta_get(struct store *st, const char *key, char **out, struct err *e);
 int store_meta_set(struct store *st, const char *key, const char *value, struct err *e);
 

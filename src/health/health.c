@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,25 +392,84 @@ static int on_response(const char *customer, double hours, void *ctx)
 	return 0;
 }
 
+/* Survey answers as read, matched to projects and customers once both are in. */
+struct answers {
+	struct survey_fact *v;
+	size_t n, cap;
+};
+
+static int on_answer_read(const struct survey_fact *f, void *ctx)
+{
+	struct answers *a = ctx;
+	if (a->n == a->cap)
+		a->v = xrealloc(a->v, (a->cap = a->cap ? 2 * a->cap : 256) * sizeof(*a->v));
+	a->v[a->n++] = *f;
+	return 0;
+}
+
+/* The customers' side of a gather: their facts, response times and the survey answers. With
+ * two connections it runs in a thread of its own while the projects' side reads (the two
+ * touch different lists of struct facts). */
+struct side {
+	struct store *st;
+	const char *date, *customer;
+	struct facts *fx;
+	struct answers a;
+	struct err e;
+	int rc;
+};
+
+static void *customers_side(void *arg)
+{
+	struct side *s = arg;
+	struct rctx r = { s->fx, "", NULL, 0, 0 };
+	s->rc = store_asof(s->st, s->date, &s->e);
+	if (!s->rc)
+		s->rc = store_customer_facts(s->st, s->customer, on_customer, s->fx, &s->e);
+	if (!s->rc)
+		s->rc = store_response_facts(s->st, s->customer, on_response, &r, &s->e);
+	median_flush(&r);
+	free(r.v);
+	if (!s->rc)
+		s->rc = store_survey_facts(s->st, s->customer, on_answer_read, &s->a, &s->e);
+	return NULL;
+}
+
 /* Reads the facts of one project, a customer's projects (and the customer, with
- * `customers`), every one, or those the cache's marks name (customer == store_changed). */
+ * `customers`), every one, or those the cache's marks name (customer == store_changed). The
+ * customers' side reads on a second connection in a second thread when it can: on the large
+ * workspace the two sides take about 0.8 s and 0.5 s. */
 static int gather(struct ws *w, const char *date, double fade, const char *project,
 		  const char *customer, bool customers, struct facts *fx, struct err *e)
 {
 	struct actx a = { fx, 0, fade };
-	struct rctx r = { fx, "", NULL, 0, 0 };
+	struct side s = { NULL, date, customer, fx, { NULL, 0, 0 }, { 0, "" }, 0 };
+	pthread_t th;
+	bool threaded = false;
 	date_parse(date, &a.now);
+	if (customers && !store_open_reader(w->st, &s.st, &s.e))
+		threaded = !pthread_create(&th, NULL, customers_side, &s);
+	err_clear(&s.e); /* no second connection or thread: one after the other */
 	int rc = store_asof(w->st, date, e);
 	if (!rc)
 		rc = store_project_facts(w->st, project, customer, on_project, fx, e);
-	if (!rc && customers)
-		rc = store_customer_facts(w->st, customer, on_customer, fx, e);
-	if (!rc)
-		rc = store_survey_facts(w->st, customer, on_answer, &a, e);
-	if (!rc && customers)
-		rc = store_response_facts(w->st, customer, on_response, &r, e);
-	median_flush(&r);
-	free(r.v);
+	if (threaded)
+		pthread_join(th, NULL);
+	else if (customers) {
+		store_close(s.st);
+		s.st = w->st;
+		customers_side(&s);
+	} else
+		s.rc = store_survey_facts(w->st, customer, on_answer_read, &s.a, &s.e);
+	if (threaded)
+		store_close(s.st);
+	if (!rc && s.rc) {
+		*e = s.e;
+		rc = s.rc;
+	}
+	for (size_t i = 0; !rc && i < s.a.n; i++)
+		on_answer(&s.a.v[i], &a);
+	free(s.a.v);
 	return rc;
 }
 

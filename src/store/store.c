@@ -68,6 +68,47 @@ static int trace(unsigned type, void *ctx, void *p, void *x)
 	return 0;
 }
 
+/* What every connection gets: extended codes, the SQL trace when asked, a busy timeout. */
+static void connection_setup(struct store *st)
+{
+	static double trace_ms;
+	const char *tr = getenv("RAPPORT_TRACE_SQL");
+	sqlite3_extended_result_codes(st->db, 1);
+	if (tr && *tr) {
+		trace_ms = atof(tr);
+		sqlite3_trace_v2(st->db, SQLITE_TRACE_PROFILE, trace, &trace_ms);
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+}
+
+int store_open_reader(struct store *st, struct store **out, struct err *e)
+{
+	const char *path = sqlite3_db_filename(st->db, "main");
+	*out = NULL;
+	if (!path || !*path)
+		return err_set(e, RERR_RUNTIME, "an in-memory database has no second connection");
+	/* Another connection would not see this transaction's writes. */
+	if (st->depth > 0 && sqlite3_total_changes64(st->db) != st->changes_at_begin)
+		return err_set(e, RERR_RUNTIME, "uncommitted writes: no second connection");
+	struct store *r = xcalloc(1, sizeof(*r));
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW |
+						 SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		err_set(e, RERR_RUNTIME, "%s: cannot open database: %s", path,
+			r->db ? sqlite3_errmsg(r->db) : "out of memory");
+		sqlite3_close(r->db);
+		free(r);
+		return RERR_RUNTIME;
+	}
+	connection_setup(r);
+	int rc = exec(r, "PRAGMA cache_size=-32768;", e);
+	if (rc) {
+		store_close(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
 int store_open(struct store **out, const char *path, struct err *e)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -82,14 +123,7 @@ int store_open(struct store **out, const char *path, struct err *e)
 			st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	static double trace_ms;
-	const char *tr = getenv("RAPPORT_TRACE_SQL");
-	if (tr && *tr) {
-		trace_ms = atof(tr);
-		sqlite3_trace_v2(st->db, SQLITE_TRACE_PROFILE, trace, &trace_ms);
-	}
-	sqlite3_busy_timeout(st->db, 5000);
+	connection_setup(st);
 	/* The file is ours only if it is a SQLite database; a stray file gives a clear error here. */
 	/* A 32 MiB page cache: a TUI frame runs dozens of queries over the same index pages. */
 	if ((code = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
@@ -160,6 +194,7 @@ int store_begin(struct store *st, struct err *e)
 		return rc;
 	}
 	clock_load(st);
+	st->changes_at_begin = sqlite3_total_changes64(st->db);
 	return 0;
 }
 
