@@ -67,7 +67,12 @@ measure "search 'budget review'" "$bin" -C "$dir" search budget review
 measure "search CJK name" "$bin" -C "$dir" search 张伟
 measure "add interaction" "$bin" -C "$dir" add interaction customer="$cust" kind=call summary=bench
 measure "fields (census of all kinds)" "$bin" -C "$dir" fields
-measure "health (every project and customer)" "$bin" -C "$dir" health --at 2026-11-22
+# Health reads through the facts kept between runs (man rapport, HEALTH): the first run of a
+# day reads everything; later ones read what writes marked since.
+db="$dir/.rapport/rapport.db"
+measure "health, first run of a day" sh -c "sqlite3 '$db' \"INSERT OR IGNORE INTO facts_dirty VALUES('*')\" && '$bin' -C '$dir' health"
+measure "health (every project and customer)" "$bin" -C "$dir" health
+measure "health after ~200 records changed" sh -c "sqlite3 '$db' \"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100) UPDATE task SET progress = abs(random()) % 100 WHERE rowid IN (SELECT 1 + abs(random()) % (SELECT max(rowid) FROM task) FROM r); WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100) UPDATE interaction SET summary = summary WHERE rowid IN (SELECT 1 + abs(random()) % (SELECT max(rowid) FROM interaction) FROM r)\" && '$bin' -C '$dir' health"
 measure "health ID --why (one customer)" "$bin" -C "$dir" health "$cust" --why
 measure "report health (html, every score)" "$bin" -C "$dir" report health --format html
 measure "report portfolio (html)" "$bin" -C "$dir" report portfolio --format html
