@@ -38,6 +38,47 @@ static struct record *mk(struct ws *w, const char *kind, const char *const *kv)
 	return r;
 }
 
+/* A second connection for a second thread: refused for a memory database and inside a
+ * transaction that wrote (it would not see the writes); otherwise it reads what was committed. */
+static void reader_connection(void)
+{
+	struct ws *w = NULL, *mem = NULL;
+	struct store *r = NULL;
+	struct err e = { 0, "" };
+	char dir[] = "/tmp/rapport-unit-XXXXXX";
+	CHECK(ws_open_memory(&mem, &e) == 0);
+	CHECK(mem && store_open_reader(mem->st, &r, &e) != 0 && !r);
+	ws_close(mem);
+	err_clear(&e);
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(ws_create(dir, &e) == 0);
+	CHECK(ws_open(&w, dir, &e) == 0);
+	if (!w)
+		return;
+	CHECK(store_begin(w->st, &e) == 0);
+	CHECK(store_open_reader(w->st, &r, &e) == 0); /* nothing written yet */
+	store_close(r);
+	r = NULL;
+	struct record *c = mk(w, "customer", (const char *[]){ "name=Reader", NULL });
+	err_clear(&e);
+	CHECK(store_open_reader(w->st, &r, &e) != 0 && !r);
+	CHECK(strstr(e.msg, "uncommitted") != NULL);
+	err_clear(&e);
+	CHECK(store_commit(w->st, &e) == 0);
+	CHECK(store_open_reader(w->st, &r, &e) == 0 && r);
+	struct record *got = NULL;
+	if (r)
+		CHECK(store_get(r, &w->sc, c->id, &got, &e) == 0 && got &&
+		      !strcmp(record_get(got, "name"), "Reader"));
+	record_free(got);
+	record_free(c);
+	store_close(r);
+	ws_close(w);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+}
+
 void suite_store(void)
 {
 	struct ws *w;
@@ -166,4 +207,5 @@ void suite_store(void)
 	record_free(c2);
 	record_free(c3);
 	ws_close(w);
+	reader_connection();
 }
