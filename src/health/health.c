@@ -302,32 +302,29 @@ static struct centry *centry_push(struct facts *fx)
 	return memset(&fx->c[fx->nc++], 0, sizeof(*fx->c));
 }
 
-static int cmp_pentry(const void *a, const void *b)
+/* Both kinds of entry begin with their id (the facts' first member), so one comparison and
+ * one lookup serve both lists. */
+_Static_assert(offsetof(struct pentry, f.id) == 0 && offsetof(struct centry, f.id) == 0,
+	       "entries begin with their id");
+
+static int cmp_entry(const void *a, const void *b)
 {
-	return strcmp(((const struct pentry *)a)->f.id, ((const struct pentry *)b)->f.id);
+	return strcmp((const char *)a, (const char *)b);
 }
 
-static int cmp_centry(const void *a, const void *b)
+static void *entry_find(void *v, size_t n, size_t size, const char *id)
 {
-	return strcmp(((const struct centry *)a)->f.id, ((const struct centry *)b)->f.id);
+	return id && n ? bsearch(id, v, n, size, cmp_entry) : NULL;
 }
 
 static struct pentry *pentry_find(struct facts *fx, const char *id)
 {
-	struct pentry key;
-	if (!id || !fx->np || strlen(id) >= sizeof key.f.id)
-		return NULL;
-	strcpy(key.f.id, id);
-	return bsearch(&key, fx->p, fx->np, sizeof(*fx->p), cmp_pentry);
+	return entry_find(fx->p, fx->np, sizeof(*fx->p), id);
 }
 
 static struct centry *centry_find(struct facts *fx, const char *id)
 {
-	struct centry key;
-	if (!id || !fx->nc || strlen(id) >= sizeof key.f.id)
-		return NULL;
-	strcpy(key.f.id, id);
-	return bsearch(&key, fx->c, fx->nc, sizeof(*fx->c), cmp_centry);
+	return entry_find(fx->c, fx->nc, sizeof(*fx->c), id);
 }
 
 static int on_project(const struct project_facts *f, void *ctx)
@@ -516,9 +513,9 @@ static void facts_merge(struct facts *fx, const struct facts *fresh)
 	for (size_t i = 0; i < fresh->nc; i++)
 		*centry_push(fx) = fresh->c[i];
 	if (fresh->np)
-		qsort(fx->p, fx->np, sizeof(*fx->p), cmp_pentry);
+		qsort(fx->p, fx->np, sizeof(*fx->p), cmp_entry);
 	if (fresh->nc)
-		qsort(fx->c, fx->nc, sizeof(*fx->c), cmp_centry);
+		qsort(fx->c, fx->nc, sizeof(*fx->c), cmp_entry);
 }
 
 /* Every project's and customer's facts at today's date, through the cache: read whole when it
@@ -578,20 +575,28 @@ static int gather_cached(struct ws *w, const char *date, double fade, struct fac
 
 /* ---- scores from facts ---- */
 
+/* What every score starts with: who it is, and the kind's components as configured. */
+static void health_head(struct health *h, const struct health_config *cfg, const char *kind,
+			const char *id, const char *customer, const char *status, const char *name)
+{
+	bool project = !strcmp(kind, "project");
+	h->brief = cfg->brief;
+	h->kind = project ? "project" : "customer";
+	str_copy(h->id, sizeof h->id, id);
+	str_copy(h->customer, sizeof h->customer, customer);
+	str_copy(h->status, sizeof h->status, status);
+	str_copy(h->name, sizeof h->name, name);
+	h->nc = project ? cfg->nproject : cfg->ncustomer;
+	memcpy(h->c, project ? cfg->project : cfg->customer, h->nc * sizeof(*h->c));
+}
+
 static void score_project(struct health *h, const struct pentry *pe,
 			  const struct health_config *cfg)
 {
 	const struct project_facts *f = &pe->f;
-	h->brief = cfg->brief;
-	str_copy(h->id, sizeof h->id, f->id);
-	str_copy(h->customer, sizeof h->customer, f->customer);
-	h->kind = "project";
-	str_copy(h->status, sizeof h->status, f->status);
-	str_copy(h->name, sizeof h->name, f->name);
+	health_head(h, cfg, "project", f->id, f->customer, f->status, f->name);
 	h->evm = *f;
 	h->value = f->budget > 0 ? f->budget : f->bac;
-	memcpy(h->c, cfg->project, cfg->nproject * sizeof(*h->c));
-	h->nc = cfg->nproject;
 	if (f->has_spi)
 		measure(h, "spi", f->spi, "EV %.0f / PV %.0f", f->ev, f->pv);
 	if (f->has_cpi)
@@ -618,14 +623,7 @@ static void measure_customer(struct health *h, const struct centry *ce,
 			     const struct health_config *cfg)
 {
 	const struct customer_facts *f = &ce->f;
-	h->brief = cfg->brief;
-	str_copy(h->id, sizeof h->id, f->id);
-	str_copy(h->customer, sizeof h->customer, f->id);
-	h->kind = "customer";
-	str_copy(h->status, sizeof h->status, f->stage);
-	str_copy(h->name, sizeof h->name, f->name);
-	memcpy(h->c, cfg->customer, cfg->ncustomer * sizeof(*h->c));
-	h->nc = cfg->ncustomer;
+	health_head(h, cfg, "customer", f->id, f->id, f->stage, f->name);
 	static const struct {
 		const char *v;
 		double score;

@@ -610,39 +610,21 @@ int store_facts_cache_settle(struct store *st, struct err *e)
 int store_facts_cache_put(struct store *st, const char *id, char kind, const void *data,
 			  size_t n, struct err *e)
 {
-	sqlite3_stmt *s;
-	int rc = store_stmt(st, &st->facts_put,
-			    "INSERT OR REPLACE INTO facts_cache(id, kind, data) VALUES(?, ?, ?)", e);
-	if (rc)
-		return rc;
-	s = st->facts_put;
 	char k[2] = { kind, '\0' };
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, k, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(s, 3, data, (int)n, SQLITE_STATIC);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "facts cache");
-	sqlite3_reset(s);
-	return rc;
+	return store_put(st, &st->facts_put,
+			 "INSERT OR REPLACE INTO facts_cache(id, kind, data) VALUES(?, ?, ?)",
+			 "facts cache", e, "ttb", id, k, data, n);
 }
 
 int store_history_put(struct store *st, const char *id, const char *day, double score,
 		      struct err *e)
 {
-	int rc = store_stmt(st, &st->hist_put,
-			    /* A rerun the same day mostly finds the same score: no page is
-			     * rewritten for it. */
-			    "INSERT INTO health_history(id, day, score) VALUES(?, ?, ?) "
-			    "ON CONFLICT(id, day) DO UPDATE SET score = excluded.score "
-			    "WHERE score IS NOT excluded.score", e);
-	sqlite3_stmt *s = st->hist_put;
-	if (rc)
-		return rc;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 3, score);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "health history");
-	sqlite3_reset(s);
-	return rc;
+	/* A rerun the same day mostly finds the same score: no page is rewritten for it. */
+	return store_put(st, &st->hist_put,
+			 "INSERT INTO health_history(id, day, score) VALUES(?, ?, ?) "
+			 "ON CONFLICT(id, day) DO UPDATE SET score = excluded.score "
+			 "WHERE score IS NOT excluded.score",
+			 "health history", e, "ttd", id, day, score);
 }
 
 int store_history_all(struct store *st, const char *since,
@@ -738,20 +720,10 @@ int store_trend_all(struct store *st,
 int store_trend_put(struct store *st, const char *id, long week, const char *day, double score,
 		    const void *weeks, size_t n, struct err *e)
 {
-	int rc = store_stmt(st, &st->trend_put,
-			    "INSERT OR REPLACE INTO health_trend(id, week, day, score, weeks) "
-			    "VALUES(?, ?, ?, ?, ?)", e);
-	sqlite3_stmt *s = st->trend_put;
-	if (rc)
-		return rc;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, week);
-	sqlite3_bind_text(s, 3, day, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 4, score);
-	sqlite3_bind_blob(s, 5, weeks, (int)n, SQLITE_STATIC);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "health trends");
-	sqlite3_reset(s);
-	return rc;
+	return store_put(st, &st->trend_put,
+			 "INSERT OR REPLACE INTO health_trend(id, week, day, score, weeks) "
+			 "VALUES(?, ?, ?, ?, ?)",
+			 "health trends", e, "titdb", id, (long long)week, day, score, weeks, n);
 }
 
 int store_trend_clear(struct store *st, struct err *e)

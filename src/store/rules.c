@@ -159,20 +159,10 @@ int store_rule_run(struct store *st, const char *watch, const char *expr, double
 int store_health_put(struct store *st, const char *id, double score, const char *band,
 		     double confidence, struct err *e)
 {
-	int rc = store_stmt(st, &st->health_put,
-			    "INSERT OR REPLACE INTO temp.health_scores(id, score, band, confidence) "
-			    "VALUES(?, ?, ?, ?)",
-			    e);
-	sqlite3_stmt *s = st->health_put;
-	if (rc)
-		return rc;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 2, score);
-	sqlite3_bind_text(s, 3, band, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 4, confidence);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "health scores");
-	sqlite3_reset(s);
-	return rc;
+	return store_put(st, &st->health_put,
+			 "INSERT OR REPLACE INTO temp.health_scores(id, score, band, confidence) "
+			 "VALUES(?, ?, ?, ?)",
+			 "health scores", e, "tdtd", id, score, band, confidence);
 }
 
 int store_evm_put(struct store *st, const struct project_facts *f, double health, const char *band,

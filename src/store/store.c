@@ -7,6 +7,7 @@
 #include "store_int.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,6 +42,31 @@ int store_stmt(struct store *st, sqlite3_stmt **slot, const char *sql, struct er
 		return 0;
 	}
 	return store_prep(st, slot, sql, e);
+}
+
+int store_put(struct store *st, sqlite3_stmt **slot, const char *sql, const char *what,
+	      struct err *e, const char *types, ...)
+{
+	int rc = store_stmt(st, slot, sql, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *s = *slot;
+	va_list ap;
+	va_start(ap, types);
+	for (int i = 1; types[i - 1]; i++)
+		switch (types[i - 1]) {
+		case 't': sqlite3_bind_text(s, i, va_arg(ap, const char *), -1, SQLITE_STATIC); break;
+		case 'd': sqlite3_bind_double(s, i, va_arg(ap, double)); break;
+		case 'i': sqlite3_bind_int64(s, i, va_arg(ap, long long)); break;
+		default: {
+			const void *p = va_arg(ap, const void *);
+			sqlite3_bind_blob(s, i, p, (int)va_arg(ap, size_t), SQLITE_STATIC);
+		}
+		}
+	va_end(ap);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, what);
+	sqlite3_reset(s);
+	return rc;
 }
 
 int store_exec(struct store *st, const char *sql, struct err *e)

@@ -43,6 +43,12 @@ bool store_rule_readable(const char *name);
 /* A cached statement in *slot, prepared on first use, reset and unbound after. */
 int store_stmt(struct store *st, sqlite3_stmt **slot, const char *sql, struct err *e);
 
+/* A one-row write through the cached statement in *slot: binds ?1, ?2, ... by `types` (t text,
+ * NULL for NULL; d double; i long long; b blob, a pointer then a size_t), steps it, resets it.
+ * Errors name `what`. */
+int store_put(struct store *st, sqlite3_stmt **slot, const char *sql, const char *what,
+	      struct err *e, const char *types, ...);
+
 /* Runs SQL without results (several statements allowed). */
 int store_exec(struct store *st, const char *sql, struct err *e);
 
