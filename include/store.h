@@ -44,6 +44,10 @@ void store_rollback(struct store *st);
  * committed: inside a write transaction of st that has not written yet, the same data as st.
  * An in-memory database has none (an error). Closed with store_close. */
 int store_open_reader(struct store *st, struct store **out, struct err *e);
+/* A read transaction: the statements until store_snapshot_end see one state of the database
+ * and take no write lock (inside a write transaction both do nothing). */
+int store_snapshot_begin(struct store *st, struct err *e);
+void store_snapshot_end(struct store *st);
 int store_meta_get(struct store *st, const char *key, char **out, struct err *e);
 int store_meta_set(struct store *st, const char *key, const char *value, struct err *e);
 
@@ -181,16 +185,27 @@ extern const char store_changed[];
 
 /* The facts cache: facts of every project and customer at one status date, kept in the
  * workspace (local, never synced) so a ranking reads again only what changed. Triggers on the
- * tables facts come from mark the project or customer a written row feeds; a write to a member
- * (rates) or a bulk load marks everything ('*'). Entries are the caller's bytes; `key` names
- * their day and layout, and an entry is used only under the key it was written with. All of
- * it runs inside the caller's write transaction, so no mark is cleared that the run did not
- * see.
- * state: *usable when the cache is for key and not everything is marked; how many ids are
- * marked. load: the entries of unmarked ids, by id. reset: empty,
- * for key. settle: entries of marked ids dropped and the marks cleared. put: one entry. */
-int store_facts_cache_state(struct store *st, const char *key, bool *usable, long *changed,
+ * tables facts come from mark the project or customer a written row feeds, and count every
+ * marking write; a write to a member (rates) or a bulk load marks everything ('*'). Entries
+ * are the caller's bytes; `key` names their day and layout, and an entry is used only under the
+ * key it was written with.
+ * A run reads without a lock (the cache itself in one read transaction, store_snapshot_begin),
+ * then writes in a write transaction only if store_facts_cache_still says that nothing was
+ * marked (and, for cache_too, no cache written) since its state was read: so no mark is ever
+ * cleared that the run did not see, and writers never wait for a long read.
+ * state: usable when the cache is for key and not everything is marked; how many ids are
+ * marked; the counts of marking writes and of cache writes. load: the entries of unmarked ids,
+ * by id. reset: empty, for key. settle: entries of marked ids dropped and the marks cleared.
+ * put: one entry. */
+struct facts_state {
+	bool usable;
+	long changed;
+	long long seq, written;
+};
+int store_facts_cache_state(struct store *st, const char *key, struct facts_state *fs,
 			    struct err *e);
+int store_facts_cache_still(struct store *st, const struct facts_state *fs, bool cache_too,
+			    bool *same, struct err *e);
 int store_facts_cache_load(struct store *st,
 			   int (*cb)(const char *id, char kind, const void *data, size_t n, void *ctx),
 			   void *ctx, struct err *e);

@@ -70,9 +70,6 @@ void sync_path(char *out, size_t n, const char *kind, const char *id);
 /* Splits a snapshot path into kind and id; false when it is not a record path. */
 bool sync_parse_path(const char *path, char kind[32], char id[33]);
 
-/* Crash injection for tests: with RAPPORT_CRASH=STEP, the process kills itself at that step;
- * with RAPPORT_PAUSE=STEP:FILE it creates FILE there and waits three seconds. */
-void sync_crashpoint(const char *step);
 
 /* The workspace as snapshot `rev` holds it: a new in-memory workspace with every record (and
  * custom field) of that commit, read as strictly as a sync reads a remote; files that fail are

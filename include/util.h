@@ -150,4 +150,9 @@ char *file_read(const char *path, size_t *len);
 int file_write_atomic(const char *path, const void *data, size_t len, struct err *e);
 bool isatty_out(void);
 
+/* Test hooks: with RAPPORT_CRASH=STEP the process kills itself at that step; with
+ * RAPPORT_PAUSE=STEP:FILE it creates FILE there and waits three seconds (work done meanwhile
+ * by another process is what the test checks). */
+void crashpoint(const char *step);
+
 #endif

@@ -521,56 +521,59 @@ static void facts_merge(struct facts *fx, const struct facts *fresh)
 /* Every project's and customer's facts at today's date, through the cache: read whole when it
  * is for another day or format, when everything is marked, or when more than a sixteenth is
  * (one pass beats that many lookups); else the unmarked entries plus what the marks name,
- * read again. One write transaction, so a write landing meanwhile waits and stays marked. */
+ * read again. Reading takes no lock (the cache and its marks are read in one read
+ * transaction); the cache is written afterwards, in a short write transaction, and only if
+ * nothing was marked meanwhile: a write landing during the read stays marked for the next run,
+ * and never waits for this one. */
 static int gather_cached(struct ws *w, const char *date, double fade, struct facts *fx,
 			 struct err *e)
 {
 	char key[128];
-	bool usable;
-	long changed;
+	struct facts_state fs;
+	struct facts fresh = { 0 };
+	bool full = true;
 	snprintf(key, sizeof key, "%s format %d (%zu, %zu) fade %g", date, FACTS_FORMAT,
 		 sizeof(struct pentry), sizeof(struct centry), fade);
-	int rc = store_begin(w->st, e);
-	if (rc) { /* read-only, or busy past the timeout: scores without the cache */
-		err_clear(e);
-		return gather(w, date, fade, NULL, NULL, true, fx, e);
-	}
-	rc = store_facts_cache_state(w->st, key, &usable, &changed, e);
-	if (!rc && usable) {
-		struct facts fresh = { 0 };
+	int rc = store_snapshot_begin(w->st, e);
+	if (!rc)
+		rc = store_facts_cache_state(w->st, key, &fs, e);
+	if (!rc && fs.usable) {
 		rc = store_facts_cache_load(w->st, on_cached, fx, e);
 		size_t n = fx->np + fx->nc;
-		if (rc < 0 || (!rc && changed > 64 && (size_t)changed > n / 16)) {
+		if (rc < 0 || (!rc && fs.changed > 64 && (size_t)fs.changed > n / 16)) {
 			/* damaged, or so much changed that one pass is cheaper than the lookups
 			 * (large workspace: 900 of 30,000 marked take 0.95 s, one pass 1.7 s) */
 			err_clear(e);
 			facts_free(fx);
-			usable = false;
 			rc = 0;
-		} else if (!rc && changed) {
-			rc = gather(w, date, fade, NULL, store_changed, true, &fresh, e);
-			if (!rc)
-				rc = store_facts_cache_settle(w->st, e);
-			if (!rc)
-				rc = cache_put_all(w, &fresh, e);
-			if (!rc)
-				facts_merge(fx, &fresh);
+		} else if (!rc) {
+			full = false;
+			if (fs.changed) /* inside the read transaction: the marks as loaded */
+				rc = gather(w, date, fade, NULL, store_changed, true, &fresh, e);
 		}
-		facts_free(&fresh);
-	} else
-		usable = false;
-	if (!rc && !usable) {
+	}
+	store_snapshot_end(w->st);
+	if (!rc && full)
 		rc = gather(w, date, fade, NULL, NULL, true, fx, e);
-		if (!rc)
-			rc = store_facts_cache_reset(w->st, key, e);
-		if (!rc)
-			rc = cache_put_all(w, fx, e);
+	crashpoint("facts"); /* RAPPORT_PAUSE=facts:FILE: tests write meanwhile */
+	struct err we = { 0, "" };
+	if (!rc && (full || fs.changed) && !store_begin(w->st, &we)) {
+		bool same = false;
+		int wr = store_facts_cache_still(w->st, &fs, !full, &same, &we);
+		if (!wr && same && full && !(wr = store_facts_cache_reset(w->st, key, &we)))
+			wr = cache_put_all(w, fx, &we);
+		else if (!wr && same && !full && !(wr = store_facts_cache_settle(w->st, &we)))
+			wr = cache_put_all(w, &fresh, &we);
+		if (wr)
+			store_rollback(w->st);
+		else
+			store_commit(w->st, &we);
 	}
-	if (rc) {
-		store_rollback(w->st);
-		return rc;
-	}
-	return store_commit(w->st, e);
+	/* Keeping facts is a saving, not a duty: a read-only or busy workspace still scores. */
+	if (!rc && !full)
+		facts_merge(fx, &fresh);
+	facts_free(&fresh);
+	return rc;
 }
 
 /* ---- scores from facts ---- */

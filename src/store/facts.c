@@ -47,7 +47,11 @@ bool store_facts_trigger(const char *table, int ev, char *name, size_t n, struct
 	snprintf(name, n, "facts1_%s_%s", table, evs[ev]);
 	if (!ddl)
 		return true;
-	buf_addf(ddl, "CREATE TRIGGER \"%s\" AFTER %s ON \"%s\" BEGIN\n", name, evs[ev], table);
+	/* Every firing counts (facts_seq): a run that reads facts without a lock knows, by the
+	 * count being the same when it writes the cache, that nothing changed meanwhile. */
+	buf_addf(ddl, "CREATE TRIGGER \"%s\" AFTER %s ON \"%s\" BEGIN\n"
+		      "  UPDATE facts_seq SET n = n + 1;\n",
+		 name, evs[ev], table);
 	for (int side = 0; side < 2; side++) {
 		/* insert: the new row; delete: the old; update: both (a task moved between projects
 		 * changes two). */
@@ -551,27 +555,40 @@ int store_view_rows(struct store *st, const char *sql, const char *arg, long lim
 
 /* ---- the facts cache ---- */
 
-int store_facts_cache_state(struct store *st, const char *key, bool *usable, long *changed,
+int store_facts_cache_state(struct store *st, const char *key, struct facts_state *fs,
 			    struct err *e)
 {
-	char *have = NULL;
 	sqlite3_stmt *s;
-	*usable = false;
-	*changed = 0;
-	int rc = store_meta_get(st, "facts", &have, e);
+	memset(fs, 0, sizeof(*fs));
 	/* Marks only: counting the entries would read every page of them. */
+	int rc = store_prep(st, &s, "SELECT (SELECT n FROM facts_seq), (SELECT count(*) FROM facts_dirty), "
+				    "EXISTS (SELECT 1 FROM facts_dirty WHERE id = '*'), "
+				    "(SELECT value FROM meta WHERE key = 'facts') IS ?1, "
+				    "(SELECT value FROM meta WHERE key = 'facts.written')", e);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		fs->seq = sqlite3_column_int64(s, 0);
+		fs->changed = (long)sqlite3_column_int64(s, 1);
+		fs->usable = !sqlite3_column_int(s, 2) && sqlite3_column_int(s, 3);
+		fs->written = sqlite3_column_int64(s, 4);
+	} else
+		rc = store_sqlerr(st, e, "facts cache");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_facts_cache_still(struct store *st, const struct facts_state *fs, bool cache_too,
+			    bool *same, struct err *e)
+{
+	struct facts_state now;
+	char *key = NULL;
+	int rc = store_meta_get(st, "facts", &key, e);
 	if (!rc)
-		rc = store_prep(st, &s, "SELECT count(*), EXISTS (SELECT 1 FROM facts_dirty "
-					"WHERE id = '*') FROM facts_dirty", e);
-	if (!rc) {
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			*changed = sqlite3_column_int64(s, 0);
-			*usable = have && !strcmp(have, key) && !sqlite3_column_int(s, 1);
-		} else
-			rc = store_sqlerr(st, e, "facts cache");
-		sqlite3_finalize(s);
-	}
-	free(have);
+		rc = store_facts_cache_state(st, key ? key : "", &now, e);
+	free(key);
+	*same = !rc && now.seq == fs->seq && (!cache_too || now.written == fs->written);
 	return rc;
 }
 
@@ -595,16 +612,28 @@ int store_facts_cache_load(struct store *st,
 	return finish(st, s, step, rc, e, "facts cache");
 }
 
+/* Each write of the cache is counted, so a run that read it before knows it changed since. */
+static const char written_next[] =
+	"INSERT INTO meta(key, value) VALUES('facts.written', 1) ON CONFLICT(key) "
+	"DO UPDATE SET value = value + 1;";
+
 int store_facts_cache_reset(struct store *st, const char *key, struct err *e)
 {
-	int rc = store_exec(st, "DELETE FROM facts_cache; DELETE FROM facts_dirty;", e);
+	struct buf q = BUF_INIT;
+	buf_addf(&q, "DELETE FROM facts_cache; DELETE FROM facts_dirty; %s", written_next);
+	int rc = store_exec(st, q.data, e);
+	buf_release(&q);
 	return rc ? rc : store_meta_set(st, "facts", key, e);
 }
 
 int store_facts_cache_settle(struct store *st, struct err *e)
 {
-	return store_exec(st, "DELETE FROM facts_cache WHERE id IN (SELECT id FROM facts_dirty); "
-			      "DELETE FROM facts_dirty;", e);
+	struct buf q = BUF_INIT;
+	buf_addf(&q, "DELETE FROM facts_cache WHERE id IN (SELECT id FROM facts_dirty); "
+		     "DELETE FROM facts_dirty; %s", written_next);
+	int rc = store_exec(st, q.data, e);
+	buf_release(&q);
+	return rc;
 }
 
 int store_facts_cache_put(struct store *st, const char *id, char kind, const void *data,

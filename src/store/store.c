@@ -113,9 +113,11 @@ int store_open_reader(struct store *st, struct store **out, struct err *e)
 	*out = NULL;
 	if (!path || !*path)
 		return err_set(e, RERR_RUNTIME, "an in-memory database has no second connection");
-	/* Another connection would not see this transaction's writes. */
+	/* Another connection would not see this transaction's writes, nor share its snapshot. */
 	if (st->depth > 0 && sqlite3_total_changes64(st->db) != st->changes_at_begin)
 		return err_set(e, RERR_RUNTIME, "uncommitted writes: no second connection");
+	if (st->snapshot)
+		return err_set(e, RERR_RUNTIME, "in a read transaction: no second connection");
 	struct store *r = xcalloc(1, sizeof(*r));
 	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW |
 						 SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -222,6 +224,22 @@ int store_begin(struct store *st, struct err *e)
 	clock_load(st);
 	st->changes_at_begin = sqlite3_total_changes64(st->db);
 	return 0;
+}
+
+int store_snapshot_begin(struct store *st, struct err *e)
+{
+	if (st->depth > 0 || st->snapshot)
+		return 0;
+	int rc = exec(st, "BEGIN DEFERRED", e);
+	st->snapshot = !rc;
+	return rc;
+}
+
+void store_snapshot_end(struct store *st)
+{
+	if (st->snapshot)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	st->snapshot = false;
 }
 
 int store_commit(struct store *st, struct err *e)
@@ -376,10 +394,13 @@ static const char *const steps[] = {
 	/* Health: one score per record and day, so trends exist (a local cache, never synced). */
 	"CREATE TABLE health_history(id TEXT NOT NULL, day TEXT NOT NULL, score REAL NOT NULL, "
 	"  PRIMARY KEY(id, day)) WITHOUT ROWID;",
-	/* Health: the facts cache and the marks its triggers leave (facts.c; local, never synced). */
+	/* Health: the facts cache, the marks its triggers leave and the count of every marking
+	 * write (facts.c; local, never synced). */
 	"CREATE TABLE facts_cache(id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, "
 	"  data BLOB NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE facts_dirty(id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE facts_seq(n INTEGER NOT NULL);"
+	"INSERT INTO facts_seq(n) VALUES(1);"
 	"INSERT INTO facts_dirty(id) VALUES('*');",
 	/* Health: each id's 12-week trend kept whole, so a ranked list reads one row per id, not
 	 * every day of history (a local cache of health_history, never synced). */
@@ -546,6 +567,7 @@ int store_bulk_begin(struct store *st, const struct kindinfo *ki, const struct f
 		char tname[96];
 		if (store_facts_trigger(ki->k->name, ev, tname, sizeof tname, NULL))
 			buf_addf(&ddl, "DROP TRIGGER IF EXISTS \"%s\";\n"
+				       "UPDATE facts_seq SET n = n + 1;\n"
 				       "INSERT OR IGNORE INTO facts_dirty(id) VALUES('*');\n", tname);
 	}
 	strv_clear(&drop);

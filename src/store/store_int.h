@@ -30,6 +30,7 @@ struct store {
 	bool tracking;
 	bool views; /* the temp views of views.c exist on this connection */
 	sqlite3_int64 changes_at_begin; /* sqlite3_total_changes64 at the outermost BEGIN */
+	bool snapshot; /* in a read transaction of store_snapshot_begin */
 };
 
 /* facts.c: whether a write (ev 0 insert, 1 update, 2 delete) to `table` can change facts; if so

@@ -22,22 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void sync_crashpoint(const char *step)
-{
-	const char *c = getenv("RAPPORT_CRASH"), *p = getenv("RAPPORT_PAUSE");
-	if (c && !strcmp(c, step)) {
-		fprintf(stderr, "rapport: RAPPORT_CRASH: killed at '%s'\n", step);
-		raise(SIGKILL);
-	}
-	/* For tests of work done while a sync runs: a marker file, then a pause. */
-	if (p && !strncmp(p, step, strlen(step)) && p[strlen(step)] == ':') {
-		FILE *f = fopen(p + strlen(step) + 1, "w");
-		if (f)
-			fclose(f);
-		sleep(3);
-	}
-}
-
 void sync_report_free(struct sync_report *r)
 {
 	strv_clear(&r->warnings);
@@ -287,13 +271,13 @@ int sync_snapshot(struct ws *w, struct gitl *g, struct sync_report *rep, struct 
 				      e)) ||
 		    (rc = gitl_write_end(g, e)))
 			goto out;
-		sync_crashpoint("snapshot");
+		crashpoint("snapshot");
 		if ((rc = gitl_set_ref(g, SYNC_BRANCH, commit, have ? head : NULL, "rapport: snapshot",
 				       e)))
 			goto out;
 		rep->committed = true;
 		rep->exported += total;
-		sync_crashpoint("snapshot-ref");
+		crashpoint("snapshot-ref");
 	} else if ((rc = gitl_write_end(g, e)))
 		goto out;
 	/* The database now says which snapshot it matches, and the queue empties. */
@@ -546,10 +530,10 @@ static int import(struct ws *w, struct gitl *g, const char *from, const char *to
 		store_rollback(w->st);
 		goto out;
 	}
-	sync_crashpoint("import");
+	crashpoint("import");
 	if ((rc = store_commit(w->st, e)))
 		goto out;
-	sync_crashpoint("imported");
+	crashpoint("imported");
 	char head[GITL_OID];
 	bool have = gitl_ref(g, SYNC_BRANCH, head) == 0;
 	rc = gitl_set_ref(g, SYNC_BRANCH, to, have ? head : NULL, "rapport: import", e);
@@ -730,7 +714,7 @@ static int pull(struct ws *w, struct gitl *g, const char *remote, struct sync_re
 	if ((rc = gitl_fetch(g, remote, e)))
 		goto out;
 	rep->fetched = true;
-	sync_crashpoint("fetch");
+	crashpoint("fetch");
 	if (gitl_ref(g, ref, theirs)) {
 		rep->remote_empty = true;
 		goto out;
@@ -745,7 +729,7 @@ static int pull(struct ws *w, struct gitl *g, const char *remote, struct sync_re
 	char m[GITL_OID];
 	if ((rc = merge(w, g, head, theirs, remote, m, rep, e)))
 		goto out;
-	sync_crashpoint("merge");
+	crashpoint("merge");
 	rc = import(w, g, head, m, rep, e);
 out:
 	free(ref);
@@ -794,7 +778,7 @@ int sync_run(struct ws *w, const char *remote, unsigned what, struct sync_report
 		free(ref);
 		if (!have || same)
 			break;
-		sync_crashpoint("push");
+		crashpoint("push");
 		rc = gitl_push(g, remote, e);
 		if (rc == GITL_REJECTED && (what & SYNC_PULL) && attempt < 4) {
 			/* Someone pushed first: fetch, merge, try again after a short random pause. */
@@ -815,7 +799,7 @@ int sync_run(struct ws *w, const char *remote, unsigned what, struct sync_report
 		gitl_set_ref(g, ref, head, GITL_ANY, "rapport: push", e);
 		err_clear(e);
 		free(ref);
-		sync_crashpoint("pushed");
+		crashpoint("pushed");
 		break;
 	}
 done:

@@ -1,12 +1,16 @@
 /*
  * err.c — the error carrier: every fallible function in rapport reports through a struct err so
- * that the message that reaches the user names the record, field and value at fault.
+ * that the message that reaches the user names the record, field and value at fault. Also the
+ * test hooks that stop or pause a run at a named step.
  */
-#include "rapport.h"
+#include "util.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int err_set(struct err *e, int code, const char *fmt, ...)
 {
@@ -52,5 +56,21 @@ int err_exit_status(int code)
 	case RERR_INPUT:
 	case RERR_NOTFOUND: return 2;
 	default: return 1;
+	}
+}
+
+void crashpoint(const char *step)
+{
+	const char *c = getenv("RAPPORT_CRASH"), *p = getenv("RAPPORT_PAUSE");
+	if (c && !strcmp(c, step)) {
+		fprintf(stderr, "rapport: RAPPORT_CRASH: killed at '%s'\n", step);
+		raise(SIGKILL);
+	}
+	/* For tests of work done while this runs: a marker file, then a pause. */
+	if (p && !strncmp(p, step, strlen(step)) && p[strlen(step)] == ':') {
+		FILE *f = fopen(p + strlen(step) + 1, "w");
+		if (f)
+			fclose(f);
+		sleep(3);
 	}
 }

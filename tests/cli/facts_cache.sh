@@ -2,7 +2,8 @@
 # after every kind of write that feeds a score, the ranking read through the cache equals one
 # computed from scratch (RAPPORT_FACTS_CACHE=off); a run after a change reads again only what
 # the change touched (the SQL trace shows it); a new day, a settings change, a bulk import, a
-# sync from a teammate and a damaged cache entry all still give the right scores.
+# sync from a teammate, a damaged cache entry and a write landing while health reads all still
+# give the right scores.
 . "$(dirname "$0")/../lib.sh"
 export RAPPORT_QUIET=1
 git config --global user.name "Test Git" && git config --global user.email git@example.com
@@ -41,7 +42,7 @@ same "rerun, nothing changed"
 
 P=$(id project status=active)
 C=$(rp show "$P" --json; printf '%s' "$OUT" | jq -r '.record.customer')
-TASK=$(rp list task "project=$P" --json; printf '%s' "$OUT" | jq -r '.[0].id')
+TASK=$(rp list task "project=$P" status!=done --json; printf '%s' "$OUT" | jq -r '.[0].id')
 M=$(id member)
 
 ok_run set "$TASK" progress=95
@@ -122,6 +123,31 @@ sqlite3 .rapport/rapport.db "UPDATE facts_cache SET data = x'00' WHERE id = (SEL
 same "damaged entry (wrong size)"
 sqlite3 .rapport/rapport.db "UPDATE facts_cache SET data = (SELECT data FROM facts_cache ORDER BY id DESC LIMIT 1) WHERE id = (SELECT id FROM facts_cache WHERE kind = (SELECT kind FROM facts_cache ORDER BY id DESC LIMIT 1) ORDER BY id LIMIT 1)"
 same "damaged entry (another record's facts)"
+
+# A write landing while health reads is neither blocked (health holds no lock while it reads)
+# nor lost (health sees the count of marking writes moved and does not write the cache): once
+# while it reads what marks name, once while it reads everything.
+OTHER=$(rp list task "project!=$P" status!=done --json; printf '%s' "$OUT" | jq -r '.[0].id')
+during() {
+	rm -f "$T/reading"
+	RAPPORT_PAUSE=facts:"$T/reading" "$RAPPORT_BIN" health >/dev/null 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -e "$T/reading" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	before=$(date +%s%N)
+	ok_run set "$TASK" "progress=$2"
+	took=$((($(date +%s%N) - before) / 1000000))
+	wait $pid
+	[ -e "$T/reading" ] && ok || bad "$1: health never reached its pause"
+	[ "$took" -lt 2500 ] && ok || bad "$1: a write waited ${took} ms for health to finish reading"
+	same "$1"
+}
+same "before concurrent writes"
+ok_run set "$OTHER" progress=11
+during "a write while health reads the marked" 42
+sqlite3 .rapport/rapport.db "INSERT OR IGNORE INTO facts_dirty(id) VALUES('*')"
+during "a write while health reads everything" 43
+eq "$(sqlite3 .rapport/rapport.db "SELECT count(*) FROM facts_dirty")" 0 "the next run settled the marks"
 
 # Another day: the cache is for one status date.
 export RAPPORT_NOW=2026-11-29T09:00:00Z
