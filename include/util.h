@@ -57,6 +57,22 @@ void strv_split(struct strv *out, const char *s, char sep);
 void strv_sort(struct strv *s);
 char *strv_join(const struct strv *s, const char *sep);
 
+/* A hash map from strings (copied) to the caller's pointers; { 0 } is empty, and `fold` makes
+ * keys compare ignoring ASCII case. put returns the value slot of key, adding it (value NULL,
+ * *added true) when absent. free frees the keys, and each value with free_val when not NULL. */
+struct strmap {
+	struct strmap_ent {
+		char *key;
+		void *val;
+	} *v;
+	size_t cap, n;
+	bool fold;
+};
+void **strmap_put(struct strmap *m, const char *key, bool *added);
+bool strmap_has(const struct strmap *m, const char *key);
+void *strmap_get(const struct strmap *m, const char *key);
+void strmap_free(struct strmap *m, void (*free_val)(void *));
+
 /* JSON output with RFC 8259 string escaping. Nesting and commas are tracked for the caller. */
 struct json {
 	struct buf *out;

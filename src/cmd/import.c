@@ -123,86 +123,15 @@ static int find_dup(struct ctx *c, const struct kindinfo *ki, const struct field
 	return 0;
 }
 
-/* The duplicate keys of an import in memory: the kind's live values, loaded in one pass, and
- * every row written since; one probe per row instead of one query. Keys fold as the database
- * compares them: names ignoring ASCII case (COLLATE NOCASE), other text exactly. */
-struct dupmap {
-	struct dupent {
-		char *key;
-		char id[33];
-	} *v;
-	size_t cap, n;
-	bool fold;
-};
-
-static uint64_t dm_hash(const struct dupmap *m, const char *s)
+/* The duplicate keys of an import in memory (key -> id): the kind's live values, loaded in one
+ * pass, and every row written since; one probe per row instead of one query. Keys fold as the
+ * database compares them: names ignoring ASCII case (COLLATE NOCASE), other text exactly. */
+static void dm_put(struct strmap *m, const char *key, const char *id)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (m->fold && ch >= 'A' && ch <= 'Z')
-			ch = (unsigned char)(ch - 'A' + 'a');
-		h = (h ^ ch) * 1099511628211ULL;
-	}
-	return h;
-}
-
-static bool dm_same(const struct dupmap *m, const char *a, const char *b)
-{
-	if (!m->fold)
-		return !strcmp(a, b);
-	for (;; a++, b++) {
-		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
-		x = x >= 'A' && x <= 'Z' ? (unsigned char)(x - 'A' + 'a') : x;
-		y = y >= 'A' && y <= 'Z' ? (unsigned char)(y - 'A' + 'a') : y;
-		if (x != y)
-			return false;
-		if (!x)
-			return true;
-	}
-}
-
-static struct dupent *dm_slot(struct dupmap *m, const char *key)
-{
-	size_t i = (size_t)dm_hash(m, key) & (m->cap - 1);
-	while (m->v[i].key && !dm_same(m, m->v[i].key, key))
-		i = (i + 1) & (m->cap - 1);
-	return &m->v[i];
-}
-
-static void dm_put(struct dupmap *m, const char *key, const char *id)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		struct dupmap g = { xcalloc(m->cap ? m->cap * 2 : 1024, sizeof(*g.v)),
-				    m->cap ? m->cap * 2 : 1024, 0, m->fold };
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->v[i].key)
-				*dm_slot(&g, m->v[i].key) = m->v[i];
-		g.n = m->n;
-		free(m->v);
-		*m = g;
-	}
-	struct dupent *e = dm_slot(m, key);
-	if (e->key)
-		return; /* the first record with a key is the one rows are matched to */
-	e->key = xstrdup(key);
-	snprintf(e->id, sizeof e->id, "%s", id);
-	m->n++;
-}
-
-static const char *dm_get(struct dupmap *m, const char *key)
-{
-	if (!m->cap)
-		return NULL;
-	struct dupent *e = dm_slot(m, key);
-	return e->key ? e->id : NULL;
-}
-
-static void dm_free(struct dupmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->v[i].key);
-	free(m->v);
+	bool added;
+	void **v = strmap_put(m, key, &added);
+	if (added) /* the first record with a key is the one rows are matched to */
+		*v = xstrdup(id);
 }
 
 static int dm_load(const char *id, const char *value, void *ctx)
@@ -247,7 +176,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	const char *kind = NULL, *file = NULL, *enc = NULL, *update_by = NULL;
 	bool dry = false, skip = false;
 	struct strv maps = STRV_INIT;
-	struct dupmap dm = { NULL, 0, 0, false };
+	struct strmap dm = { 0 };
 	int rc = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -502,7 +431,7 @@ static int run(struct ctx *c, int argc, char **argv)
 			       : idx >= 0 ? r->val[idx]
 					  : NULL;
 		if (!bad && kv && use_dm) {
-			const char *hit = dm_get(&dm, kv);
+			const char *hit = strmap_get(&dm, kv);
 			snprintf(dup, sizeof dup, "%s", hit ? hit : "");
 		} else if (!bad && kv)
 			find_dup(c, ki, key, kv, dup);
@@ -591,7 +520,7 @@ static int run(struct ctx *c, int argc, char **argv)
 			     "--skip-invalid to import the valid rows)",
 			     rep.failed, rep.failed == 1 ? "" : "s");
 out:
-	dm_free(&dm);
+	strmap_free(&dm, free);
 	if (in_tx)
 		store_rollback(c->ws->st);
 	for (size_t i = 0; i < ncols; i++)

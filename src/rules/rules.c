@@ -150,7 +150,7 @@ struct eval {
 	struct ws *w;
 	const struct record *rule;
 	struct recs *alerts; /* every alert, to find (rule, on) */
-	struct strv seen;    /* records the rule matched this run */
+	struct strmap seen;  /* records the rule matched this run */
 	struct rules_report *rep;
 	char now[21], date[11];
 	int rc;
@@ -333,9 +333,9 @@ static int on_match(int n, const char *const *names, const char *const *vals, vo
 {
 	struct eval *ev = ctx;
 	const char *id = col(n, names, vals, "id");
-	if (!id || strv_has(&ev->seen, id))
+	bool added = false;
+	if (!id || (strmap_put(&ev->seen, id, &added), !added))
 		return 0;
-	strv_push(&ev->seen, id);
 	char *msg = rules_render(record_get(ev->rule, "message"), n, names, vals);
 	char to[33];
 	recipient(ev->w, ev->rule, n, names, vals, to);
@@ -545,7 +545,7 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 		const struct record *r = rules.v[i];
 		const char *en = record_get(r, "enabled");
 		ev.rule = r;
-		strv_clear(&ev.seen);
+		strmap_free(&ev.seen, NULL);
 		if (!r->deleted && !(en && !strcmp(en, "false"))) {
 			struct err re = { 0, "" };
 			int rr = store_rule_run(w->st, record_get(r, "watch"), record_get(r, "when"),
@@ -565,7 +565,7 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 			struct record *a = alerts.v[k];
 			const char *ar = record_get(a, "rule"), *on = record_get(a, "on"),
 				   *st = record_get(a, "state");
-			if (a->deleted || !ar || strcmp(ar, r->id) || !on || strv_has(&ev.seen, on) ||
+			if (a->deleted || !ar || strcmp(ar, r->id) || !on || strmap_has(&ev.seen, on) ||
 			    (st && !strcmp(st, "resolved")))
 				continue;
 			put(w, a, "state", "resolved");
@@ -574,7 +574,7 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 				rep->resolved++;
 		}
 	}
-	strv_clear(&ev.seen);
+	strmap_free(&ev.seen, NULL);
 	rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
 	if (!rc)
 		for (size_t i = 0; i < rep->raised_ids.n; i++)

@@ -102,18 +102,9 @@ struct pacc {
 struct pset {
 	struct pacc *v;
 	size_t n;
-	unsigned *slot; /* 0 empty, else index + 1; mask + 1 slots */
-	size_t mask;
+	struct strmap index;
 	struct pacc *last;
 };
-
-static size_t id_hash(const char *s)
-{
-	size_t h = 14695981039346656037u;
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211u;
-	return h;
-}
 
 static int cmp_pacc(const void *a, const void *b)
 {
@@ -124,32 +115,19 @@ static void pset_index(struct pset *ps)
 {
 	if (ps->n)
 		qsort(ps->v, ps->n, sizeof(*ps->v), cmp_pacc);
-	size_t cap = 16;
-	while (cap < 2 * ps->n)
-		cap *= 2;
-	ps->mask = cap - 1;
-	ps->slot = xcalloc(cap, sizeof(*ps->slot));
-	for (size_t i = 0; i < ps->n; i++) {
-		size_t h = id_hash(ps->v[i].f.id) & ps->mask;
-		while (ps->slot[h])
-			h = (h + 1) & ps->mask;
-		ps->slot[h] = (unsigned)i + 1;
-	}
+	for (size_t i = 0; i < ps->n; i++)
+		*strmap_put(&ps->index, ps->v[i].f.id, NULL) = &ps->v[i];
 }
 
 static struct pacc *pfind(struct pset *ps, const unsigned char *uid)
 {
 	const char *id = (const char *)uid;
-	if (!id || !ps->n)
+	if (!id)
 		return NULL;
 	if (ps->last && !strcmp(ps->last->f.id, id))
 		return ps->last;
-	for (size_t h = id_hash(id) & ps->mask; ps->slot[h]; h = (h + 1) & ps->mask) {
-		struct pacc *p = &ps->v[ps->slot[h] - 1];
-		if (!strcmp(p->f.id, id))
-			return ps->last = p;
-	}
-	return NULL;
+	struct pacc *p = strmap_get(&ps->index, id);
+	return p ? (ps->last = p) : NULL;
 }
 
 static long day_of(sqlite3_stmt *s, int i)
@@ -287,7 +265,7 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 {
 	struct pacc *v = NULL;
 	size_t n = 0, cap = 0;
-	struct pset ps = { NULL, 0, NULL, 0, NULL };
+	struct pset ps = { NULL, 0, { 0 }, NULL };
 	sqlite3_stmt *s;
 	int rc = store_prep(st, &s,
 			    customer == store_changed
@@ -329,7 +307,7 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 	if ((rc = finish(st, s, step, 0, e, "projects")))
 		goto out;
 	/* Sorted here, not by ORDER BY: that walks the id index with a random row read each. */
-	ps = (struct pset){ v, n, NULL, 0, NULL };
+	ps = (struct pset){ v, n, { 0 }, NULL };
 	pset_index(&ps);
 	char asof[11] = "";
 	if ((rc = store_prep(st, &s, "SELECT d FROM asof", e)))
@@ -380,7 +358,7 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 		rc = cb(f, ctx);
 	}
 out:
-	free(ps.slot);
+	strmap_free(&ps.index, NULL);
 	free(v);
 	strv_clear(&member_ids);
 	strv_clear(&member_rates);

@@ -123,8 +123,44 @@ static void sets_and_bufs(void)
 	strv_clear(&sv);
 }
 
+/* The string map: growth past many doublings, folding, values, and copies that fit. */
+static void maps_and_copies(void)
+{
+	struct strmap m = { 0 };
+	bool added = false;
+	char key[32];
+	CHECK(!strmap_has(&m, "x") && strmap_get(&m, "x") == NULL);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "id-%d", i);
+		*strmap_put(&m, key, &added) = xstrdup(key);
+		if (!added)
+			break;
+	}
+	CHECK(m.n == 5000 && added);
+	CHECK(strmap_has(&m, "id-0") && strmap_has(&m, "id-4999") && !strmap_has(&m, "id-5000"));
+	CHECK_STR(strmap_get(&m, "id-1234"), "id-1234");
+	strmap_put(&m, "id-7", &added);
+	CHECK(!added && m.n == 5000);
+	strmap_free(&m, free);
+	CHECK(m.n == 0 && !strmap_has(&m, "id-7"));
+	struct strmap f = { .fold = true };
+	strmap_put(&f, "Contoso", &added);
+	CHECK(added && strmap_has(&f, "CONTOSO") && strmap_has(&f, "contoso") && !strmap_has(&f, "Contoso "));
+	strmap_put(&f, "contoso", &added);
+	CHECK(!added);
+	strmap_free(&f, NULL);
+	char dst[6];
+	str_copy(dst, sizeof dst, "abcdefgh");
+	CHECK_STR(dst, "abcde");
+	str_copy(dst, sizeof dst, "ab\xe6\x9d\xad\xe5\xb7\x9e"); /* 杭州: cut before 州, not inside */
+	CHECK_STR(dst, "ab\xe6\x9d\xad");
+	str_copy(dst, sizeof dst, NULL);
+	CHECK_STR(dst, "");
+}
+
 void suite_util(void)
 {
+	maps_and_copies();
 	dates();
 	widths();
 	json();
