@@ -74,6 +74,7 @@ measure "health, first run of a day" sh -c "sqlite3 '$db' \"INSERT OR IGNORE INT
 measure "health (every project and customer)" "$bin" -C "$dir" health
 measure "health after ~200 records changed" sh -c "sqlite3 '$db' \"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100) UPDATE task SET progress = abs(random()) % 100 WHERE rowid IN (SELECT 1 + abs(random()) % (SELECT max(rowid) FROM task) FROM r); WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100) UPDATE interaction SET summary = summary WHERE rowid IN (SELECT 1 + abs(random()) % (SELECT max(rowid) FROM interaction) FROM r)\" && '$bin' -C '$dir' health"
 measure "health ID --why (one customer)" "$bin" -C "$dir" health "$cust" --why
+measure "alerts (every rule over every record)" "$bin" -C "$dir" alerts
 measure "report health (html, every score)" "$bin" -C "$dir" report health --format html
 measure "report portfolio (html)" "$bin" -C "$dir" report portfolio --format html
 proj=$(sqlite3 "$dir/.rapport/rapport.db" "select id from project where status = 'active' limit 1")
