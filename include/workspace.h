@@ -22,8 +22,12 @@ struct ws {
 	char *dotdir; /* root/.rapport */
 	struct store *st;
 	struct schema sc;
-	char *author; /* "Name <email>", stamped on what this user writes */
+	/* Who is writing, "Name <email>", stamped on what this user writes: read them with
+	 * ws_author and ws_email, which ask the author source the first time. */
+	char *author;
 	char *email;
+	void (*author_source)(struct ws *w, void *ctx);
+	void *author_ctx;
 	time_t now;
 	struct strv warnings; /* problems met while opening (a bad custom field from a replica) */
 	struct title_cache *titles; /* ws_title's cache of record names, by id hash */
@@ -40,6 +44,13 @@ int ws_open(struct ws **out, const char *root, struct err *e);
 int ws_open_memory(struct ws **out, struct err *e);
 void ws_close(struct ws *w);
 void ws_set_author(struct ws *w, const char *name, const char *email);
+/* Where the author comes from, asked once, when something first needs to know (the command
+ * layer reads the config files and git's configuration, whose library starts a TLS stack: a
+ * command that never writes never pays for that). */
+void ws_set_author_source(struct ws *w, void (*source)(struct ws *w, void *ctx), void *ctx);
+const char *ws_author(struct ws *w);
+/* The author's email, NULL when none is known. */
+const char *ws_email(struct ws *w);
 
 /* Reads a key ("user.name") from .rapport/config, then $XDG_CONFIG_HOME/rapport/config (or
  * ~/.config/rapport/config). *out is NULL when unset. Config files are "[section]" and

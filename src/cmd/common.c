@@ -14,20 +14,12 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-int ctx_open(struct ctx *c)
+/* Who the user is: the workspace's or the global config, else git's, else $USER. */
+static void author_from_config(struct ws *w, void *ctx)
 {
-	char *root = NULL;
-	int rc;
-	if (c->ws)
-		return 0;
-	if ((rc = ws_locate(c->cdir, &root, &c->err)))
-		return rc;
-	rc = ws_open(&c->ws, root, &c->err);
-	free(root);
-	if (rc)
-		return rc;
-	char *name = ws_config_get(c->ws, "user.name");
-	char *email = ws_config_get(c->ws, "user.email");
+	(void)ctx;
+	char *name = ws_config_get(w, "user.name");
+	char *email = ws_config_get(w, "user.email");
 	if (!name || !email) {
 		char *gn, *ge;
 		gitl_identity(&gn, &ge);
@@ -42,9 +34,24 @@ int ctx_open(struct ctx *c)
 	}
 	if (!name && getenv("USER"))
 		name = xstrdup(getenv("USER"));
-	ws_set_author(c->ws, name, email);
+	ws_set_author(w, name, email);
 	free(name);
 	free(email);
+}
+
+int ctx_open(struct ctx *c)
+{
+	char *root = NULL;
+	int rc;
+	if (c->ws)
+		return 0;
+	if ((rc = ws_locate(c->cdir, &root, &c->err)))
+		return rc;
+	rc = ws_open(&c->ws, root, &c->err);
+	free(root);
+	if (rc)
+		return rc;
+	ws_set_author_source(c->ws, author_from_config, NULL);
 	for (size_t i = 0; i < c->ws->warnings.n; i++)
 		fprintf(stderr, "rapport: warning: %s\n", c->ws->warnings.v[i]);
 	return 0;

@@ -175,8 +175,35 @@ void ws_forget_titles(struct ws *w)
 	}
 }
 
+void ws_set_author_source(struct ws *w, void (*source)(struct ws *w, void *ctx), void *ctx)
+{
+	w->author_source = source;
+	w->author_ctx = ctx;
+}
+
+static void author_known(struct ws *w)
+{
+	void (*source)(struct ws *, void *) = w->author_source;
+	w->author_source = NULL; /* once, even if it sets nothing */
+	if (source)
+		source(w, w->author_ctx);
+}
+
+const char *ws_author(struct ws *w)
+{
+	author_known(w);
+	return w->author;
+}
+
+const char *ws_email(struct ws *w)
+{
+	author_known(w);
+	return w->email;
+}
+
 void ws_set_author(struct ws *w, const char *name, const char *email)
 {
+	w->author_source = NULL;
 	free(w->author);
 	free(w->email);
 	w->email = email && *email ? xstrdup(email) : NULL;
@@ -373,7 +400,7 @@ bool ws_me(struct ws *w, char out[33])
 	const struct kindinfo *mk = schema_kind(&w->sc, "member");
 	struct query q;
 	bool found = false;
-	if (!w->email)
+	if (!ws_email(w))
 		return false;
 	query_init(&q, mk);
 	q.cond[0] = (struct qcond){ .f = kind_field(mk, "email"), .op = Q_EQ, .value = w->email };
@@ -430,7 +457,7 @@ static int resolve_ref(struct ws *w, const struct field *f, const char *v, char 
 		return err_set(e, RERR_INPUT,
 			       "'%s': no member has your email (%s); add one with 'rapport add member "
 			       "name=... email=...'",
-			       v, w->email ? w->email : "none set");
+			       v, ws_email(w) ? ws_email(w) : "none set");
 	}
 	int rc = ws_resolve(w, v, f->ref, out, e);
 	if (rc)
@@ -592,7 +619,7 @@ int ws_add(struct ws *w, struct record *r, struct err *e)
 	free(r->author);
 	r->created = xstrdup(ts);
 	r->updated = xstrdup(ts);
-	r->author = xstrdup(w->author);
+	r->author = xstrdup(ws_author(w));
 	return store_insert(w->st, r, e);
 }
 
@@ -606,7 +633,7 @@ int ws_save(struct ws *w, struct record *r, struct err *e)
 	free(r->updated);
 	free(r->author);
 	r->updated = xstrdup(ts);
-	r->author = xstrdup(w->author);
+	r->author = xstrdup(ws_author(w));
 	title_forget(w, r->id);
 	return store_update(w->st, r, e);
 }

@@ -185,7 +185,7 @@ static char *summary(struct ws *w, const long *per_kind, const struct strv *titl
 
 static void author_parts(struct ws *w, char **name, char **email)
 {
-	const char *a = w->author ? w->author : "unknown";
+	const char *a = ws_author(w) ? ws_author(w) : "unknown";
 	const char *lt = strchr(a, '<');
 	if (lt) {
 		size_t n = (size_t)(lt - a);
@@ -195,7 +195,7 @@ static void author_parts(struct ws *w, char **name, char **email)
 		*email = xstrndup(lt + 1, strcspn(lt + 1, ">"));
 	} else {
 		*name = xstrdup(a);
-		*email = xstrdup(w->email ? w->email : "unknown");
+		*email = xstrdup(ws_email(w) ? ws_email(w) : "unknown");
 	}
 }
 

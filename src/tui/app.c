@@ -131,7 +131,7 @@ static void draw_status(struct tui *t)
 	char line[512];
 	/* Sync state right after the workspace: what matters survives a narrow terminal. */
 	snprintf(line, sizeof line, "%s%s · %s · %ld customers · %ld projects · %ld tickets",
-		 base ? base + 1 : t->w->root, t->syncbar, t->w->author, t->census[cu->index],
+		 base ? base + 1 : t->w->root, t->syncbar, ws_author(t->w), t->census[cu->index],
 		 t->census[pr->index], t->census[tk->index]);
 	tui_put(LINES - 1, 1, COLS - 2, line, tui_attr(t, C_MUTED));
 }
