@@ -1,7 +1,11 @@
 /*
  * health.c — health scores for projects and customers (DESIGN.md §5) from the facts the store
  * reads out of its views. The component tables below are the defaults; team settings override
- * any weight or anchor. Everything here is arithmetic on facts: no SQL, no I/O.
+ * any weight or anchor. Scoring is arithmetic on facts, no SQL; gathering the facts is where
+ * the time goes, so this file also decides how they are read: through the facts cache the
+ * store keeps (only what writes marked since, for today), with the customers' side on a second
+ * connection in a second thread when everything must be read. Trends and the day's history
+ * are recorded here too (health_record), by calendar week.
  */
 #include "health.h"
 
