@@ -3,8 +3,9 @@
  * few set-based queries (one pass over each table, correlated lookups through indexes), so
  * scoring every project and customer costs about one scan of the data, not one per record.
  * It also owns the facts cache: facts of one status date kept between runs, and the triggers
- * that mark the project or customer behind every written row, so a later run reads again only
- * what those marks name.
+ * that mark the project or customer behind every written row (and count each marking write),
+ * so a later run reads again only what those marks name, and knows whether anything changed
+ * while it read. And the kept health history and trends.
  */
 #include "store_int.h"
 
