@@ -60,6 +60,21 @@ bool want_help(int argc, char **argv);
 int usage_error(struct ctx *c, const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* One option of a command, for args_parse: a flag sets *flag; an option with a value sets
+ * *value to the argument after it, or, when repeatable, pushes it onto *values. */
+struct opt {
+	const char *name;
+	bool *flag;
+	const char **value;
+	struct strv *values;
+};
+/* Parses argv[1..]: the options in opts (ended by a NULL name), the other arguments into
+ * pos[0..npos-1] in order, *n how many (n may be NULL). An unknown option, an option without
+ * its value, or more than npos other arguments (`extra` says why, "one record at a time") is
+ * a usage error, whose exit code is returned; else 0. */
+int args_parse(struct ctx *c, const struct command *cmd, int argc, char **argv,
+	       const struct opt *opts, const char **pos, size_t npos, size_t *n, const char *extra);
+
 /* Colour roles: the terminal sequences for each, or "" without colour. */
 enum role { C_RESET, C_HEAD, C_ID, C_MUTED, C_GOOD, C_WARN, C_BAD, C_KIND };
 const char *col(const struct ctx *c, enum role r);

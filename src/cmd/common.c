@@ -57,6 +57,35 @@ int ctx_open(struct ctx *c)
 	return 0;
 }
 
+int args_parse(struct ctx *c, const struct command *cmd, int argc, char **argv,
+	       const struct opt *opts, const char **pos, size_t npos, size_t *n, const char *extra)
+{
+	size_t got = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct opt *o = opts;
+		while (o && o->name && strcmp(o->name, a))
+			o++;
+		if (o && o->name && o->flag)
+			*o->flag = true;
+		else if (o && o->name && i + 1 >= argc)
+			return usage_error(c, cmd, "%s needs a value", a);
+		else if (o && o->name && o->values)
+			strv_push(o->values, argv[++i]);
+		else if (o && o->name)
+			*o->value = argv[++i];
+		else if (a[0] == '-' && a[1]) /* a lone '-' is an argument: standard input */
+			return usage_error(c, cmd, "unknown option '%s'", a);
+		else if (got == npos)
+			return usage_error(c, cmd, "%s", extra);
+		else
+			pos[got++] = a;
+	}
+	if (n)
+		*n = got;
+	return 0;
+}
+
 bool want_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

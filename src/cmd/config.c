@@ -97,20 +97,14 @@ static int team(struct ctx *c, const char *key, const char *value)
 static int run(struct ctx *c, int argc, char **argv)
 {
 	bool global = false, teamwide = false;
-	const char *pos[3];
-	int npos = 0, rc = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--global"))
-			global = true;
-		else if (!strcmp(argv[i], "--team"))
-			teamwide = true;
-		else if (argv[i][0] == '-')
-			return usage_error(c, &cmd_config, "unknown option '%s'", argv[i]);
-		else if (npos == 2)
-			return usage_error(c, &cmd_config, "too many arguments");
-		else
-			pos[npos++] = argv[i];
-	}
+	const char *pos[2];
+	int rc = 0;
+	const struct opt opts[] = { { "--global", &global, NULL, NULL },
+				    { "--team", &teamwide, NULL, NULL },
+				    { NULL, NULL, NULL, NULL } };
+	size_t npos = 0;
+	if ((rc = args_parse(c, &cmd_config, argc, argv, opts, pos, 2, &npos, "too many arguments")))
+		return rc;
 	if (!npos)
 		return usage_error(c, &cmd_config, "which key?");
 	if (!strchr(pos[0], '.'))

@@ -714,16 +714,10 @@ static int run(struct ctx *c, int argc, char **argv)
 {
 	const char *dir = NULL, *size = "small";
 	long n = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--size") && i + 1 < argc)
-			size = argv[++i];
-		else if (argv[i][0] == '-')
-			return usage_error(c, &cmd_demo, "unknown option '%s'", argv[i]);
-		else if (dir)
-			return usage_error(c, &cmd_demo, "too many arguments");
-		else
-			dir = argv[i];
-	}
+	const struct opt opts[] = { { "--size", NULL, &size, NULL }, { NULL, NULL, NULL, NULL } };
+	int rc = args_parse(c, &cmd_demo, argc, argv, opts, &dir, 1, NULL, "too many arguments");
+	if (rc)
+		return rc;
 	if (!strcmp(size, "large"))
 		n = 10000;
 	else if (strcmp(size, "small")) {
@@ -737,7 +731,6 @@ static int run(struct ctx *c, int argc, char **argv)
 	}
 	if (!dir)
 		dir = c->cdir ? c->cdir : "rapport-demo";
-	int rc;
 	if ((rc = ws_create(dir, &c->err)))
 		return rc;
 	c->cdir = dir;

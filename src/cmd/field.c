@@ -27,19 +27,13 @@ static int run(struct ctx *c, int argc, char **argv)
 {
 	const char *label = NULL, *audience = NULL;
 	const char *pos[5];
-	int npos = 0, rc;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--label") && i + 1 < argc)
-			label = argv[++i];
-		else if (!strcmp(argv[i], "--audience") && i + 1 < argc)
-			audience = argv[++i];
-		else if (argv[i][0] == '-')
-			return usage_error(c, &cmd_field, "unknown option '%s'", argv[i]);
-		else if (npos == 5)
-			return usage_error(c, &cmd_field, "too many arguments");
-		else
-			pos[npos++] = argv[i];
-	}
+	int rc;
+	const struct opt opts[] = { { "--label", NULL, &label, NULL },
+				    { "--audience", NULL, &audience, NULL },
+				    { NULL, NULL, NULL, NULL } };
+	size_t npos = 0;
+	if ((rc = args_parse(c, &cmd_field, argc, argv, opts, pos, 5, &npos, "too many arguments")))
+		return rc;
 	if (npos == 0 || strcmp(pos[0], "add"))
 		return usage_error(c, &cmd_field, "the subcommand is 'add'");
 	if (npos < 4)

@@ -232,18 +232,11 @@ static int run(struct ctx *c, int argc, char **argv)
 	bool why = false;
 	char date[11];
 	int rc;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--why"))
-			why = true;
-		else if (!strcmp(argv[i], "--at") && i + 1 < argc)
-			at = argv[++i];
-		else if (argv[i][0] == '-')
-			return usage_error(c, &cmd_health, "unknown option '%s'", argv[i]);
-		else if (id)
-			return usage_error(c, &cmd_health, "one record at a time");
-		else
-			id = argv[i];
-	}
+	const struct opt opts[] = { { "--why", &why, NULL, NULL },
+				    { "--at", NULL, &at, NULL },
+				    { NULL, NULL, NULL, NULL } };
+	if ((rc = args_parse(c, &cmd_health, argc, argv, opts, &id, 1, NULL, "one record at a time")))
+		return rc;
 	if ((rc = ctx_open(c)))
 		return rc;
 	if ((rc = status_date(c, at, date)))
@@ -388,16 +381,10 @@ static int run_baseline(struct ctx *c, int argc, char **argv)
 	const char *id = NULL;
 	bool clear = false;
 	int rc;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--clear"))
-			clear = true;
-		else if (argv[i][0] == '-')
-			return usage_error(c, &cmd_baseline, "unknown option '%s'", argv[i]);
-		else if (id)
-			return usage_error(c, &cmd_baseline, "one project at a time");
-		else
-			id = argv[i];
-	}
+	const struct opt opts[] = { { "--clear", &clear, NULL, NULL }, { NULL, NULL, NULL, NULL } };
+	if ((rc = args_parse(c, &cmd_baseline, argc, argv, opts, &id, 1, NULL,
+			     "one project at a time")))
+		return rc;
 	if (!id)
 		return usage_error(c, &cmd_baseline, "which project?");
 	struct record *p = NULL;

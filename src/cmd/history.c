@@ -189,19 +189,15 @@ static int run_log(struct ctx *c, int argc, char **argv)
 	const char *id = NULL;
 	char head[GITL_OID], path[128];
 	int rc;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
-			char *end;
-			l.limit = strtol(argv[++i], &end, 10);
-			if (*end || l.limit < 1)
-				return usage_error(c, &cmd_log, "--limit: '%s' is not a positive number",
-						   argv[i]);
-		} else if (argv[i][0] == '-')
-			return usage_error(c, &cmd_log, "unknown option '%s'", argv[i]);
-		else if (id)
-			return usage_error(c, &cmd_log, "one record at a time");
-		else
-			id = argv[i];
+	const char *limit = NULL;
+	const struct opt opts[] = { { "--limit", NULL, &limit, NULL }, { NULL, NULL, NULL, NULL } };
+	if ((rc = args_parse(c, &cmd_log, argc, argv, opts, &id, 1, NULL, "one record at a time")))
+		return rc;
+	if (limit) {
+		char *end;
+		l.limit = strtol(limit, &end, 10);
+		if (*end || l.limit < 1)
+			return usage_error(c, &cmd_log, "--limit: '%s' is not a positive number", limit);
 	}
 	if ((rc = ctx_repo(c, &g)))
 		return rc;
@@ -423,16 +419,9 @@ static int run_restore(struct ctx *c, int argc, char **argv)
 	struct buf text = BUF_INIT;
 	char commit[GITL_OID], path[128];
 	int rc;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--at") && i + 1 < argc)
-			rev = argv[++i];
-		else if (argv[i][0] == '-')
-			return usage_error(c, &cmd_restore, "unknown option '%s'", argv[i]);
-		else if (id)
-			return usage_error(c, &cmd_restore, "one record at a time");
-		else
-			id = argv[i];
-	}
+	const struct opt opts[] = { { "--at", NULL, &rev, NULL }, { NULL, NULL, NULL, NULL } };
+	if ((rc = args_parse(c, &cmd_restore, argc, argv, opts, &id, 1, NULL, "one record at a time")))
+		return rc;
 	if (!rev || !id)
 		return usage_error(c, &cmd_restore, !rev ? "--at REV is required" : "which record?");
 	if ((rc = ctx_repo(c, &g)) || (rc = gitl_resolve(g, rev, commit, &c->err)) ||

@@ -178,35 +178,23 @@ static int run(struct ctx *c, int argc, char **argv)
 	struct strv maps = STRV_INIT;
 	struct strmap dm = { 0 };
 	int rc = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--dry-run"))
-			dry = true;
-		else if (!strcmp(a, "--skip-invalid"))
-			skip = true;
-		else if (!strcmp(a, "--encoding") && i + 1 < argc)
-			enc = argv[++i];
-		else if (!strcmp(a, "--update-by") && i + 1 < argc)
-			update_by = argv[++i];
-		else if (!strcmp(a, "--map") && i + 1 < argc) {
-			if (!strchr(argv[++i], '=')) {
-				strv_clear(&maps);
-				return usage_error(c, &cmd_import, "--map takes COLUMN=FIELD, not '%s'",
-						   argv[i]);
-			}
-			strv_push(&maps, argv[i]);
-		} else if (a[0] == '-' && a[1]) {
-			strv_clear(&maps);
-			return usage_error(c, &cmd_import, "unknown option '%s'", a);
-		} else if (!kind)
-			kind = a;
-		else if (!file)
-			file = a;
-		else {
-			strv_clear(&maps);
-			return usage_error(c, &cmd_import, "too many arguments");
-		}
+	const char *pos[2] = { NULL, NULL };
+	const struct opt opts[] = { { "--dry-run", &dry, NULL, NULL },
+				    { "--skip-invalid", &skip, NULL, NULL },
+				    { "--encoding", NULL, &enc, NULL },
+				    { "--update-by", NULL, &update_by, NULL },
+				    { "--map", NULL, NULL, &maps },
+				    { NULL, NULL, NULL, NULL } };
+	rc = args_parse(c, &cmd_import, argc, argv, opts, pos, 2, NULL, "too many arguments");
+	for (size_t i = 0; !rc && i < maps.n; i++)
+		if (!strchr(maps.v[i], '='))
+			rc = usage_error(c, &cmd_import, "--map takes COLUMN=FIELD, not '%s'", maps.v[i]);
+	if (rc) {
+		strv_clear(&maps);
+		return rc;
 	}
+	kind = pos[0];
+	file = pos[1];
 	if (!file) {
 		strv_clear(&maps);
 		return usage_error(c, &cmd_import, "needs KIND and FILE");

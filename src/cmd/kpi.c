@@ -31,21 +31,20 @@ static int run(struct ctx *c, int argc, char **argv)
 	const char *kind = "month", *at = NULL;
 	long nper = 4;
 	int rc;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--period") && i + 1 < argc) {
-			kind = argv[++i];
-			if (strcmp(kind, "month") && strcmp(kind, "quarter") && strcmp(kind, "year"))
-				return usage_error(c, &cmd_kpi, "--period: '%s' is not month, quarter or year",
-						   kind);
-		} else if (!strcmp(argv[i], "--periods") && i + 1 < argc) {
-			char *end;
-			nper = strtol(argv[++i], &end, 10);
-			if (*end || nper < 1 || nper > 24)
-				return usage_error(c, &cmd_kpi, "--periods: '%s' is not 1-24", argv[i]);
-		} else if (!strcmp(argv[i], "--at") && i + 1 < argc)
-			at = argv[++i];
-		else
-			return usage_error(c, &cmd_kpi, "unknown argument '%s'", argv[i]);
+	const char *periods = NULL;
+	const struct opt opts[] = { { "--period", NULL, &kind, NULL },
+				    { "--periods", NULL, &periods, NULL },
+				    { "--at", NULL, &at, NULL },
+				    { NULL, NULL, NULL, NULL } };
+	if ((rc = args_parse(c, &cmd_kpi, argc, argv, opts, NULL, 0, NULL, "no arguments, only options")))
+		return rc;
+	if (strcmp(kind, "month") && strcmp(kind, "quarter") && strcmp(kind, "year"))
+		return usage_error(c, &cmd_kpi, "--period: '%s' is not month, quarter or year", kind);
+	if (periods) {
+		char *end;
+		nper = strtol(periods, &end, 10);
+		if (*end || nper < 1 || nper > 24)
+			return usage_error(c, &cmd_kpi, "--periods: '%s' is not 1-24", periods);
 	}
 	if ((rc = ctx_open(c)))
 		return rc;

@@ -61,25 +61,16 @@ static int run(struct ctx *c, int argc, char **argv)
 {
 	const char *kind = NULL, *customer = NULL, *project = NULL, *fmt = NULL, *path = NULL,
 		   *at = NULL, *since = NULL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char **opt = !strcmp(a, "--customer") ? &customer : !strcmp(a, "--project") ? &project
-				 : !strcmp(a, "--format")   ? &fmt
-				 : !strcmp(a, "-o")         ? &path
-				 : !strcmp(a, "--at")       ? &at
-				 : !strcmp(a, "--since")    ? &since
-							    : NULL;
-		if (opt && i + 1 < argc)
-			*opt = argv[++i];
-		else if (opt)
-			return usage_error(c, &cmd_report, "%s needs a value", a);
-		else if (a[0] == '-')
-			return usage_error(c, &cmd_report, "unknown option '%s'", a);
-		else if (kind)
-			return usage_error(c, &cmd_report, "one report at a time");
-		else
-			kind = a;
-	}
+	const struct opt opts[] = { { "--customer", NULL, &customer, NULL },
+				    { "--project", NULL, &project, NULL },
+				    { "--format", NULL, &fmt, NULL },
+				    { "-o", NULL, &path, NULL },
+				    { "--at", NULL, &at, NULL },
+				    { "--since", NULL, &since, NULL },
+				    { NULL, NULL, NULL, NULL } };
+	int prc = args_parse(c, &cmd_report, argc, argv, opts, &kind, 1, NULL, "one report at a time");
+	if (prc)
+		return prc;
 	if (!kind)
 		return usage_error(c, &cmd_report, "which report? health, status or portfolio");
 	if (strcmp(kind, "health") && strcmp(kind, "status") && strcmp(kind, "portfolio"))
@@ -193,16 +184,10 @@ out:
 static int run_portal(struct ctx *c, int argc, char **argv)
 {
 	const char *who = NULL, *dir = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-o") && i + 1 < argc)
-			dir = argv[++i];
-		else if (argv[i][0] == '-')
-			return usage_error(c, &cmd_portal, "unknown option '%s'", argv[i]);
-		else if (who)
-			return usage_error(c, &cmd_portal, "one customer at a time");
-		else
-			who = argv[i];
-	}
+	const struct opt opts[] = { { "-o", NULL, &dir, NULL }, { NULL, NULL, NULL, NULL } };
+	int prc = args_parse(c, &cmd_portal, argc, argv, opts, &who, 1, NULL, "one customer at a time");
+	if (prc)
+		return prc;
 	if (!who)
 		return usage_error(c, &cmd_portal, "which customer?");
 	int rc;

@@ -292,14 +292,12 @@ static int run_alerts(struct ctx *c, int argc, char **argv)
 	bool all = false;
 	const char *at = NULL;
 	int rc;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--all"))
-			all = true;
-		else if (!strcmp(argv[i], "--at") && i + 1 < argc)
-			at = argv[++i];
-		else
-			return usage_error(c, &cmd_alerts, "unknown argument '%s'", argv[i]);
-	}
+	const struct opt opts[] = { { "--all", &all, NULL, NULL },
+				    { "--at", NULL, &at, NULL },
+				    { NULL, NULL, NULL, NULL } };
+	if ((rc = args_parse(c, &cmd_alerts, argc, argv, opts, NULL, 0, NULL,
+			     "no arguments, only options")))
+		return rc;
 	if ((rc = ctx_open(c)))
 		return rc;
 	char date[11];

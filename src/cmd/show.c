@@ -489,18 +489,11 @@ static int run(struct ctx *c, int argc, char **argv)
 	struct record *r = NULL;
 	const char *ref = NULL;
 	int rc;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--all"))
-			s.all = true;
-		else if (!strcmp(argv[i], "--brief"))
-			s.brief = true;
-		else if (argv[i][0] == '-')
-			return usage_error(c, &cmd_show, "unknown option '%s'", argv[i]);
-		else if (ref)
-			return usage_error(c, &cmd_show, "one record at a time");
-		else
-			ref = argv[i];
-	}
+	const struct opt opts[] = { { "--all", &s.all, NULL, NULL },
+				    { "--brief", &s.brief, NULL, NULL },
+				    { NULL, NULL, NULL, NULL } };
+	if ((rc = args_parse(c, &cmd_show, argc, argv, opts, &ref, 1, NULL, "one record at a time")))
+		return rc;
 	if (!ref)
 		return usage_error(c, &cmd_show, "which record?");
 	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, ref, NULL, &r, &c->err)))

@@ -98,6 +98,18 @@ rejects "unknown option '--frobnicate'" --frobnicate list customer
 rejects "add: which kind of record?" add
 rejects "set: nothing to set" set "$C"
 rejects "help: 'nope' is not a rapport command" help nope
+# One option parser for the commands (args_parse): the same errors everywhere.
+rejects "health: --at needs a value" health --at
+rejects "report: --format needs a value" report health --format
+rejects "kpi: --periods needs a value" kpi --periods
+rejects "import: --map needs a value" import customer x.csv --map
+rejects "import: --map takes COLUMN=FIELD, not 'name'" import customer x.csv --map name
+rejects "show: one record at a time" show "$C" "$C"
+rejects "alerts: no arguments, only options" alerts now
+rejects "kpi: --periods: 'many' is not 1-24" kpi --periods many
+rejects "log: --limit: '0' is not a positive number" log --limit 0
+rejects "config: unknown option '--everywhere'" config --everywhere user.name x
+rejects "demo: too many arguments" demo a b
 RAPPORT_NOW=yesterday-ish rp list customer
 status_is 2 "bad RAPPORT_NOW:"
 err_has "RAPPORT_NOW: 'yesterday-ish' is not an ISO 8601 date"
