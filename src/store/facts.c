@@ -181,6 +181,9 @@ static int per_project(struct store *st, const struct pquery *pq, const char *pr
 	return finish(st, s, step, 0, e, "project facts");
 }
 
+/* The status date for add_task, and member rates for add_labour: set by store_project_facts
+ * before its passes. File statics, since the pass callbacks get one project's sums only;
+ * store_project_facts runs on one thread (health reads customers on the other). */
 static long asof_day;
 
 static void add_task(struct pacc *p, sqlite3_stmt *s)
@@ -261,6 +264,20 @@ static int member_rates_load(struct store *st, struct err *e)
 	return finish(st, s, step, 0, e, "members");
 }
 
+/* The status date (store_asof) in days since 1970. */
+static long asof_days(struct store *st)
+{
+	sqlite3_stmt *s;
+	long d = 0;
+	struct err e = { 0, "" };
+	if (store_prep(st, &s, "SELECT d FROM asof", &e))
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		date_parse((const char *)sqlite3_column_text(s, 0), &d);
+	sqlite3_finalize(s);
+	return d;
+}
+
 int store_project_facts(struct store *st, const char *project, const char *customer,
 			int (*cb)(const struct project_facts *f, void *ctx), void *ctx, struct err *e)
 {
@@ -310,14 +327,7 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 	/* Sorted here, not by ORDER BY: that walks the id index with a random row read each. */
 	ps = (struct pset){ v, n, { 0 }, NULL };
 	pset_index(&ps);
-	char asof[11] = "";
-	if ((rc = store_prep(st, &s, "SELECT d FROM asof", e)))
-		goto out;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		cpy(asof, sizeof asof, s, 0);
-	sqlite3_finalize(s);
-	asof_day = 0;
-	date_parse(asof, &asof_day);
+	asof_day = asof_days(st);
 	/* Tasks and time entries are read in one sequential pass and summed here: an index walk
 	 * costs a random read per row and SQL grouping a sort. */
 	static const struct pquery tasks = {
@@ -364,20 +374,6 @@ out:
 	strv_clear(&member_ids);
 	strv_clear(&member_rates);
 	return rc;
-}
-
-/* The status date (store_asof) in days since 1970. */
-static long asof_days(struct store *st)
-{
-	sqlite3_stmt *s;
-	long d = 0;
-	struct err e = { 0, "" };
-	if (store_prep(st, &s, "SELECT d FROM asof", &e))
-		return 0;
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		date_parse((const char *)sqlite3_column_text(s, 0), &d);
-	sqlite3_finalize(s);
-	return d;
 }
 
 int store_customer_facts(struct store *st, const char *customer,
@@ -450,26 +446,39 @@ int store_customer_facts(struct store *st, const char *customer,
 	return finish(st, s, step, rc, e, "customer facts");
 }
 
+/* Prepares a format whose one %s is the scope: `changed` (a term over the marked ids) when
+ * customer is store_changed, else "(?1 IS NULL OR col = ?1)" with customer bound to ?1. */
+static int prep_scoped(struct store *st, sqlite3_stmt **s, const char *fmt, const char *changed,
+		       const char *col, const char *customer, struct err *e)
+{
+	struct buf term = BUF_INIT, q = BUF_INIT;
+	if (customer == store_changed)
+		buf_adds(&term, changed);
+	else
+		buf_addf(&term, "(?1 IS NULL OR %s = ?1)", col);
+	buf_addf(&q, fmt, term.data);
+	int rc = store_prep(st, s, q.data, e);
+	buf_release(&term);
+	buf_release(&q);
+	if (!rc && customer != store_changed)
+		sqlite3_bind_text(*s, 1, customer, -1, SQLITE_STATIC);
+	return rc;
+}
+
 int store_survey_facts(struct store *st, const char *customer,
 		       int (*cb)(const struct survey_fact *f, void *ctx), void *ctx, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = store_prep(st, &s,
-			    customer == store_changed
-				    ? "SELECT v.customer, v.project, v.kind, v.score, v.date FROM survey v "
-				      "WHERE v.deleted = 0 AND v.date <= (SELECT d FROM asof) "
-				      "AND (v.customer IN (SELECT id FROM facts_dirty) "
-				      "  OR v.project IN (SELECT id FROM facts_dirty)) "
-				      "ORDER BY v.customer, v.date"
-				    : "SELECT v.customer, v.project, v.kind, v.score, v.date FROM survey v "
-				      "WHERE v.deleted = 0 AND v.date <= (SELECT d FROM asof) "
-				      "AND (?1 IS NULL OR v.customer = ?1) ORDER BY v.customer, v.date",
-			    e),
+	int rc = prep_scoped(st, &s,
+			     "SELECT v.customer, v.project, v.kind, v.score, v.date FROM survey v "
+			     "WHERE v.deleted = 0 AND v.date <= (SELECT d FROM asof) AND %s "
+			     "ORDER BY v.customer, v.date",
+			     "(v.customer IN (SELECT id FROM facts_dirty) "
+			     "OR v.project IN (SELECT id FROM facts_dirty))",
+			     "v.customer", customer, e),
 	    step;
 	if (rc)
 		return rc;
-	if (customer != store_changed)
-		sqlite3_bind_text(s, 1, customer, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct survey_fact f = { 0 };
 		cpy(f.customer, sizeof f.customer, s, 0);
@@ -488,21 +497,13 @@ int store_response_facts(struct store *st, const char *customer,
 			 struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = store_prep(st, &s,
-			    customer == store_changed
-				    ? "SELECT customer, response_hours FROM ticket_status "
-				      "WHERE response_hours IS NOT NULL "
-				      "AND customer IN (SELECT id FROM facts_dirty) "
-				      "ORDER BY customer, response_hours"
-				    : "SELECT customer, response_hours FROM ticket_status "
-				      "WHERE response_hours IS NOT NULL AND (?1 IS NULL OR customer = ?1) "
-				      "ORDER BY customer, response_hours",
-			    e),
+	int rc = prep_scoped(st, &s,
+			     "SELECT customer, response_hours FROM ticket_status "
+			     "WHERE response_hours IS NOT NULL AND %s ORDER BY customer, response_hours",
+			     "customer IN (SELECT id FROM facts_dirty)", "customer", customer, e),
 	    step;
 	if (rc)
 		return rc;
-	if (customer != store_changed)
-		sqlite3_bind_text(s, 1, customer, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
 		if ((rc = cb((const char *)sqlite3_column_text(s, 0), sqlite3_column_double(s, 1),
 			     ctx)))
