@@ -121,8 +121,20 @@ enum store_wmode {
 	STORE_MERGED, /* a merge of local and snapshot: keep the rev, snapshot it next time */
 };
 void store_write_mode(struct store *st, enum store_wmode m);
-/* Moves the clock past a rev seen in a snapshot. Call inside a write transaction. */
-void store_clock_observe(struct store *st, const char *rev);
+/* How far (ms) a rev seen in a snapshot may be ahead of this machine's wall clock and still move
+ * the clock; the team setting sync.max_skew, 24 h by default. */
+#define STORE_MAX_AHEAD (24LL * 3600 * 1000)
+/* The last millisecond a rev can write (9999-12-31T23:59:59.999Z): the format has four digits
+ * for the year, and a clock past it would stamp revs no replica can read. */
+#define REV_LAST_MS 253402300799999LL
+void store_clock_bound(struct store *st, long long ms);
+/* Moves the clock past a rev seen in a snapshot (call inside a write transaction), unless the
+ * rev is more than the bound ahead of the wall clock: then the clock stays and the return value
+ * says how far ahead (ms) the rev was; 0 when it was observed. The clock itself never passes
+ * 9999-12-31T23:59:59.999Z, the last time a rev can write. */
+long long store_clock_observe(struct store *st, const char *rev);
+/* A rev's time in ms since the epoch; -1 when it does not start with a rev's time. */
+long long rev_ms(const char *rev);
 /* This database's replica id (16 hex digits). */
 const char *store_replica(struct store *st);
 
@@ -133,6 +145,32 @@ int store_dirty_rev(struct store *st, const char *id, char **rev, struct err *e)
 /* Marks id snapshotted if its latest write is still rev (a later write keeps it queued). */
 int store_dirty_clear(struct store *st, const char *id, const char *rev, struct err *e);
 int store_dirty_count(struct store *st, long *n, struct err *e);
+/* Queues a record for the next snapshot with the rev it has: a record the snapshot tree lost (a
+ * file removed with plain git) is written again, since a missing file never means deleted. */
+int store_dirty_requeue(struct store *st, const char *id, const char *rev, struct err *e);
+
+/* ---- held records (rapport(5) HELD): what a sync could not import ----
+ * A record whose team copy (its file in the snapshot tree) fails the checks typed input passes
+ * is held: the tree keeps the team's bytes, the database its last valid copy, and a row here
+ * keeps the team's blob and text, the base (the database's copy, as a file, when it was held)
+ * and the reason, so a local edit is exported as a merge into the team's bytes, never over
+ * them. A record imported although it breaks a whole-record rule (start after due, more paid
+ * than the amount) is marked here too, with broken set and no texts. Local, never synced: each
+ * replica judges what it receives. get returns RERR_NOTFOUND when id is not held; each reads
+ * all rows before the first callback, so callbacks may write. */
+struct held {
+	char id[33], kind[32];
+	char *path, *blob, *text, *base, *reason, *since;
+	bool broken;
+};
+void held_free(struct held *h);
+int store_held_put(struct store *st, const struct held *h, struct err *e);
+int store_held_get(struct store *st, const char *id, struct held **out, struct err *e);
+int store_held_drop(struct store *st, const char *id, struct err *e);
+int store_held_each(struct store *st, int (*cb)(const struct held *h, void *ctx), void *ctx,
+		    struct err *e);
+int store_held_count(struct store *st, long *n, struct err *e);
+
 /* Calls cb for every record (of every kind, deleted ones too) holding conflicts. */
 int store_conflicted(struct store *st, const struct schema *sc, record_cb cb, void *ctx,
 		     struct err *e);

@@ -52,6 +52,8 @@ void strv_push(struct strv *s, const char *str);
 void strv_push_owned(struct strv *s, char *str);
 void strv_clear(struct strv *s);
 bool strv_has(const struct strv *s, const char *str);
+/* Removes every copy of str, keeping the order of the rest. */
+void strv_remove(struct strv *s, const char *str);
 /* Splits on `sep`, trimming blanks around items and dropping empty ones. */
 void strv_split(struct strv *out, const char *s, char sep);
 void strv_sort(struct strv *s);
@@ -100,6 +102,10 @@ time_t clock_now(void);
 int clock_check(struct err *e);
 void fmt_date(char out[11], time_t t);
 void fmt_datetime(char out[21], time_t t);
+/* Milliseconds since the epoch as "YYYY-MM-DDTHH:MM:SS.mmmZ", the time part of a rev. */
+void fmt_ms(char out[25], long long ms);
+/* A length of time for people: "3 years", "9 days", "26 hours", "40 minutes". */
+void fmt_span(char *out, size_t n, long long ms);
 /* Days since 1970-01-01 for a valid date string; false when s is not a real calendar date. */
 bool date_parse(const char *s, long *days);
 /* Accepts "YYYY-MM-DD", "YYYY-MM-DD[T ]HH:MM[:SS][Z|±HH:MM]"; fills seconds since the epoch. */
@@ -115,6 +121,10 @@ uint64_t rng_next(void);
 uint64_t rng_below(uint64_t n);
 /* A new id: 32 lower-case hex characters (128 random bits) and a NUL. */
 void id_new(char out[33]);
+/* A fixed id derived from a name: the same on every replica, so records that several replicas
+ * create on their own (default rules, an alert of a rule on a record, a custom field's
+ * definition) merge into one record instead of doubling. `what` keeps kinds of names apart. */
+void id_derived(char out[33], const char *what, const char *name);
 bool id_is_hex(const char *s, size_t minlen, size_t maxlen);
 
 /* UTF-8 and the terminal. Width follows wcwidth(3) under a UTF-8 locale. */

@@ -309,28 +309,50 @@ static long long physical_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void store_clock_bound(struct store *st, long long ms)
+{
+	st->max_ahead = ms > 0 ? ms : STORE_MAX_AHEAD;
+}
+
 void store_rev_next(struct store *st, char out[REV_MAX])
 {
 	long long ms = physical_ms();
+	/* A clock that ran away (a far-future rev observed before revs were bounded) comes back
+	 * to the wall clock rather than stamping every later write in the far future. */
+	if (st->hlc > ms + (st->max_ahead ? st->max_ahead : STORE_MAX_AHEAD))
+		st->hlc = ms;
 	st->hlc = ms > st->hlc ? ms : st->hlc + 1;
-	time_t t = (time_t)(st->hlc / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	snprintf(out, REV_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ-%s", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(st->hlc % 1000),
-		 st->replica[0] ? st->replica : "0000000000000000");
+	if (st->hlc > REV_LAST_MS)
+		st->hlc = REV_LAST_MS;
+	char t[25];
+	fmt_ms(t, st->hlc);
+	snprintf(out, REV_MAX, "%s-%s", t, st->replica[0] ? st->replica : "0000000000000000");
 }
 
-void store_clock_observe(struct store *st, const char *rev)
+long long rev_ms(const char *rev)
 {
 	int y, mo, d, h, mi, sec, ms;
-	if (!rev || sscanf(rev, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &y, &mo, &d, &h, &mi, &sec, &ms) != 7)
-		return;
+	if (!rev || strlen(rev) < 24 || rev[4] != '-' ||
+	    sscanf(rev, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &y, &mo, &d, &h, &mi, &sec, &ms) != 7)
+		return -1;
 	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
 			 .tm_min = mi, .tm_sec = sec };
-	long long v = (long long)timegm(&tm) * 1000 + ms;
+	return (long long)timegm(&tm) * 1000 + ms;
+}
+
+long long store_clock_observe(struct store *st, const char *rev)
+{
+	long long v = rev_ms(rev), ahead = v - physical_ms();
+	long long bound = st->max_ahead ? st->max_ahead : STORE_MAX_AHEAD;
+	if (v < 0)
+		return 0;
+	/* A rev further ahead than the bound is a wrong clock somewhere: adopting it would stamp
+	 * every later write here with that time, and win every conflict with it. */
+	if (ahead > bound)
+		return ahead;
 	if (v > st->hlc)
 		st->hlc = v;
+	return 0;
 }
 
 void store_write_mode(struct store *st, enum store_wmode m)
@@ -406,6 +428,11 @@ static const char *const steps[] = {
 	 * every day of history (a local cache of health_history, never synced). */
 	"CREATE TABLE health_trend(id TEXT PRIMARY KEY NOT NULL, week INTEGER NOT NULL, "
 	"  day TEXT NOT NULL, score REAL NOT NULL, weeks BLOB NOT NULL) WITHOUT ROWID;",
+	/* Sync: records held because their team copy could not be imported, or imported although
+	 * they break a whole-record rule (held.c; local, never synced). */
+	"CREATE TABLE held(id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, path TEXT, blob TEXT, "
+	"  text TEXT, base TEXT, reason TEXT NOT NULL, since TEXT, broken INTEGER NOT NULL) "
+	"  WITHOUT ROWID;",
 };
 
 static const char *coltype(const struct field *f)

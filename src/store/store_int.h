@@ -24,6 +24,7 @@ struct store {
 	/* The hybrid logical clock (ms since the epoch) as of the open write transaction, read at
 	 * BEGIN and written back at COMMIT, so processes sharing the database share one clock. */
 	long long hlc, hlc_read;
+	long long max_ahead; /* ms a rev may be ahead of the wall clock and still be observed */
 	char replica[17];
 	/* Local writes are queued for snapshots only once snapshots exist (meta "tracking"): the
 	 * first snapshot exports everything anyway, so a big load before it pays nothing. */

@@ -190,6 +190,17 @@ bool strv_has(const struct strv *s, const char *str)
 	return false;
 }
 
+void strv_remove(struct strv *s, const char *str)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], str))
+			s->v[k++] = s->v[i];
+		else
+			free(s->v[i]);
+	s->n = k;
+}
+
 void strv_split(struct strv *out, const char *s, char sep)
 {
 	while (s && *s) {

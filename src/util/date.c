@@ -141,6 +141,29 @@ void fmt_date(char out[11], time_t t)
 	days_to_date(out, days);
 }
 
+void fmt_span(char *out, size_t n, long long ms)
+{
+	double s = (double)ms / 1000;
+	if (s >= 2 * 365.25 * 86400)
+		snprintf(out, n, "%.0f years", s / (365.25 * 86400));
+	else if (s >= 2 * 86400)
+		snprintf(out, n, "%.0f days", s / 86400);
+	else if (s >= 2 * 3600)
+		snprintf(out, n, "%.0f hours", s / 3600);
+	else
+		snprintf(out, n, "%.0f minutes", s / 60);
+}
+
+void fmt_ms(char out[25], long long ms)
+{
+	char dt[21];
+	fmt_datetime(dt, (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000));
+	char tmp[48];
+	snprintf(tmp, sizeof tmp, "%.19s.%03dZ", dt, (int)(((ms % 1000) + 1000) % 1000));
+	memcpy(out, tmp, 24);
+	out[24] = '\0';
+}
+
 void fmt_datetime(char out[21], time_t t)
 {
 	char d[11];

@@ -4,6 +4,7 @@
  */
 #include "util.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -66,6 +67,19 @@ uint64_t rng_below(uint64_t n)
 		v = rng_next();
 	while (v >= lim);
 	return v % n;
+}
+
+void id_derived(char out[33], const char *what, const char *name)
+{
+	uint64_t h1 = 0xcbf29ce484222325ull, h2 = 0x84222325cbf29ce4ull;
+	for (const char *p = what; *p; p++)
+		h1 = (h1 ^ (unsigned char)*p) * 0x100000001b3ull;
+	for (const char *p = name; *p; p++) {
+		h1 = (h1 ^ (unsigned char)*p) * 0x100000001b3ull;
+		h2 = (h2 ^ (unsigned char)*p) * 0x100000001b3ull;
+		h2 ^= h1 >> 29;
+	}
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
 }
 
 void id_new(char out[33])
