@@ -102,6 +102,11 @@ void schema_free(struct schema *sc);
  * portal shows it) or "finance" (F_FIN). */
 int schema_add_custom(struct schema *sc, const char *kind, const char *name, const char *type,
 		      const char *choices, const char *label, const char *audience, struct err *e);
+/* Gives an existing custom field a new definition (checked as schema_add_custom checks it), in
+ * place: pointers to the field stay valid. *changed tells whether anything differs. */
+int schema_redefine_custom(struct schema *sc, const char *kind, const char *name,
+			   const char *type, const char *choices, const char *label,
+			   const char *audience, bool *changed, struct err *e);
 const struct kindinfo *schema_kind(const struct schema *sc, const char *name);
 /* Looks a field up by name, including the meta fields; NULL when unknown. */
 const struct field *kind_field(const struct kindinfo *ki, const char *name);
@@ -179,6 +184,13 @@ void record_file(struct buf *b, const struct record *r);
  * references must be ids; unknown fields are kept in r->extra. Errors name the line. */
 int record_from_text(const struct kindinfo *ki, const char *id, const char *text, time_t now,
 		     struct record **out, struct err *e);
+/* Reads what can be read of a snapshot file that record_from_text refuses for its values: a value
+ * (or the rev) that does not validate takes fallback's (NULL: none) and its reason, naming the
+ * line, goes to why. Fails, as record_from_text does, only for what leaves no record: broken
+ * lines, meta lines, a required field that neither the text nor the fallback has. */
+int record_salvage(const struct kindinfo *ki, const char *id, const char *text, time_t now,
+		   const struct record *fallback, struct record **out, struct strv *why,
+		   struct err *e);
 /* A rev: "YYYY-MM-DDTHH:MM:SS.mmmZ-" and 16 hex digits of the replica id. */
 #define REV_LEN 41
 bool rev_ok(const char *s);

@@ -128,8 +128,11 @@ bool rev_ok(const char *s)
 	return true;
 }
 
-int record_from_text(const struct kindinfo *ki, const char *id, const char *text, time_t now,
-		     struct record **out, struct err *e)
+/* Reads a record file; with why set (salvage), a value that does not validate takes the
+ * fallback's value (or none) and its reason goes to why, instead of failing the record. */
+static int from_text(const struct kindinfo *ki, const char *id, const char *text, time_t now,
+		     const struct record *fallback, struct strv *why, struct record **out,
+		     struct err *e)
 {
 	struct text_fields tf;
 	struct strv extra = STRV_INIT, conflicts = STRV_INIT;
@@ -163,6 +166,12 @@ int record_from_text(const struct kindinfo *ki, const char *id, const char *text
 					     v ? v : "");
 			else
 				r->rev = xstrdup(v);
+			if (rc && why) {
+				strv_push(why, e->msg);
+				err_clear(e);
+				rc = 0;
+				r->rev = fallback && fallback->rev ? xstrdup(fallback->rev) : NULL;
+			}
 		} else if (!strcmp(name, "created") || !strcmp(name, "updated")) {
 			if (!v || !datetime_parse(v, NULL))
 				rc = err_set(e, RERR_INPUT, "line %d: %s '%s' is not a datetime", ln,
@@ -196,6 +205,12 @@ int record_from_text(const struct kindinfo *ki, const char *id, const char *text
 				norm = xstrdup(v);
 			else if ((rc = value_normalize(f, v, now, &norm, e)))
 				err_prefix(e, "line %d", ln);
+			if (rc && why) {
+				strv_push(why, e->msg);
+				err_clear(e);
+				rc = 0;
+				norm = fallback && fallback->val[idx] ? xstrdup(fallback->val[idx]) : NULL;
+			}
 			if (!rc)
 				record_put(r, idx, norm);
 		}
@@ -216,6 +231,19 @@ int record_from_text(const struct kindinfo *ki, const char *id, const char *text
 	buf_release(&line);
 	text_fields_free(&tf);
 	return rc;
+}
+
+int record_from_text(const struct kindinfo *ki, const char *id, const char *text, time_t now,
+		     struct record **out, struct err *e)
+{
+	return from_text(ki, id, text, now, NULL, NULL, out, e);
+}
+
+int record_salvage(const struct kindinfo *ki, const char *id, const char *text, time_t now,
+		   const struct record *fallback, struct record **out, struct strv *why,
+		   struct err *e)
+{
+	return from_text(ki, id, text, now, fallback, why, out, e);
 }
 
 void text_fields_free(struct text_fields *tf)

@@ -450,8 +450,10 @@ static bool ident_ok(const char *s)
 	return true;
 }
 
-int schema_add_custom(struct schema *sc, const char *kind, const char *name, const char *type,
-		      const char *choices, const char *label, const char *audience, struct err *e)
+/* Checks a custom field's definition and builds it (owned by the caller; *out on success). */
+static int custom_build(struct schema *sc, const char *kind, const char *name, const char *type,
+			const char *choices, const char *label, const char *audience,
+			bool exists_ok, struct field **out, struct err *e)
 {
 	static const struct {
 		const char *name;
@@ -474,7 +476,7 @@ int schema_add_custom(struct schema *sc, const char *kind, const char *name, con
 			       "custom field '%s': a name is 1 to 40 characters a-z, 0-9 and '_', "
 			       "starting with a letter",
 			       name);
-	if (kind_field(cki, name))
+	if (!exists_ok && kind_field(cki, name))
 		return err_set(e, RERR_INPUT, "custom field '%s': %s already has a field '%s'", name,
 			       kind, name);
 	size_t t;
@@ -522,11 +524,53 @@ int schema_add_custom(struct schema *sc, const char *kind, const char *name, con
 	f->ref = f->type == FT_REF ? xstrdup(choices) : NULL;
 	f->label = label && *label ? xstrdup(label) : NULL;
 	f->column = xasprintf("x_%s", name);
+	*out = f;
+	return 0;
+}
+
+int schema_add_custom(struct schema *sc, const char *kind, const char *name, const char *type,
+		      const char *choices, const char *label, const char *audience, struct err *e)
+{
+	struct field *f = NULL;
+	int rc = custom_build(sc, kind, name, type, choices, label, audience, false, &f, e);
+	if (rc)
+		return rc;
 	sc->custom = xrealloc(sc->custom, (sc->ncustom + 1) * sizeof(*sc->custom));
 	sc->custom[sc->ncustom++] = f;
-	struct kindinfo *ki = &sc->kinds[cki->index];
+	struct kindinfo *ki = &sc->kinds[schema_kind(sc, kind)->index];
 	ki->f = xrealloc(ki->f, (ki->nf + 1) * sizeof(*ki->f));
 	ki->f[ki->nf++] = f;
+	return 0;
+}
+
+int schema_redefine_custom(struct schema *sc, const char *kind, const char *name,
+			   const char *type, const char *choices, const char *label,
+			   const char *audience, bool *changed, struct err *e)
+{
+	struct field *f = NULL, *cur = NULL;
+	*changed = false;
+	for (size_t i = 0; i < sc->ncustom; i++)
+		if (!strcmp(sc->custom[i]->name, name)) {
+			const struct kindinfo *ki = schema_kind(sc, kind);
+			for (size_t j = 0; ki && j < ki->nf; j++)
+				if (ki->f[j] == sc->custom[i])
+					cur = sc->custom[i];
+		}
+	if (!cur)
+		return err_set(e, RERR_INPUT, "custom field '%s': %s has no such custom field", name,
+			       kind ? kind : "");
+	int rc = custom_build(sc, kind, name, type, choices, label, audience, true, &f, e);
+	if (rc)
+		return rc;
+	/* Changed in place: kinds and records point at this field, and its column stays. */
+	*changed = f->type != cur->type || f->flags != cur->flags ||
+		   strcmp(f->choices ? f->choices : "", cur->choices ? cur->choices : "") ||
+		   strcmp(f->ref ? f->ref : "", cur->ref ? cur->ref : "") ||
+		   strcmp(f->label ? f->label : "", cur->label ? cur->label : "");
+	struct field tmp = *cur;
+	*cur = *f;
+	*f = tmp;
+	free_custom(f);
 	return 0;
 }
 

@@ -594,7 +594,7 @@ static int apply_defaults(struct ws *w, struct record *r, struct err *e)
 
 /* Checks that need the database: a rule's condition must compile under the rules' read-only
  * authorizer against the view of the kind it watches. */
-static int check_stored(struct ws *w, const struct record *r, struct err *e)
+int ws_check_stored(struct ws *w, const struct record *r, struct err *e)
 {
 	if (strcmp(r->ki->k->name, "rule") || r->deleted)
 		return 0;
@@ -609,7 +609,7 @@ int ws_add(struct ws *w, struct record *r, struct err *e)
 	char ts[21];
 	int rc;
 	if ((rc = apply_defaults(w, r, e)) || (rc = record_check(r, e)) ||
-	    (rc = check_stored(w, r, e)))
+	    (rc = ws_check_stored(w, r, e)))
 		return rc;
 	if (!r->id[0])
 		id_new(r->id);
@@ -623,11 +623,35 @@ int ws_add(struct ws *w, struct record *r, struct err *e)
 	return store_insert(w->st, r, e);
 }
 
+/* A record that already broke a whole-record rule (it arrived so from the remote) can still be
+ * edited: when the stored copy fails the same check with the same words, the edit did not touch
+ * what is wrong, and it is saved with a warning that says what still is. */
+static int check_again(struct ws *w, const struct record *r, struct err *e)
+{
+	struct record *old = NULL;
+	struct err ge = { 0 }, oe = { 0 };
+	int rc = record_check(r, e);
+	if (!rc)
+		return 0;
+	if (!store_get(w->st, &w->sc, r->id, &old, &ge) && record_check(old, &oe) &&
+	    !strcmp(oe.msg, e->msg)) {
+		strv_push_owned(&w->warnings,
+				xasprintf("%s (saved: this edit did not touch it; still to repair)",
+					  e->msg));
+		err_clear(e);
+		rc = 0;
+	}
+	record_free(old);
+	return rc;
+}
+
 int ws_save(struct ws *w, struct record *r, struct err *e)
 {
 	char ts[21];
+	struct held *h = NULL;
+	struct err he = { 0 };
 	int rc;
-	if ((rc = record_check(r, e)) || (rc = check_stored(w, r, e)))
+	if ((rc = check_again(w, r, e)) || (rc = ws_check_stored(w, r, e)))
 		return rc;
 	fmt_datetime(ts, w->now);
 	free(r->updated);
@@ -635,14 +659,38 @@ int ws_save(struct ws *w, struct record *r, struct err *e)
 	r->updated = xstrdup(ts);
 	r->author = xstrdup(ws_author(w));
 	title_forget(w, r->id);
-	return store_update(w->st, r, e);
+	/* A record marked broken (it arrived breaking a whole-record rule) that passes them now is
+	 * repaired: the mark goes in the same transaction as the write. */
+	bool repaired = !store_held_get(w->st, r->id, &h, &he) && h->broken && !record_check(r, &he);
+	held_free(h);
+	if (!repaired)
+		return store_update(w->st, r, e);
+	if ((rc = store_begin(w->st, e)))
+		return rc;
+	if ((rc = store_update(w->st, r, e)) || (rc = store_held_drop(w->st, r->id, e))) {
+		store_rollback(w->st);
+		return rc;
+	}
+	return store_commit(w->st, e);
 }
 
 int ws_field_adopt(struct ws *w, const struct record *d, struct err *e)
 {
 	const struct kindinfo *ki = schema_kind(&w->sc, record_get(d, "kind") ? record_get(d, "kind") : "");
 	const char *name = record_get(d, "name");
-	if (d->deleted || (ki && name && kind_field(ki, name)))
+	const struct field *f = ki && name ? kind_field(ki, name) : NULL;
+	if (d->deleted)
+		return 0;
+	if (f && (f->flags & F_CUSTOM)) {
+		/* The same field defined on two replicas is one record (its id derives from kind and
+		 * name); the merged definition wins here too. Values that do not fit it are held
+		 * when they arrive. */
+		bool changed;
+		return schema_redefine_custom(&w->sc, record_get(d, "kind"), name, record_get(d, "type"),
+					      record_get(d, "choices"), record_get(d, "label"),
+					      record_get(d, "audience"), &changed, e);
+	}
+	if (f)
 		return 0;
 	int rc = schema_add_custom(&w->sc, record_get(d, "kind"), name, record_get(d, "type"),
 				   record_get(d, "choices"), record_get(d, "label"), record_get(d, "audience"), e);
@@ -654,7 +702,8 @@ int ws_field_add(struct ws *w, const char *kind, const char *name, const char *t
 		 struct err *e)
 {
 	const struct kindinfo *fk = schema_kind(&w->sc, "field");
-	struct record *r = record_new(fk);
+	struct record *r = record_new(fk), *old = NULL;
+	struct err ge = { 0 };
 	int rc;
 	/* schema_add_custom checks everything before it changes the schema, and the field record is
 	 * checked before the database grows a column, so a bad definition changes nothing. */
@@ -665,12 +714,29 @@ int ws_field_add(struct ws *w, const char *kind, const char *name, const char *t
 			goto out;
 	if ((rc = record_check(r, e)))
 		goto out;
+	/* The id derives from kind and name: two members who add the same field before syncing
+	 * make one record, whose definitions merge (a differing type is kept as a conflict). */
+	char *key = xasprintf("%s.%s", kind, name);
+	id_derived(r->id, "rapport custom field ", key);
+	free(key);
+	bool again = store_get(w->st, &w->sc, r->id, &old, &ge) == 0; /* removed once, now back */
 	if ((rc = schema_add_custom(&w->sc, kind, name, type, choices, label, audience, e)) ||
-	    (rc = store_migrate(w->st, &w->sc, e)) || (rc = ws_add(w, r, e)))
+	    (rc = store_migrate(w->st, &w->sc, e)))
+		goto out;
+	if (again) {
+		free(r->created);
+		r->created = old->created ? xstrdup(old->created) : NULL;
+		free(r->conflicts);
+		r->conflicts = old->conflicts ? xstrdup(old->conflicts) : NULL;
+		rc = ws_save(w, r, e);
+	} else
+		rc = ws_add(w, r, e);
+	if (rc)
 		goto out;
 	snprintf(out_id, 33, "%s", r->id);
 out:
 	record_free(r);
+	record_free(old);
 	return rc;
 }
 
