@@ -28,10 +28,16 @@ struct sync_report {
 	long exported;  /* records written into a new snapshot */
 	long imported;  /* records that came into the database */
 	long conflicts; /* new conflicts recorded by merges */
+	long held;      /* remote files held: the tree keeps them, the database could not take them */
+	long broken;    /* records imported although they break a whole-record rule */
+	long restored;  /* records the remote's tree lost, written again by the next snapshot */
+	long skewed;    /* records whose rev was too far ahead of this clock to be observed */
+	long long skew_ms;     /* the furthest ahead of those, in ms */
+	char skew_replica[17]; /* and the replica that wrote it */
 	bool committed, merged, pushed, fetched, remote_empty;
 	int retries;
 	char head[GITL_OID];
-	struct strv warnings; /* remote files skipped: "PATH: reason" */
+	struct strv warnings; /* remote files held or otherwise reported: "PATH: reason" */
 };
 void sync_report_free(struct sync_report *r);
 
@@ -53,6 +59,10 @@ char *sync_default_remote(struct gitl *g);
 struct sync_status {
 	long local;          /* records written since the last snapshot */
 	long conflicts;      /* records holding conflicts */
+	long held;           /* records held or marked broken by syncs (rapport conflicts) */
+	long skewed;         /* the last sync that met revs too far ahead: how many, */
+	long long skew_ms;   /* how far ahead at most, */
+	char skew_replica[17]; /* and from which replica */
 	bool have_head, have_remote;
 	char head[GITL_OID];
 	char remote[64];
@@ -61,9 +71,19 @@ struct sync_status {
 int sync_status(struct ws *w, struct sync_status *s, struct err *e);
 
 /* Merges three versions of a record file (NULL: absent) — symmetric in ours and theirs.
- * *nconflicts counts true conflicts. NULL when a text does not parse. */
+ * *nconflicts counts true conflicts, and the fields a whole-record rule sent back. NULL when a
+ * text does not parse. ki NULL (a kind this rapport does not know) merges field by field all
+ * the same, fields in name order. The capped form counts a side's rev that is later than
+ * cap->over (or cannot be read) as cap->as: a commit's time plus the allowed skew, and the
+ * commit's time, as the time part of a rev ("YYYY-MM-DDTHH:MM:SS.mmmZ"). NULL: no cap. */
+struct rev_cap {
+	char over[25], as[25];
+};
 char *merge_record(const struct kindinfo *ki, const char *base, const char *ours,
 		   const char *theirs, int *nconflicts);
+char *merge_record_capped(const struct kindinfo *ki, const char *base, const char *ours,
+			  const char *theirs, const struct rev_cap *ocap, const struct rev_cap *tcap,
+			  int *nconflicts);
 
 /* Where a record lives in a snapshot: "<kind>/<id[0:2]>/<id>". */
 void sync_path(char *out, size_t n, const char *kind, const char *id);

@@ -6,8 +6,16 @@
  * ("!field REV value") until someone resolves it. A delete against an edit stays deleted, keeps
  * the edit, and records a "!deleted" conflict so undelete brings the edited record back.
  *
- * Every choice depends on the three texts only, never on which side is "ours", so
- * merge(A, B) and merge(B, A) give the same bytes on every replica.
+ * A merge that breaks a whole-record rule of the kind (due before start, more paid than the
+ * amount, a task its own parent) is settled like a true conflict: the field that came from the
+ * older write goes back to the newer write's value, and its value is kept as a conflict line.
+ *
+ * Revs compare as written, except that a rev later than its side's cap (the time of the commit
+ * carrying it plus the allowed clock skew) counts as that commit's time, and one that cannot be
+ * read likewise or, without a cap, as older than any: a wrong clock cannot win every conflict.
+ *
+ * Every choice depends on the three texts and the two caps only, never on which side is "ours",
+ * so merge(A, B) and merge(B, A) give the same bytes on every replica.
  */
 #include "sync.h"
 
@@ -88,9 +96,28 @@ static char *merge_set(const char *b, const char *o, const char *t)
 
 struct side {
 	struct text_fields tf;
-	const char *rev;
+	const char *rev; /* as written */
+	char eff[REV_MAX]; /* as it counts: capped, "" when unreadable and uncapped */
 	bool present;
 };
+
+/* How a side's rev counts against its cap (NULL: none). */
+static void effective(struct side *s, const struct rev_cap *cap)
+{
+	bool ok = rev_ok(s->rev);
+	if (ok && (!cap || strncmp(s->rev, cap->over, 24) <= 0))
+		snprintf(s->eff, sizeof s->eff, "%s", s->rev);
+	else if (cap)
+		snprintf(s->eff, sizeof s->eff, "%.24s%s", cap->as, ok ? s->rev + 24 : "-0000000000000000");
+	else
+		s->eff[0] = '\0';
+}
+
+/* The rev of a conflict line must read back: an unreadable one becomes the oldest rev. */
+static const char *line_rev(const struct side *s)
+{
+	return s->eff[0] ? s->eff : "0000-01-01T00:00:00.000Z-0000000000000000";
+}
 
 /* Conflict lines of a side as "name value" strings. */
 static void conflicts_of(const struct side *s, struct strv *out)
@@ -130,8 +157,143 @@ static int load(struct side *s, const char *text)
 	return 0;
 }
 
+/* Writes the merged record in the format's canonical order. */
+static void emit(struct buf *out, const struct kindinfo *ki, const struct text_fields *res,
+		 const struct side *win, const char *created, const struct strv *conf)
+{
+	const char *del = val(res, "deleted");
+	if (win->eff[0])
+		text_put(out, "rev", win->eff);
+	if (created)
+		text_put(out, "created", created);
+	if (val(&win->tf, "updated"))
+		text_put(out, "updated", val(&win->tf, "updated"));
+	if (val(&win->tf, "author"))
+		text_put(out, "author", val(&win->tf, "author"));
+	if (del && !strcmp(del, "true"))
+		text_put(out, "deleted", "true");
+	/* Known fields in schema order, then unknown ones by name: the format's canonical order. */
+	struct strv unknown = STRV_INIT;
+	for (size_t i = 0; ki && i < ki->nf; i++) {
+		const char *v = val(res, ki->f[i]->name);
+		if (v)
+			text_put(out, ki->f[i]->name, v);
+	}
+	for (size_t i = 0; i < res->n; i++)
+		if (res->v[i].value && strcmp(res->v[i].name, "deleted") &&
+		    !(ki && kind_field(ki, res->v[i].name)))
+			strv_push(&unknown, res->v[i].name);
+	if (unknown.n)
+		qsort(unknown.v, unknown.n, sizeof(*unknown.v), cmp_str);
+	for (size_t i = 0; i < unknown.n; i++)
+		text_put(out, unknown.v[i], val(res, unknown.v[i]));
+	strv_clear(&unknown);
+	/* Conflict lines, sorted as record_from_text would sort them. */
+	struct strv lines = STRV_INIT;
+	for (size_t i = 0; i < conf->n; i++) {
+		struct buf l = BUF_INIT;
+		char *sp = strchr(conf->v[i], ' ');
+		*sp = '\0';
+		text_put(&l, conf->v[i], sp[1] ? sp + 1 : NULL);
+		*sp = ' ';
+		strv_push_owned(&lines, buf_detach(&l));
+	}
+	if (lines.n)
+		qsort(lines.v, lines.n, sizeof(*lines.v), cmp_str);
+	for (size_t i = 0; i < lines.n; i++)
+		buf_adds(out, lines.v[i]);
+	strv_clear(&lines);
+}
+
+/* Whether the merged text passes the kind's whole-record rules. A text that is not a valid
+ * record at all passes here: it is held by the import, which names why. */
+static bool whole_ok(const struct kindinfo *ki, const char *text)
+{
+	struct record *r = NULL;
+	struct err e = { 0 };
+	if (record_from_text(ki, "00000000000000000000000000000000", text, 0, &r, &e))
+		return true;
+	bool ok = r->deleted || !record_check(r, &e);
+	record_free(r);
+	return ok;
+}
+
+static void set_value(struct text_fields *res, const char *name, const char *v)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (!strcmp(res->v[i].name, name)) {
+			free(res->v[i].value);
+			res->v[i].value = v ? xstrdup(v) : NULL;
+		}
+}
+
+/* A merge that breaks a whole-record rule: the fields whose merged value is not the newer
+ * write's go back to it, one at a time in schema order until the record passes (or all of
+ * them), each keeping the value it had as a conflict line. */
+static int repair(const struct kindinfo *ki, struct text_fields *res, const struct side *win,
+		  const struct side *lose, const char *created, struct strv *conf, struct buf *out)
+{
+	struct strv tried = STRV_INIT;
+	int n = 0;
+	for (size_t i = 0; i < ki->nf && !whole_ok(ki, out->data); i++) {
+		const char *name = ki->f[i]->name, *wv = val(&win->tf, name);
+		char *mv = val(res, name) ? xstrdup(val(res, name)) : NULL;
+		if (same(mv, wv)) {
+			free(mv);
+			continue;
+		}
+		/* Alone first: the one field whose return settles it. */
+		struct text_fields alone = { xcalloc(res->n, sizeof(*res->v)), res->n };
+		for (size_t k = 0; k < res->n; k++) {
+			alone.v[k].name = xstrdup(res->v[k].name);
+			alone.v[k].value = res->v[k].value ? xstrdup(res->v[k].value) : NULL;
+		}
+		set_value(&alone, name, wv);
+		struct buf t = BUF_INIT;
+		emit(&t, ki, &alone, win, created, conf);
+		bool fixes = whole_ok(ki, t.data);
+		buf_release(&t);
+		text_fields_free(&alone);
+		if (fixes) {
+			set_value(res, name, wv);
+			char *k = xasprintf("!%s %s%s%s", name, line_rev(lose), mv ? " " : "",
+					    mv ? mv : "");
+			add_unique(conf, k);
+			free(k);
+			n++;
+			buf_reset(out);
+			emit(out, ki, res, win, created, conf);
+		} else
+			strv_push(&tried, name);
+		free(mv);
+	}
+	/* No single field settles it: every field tried goes back together. */
+	if (!whole_ok(ki, out->data)) {
+		for (size_t i = 0; i < tried.n; i++) {
+			const char *mv = val(res, tried.v[i]);
+			char *k = xasprintf("!%s %s%s%s", tried.v[i], line_rev(lose), mv ? " " : "",
+					    mv ? mv : "");
+			add_unique(conf, k);
+			free(k);
+			set_value(res, tried.v[i], val(&win->tf, tried.v[i]));
+			n++;
+		}
+		buf_reset(out);
+		emit(out, ki, res, win, created, conf);
+	}
+	strv_clear(&tried);
+	return n;
+}
+
 char *merge_record(const struct kindinfo *ki, const char *base, const char *ours,
 		   const char *theirs, int *nconflicts)
+{
+	return merge_record_capped(ki, base, ours, theirs, NULL, NULL, nconflicts);
+}
+
+char *merge_record_capped(const struct kindinfo *ki, const char *base, const char *ours,
+			  const char *theirs, const struct rev_cap *ocap, const struct rev_cap *tcap,
+			  int *nconflicts)
 {
 	struct side b = { 0 }, o = { 0 }, t = { 0 };
 	struct strv names = STRV_INIT, conf = STRV_INIT, cb = STRV_INIT, co = STRV_INIT,
@@ -140,8 +302,10 @@ char *merge_record(const struct kindinfo *ki, const char *base, const char *ours
 	*nconflicts = 0;
 	if (load(&b, base) || load(&o, ours) || load(&t, theirs))
 		goto fail;
-	/* The winner of true conflicts: greater rev, then greater bytes. */
-	int c = strcmp(o.rev, t.rev);
+	effective(&o, ocap);
+	effective(&t, tcap);
+	/* The winner of true conflicts: greater rev as it counts, then greater bytes. */
+	int c = strcmp(o.eff, t.eff);
 	if (!c)
 		c = strcmp(ours ? ours : "", theirs ? theirs : "");
 	const struct side *win = c >= 0 ? &o : &t, *lose = c >= 0 ? &t : &o;
@@ -187,7 +351,7 @@ char *merge_record(const struct kindinfo *ki, const char *base, const char *ours
 			} else {
 				buf_release(&m);
 				r = wv ? xstrdup(wv) : NULL;
-				char *k = xasprintf("!%s %s%s%s", n, lose->rev, lv ? " " : "",
+				char *k = xasprintf("!%s %s%s%s", n, line_rev(lose), lv ? " " : "",
 						    lv ? lv : "");
 				add_unique(&conf, k);
 				free(k);
@@ -204,7 +368,7 @@ char *merge_record(const struct kindinfo *ki, const char *base, const char *ours
 		bool o_del = od && !strcmp(od, "true"), t_del = td && !strcmp(td, "true");
 		const struct side *editor = o_del && !t_del ? &t : t_del && !o_del ? &o : NULL;
 		if (editor && edited(editor, &b)) {
-			char *k = xasprintf("!deleted %s false", editor->rev);
+			char *k = xasprintf("!deleted %s false", line_rev(editor));
 			add_unique(&conf, k);
 			free(k);
 			(*nconflicts)++;
@@ -214,47 +378,9 @@ char *merge_record(const struct kindinfo *ki, const char *base, const char *ours
 	/* Meta: the newest rev; the first created; who wrote last. */
 	const char *cr_o = val(&o.tf, "created"), *cr_t = val(&t.tf, "created");
 	const char *created = !cr_o ? cr_t : !cr_t ? cr_o : strcmp(cr_o, cr_t) <= 0 ? cr_o : cr_t;
-	if (win->rev[0])
-		text_put(&out, "rev", win->rev);
-	if (created)
-		text_put(&out, "created", created);
-	if (val(&win->tf, "updated"))
-		text_put(&out, "updated", val(&win->tf, "updated"));
-	if (val(&win->tf, "author"))
-		text_put(&out, "author", val(&win->tf, "author"));
-	if (del && !strcmp(del, "true"))
-		text_put(&out, "deleted", "true");
-	/* Known fields in schema order, then unknown ones by name: the format's canonical order. */
-	struct strv unknown = STRV_INIT;
-	for (size_t i = 0; ki && i < ki->nf; i++) {
-		const char *v = val(&res, ki->f[i]->name);
-		if (v)
-			text_put(&out, ki->f[i]->name, v);
-	}
-	for (size_t i = 0; i < res.n; i++)
-		if (res.v[i].value && strcmp(res.v[i].name, "deleted") &&
-		    !(ki && kind_field(ki, res.v[i].name)))
-			strv_push(&unknown, res.v[i].name);
-	if (unknown.n)
-		qsort(unknown.v, unknown.n, sizeof(*unknown.v), cmp_str);
-	for (size_t i = 0; i < unknown.n; i++)
-		text_put(&out, unknown.v[i], val(&res, unknown.v[i]));
-	strv_clear(&unknown);
-	/* Conflict lines, sorted as record_from_text would sort them. */
-	struct strv lines = STRV_INIT;
-	for (size_t i = 0; i < conf.n; i++) {
-		struct buf l = BUF_INIT;
-		char *sp = strchr(conf.v[i], ' ');
-		*sp = '\0';
-		text_put(&l, conf.v[i], sp[1] ? sp + 1 : NULL);
-		*sp = ' ';
-		strv_push_owned(&lines, buf_detach(&l));
-	}
-	if (lines.n)
-		qsort(lines.v, lines.n, sizeof(*lines.v), cmp_str);
-	for (size_t i = 0; i < lines.n; i++)
-		buf_adds(&out, lines.v[i]);
-	strv_clear(&lines);
+	emit(&out, ki, &res, win, created, &conf);
+	if (ki && !whole_ok(ki, out.data))
+		*nconflicts += repair(ki, &res, win, lose, created, &conf, &out);
 	text_fields_free(&res);
 	strv_clear(&names);
 	strv_clear(&conf);

@@ -80,6 +80,73 @@ static int read_record(struct ws *w, struct gitl *g, const char *path, const cha
 	return 0;
 }
 
+/* Reads a record file as the merge needs it: text that parses as the format, whatever its
+ * values say (the merge never validates; the import decides what is held). */
+static int read_text(struct gitl *g, const char *path, const char *blob, struct buf *text,
+		     struct err *e)
+{
+	struct err fe = { 0 };
+	struct text_fields tf;
+	if (!strcmp(blob, "-"))
+		return err_set(e, RERR_INPUT, "%s: not a regular file", path);
+	if (gitl_read_blob(g, blob, SYNC_MAX_FILE, text, &fe))
+		return err_set(e, RERR_INPUT, "%s: %s", path, fe.msg);
+	if (memchr(text->data, '\0', text->len))
+		return err_set(e, RERR_INPUT, "%s: binary content (a NUL byte)", path);
+	if (!utf8_valid(text->data, text->len))
+		return err_set(e, RERR_INPUT, "%s: not UTF-8 text", path);
+	if (record_parse(text->data, &tf, &fe))
+		return err_set(e, RERR_INPUT, "%s: %s", path, fe.msg);
+	text_fields_free(&tf);
+	return 0;
+}
+
+/* The team's sync.max_skew (a number of hours, or "90m", "36h", "2d"), in ms. */
+static long long max_skew(struct ws *w)
+{
+	const struct kindinfo *sk = schema_kind(&w->sc, "setting");
+	struct strv ids = STRV_INIT;
+	struct err e = { 0 };
+	struct record *r = NULL;
+	long long ms = STORE_MAX_AHEAD;
+	if (!store_by_name(w->st, sk, "sync.max_skew", 1, &ids, &e) && ids.n &&
+	    !store_get(w->st, &w->sc, ids.v[0], &r, &e) && record_get(r, "value")) {
+		char *end;
+		double v = strtod(record_get(r, "value"), &end);
+		double unit = !strcmp(end, "m") ? 60e3 : !strcmp(end, "d") ? 86400e3
+						 : !*end || !strcmp(end, "h") ? 3600e3 : -1;
+		if (unit > 0 && v > 0 && v < 1e6)
+			ms = (long long)(v * unit);
+	}
+	record_free(r);
+	strv_clear(&ids);
+	return ms;
+}
+
+/* Reads a record file from the remote as the import takes it: strictly, else salvaged — the
+ * values that do not validate keep the database's copy's (or none), listed in `why`, and the
+ * record is held as well. Fails when not even that can be read (a kind this rapport does not
+ * know, broken lines, a required field missing). */
+static int take(struct ws *w, struct gitl *g, const char *path, const char *blob,
+		struct buf *text, struct record **out, struct strv *why, struct err *e)
+{
+	char kind[32], id[33];
+	struct record *cur = NULL;
+	struct err fe = { 0 }, ge = { 0 };
+	int rc = read_record(w, g, path, blob, text, out, e);
+	if (rc != RERR_INPUT || !sync_parse_path(path, kind, id) || !schema_kind(&w->sc, kind) ||
+	    read_text(g, path, blob, text, &fe))
+		return rc;
+	store_get(w->st, &w->sc, id, &cur, &ge);
+	if (!record_salvage(schema_kind(&w->sc, kind), id, text->data, w->now,
+			    cur && cur->ki == schema_kind(&w->sc, kind) ? cur : NULL, out, why, &fe)) {
+		err_clear(e);
+		rc = 0;
+	}
+	record_free(cur);
+	return rc;
+}
+
 /* ---- opening and recovery ---- */
 
 int sync_open(struct ws *w, struct gitl **out, struct err *e)
@@ -90,6 +157,7 @@ int sync_open(struct ws *w, struct gitl **out, struct err *e)
 	free(path);
 	if (rc || (rc = store_meta_get(w->st, "snapshot", &snap, e)))
 		return rc;
+	store_clock_bound(w->st, max_skew(w));
 	/* A crash after the import committed but before the branch moved. */
 	bool have = gitl_ref(*out, SYNC_BRANCH, head) == 0;
 	if (snap && (!have || strcmp(snap, head)) && (!have || gitl_descends(*out, snap, head)))
@@ -122,6 +190,13 @@ char *sync_default_remote(struct gitl *g)
 
 /* ---- snapshots ---- */
 
+/* A held record that a snapshot wrote: what the database learns once the commit is made. */
+struct held_out {
+	char id[33];
+	char *merged, *local; /* merged NULL: the local copy replaced a team copy that was no record */
+	char blob[GITL_OID];
+};
+
 struct exporter {
 	struct ws *w;
 	struct gitl *g;
@@ -130,8 +205,29 @@ struct exporter {
 	struct strv paths;
 	long *per_kind;
 	struct strv titles;
+	struct held_out *held;
+	size_t nheld;
 	struct err *e;
 };
+
+static int export_text(struct exporter *x, const char *path, const struct kindinfo *ki,
+		       const char *title, const char *text, size_t len)
+{
+	if (x->n == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 256;
+		x->u = xrealloc(x->u, x->cap * sizeof(*x->u));
+	}
+	strv_push(&x->paths, path);
+	int rc = gitl_blob(x->g, text, len, x->u[x->n].blob, x->e);
+	if (rc)
+		return rc;
+	x->n++;
+	if (ki)
+		x->per_kind[ki->index]++;
+	if (title && x->titles.n < 4)
+		strv_push(&x->titles, title);
+	return 0;
+}
 
 static int export_one(const struct record *r, void *ctx)
 {
@@ -139,23 +235,79 @@ static int export_one(const struct record *r, void *ctx)
 	struct buf b = BUF_INIT;
 	char path[128];
 	record_file(&b, r);
-	if (x->n == x->cap) {
-		x->cap = x->cap ? 2 * x->cap : 256;
-		x->u = xrealloc(x->u, x->cap * sizeof(*x->u));
-	}
 	sync_path(path, sizeof path, r->ki->k->name, r->id);
-	strv_push(&x->paths, path);
-	int rc = gitl_blob(x->g, b.data, b.len, x->u[x->n].blob, x->e);
+	char *t = x->titles.n < 4 ? record_title(r) : NULL;
+	int rc = export_text(x, path, r->ki, t, b.data, b.len);
+	free(t);
 	buf_release(&b);
-	if (rc)
-		return rc;
-	x->n++;
-	x->per_kind[r->ki->index]++;
-	if (x->titles.n < 4) {
-		char *t = record_title(r);
-		strv_push_owned(&x->titles, t);
+	return rc;
+}
+
+/* A held record written here: the local edit merges into the team's bytes (the fields the edit
+ * did not touch keep them verbatim), never over them. r NULL: the file left the tree (plain git
+ * removed it) and the team's bytes go back. */
+static int export_held(struct exporter *x, const struct record *r, const struct held *h)
+{
+	struct buf local = BUF_INIT;
+	int nc = 0, rc;
+	if (!r) {
+		if (x->n == x->cap) {
+			x->cap = x->cap ? 2 * x->cap : 256;
+			x->u = xrealloc(x->u, x->cap * sizeof(*x->u));
+		}
+		strv_push(&x->paths, h->path);
+		snprintf(x->u[x->n++].blob, GITL_OID, "%s", h->blob);
+		return 0;
 	}
-	return 0;
+	record_file(&local, r);
+	char *m = h->text ? merge_record(r->ki, h->base, local.data, h->text, &nc) : NULL;
+	x->held = xrealloc(x->held, (x->nheld + 1) * sizeof(*x->held));
+	struct held_out *o = &x->held[x->nheld++];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->id, sizeof o->id, "%s", r->id);
+	o->local = buf_detach(&local);
+	if (!m)
+		return export_one(r, x); /* the team's copy is no record at all: the edit replaces it */
+	o->merged = m;
+	char *t = record_title(r);
+	rc = export_text(x, h->path, r->ki, t, m, strlen(m));
+	free(t);
+	if (!rc)
+		snprintf(o->blob, GITL_OID, "%s", x->u[x->n - 1].blob);
+	return rc;
+}
+
+/* After the snapshot: a merged held record that now reads as valid is no longer held and the
+ * database takes it; one still invalid stays held against what was just written. */
+static int settle_held(struct ws *w, const struct held_out *o, struct err *e)
+{
+	struct held *h = NULL;
+	struct record *m = NULL;
+	struct err fe = { 0 };
+	int rc = store_held_get(w->st, o->id, &h, e);
+	if (rc)
+		return rc == RERR_NOTFOUND ? 0 : rc;
+	const struct kindinfo *ki = schema_kind(&w->sc, h->kind);
+	if (!o->merged) {
+		rc = store_held_drop(w->st, o->id, e);
+	} else if (ki && !record_from_text(ki, o->id, o->merged, w->now, &m, &fe)) {
+		store_write_mode(w->st, STORE_IMPORT);
+		rc = store_update(w->st, m, e);
+		store_write_mode(w->st, STORE_LOCAL);
+		if (!rc)
+			rc = store_held_drop(w->st, o->id, e);
+	} else {
+		free(h->blob);
+		free(h->text);
+		free(h->base);
+		h->blob = xstrdup(o->blob);
+		h->text = xstrdup(o->merged);
+		h->base = xstrdup(o->local);
+		rc = store_held_put(w->st, h, e);
+	}
+	record_free(m);
+	held_free(h);
+	return rc;
 }
 
 /* "3 customers, 12 tasks: Contoso, Fabrikam, …" */
@@ -244,11 +396,19 @@ int sync_snapshot(struct ws *w, struct gitl *g, struct sync_report *rep, struct 
 		}
 	} else {
 		for (size_t i = 0; i < ids.n && !rc; i++) {
-			struct record *r;
+			struct record *r = NULL;
+			struct held *h = NULL;
 			struct err ge = { 0 };
-			if (store_get(w->st, &w->sc, ids.v[i], &r, &ge))
-				continue; /* a kind this version cannot load: nothing to export */
-			rc = export_one(r, &x);
+			bool got = store_get(w->st, &w->sc, ids.v[i], &r, &ge) == 0;
+			int hr = store_held_get(w->st, ids.v[i], &h, e);
+			if (hr && hr != RERR_NOTFOUND)
+				rc = hr;
+			else if (h && !h->broken)
+				rc = export_held(&x, r, h);
+			else if (got)
+				rc = export_one(r, &x);
+			/* else a kind this version cannot load: nothing to export */
+			held_free(h);
 			record_free(r);
 		}
 	}
@@ -283,6 +443,8 @@ int sync_snapshot(struct ws *w, struct gitl *g, struct sync_report *rep, struct 
 	/* The database now says which snapshot it matches, and the queue empties. */
 	if ((rc = store_begin(w->st, e)))
 		goto out;
+	for (size_t i = 0; i < x.nheld && !rc; i++)
+		rc = settle_held(w, &x.held[i], e);
 	for (size_t i = 0; i < ids.n && !rc; i++)
 		rc = store_dirty_clear(w->st, ids.v[i], revs.v[i], e);
 	if (!rc && gitl_ref(g, SYNC_BRANCH, head) == 0)
@@ -294,6 +456,11 @@ out:
 	free(email);
 	free(x.u);
 	free(x.per_kind);
+	for (size_t i = 0; i < x.nheld; i++) {
+		free(x.held[i].merged);
+		free(x.held[i].local);
+	}
+	free(x.held);
 	strv_clear(&x.paths);
 	strv_clear(&x.titles);
 	strv_clear(&ids);
@@ -362,36 +529,118 @@ static bool sorted_has(const struct strv *v, const char *s)
 	return v->n && bsearch(&s, v->v, v->n, sizeof(*v->v), cmp_str);
 }
 
-/* Whether every reference of r points at a record the database or the import has. */
-static bool refs_known(struct ws *w, const struct record *r, const struct strv *incoming,
-		       char *bad, size_t n)
+/* The references of r that must point at a record of a kind: "FIELD KIND ID" each. */
+static void refs_of(const struct record *r, struct strv *out)
 {
 	for (size_t i = 0; i < r->ki->nf; i++) {
 		const struct field *f = r->ki->f[i];
+		if (f->type == FT_REF && f->ref && r->val[i])
+			strv_push_owned(out, xasprintf("%s %s %s", f->name, f->ref, r->val[i]));
+	}
+}
+
+/* Whether every reference points at a record the database or the import has. */
+static bool refs_known(struct ws *w, const struct strv *refs, const struct strv *incoming,
+		       char *bad, size_t n)
+{
+	for (size_t i = 0; i < refs->n; i++) {
+		const char *want = strchr(refs->v[i], ' ') + 1, *id = strchr(want, ' ') + 1;
+		int nf = (int)(want - 1 - refs->v[i]), nk = (int)(id - 1 - want);
 		char *kind = NULL;
 		struct err e = { 0 };
-		if (f->type != FT_REF || !f->ref || !r->val[i] || sorted_has(incoming, r->val[i]))
+		if (sorted_has(incoming, id))
 			continue;
-		if (store_kind_of(w->st, r->val[i], &kind, &e) == 0) {
-			bool ok = !strcmp(kind, f->ref);
+		if (store_kind_of(w->st, id, &kind, &e) == 0) {
+			bool ok = strlen(kind) == (size_t)nk && !strncmp(kind, want, (size_t)nk);
 			free(kind);
 			if (ok)
 				continue;
 		}
-		snprintf(bad, n, "%s: %s is not a known %s", f->name, r->val[i], f->ref);
+		snprintf(bad, n, "%.*s: %s is not a known %.*s", nf, refs->v[i], id, nk, want);
 		return false;
 	}
 	return true;
 }
 
-/* Writes one incoming record; merges it with an unsnapshotted local write if there is one. */
+/* Keeps a file from the remote that cannot come in as it is (rapport(5) HELD): the tree keeps the
+ * team's bytes, the database its last valid copy, and the held row what a later local edit needs
+ * to merge into the team's bytes rather than over them. */
+static int hold(struct ws *w, struct gitl *g, const struct change *c, const char *text,
+		const char *salvaged, const char *reason, struct sync_report *rep, struct err *e)
+{
+	char kind[32], id[33], since[21];
+	struct held *old = NULL;
+	struct record *cur = NULL;
+	struct buf base = BUF_INIT;
+	struct err ge = { 0 };
+	char *dirty = NULL;
+	strv_push_owned(&rep->warnings, xasprintf("%s (held)", reason));
+	if (!sync_parse_path(c->path, kind, id))
+		return 0; /* not a record's path: the tree keeps it, there is nothing to hold */
+	int rc = store_held_get(w->st, id, &old, e);
+	if (rc && rc != RERR_NOTFOUND)
+		return rc;
+	rc = 0;
+	/* The base is the database's copy as the last snapshot had it: the held row's when held
+	 * already; else the copy itself, unless a write here is not yet snapshotted; else the
+	 * version this import replaces. */
+	if (salvaged)
+		buf_adds(&base, salvaged); /* the database took this much of the team's copy */
+	else if (old && !old->broken && old->base)
+		buf_adds(&base, old->base);
+	else if (!(rc = store_dirty_rev(w->st, id, &dirty, e)) && !dirty &&
+		 !store_get(w->st, &w->sc, id, &cur, &ge))
+		record_file(&base, cur);
+	else if (!rc && c->old[0] && strcmp(c->old, "-"))
+		gitl_read_blob(g, c->old, SYNC_MAX_FILE, &base, &ge);
+	fmt_datetime(since, w->now);
+	const char *why = strncmp(reason, c->path, strlen(c->path)) ? reason
+		: reason + strlen(c->path) + (reason[strlen(c->path)] == ':' ? 2 : 0);
+	struct held h = { .path = c->path, .blob = (char *)c->new, .text = (char *)text,
+			  .base = base.len ? base.data : NULL, .reason = (char *)why, .since = since };
+	snprintf(h.id, sizeof h.id, "%s", id);
+	snprintf(h.kind, sizeof h.kind, "%s", kind);
+	if (!rc)
+		rc = store_held_put(w->st, &h, e);
+	if (!rc)
+		rep->held++;
+	held_free(old);
+	record_free(cur);
+	free(dirty);
+	buf_release(&base);
+	return rc;
+}
+
+/* After a record came in: it is no longer held, or it is marked broken when it breaks a
+ * whole-record rule (imported all the same, so nobody's values are lost, and listed by
+ * `conflicts` until an edit repairs it). */
+static int judge(struct ws *w, const struct record *r, struct sync_report *rep, struct err *e)
+{
+	struct err ce = { 0 };
+	char since[21];
+	if (r->deleted || !record_check(r, &ce))
+		return store_held_drop(w->st, r->id, e);
+	char path[128];
+	sync_path(path, sizeof path, r->ki->k->name, r->id);
+	fmt_datetime(since, w->now);
+	struct held h = { .path = path, .reason = ce.msg, .since = since, .broken = true };
+	snprintf(h.id, sizeof h.id, "%s", r->id);
+	snprintf(h.kind, sizeof h.kind, "%s", r->ki->k->name);
+	strv_push_owned(&rep->warnings, xasprintf("%s: imported, but %s", path, ce.msg));
+	rep->broken++;
+	return store_held_put(w->st, &h, e);
+}
+
+/* Writes one incoming record; merges it with an unsnapshotted local write if there is one.
+ * Returns 1 with *why set (owned) when the result cannot come in and must be held. */
 static int apply(struct ws *w, struct gitl *g, const struct change *c, struct record *in,
-		 const char *intext, struct sync_report *rep, struct err *e)
+		 const char *intext, struct sync_report *rep, char **why, struct err *e)
 {
 	struct record *cur = NULL, *merged = NULL;
 	struct err ge = { 0 };
 	char *dirty = NULL, *mtext = NULL;
 	struct buf base = BUF_INIT, local = BUF_INIT;
+	const struct record *done = in;
 	int rc = store_get(w->st, &w->sc, in->id, &cur, &ge);
 	if (rc == RERR_NOTFOUND) {
 		store_write_mode(w->st, STORE_IMPORT);
@@ -403,9 +652,8 @@ static int apply(struct ws *w, struct gitl *g, const struct change *c, struct re
 		goto out;
 	}
 	if (cur->ki != in->ki) {
-		strv_push_owned(&rep->warnings,
-				xasprintf("%s: id already used by a %s here", c->path, cur->ki->k->name));
-		rc = 0;
+		*why = xasprintf("%s: id already used by a %s here", c->path, cur->ki->k->name);
+		rc = 1;
 		goto out;
 	}
 	if ((rc = store_dirty_rev(w->st, in->id, &dirty, e)))
@@ -422,17 +670,20 @@ static int apply(struct ws *w, struct gitl *g, const struct change *c, struct re
 	int nc = 0;
 	mtext = merge_record(in->ki, c->old[0] ? base.data : NULL, local.data, intext, &nc);
 	if (!mtext || record_from_text(in->ki, in->id, mtext, w->now, &merged, &ge)) {
-		/* Keep the local write; the incoming one stays in the snapshot. */
-		strv_push_owned(&rep->warnings, xasprintf("%s: could not merge with a local change",
-							  c->path));
-		rc = 0;
+		/* The local write stays and is exported merged into the team's bytes. */
+		*why = xasprintf("%s: could not merge with a local change: %s", c->path,
+				 mtext ? ge.msg : "a version does not parse");
+		rc = 1;
 		goto out;
 	}
 	rep->conflicts += nc;
 	store_write_mode(w->st, STORE_MERGED);
 	rc = store_update(w->st, merged, e);
+	done = merged;
 out:
 	store_write_mode(w->st, STORE_LOCAL);
+	if (!rc)
+		rc = judge(w, done, rep, e);
 	record_free(cur);
 	record_free(merged);
 	free(dirty);
@@ -442,65 +693,145 @@ out:
 	return rc;
 }
 
+/* A file the tree lost (removed with plain git, or by a force-push) whose record this replica
+ * has: a missing file never means deleted, so the next snapshot writes it again. */
+static int restore_removed(struct ws *w, const struct change *c, struct sync_report *rep,
+			   struct err *e)
+{
+	char kind[32], id[33];
+	struct record *r = NULL;
+	struct held *h = NULL;
+	struct err ge = { 0 };
+	if (!sync_parse_path(c->path, kind, id))
+		return 0;
+	int rc = 0;
+	if (!store_get(w->st, &w->sc, id, &r, &ge))
+		rc = store_dirty_requeue(w->st, id, r->rev, e);
+	else if (!store_held_get(w->st, id, &h, &ge) && !h->broken)
+		rc = store_dirty_requeue(w->st, id, "", e);
+	else
+		goto out;
+	if (!rc)
+		rep->restored++;
+out:
+	record_free(r);
+	held_free(h);
+	return rc;
+}
+
+static void note_skew(struct sync_report *rep, const char *rev, long long ahead)
+{
+	if (!ahead)
+		return;
+	rep->skewed++;
+	if (ahead > rep->skew_ms) {
+		rep->skew_ms = ahead;
+		snprintf(rep->skew_replica, sizeof rep->skew_replica, "%.16s",
+			 strlen(rev) > 25 ? rev + 25 : "?");
+	}
+}
+
 /* Brings the records that differ between from (NULL: nothing) and to into the database, then
- * moves the branch to `to`. */
+ * moves the branch to `to`. What fails the checks typed input passes is held, never dropped. */
 static int import(struct ws *w, struct gitl *g, const char *from, const char *to,
 		  struct sync_report *rep, struct err *e)
 {
 	struct changes ch = { NULL, 0 };
 	struct strv incoming = STRV_INIT;
 	struct buf text = BUF_INIT;
-	bool *ok = NULL;
+	char **why = NULL;
+	struct strv *refs = NULL; /* per change: its references, "KIND ID" */
 	int rc;
 	if ((rc = check_format(g, to, e)) || (rc = gitl_changes(g, from, to, collect, &ch, e)))
 		goto out;
-	ok = xcalloc(ch.n ? ch.n : 1, sizeof(bool));
+	why = xcalloc(ch.n ? ch.n : 1, sizeof(*why));
+	refs = xcalloc(ch.n ? ch.n : 1, sizeof(*refs));
 	if (ch.n > 10000 && (rc = store_bulk(w->st, e))) /* a clone, a big pull */
 		goto out;
-	/* Pass 1: check every file; custom field definitions first, as they extend the schema. */
+	/* Custom field definitions first, in a transaction of their own, as they extend the schema
+	 * that the other records are read against. */
 	for (int pass = 0; pass < 2 && !rc; pass++) {
 		bool fields = pass == 0;
-		if (!fields && (rc = store_begin(w->st, e)))
-			break;
+		/* Check every file of the pass first: references may point at records coming in. */
 		for (size_t i = 0; i < ch.n; i++) {
 			struct change *c = &ch.v[i];
 			struct record *r = NULL;
 			struct err fe = { 0 };
+			struct strv salvaged = STRV_INIT;
 			bool isfield = !strncmp(c->path, "field/", 6);
 			if (isfield != fields || !c->new[0] || !strcmp(c->path, "FORMAT"))
-				continue; /* a missing file never means deleted */
-			if (read_record(w, g, c->path, c->new, &text, &r, &fe)) {
-				strv_push_owned(&rep->warnings, xstrdup(fe.msg));
 				continue;
+			if (take(w, g, c->path, c->new, &text, &r, &salvaged, &fe) ||
+			    ws_check_stored(w, r, &fe)) {
+				why[i] = strncmp(fe.msg, c->path, strlen(c->path))
+						 ? xasprintf("%s: %s", c->path, fe.msg)
+						 : xstrdup(fe.msg);
+			} else {
+				strv_push(&incoming, r->id);
+				refs_of(r, &refs[i]);
 			}
-			ok[i] = true;
-			strv_push(&incoming, r->id);
+			strv_clear(&salvaged);
 			record_free(r);
 		}
-		if (fields) {
-			/* Field definitions go in by themselves: the schema must grow before the records
-			 * that use the new columns, and growing it needs its own transaction. */
-			if ((rc = store_begin(w->st, e)))
-				break;
+		/* A record whose reference points at one that cannot come in cannot either. */
+		for (bool again = true; again;) {
+			again = false;
+			if (incoming.n)
+				qsort(incoming.v, incoming.n, sizeof(*incoming.v), cmp_str);
+			for (size_t i = 0; i < ch.n; i++) {
+				char bad[256];
+				if (why[i] || !refs[i].n || refs_known(w, &refs[i], &incoming, bad, sizeof bad))
+					continue;
+				why[i] = xasprintf("%s: %s", ch.v[i].path, bad);
+				char kind[32], id[33];
+				if (sync_parse_path(ch.v[i].path, kind, id))
+					strv_remove(&incoming, id);
+				again = true;
+			}
 		}
-		if (incoming.n)
-			qsort(incoming.v, incoming.n, sizeof(*incoming.v), cmp_str);
+		if ((rc = store_begin(w->st, e)))
+			break;
 		for (size_t i = 0; i < ch.n && !rc; i++) {
 			struct change *c = &ch.v[i];
 			struct record *r = NULL;
 			struct err fe = { 0 };
-			char bad[256];
-			if (!ok[i])
+			struct strv salvaged = STRV_INIT;
+			bool isfield = !strncmp(c->path, "field/", 6);
+			if (isfield != fields || !strcmp(c->path, "FORMAT"))
 				continue;
-			ok[i] = false;
-			if (read_record(w, g, c->path, c->new, &text, &r, &fe))
+			if (!c->new[0]) {
+				if (c->old[0] && !fields)
+					rc = restore_removed(w, c, rep, e);
 				continue;
-			if (!refs_known(w, r, &incoming, bad, sizeof bad)) {
-				strv_push_owned(&rep->warnings, xasprintf("%s: %s", c->path, bad));
-			} else if (!(rc = apply(w, g, c, r, text.data, rep, e))) {
-				store_clock_observe(w->st, r->rev);
-				rep->imported++;
 			}
+			if (why[i]) {
+				struct buf held_text = BUF_INIT;
+				bool readable = !read_text(g, c->path, c->new, &held_text, &fe);
+				rc = hold(w, g, c, readable ? held_text.data : NULL, NULL, why[i], rep, e);
+				buf_release(&held_text);
+				continue;
+			}
+			if (take(w, g, c->path, c->new, &text, &r, &salvaged, &fe))
+				continue;
+			char *held_why = NULL;
+			struct buf mine = BUF_INIT;
+			if (salvaged.n)
+				record_file(&mine, r); /* what the database takes of the team's copy */
+			if ((rc = apply(w, g, c, r, mine.len ? mine.data : text.data, rep, &held_why,
+					e)) == 1) {
+				rc = hold(w, g, c, text.data, NULL, held_why, rep, e);
+			} else if (!rc) {
+				note_skew(rep, r->rev, store_clock_observe(w->st, r->rev));
+				rep->imported++;
+				if (salvaged.n) {
+					char *m = xasprintf("%s: %s", c->path, salvaged.v[0]);
+					rc = hold(w, g, c, text.data, mine.data, m, rep, e);
+					free(m);
+				}
+			}
+			buf_release(&mine);
+			free(held_why);
+			strv_clear(&salvaged);
 			record_free(r);
 		}
 		if (fields) {
@@ -525,7 +856,14 @@ static int import(struct ws *w, struct gitl *g, const char *from, const char *to
 		store_rollback(w->st);
 		goto out;
 	}
-	if ((rc = store_meta_set(w->st, "snapshot", to, e)) ||
+	/* What `status` tells about clocks: the last import that met a rev too far ahead. */
+	if (rep->skewed || rep->imported) {
+		char *v = rep->skewed ? xasprintf("%ld %lld %s", rep->skewed, rep->skew_ms,
+						  rep->skew_replica) : xstrdup("");
+		rc = store_meta_set(w->st, "clock_skew", v, e);
+		free(v);
+	}
+	if (rc || (rc = store_meta_set(w->st, "snapshot", to, e)) ||
 	    (rc = store_meta_set(w->st, "tracking", "1", e))) {
 		store_rollback(w->st);
 		goto out;
@@ -538,7 +876,12 @@ static int import(struct ws *w, struct gitl *g, const char *from, const char *to
 	bool have = gitl_ref(g, SYNC_BRANCH, head) == 0;
 	rc = gitl_set_ref(g, SYNC_BRANCH, to, have ? head : NULL, "rapport: import", e);
 out:
-	free(ok);
+	for (size_t i = 0; why && i < ch.n; i++) {
+		free(why[i]);
+		strv_clear(&refs[i]);
+	}
+	free(why);
+	free(refs);
 	changes_free(&ch);
 	strv_clear(&incoming);
 	buf_release(&text);
@@ -559,23 +902,44 @@ static const char *lookup_change(const struct changes *c, const char *path)
 	return hit ? hit->new : NULL;
 }
 
-/* A side's version of a path for the merge: NULL when absent, "" when unreadable. */
-static char *version(struct ws *w, struct gitl *g, const char *path, const char *blob,
-		     struct sync_report *rep, bool report)
+/* A side's version of a path for the merge: NULL when absent, "" when it does not parse. Values
+ * are not checked: a merge keeps whatever the sides hold, and the import decides what is held. */
+static char *version(struct gitl *g, const char *path, const char *blob, struct sync_report *rep,
+		     bool report)
 {
 	struct buf t = BUF_INIT;
-	struct record *r = NULL;
 	struct err fe = { 0 };
 	if (!blob || !blob[0])
 		return NULL;
-	if (read_record(w, g, path, blob, &t, &r, &fe)) {
+	if (read_text(g, path, blob, &t, &fe)) {
 		if (report)
-			strv_push_owned(&rep->warnings, xstrdup(fe.msg));
+			strv_push_owned(&rep->warnings,
+					xasprintf("%s; the other side's version was kept", fe.msg));
 		buf_release(&t);
 		return xstrdup("");
 	}
-	record_free(r);
 	return buf_detach(&t);
+}
+
+/* The latest time a rev carried by commit may count for in a merge: the commit's time plus the
+ * allowed skew, as a rev's time part ("" when the commit cannot be read). */
+static int first_when(const struct gitl_commit *c, void *ctx)
+{
+	*(time_t *)ctx = c->when;
+	return 1;
+}
+
+static bool rev_cap(struct ws *w, struct gitl *g, const char *commit, struct rev_cap *cap)
+{
+	time_t when = 0;
+	struct err e = { 0 };
+	gitl_log(g, commit, first_when, &when, &e);
+	if (!when)
+		return false;
+	long long ms = (long long)when * 1000, over = ms + max_skew(w);
+	fmt_ms(cap->as, ms < REV_LAST_MS ? ms : REV_LAST_MS);
+	fmt_ms(cap->over, over < REV_LAST_MS ? over : REV_LAST_MS);
+	return true;
 }
 
 /* Builds the merge of ours and theirs (ours's tree plus what theirs changed, merged per record)
@@ -596,6 +960,8 @@ static int merge(struct ws *w, struct gitl *g, const char *ours, const char *the
 	if ((rc = gitl_changes(g, nobase ? NULL : base, ours, collect, &co, e)) ||
 	    (rc = gitl_changes(g, nobase ? NULL : base, theirs, collect, &ct, e)))
 		goto out;
+	struct rev_cap ocap, tcap;
+	bool oc = rev_cap(w, g, ours, &ocap), tc = rev_cap(w, g, theirs, &tcap);
 	if (co.n)
 		qsort(co.v, co.n, sizeof(*co.v), cmp_change);
 	if (ct.n)
@@ -625,29 +991,38 @@ static int merge(struct ws *w, struct gitl *g, const char *ours, const char *the
 				snprintf(result, sizeof result, "%s", ob);
 			} else if (!strcmp(ob, bb)) {
 				snprintf(result, sizeof result, "%s", tb);
-			} else if (!sync_parse_path(path, kind, id) || !schema_kind(&w->sc, kind)) {
-				/* Not a record (FORMAT, a newer kind), changed on both sides: the greater
+			} else if (!sync_parse_path(path, kind, id)) {
+				/* Not a record (FORMAT, a stray file), changed on both sides: the greater
 				 * blob, whichever side merges. */
 				snprintf(result, sizeof result, "%s", strcmp(ob, tb) > 0 ? ob : tb);
 			} else {
-				char *bt = version(w, g, path, bb, rep, false);
-				char *ot = version(w, g, path, ob, rep, false);
-				char *tt = version(w, g, path, tb, rep, true);
-				/* An unreadable version counts as no change from base. */
-				if (ot && !*ot) {
+				/* Field by field, a kind this rapport does not know included. */
+				char *bt = version(g, path, bb, rep, false);
+				char *ot = version(g, path, ob, rep, true);
+				char *tt = version(g, path, tb, rep, true);
+				/* A version that does not parse is no record at all (binary, broken
+				 * lines): the other side's is kept, and the warning names the file;
+				 * its bytes stay in the history. Both unparseable: the greater blob. */
+				bool ob_bad = ot && !*ot, tb_bad = tt && !*tt;
+				if (ob_bad && tb_bad)
+					snprintf(result, sizeof result, "%s", strcmp(ob, tb) > 0 ? ob : tb);
+				if (ob_bad) {
 					free(ot);
-					ot = bt ? xstrdup(bt) : NULL;
+					ot = bt && *bt ? xstrdup(bt) : NULL;
 				}
-				if (tt && !*tt) {
+				if (tb_bad) {
 					free(tt);
-					tt = bt ? xstrdup(bt) : NULL;
+					tt = bt && *bt ? xstrdup(bt) : NULL;
 				}
 				if (bt && !*bt) {
 					free(bt);
 					bt = NULL;
 				}
 				int nc = 0;
-				char *m = merge_record(schema_kind(&w->sc, kind), bt, ot, tt, &nc);
+				char *m = ob_bad && tb_bad ? NULL
+					: merge_record_capped(schema_kind(&w->sc, kind), bt, ot, tt,
+							      oc ? &ocap : NULL, tc ? &tcap : NULL,
+							      &nc);
 				if (m && *m)
 					rc = gitl_blob(g, m, strlen(m), result, e);
 				rep->conflicts += nc;
@@ -736,6 +1111,15 @@ out:
 	return rc;
 }
 
+/* How long a sync keeps retrying a push the remote rejects (s): RAPPORT_SYNC_PATIENCE, else 60. */
+static double sync_patience(void)
+{
+	const char *v = getenv("RAPPORT_SYNC_PATIENCE");
+	char *end;
+	double p = v && *v ? strtod(v, &end) : 60;
+	return v && *v && (*end || p < 0 || p > 86400) ? 60 : p;
+}
+
 int sync_run(struct ws *w, const char *remote, unsigned what, struct sync_report *rep,
 	     struct err *e)
 {
@@ -765,10 +1149,16 @@ int sync_run(struct ws *w, const char *remote, unsigned what, struct sync_report
 		goto out;
 	if (!what)
 		goto done;
+	/* A rejected push means someone pushed first: fetch, merge and try again, with pauses
+	 * that grow (with jitter, so racing replicas spread out) until the patience runs out. */
+	double patience = sync_patience(), waited = 0;
 	for (int attempt = 0;; attempt++) {
 		if ((what & SYNC_PULL) || attempt > 0)
 			if ((rc = pull(w, g, remote, rep, e)))
 				goto out;
+		/* Records the remote's tree lost go back now, so this push already carries them. */
+		if (rep->restored && !attempt && (rc = sync_snapshot(w, g, rep, e)))
+			goto out;
 		if (!(what & SYNC_PUSH))
 			break;
 		char head[GITL_OID], theirs[GITL_OID];
@@ -780,15 +1170,22 @@ int sync_run(struct ws *w, const char *remote, unsigned what, struct sync_report
 			break;
 		crashpoint("push");
 		rc = gitl_push(g, remote, e);
-		if (rc == GITL_REJECTED && (what & SYNC_PULL) && attempt < 4) {
-			/* Someone pushed first: fetch, merge, try again after a short random pause. */
+		if (rc == GITL_REJECTED && (what & SYNC_PULL) && waited < patience) {
+			double pause = 0.05 * (double)(1u << (attempt < 7 ? attempt : 7));
+			pause *= 0.5 + (double)rng_below(1000) / 1000.0;
+			if (waited + pause > patience)
+				pause = patience - waited;
 			rep->retries++;
 			err_clear(e);
-			usleep((useconds_t)(50000 * (attempt + 1) + rng_next() % 100000));
+			usleep((useconds_t)(pause * 1e6));
+			waited += pause;
 			continue;
 		}
 		if (rc == GITL_REJECTED && (what & SYNC_PULL))
-			err_prefix(e, "gave up after %d attempts", attempt + 1);
+			err_prefix(e, "gave up after %d attempts over %.0f s: the remote changed again "
+				      "each time this replica merged (others are pushing; try again, or "
+				      "set RAPPORT_SYNC_PATIENCE=SECONDS)",
+				   attempt + 1, waited);
 		else if (rc == GITL_REJECTED)
 			err_prefix(e, "run 'rapport sync' to merge first");
 		if (rc)
@@ -826,9 +1223,17 @@ int sync_status(struct ws *w, struct sync_status *s, struct err *e)
 	struct gitl *g = NULL;
 	char theirs[GITL_OID];
 	memset(s, 0, sizeof(*s));
+	char *skew = NULL;
 	int rc = store_dirty_count(w->st, &s->local, e);
 	if (!rc)
 		rc = store_conflicted(w->st, &w->sc, count_one, &s->conflicts, e);
+	if (!rc)
+		rc = store_held_count(w->st, &s->held, e);
+	if (!rc)
+		rc = store_meta_get(w->st, "clock_skew", &skew, e);
+	if (skew && sscanf(skew, "%ld %lld %16s", &s->skewed, &s->skew_ms, s->skew_replica) != 3)
+		s->skewed = 0;
+	free(skew);
 	/* Reading status never creates the snapshot repository. */
 	char *repo = xasprintf("%s/%s", w->dotdir, SYNC_REPO);
 	struct stat sb;
