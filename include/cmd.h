@@ -23,6 +23,7 @@ struct ctx {
 	void (*progress)(void *arg, const char *what, double fraction);
 	void *progress_arg;
 	double progress_start, progress_last; /* seconds: when the work began, was last drawn */
+	size_t warned; /* the workspace's warnings printed so far (the rest are printed at exit) */
 };
 
 enum cmdflag {
@@ -51,6 +52,9 @@ void progress_stderr(void *arg, const char *what, double fraction);
 
 /* Opens the workspace (once) and sets the author from config or git. */
 int ctx_open(struct ctx *c);
+/* Prints the workspace's warnings not printed yet (on stderr): those met while opening, and
+ * those a command left (an edit allowed on a record that breaks a rule it did not touch). */
+void ctx_warnings(struct ctx *c);
 /* Prints the command list and global options (`rapport help`). */
 void help_overview(struct ctx *c);
 /* Prints `rapport help NAME` for a command to c->out. */

@@ -126,6 +126,7 @@ int main(int argc, char **argv)
 	fflush(c.out);
 	if (pager)
 		pclose(pager);
+	ctx_warnings(&c);
 	ws_close(c.ws);
 	if (rc) {
 		fprintf(stderr, "rapport: %s\n", c.err.msg[0] ? c.err.msg : "failed");

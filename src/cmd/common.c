@@ -52,9 +52,18 @@ int ctx_open(struct ctx *c)
 	if (rc)
 		return rc;
 	ws_set_author_source(c->ws, author_from_config, NULL);
-	for (size_t i = 0; i < c->ws->warnings.n; i++)
-		fprintf(stderr, "rapport: warning: %s\n", c->ws->warnings.v[i]);
+	ctx_warnings(c);
 	return 0;
+}
+
+void ctx_warnings(struct ctx *c)
+{
+	for (; c->ws && c->warned < c->ws->warnings.n; c->warned++) {
+		struct buf b = BUF_INIT;
+		term_text(&b, c->ws->warnings.v[c->warned]);
+		fprintf(stderr, "rapport: warning: %s\n", b.data);
+		buf_release(&b);
+	}
 }
 
 int args_parse(struct ctx *c, const struct command *cmd, int argc, char **argv,

@@ -481,6 +481,19 @@ static void fields(struct show *s)
 	else
 		snprintf(line, sizeof line, "%s by %s", r->created, who);
 	kv(s, changed ? "Updated" : "Created", line, C_MUTED);
+	struct held *h = NULL;
+	struct err he = { 0 };
+	if (!store_held_get(c->ws->st, r->id, &h, &he)) {
+		if (h->broken)
+			snprintf(line, sizeof line, "arrived breaking a rule: %s (an edit that repairs it "
+				 "clears this)", h->reason);
+		else
+			snprintf(line, sizeof line, "the team's copy could not be read (%s); this is "
+				 "the last valid copy, and edits merge into the team's ('rapport resolve "
+				 "%.8s --held ours|theirs')", h->reason, r->id);
+		kv(s, h->broken ? "Broken" : "Held", line, C_WARN);
+	}
+	held_free(h);
 }
 
 static int run(struct ctx *c, int argc, char **argv)
@@ -506,6 +519,21 @@ static int run(struct ctx *c, int argc, char **argv)
 		json_obj_open(&s.j);
 		json_key(&s.j, "record");
 		json_record(&s.j, r);
+		struct held *h = NULL;
+		struct err he = { 0 };
+		json_key(&s.j, "held");
+		if (!store_held_get(c->ws->st, r->id, &h, &he)) {
+			json_obj_open(&s.j);
+			json_key(&s.j, "reason");
+			json_str(&s.j, h->reason);
+			json_key(&s.j, "broken");
+			json_bool(&s.j, h->broken);
+			json_key(&s.j, "since");
+			json_str(&s.j, h->since);
+			json_obj_close(&s.j);
+		} else
+			json_null(&s.j);
+		held_free(h);
 		if (is_customer)
 			rc = customer_summary(&s);
 		else if (is_project)

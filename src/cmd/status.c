@@ -41,6 +41,10 @@ static int run(struct ctx *c, int argc, char **argv)
 		json_int(&j, (long long)s.behind);
 		json_key(&j, "conflicts");
 		json_int(&j, s.conflicts);
+		json_key(&j, "held");
+		json_int(&j, s.held);
+		json_key(&j, "clock_skew_ms");
+		json_int(&j, s.skewed ? s.skew_ms : 0);
 		json_obj_close(&j);
 		json_flush(c, &b);
 		buf_release(&b);
@@ -63,5 +67,17 @@ static int run(struct ctx *c, int argc, char **argv)
 			s.conflicts, s.conflicts == 1 ? "" : "s", col(c, C_RESET));
 	else
 		fprintf(c->out, "Conflicts: none\n");
+	if (s.held)
+		fprintf(c->out, "%sHeld: %ld record%s (the team's copy could not be taken as it is; "
+				"'rapport conflicts')%s\n",
+			col(c, C_WARN), s.held, s.held == 1 ? "" : "s", col(c, C_RESET));
+	if (s.skewed) {
+		char span[64];
+		fmt_span(span, sizeof span, s.skew_ms);
+		fprintf(c->out, "%sClock: a sync met %ld record%s from replica %.8s stamped up to %s "
+				"ahead of this machine; not adopted (setting sync.max_skew)%s\n",
+			col(c, C_WARN), s.skewed, s.skewed == 1 ? "" : "s", s.skew_replica, span,
+			col(c, C_RESET));
+	}
 	return 0;
 }

@@ -54,11 +54,33 @@ void sync_print(struct ctx *c, const struct sync_report *rep, const char *remote
 	for (size_t i = 0; i < rep->warnings.n; i++) {
 		struct buf b = BUF_INIT;
 		term_text(&b, rep->warnings.v[i]);
-		fprintf(w, "rapport: warning: skipped remote file %s\n", b.data);
+		fprintf(w, "rapport: warning: remote file %s\n", b.data);
 		buf_release(&b);
+	}
+	if (rep->skewed) {
+		char ago[64];
+		fmt_span(ago, sizeof ago, rep->skew_ms);
+		fprintf(w, "rapport: warning: %ld record%s from replica %.8s carr%s a clock up to %s "
+			   "ahead of this machine's: not adopted, and in merges counted as no later "
+			   "than its snapshot's time (setting sync.max_skew); check that machine's "
+			   "clock\n",
+			rep->skewed, rep->skewed == 1 ? "" : "s", rep->skew_replica,
+			rep->skewed == 1 ? "ies" : "y", ago);
 	}
 	if (c->json)
 		return;
+	if (rep->held)
+		fprintf(c->out, "%s%ld record%s held: the team's copy could not be read here; see "
+				"'rapport conflicts'.%s\n",
+			col(c, C_WARN), rep->held, rep->held == 1 ? "" : "s", col(c, C_RESET));
+	if (rep->broken)
+		fprintf(c->out, "%s%ld record%s came in breaking a rule of %s kind; see 'rapport "
+				"conflicts'.%s\n",
+			col(c, C_WARN), rep->broken, rep->broken == 1 ? "" : "s",
+			rep->broken == 1 ? "its" : "their", col(c, C_RESET));
+	if (rep->restored)
+		fprintf(c->out, "%ld record%s missing from the remote's snapshot written again.\n",
+			rep->restored, rep->restored == 1 ? "" : "s");
 	if (rep->committed)
 		fprintf(c->out, "Snapshot: %ld record%s\n", rep->exported, rep->exported == 1 ? "" : "s");
 	if (rep->fetched && rep->remote_empty)
@@ -136,6 +158,14 @@ static int run(struct ctx *c, int argc, char **argv)
 		json_int(&j, rep.conflicts);
 		json_key(&j, "pushed");
 		json_bool(&j, rep.pushed);
+		json_key(&j, "held");
+		json_int(&j, rep.held);
+		json_key(&j, "broken");
+		json_int(&j, rep.broken);
+		json_key(&j, "restored");
+		json_int(&j, rep.restored);
+		json_key(&j, "clock_skewed");
+		json_int(&j, rep.skewed);
 		json_key(&j, "skipped");
 		json_arr_open(&j);
 		for (size_t i = 0; i < rep.warnings.n; i++)
