@@ -8,7 +8,8 @@
  * one all-day event per dated record — milestones and tasks on their due
  * date, contracts on their end, invoices on their due date — with UIDs that stay the same from
  * one export to the next, so a calendar updates instead of doubling. Filters are list's.
- * A file given with -o is written whole or not at all.
+ * A file given with -o is written whole or not at all. A file or a pipe gets the exact bytes; a
+ * terminal gets them escaped as list shows them.
  */
 #include "cmd.h"
 
@@ -29,7 +30,8 @@ const struct command cmd_export = {
 	"(numbers, dates, yes/no), a frozen header row, fitted column widths; needs -o FILE. ICS:\n"
 	"one all-day event per milestone or task due date, contract end or invoice due date, with\n"
 	"stable UIDs. FILTERs are those of 'rapport list'. -o FILE writes the file whole or not at\n"
-	"all.\n",
+	"all. A file or a pipe gets the exact bytes; on a terminal, control characters are shown\n"
+	"escaped, as 'rapport list' shows them.\n",
 	CMD_WS,
 };
 
@@ -137,6 +139,26 @@ static int row(const struct record *r, void *p)
 	buf_release(&l);
 	free(title);
 	return 0;
+}
+
+/* On a terminal the text is escaped as list escapes it (term_text), so no record byte acts as
+ * a control sequence; only the line ends of CSV and ICS, CRLF, go out as they are: a carriage
+ * return right before its line feed cannot move the cursor over text already shown. */
+static void write_terminal(struct ctx *c, const struct buf *b)
+{
+	struct buf t = BUF_INIT;
+	for (const char *p = b->data, *end = b->data + b->len; p < end;) {
+		const char *crlf = strstr(p, "\r\n");
+		size_t n = crlf ? (size_t)(crlf - p) : (size_t)(end - p);
+		char *piece = xstrndup(p, n);
+		term_text(&t, piece);
+		free(piece);
+		if (crlf)
+			buf_adds(&t, "\r\n");
+		p += n + (crlf ? 2 : 0);
+	}
+	fwrite(t.data, 1, t.len, c->out);
+	buf_release(&t);
 }
 
 /* ---- XLSX ---- */
@@ -292,7 +314,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(x.format, "csv")) {
-		buf_adds(&x.out, "\xef\xbb\xbf" "id");
+		/* The byte-order mark is for spreadsheets; a terminal would show it as a stray mark. */
+		buf_adds(&x.out, c->tty && !path ? "id" : "\xef\xbb\xbf" "id");
 		for (size_t i = 0; i < ki->nf; i++) {
 			buf_addc(&x.out, ',');
 			csv_cell(&x.out, ki->f[i]->name);
@@ -324,7 +347,9 @@ static int run(struct ctx *c, int argc, char **argv)
 		if (!(rc = file_write_atomic(path, x.out.data, x.out.len, &c->err)) && c->tty)
 			fprintf(stderr, "Exported %ld %s to %s\n", x.n, x.n == 1 ? ki->k->name : ki->k->plural,
 				path);
-	} else
+	} else if (c->tty)
+		write_terminal(c, &x.out);
+	else
 		fwrite(x.out.data, 1, x.out.len, c->out);
 out:
 	buf_release(&x.out);
