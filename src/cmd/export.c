@@ -2,7 +2,8 @@
  * export.c — `rapport export KIND [--format csv|json|ics] [-o FILE] [FILTER]...`: records out to
  * spreadsheets, other tools and calendars. CSV is RFC 4180 with a UTF-8 byte-order mark (so
  * Excel reads accents and CJK right), a header of field names that `rapport import` maps back,
- * the id first and custom fields included. JSON is an array of records as `list --json` gives.
+ * the id first and custom fields included; text that a spreadsheet would run as a formula gets
+ * a leading ' (numbers are left as they are), which import takes away again. JSON is an array of records as `list --json` gives.
  * XLSX (libxlsxwriter) has typed cells — numbers as numbers, dates as dates, yes/no as booleans —
  * a bold header row that stays in view, and column widths that fit the data. ICS (RFC 5545) has
  * one all-day event per dated record — milestones and tasks on their due
@@ -26,12 +27,14 @@ const struct command cmd_export = {
 	"export", run, "export KIND [--format csv|json|xlsx|ics] [-o FILE] [FILTER]...",
 	"Write records as CSV, JSON, a spreadsheet or calendar events.",
 	"CSV (the default): UTF-8 with a byte-order mark, a header of field names (import maps them\n"
-	"back), the id first, custom fields included. JSON: an array of records. XLSX: typed cells\n"
-	"(numbers, dates, yes/no), a frozen header row, fitted column widths; needs -o FILE. ICS:\n"
-	"one all-day event per milestone or task due date, contract end or invoice due date, with\n"
-	"stable UIDs. FILTERs are those of 'rapport list'. -o FILE writes the file whole or not at\n"
-	"all. A file or a pipe gets the exact bytes; on a terminal, control characters are shown\n"
-	"escaped, as 'rapport list' shows them.\n",
+	"back), the id first, custom fields included; text starting with =, +, -, @, tab or CR gets\n"
+	"a leading ' so that spreadsheets do not run it as a formula (numbers stay numbers; import\n"
+	"takes the ' away). JSON: an array of records. XLSX: typed cells (numbers, dates, yes/no),\n"
+	"a frozen header row, fitted column widths; needs -o FILE. ICS: one all-day event per\n"
+	"milestone or task due date, contract end or invoice due date, with stable UIDs. FILTERs\n"
+	"are those of 'rapport list'. -o FILE writes the file whole or not at all. A file or a pipe\n"
+	"gets the exact bytes; on a terminal, control characters are shown escaped, as 'rapport\n"
+	"list' shows them.\n",
 	CMD_WS,
 };
 
@@ -90,8 +93,12 @@ static int row(const struct record *r, void *p)
 	if (!strcmp(x->format, "csv")) {
 		csv_cell(&x->out, r->id);
 		for (size_t i = 0; i < r->ki->nf; i++) {
+			int t = r->ki->f[i]->type;
 			buf_addc(&x->out, ',');
-			csv_cell(&x->out, r->val[i]);
+			if (t == FT_NUMBER || t == FT_INT)
+				csv_cell(&x->out, r->val[i]);
+			else
+				csv_text_cell(&x->out, r->val[i]);
 		}
 		buf_adds(&x->out, "\r\n");
 		return 0;

@@ -31,7 +31,8 @@ const struct command cmd_import = {
 	"Duplicates (the same name for customers, the same email for contacts and members, or\n"
 	"the same --update-by FIELD) are skipped and reported; with --update-by they are updated\n"
 	"from the row's non-empty cells. CSV is RFC 4180 (quotes, line breaks in quotes, CRLF);\n"
-	"the separator (comma, semicolon or tab) is taken from the header. Files are UTF-8\n"
+	"the separator (comma, semicolon or tab) is taken from the header; a leading ' before\n"
+	"=, +, -, @, tab or CR is removed (export adds it against formulas). Files are UTF-8\n"
 	"(a BOM is fine) or UTF-16 with a BOM; others need --encoding (GBK, GB18030, BIG5,\n"
 	"SHIFT_JIS, WINDOWS-1252, ...). FILE - reads standard input.\n",
 	CMD_WS,
@@ -153,6 +154,7 @@ static int put_cells(struct ctx *c, struct record *r, const struct column *cols,
 			v++;
 		if (!*v)
 			continue;
+		v = csv_text_value(v); /* '=x, as export writes =x so that spreadsheets show it */
 		char *val = xstrdup(v);
 		size_t n = strlen(val);
 		while (n && (val[n - 1] == ' ' || val[n - 1] == '\t'))

@@ -70,6 +70,12 @@ out_lacks "Ignored columns"
 ok_run show "$GID" --json
 eq "$(printf '%s' "$OUT" | jq -r .record.industry)" Energy "updated by id"
 
+# A leading ' that keeps a formula from a spreadsheet is taken away; other apostrophes stay.
+f "name,industry,region\n'@Home Co,'Retail,''=EMEA\n"
+ok_run import customer "$T/in.csv"
+ok_run list customer "name~Home" --json
+eq "$(printf '%s' "$OUT" | jq -r '.[0] | .name + "|" + .industry + "|" + .region')" "@Home Co|'Retail|'=EMEA"
+
 # Encodings: GBK from Chinese Excel, UTF-16 with a BOM; invalid UTF-8 is caught.
 printf 'name,region\n北京华信咨询,APAC\n' | iconv -f UTF-8 -t GBK >"$T/gbk.csv"
 rejects "line 2: not valid UTF-8; if the file is in another encoding, say which: --encoding GBK" import customer "$T/gbk.csv"
