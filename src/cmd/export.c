@@ -1,16 +1,16 @@
 /*
  * export.c — `rapport export KIND [--format csv|json|ics] [-o FILE] [FILTER]...`: records out to
- * spreadsheets, other tools and calendars. CSV is RFC 4180 with a UTF-8 byte-order mark (so
- * Excel reads accents and CJK right), a header of field names that `rapport import` maps back,
- * the id first and custom fields included; text that a spreadsheet would run as a formula gets
- * a leading ' (numbers are left as they are), which import takes away again. JSON is an array of records as `list --json` gives.
- * XLSX (libxlsxwriter) has typed cells — numbers as numbers, dates as dates, yes/no as booleans —
- * a bold header row that stays in view, and column widths that fit the data. ICS (RFC 5545) has
- * one all-day event per dated record — milestones and tasks on their due
- * date, contracts on their end, invoices on their due date — with UIDs that stay the same from
- * one export to the next, so a calendar updates instead of doubling. Filters are list's.
- * A file given with -o is written whole or not at all. A file or a pipe gets the exact bytes; a
- * terminal gets them escaped as list shows them.
+ * spreadsheets, other tools and calendars. CSV is RFC 4180 with a UTF-8 byte-order mark (so Excel
+ * reads accents and CJK right), a header of field names that `rapport import` maps back, the id
+ * first and custom fields included; text that a spreadsheet would run as a formula gets a leading
+ * ' (numbers are left as they are), which import takes away again. JSON is an array of records as
+ * `list --json` gives. XLSX (libxlsxwriter) has typed cells — numbers as numbers, dates as dates,
+ * yes/no as booleans — a bold header row that stays in view, and column widths that fit the data.
+ * ICS (RFC 5545) has one all-day event per dated record — milestones and tasks on their due date,
+ * contracts on their end, invoices on their due date — with UIDs that stay the same from one
+ * export to the next, so a calendar updates instead of doubling. Filters are list's. A file given
+ * with -o is written whole or not at all. A file or a pipe gets the exact bytes; a terminal gets
+ * them escaped as list shows them.
  */
 #include "cmd.h"
 

@@ -181,7 +181,7 @@ static int put_cells(struct ctx *c, struct record *r, const struct column *cols,
 			v++;
 		if (!*v)
 			continue;
-		v = csv_text_value(v); /* '=x, as export writes =x so that spreadsheets show it */
+		v = csv_text_value(v); /* export writes =x as '=x, out of a spreadsheet's reach */
 		char *val = xstrdup(v);
 		size_t n = strlen(val);
 		while (n && (val[n - 1] == ' ' || val[n - 1] == '\t'))
