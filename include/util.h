@@ -164,6 +164,12 @@ int csv_row(struct csv *c, struct strv *fields, struct err *e);
 /* Appends one CSV field, quoted (RFC 4180) when a separator, quote, line break or edge space
  * needs it. NULL appends nothing (an empty field). */
 void csv_cell(struct buf *b, const char *v);
+/* csv_cell for text a spreadsheet must not evaluate: a value starting with =, +, -, @, tab or
+ * carriage return (after any apostrophes) gets a leading ' (OWASP's rule for CSV injection).
+ * Never for numbers: -12.5 is a number, not a formula. */
+void csv_text_cell(struct buf *b, const char *v);
+/* What csv_text_cell wrote, back: v without the leading ' it added, else v itself. */
+const char *csv_text_value(const char *v);
 
 /* Converts text from an encoding iconv knows (GBK, GB18030, BIG5, SHIFT_JIS, WINDOWS-1252,
  * UTF-16, ...) to UTF-8. *out is the caller's; errors name the byte offset's line. */

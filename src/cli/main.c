@@ -14,10 +14,14 @@
 #include <unistd.h>
 
 
-/* Record text is UTF-8 whatever the user's locale, and widths need a UTF-8 LC_CTYPE. */
+/* Record text is UTF-8 whatever the user's locale, and widths need a UTF-8 LC_CTYPE. Numbers
+ * are read and written with a decimal point whatever the locale: values, JSON, CSV and XLSX
+ * are data that other tools and replicas read, and a German LC_NUMERIC made strtod stop at
+ * the '.' of 12.5. */
 static void setup_locale(void)
 {
 	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
 	const char *cs = nl_langinfo(CODESET);
 	if (!cs || strcmp(cs, "UTF-8"))
 		if (!setlocale(LC_CTYPE, "C.UTF-8"))

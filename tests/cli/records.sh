@@ -192,4 +192,22 @@ line two"
 ok_run show "$OUT"
 out_has "      line one"
 out_has "      line two"
+
+# Numbers mean the same in every locale: under German conventions (a decimal comma; the locale
+# is built here with localedef when the system has its source) 12.5 is still 12.5, and JSON
+# and CSV write a decimal point.
+mkdir -p "$T/loc"
+if localedef -i de_DE -f UTF-8 "$T/loc/de_DE.UTF-8" >/dev/null 2>&1; then
+	LOCPATH=$T/loc LC_ALL=de_DE.UTF-8 rp add project customer="$C" name=Locale budget=12.5
+	status_is 0 "12.5 under a German locale:"
+	LOCPATH=$T/loc LC_ALL=de_DE.UTF-8 rp list project name=Locale --json
+	eq "$(printf '%s' "$OUT" | jq -c '.[0].budget')" 12.5 "a German locale's JSON"
+	LOCPATH=$T/loc LC_ALL=de_DE.UTF-8 rp export project name=Locale
+	out_has ",12.5," "CSV under a German locale"
+	LOCPATH=$T/loc LC_ALL=de_DE.UTF-8 rp set Locale budget=12,5
+	status_is 2 "a decimal comma is not a number:"
+	err_has "'12,5' is not a number"
+else
+	bad "localedef cannot build de_DE.UTF-8 (the locales package's sources are missing)"
+fi
 finish

@@ -60,6 +60,24 @@ void suite_values(void)
 	BAD(prog, "");
 	BAD(prog, "nan");
 	BAD(prog, "inf");
+	/* Decimal notation only, nothing around it. */
+	OK_AS(prog, "+5", "5");
+	OK_AS(prog, ".5", "0.5");
+	OK_AS(prog, "5.", "5");
+	OK_AS(prog, "1.5e1", "15");
+	OK_AS(prog, "25E-1", "2.5");
+	BAD(prog, "0x10");
+	BAD(prog, "0x1p4");
+	BAD(prog, "5 ");
+	BAD(prog, " 5");
+	BAD(prog, ".");
+	BAD(prog, "5e");
+	BAD(prog, "5e+");
+	BAD(prog, "1,5");
+	BAD(prog, "infinity");
+	OK_AS(reopened, "1e1", "10");
+	BAD(reopened, "0x2");
+	BAD(reopened, "2 ");
 	OK_AS(reopened, "2", "2");
 	BAD(reopened, "1.5");
 	OK_AS(key, "yes", "true");
