@@ -41,6 +41,10 @@ struct sync_report {
 };
 void sync_report_free(struct sync_report *r);
 
+/* The team setting sync.max_skew (how far a rev may be ahead of the wall clock and still be
+ * adopted): a number of hours, or "90m", "36h", "2d". */
+int sync_skew_parse(const char *v, long long *ms, struct err *e);
+
 /* Opens the workspace's snapshot repository (creating it) and finishes what a crashed sync left:
  * when the database already holds a snapshot the branch does not point at yet, the branch moves. */
 int sync_open(struct ws *w, struct gitl **out, struct err *e);

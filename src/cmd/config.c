@@ -4,6 +4,7 @@
  */
 #include "cmd.h"
 #include "health.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -20,7 +21,9 @@ const struct command cmd_config = {
 	"looks in the workspace first, then the global file.\n"
 	"--team reads or writes the team's settings, which sync with the records: health weights,\n"
 	"anchors and bands (health.project.spi.weight 25, health.band.green 80; see rapport(1),\n"
-	"HEALTH). An empty VALUE removes the setting.\n",
+	"HEALTH), and sync.max_skew, how far ahead of a machine's clock a teammate's clock may be\n"
+	"before sync stops adopting it (hours, or 90m, 36h, 2d; default 24h; see rapport(1), SYNC).\n"
+	"An empty VALUE removes the setting.\n",
 	0,
 };
 
@@ -64,9 +67,16 @@ static int team(struct ctx *c, const char *key, const char *value)
 		record_free(r);
 		return rc;
 	}
-	if (strncmp(key, "health.", 7)) {
+	bool skew = !strcmp(key, "sync.max_skew");
+	long long ms;
+	if (strncmp(key, "health.", 7) && !skew) {
 		record_free(r);
-		return err_set(&c->err, RERR_INPUT, "config: '%s' is not a team setting (health.…)", key);
+		return err_set(&c->err, RERR_INPUT,
+			       "config: '%s' is not a team setting (health.…, sync.max_skew)", key);
+	}
+	if (skew && *value && (rc = sync_skew_parse(value, &ms, &c->err))) {
+		record_free(r);
+		return rc;
 	}
 	if (!*value) { /* removal: a tombstone, so it syncs */
 		if (r) {

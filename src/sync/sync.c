@@ -12,6 +12,7 @@
  */
 #include "sync.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -101,7 +102,20 @@ static int read_text(struct gitl *g, const char *path, const char *blob, struct 
 	return 0;
 }
 
-/* The team's sync.max_skew (a number of hours, or "90m", "36h", "2d"), in ms. */
+int sync_skew_parse(const char *v, long long *ms, struct err *e)
+{
+	char *end;
+	double n = v && isdigit((unsigned char)*v) ? strtod(v, &end) : -1;
+	double unit = n < 0 ? -1 : !strcmp(end, "m") ? 60e3 : !strcmp(end, "d") ? 86400e3
+				       : !*end || !strcmp(end, "h") ? 3600e3 : -1;
+	if (unit < 0 || n <= 0 || n * unit > 3650 * 86400e3)
+		return err_set(e, RERR_INPUT, "sync.max_skew: '%s' is not a length of time (hours, "
+					      "or 90m, 36h, 2d; at most 10 years)", v ? v : "");
+	*ms = (long long)(n * unit);
+	return 0;
+}
+
+/* The team's sync.max_skew in ms; the default when unset or unreadable. */
 static long long max_skew(struct ws *w)
 {
 	const struct kindinfo *sk = schema_kind(&w->sc, "setting");
@@ -110,14 +124,9 @@ static long long max_skew(struct ws *w)
 	struct record *r = NULL;
 	long long ms = STORE_MAX_AHEAD;
 	if (!store_by_name(w->st, sk, "sync.max_skew", 1, &ids, &e) && ids.n &&
-	    !store_get(w->st, &w->sc, ids.v[0], &r, &e) && record_get(r, "value")) {
-		char *end;
-		double v = strtod(record_get(r, "value"), &end);
-		double unit = !strcmp(end, "m") ? 60e3 : !strcmp(end, "d") ? 86400e3
-						 : !*end || !strcmp(end, "h") ? 3600e3 : -1;
-		if (unit > 0 && v > 0 && v < 1e6)
-			ms = (long long)(v * unit);
-	}
+	    !store_get(w->st, &w->sc, ids.v[0], &r, &e) &&
+	    sync_skew_parse(record_get(r, "value"), &ms, &e))
+		ms = STORE_MAX_AHEAD;
 	record_free(r);
 	strv_clear(&ids);
 	return ms;

@@ -138,6 +138,13 @@ grep -q '^2026-11-22' rev.txt && ok || bad "a write after the far-future rev is 
 ok_in A sync
 ok_in B sync
 eq "$(val B customer Fabrikam region)" Later "the write after it reached B"
+# The bound is a team setting, checked when written.
+rejects "is not a length of time" -C A config --team sync.max_skew soon
+rejects "is not a length of time" -C A config --team sync.max_skew 0
+ok_in A config --team sync.max_skew 36h
+ok_in A config --team sync.max_skew
+out_has 36h
+ok_in A config --team sync.max_skew ""
 # A true conflict against the far-future rev: the honest later write wins.
 at 2026-11-22T12:10:00Z
 plain_edit "$FP" 's/^rev .*/rev 9999-12-31T23:59:59.999Z-00000000000000ff/; s/^website .*//; $a website future.example' "future again"
