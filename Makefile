@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 
-# Sources by layer (DESIGN.md §3): cli, tui -> cmd -> core -> store -> util; git is used by cmd.
+# Sources by layer (HACKING.md): cli, tui -> cmd -> core -> store -> util; git is used by cmd.
 LIB_SRC = $(wildcard src/util/*.c) $(wildcard src/store/*.c) $(wildcard src/core/*.c) \
           $(wildcard src/git/*.c) $(wildcard src/sync/*.c) $(wildcard src/health/*.c) $(wildcard src/rules/*.c) $(wildcard src/report/*.c) $(wildcard src/cmd/*.c) $(wildcard src/tui/*.c)
 MAIN_SRC = src/cli/main.c

@@ -1,5 +1,5 @@
 /*
- * core.h — records and the one description of record kinds (DESIGN.md §3). The static kind table
+ * core.h — records and the one description of record kinds. The static kind table
  * plus the team's custom fields form the runtime schema, which drives the database schema,
  * validation, the CLI's add/set/list/show, search, the TUI's forms and import — and, with the
  * issues that bring them, snapshots, export and portal redaction. Adding a field to rapport is

@@ -1,11 +1,11 @@
 /*
- * health.h — rapport's judgement (DESIGN.md §5): earned value per project and explainable
+ * health.h — rapport's judgement: earned value per project and explainable
  * health scores for projects and customers. A score is made of components; each measured value
  * is normalised between a "bad" and a "good" anchor (clamp(100·(x−bad)/(good−bad), 0, 100)),
  * weighted, and summed over the components that have data — the weight of missing ones is
  * spread over the rest and the share present is the score's confidence. Any component under
  * the cap threshold caps the score below green. Weights, anchors and bands are team settings
- * (records of kind `setting`, which sync), with DESIGN.md's defaults.
+ * (records of kind `setting`, which sync), with the defaults of rapport(1) HEALTH.
  *
  * Errors: 0 or negative RERR_*; results belong to the caller (health_free).
  */

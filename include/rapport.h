@@ -31,7 +31,7 @@ int err_set(struct err *e, int code, const char *fmt, ...)
 /* Prefixes the existing message with a context, "ctx: msg". */
 void err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void err_clear(struct err *e);
-/* Maps an error code to the process exit status of DESIGN.md §2 (0, 1, 2). */
+/* Maps an error code to the process exit status of rapport(1) EXIT STATUS (0, 1, 2). */
 int err_exit_status(int code);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,5 +1,5 @@
 /*
- * report.h — offline reports and the customer portal (DESIGN.md §1, rapport(1) REPORTS).
+ * report.h — offline reports and the customer portal (rapport(1) REPORTS).
  *
  * A report is built once as a document — headings, paragraphs, key/value lists, tables and
  * charts — and rendered to HTML (one self-contained file: inline CSS and SVG, no scripts, no

@@ -1,5 +1,5 @@
 /*
- * store.h — the record store: the only module that talks to SQLite (DESIGN.md §3). It owns the
+ * store.h — the record store: the only module that talks to SQLite. It owns the
  * database file, its schema (derived from the kind table, migrated forward-only and versioned by
  * PRAGMA user_version), record reads and writes, queries, totals and the full-text index.
  *

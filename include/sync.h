@@ -1,5 +1,5 @@
 /*
- * sync.h — team sync (DESIGN.md §4): snapshots of the database as text in a bare git repository
+ * sync.h — team sync: snapshots of the database as text in a bare git repository
  * inside .rapport/, the record-level three-way merge, import of merged snapshots into the
  * database, and the exchange with remotes. Also the history built on snapshots: log, diff,
  * restore, and conflicts.

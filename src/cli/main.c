@@ -1,7 +1,7 @@
 /*
  * main.c — the entry point: global options (-C, --json, --no-color, --version, --help), the
  * locale, colour and pager decisions, dispatch through the command table, and turning a
- * command's error into "rapport: message" and the exit status of DESIGN.md §2.
+ * command's error into "rapport: message" and the exit status of rapport(1) EXIT STATUS.
  */
 #include "cmd.h"
 

@@ -1,5 +1,5 @@
 /*
- * kinds.c — THE table of record kinds (DESIGN.md §2, §3). Every other part of rapport reads the
+ * kinds.c — THE table of record kinds. Every other part of rapport reads the
  * kinds from here: the store derives tables, columns and indexes; validation reads types, ranges
  * and choices; the CLI derives list columns, show layouts and related lists; the portal (later)
  * derives what may leave from the F_VIS/F_INT/F_FIN flags. Add a field by adding a row.

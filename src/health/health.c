@@ -1,5 +1,5 @@
 /*
- * health.c — health scores for projects and customers (DESIGN.md §5) from the facts the store
+ * health.c — health scores for projects and customers from the facts the store
  * reads out of its views. The component tables below are the defaults; team settings override
  * any weight or anchor. Scoring is arithmetic on facts, no SQL; gathering the facts is where
  * the time goes, so this file also decides how they are read: through the facts cache the

@@ -1,5 +1,5 @@
 /*
- * merge.c — the three-way merge of one record's snapshot file (DESIGN.md §4), field by field.
+ * merge.c — the three-way merge of one record's snapshot file, field by field.
  * Same change on both sides: take it. One side changed: take it. Sets (tags, depends) merge item
  * by item, honouring removals. Long text tries a line merge. Anything else is a true conflict:
  * the side with the greater rev wins and the loser is kept in the record as a conflict line

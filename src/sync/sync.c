@@ -1,5 +1,5 @@
 /*
- * sync.c — snapshots, import and the exchange with a remote (DESIGN.md §4).
+ * sync.c — snapshots, import and the exchange with a remote.
  *
  * The order of every step is what makes a crash harmless:
  *   snapshot: blobs and trees → commit → branch moves → the queue of local writes is cleared

@@ -1,4 +1,4 @@
-# tests/cli/health.sh — earned value and health scores on hand-computed fixtures (DESIGN.md §5):
+# tests/cli/health.sh — earned value and health scores on hand-computed fixtures:
 # PV/EV/AC/SPI/CPI/EAC/VAC including tasks without dates, PV = 0 and AC = 0; the baseline;
 # each component's normalisation, redistribution of missing weight and confidence, the cap,
 # survey decay; team settings; bad input.
