@@ -290,7 +290,8 @@ static int resolve_held(struct ctx *c, const char *ref, const char *how)
 		rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, &c->err);
 		if (!rc)
 			fprintf(c->out, "Kept this replica's copy of %s %.8s%s\n", f.hit->kind, f.hit->id,
-				r && !f.hit->broken ? ": the next sync writes it for the team" : "");
+				r && !f.hit->broken ? ": the next sync writes it for the team"
+				: !r ? " (none: the team's copy stays as it is, no longer listed)" : "");
 		goto out;
 	}
 	if (f.hit->broken) {

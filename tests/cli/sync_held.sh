@@ -216,7 +216,26 @@ err_has "more than the amount"
 err_has "its own parent"
 eq "$(sqlite3 A/.rapport/rapport.db "select paid_amount from invoice where number='OVER-1'")" 250.0 "the overpaid invoice is kept as sent"
 
+# ---- 4: a rule arriving from the remote is checked on arrival, like a typed one ----
+mkdir -p plain/rule/ab
+printf 'rev 2026-11-22T13:30:00.000Z-0000000000000001\ncreated 2026-11-22T13:30:00Z\nupdated 2026-11-22T13:30:00Z\nname Snoop\nwatch customer\nwhen (SELECT count(*) FROM sqlite_master) > 0\nmessage {name}\n' >plain/rule/ab/ab000000000000000000000000000013
+(cd plain && git pull -q && git add -A && git commit -qm "a rule that reads the schema" && git push -q origin main) || bad "pushing a hostile rule"
+inw A sync
+status_is 0 "sync with a hostile rule"
+err_has "rule/ab/ab000000000000000000000000000013"
+err_has "only the documented views"
+eq "$(sqlite3 A/.rapport/rapport.db "select count(*) from rule where name='Snoop'")" 0 "the hostile rule was not stored"
+ok_in A conflicts
+out_has "rule ab000000"
+ok_in A alerts
+ok_in A resolve ab000000000000000000000000000013 --held ours
+out_has "no longer"
+ok_in A conflicts
+out_lacks "rule ab000000"
+git --git-dir=remote.git show main:rule/ab/ab000000000000000000000000000013 | grep -q sqlite_master && ok || bad "the team's rule file was changed"
+
 # ---- 7: a file removed with plain git is written again; a fresh clone has it ----
+ok_in A sync # nothing local: the removal arrives as a fast-forward, not through a merge
 (cd plain && git pull -q && git rm -q "$FP" && git commit -qm "dropped" && git push -q origin main) || bad "plain git rm"
 ok_in A sync
 out_has "written again"
