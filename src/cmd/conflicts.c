@@ -31,7 +31,7 @@ const struct command cmd_conflicts = {
 };
 
 const struct command cmd_resolve = {
-	"resolve", run_resolve, "resolve ID FIELD (ours|theirs|VALUE) | resolve ID --held (ours|theirs)",
+	"resolve", run_resolve, "resolve ID (FIELD (ours|theirs|VALUE) | --held (ours|theirs))",
 	"Settle a conflict or a held record.",
 	"ours keeps the current value, theirs takes the value that lost (the newest, if several),\n"
 	"anything else is the new value, checked like 'rapport set'. For FIELD 'deleted', theirs\n"
@@ -336,7 +336,7 @@ static int run_resolve(struct ctx *c, int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[2], "--held"))
 		return ctx_open(c) ? c->err.code : resolve_held(c, argv[1], argv[3]);
 	if (argc != 4)
-		return usage_error(c, &cmd_resolve, argc < 4 ? "resolve ID FIELD (ours|theirs|VALUE)"
+		return usage_error(c, &cmd_resolve, argc < 4 ? "resolve ID FIELD (ours|theirs|VALUE), or ID --held (ours|theirs)"
 							    : "too many arguments");
 	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, argv[1], NULL, &r, &c->err)))
 		return rc;
