@@ -29,8 +29,10 @@ struct rules_report {
 };
 void rules_report_free(struct rules_report *r);
 
-/* Evaluates every enabled rule at the status date (YYYY-MM-DD), in one transaction, then runs
- * the hook for new alerts. Seeding the defaults is the caller's choice (rules_seed). */
+/* Evaluates every enabled rule at the status date (YYYY-MM-DD), each rule's writes in a
+ * transaction of their own (its condition runs in the sandbox, which sees what was committed:
+ * store.h), then runs the hook for the new alerts that were committed. Seeding the defaults is
+ * the caller's choice (rules_seed). */
 int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, struct err *e);
 
 /* What one rule would match now: cb gets each row of its view (column names and values). */

@@ -16,8 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define RULE_SECONDS 2.0
-
 static const struct {
 	const char *name, *watch, *when, *severity, *message, *notify, *actions, *task;
 } defaults[] = {
@@ -439,9 +437,7 @@ static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 	date_parse(date, &day);
 	if (!rc && record)
 		rc = health_record(w, day, (const struct healths *const *)all, 2, NULL, e);
-	/* One transaction for the many rows of the views' tables. */
-	if (!rc && record)
-		rc = store_begin(w->st, e);
+	/* To the rules' own connection, in one transaction there (store_evm_put). */
 	for (size_t i = 0; i < ps.n && !rc; i++)
 		rc = store_evm_put(w->st, &ps.v[i].evm, ps.v[i].score,
 				   ps.v[i].confidence > 0 ? band_name(ps.v[i].band) : NULL, e);
@@ -452,8 +448,6 @@ static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 						      band_name(all[k]->v[i].band),
 						      all[k]->v[i].confidence, e);
 			}
-	if (record)
-		rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
 	healths_free(&ps);
 	healths_free(&cs);
 	return rc;
@@ -522,6 +516,13 @@ static void run_hook(struct ws *w, const char *alert_id, struct rules_report *re
 	free(path);
 }
 
+/* Forgets the raised ids past n: their transaction was rolled back. */
+static void raised_truncate(struct rules_report *rep, size_t n)
+{
+	while (rep->raised_ids.n > n)
+		free(rep->raised_ids.v[--rep->raised_ids.n]);
+}
+
 int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, struct err *e)
 {
 	struct recs rules = { NULL, 0 }, alerts = { NULL, 0 };
@@ -531,8 +532,7 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 		return rc;
 	query_init(&q, schema_kind(&w->sc, "rule"));
 	q.deleted = 2;
-	if ((rc = store_query(w->st, &q, rule_cb, &rules, e)) || (rc = load_alerts(w, &alerts, e)) ||
-	    (rc = store_begin(w->st, e)))
+	if ((rc = store_query(w->st, &q, rule_cb, &rules, e)) || (rc = load_alerts(w, &alerts, e)))
 		goto out;
 	if (rules.n)
 		qsort(rules.v, rules.n, sizeof(*rules.v), cmp_rule);
@@ -546,22 +546,27 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 		const char *en = record_get(r, "enabled");
 		ev.rule = r;
 		strmap_free(&ev.seen, NULL);
+		/* Each rule's writes are a transaction of their own, committed before the next rule
+		 * runs: conditions run on the sandbox's connection, which sees what was committed,
+		 * so a customer one rule marks at risk is seen by the rules after it. */
+		size_t raised = rep->raised_ids.n;
+		if ((rc = store_begin(w->st, e)))
+			break;
+		bool known = true;
 		if (!r->deleted && !(en && !strcmp(en, "false"))) {
 			struct err re = { 0, "" };
 			int rr = store_rule_run(w->st, record_get(r, "watch"), record_get(r, "when"),
 						RULE_SECONDS, on_match, &ev, &re);
 			if (rr && e->code) {
-				rc = rr; /* a write failed: stop, roll back */
-				break;
-			}
-			if (rr) {
+				rc = rr; /* a write failed: stop, roll this rule back */
+			} else if (rr) {
 				strv_push_owned(&rep->errors, xasprintf("rule %s: %s", record_get(r, "name"),
 									re.msg));
-				continue; /* its alerts stay as they are: nothing known */
+				known = false; /* its alerts stay as they are: nothing known */
 			}
 		}
 		/* Alerts of this rule whose condition no longer holds resolve themselves. */
-		for (size_t k = 0; k < alerts.n && !rc; k++) {
+		for (size_t k = 0; k < alerts.n && !rc && known; k++) {
 			struct record *a = alerts.v[k];
 			const char *ar = record_get(a, "rule"), *on = record_get(a, "on"),
 				   *st = record_get(a, "state");
@@ -573,12 +578,14 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 			if (!(rc = ws_save(w, a, e)))
 				rep->resolved++;
 		}
+		rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
+		if (rc)
+			raised_truncate(rep, raised);
 	}
 	strmap_free(&ev.seen, NULL);
-	rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
-	if (!rc)
-		for (size_t i = 0; i < rep->raised_ids.n; i++)
-			run_hook(w, rep->raised_ids.v[i], rep);
+	/* What was committed is raised, whatever stopped a later rule. */
+	for (size_t i = 0; i < rep->raised_ids.n; i++)
+		run_hook(w, rep->raised_ids.v[i], rep);
 out:
 	recs_free(&rules);
 	recs_free(&alerts);
