@@ -40,6 +40,17 @@ int rules_test(struct ws *w, const struct record *rule, const char *date,
 	       int (*cb)(int n, const char *const *names, const char *const *vals, void *ctx),
 	       void *ctx, struct err *e);
 
+/* Checks a rule record the way ws_add and ws_save check a rule typed, loaded or edited: its
+ * fields (record_check), then its condition in the rules' sandbox (store.h): it must compile
+ * against the view it watches, reading nothing but the documented views, and, when the rule
+ * is enabled, a trial evaluation on up to 100 rows of local data must finish within the
+ * rules' time, memory and size bounds. So a rule that reads sqlite_master, writes, or would
+ * exhaust the machine is refused. Errors: RERR_INPUT, "rule NAME: when: REASON" for the
+ * condition. For rules arriving from a remote (sync) as well as typed ones; a disabled rule
+ * is only compiled, so a stored bomb can always be turned off. Run it outside health's
+ * gathering (no other thread inside SQLite, see store.h). */
+int rules_check_record(struct ws *w, const struct record *rule, struct err *e);
+
 /* Fills a message template: {column} becomes the row's value (numbers rounded to 1 decimal). */
 char *rules_render(const char *tmpl, int n, const char *const *names, const char *const *vals);
 

@@ -86,11 +86,18 @@ static int parse_rules(struct ctx *c, const char *file, const char *text, struct
 					err_prefix(e, "%s: line %d", file, tf.v[i].line);
 			}
 			if (!rc) {
+				/* rules_check_record's two steps, so that a problem of the condition
+				 * names the line of its 'when'. */
 				struct err ce = { 0, "" };
-				if (record_check(r, &ce) || store_rule_compile(c->ws->st, record_get(r, "watch"),
-									       record_get(r, "when"), &ce))
+				int when = start;
+				for (size_t i = 0; i < tf.n; i++)
+					if (!strcmp(tf.v[i].name, "when"))
+						when = tf.v[i].line;
+				if (record_check(r, &ce))
 					rc = err_set(e, RERR_INPUT, "%s: line %d: rule %s: %s", file, start,
 						     record_get(r, "name"), ce.msg);
+				else if (ws_rule_check(c->ws, r, &ce))
+					rc = err_set(e, RERR_INPUT, "%s: line %d: %s", file, when, ce.msg);
 			}
 			text_fields_free(&tf);
 			buf_release(&blk);
@@ -244,11 +251,13 @@ static int run_rules(struct ctx *c, int argc, char **argv)
 			continue;
 		}
 		struct err ce = { 0, "" };
-		bool ok = !store_rule_compile(c->ws->st, record_get(r, "watch"), record_get(r, "when"), &ce);
+		bool ok = !rules_check_record(c->ws, r, &ce);
 		bad += !ok;
 		if (!strcmp(sub, "check")) {
-			if (!ok)
-				fprintf(c->out, "rule %s: %s\n", record_get(r, "name"), ce.msg);
+			if (!ok) {
+				out_safe(c, ce.msg); /* the condition is team data: shown, never obeyed */
+				fputc('\n', c->out);
+			}
 			continue;
 		}
 		const char *en = record_get(r, "enabled");

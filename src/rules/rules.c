@@ -604,3 +604,13 @@ int rules_test(struct ws *w, const struct record *rule, const char *date,
 				    RULE_SECONDS, cb, ctx, e);
 	return rc;
 }
+
+int rules_check_record(struct ws *w, const struct record *rule, struct err *e)
+{
+	if (!rule || strcmp(rule->ki->k->name, "rule"))
+		return err_set(e, RERR_INPUT, "not a rule");
+	int rc = record_check(rule, e);
+	if (!rc)
+		rc = ws_rule_check(w, rule, e);
+	return rc;
+}
