@@ -18,11 +18,13 @@ const struct command cmd_rules = {
 	"rules", run_rules, "rules [list | export | check [FILE] | load FILE | test NAME]",
 	"The team's rules: list, review as text, check, load, try one.",
 	"A rule watches a kind (task, project, customer, contract, invoice, ticket, survey,\n"
-	"milestone); its 'when' is an SQL expression over that kind's view, run read-only. See\n"
-	"rapport-rules(5). export prints every rule as text; check validates a file (or the\n"
-	"stored rules) with line numbers; load adds or replaces rules by name from a file, all or\n"
-	"nothing; test shows what a rule matches now. The default rules are created the first\n"
-	"time rules are used.\n",
+	"milestone); its 'when' is an SQL expression over that kind's view, run read-only and\n"
+	"stopped past 2 s, 64 MiB of memory or a 16 MiB value (rapport-rules(5), LIMITS).\n"
+	"export prints every rule as text; check validates a file (or the stored rules) with line\n"
+	"numbers, compiling each condition and trying it on the first 100 rows of its view; load\n"
+	"adds or replaces rules by name from a file, all or nothing, after the same check; test\n"
+	"shows what a rule matches now. The default rules are created the first time rules are\n"
+	"used.\n",
 	CMD_WS | CMD_PAGER,
 };
 
