@@ -1,5 +1,5 @@
 /*
- * rules.h — the rule engine (DESIGN.md §6, rapport-rules(5)). Rules are records of kind `rule`:
+ * rules.h — the rule engine (rapport-rules(5)). Rules are records of kind `rule`:
  * a watched kind, a condition (an SQL expression over that kind's documented view), a
  * severity, a message template, who is told, and actions: raise an alert, create a follow-up
  * task, mark the customer at risk. Evaluation is idempotent: one alert (and at most one task)
@@ -15,7 +15,7 @@
 
 #include "workspace.h"
 
-/* Creates the default rules (DESIGN.md §6) when the workspace has never had any rule. Their ids
+/* Creates the default rules (rapport-rules(5) DEFAULT RULES) when the workspace has never had any rule. Their ids
  * are fixed, so replicas that seed them separately merge into the same records. */
 int rules_seed(struct ws *w, struct err *e);
 
@@ -29,14 +29,27 @@ struct rules_report {
 };
 void rules_report_free(struct rules_report *r);
 
-/* Evaluates every enabled rule at the status date (YYYY-MM-DD), in one transaction, then runs
- * the hook for new alerts. Seeding the defaults is the caller's choice (rules_seed). */
+/* Evaluates every enabled rule at the status date (YYYY-MM-DD), each rule's writes in a
+ * transaction of their own (its condition runs in the sandbox, which sees what was committed:
+ * store.h), then runs the hook for the new alerts that were committed. Seeding the defaults is
+ * the caller's choice (rules_seed). */
 int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, struct err *e);
 
 /* What one rule would match now: cb gets each row of its view (column names and values). */
 int rules_test(struct ws *w, const struct record *rule, const char *date,
 	       int (*cb)(int n, const char *const *names, const char *const *vals, void *ctx),
 	       void *ctx, struct err *e);
+
+/* Checks a rule record the way ws_add and ws_save check a rule typed, loaded or edited: its
+ * fields (record_check), then its condition in the rules' sandbox (store.h): it must compile
+ * against the view it watches, reading nothing but the documented views, and, when the rule
+ * is enabled, a trial evaluation on up to 100 rows of local data must finish within the
+ * rules' time, memory and size bounds. So a rule that reads sqlite_master, writes, or would
+ * exhaust the machine is refused. Errors: RERR_INPUT, "rule NAME: when: REASON" for the
+ * condition. For rules arriving from a remote (sync) as well as typed ones; a disabled rule
+ * is only compiled, so a stored bomb can always be turned off. Run it outside health's
+ * gathering (no other thread inside SQLite, see store.h). */
+int rules_check_record(struct ws *w, const struct record *rule, struct err *e);
 
 /* Fills a message template: {column} becomes the row's value (numbers rounded to 1 decimal). */
 char *rules_render(const char *tmpl, int n, const char *const *names, const char *const *vals);

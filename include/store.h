@@ -271,18 +271,44 @@ int store_view_rows(struct store *st, const char *sql, const char *arg, long lim
 		    int (*cb)(int n, const char *const *cols, void *ctx), void *ctx, struct err *e);
 
 /* Rules (rapport-rules(5)): a condition is an SQL expression over the view of the watched kind,
- * run under an authorizer that allows reading the documented views only, and stopped after
- * `seconds`. Compile checks it without running it. Errors are RERR_INPUT with SQLite's reason. */
+ * run in a sandbox (src/store/rules.c): a read-only connection of its own to the database,
+ * opened on first use (so a store on ":memory:" cannot run rules), under an authorizer that
+ * allows reading the documented views only, and within these bounds:
+ * RULE_SECONDS of time; values of at most RULE_VALUE_MIB; RULE_MEMORY_MIB of SQLite memory
+ * beyond what the process used before; a compiled size bounded by expression depth, compound
+ * selects, function arguments and program length; and like, glob, instr, replace and
+ * two-argument trim refuse inputs whose sizes multiply past 2^26 bytes.
+ * Errors are RERR_INPUT with the reason, "stopped: ..." when a bound was hit.
+ *
+ * Threads: the memory bound is SQLite's heap limit, which is one for the whole process, so
+ * while a rule is compiled or runs no other thread may be inside SQLite (its allocations
+ * would fail against the rule's limit). Every caller runs rules on the thread that owns st
+ * after health's second thread is joined (health gathers facts, joins, then rules run:
+ * rules_evaluate, rules_test, sync's run after a merge, the TUI); the functions refuse to run
+ * (RERR_RUNTIME) while a connection of store_open_reader is open anywhere in the process.
+ *
+ * The sandbox sees what was committed: a rule does not see st's uncommitted writes. It never
+ * touches st's connection, so a stopped rule cannot disturb a transaction open on st.
+ * compile: checks it compiles, without running it. trial: compiles it, then evaluates it on
+ * up to 100 rows of its view (one row of NULLs when the view is empty) under the same
+ * bounds — how a condition that would exhaust the machine is refused before it is stored;
+ * whether a condition that depends on data is caught depends on the rows tried. run: the
+ * rule over its whole view; cb gets each matching row after the bounds are lifted. */
+#define RULE_SECONDS 2.0
+#define RULE_VALUE_MIB 16
+#define RULE_MEMORY_MIB 64
 int store_rule_compile(struct store *st, const char *watch, const char *expr, struct err *e);
+int store_rule_trial(struct store *st, const char *watch, const char *expr, struct err *e);
 int store_rule_run(struct store *st, const char *watch, const char *expr, double seconds,
 		   int (*cb)(int n, const char *const *names, const char *const *vals, void *ctx),
 		   void *ctx, struct err *e);
-/* Earned value of a project for rules to read (temp.project_evm), with its health score and
- * band (band NULL: not scored). */
+/* Earned value of a project for rules to read (temp.project_evm of the sandbox), with its
+ * health score and band (band NULL: not scored). Written in one transaction of the sandbox,
+ * which the next rule commits; store_asof at another date empties them. */
 int store_evm_put(struct store *st, const struct project_facts *f, double health, const char *band,
 		  struct err *e);
-/* Health scores for rules to read (temp.health_scores, joined into project_evm and
- * customer_activity as health and health_band). */
+/* Health scores for rules to read (the sandbox's temp.health_scores, joined into project_evm
+ * and customer_activity as health and health_band), written like store_evm_put. */
 int store_health_put(struct store *st, const char *id, double score, const char *band,
 		     double confidence, struct err *e);
 

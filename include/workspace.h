@@ -73,10 +73,11 @@ int ws_put(struct ws *w, struct record *r, const struct field *f, const char *va
 int ws_add(struct ws *w, struct record *r, struct err *e);
 /* Validates and writes a changed record, stamping updated/author. */
 int ws_save(struct ws *w, struct record *r, struct err *e);
-/* The checks of a record that need the database: a rule's condition must compile under the
- * rules' read-only authorizer against the view it watches. add and save run them; so does a sync
- * for what arrives from the remote. */
-int ws_check_stored(struct ws *w, const struct record *r, struct err *e);
+/* The check ws_add and ws_save make that needs the database: a live rule's condition runs a
+ * trial in the rules' sandbox (store_rule_trial; a disabled rule is only compiled). 0 for any
+ * other record. Errors: "rule NAME: when: REASON". rules_check_record (rules.h) adds the
+ * field checks. A sync runs it on rules arriving from the remote: what it refuses is held. */
+int ws_rule_check(struct ws *w, const struct record *r, struct err *e);
 /* Adds a custom field: validates, extends the schema and database, stores the definition. */
 int ws_field_add(struct ws *w, const char *kind, const char *name, const char *type,
 		 const char *choices, const char *label, const char *audience, char out_id[33],

@@ -302,7 +302,7 @@ static int resolve_held(struct ctx *c, const char *ref, const char *how)
 	}
 	if (!ki || !f.hit->text ||
 	    record_from_text(ki, f.hit->id, f.hit->text, w->now, &team, &fe) ||
-	    ws_check_stored(w, team, &fe)) {
+	    ws_rule_check(w, team, &fe)) {
 		rc = err_set(&c->err, RERR_INPUT,
 			     "%s %.8s: the team's copy still cannot be read here: %s; keep this "
 			     "replica's copy with --held ours, or fix the value with 'rapport set'",

@@ -592,13 +592,15 @@ static int apply_defaults(struct ws *w, struct record *r, struct err *e)
 	return 0;
 }
 
-/* Checks that need the database: a rule's condition must compile under the rules' read-only
- * authorizer against the view of the kind it watches. */
-int ws_check_stored(struct ws *w, const struct record *r, struct err *e)
+int ws_rule_check(struct ws *w, const struct record *r, struct err *e)
 {
 	if (strcmp(r->ki->k->name, "rule") || r->deleted)
 		return 0;
-	int rc = store_rule_compile(w->st, record_get(r, "watch"), record_get(r, "when"), e);
+	/* Disabled, it is only compiled: a rule that arrived as a bomb can always be turned off. */
+	const char *en = record_get(r, "enabled");
+	int rc = en && !strcmp(en, "false")
+			 ? store_rule_compile(w->st, record_get(r, "watch"), record_get(r, "when"), e)
+			 : store_rule_trial(w->st, record_get(r, "watch"), record_get(r, "when"), e);
 	if (rc)
 		err_prefix(e, "rule %s: when", record_get(r, "name") ? record_get(r, "name") : "");
 	return rc;
@@ -609,7 +611,7 @@ int ws_add(struct ws *w, struct record *r, struct err *e)
 	char ts[21];
 	int rc;
 	if ((rc = apply_defaults(w, r, e)) || (rc = record_check(r, e)) ||
-	    (rc = ws_check_stored(w, r, e)))
+	    (rc = ws_rule_check(w, r, e)))
 		return rc;
 	if (!r->id[0])
 		id_new(r->id);
@@ -651,7 +653,7 @@ int ws_save(struct ws *w, struct record *r, struct err *e)
 	struct held *h = NULL;
 	struct err he = { 0 };
 	int rc;
-	if ((rc = check_again(w, r, e)) || (rc = ws_check_stored(w, r, e)))
+	if ((rc = check_again(w, r, e)) || (rc = ws_rule_check(w, r, e)))
 		return rc;
 	fmt_datetime(ts, w->now);
 	free(r->updated);

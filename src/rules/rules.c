@@ -16,8 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define RULE_SECONDS 2.0
-
 static const struct {
 	const char *name, *watch, *when, *severity, *message, *notify, *actions, *task;
 } defaults[] = {
@@ -53,22 +51,6 @@ void rules_report_free(struct rules_report *r)
 	strv_clear(&r->raised_ids);
 }
 
-/* A fixed id derived from a name: the same on every replica, so records that several replicas
- * create on their own (default rules, the alert of a rule on a record, its follow-up task)
- * merge into one instead of doubling. */
-static void derived_id(char out[33], const char *what, const char *name)
-{
-	uint64_t h1 = 0xcbf29ce484222325ull, h2 = 0x84222325cbf29ce4ull;
-	for (const char *p = what; *p; p++)
-		h1 = (h1 ^ (unsigned char)*p) * 0x100000001b3ull;
-	for (const char *p = name; *p; p++) {
-		h1 = (h1 ^ (unsigned char)*p) * 0x100000001b3ull;
-		h2 = (h2 ^ (unsigned char)*p) * 0x100000001b3ull;
-		h2 ^= h1 >> 29;
-	}
-	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
-}
-
 bool rules_exist(struct ws *w)
 {
 	struct query q;
@@ -99,7 +81,7 @@ int rules_seed(struct ws *w, struct err *e)
 		for (size_t k = 0; k < ARRAY_LEN(kv) && !rc; k++)
 			if (kv[k][1])
 				rc = ws_put(w, r, kind_field(rk, kv[k][0]), kv[k][1], e);
-		derived_id(r->id, "rapport default rule ", defaults[i].name);
+		id_derived(r->id, "rapport default rule ", defaults[i].name);
 		if (!rc)
 			rc = ws_add(w, r, e);
 		record_free(r);
@@ -290,7 +272,7 @@ static int follow_up(struct eval *ev, struct record *alert, int n, const char *c
 	free(name);
 	char key[80];
 	snprintf(key, sizeof key, "%s/%s", ev->rule->id, col(n, names, vals, "id"));
-	derived_id(t->id, "rapport rule task ", key);
+	id_derived(t->id, "rapport rule task ", key);
 	struct record *old = NULL;
 	struct err ge = { 0, "" };
 	if (!store_get(ev->w->st, &ev->w->sc, t->id, &old, &ge)) {
@@ -370,7 +352,7 @@ static int on_match(int n, const char *const *names, const char *const *vals, vo
 		struct record *u = record_new(ak);
 		char key[80];
 		snprintf(key, sizeof key, "%s/%s", ev->rule->id, id);
-		derived_id(u->id, "rapport alert ", key);
+		id_derived(u->id, "rapport alert ", key);
 		put(ev->w, u, "rule", ev->rule->id);
 		put(ev->w, u, "on", id);
 		put(ev->w, u, "severity", record_get(ev->rule, "severity"));
@@ -439,9 +421,7 @@ static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 	date_parse(date, &day);
 	if (!rc && record)
 		rc = health_record(w, day, (const struct healths *const *)all, 2, NULL, e);
-	/* One transaction for the many rows of the views' tables. */
-	if (!rc && record)
-		rc = store_begin(w->st, e);
+	/* To the rules' own connection, in one transaction there (store_evm_put). */
 	for (size_t i = 0; i < ps.n && !rc; i++)
 		rc = store_evm_put(w->st, &ps.v[i].evm, ps.v[i].score,
 				   ps.v[i].confidence > 0 ? band_name(ps.v[i].band) : NULL, e);
@@ -452,8 +432,6 @@ static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 						      band_name(all[k]->v[i].band),
 						      all[k]->v[i].confidence, e);
 			}
-	if (record)
-		rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
 	healths_free(&ps);
 	healths_free(&cs);
 	return rc;
@@ -522,6 +500,13 @@ static void run_hook(struct ws *w, const char *alert_id, struct rules_report *re
 	free(path);
 }
 
+/* Forgets the raised ids past n: their transaction was rolled back. */
+static void raised_truncate(struct rules_report *rep, size_t n)
+{
+	while (rep->raised_ids.n > n)
+		free(rep->raised_ids.v[--rep->raised_ids.n]);
+}
+
 int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, struct err *e)
 {
 	struct recs rules = { NULL, 0 }, alerts = { NULL, 0 };
@@ -531,8 +516,7 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 		return rc;
 	query_init(&q, schema_kind(&w->sc, "rule"));
 	q.deleted = 2;
-	if ((rc = store_query(w->st, &q, rule_cb, &rules, e)) || (rc = load_alerts(w, &alerts, e)) ||
-	    (rc = store_begin(w->st, e)))
+	if ((rc = store_query(w->st, &q, rule_cb, &rules, e)) || (rc = load_alerts(w, &alerts, e)))
 		goto out;
 	if (rules.n)
 		qsort(rules.v, rules.n, sizeof(*rules.v), cmp_rule);
@@ -546,22 +530,27 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 		const char *en = record_get(r, "enabled");
 		ev.rule = r;
 		strmap_free(&ev.seen, NULL);
+		/* Each rule's writes are a transaction of their own, committed before the next rule
+		 * runs: conditions run on the sandbox's connection, which sees what was committed,
+		 * so a customer one rule marks at risk is seen by the rules after it. */
+		size_t raised = rep->raised_ids.n;
+		if ((rc = store_begin(w->st, e)))
+			break;
+		bool known = true;
 		if (!r->deleted && !(en && !strcmp(en, "false"))) {
 			struct err re = { 0, "" };
 			int rr = store_rule_run(w->st, record_get(r, "watch"), record_get(r, "when"),
 						RULE_SECONDS, on_match, &ev, &re);
 			if (rr && e->code) {
-				rc = rr; /* a write failed: stop, roll back */
-				break;
-			}
-			if (rr) {
+				rc = rr; /* a write failed: stop, roll this rule back */
+			} else if (rr) {
 				strv_push_owned(&rep->errors, xasprintf("rule %s: %s", record_get(r, "name"),
 									re.msg));
-				continue; /* its alerts stay as they are: nothing known */
+				known = false; /* its alerts stay as they are: nothing known */
 			}
 		}
 		/* Alerts of this rule whose condition no longer holds resolve themselves. */
-		for (size_t k = 0; k < alerts.n && !rc; k++) {
+		for (size_t k = 0; k < alerts.n && !rc && known; k++) {
 			struct record *a = alerts.v[k];
 			const char *ar = record_get(a, "rule"), *on = record_get(a, "on"),
 				   *st = record_get(a, "state");
@@ -573,12 +562,14 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 			if (!(rc = ws_save(w, a, e)))
 				rep->resolved++;
 		}
+		rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
+		if (rc)
+			raised_truncate(rep, raised);
 	}
 	strmap_free(&ev.seen, NULL);
-	rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
-	if (!rc)
-		for (size_t i = 0; i < rep->raised_ids.n; i++)
-			run_hook(w, rep->raised_ids.v[i], rep);
+	/* What was committed is raised, whatever stopped a later rule. */
+	for (size_t i = 0; i < rep->raised_ids.n; i++)
+		run_hook(w, rep->raised_ids.v[i], rep);
 out:
 	recs_free(&rules);
 	recs_free(&alerts);
@@ -595,5 +586,15 @@ int rules_test(struct ws *w, const struct record *rule, const char *date,
 	if (!rc)
 		rc = store_rule_run(w->st, record_get(rule, "watch"), record_get(rule, "when"),
 				    RULE_SECONDS, cb, ctx, e);
+	return rc;
+}
+
+int rules_check_record(struct ws *w, const struct record *rule, struct err *e)
+{
+	if (!rule || strcmp(rule->ki->k->name, "rule"))
+		return err_set(e, RERR_INPUT, "not a rule");
+	int rc = record_check(rule, e);
+	if (!rc)
+		rc = ws_rule_check(w, rule, e);
 	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -107,20 +108,24 @@ static void connection_setup(struct store *st)
 	sqlite3_busy_timeout(st->db, 5000);
 }
 
-int store_open_reader(struct store *st, struct store **out, struct err *e)
+/* Connections of store_open_reader open now, in every thread: the rules' heap limit is per
+ * process, so rules refuse to run while another thread may be inside SQLite. */
+static atomic_int readers_open;
+
+int store_readers_open(void)
+{
+	return atomic_load(&readers_open);
+}
+
+int store_open_readonly(struct store *st, const char *vfs, struct store **out, struct err *e)
 {
 	const char *path = sqlite3_db_filename(st->db, "main");
 	*out = NULL;
 	if (!path || !*path)
 		return err_set(e, RERR_RUNTIME, "an in-memory database has no second connection");
-	/* Another connection would not see this transaction's writes, nor share its snapshot. */
-	if (st->depth > 0 && sqlite3_total_changes64(st->db) != st->changes_at_begin)
-		return err_set(e, RERR_RUNTIME, "uncommitted writes: no second connection");
-	if (st->snapshot)
-		return err_set(e, RERR_RUNTIME, "in a read transaction: no second connection");
 	struct store *r = xcalloc(1, sizeof(*r));
 	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW |
-						 SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+						 SQLITE_OPEN_NOMUTEX, vfs) != SQLITE_OK) {
 		err_set(e, RERR_RUNTIME, "%s: cannot open database: %s", path,
 			r->db ? sqlite3_errmsg(r->db) : "out of memory");
 		sqlite3_close(r->db);
@@ -135,6 +140,22 @@ int store_open_reader(struct store *st, struct store **out, struct err *e)
 	}
 	*out = r;
 	return 0;
+}
+
+int store_open_reader(struct store *st, struct store **out, struct err *e)
+{
+	*out = NULL;
+	/* Another connection would not see this transaction's writes, nor share its snapshot. */
+	if (st->depth > 0 && sqlite3_total_changes64(st->db) != st->changes_at_begin)
+		return err_set(e, RERR_RUNTIME, "uncommitted writes: no second connection");
+	if (st->snapshot)
+		return err_set(e, RERR_RUNTIME, "in a read transaction: no second connection");
+	int rc = store_open_readonly(st, NULL, out, e);
+	if (!rc) {
+		(*out)->reader = true;
+		atomic_fetch_add(&readers_open, 1);
+	}
+	return rc;
 }
 
 int store_open(struct store **out, const char *path, struct err *e)
@@ -202,6 +223,9 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	store_sandbox_close(st->sandbox);
+	if (st->reader)
+		atomic_fetch_sub(&readers_open, 1);
 	store_flush_cache(st);
 	/* SQLite's advice: let a connection refresh statistics it found stale as it closes — only
 	 * one that wrote, so reading commands never write. */

@@ -32,6 +32,9 @@ struct store {
 	bool views; /* the temp views of views.c exist on this connection */
 	sqlite3_int64 changes_at_begin; /* sqlite3_total_changes64 at the outermost BEGIN */
 	bool snapshot; /* in a read transaction of store_snapshot_begin */
+	bool reader;   /* from store_open_reader: another thread may be using it */
+	char asof[11]; /* the status date of store_asof, "" before the first */
+	struct sandbox *sandbox; /* where rules run (rules.c), opened on first use */
 };
 
 /* facts.c: whether a write (ev 0 insert, 1 update, 2 delete) to `table` can change facts; if so
@@ -41,6 +44,15 @@ bool store_facts_trigger(const char *table, int ev, char *name, size_t n, struct
 /* views.c: the view rules watching a kind read, and whether rules may read a name. */
 const char *store_watch_view(const char *kind);
 bool store_rule_readable(const char *name);
+
+/* store.c: a read-only connection to st's database file (an in-memory one has none) through
+ * the named VFS (NULL: the default), and how many connections of store_open_reader are open
+ * now — in any thread. */
+int store_open_readonly(struct store *st, const char *vfs, struct store **out, struct err *e);
+int store_readers_open(void);
+
+/* rules.c: closes the rules' sandbox (store_close does). */
+void store_sandbox_close(struct sandbox *sb);
 
 /* A cached statement in *slot, prepared on first use, reset and unbound after. */
 int store_stmt(struct store *st, sqlite3_stmt **slot, const char *sql, struct err *e);

@@ -136,5 +136,7 @@ int store_asof(struct store *st, const char *date, struct err *e)
 	sqlite3_bind_text(s, 1, date, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_sqlerr(st, e, "asof");
 	sqlite3_finalize(s);
+	if (!rc)
+		snprintf(st->asof, sizeof st->asof, "%s", date);
 	return rc;
 }

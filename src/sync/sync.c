@@ -771,7 +771,7 @@ static int import(struct ws *w, struct gitl *g, const char *from, const char *to
 			if (isfield != fields || !c->new[0] || !strcmp(c->path, "FORMAT"))
 				continue;
 			if (take(w, g, c->path, c->new, &text, &r, &salvaged, &fe) ||
-			    ws_check_stored(w, r, &fe)) {
+			    ws_rule_check(w, r, &fe)) {
 				why[i] = strncmp(fe.msg, c->path, strlen(c->path))
 						 ? xasprintf("%s: %s", c->path, fe.msg)
 						 : xstrdup(fe.msg);

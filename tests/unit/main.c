@@ -17,6 +17,7 @@ int main(void)
 	suite_format();
 	suite_csv();
 	suite_merge();
+	suite_rules();
 	printf("unit: %d passed, %d failed\n", t_pass, t_fail);
 	return t_fail ? 1 : 0;
 }

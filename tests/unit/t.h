@@ -39,5 +39,6 @@ void suite_workspace(void);
 void suite_format(void);
 void suite_csv(void);
 void suite_merge(void);
+void suite_rules(void);
 
 #endif
