@@ -55,6 +55,22 @@ bool sync_parse_path(const char *path, char kind[32], char id[33])
 	return true;
 }
 
+/* A file from the remote as text: a regular file, at most SYNC_MAX_FILE, no NUL, UTF-8. */
+static int blob_text(struct gitl *g, const char *path, const char *blob, struct buf *text,
+		     struct err *e)
+{
+	struct err fe = { 0 };
+	if (!strcmp(blob, "-"))
+		return err_set(e, RERR_INPUT, "%s: not a regular file", path);
+	if (gitl_read_blob(g, blob, SYNC_MAX_FILE, text, &fe))
+		return err_set(e, RERR_INPUT, "%s: %s", path, fe.msg);
+	if (memchr(text->data, '\0', text->len))
+		return err_set(e, RERR_INPUT, "%s: binary content (a NUL byte)", path);
+	if (!utf8_valid(text->data, text->len))
+		return err_set(e, RERR_INPUT, "%s: not UTF-8 text", path);
+	return 0;
+}
+
 /* Reads and checks one record file; on failure a warning "PATH: reason". */
 static int read_record(struct ws *w, struct gitl *g, const char *path, const char *blob,
 		       struct buf *text, struct record **out, struct err *e)
@@ -68,14 +84,8 @@ static int read_record(struct ws *w, struct gitl *g, const char *path, const cha
 	if (!ki)
 		return err_set(e, RERR_INPUT, "%s: unknown record kind '%s' (from a newer rapport?)",
 			       path, kind);
-	if (!strcmp(blob, "-"))
-		return err_set(e, RERR_INPUT, "%s: not a regular file", path);
-	if (gitl_read_blob(g, blob, SYNC_MAX_FILE, text, &fe))
-		return err_set(e, RERR_INPUT, "%s: %s", path, fe.msg);
-	if (memchr(text->data, '\0', text->len))
-		return err_set(e, RERR_INPUT, "%s: binary content (a NUL byte)", path);
-	if (!utf8_valid(text->data, text->len))
-		return err_set(e, RERR_INPUT, "%s: not UTF-8 text", path);
+	if (blob_text(g, path, blob, text, e))
+		return RERR_INPUT;
 	if (record_from_text(ki, id, text->data, w->now, out, &fe))
 		return err_set(e, RERR_INPUT, "%s: %s", path, fe.msg);
 	return 0;
@@ -88,14 +98,8 @@ static int read_text(struct gitl *g, const char *path, const char *blob, struct 
 {
 	struct err fe = { 0 };
 	struct text_fields tf;
-	if (!strcmp(blob, "-"))
-		return err_set(e, RERR_INPUT, "%s: not a regular file", path);
-	if (gitl_read_blob(g, blob, SYNC_MAX_FILE, text, &fe))
-		return err_set(e, RERR_INPUT, "%s: %s", path, fe.msg);
-	if (memchr(text->data, '\0', text->len))
-		return err_set(e, RERR_INPUT, "%s: binary content (a NUL byte)", path);
-	if (!utf8_valid(text->data, text->len))
-		return err_set(e, RERR_INPUT, "%s: not UTF-8 text", path);
+	if (blob_text(g, path, blob, text, e))
+		return RERR_INPUT;
 	if (record_parse(text->data, &tf, &fe))
 		return err_set(e, RERR_INPUT, "%s: %s", path, fe.msg);
 	text_fields_free(&tf);
