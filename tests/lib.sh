@@ -23,7 +23,13 @@ bad() {
 # rp ARGS...: runs rapport; sets STATUS, OUT, ERR.
 rp() {
 	"$RAPPORT_BIN" "$@" >"$T/.out" 2>"$T/.err" </dev/null
-	STATUS=$?
+	rp_done $? "$@"
+}
+
+# rp_done STATUS ARGS...: what rp does after a run that wrote $T/.out and $T/.err.
+rp_done() {
+	STATUS=$1
+	shift
 	OUT=$(cat "$T/.out")
 	ERR=$(cat "$T/.err")
 	if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/.err"; then

@@ -2,7 +2,7 @@
 """tests/sync_random.py — randomized sync across three replicas and one bare remote.
 
 Hundreds of rounds of random edits, deletes, undeletes, creations and syncs, then every replica
-syncs until quiet. Asserts DESIGN.md §4's invariants on the result:
+syncs until quiet. Asserts the sync invariants of HACKING.md on the result:
   * all replicas hold byte-identical snapshots and the same records in their databases;
   * every value ever written is either current or kept as a conflict — unless a later write to
     the same field was made by someone who had already seen it (a deliberate overwrite).

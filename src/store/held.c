@@ -121,15 +121,7 @@ int store_held_each(struct store *st, int (*cb)(const struct held *h, void *ctx)
 
 int store_held_count(struct store *st, long *n, struct err *e)
 {
-	sqlite3_stmt *s;
-	*n = 0;
-	int rc = store_prep(st, &s, "SELECT count(*) FROM held", e);
-	if (rc)
-		return rc;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, e, "held");
+	return store_count_sql(st, "SELECT count(*) FROM held", n, "held", e);
 }
 
 int store_dirty_requeue(struct store *st, const char *id, const char *rev, struct err *e)

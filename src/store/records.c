@@ -707,15 +707,7 @@ int store_dirty_clear(struct store *st, const char *id, const char *rev, struct 
 
 int store_dirty_count(struct store *st, long *n, struct err *e)
 {
-	sqlite3_stmt *s;
-	*n = 0;
-	int rc = store_prep(st, &s, "SELECT count(*) FROM dirty", e);
-	if (rc)
-		return rc;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, e, "dirty");
+	return store_count_sql(st, "SELECT count(*) FROM dirty", n, "dirty", e);
 }
 
 static int each_where(struct store *st, const struct kindinfo *ki, const char *where, record_cb cb,

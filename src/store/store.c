@@ -407,6 +407,19 @@ int store_text_by_key(struct store *st, const char *sql, const char *key, char *
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, what);
 }
 
+int store_count_sql(struct store *st, const char *sql, long *n, const char *what, struct err *e)
+{
+	sqlite3_stmt *s;
+	*n = 0;
+	int rc = store_prep(st, &s, sql, e);
+	if (rc)
+		return rc;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, e, what);
+}
+
 int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
 {
 	return store_text_by_key(st, "SELECT value FROM meta WHERE key = ?", key, out, "meta", e);

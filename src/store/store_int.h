@@ -70,6 +70,9 @@ int store_exec(struct store *st, const char *sql, struct err *e);
 int store_text_by_key(struct store *st, const char *sql, const char *key, char **out,
 		      const char *what, struct err *e);
 
+/* The integer in the first column of sql's one row (a count) into *n. Errors name `what`. */
+int store_count_sql(struct store *st, const char *sql, long *n, const char *what, struct err *e);
+
 /* Stamps the next rev of this replica's clock: "YYYY-MM-DDTHH:MM:SS.mmmZ-REPLICA". */
 void store_rev_next(struct store *st, char out[REV_MAX]);
 

@@ -42,13 +42,7 @@ EOF
 # measured ARGS...: like rp, and sets CPU (user + system seconds) and RSS (peak, KiB).
 measured() {
 	/usr/bin/time -f '%U %S %M' -o "$T/.time" "$RAPPORT_BIN" "$@" >"$T/.out" 2>"$T/.err" </dev/null
-	STATUS=$?
-	OUT=$(cat "$T/.out")
-	ERR=$(cat "$T/.err")
-	if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/.err"; then
-		bad "sanitizer report from: rapport $*"
-		sed 's/^/    /' "$T/.err" | head -40
-	fi
+	rp_done $? "$@"
 	CPU=$(tail -n 1 "$T/.time" | awk '{ print $1 + $2 }')
 	RSS=$(tail -n 1 "$T/.time" | awk '{ print $3 }')
 	echo "measured: $CPU s CPU, $RSS KiB peak: rapport $(printf '%s' "$*" | head -c 70)"
