@@ -21,8 +21,10 @@
 #define GITL_REJECTED (-5)
 
 /* Reads user.name and user.email from git's global and system configuration. Either may come
- * back NULL; the caller frees both. Never fails: no git config simply means no identity. */
-void gitl_identity(char **name, char **email);
+ * back NULL; the caller frees both. Never fails: no git config simply means no identity. With
+ * cache (a file path, or NULL for none) the answer is kept there and reused while git's config
+ * files are unchanged, so most commands never start libgit2. */
+void gitl_identity(const char *cache, char **name, char **email);
 
 struct gitl;
 

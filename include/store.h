@@ -19,8 +19,12 @@ struct store;
 int store_open(struct store **out, const char *path, struct err *e);
 void store_close(struct store *st);
 /* Creates or extends tables, columns and indexes so the database fits the schema. Takes the write
- * lock only when something is missing. Never drops or changes existing columns. */
+ * lock only when a kind's description has not been planned in this database before (then it
+ * records a key for it in meta). Never drops or changes existing columns. */
 int store_migrate(struct store *st, const struct schema *sc, struct err *e);
+/* How many times store_migrate had to plan (query the database's objects and take the write
+ * lock) in this process: a workspace whose schema is unchanged is opened without planning. */
+extern unsigned long store_plans_run;
 
 /* Tunes the connection for loading many records (demo data, imports): a larger page cache. */
 int store_bulk(struct store *st, struct err *e);

@@ -21,8 +21,9 @@ static void author_from_config(struct ws *w, void *ctx)
 	char *name = ws_config_get(w, "user.name");
 	char *email = ws_config_get(w, "user.email");
 	if (!name || !email) {
-		char *gn, *ge;
-		gitl_identity(&gn, &ge);
+		char *gn, *ge, *cache = xasprintf("%s/git-identity", w->dotdir);
+		gitl_identity(cache, &gn, &ge);
+		free(cache);
 		if (!name)
 			name = gn;
 		else

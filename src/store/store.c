@@ -490,10 +490,14 @@ static void coldef(struct buf *b, const struct field *f)
 		buf_addf(b, " REFERENCES \"%s\"(id) DEFERRABLE INITIALLY DEFERRED", f->ref);
 }
 
+/* With st NULL nothing exists: plan_kind then writes what a new database needs, which is what
+ * plan_key fingerprints. */
 static bool exists(struct store *st, const char *type, const char *name)
 {
 	sqlite3_stmt *s;
 	bool found = false;
+	if (!st)
+		return false;
 	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?", -1,
 			       &s, NULL) != SQLITE_OK)
 		return false;
@@ -520,7 +524,7 @@ static void columns_of(struct store *st, const char *table, struct strv *cols)
 static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *ddl)
 {
 	const char *t = ki->k->name;
-	if (!exists(st, "table", t)) {
+	if (!st || !exists(st, "table", t)) {
 		buf_addf(ddl,
 			 "CREATE TABLE \"%s\"(id TEXT PRIMARY KEY NOT NULL, created TEXT NOT NULL, "
 			 "updated TEXT NOT NULL, author TEXT, deleted INTEGER NOT NULL DEFAULT 0, "
@@ -604,6 +608,27 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 	}
 }
 
+/* The meta key that says a kind's tables, indexes and triggers are all there as this build plans
+ * them: "plan:KIND:HASH", HASH a 64-bit FNV-1a of the DDL a new database would get for the kind.
+ * Any change to the kind table, a custom field or plan_kind itself changes the DDL, so a key can
+ * only match objects planned from the same description. Opening a workspace then costs one query
+ * instead of some 480 against sqlite_master (the planning dominated every short command). */
+static void plan_key(const struct kindinfo *ki, char *out, size_t n)
+{
+	struct buf ddl = BUF_INIT;
+	plan_kind(NULL, ki, &ddl);
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < ddl.len; i++)
+		h = (h ^ (unsigned char)ddl.data[i]) * 0x100000001b3ULL;
+	buf_release(&ddl);
+	snprintf(out, n, "plan:%s:%016llx", ki->k->name, (unsigned long long)h);
+}
+
+static void plan_forget(struct buf *sql, const char *kind)
+{
+	buf_addf(sql, "DELETE FROM meta WHERE key >= 'plan:%s:' AND key < 'plan:%s;';\n", kind, kind);
+}
+
 int store_bulk_begin(struct store *st, const struct kindinfo *ki, const struct field *keep,
 		     struct err *e)
 {
@@ -635,6 +660,8 @@ int store_bulk_begin(struct store *st, const struct kindinfo *ki, const struct f
 				       "INSERT OR IGNORE INTO facts_dirty(id) VALUES('*');\n", tname);
 	}
 	strv_clear(&drop);
+	/* The kind lacks what its plan key promises until store_bulk_end runs. */
+	plan_forget(&ddl, ki->k->name);
 	if (ddl.len)
 		rc = exec(st, ddl.data, e);
 	buf_release(&ddl);
@@ -644,10 +671,27 @@ int store_bulk_begin(struct store *st, const struct kindinfo *ki, const struct f
 int store_bulk_end(struct store *st, const struct kindinfo *ki, struct err *e)
 {
 	struct buf ddl = BUF_INIT;
+	char key[160];
 	plan_kind(st, ki, &ddl);
-	int rc = ddl.len ? exec(st, ddl.data, e) : 0;
+	plan_key(ki, key, sizeof key);
+	buf_addf(&ddl, "INSERT OR REPLACE INTO meta(key, value) VALUES('%s', '');\n", key);
+	int rc = exec(st, ddl.data, e);
 	buf_release(&ddl);
 	return rc;
+}
+
+unsigned long store_plans_run;
+
+/* The plan keys recorded (none before the meta table exists). */
+static void plans_of(struct store *st, struct strv *keys)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT key FROM meta WHERE key >= 'plan:' AND key < 'plan;'",
+			       -1, &s, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		strv_push(keys, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
 }
 
 int store_migrate(struct store *st, const struct schema *sc, struct err *e)
@@ -667,11 +711,33 @@ int store_migrate(struct store *st, const struct schema *sc, struct err *e)
 			       version, (int)ARRAY_LEN(steps));
 	for (int v = version; v < (int)ARRAY_LEN(steps); v++)
 		buf_addf(&ddl, "%s\nPRAGMA user_version = %d;\n", steps[v], v + 1);
-	if (version == (int)ARRAY_LEN(steps))
+	/* Which kinds need planning: those whose plan key is not recorded. A key is recorded for
+	 * each schema a kind was planned under, so opening with and then without custom fields
+	 * (as ws_open does) finds both. */
+	bool *todo = xcalloc(sc->nkinds ? sc->nkinds : 1, sizeof *todo);
+	size_t ntodo = 0;
+	struct strv keys = STRV_INIT;
+	plans_of(st, &keys);
+	for (size_t i = 0; i < sc->nkinds; i++) {
+		char key[160];
+		plan_key(&sc->kinds[i], key, sizeof key);
+		todo[i] = version < (int)ARRAY_LEN(steps) || !strv_has(&keys, key);
+		ntodo += todo[i];
+	}
+	strv_clear(&keys);
+	if (!ddl.len && ntodo && sqlite3_db_readonly(st->db, "main") == 1) {
+		/* A database this process may not write: it can be read as long as nothing is
+		 * missing, the keys just cannot be recorded. */
 		for (size_t i = 0; i < sc->nkinds; i++)
-			plan_kind(st, &sc->kinds[i], &ddl);
-	if (!ddl.len)
+			if (todo[i])
+				plan_kind(st, &sc->kinds[i], &ddl);
+		ntodo = 0;
+	}
+	if (!ddl.len && !ntodo) {
+		free(todo);
 		return 0;
+	}
+	store_plans_run++;
 	store_flush_cache(st);
 	if ((rc = exec(st, "BEGIN IMMEDIATE", e)))
 		goto out;
@@ -679,16 +745,23 @@ int store_migrate(struct store *st, const struct schema *sc, struct err *e)
 		exec(st, "ROLLBACK", NULL);
 		goto out;
 	}
-	/* Tables are planned after the numbered steps ran, so plan again inside the lock. */
+	/* Tables are planned after the numbered steps ran, so plan inside the lock: another process
+	 * may have planned them meanwhile, and what it did is then found, not done twice. */
 	buf_reset(&ddl);
 	for (size_t i = 0; i < sc->nkinds; i++)
-		plan_kind(st, &sc->kinds[i], &ddl);
+		if (todo[i]) {
+			char key[160];
+			plan_kind(st, &sc->kinds[i], &ddl);
+			plan_key(&sc->kinds[i], key, sizeof key);
+			buf_addf(&ddl, "INSERT OR REPLACE INTO meta(key, value) VALUES('%s', '');\n", key);
+		}
 	if (ddl.len && (rc = exec(st, ddl.data, e))) {
 		exec(st, "ROLLBACK", NULL);
 		goto out;
 	}
 	rc = exec(st, "COMMIT", e);
 out:
+	free(todo);
 	buf_release(&ddl);
 	return rc;
 }

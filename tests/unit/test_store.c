@@ -38,6 +38,42 @@ static struct record *mk(struct ws *w, const char *kind, const char *const *kv)
 	return r;
 }
 
+/* Opening a workspace whose schema was planned before plans nothing (one meta read, no write
+ * lock); a new custom field plans once, and the next open, with and without it, plans nothing. */
+static void plans_recorded(void)
+{
+	struct ws *w = NULL;
+	struct err e = { 0, "" };
+	char dir[] = "/tmp/rapport-unit-XXXXXX", id[33];
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(ws_create(dir, &e) == 0);
+	CHECK(ws_open(&w, dir, &e) == 0);
+	ws_close(w);
+	unsigned long before = store_plans_run;
+	CHECK(ws_open(&w, dir, &e) == 0);
+	CHECK(store_plans_run == before);
+	CHECK(w && ws_field_add(w, "customer", "tier", "text", NULL, NULL, NULL, id, &e) == 0);
+	CHECK(store_plans_run == before + 1);
+	ws_close(w);
+	CHECK(ws_open(&w, dir, &e) == 0);
+	CHECK(store_plans_run == before + 1);
+	/* A plan key promises the objects: store_bulk_begin drops some, so it forgets the kind's keys,
+	 * and the next open plans it again, for the schema with and without the custom field. */
+	CHECK(w && store_bulk_begin(w->st, schema_kind(&w->sc, "customer"), NULL, &e) == 0);
+	ws_close(w);
+	CHECK(ws_open(&w, dir, &e) == 0);
+	CHECK(store_plans_run == before + 3);
+	ws_close(w);
+	CHECK(ws_open(&w, dir, &e) == 0);
+	CHECK(store_plans_run == before + 3);
+	ws_close(w);
+	if (e.code)
+		fprintf(stderr, "  %s\n", e.msg);
+	char cmd[64];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 /* A second connection for a second thread: refused for a memory database and inside a
  * transaction that wrote (it would not see the writes); otherwise it reads what was committed. */
 static void reader_connection(void)
@@ -208,4 +244,5 @@ void suite_store(void)
 	record_free(c3);
 	ws_close(w);
 	reader_connection();
+	plans_recorded();
 }
