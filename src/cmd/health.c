@@ -409,7 +409,7 @@ static int run_baseline(struct ctx *c, int argc, char **argv)
 		rc = baseline_task(tasks.v[i], &b);
 	if (!rc) {
 		char today[11];
-		fmt_date(today, c->ws->now);
+		fmt_date(today, clock_now());
 		record_put(p, kind_field_index(p->ki, kind_field(p->ki, "baselined")),
 			   clear ? NULL : xstrdup(today));
 		rc = ws_save(c->ws, p, &c->err);

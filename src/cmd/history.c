@@ -434,7 +434,7 @@ static int run_restore(struct ctx *c, int argc, char **argv)
 				     cur->ki->k->name, cur->id, commit);
 		goto out;
 	}
-	if ((rc = record_from_text(cur->ki, cur->id, text.data, c->ws->now, &old, &c->err))) {
+	if ((rc = record_from_text(cur->ki, cur->id, text.data, clock_now(), &old, &c->err))) {
 		err_prefix(&c->err, "snapshot %.8s: %s", commit, path);
 		goto out;
 	}

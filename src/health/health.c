@@ -733,7 +733,7 @@ static bool cache_serves(struct ws *w, const char *date, const char *customer)
 {
 	char today[11];
 	const char *env = getenv("RAPPORT_FACTS_CACHE");
-	fmt_date(today, w->now);
+	fmt_date(today, clock_now());
 	return !customer && !strcmp(date, today) && !(env && !strcmp(env, "off"));
 }
 
@@ -1015,7 +1015,7 @@ int health_trends_load(struct ws *w, long today, struct health_trends *out, stru
 	days_to_date(out->today, today);
 	char since[11], now[11];
 	days_to_date(since, out->first_day);
-	fmt_date(now, w->now);
+	fmt_date(now, clock_now());
 	char *kept_week = NULL;
 	int rc = 0;
 	/* Today's trends come from the kept table, kept for the latest week any run has seen;

@@ -555,6 +555,15 @@ static int loop(struct tui *t)
 			ws_forget_titles(t->w); /* a name may have changed too */
 			tui_changed(t);
 		}
+		/* Time is read when it is needed, never kept; but what a screen computed from
+		 * "today" (days late, the today marker, alerts) is stale after midnight: a new day
+		 * runs the rules again and reloads every screen. */
+		long day = (long)(clock_now() / 86400);
+		if (day != t->day) {
+			t->day = day;
+			tui_evaluate_background(t);
+			tui_changed(t);
+		}
 		if (k == FK(KEY_RESIZE) || k == -1)
 			continue;
 		t->msg[0] = '\0';
@@ -633,6 +642,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	 * screen answers keys at once and reloads with today's alerts and health when they end. */
 	tui_push(&t, view_dashboard(&t));
 	tui_evaluate_background(&t);
+	t.day = (long)(clock_now() / 86400);
 	rc = loop(&t);
 	while (t.top)
 		tui_pop(&t);

@@ -101,7 +101,7 @@ static void section(struct tui *t, struct dash *d, const char *title, const char
 	struct section s = { .t = t, .d = d, .max = 5, .mode = mode };
 	struct query q;
 	struct err e = { 0, "" };
-	fmt_date(s.today, t->w->now);
+	fmt_date(s.today, clock_now());
 	query_init(&q, K(t, kind));
 	for (size_t i = 0; filters[i]; i++)
 		ws_filter(t->w, &q, filters[i], &e);

@@ -356,7 +356,7 @@ static long day_of(const char *d)
 static void gantt_draw(struct tui *t, struct recview *rv, int y, int h)
 {
 	int label_w = COLS >= 120 ? 40 : 28, x0 = label_w + 2, w = COLS - x0 - 1;
-	long today = (long)(t->w->now / 86400), lo = today, hi = today;
+	long today = (long)(clock_now() / 86400), lo = today, hi = today;
 	long rows = (long)(rv->ntasks + rv->nms);
 	for (size_t i = 0; i < rv->ntasks; i++) {
 		long s = day_of(record_get(rv->tasks[i].r, "start")),
@@ -491,7 +491,7 @@ static bool gantt_key(struct tui *t, struct recview *rv, int k)
 	else if (k == '-')
 		rv->gscale = rv->gscale < 64 ? rv->gscale * 2 : 64;
 	else if (k == 't')
-		rv->gday0 = (long)(t->w->now / 86400) - 14L * rv->gscale;
+		rv->gday0 = (long)(clock_now() / 86400) - 14L * rv->gscale;
 	else if (k == '\r' || k == '\n' || k == FK(KEY_ENTER)) {
 		if (rv->gsel < (long)rv->ntasks)
 			tui_open(t, rv->tasks[rv->gsel].r->id);

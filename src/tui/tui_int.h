@@ -51,6 +51,7 @@ struct tui {
 	int census_gen;
 	char syncbar[96]; /* tui_sync_bar as of census_gen */
 	int rules_pid;    /* a `rapport alerts` running in the background, 0 when none */
+	long day;         /* today (days since the epoch) as of the last frame: see loop() */
 	/* A view that wants the text cursor shown says where, each frame (tui_cursor_here). */
 	bool want_cursor;
 	int cur_y, cur_x;
