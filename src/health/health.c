@@ -857,6 +857,31 @@ size_t health_pick(const struct healths *hs, bool all, const struct health **v)
 	return n;
 }
 
+int health_rank(struct ws *w, const struct health_config *cfg, const char *date,
+		struct health_ranking *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = health_customers(w, cfg, date, NULL, &out->customers, &out->projects, e);
+	if (rc) {
+		health_ranking_free(out);
+		return rc;
+	}
+	out->v = xcalloc(out->projects.n + out->customers.n + 1, sizeof(*out->v));
+	out->n = health_pick(&out->projects, false, out->v);
+	out->n += health_pick(&out->customers, false, out->v + out->n);
+	qsort(out->v, out->n, sizeof(*out->v), health_cmp);
+	return 0;
+}
+
+void health_ranking_free(struct health_ranking *r)
+{
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+	healths_free(&r->projects);
+	healths_free(&r->customers);
+}
+
 const char *health_top_issue(const struct health *h)
 {
 	const struct component *worst = NULL;

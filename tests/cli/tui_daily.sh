@@ -45,6 +45,49 @@ RAPPORT_NOW=@$T/bad rp -C co list customer
 status_is 2 "RAPPORT_NOW naming a file without a date:"
 err_has "is not an ISO 8601 date or datetime"
 
+# ---- 2. The dashboard's health list is `rapport health`'s ----
+# Same selection (no churned customer, lead or cancelled project), order, rounding and band
+# (grey for a score with too little data), and a project names its customer.
+# health_matches: the dashboard (open at 200x50 in $WS) lists what `rapport health --json` ranks
+# first, line for line.
+health_matches() {
+	(cd "$WS" && "$RAPPORT_BIN" health --json >"$T/health.json" && "$RAPPORT_BIN" list project --json >"$T/projects.json" &&
+		"$RAPPORT_BIN" list customer --json >"$T/customers.json")
+	python3 - "$T" >"$T/want-health.txt" <<'PY'
+import json, sys
+t = sys.argv[1]
+h = json.load(open(t + "/health.json"))
+cust = {c["id"]: c["name"] for c in json.load(open(t + "/customers.json"))}
+proj = {p["id"]: p.get("customer") for p in json.load(open(t + "/projects.json"))}
+for r in h[:5]:
+    whose = " · " + cust[proj[r["id"]]] if r["kind"] == "project" and proj.get(r["id"]) else ""
+    print("   %3d %-6s %-9s %s%s" % (r["score"], r["band"], r["kind"], r["name"], whose))
+PY
+	screen | sed -n '/Health, worst first/,/^$/p' | sed '1d;/^$/d' >"$T/got-health.txt"
+	if [ -s "$T/want-health.txt" ] && cmp -s "$T/want-health.txt" "$T/got-health.txt"; then ok; else
+		bad "the dashboard's health list differs from rapport health ($1):"
+		diff "$T/want-health.txt" "$T/got-health.txt" | sed 's/^/    /'
+	fi
+}
+start 200 50 tui
+wait_for "Health, worst first"
+health_matches "the demo"
+# A churned customer is scored but not listed, on either.
+eq "$(jq '[.[] | select(.name == "Woodgrove Bank")] | length' "$T/health.json")" 0 "health lists no churned customer"
+grep -q "Woodgrove Bank" "$T/got-health.txt" && bad "the dashboard lists a churned customer's health" || ok
+keys : quit Enter
+# A customer with no data yet is grey (score 0), as the CLI says, not red.
+rp init nodata
+rp -C nodata add customer name=Nodata stage=active
+WS_SAVED=$WS
+WS=$T/nodata
+start 200 50 tui
+wait_for "Health, worst first"
+health_matches "a customer without data"
+screen_has "0 grey   customer  Nodata"
+keys : quit Enter
+WS=$WS_SAVED
+
 if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/tui.err" 2>/dev/null; then
 	bad "sanitizer report from the TUI:"
 	head -30 "$T/tui.err"
