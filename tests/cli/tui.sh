@@ -88,7 +88,7 @@ keys a && wait_for "New project"
 keys Enter && wait_for "type to search"
 keys Conto
 wait_for "Contoso Manufacturing"
-keys Down Down Enter
+keys Down Enter
 sleep 0.2
 keys j j Enter Formtest Enter
 keys j j j j Enter 2026-13-40 Enter

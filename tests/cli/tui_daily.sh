@@ -88,6 +88,32 @@ screen_has "0 grey   customer  Nodata"
 keys : quit Enter
 WS=$WS_SAVED
 
+# ---- 3. A picker's filter and Enter pick the first match, not "(unset)" ----
+start 80 24 tui
+keys 2 && wait_for "customers ·"
+keys a && wait_for "New customer"
+keys Enter 'Picker Co' Enter
+keys j j j j Enter && wait_for "type to search"
+screen_has "(unset)"
+keys gra && wait_for "Grace Hopper"
+screen_lacks "(unset)"
+keys Enter
+sleep 0.2
+screen_has "Grace Hopper"
+keys C-s && wait_for "Added customer 'Picker Co'"
+GRACE=$(cd "$WS" && "$RAPPORT_BIN" list member name="Grace Hopper" --json | jq -r '.[0].id')
+eq "$(cd "$WS" && "$RAPPORT_BIN" list customer name="Picker Co" --json | jq -r '.[0].owner')" "$GRACE" "Owner → gra → Enter picks Grace Hopper"
+# A filter nothing matches keeps the picker open, rather than picking anything.
+keys e && wait_for "Edit"
+keys j j j j j Enter && wait_for "type to search"
+keys zzz && wait_for "nothing matches"
+keys Enter
+sleep 0.2
+screen_has "nothing matches"
+keys Escape Escape
+sleep 0.2
+keys : quit Enter
+
 if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/tui.err" 2>/dev/null; then
 	bad "sanitizer report from the TUI:"
 	head -30 "$T/tui.err"
