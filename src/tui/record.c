@@ -532,6 +532,32 @@ static void add_list_tab(struct tui *t, struct recview *rv, const char *label, c
 	rlist_hide(&tb->list, field);
 }
 
+/* The label of the tab listing records of kind ki whose field f points at a record of kind k.
+ * A tab says what the rows are to this record: a task's children are its "Subtasks", not
+ * "Tasks (parent)"; what refers by `on` or by the kind's own name is just "Alerts", "Comments";
+ * an alert's `task` (the follow-up task it created) must not make a second "Alerts". */
+static void related_label(char *out, size_t n, const char *k, const struct kindinfo *ki,
+			  const struct field *f)
+{
+	static const struct {
+		const char *kind, *field, *label;
+	} named[] = {
+		{ "alert", "task", "Alerts (follow-up)" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(named); i++)
+		if (!strcmp(ki->k->name, named[i].kind) && !strcmp(f->name, named[i].field)) {
+			snprintf(out, n, "%s", named[i].label);
+			return;
+		}
+	const char *pl = ki->k->plural;
+	if (!strcmp(ki->k->name, k) && !strcmp(f->name, "parent"))
+		snprintf(out, n, "Sub%s", pl);
+	else if (!strcmp(f->name, k) || !strcmp(f->name, "on"))
+		snprintf(out, n, "%c%s", pl[0] - 'a' + 'A', pl + 1);
+	else
+		snprintf(out, n, "%c%s (%s)", pl[0] - 'a' + 'A', pl + 1, f->name);
+}
+
 static void build_tabs(struct tui *t, struct recview *rv)
 {
 	const char *k = rv->r->ki->k->name;
@@ -570,12 +596,7 @@ static void build_tabs(struct tui *t, struct recview *rv)
 			if (f->type != FT_REF || (f->ref && strcmp(f->ref, k)) || (ki->k->flags & K_CONFIG))
 				continue;
 			char label[40];
-			if (!strcmp(f->name, k) || !strcmp(f->name, "on"))
-				snprintf(label, sizeof label, "%c%s", ki->k->plural[0] - 'a' + 'A',
-					 ki->k->plural + 1);
-			else
-				snprintf(label, sizeof label, "%c%s (%s)", ki->k->plural[0] - 'a' + 'A',
-					 ki->k->plural + 1, f->name);
+			related_label(label, sizeof label, k, ki, f);
 			add_list_tab(t, rv, label, ki->k->name, f->name);
 		}
 	}
