@@ -390,21 +390,29 @@ static void gantt_draw(struct tui *t, struct recview *rv, int y, int h)
 	tui_put(y, 1, label_w, label, tui_attr(t, C_MUTED));
 	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	int lastx = -10;
+	/* A month's name where it begins inside a column, with the year on January's and on the
+	 * first label shown, so every label names a month and the year is always on screen. A
+	 * label that would run into the previous one is left out. */
+	int free_x = 0;
+	bool first = true;
 	for (int c = 0; c < w; c++) {
-		/* A month label where a month begins inside this column; the year for January. */
 		for (int k = 0; k < sc; k++) {
 			char ds[11];
 			days_to_date(ds, d0 + (long)c * sc + k);
-			if (strcmp(ds + 8, "01") || c - lastx < 5)
+			if (strcmp(ds + 8, "01") || c < free_x)
 				continue;
-			char m[8];
-			if (!strncmp(ds + 5, "01", 2))
-				snprintf(m, sizeof m, "%.4s", ds);
+			char m[16];
+			int month = atoi(ds + 5);
+			if (month == 1 || first)
+				snprintf(m, sizeof m, "%s %.4s", mon[month - 1], ds);
 			else
-				snprintf(m, sizeof m, "%s", mon[atoi(ds + 5) - 1]);
-			tui_put(y, x0 + c, 4, m, tui_attr(t, C_HEAD));
-			lastx = c;
+				snprintf(m, sizeof m, "%s", mon[month - 1]);
+			int mw = (int)strlen(m);
+			if (c + mw > w)
+				break;
+			tui_put(y, x0 + c, mw, m, tui_attr(t, C_HEAD));
+			free_x = c + mw + 1;
+			first = false;
 			break;
 		}
 	}
@@ -482,10 +490,9 @@ static bool gantt_key(struct tui *t, struct recview *rv, int k)
 		rv->gsel = rv->gsel + 1 < rows ? rv->gsel + 1 : rv->gsel;
 	else if (k == 'k' || k == FK(KEY_UP))
 		rv->gsel = rv->gsel > 0 ? rv->gsel - 1 : 0;
-	else if (k == 'h' || k == FK(KEY_LEFT))
-		rv->gday0 -= 7L * rv->gscale;
-	else if (k == 'l' || k == FK(KEY_RIGHT))
-		rv->gday0 += 7L * rv->gscale;
+	else if (k == 'h' || k == FK(KEY_LEFT) || k == 'l' || k == FK(KEY_RIGHT))
+		/* A week, as the help says; a column when a column is more than a week. */
+		rv->gday0 += (k == 'h' || k == FK(KEY_LEFT) ? -1 : 1) * (rv->gscale > 7 ? rv->gscale : 7L);
 	else if (k == '+' || k == '=')
 		rv->gscale = rv->gscale > 1 ? rv->gscale / 2 : 1;
 	else if (k == '-')
@@ -801,7 +808,7 @@ static const struct view_ops rv_ops = {
 	"R\treport: a project's status or a customer's health, to a file\n"
 	"P\tportal: a customer's static site, to a directory\n"
 	"Board: h l\tcolumns\nBoard: H L < >\tmove the card to the previous / next status\n"
-	"Timeline: h l\tpan a week\nTimeline: + -\tzoom\nTimeline: t\tjump to today\n",
+	"Timeline: h l\tpan a week (a column if wider)\nTimeline: + -\tzoom\nTimeline: t\tjump to today\n",
 	rv_draw, rv_key, rv_click, rv_free,
 };
 

@@ -114,6 +114,80 @@ keys Escape Escape
 sleep 0.2
 keys : quit Enter
 
+# ---- 8. A task's tabs: one "Alerts", and its children are "Subtasks" ----
+PARENT=$(sqlite3 "$WS/.rapport/rapport.db" "select parent from task where parent is not null and deleted=0 limit 1")
+start 200 50 tui
+keys : "show $PARENT" Enter && wait_for "Details"
+tabs=$(screen | sed -n 2p)
+case "$tabs" in *" Subtasks "*) ok ;; *) bad "a task's tabs lack Subtasks: $tabs" ;; esac
+case "$tabs" in *"(parent)"*) bad "a task's tab still says (parent): $tabs" ;; *) ok ;; esac
+eq "$(printf '%s\n' "$tabs" | grep -o -E ' Alerts( [^(]|$)' | wc -l)" 1 "a task has one Alerts tab: $tabs"
+keys : quit Enter
+
+# ---- 9. Help lines up by display width and wraps rather than cuts ----
+# meaning_col KEY: the display column where the meaning after KEY starts on the help screen.
+meaning_col() { screen | grep -F "  $1  " | head -1 | python3 -c '
+import sys, unicodedata
+line = sys.stdin.readline().rstrip("\n")
+key = sys.argv[1]
+pos = line.find(key) + len(key)
+while line[pos] == " ":
+    pos += 1
+print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:pos]))' "$1"; }
+start 80 24 tui
+keys 2 && wait_for "customers ·"
+keys '?' && wait_for "Everywhere"
+eq "$(meaning_col 'j k ↓ ↑')" "$(meaning_col 'PgDn PgUp')" "help: 'j k ↓ ↑' and 'PgDn PgUp' meanings in one column"
+eq "$(meaning_col 'j k ↓ ↑')" "$(meaning_col 'q Esc')" "help: the screen's and the global keys in one column"
+keys G
+sleep 0.2
+screen_has "quit"
+keys q
+# A record's keys are the longest: wrapped under their column, never cut with "…".
+keys Enter && wait_for "Key contacts"
+keys '?' && wait_for "Keys of this screen (record)"
+golden "help-record-80x24"
+case "$(screen | sed -n '2,23p')" in *"…"*) bad "a help line is cut" ;; *) ok ;; esac
+keys q
+keys : quit Enter
+
+# ---- 12. The timeline pans a week and labels months as months ----
+# xcol ROW TEXT: the display column of TEXT on screen row ROW (1-based).
+xcol() { screen | sed -n "$1p" | python3 -c '
+import sys, unicodedata
+line = sys.stdin.readline().rstrip("\n")
+pos = line.find(sys.argv[1])
+print(-1 if pos < 0 else sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:pos]))' "$2"; }
+ERP=$(cd "$WS" && "$RAPPORT_BIN" list project name="ERP rollout" --json | jq -r '.[0].id')
+start 80 24 tui
+keys : "show $ERP" Enter && wait_for "Overview"
+keys Tab Tab && wait_for "per column"
+axis=$(screen | sed -n 3p)
+case "$axis" in *"3 days per column"*) ok ;; *) bad "the ERP rollout's timeline is not at 3 days per column: $axis" ;; esac
+case "$axis" in *"Jan 2027"*) ok ;; *) bad "January is not labelled as a month of its year: $axis" ;; esac
+case "$axis" in *"  2027 "*) bad "a year stands where a month's name belongs: $axis" ;; *) ok ;; esac
+before=$(xcol 3 Feb)
+keys l l l
+sleep 0.3
+settle
+after=$(xcol 3 Feb)
+# Three weeks at 3 days per column: 21 days, 7 columns.
+eq "$((before - after))" 7 "l pans the timeline a week"
+keys h h h
+sleep 0.3
+settle
+eq "$(xcol 3 Feb)" "$before" "h pans back a week at a time"
+keys : quit Enter
+
+# ---- 15. The too-small message is never the part that gets cut ----
+start 80 24 tui
+tm resize-window -t t -x 30 -y 10
+wait_for "30×10)"
+eq "$(screen | tr -s ' \n' '  ' | sed 's/^ //;s/ $//')" "rapport needs at least 80×24 (this terminal is 30×10)" "the message at 30x10, wrapped"
+tm resize-window -t t -x 80 -y 24
+wait_for "customers ·"
+keys : quit Enter
+
 if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/tui.err" 2>/dev/null; then
 	bad "sanitizer report from the TUI:"
 	head -30 "$T/tui.err"
