@@ -119,6 +119,10 @@ struct rlist {
 	long win_off, win_n;
 	int gen;
 	int y, h; /* where it was last drawn */
+	/* Each column's widest value over the whole list (not the page: widths stay put as you
+	 * page), measured once per change (wgen); [0] is the id. */
+	int natural[25];
+	int wgen;
 };
 void rlist_init(struct rlist *l, const struct kindinfo *ki);
 /* Hides the column for a reference the list is filtered on (the customer in its 360 view). */

@@ -144,7 +144,7 @@ wait_for "Written Elsewhere"
 keys : 'list contact customer="Tailspin Airlines"' Enter
 wait_for "Tailspin Airlines"
 (cd "$WS" && "$RAPPORT_BIN" set "Tailspin Airlines" name=Skyway >/dev/null)
-wait_for "  Skyway  "
+wait_for " Skyway  "
 
 # An empty workspace opens too, with nothing to show rather than errors.
 rp init empty

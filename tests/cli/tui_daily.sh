@@ -13,6 +13,13 @@ WS=$T/co
 SOCK=$T/tmux.sock
 . "$TOP/tests/tui_lib.sh"
 
+# xcol ROW TEXT: the display column of TEXT on screen row ROW (1-based).
+xcol() { screen | sed -n "$1p" | python3 -c '
+import sys, unicodedata
+line = sys.stdin.readline().rstrip("\n")
+pos = line.find(sys.argv[1])
+print(-1 if pos < 0 else sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:pos]))' "$2"; }
+
 # ---- 1. The clock moves while the TUI is open ----
 printf '2026-11-22T09:00:00Z\n' >"$T/now"
 ENV="RAPPORT_NOW=@$T/now" start 80 24 tui
@@ -151,13 +158,40 @@ case "$(screen | sed -n '2,23p')" in *"…"*) bad "a help line is cut" ;; *) ok 
 keys q
 keys : quit Enter
 
+# ---- 11. List columns: one set of widths for the whole list, dates whole ----
+# At each size, the 210 tasks paged through to the end: the header (where every column starts)
+# is the same on every page, no due date is cut, and a wide terminal gives the names room.
+for size in 80x24 200x50; do
+	start "${size%x*}" "${size#*x}" tui
+	keys : 'list task' Enter && wait_for "210 tasks"
+	head1=$(screen | sed -n 3p)
+	moved=0
+	cut=0
+	for page in 1 2 3 4 5 6 7 8 9 10 11; do
+		[ "$(screen | sed -n 3p)" = "$head1" ] || moved=$((moved + 1))
+		screen | sed -n '4,$p' | grep -q -E '20[0-9][0-9]-[0-9-]{0,4}…' && cut=$((cut + 1))
+		keys PageDown
+		sleep 0.2
+		settle
+	done
+	keys G
+	sleep 0.2
+	settle
+	[ "$(screen | sed -n 3p)" = "$head1" ] || moved=$((moved + 1))
+	eq "$moved" 0 "task list columns stay put across pages at $size"
+	eq "$cut" 0 "no due date is cut at $size"
+	case "$head1" in *Due*) ok ;; *) bad "no Due column at $size: $head1" ;; esac
+	if [ "$size" = 200x50 ]; then
+		# Name starts after Project; Status after Name: the widest name is over 32 columns.
+		eq "$(($(xcol 3 Status) - $(xcol 3 Name) > 34))" 1 "names get more than 32 columns at 200x50: $head1"
+		case "$head1" in *" ID "*) ok ;; *) bad "the id column is hidden at 200x50" ;; esac
+	else
+		case "$head1" in *" ID "*) bad "at 80x24 the id column stays while others are cut: $head1" ;; *) ok ;; esac
+	fi
+	keys : quit Enter
+done
+
 # ---- 12. The timeline pans a week and labels months as months ----
-# xcol ROW TEXT: the display column of TEXT on screen row ROW (1-based).
-xcol() { screen | sed -n "$1p" | python3 -c '
-import sys, unicodedata
-line = sys.stdin.readline().rstrip("\n")
-pos = line.find(sys.argv[1])
-print(-1 if pos < 0 else sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:pos]))' "$2"; }
 ERP=$(cd "$WS" && "$RAPPORT_BIN" list project name="ERP rollout" --json | jq -r '.[0].id')
 start 80 24 tui
 keys : "show $ERP" Enter && wait_for "Overview"
