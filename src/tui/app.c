@@ -440,6 +440,9 @@ void tui_command(struct tui *t, const char *line)
 {
 	struct strv words = STRV_INIT;
 	struct err e = { 0, "" };
+	/* What the bar said before ("Syncing…") is over once the command has run: its own
+	 * result replaces it, or nothing when the result opens a screen of text. */
+	t->msg[0] = '\0';
 	if (split_words(line, &words, &e)) {
 		tui_message(t, C_BAD, "%s", e.msg);
 		return;

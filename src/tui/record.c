@@ -703,9 +703,11 @@ static bool rv_key(struct tui *t, struct view *v, int k)
 		return true;
 	}
 	if (k == 'H' && tb->kind != TAB_BOARD) {
-		/* The record's history, field by field: `rapport log ID`. */
+		/* History, field by field (`rapport log ID`): of the selected row in a list tab, as
+		 * a/e/d act on it, else of this record. */
+		const struct record *row = tb->kind == TAB_LIST ? rlist_selected(t, &tb->list) : NULL;
 		char cmd[64];
-		snprintf(cmd, sizeof cmd, "log %s", rv->id);
+		snprintf(cmd, sizeof cmd, "log %s", row ? row->id : rv->id);
 		tui_command(t, cmd);
 		return true;
 	}
@@ -804,7 +806,7 @@ static const struct view_ops rv_ops = {
 	"a\tadd a record here (in a tab: of that tab's kind, linked to this record)\n"
 	"e\tedit (the selected row, or this record)\n"
 	"d\tdelete (asks)\nu\tundelete the last deleted\n"
-	"H\thistory: who changed which field when (not on the Board)\n"
+	"H\thistory: who changed which field when (of the selected row in a list; not on the Board)\n"
 	"R\treport: a project's status or a customer's health, to a file\n"
 	"P\tportal: a customer's static site, to a directory\n"
 	"Board: h l\tcolumns\nBoard: H L < >\tmove the card to the previous / next status\n"

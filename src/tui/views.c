@@ -72,6 +72,14 @@ static bool list_key(struct tui *t, struct view *v, int k)
 			tui_delete(t, r->id);
 		return true;
 	case 'u': tui_undelete(t); return true;
+	case 'H':
+		/* The selected row's history, field by field: `rapport log ID`. */
+		if ((r = rlist_selected(t, &lv->l))) {
+			char cmd[64];
+			snprintf(cmd, sizeof cmd, "log %s", r->id);
+			tui_command(t, cmd);
+		}
+		return true;
 	case 'f': {
 		char *text = tui_prompt(t, "filter: ", lv->filters);
 		if (text)
@@ -109,7 +117,8 @@ static const struct view_ops list_ops = {
 	"list",
 	"j k ↓ ↑\tmove\nPgDn PgUp\tpage\ng G Home End\tfirst, last\nEnter\topen\n"
 	"f\tfilter (FIELD=V FIELD<V FIELD~TEXT …)\no\torder (name,-due)\n"
-	"a\tadd\ne\tedit\nd\tdelete\nu\tundelete the last deleted\n",
+	"a\tadd\ne\tedit\nd\tdelete\nu\tundelete the last deleted\n"
+	"H\thistory of the selected record: who changed which field when\n",
 	list_draw, list_key, list_click, list_free,
 };
 

@@ -122,7 +122,7 @@ sleep 0.2
 keys : quit Enter
 
 # ---- 8. A task's tabs: one "Alerts", and its children are "Subtasks" ----
-PARENT=$(sqlite3 "$WS/.rapport/rapport.db" "select parent from task where parent is not null and deleted=0 limit 1")
+PARENT=$(cd "$WS" && "$RAPPORT_BIN" list task parent!= --json | jq -r '.[0].parent')
 start 200 50 tui
 keys : "show $PARENT" Enter && wait_for "Details"
 tabs=$(screen | sed -n 2p)
@@ -220,6 +220,65 @@ wait_for "30×10)"
 eq "$(screen | tr -s ' \n' '  ' | sed 's/^ //;s/ $//')" "rapport needs at least 80×24 (this terminal is 30×10)" "the message at 30x10, wrapped"
 tm resize-window -t t -x 80 -y 24
 wait_for "customers ·"
+keys : quit Enter
+
+# ---- 10. The dashboard's cursor, Syncing…, H on a row, history by name ----
+# selected: the text of the line drawn in reverse video (the cursor).
+selected() { tm capture-pane -e -p -t t | grep "$(printf '\033')\[7m" | head -1 | sed -E 's/\x1b\[[0-9;]*m//g; s/ *$//'; }
+start 200 50 tui
+wait_for "Late invoices"
+i=0
+while [ $i -lt 40 ]; do
+	case "$(selected)" in *[0-9]"  INV-"*) break ;; esac
+	keys j
+	sleep 0.1
+	i=$((i + 1))
+done
+# The second late invoice: the line above it is a record too, so a cursor kept by position
+# would land on another record rather than find its way back.
+keys j
+sleep 0.2
+was=$(selected)
+case "$was" in *[0-9]"  INV-"*) ok ;; *) bad "the cursor never reached a late invoice: '$was'" ;; esac
+# A section above it grows (another overdue milestone, written by a CLI elsewhere).
+(cd "$WS" && "$RAPPORT_BIN" add milestone project="$ERP" name="Slipped" due=2026-11-01 >/dev/null)
+wait_for "Overdue milestones (2)"
+eq "$(selected)" "$was" "the dashboard's cursor stays on its record when a section above grows"
+keys : quit Enter
+# H on a list row: that row's record's history, references by name; before the first sync
+# the whole record is its one change rather than "No snapshots yet".
+start 80 24 tui
+keys 2 && wait_for "customers ·"
+i=0
+while [ $i -lt 20 ]; do
+	case "$(selected)" in *"Contoso Logistics"*) break ;; esac
+	keys j
+	sleep 0.1
+	i=$((i + 1))
+done
+keys H && wait_for "not yet snapshotted"
+screen_has "name: (unset) → Contoso Logistics"
+screen_has "owner: (unset) → Ada Lovelace"
+screen_lacks "No snapshots yet"
+keys q
+# In a record's list tab, H is the selected row's history too.
+keys Enter && wait_for "Receivables"
+keys Tab Tab Tab && wait_for "Code"
+keys H && wait_for "not yet snapshotted"
+screen_has "customer: (unset) → Contoso Logistics"
+keys : quit Enter
+rp -C co log "Contoso Logistics"
+out_has "owner: (unset) → Ada Lovelace"
+# After the sync, the status bar says how it went, not "Syncing…".
+git init -q --bare -b main "$T/team.git"
+rp -C co remote add origin "$T/team.git"
+rp -C co sync
+rp -C co set "Contoso Logistics" region=APAC
+start 80 24 tui
+keys 6 && wait_for "Conflicts"
+keys s && wait_for "Pushed to origin"
+sleep 0.3
+screen_lacks "Syncing…"
 keys : quit Enter
 
 if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/tui.err" 2>/dev/null; then
