@@ -38,6 +38,13 @@ IID=$(printf '%s' "$I" | jq -r '.[0].id')
 keys : "set $IID summary=\"Later call\"" Enter
 cli_until '.[0].updated' 2026-11-23T11:30:00Z list interaction summary="Later call" &&
 	ok || bad "updated is not the time of the set"
+# A list filtered by a relative date reads it again on a new day.
+keys : 'list milestone done= due<today' Enter
+wait_for "milestones where done= due<today"
+want=$(cd "$WS" && RAPPORT_NOW=2027-06-01T08:00:00Z "$RAPPORT_BIN" list milestone done= 'due<today' --json | jq length)
+screen_lacks "$want milestones where"
+printf '2027-06-01T08:00:00Z\n' >"$T/now"
+wait_for "$want milestones where done= due<today"
 keys : quit Enter
 tm kill-server 2>/dev/null
 # The CLI reads the same clock the same way; a clock file that cannot be read is bad usage.
