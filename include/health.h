@@ -90,6 +90,18 @@ int health_cmp(const void *a, const void *b);
 /* Appends to v (room for hs->n more) the scores on the portfolio's lists, or all of them when
  * `all`; returns how many it appended. */
 size_t health_pick(const struct healths *hs, bool all, const struct health **v);
+/* The portfolio's ranked list, the one `rapport health` prints and the TUI's dashboard heads:
+ * every project and customer on the portfolio's lists (health_listed) scored at the status
+ * date, worst first, grey last (health_cmp). v points into projects and customers, which hold
+ * every score computed (customers need all their projects'). Free with health_ranking_free. */
+struct health_ranking {
+	struct healths projects, customers;
+	const struct health **v;
+	size_t n;
+};
+int health_rank(struct ws *w, const struct health_config *cfg, const char *date,
+		struct health_ranking *out, struct err *e);
+void health_ranking_free(struct health_ranking *r);
 /* The label of the component that lost the most points ("" when none lost much). */
 const char *health_top_issue(const struct health *h);
 /* The components ordered by points lost, most first. */

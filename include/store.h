@@ -105,6 +105,15 @@ int store_count(struct store *st, const struct query *q, long *n, struct err *e)
 /* Sum of a numeric field over the matches (0 when none). */
 int store_sum(struct store *st, const struct query *q, const struct field *f, double *out,
 	      struct err *e);
+/* The widest value of f among q's matches in display columns (the stored text, as utf8_width
+ * measures it), 0 when none: one pass in SQL, so a list can size a column for all its rows
+ * without loading them. */
+int store_max_width(struct store *st, const struct query *q, const struct field *f, int *out,
+		    struct err *e);
+/* Calls cb with each distinct set value of f among q's matches, at most limit (0: all); a
+ * non-zero return from cb stops and is returned. */
+int store_distinct(struct store *st, const struct query *q, const struct field *f, long limit,
+		   int (*cb)(const char *value, void *ctx), void *ctx, struct err *e);
 /* Full-text search over live records, best match first. CJK text matches by character. */
 int store_search(struct store *st, const struct schema *sc, const char *text, long limit,
 		 record_cb cb, void *ctx, struct err *e);

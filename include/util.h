@@ -96,9 +96,12 @@ void json_null(struct json *j);
 void json_escape(struct buf *b, const char *s);
 
 /* Dates. A date is "YYYY-MM-DD"; a datetime is stored as "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
-/* The clock: RAPPORT_NOW (ISO 8601) if set, else the system clock. */
+/* The clock, read each time it is asked: RAPPORT_NOW (ISO 8601) if set, or with RAPPORT_NOW=@FILE
+ * the date-time on FILE's first line (read at each call), else the system clock. Long-running
+ * front ends (the TUI) call it whenever they need "now" and never keep it. */
 time_t clock_now(void);
-/* Returns -1 (with a message in e) when RAPPORT_NOW is set but is not a date or datetime. */
+/* Returns -1 (with a message in e) when RAPPORT_NOW is set but is not a date or datetime, or
+ * names a FILE that cannot be read or does not hold one. */
 int clock_check(struct err *e);
 void fmt_date(char out[11], time_t t);
 void fmt_datetime(char out[21], time_t t);

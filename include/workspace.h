@@ -28,7 +28,6 @@ struct ws {
 	char *email;
 	void (*author_source)(struct ws *w, void *ctx);
 	void *author_ctx;
-	time_t now;
 	struct strv warnings; /* problems met while opening (a bad custom field from a replica) */
 	struct title_cache *titles; /* ws_title's cache of record names, by id hash */
 };

@@ -398,8 +398,8 @@ void out_safe(struct ctx *c, const char *s)
 
 int status_date(struct ctx *c, const char *at, char out[11])
 {
-	time_t t = c->ws->now;
-	if (at && !date_relative(at, c->ws->now, &t) && !datetime_parse(at, &t))
+	time_t now = clock_now(), t = now;
+	if (at && !date_relative(at, now, &t) && !datetime_parse(at, &t))
 		return err_set(&c->err, RERR_INPUT, "--at: '%s' is not a date (YYYY-MM-DD)", at);
 	fmt_date(out, t);
 	return 0;

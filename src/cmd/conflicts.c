@@ -301,7 +301,7 @@ static int resolve_held(struct ctx *c, const char *ref, const char *how)
 		goto out;
 	}
 	if (!ki || !f.hit->text ||
-	    record_from_text(ki, f.hit->id, f.hit->text, w->now, &team, &fe) ||
+	    record_from_text(ki, f.hit->id, f.hit->text, clock_now(), &team, &fe) ||
 	    ws_rule_check(w, team, &fe)) {
 		rc = err_set(&c->err, RERR_INPUT,
 			     "%s %.8s: the team's copy still cannot be read here: %s; keep this "

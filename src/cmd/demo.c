@@ -36,6 +36,7 @@ struct gen {
 	struct err *e;
 	int rc;
 	long count, expect;
+	time_t now; /* read once: every record of one demo is made at the same moment */
 	long today;
 	bool progress;
 	time_t started, shown;
@@ -60,7 +61,7 @@ static void put(struct gen *g, struct record *r, const char *field, const char *
 		g->rc = err_set(g->e, RERR_RUNTIME, "demo: %s has no field %s", r->ki->k->name, field);
 		return;
 	}
-	if ((g->rc = value_normalize(f, v, g->w->now, &norm, g->e)))
+	if ((g->rc = value_normalize(f, v, g->now, &norm, g->e)))
 		return;
 	record_put(r, kind_field_index(r->ki, f), norm);
 }
@@ -737,7 +738,8 @@ static int run(struct ctx *c, int argc, char **argv)
 	if ((rc = ctx_open(c)))
 		return rc;
 	struct gen g = { .c = c, .w = c->ws, .e = &c->err };
-	g.today = (long)(c->ws->now / 86400);
+	g.now = clock_now();
+	g.today = (long)(g.now / 86400);
 	g.progress = isatty(STDERR_FILENO);
 	g.started = time(NULL);
 	rng_seed(n ? (uint64_t)n : 42);

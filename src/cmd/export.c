@@ -332,7 +332,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		json_init(&x.j, &x.out, true);
 		json_arr_open(&x.j);
 	} else {
-		time_t now = c->ws->now;
+		time_t now = clock_now();
 		struct tm tm;
 		gmtime_r(&now, &tm);
 		strftime(x.stamp, sizeof x.stamp, "%Y%m%dT%H%M%SZ", &tm);

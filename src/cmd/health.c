@@ -244,8 +244,12 @@ static int run(struct ctx *c, int argc, char **argv)
 	long today;
 	date_parse(date, &today);
 	struct health_config cfg;
-	struct healths ps = { NULL, 0, 0 }, cs = { NULL, 0, 0 };
+	/* Without an id, the ranked list the dashboard shows too (health_rank); with one, that
+	 * record's score, listed or not. */
+	struct health_ranking rk = { 0 };
+	struct healths *ps = &rk.projects, *cs = &rk.customers;
 	struct record *r = NULL;
+	struct health_trends trends = { 0 };
 	if ((rc = health_config_load(c->ws, &cfg, &c->err)))
 		return rc;
 	/* The ranked list shows each score's worst component by name, not how it was measured. */
@@ -259,27 +263,29 @@ static int run(struct ctx *c, int argc, char **argv)
 							  "customers", k, r->id);
 			goto out;
 		}
-		rc = !strcmp(k, "project") ? health_projects(c->ws, &cfg, date, r->id, NULL, &ps, &c->err)
-					   : health_customers(c->ws, &cfg, date, r->id, &cs, NULL, &c->err);
+		rc = !strcmp(k, "project") ? health_projects(c->ws, &cfg, date, r->id, NULL, ps, &c->err)
+					   : health_customers(c->ws, &cfg, date, r->id, cs, NULL, &c->err);
+		if (!rc) {
+			rk.v = xcalloc(ps->n + cs->n + 1, sizeof(*rk.v));
+			rk.n = health_pick(ps, true, rk.v);
+			rk.n += health_pick(cs, true, rk.v + rk.n);
+		}
 	} else {
-		rc = health_customers(c->ws, &cfg, date, NULL, &cs, &ps, &c->err);
+		rc = health_rank(c->ws, &cfg, date, &rk, &c->err);
 	}
 	if (rc)
 		goto out;
 	/* Today's scores become history (not for --at: the past is not rewritten); a ranked list
 	 * reads every trend in one pass. */
-	struct health_trends trends = { 0 };
-	const struct healths *all[] = { &ps, &cs };
+	const struct healths *all[] = { ps, cs };
 	if (!at)
 		rc = health_record(c->ws, today, all, 2, id ? NULL : &trends, &c->err);
 	else if (!id)
 		rc = health_trends_load(c->ws, today, &trends, &c->err);
 	if (rc)
 		goto out;
-	const struct health **v = xcalloc(ps.n + cs.n + 1, sizeof(*v));
-	size_t n = health_pick(&ps, id != NULL, v);
-	n += health_pick(&cs, id != NULL, v + n);
-	qsort(v, n, sizeof(*v), health_cmp);
+	const struct health **v = rk.v;
+	size_t n = rk.n;
 	struct buf jb = BUF_INIT;
 	struct json j;
 	struct table tb;
@@ -330,12 +336,10 @@ static int run(struct ctx *c, int argc, char **argv)
 		if (!n)
 			fprintf(c->out, "No active projects or customers to score.\n");
 	}
-	free(v);
-	health_trends_free(&trends);
 out:
+	health_trends_free(&trends);
 	record_free(r);
-	healths_free(&ps);
-	healths_free(&cs);
+	health_ranking_free(&rk);
 	return rc;
 }
 
@@ -409,7 +413,7 @@ static int run_baseline(struct ctx *c, int argc, char **argv)
 		rc = baseline_task(tasks.v[i], &b);
 	if (!rc) {
 		char today[11];
-		fmt_date(today, c->ws->now);
+		fmt_date(today, clock_now());
 		record_put(p, kind_field_index(p->ki, kind_field(p->ki, "baselined")),
 			   clear ? NULL : xstrdup(today));
 		rc = ws_save(c->ws, p, &c->err);

@@ -17,8 +17,10 @@ static int run_restore(struct ctx *c, int argc, char **argv);
 const struct command cmd_log = {
 	"log", run_log, "log [ID] [--limit N]", "Snapshot history, or one record's history.",
 	"Without ID: the snapshots, newest first, with who made them and what changed.\n"
-	"With ID: every snapshot that changed the record, with each field's old and new value,\n"
-	"and the record's local change not yet snapshotted, if any. --json gives the same data.\n",
+	"With ID: every snapshot that changed the record, with each field's old and new value\n"
+	"(references by the names of the records they point at), and the record's local change\n"
+	"not yet snapshotted, if any (before the first snapshot: the whole record). --json gives\n"
+	"the same data, references as ids.\n",
 	CMD_WS | CMD_PAGER,
 };
 
@@ -52,21 +54,37 @@ static void short_val(struct ctx *c, const char *v)
 	buf_release(&b);
 }
 
-static void print_changes(struct ctx *c, const struct text_change *fc, size_t n)
+/* A value as a person reads it: a reference (an id, or ids) by the names of the records it
+ * points at, as `show` prints them, anything else as stored. ki NULL: a kind this version does
+ * not know, shown as stored. */
+static void field_val(struct ctx *c, const struct kindinfo *ki, const char *field, const char *v)
+{
+	const struct field *f = ki && v ? kind_field(ki, field) : NULL;
+	if (!f || (f->type != FT_REF && f->type != FT_REFS)) {
+		short_val(c, v);
+		return;
+	}
+	char *names = display_value(c, f, v);
+	short_val(c, names);
+	free(names);
+}
+
+static void print_changes(struct ctx *c, const struct kindinfo *ki, const struct text_change *fc,
+			  size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (fc[i].name[0] == '!') {
 			fprintf(c->out, "    %sconflict on %s%s %s: ", col(c, C_WARN), fc[i].name + 1,
 				col(c, C_RESET), fc[i].new ? "recorded" : "resolved");
 			const char *v = fc[i].new ? fc[i].new : fc[i].old;
-			short_val(c, v && strlen(v) > REV_LEN ? v + REV_LEN + 1 : NULL);
+			field_val(c, ki, fc[i].name + 1, v && strlen(v) > REV_LEN ? v + REV_LEN + 1 : NULL);
 			fputc('\n', c->out);
 			continue;
 		}
 		fprintf(c->out, "    %s: ", fc[i].name);
-		short_val(c, fc[i].old);
+		field_val(c, ki, fc[i].name, fc[i].old);
 		fputs(" → ", c->out);
-		short_val(c, fc[i].new);
+		field_val(c, ki, fc[i].name, fc[i].new);
 		fputc('\n', c->out);
 	}
 }
@@ -100,6 +118,7 @@ struct logctx {
 	struct ctx *c;
 	struct gitl *g;
 	const char *path;
+	const struct kindinfo *ki; /* the record's kind, with path */
 	long limit, shown;
 	struct json *j;
 };
@@ -173,7 +192,7 @@ static int log_one(const struct gitl_commit *gc, void *ctx)
 	out_safe(c, gc->name);
 	fprintf(c->out, "%s%s\n", l->path ? "" : "  ", l->path ? "" : line.data);
 	buf_release(&line);
-	print_changes(c, fc, nfc);
+	print_changes(c, l->ki, fc, nfc);
 out:
 	text_fields_free(&a);
 	text_fields_free(&b);
@@ -208,6 +227,7 @@ static int run_log(struct ctx *c, int argc, char **argv)
 			goto out;
 		sync_path(path, sizeof path, r->ki->k->name, r->id);
 		l.path = path;
+		l.ki = r->ki;
 	}
 	struct buf jb = BUF_INIT;
 	struct json j;
@@ -217,9 +237,11 @@ static int run_log(struct ctx *c, int argc, char **argv)
 		l.j = &j;
 	}
 	bool have = gitl_ref(g, SYNC_BRANCH, head) == 0;
-	/* The record's own change not yet in a snapshot comes first. */
+	/* The record's own change not yet in a snapshot comes first. Before the first snapshot
+	 * nothing is tracked as changed, yet all of the record is: it shows as that change (who
+	 * wrote it last, when, and every field it has). */
 	char *dirty = NULL;
-	if (r && !(rc = store_dirty_rev(c->ws->st, r->id, &dirty, &c->err)) && dirty) {
+	if (r && !(rc = store_dirty_rev(c->ws->st, r->id, &dirty, &c->err)) && (dirty || !have)) {
 		struct buf before = BUF_INIT, now = BUF_INIT;
 		struct text_fields a, b;
 		struct text_change fc[128];
@@ -245,7 +267,7 @@ static int run_log(struct ctx *c, int argc, char **argv)
 				r->updated ? r->updated : "");
 			out_safe(c, r->author ? r->author : "");
 			fputc('\n', c->out);
-			print_changes(c, fc, n);
+			print_changes(c, r->ki, fc, n);
 		}
 		l.shown++;
 		text_fields_free(&a);
@@ -306,7 +328,7 @@ static void diff_record(struct diffctx *d, const char *path, const char *oldtext
 			col(c, C_ID), id, col(c, C_RESET));
 		out_safe(c, ws_title(c->ws, id));
 		fputc('\n', c->out);
-		print_changes(c, fc, n);
+		print_changes(c, schema_kind(&c->ws->sc, kind), fc, n);
 		d->n++;
 	}
 	text_fields_free(&a);
@@ -434,7 +456,7 @@ static int run_restore(struct ctx *c, int argc, char **argv)
 				     cur->ki->k->name, cur->id, commit);
 		goto out;
 	}
-	if ((rc = record_from_text(cur->ki, cur->id, text.data, c->ws->now, &old, &c->err))) {
+	if ((rc = record_from_text(cur->ki, cur->id, text.data, clock_now(), &old, &c->err))) {
 		err_prefix(&c->err, "snapshot %.8s: %s", commit, path);
 		goto out;
 	}

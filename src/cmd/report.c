@@ -117,7 +117,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		}
 		record_free(r);
 	} else
-		fmt_date(date, c->ws->now);
+		fmt_date(date, clock_now());
 
 	/* Since: --since, else the last status report of this project, else a week back. */
 	char meta_key[64] = "";
@@ -127,7 +127,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		char *last = NULL;
 		if (since) {
 			time_t st;
-			if (!date_relative(since, w->now, &st) && !datetime_parse(since, &st)) {
+			if (!date_relative(since, clock_now(), &st) && !datetime_parse(since, &st)) {
 				rc = err_set(&c->err, RERR_INPUT, "--since: '%s' is not a date (YYYY-MM-DD)",
 					     since);
 				goto out;
@@ -194,7 +194,7 @@ static int run_portal(struct ctx *c, int argc, char **argv)
 	char id[33], date[11];
 	if ((rc = ctx_open(c)) || (rc = ws_resolve(c->ws, who, "customer", id, &c->err)))
 		return rc;
-	fmt_date(date, c->ws->now);
+	fmt_date(date, clock_now());
 	char *defdir = NULL;
 	if (!dir) {
 		/* portal-NAME, with the name cut to letters, digits and '-'. */

@@ -175,7 +175,7 @@ static int run_rules(struct ctx *c, int argc, char **argv)
 	if ((rc = ctx_open(c)) || (rc = rules_seed(c->ws, &c->err)))
 		return rc;
 	char today[11];
-	fmt_date(today, c->ws->now);
+	fmt_date(today, clock_now());
 	if ((rc = store_asof(c->ws->st, today, &c->err)))
 		return rc;
 	if (!strcmp(sub, "check") && argc == 3) {
@@ -418,7 +418,7 @@ static int run_ack(struct ctx *c, int argc, char **argv)
 		char until[11];
 		long today;
 		char d[11];
-		fmt_date(d, c->ws->now);
+		fmt_date(d, clock_now());
 		date_parse(d, &today);
 		days_to_date(until, today + days);
 		record_put(a, kind_field_index(ki, kind_field(ki, "snoozed_until")), xstrdup(until));

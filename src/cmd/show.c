@@ -193,7 +193,7 @@ static int customer_summary(struct show *s)
 	struct recs inv = { 0 }, act = { 0 }, tk = { 0 }, sv = { 0 };
 	char today[11];
 	int rc;
-	fmt_date(today, c->ws->now);
+	fmt_date(today, clock_now());
 	if ((rc = gather(c, "invoice", "customer", s->r->id, NULL, &inv)) ||
 	    (rc = gather(c, "interaction", "customer", s->r->id, "-at", &act)) ||
 	    (rc = gather(c, "ticket", "customer", s->r->id, NULL, &tk)) ||

@@ -136,7 +136,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	if (!rc && rep.imported && rules_exist(c->ws)) {
 		struct rules_report rr = { 0 };
 		char today[11];
-		fmt_date(today, c->ws->now);
+		fmt_date(today, clock_now());
 		if (!rules_evaluate(c->ws, today, &rr, &c->err) && rr.raised + rr.reopened && !c->json)
 			fprintf(c->out, "%ld new alert%s: see 'rapport alerts'.\n", rr.raised + rr.reopened,
 				rr.raised + rr.reopened == 1 ? "" : "s");

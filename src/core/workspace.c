@@ -119,7 +119,6 @@ static int open_at(struct ws **out, const char *root, const char *db, struct err
 	*out = NULL;
 	w->root = xstrdup(root);
 	w->dotdir = xasprintf("%s/%s", root, WS_DIRNAME);
-	w->now = clock_now();
 	w->author = xstrdup("unknown");
 	schema_init(&w->sc);
 	rc = store_open(&w->st, db, e);
@@ -485,7 +484,7 @@ int ws_put(struct ws *w, struct record *r, const struct field *f, const char *va
 		record_put(r, idx, NULL);
 		return 0;
 	}
-	if ((rc = value_normalize(f, value, w->now, &norm, e)))
+	if ((rc = value_normalize(f, value, clock_now(), &norm, e)))
 		goto fail;
 	if (f->type == FT_REF) {
 		char id[33];
@@ -615,7 +614,7 @@ int ws_add(struct ws *w, struct record *r, struct err *e)
 		return rc;
 	if (!r->id[0])
 		id_new(r->id);
-	fmt_datetime(ts, w->now);
+	fmt_datetime(ts, clock_now());
 	free(r->created);
 	free(r->updated);
 	free(r->author);
@@ -655,7 +654,7 @@ int ws_save(struct ws *w, struct record *r, struct err *e)
 	int rc;
 	if ((rc = check_again(w, r, e)) || (rc = ws_rule_check(w, r, e)))
 		return rc;
-	fmt_datetime(ts, w->now);
+	fmt_datetime(ts, clock_now());
 	free(r->updated);
 	free(r->author);
 	r->updated = xstrdup(ts);
@@ -818,7 +817,7 @@ int ws_filter(struct ws *w, struct query *q, const char *expr, struct err *e)
 		if (rc)
 			goto out;
 		op = Q_IN;
-	} else if ((rc = value_normalize(f, v, w->now, &norm, e))) {
+	} else if ((rc = value_normalize(f, v, clock_now(), &norm, e))) {
 		err_prefix(e, "filter");
 		goto out;
 	}

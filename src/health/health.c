@@ -733,7 +733,7 @@ static bool cache_serves(struct ws *w, const char *date, const char *customer)
 {
 	char today[11];
 	const char *env = getenv("RAPPORT_FACTS_CACHE");
-	fmt_date(today, w->now);
+	fmt_date(today, clock_now());
 	return !customer && !strcmp(date, today) && !(env && !strcmp(env, "off"));
 }
 
@@ -855,6 +855,31 @@ size_t health_pick(const struct healths *hs, bool all, const struct health **v)
 		if (all || health_listed(&hs->v[i]))
 			v[n++] = &hs->v[i];
 	return n;
+}
+
+int health_rank(struct ws *w, const struct health_config *cfg, const char *date,
+		struct health_ranking *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = health_customers(w, cfg, date, NULL, &out->customers, &out->projects, e);
+	if (rc) {
+		health_ranking_free(out);
+		return rc;
+	}
+	out->v = xcalloc(out->projects.n + out->customers.n + 1, sizeof(*out->v));
+	out->n = health_pick(&out->projects, false, out->v);
+	out->n += health_pick(&out->customers, false, out->v + out->n);
+	qsort(out->v, out->n, sizeof(*out->v), health_cmp);
+	return 0;
+}
+
+void health_ranking_free(struct health_ranking *r)
+{
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+	healths_free(&r->projects);
+	healths_free(&r->customers);
 }
 
 const char *health_top_issue(const struct health *h)
@@ -1015,7 +1040,7 @@ int health_trends_load(struct ws *w, long today, struct health_trends *out, stru
 	days_to_date(out->today, today);
 	char since[11], now[11];
 	days_to_date(since, out->first_day);
-	fmt_date(now, w->now);
+	fmt_date(now, clock_now());
 	char *kept_week = NULL;
 	int rc = 0;
 	/* Today's trends come from the kept table, kept for the latest week any run has seen;

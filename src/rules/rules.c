@@ -415,7 +415,7 @@ static int scores_for_rules(struct ws *w, const char *date, struct err *e)
 	struct healths *all[] = { &ps, &cs };
 	/* Today's evaluation is also today's history (trends on the dashboard and in health). */
 	char today[11];
-	fmt_date(today, w->now);
+	fmt_date(today, clock_now());
 	bool record = !strcmp(today, date);
 	long day = 0;
 	date_parse(date, &day);
@@ -523,7 +523,7 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 	if (alerts.n)
 		qsort(alerts.v, alerts.n, sizeof(*alerts.v), cmp_alert_key);
 	struct eval ev = { .w = w, .alerts = &alerts, .rep = rep, .e = e };
-	fmt_datetime(ev.now, w->now);
+	fmt_datetime(ev.now, clock_now());
 	snprintf(ev.date, sizeof ev.date, "%s", date);
 	for (size_t i = 0; i < rules.n && !rc; i++) {
 		const struct record *r = rules.v[i];

@@ -583,6 +583,43 @@ int store_sum(struct store *st, const struct query *q, const struct field *f, do
 	return aggregate(st, q, expr, out, e);
 }
 
+int store_max_width(struct store *st, const struct query *q, const struct field *f, int *out,
+		    struct err *e)
+{
+	char expr[160];
+	double d = 0;
+	snprintf(expr, sizeof expr, "max(rapport_width(\"%s\"))", qcol(f));
+	int rc = aggregate(st, q, expr, &d, e);
+	*out = (int)d;
+	return rc;
+}
+
+int store_distinct(struct store *st, const struct query *q, const struct field *f, long limit,
+		   int (*cb)(const char *value, void *ctx), void *ctx, struct err *e)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *s;
+	buf_addf(&sql, "SELECT DISTINCT \"%s\" FROM \"%s\"", qcol(f), q->ki->k->name);
+	where_clause(&sql, q);
+	buf_addf(&sql, " AND \"%s\" IS NOT NULL LIMIT ?", qcol(f));
+	int rc = store_prep(st, &s, sql.data, e);
+	buf_release(&sql);
+	if (rc)
+		return rc;
+	int idx = 1;
+	bind_conds(s, q, &idx);
+	sqlite3_bind_int64(s, idx, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int stop = cb((const char *)sqlite3_column_text(s, 0), ctx);
+		if (stop) {
+			sqlite3_finalize(s);
+			return stop;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, q->ki->k->name);
+}
+
 long long store_data_version(struct store *st)
 {
 	sqlite3_stmt *s;

@@ -158,6 +158,14 @@ int store_open_reader(struct store *st, struct store **out, struct err *e)
 	return rc;
 }
 
+/* rapport_width(TEXT): display columns, as the terminal will show it (store_max_width). */
+static void sql_width(sqlite3_context *cx, int n, sqlite3_value **v)
+{
+	(void)n;
+	const unsigned char *s = sqlite3_value_text(v[0]);
+	sqlite3_result_int(cx, s ? utf8_width((const char *)s) : 0);
+}
+
 int store_open(struct store **out, const char *path, struct err *e)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -173,6 +181,10 @@ int store_open(struct store **out, const char *path, struct err *e)
 		goto fail;
 	}
 	connection_setup(st);
+	/* Only on this connection, never in the rules' sandbox: the TUI sizes list columns by it. */
+	sqlite3_create_function_v2(st->db, "rapport_width", 1,
+				   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				   sql_width, NULL, NULL, NULL);
 	/* The file is ours only if it is a SQLite database; a stray file gives a clear error here. */
 	/* A 32 MiB page cache: a TUI frame runs dozens of queries over the same index pages. */
 	if ((code = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "

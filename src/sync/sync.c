@@ -86,7 +86,7 @@ static int read_record(struct ws *w, struct gitl *g, const char *path, const cha
 			       path, kind);
 	if (blob_text(g, path, blob, text, e))
 		return RERR_INPUT;
-	if (record_from_text(ki, id, text->data, w->now, out, &fe))
+	if (record_from_text(ki, id, text->data, clock_now(), out, &fe))
 		return err_set(e, RERR_INPUT, "%s: %s", path, fe.msg);
 	return 0;
 }
@@ -151,7 +151,7 @@ static int take(struct ws *w, struct gitl *g, const char *path, const char *blob
 	    read_text(g, path, blob, text, &fe))
 		return rc;
 	store_get(w->st, &w->sc, id, &cur, &ge);
-	if (!record_salvage(schema_kind(&w->sc, kind), id, text->data, w->now,
+	if (!record_salvage(schema_kind(&w->sc, kind), id, text->data, clock_now(),
 			    cur && cur->ki == schema_kind(&w->sc, kind) ? cur : NULL, out, why, &fe)) {
 		err_clear(e);
 		rc = 0;
@@ -303,7 +303,7 @@ static int settle_held(struct ws *w, const struct held_out *o, struct err *e)
 	const struct kindinfo *ki = schema_kind(&w->sc, h->kind);
 	if (!o->merged) {
 		rc = store_held_drop(w->st, o->id, e);
-	} else if (ki && !record_from_text(ki, o->id, o->merged, w->now, &m, &fe)) {
+	} else if (ki && !record_from_text(ki, o->id, o->merged, clock_now(), &m, &fe)) {
 		store_write_mode(w->st, STORE_IMPORT);
 		rc = store_update(w->st, m, e);
 		store_write_mode(w->st, STORE_LOCAL);
@@ -440,7 +440,7 @@ int sync_snapshot(struct ws *w, struct gitl *g, struct sync_report *rep, struct 
 		msg = summary(w, x.per_kind, &x.titles, total);
 		author_parts(w, &name, &email);
 		const char *parents[1] = { head };
-		if ((rc = gitl_commit(g, tree, parents, have ? 1 : 0, name, email, w->now, msg, commit,
+		if ((rc = gitl_commit(g, tree, parents, have ? 1 : 0, name, email, clock_now(), msg, commit,
 				      e)) ||
 		    (rc = gitl_write_end(g, e)))
 			goto out;
@@ -606,7 +606,7 @@ static int hold(struct ws *w, struct gitl *g, const struct change *c, const char
 		record_file(&base, cur);
 	else if (!rc && c->old[0] && strcmp(c->old, "-"))
 		gitl_read_blob(g, c->old, SYNC_MAX_FILE, &base, &ge);
-	fmt_datetime(since, w->now);
+	fmt_datetime(since, clock_now());
 	const char *why = strncmp(reason, c->path, strlen(c->path)) ? reason
 		: reason + strlen(c->path) + (reason[strlen(c->path)] == ':' ? 2 : 0);
 	struct held h = { .path = c->path, .blob = (char *)c->new, .text = (char *)text,
@@ -635,7 +635,7 @@ static int judge(struct ws *w, const struct record *r, struct sync_report *rep, 
 		return store_held_drop(w->st, r->id, e);
 	char path[128];
 	sync_path(path, sizeof path, r->ki->k->name, r->id);
-	fmt_datetime(since, w->now);
+	fmt_datetime(since, clock_now());
 	struct held h = { .path = path, .reason = ce.msg, .since = since, .broken = true };
 	snprintf(h.id, sizeof h.id, "%s", r->id);
 	snprintf(h.kind, sizeof h.kind, "%s", r->ki->k->name);
@@ -682,7 +682,7 @@ static int apply(struct ws *w, struct gitl *g, const struct change *c, struct re
 	record_file(&local, cur);
 	int nc = 0;
 	mtext = merge_record(in->ki, c->old[0] ? base.data : NULL, local.data, intext, &nc);
-	if (!mtext || record_from_text(in->ki, in->id, mtext, w->now, &merged, &ge)) {
+	if (!mtext || record_from_text(in->ki, in->id, mtext, clock_now(), &merged, &ge)) {
 		/* The local write stays and is exported merged into the team's bytes. */
 		*why = xasprintf("%s: could not merge with a local change: %s", c->path,
 				 mtext ? ge.msg : "a version does not parse");
@@ -1063,7 +1063,7 @@ static int merge(struct ws *w, struct gitl *g, const char *ours, const char *the
 	msg = xasprintf("Merge %s: %zu records from the remote%s\n", remote, nu,
 			rep->conflicts ? ", with conflicts (rapport conflicts)" : "");
 	const char *parents[2] = { ours, theirs };
-	rc = gitl_commit(g, tree, parents, 2, name, email, w->now, msg, out, e);
+	rc = gitl_commit(g, tree, parents, 2, name, email, clock_now(), msg, out, e);
 	rep->merged = true;
 out:
 	free(name);

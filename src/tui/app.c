@@ -136,6 +136,34 @@ static void draw_status(struct tui *t)
 	tui_put(LINES - 1, 1, COLS - 2, line, tui_attr(t, C_MUTED));
 }
 
+/* The terminal is under 80×24: say so in words wrapped to its width and centred, so the
+ * message itself is never what gets cut (only a word wider than the terminal is). */
+static void too_small(void)
+{
+	char m[96];
+	snprintf(m, sizeof m, "rapport needs at least 80×24 (this terminal is %d×%d)", COLS, LINES);
+	struct strv words = STRV_INIT, rows = STRV_INIT;
+	struct buf line = BUF_INIT;
+	strv_split(&words, m, ' ');
+	for (size_t i = 0; i < words.n; i++) {
+		if (line.len && utf8_width(line.data) + 1 + utf8_width(words.v[i]) > COLS) {
+			strv_push(&rows, line.data);
+			buf_reset(&line);
+		}
+		buf_addf(&line, "%s%s", line.len ? " " : "", words.v[i]);
+	}
+	if (line.len)
+		strv_push(&rows, line.data);
+	int y0 = (LINES - (int)rows.n) / 2;
+	for (size_t i = 0; i < rows.n; i++) {
+		int w = utf8_width(rows.v[i]), x = w < COLS ? (COLS - w) / 2 : 0;
+		tui_put(y0 + (int)i, x, COLS - x, rows.v[i], A_BOLD);
+	}
+	buf_release(&line);
+	strv_clear(&words);
+	strv_clear(&rows);
+}
+
 static void draw(struct tui *t);
 void tui_redraw(struct tui *t)
 {
@@ -146,10 +174,7 @@ static void draw(struct tui *t)
 {
 	erase();
 	if (COLS < 80 || LINES < 24) {
-		char m[96];
-		snprintf(m, sizeof m, "rapport needs at least 80×24 (this terminal is %d×%d)", COLS,
-			 LINES);
-		tui_put(LINES / 2, 0, COLS, m, A_BOLD);
+		too_small();
 	} else {
 		draw_title(t);
 		t->want_cursor = false;
@@ -415,6 +440,9 @@ void tui_command(struct tui *t, const char *line)
 {
 	struct strv words = STRV_INIT;
 	struct err e = { 0, "" };
+	/* What the bar said before ("Syncing…") is over once the command has run: its own
+	 * result replaces it, or nothing when the result opens a screen of text. */
+	t->msg[0] = '\0';
 	if (split_words(line, &words, &e)) {
 		tui_message(t, C_BAD, "%s", e.msg);
 		return;
@@ -485,30 +513,123 @@ void tui_open(struct tui *t, const char *ref)
 		tui_message(t, C_BAD, "%s", e.msg);
 }
 
+/* ---- help: the keys of the screen and the global ones ---- */
+
+/* The help screen lays its "key<TAB>meaning" lines out by display width (keys such as
+ * "j k ↓ ↑" are more bytes than columns), the meanings in one column after the widest key and
+ * wrapped under themselves rather than cut; laid out again when the terminal's width changes. */
+struct helpview {
+	struct view v;
+	struct lines l;
+	char *own; /* the screen's keys, copied: the screen may be gone before the help is */
+	char name[32];
+	int cols;  /* the width it was laid out for */
+};
+
+static int keys_width(const char *spec)
+{
+	int w = 0;
+	for (const char *p = spec; *p;) {
+		size_t n = strcspn(p, "\n"), k = strcspn(p, "\t");
+		if (k < n) {
+			char *key = xstrndup(p, k);
+			int kw = utf8_width(key);
+			w = kw > w ? kw : w;
+			free(key);
+		}
+		p += n + (p[n] ? 1 : 0);
+	}
+	return w;
+}
+
+/* One key: the key padded to keyw columns, then its meaning cut into words that fit. */
+static void help_entry(struct lines *l, const char *key, const char *text, int keyw, int width)
+{
+	struct buf line = BUF_INIT;
+	int room = width - 2 - keyw - 2, used = 0;
+	room = room < 20 ? 20 : room;
+	buf_addf(&line, "  %s", key);
+	buf_addrep(&line, ' ', (size_t)(keyw - utf8_width(key) + 2));
+	for (const char *p = text; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t n = strcspn(p, " ");
+		if (!n)
+			break;
+		char *word = xstrndup(p, n);
+		int ww = utf8_width(word);
+		if (used && used + 1 + ww > room) {
+			lines_add(l, C_RESET, NULL, "%s", line.data);
+			buf_reset(&line);
+			buf_addrep(&line, ' ', (size_t)(2 + keyw + 2));
+			used = 0;
+		}
+		buf_addf(&line, "%s%s", used ? " " : "", word);
+		used += (used ? 1 : 0) + ww;
+		free(word);
+		p += n;
+	}
+	lines_add(l, C_RESET, NULL, "%s", line.data);
+	buf_release(&line);
+}
+
+static void help_section(struct lines *l, const char *spec, int keyw, int width)
+{
+	for (const char *p = spec; *p;) {
+		size_t n = strcspn(p, "\n"), k = strcspn(p, "\t");
+		if (k < n) {
+			char *key = xstrndup(p, k), *text = xstrndup(p + k + 1, n - k - 1);
+			help_entry(l, key, text, keyw, width);
+			free(key);
+			free(text);
+		}
+		p += n + (p[n] ? 1 : 0);
+	}
+}
+
+static void help_draw(struct tui *t, struct view *v, int y, int h)
+{
+	struct helpview *hv = (struct helpview *)v;
+	if (hv->cols != COLS) {
+		int keyw = keys_width(hv->own), g = keys_width(global_keys);
+		keyw = g > keyw ? g : keyw;
+		long top = hv->l.top;
+		lines_clear(&hv->l);
+		lines_add(&hv->l, C_HEAD, NULL, "Keys of this screen (%s)", hv->name);
+		help_section(&hv->l, hv->own, keyw, COLS - 2);
+		lines_add(&hv->l, C_HEAD, NULL, "%s", "");
+		lines_add(&hv->l, C_HEAD, NULL, "Everywhere");
+		help_section(&hv->l, global_keys, keyw, COLS - 2);
+		hv->l.top = top;
+		hv->cols = COLS;
+	}
+	lines_draw(t, &hv->l, y, h);
+}
+
+static bool help_key(struct tui *t, struct view *v, int k)
+{
+	return lines_key(t, &((struct helpview *)v)->l, k);
+}
+
+static void help_free(struct view *v)
+{
+	struct helpview *hv = (struct helpview *)v;
+	lines_clear(&hv->l);
+	free(hv->own);
+}
+
+static const struct view_ops help_ops = {
+	"help", "j k ↓ ↑\tscroll\nPgDn PgUp Space\tpage\n", help_draw, help_key, NULL, help_free,
+};
+
 static void show_help(struct tui *t)
 {
-	struct buf b = BUF_INIT;
-	const char *own = t->top && t->top->ops->keys ? t->top->ops->keys : "";
-	buf_addf(&b, "Keys of this screen (%s)\n", t->top ? t->top->ops->name : "");
-	for (const char *p = own; *p;) {
-		const char *nl = strchr(p, '\n');
-		const char *tab = strchr(p, '\t');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		if (tab && tab < p + n)
-			buf_addf(&b, "  %-16.*s %.*s\n", (int)(tab - p), p, (int)(p + n - tab - 1),
-				 tab + 1);
-		p += n + (nl ? 1 : 0);
-	}
-	buf_adds(&b, "\nEverywhere\n");
-	for (const char *p = global_keys; *p;) {
-		const char *nl = strchr(p, '\n');
-		const char *tab = strchr(p, '\t');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		buf_addf(&b, "  %-16.*s %.*s\n", (int)(tab - p), p, (int)(p + n - tab - 1), tab + 1);
-		p += n + (nl ? 1 : 0);
-	}
-	tui_push(t, view_text(t, "Help", b.data));
-	buf_release(&b);
+	struct helpview *hv = xcalloc(1, sizeof(*hv));
+	hv->v.ops = &help_ops;
+	hv->own = xstrdup(t->top && t->top->ops->keys ? t->top->ops->keys : "");
+	snprintf(hv->name, sizeof hv->name, "%s", t->top ? t->top->ops->name : "");
+	snprintf(hv->v.title, sizeof hv->v.title, "Help");
+	tui_push(t, &hv->v);
 }
 
 static void root_screen(struct tui *t, int which)
@@ -553,6 +674,15 @@ static int loop(struct tui *t)
 		if (now != seen) {
 			seen = now;
 			ws_forget_titles(t->w); /* a name may have changed too */
+			tui_changed(t);
+		}
+		/* Time is read when it is needed, never kept; but what a screen computed from
+		 * "today" (days late, the today marker, alerts) is stale after midnight: a new day
+		 * runs the rules again and reloads every screen. */
+		long day = (long)(clock_now() / 86400);
+		if (day != t->day) {
+			t->day = day;
+			tui_evaluate_background(t);
 			tui_changed(t);
 		}
 		if (k == FK(KEY_RESIZE) || k == -1)
@@ -633,6 +763,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	 * screen answers keys at once and reloads with today's alerts and health when they end. */
 	tui_push(&t, view_dashboard(&t));
 	tui_evaluate_background(&t);
+	t.day = (long)(clock_now() / 86400);
 	rc = loop(&t);
 	while (t.top)
 		tui_pop(&t);

@@ -101,7 +101,7 @@ static void section(struct tui *t, struct dash *d, const char *title, const char
 	struct section s = { .t = t, .d = d, .max = 5, .mode = mode };
 	struct query q;
 	struct err e = { 0, "" };
-	fmt_date(s.today, t->w->now);
+	fmt_date(s.today, clock_now());
 	query_init(&q, K(t, kind));
 	for (size_t i = 0; filters[i]; i++)
 		ws_filter(t->w, &q, filters[i], &e);
@@ -167,36 +167,34 @@ static void recent(struct tui *t, struct dash *d)
 	recs_free(&rc);
 }
 
-struct worst {
-	struct tui *t;
-	struct dash *d;
-	struct health_config cfg;
-};
-
-static int worst_cb(const char *id, double score, void *ctx)
-{
-	struct worst *w = ctx;
-	const char *band = score >= w->cfg.green ? "green" : score >= w->cfg.amber ? "amber" : "red";
-	char *kind = NULL;
-	struct err e = { 0, "" };
-	store_kind_of(w->t->w->st, id, &kind, &e);
-	lines_add(&w->d->l, score >= w->cfg.green ? C_GOOD : score >= w->cfg.amber ? C_WARN : C_BAD,
-		  id, "  %3.0f %-6s %-9s %s", score, band, kind ? kind : "", ws_title(w->t->w, id));
-	free(kind);
-	return 0;
-}
-
-/* Health, worst first (from today's evaluation) and the open alerts, most recent first. */
+/* Health, worst first: the head of `rapport health`'s ranked list (health_rank: the same
+ * selection, order and bands, grey included), scored now; a project says whose it is, as two
+ * customers may each have an "ERP rollout". Then the open alerts, most recent first. */
 static void attention(struct tui *t, struct dash *d)
 {
-	struct worst w = { t, d, { .green = 75, .amber = 50 } };
+	struct health_config cfg;
+	struct health_ranking rk = { 0 };
 	struct err e = { 0, "" };
-	health_config_load(t->w, &w.cfg, &e);
+	char today[11];
+	fmt_date(today, clock_now());
 	lines_add(&d->l, C_HEAD, NULL, "Health, worst first");
-	size_t before = d->l.text.n;
-	store_history_worst(t->w->st, 5, worst_cb, &w, &e);
-	if (d->l.text.n == before)
-		lines_add(&d->l, C_MUTED, NULL, "  no scores yet (rapport health)");
+	int rc = health_config_load(t->w, &cfg, &e);
+	cfg.brief = true; /* scores and bands, not how each component was measured */
+	if (rc || health_rank(t->w, &cfg, today, &rk, &e))
+		lines_add(&d->l, C_BAD, NULL, "  %s", e.msg);
+	for (size_t i = 0; i < rk.n && i < 5; i++) {
+		const struct health *h = rk.v[i];
+		enum role r = h->band == BAND_GREEN ? C_GOOD : h->band == BAND_AMBER ? C_WARN
+						   : h->band == BAND_RED ? C_BAD : C_MUTED;
+		bool whose = !strcmp(h->kind, "project") && h->customer[0];
+		/* Rounded as `health --json` rounds, so the two never differ by one. */
+		lines_add(&d->l, r, h->id, "  %3lld %-6s %-9s %s%s%s", (long long)(h->score + 0.5),
+			  band_name(h->band), h->kind, h->name, whose ? " · " : "",
+			  whose ? ws_title(t->w, h->customer) : "");
+	}
+	if (!rk.n && !e.code)
+		lines_add(&d->l, C_MUTED, NULL, "  no active projects or customers to score");
+	health_ranking_free(&rk);
 	lines_add(&d->l, C_RESET, NULL, "%s", "");
 	struct query q;
 	struct recs al = { NULL, 0 };
@@ -223,7 +221,12 @@ static void attention(struct tui *t, struct dash *d)
 
 static void build(struct tui *t, struct dash *d)
 {
+	/* The cursor stays on the record it was on: sections that grow as data arrives (the
+	 * health list once the rules have run) move lines, not the selection. */
 	long sel = d->l.sel;
+	char on[33] = "";
+	if (sel >= 0 && (size_t)sel < d->l.links.n)
+		snprintf(on, sizeof on, "%s", d->l.links.v[sel]);
 	lines_clear(&d->l);
 	by_choice(t, d, "Projects", "project", "status");
 	by_choice(t, d, "Customers", "customer", "stage");
@@ -243,6 +246,14 @@ static void build(struct tui *t, struct dash *d)
 		"name", 3);
 	recent(t, d);
 	d->l.sel = sel;
+	/* The same record's line nearest to where the cursor was (a record may be on two). */
+	long best = -1;
+	for (size_t i = 0; on[0] && i < d->l.links.n; i++)
+		if (!strcmp(d->l.links.v[i], on) &&
+		    (best < 0 || labs((long)i - sel) < labs(best - sel)))
+			best = (long)i;
+	if (best >= 0)
+		d->l.sel = best;
 	d->gen = t->gen;
 }
 

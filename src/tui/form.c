@@ -106,8 +106,12 @@ static void pick_fill(struct tui *t, struct formview *f)
 {
 	strv_clear(&f->pvals);
 	strv_clear(&f->plabels);
-	strv_push(&f->pvals, "");
-	strv_push(&f->plabels, "(unset)");
+	/* "(unset)" heads the list only until a filter is typed: what someone types is a name
+	 * they are looking for, so Enter picks the first match, never the blank. */
+	if (!f->pq.text.len) {
+		strv_push(&f->pvals, "");
+		strv_push(&f->plabels, "(unset)");
+	}
 	if (f->pf->type == FT_CHOICE) {
 		strv_split(&f->pvals, f->pf->choices, ',');
 		strv_split(&f->plabels, f->pf->choices, ',');
@@ -179,6 +183,8 @@ static void pick_draw(struct tui *t, struct formview *f, int y, int h)
 		le_draw(&f->pq, ly, x + 2, w - 4, A_UNDERLINE);
 		ly++;
 	}
+	if (!f->plabels.n)
+		tui_put(ly, x + 2, w - 4, "nothing matches", A_REVERSE | A_DIM);
 	int first = f->psel >= rows ? f->psel - rows + 1 : 0;
 	for (int r = 0; r < rows; r++) {
 		int i = first + r;
@@ -203,6 +209,8 @@ static void pick_key(struct tui *t, struct formview *f, int k)
 	else if (k == FK(KEY_UP) || (f->pf->type == FT_CHOICE && k == 'k'))
 		f->psel = f->psel > 0 ? f->psel - 1 : 0;
 	else if (k == '\r' || k == '\n' || k == FK(KEY_ENTER)) {
+		if (!f->pvals.n)
+			return; /* nothing matches what was typed: keep the picker to retype */
 		if (f->psel < (int)f->pvals.n) {
 			if (f->pf->type == FT_REFS && f->pvals.v[f->psel][0]) {
 				/* A list of references: Enter adds one. */

@@ -356,7 +356,7 @@ static long day_of(const char *d)
 static void gantt_draw(struct tui *t, struct recview *rv, int y, int h)
 {
 	int label_w = COLS >= 120 ? 40 : 28, x0 = label_w + 2, w = COLS - x0 - 1;
-	long today = (long)(t->w->now / 86400), lo = today, hi = today;
+	long today = (long)(clock_now() / 86400), lo = today, hi = today;
 	long rows = (long)(rv->ntasks + rv->nms);
 	for (size_t i = 0; i < rv->ntasks; i++) {
 		long s = day_of(record_get(rv->tasks[i].r, "start")),
@@ -390,21 +390,29 @@ static void gantt_draw(struct tui *t, struct recview *rv, int y, int h)
 	tui_put(y, 1, label_w, label, tui_attr(t, C_MUTED));
 	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	int lastx = -10;
+	/* A month's name where it begins inside a column, with the year on January's and on the
+	 * first label shown, so every label names a month and the year is always on screen. A
+	 * label that would run into the previous one is left out. */
+	int free_x = 0;
+	bool first = true;
 	for (int c = 0; c < w; c++) {
-		/* A month label where a month begins inside this column; the year for January. */
 		for (int k = 0; k < sc; k++) {
 			char ds[11];
 			days_to_date(ds, d0 + (long)c * sc + k);
-			if (strcmp(ds + 8, "01") || c - lastx < 5)
+			if (strcmp(ds + 8, "01") || c < free_x)
 				continue;
-			char m[8];
-			if (!strncmp(ds + 5, "01", 2))
-				snprintf(m, sizeof m, "%.4s", ds);
+			char m[16];
+			int month = atoi(ds + 5);
+			if (month == 1 || first)
+				snprintf(m, sizeof m, "%s %.4s", mon[month - 1], ds);
 			else
-				snprintf(m, sizeof m, "%s", mon[atoi(ds + 5) - 1]);
-			tui_put(y, x0 + c, 4, m, tui_attr(t, C_HEAD));
-			lastx = c;
+				snprintf(m, sizeof m, "%s", mon[month - 1]);
+			int mw = (int)strlen(m);
+			if (c + mw > w)
+				break;
+			tui_put(y, x0 + c, mw, m, tui_attr(t, C_HEAD));
+			free_x = c + mw + 1;
+			first = false;
 			break;
 		}
 	}
@@ -482,16 +490,15 @@ static bool gantt_key(struct tui *t, struct recview *rv, int k)
 		rv->gsel = rv->gsel + 1 < rows ? rv->gsel + 1 : rv->gsel;
 	else if (k == 'k' || k == FK(KEY_UP))
 		rv->gsel = rv->gsel > 0 ? rv->gsel - 1 : 0;
-	else if (k == 'h' || k == FK(KEY_LEFT))
-		rv->gday0 -= 7L * rv->gscale;
-	else if (k == 'l' || k == FK(KEY_RIGHT))
-		rv->gday0 += 7L * rv->gscale;
+	else if (k == 'h' || k == FK(KEY_LEFT) || k == 'l' || k == FK(KEY_RIGHT))
+		/* A week, as the help says; a column when a column is more than a week. */
+		rv->gday0 += (k == 'h' || k == FK(KEY_LEFT) ? -1 : 1) * (rv->gscale > 7 ? rv->gscale : 7L);
 	else if (k == '+' || k == '=')
 		rv->gscale = rv->gscale > 1 ? rv->gscale / 2 : 1;
 	else if (k == '-')
 		rv->gscale = rv->gscale < 64 ? rv->gscale * 2 : 64;
 	else if (k == 't')
-		rv->gday0 = (long)(t->w->now / 86400) - 14L * rv->gscale;
+		rv->gday0 = (long)(clock_now() / 86400) - 14L * rv->gscale;
 	else if (k == '\r' || k == '\n' || k == FK(KEY_ENTER)) {
 		if (rv->gsel < (long)rv->ntasks)
 			tui_open(t, rv->tasks[rv->gsel].r->id);
@@ -532,6 +539,32 @@ static void add_list_tab(struct tui *t, struct recview *rv, const char *label, c
 	rlist_hide(&tb->list, field);
 }
 
+/* The label of the tab listing records of kind ki whose field f points at a record of kind k.
+ * A tab says what the rows are to this record: a task's children are its "Subtasks", not
+ * "Tasks (parent)"; what refers by `on` or by the kind's own name is just "Alerts", "Comments";
+ * an alert's `task` (the follow-up task it created) must not make a second "Alerts". */
+static void related_label(char *out, size_t n, const char *k, const struct kindinfo *ki,
+			  const struct field *f)
+{
+	static const struct {
+		const char *kind, *field, *label;
+	} named[] = {
+		{ "alert", "task", "Alerts (follow-up)" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(named); i++)
+		if (!strcmp(ki->k->name, named[i].kind) && !strcmp(f->name, named[i].field)) {
+			snprintf(out, n, "%s", named[i].label);
+			return;
+		}
+	const char *pl = ki->k->plural;
+	if (!strcmp(ki->k->name, k) && !strcmp(f->name, "parent"))
+		snprintf(out, n, "Sub%s", pl);
+	else if (!strcmp(f->name, k) || !strcmp(f->name, "on"))
+		snprintf(out, n, "%c%s", pl[0] - 'a' + 'A', pl + 1);
+	else
+		snprintf(out, n, "%c%s (%s)", pl[0] - 'a' + 'A', pl + 1, f->name);
+}
+
 static void build_tabs(struct tui *t, struct recview *rv)
 {
 	const char *k = rv->r->ki->k->name;
@@ -570,12 +603,7 @@ static void build_tabs(struct tui *t, struct recview *rv)
 			if (f->type != FT_REF || (f->ref && strcmp(f->ref, k)) || (ki->k->flags & K_CONFIG))
 				continue;
 			char label[40];
-			if (!strcmp(f->name, k) || !strcmp(f->name, "on"))
-				snprintf(label, sizeof label, "%c%s", ki->k->plural[0] - 'a' + 'A',
-					 ki->k->plural + 1);
-			else
-				snprintf(label, sizeof label, "%c%s (%s)", ki->k->plural[0] - 'a' + 'A',
-					 ki->k->plural + 1, f->name);
+			related_label(label, sizeof label, k, ki, f);
 			add_list_tab(t, rv, label, ki->k->name, f->name);
 		}
 	}
@@ -675,9 +703,11 @@ static bool rv_key(struct tui *t, struct view *v, int k)
 		return true;
 	}
 	if (k == 'H' && tb->kind != TAB_BOARD) {
-		/* The record's history, field by field: `rapport log ID`. */
+		/* History, field by field (`rapport log ID`): of the selected row in a list tab, as
+		 * a/e/d act on it, else of this record. */
+		const struct record *row = tb->kind == TAB_LIST ? rlist_selected(t, &tb->list) : NULL;
 		char cmd[64];
-		snprintf(cmd, sizeof cmd, "log %s", rv->id);
+		snprintf(cmd, sizeof cmd, "log %s", row ? row->id : rv->id);
 		tui_command(t, cmd);
 		return true;
 	}
@@ -776,11 +806,11 @@ static const struct view_ops rv_ops = {
 	"a\tadd a record here (in a tab: of that tab's kind, linked to this record)\n"
 	"e\tedit (the selected row, or this record)\n"
 	"d\tdelete (asks)\nu\tundelete the last deleted\n"
-	"H\thistory: who changed which field when (not on the Board)\n"
+	"H\thistory: who changed which field when (of the selected row in a list; not on the Board)\n"
 	"R\treport: a project's status or a customer's health, to a file\n"
 	"P\tportal: a customer's static site, to a directory\n"
 	"Board: h l\tcolumns\nBoard: H L < >\tmove the card to the previous / next status\n"
-	"Timeline: h l\tpan a week\nTimeline: + -\tzoom\nTimeline: t\tjump to today\n",
+	"Timeline: h l\tpan a week (a column if wider)\nTimeline: + -\tzoom\nTimeline: t\tjump to today\n",
 	rv_draw, rv_key, rv_click, rv_free,
 };
 

@@ -2,7 +2,10 @@
  * rlist.c — the record list widget. It never loads a list whole: it counts the matches once per
  * change and fetches only a window of rows around what is on screen (LIMIT/OFFSET over the sort
  * indexes, so even row 999,000 of the interaction timeline is an index walk). Columns come from
- * the kind table's list fields, as in `rapport list`.
+ * the kind table's list fields, as in `rapport list`; their widths are measured over the whole
+ * list in SQL (widest value, or the names of the distinct references), so they do not move as
+ * you page, and laid out for the terminal's width: dates and numbers are never cut, the id and
+ * the people columns give way first, the name last.
  */
 #include "tui_int.h"
 
@@ -13,7 +16,7 @@ void rlist_init(struct rlist *l, const struct kindinfo *ki)
 {
 	memset(l, 0, sizeof(*l));
 	l->ki = ki;
-	l->gen = -1;
+	l->gen = l->wgen = -1;
 	query_init(&l->q, ki);
 	for (size_t i = 0; i < ki->nf && l->ncols < ARRAY_LEN(l->cols); i++)
 		if (ki->f[i]->flags & F_LIST)
@@ -114,6 +117,124 @@ const struct record *rlist_selected(struct tui *t, struct rlist *l)
 	return l->total > 0 && i >= 0 && i < l->win_n ? l->win[i] : NULL;
 }
 
+/* ---- column widths ---- */
+
+struct widest {
+	struct tui *t;
+	const struct field *f;
+	int w;
+};
+
+static int widest_cb(const char *v, void *p)
+{
+	struct widest *wd = p;
+	char *d = display_value(wd->t->c, wd->f, v);
+	int dw = utf8_width(d);
+	wd->w = dw > wd->w ? dw : wd->w;
+	free(d);
+	return 0;
+}
+
+/* The widest a column's values show, over every row of the list. Dates and yes/no have one
+ * width; a choice is as wide as its widest choice; text is measured in SQL; references and
+ * numbers show differently from how they are stored (names, grouped digits), so their
+ * distinct values are shown and measured (names are few; a list of a million interactions
+ * refers to some thousands of customers at most). */
+static int natural(struct tui *t, struct rlist *l, const struct field *f)
+{
+	struct err e = { 0, "" };
+	struct widest wd = { t, f, 0 };
+	switch (f->type) {
+	case FT_DATE: return 10;
+	case FT_DATETIME: return 16;
+	case FT_BOOL: return 3;
+	case FT_CHOICE: {
+		struct strv ch = STRV_INIT;
+		strv_split(&ch, f->choices, ',');
+		for (size_t i = 0; i < ch.n; i++)
+			widest_cb(ch.v[i], &wd);
+		strv_clear(&ch);
+		return wd.w;
+	}
+	case FT_REF:
+	case FT_REFS:
+	case FT_NUMBER:
+	case FT_INT: store_distinct(t->w->st, &l->q, f, 20000, widest_cb, &wd, &e); return wd.w;
+	default: store_max_width(t->w->st, &l->q, f, &wd.w, &e); return wd.w;
+	}
+}
+
+/* Who a record belongs to (owner, manager, assignee): useful, but it gives way before text. */
+static bool people(const struct field *f)
+{
+	return f->type == FT_REF && f->ref && !strcmp(f->ref, "member");
+}
+
+/* Never cut: a date cut to "2026-09-…" or a number cut to its first digits says nothing. */
+static bool fixed(const struct field *f)
+{
+	return f->type == FT_DATE || f->type == FT_DATETIME || f->type == FT_BOOL ||
+	       f->type == FT_NUMBER || f->type == FT_INT;
+}
+
+/* Widths for the terminal: each column as wide as its widest value (and its label); when that
+ * is too wide, the id goes first, then people columns shrink, then the widest text, the name
+ * last; dates and numbers keep their width. A width of 0 hides a column. */
+static void layout(struct tui *t, struct rlist *l, int w[25])
+{
+	if (l->wgen != t->gen) {
+		l->natural[0] = 8;
+		for (size_t c = 0; c < l->ncols; c++)
+			l->natural[c + 1] = natural(t, l, l->cols[c]);
+		l->wgen = t->gen;
+	}
+	int total = 1;
+	for (size_t c = 0; c <= l->ncols; c++) {
+		int lw = 2;
+		if (c) {
+			char label[64];
+			field_label(l->cols[c - 1], label, sizeof label);
+			lw = utf8_width(label);
+		}
+		w[c] = l->natural[c] > lw ? l->natural[c] : lw;
+		total += w[c] + 2;
+	}
+	if (total > COLS) { /* the id first: the name finds the record as well */
+		total -= w[0] + 2;
+		w[0] = 0;
+	}
+	/* Then shrink, a column at a time, the widest of a class down to its floor. */
+	for (int pass = 0; pass < 3 && total > COLS; pass++) {
+		int floor = pass == 0 ? 6 : pass == 1 ? 8 : 12;
+		while (total > COLS) {
+			size_t widest = 0;
+			for (size_t c = 1; c <= l->ncols; c++) {
+				const struct field *f = l->cols[c - 1];
+				bool name = (f->flags & F_NAME) != 0;
+				bool in = pass == 0 ? people(f) : pass == 1 ? !fixed(f) && !name : name;
+				if (in && w[c] > floor && (!widest || w[c] > w[widest]))
+					widest = c;
+			}
+			if (!widest)
+				break;
+			w[widest]--;
+			total--;
+		}
+	}
+	/* Still too wide (a narrow terminal, many columns): people columns go, then the
+	 * rightmost columns, so what shows is whole. */
+	for (size_t c = 1; c <= l->ncols && total > COLS; c++)
+		if (people(l->cols[c - 1]) && w[c]) {
+			total -= w[c] + 2;
+			w[c] = 0;
+		}
+	for (size_t c = l->ncols; c >= 1 && total > COLS; c--)
+		if (w[c] && !(l->cols[c - 1]->flags & F_NAME)) {
+			total -= w[c] + 2;
+			w[c] = 0;
+		}
+}
+
 static void clamp(struct rlist *l, int h)
 {
 	if (l->sel >= l->total)
@@ -137,47 +258,18 @@ void rlist_draw(struct tui *t, struct rlist *l, int y, int h)
 	ensure(t, l, l->top, h);
 	clamp(l, h - 1);
 	ensure(t, l, l->top, h - 1);
-	/* Column widths from what is visible: the id, then the fields, the last one taking the rest. */
-	int w[25] = { 8 };
-	for (size_t c = 0; c < l->ncols; c++) {
-		char label[64];
-		field_label(l->cols[c], label, sizeof label);
-		w[c + 1] = utf8_width(label);
-	}
-	for (long r = 0; r < h - 1; r++) {
-		long i = l->top + r - l->win_off;
-		if (i < 0 || i >= l->win_n)
-			break;
-		for (size_t c = 0; c < l->ncols; c++) {
-			char *d = display_value(t->c, l->cols[c], record_get(l->win[i], l->cols[c]->name));
-			int dw = utf8_width(d);
-			if (dw > w[c + 1])
-				w[c + 1] = dw > 32 ? 32 : dw;
-			free(d);
-		}
-	}
-	int total = 1;
-	for (size_t c = 0; c <= l->ncols; c++)
-		total += w[c] + 2;
-	/* Too wide: shrink the widest other column first; the name gives way last. */
-	for (int pass = 0; pass < 2 && total > COLS; pass++)
-		while (total > COLS) {
-			size_t widest = 0;
-			for (size_t c = 1; c <= l->ncols; c++)
-				if ((pass || !(l->cols[c - 1]->flags & F_NAME)) &&
-				    (!widest || w[c] > w[widest]))
-					widest = c;
-			if (!widest || w[widest] <= (pass ? 6 : 7))
-				break;
-			w[widest]--;
-			total--;
-		}
+	int w[25];
+	layout(t, l, w);
 	move(y, 0);
 	clrtoeol();
 	int x = 1;
-	tui_put(y, x, w[0], "ID", tui_attr(t, C_HEAD));
-	x += w[0] + 2;
+	if (w[0]) {
+		tui_put(y, x, w[0], "ID", tui_attr(t, C_HEAD));
+		x += w[0] + 2;
+	}
 	for (size_t c = 0; c < l->ncols && x < COLS; c++) {
+		if (!w[c + 1])
+			continue;
 		char label[64];
 		field_label(l->cols[c], label, sizeof label);
 		tui_put(y, x, w[c + 1], label, tui_attr(t, C_HEAD));
@@ -199,9 +291,13 @@ void rlist_draw(struct tui *t, struct rlist *l, int y, int h)
 		char sid[9];
 		snprintf(sid, sizeof sid, "%.8s", rec->id);
 		x = 1;
-		tui_put(y + r, x, w[0], sid, sel ? (int)A_REVERSE : tui_attr(t, C_ID));
-		x += w[0] + 2;
+		if (w[0]) {
+			tui_put(y + r, x, w[0], sid, sel ? (int)A_REVERSE : tui_attr(t, C_ID));
+			x += w[0] + 2;
+		}
 		for (size_t c = 0; c < l->ncols && x < COLS; c++) {
+			if (!w[c + 1])
+				continue;
 			const char *v = record_get(rec, l->cols[c]->name);
 			char *d = display_value(t->c, l->cols[c], v);
 			int attr = sel ? (int)A_REVERSE : tui_attr(t, value_role(l->cols[c], v));

@@ -51,6 +51,7 @@ struct tui {
 	int census_gen;
 	char syncbar[96]; /* tui_sync_bar as of census_gen */
 	int rules_pid;    /* a `rapport alerts` running in the background, 0 when none */
+	long day;         /* today (days since the epoch) as of the last frame: see loop() */
 	/* A view that wants the text cursor shown says where, each frame (tui_cursor_here). */
 	bool want_cursor;
 	int cur_y, cur_x;
@@ -118,6 +119,10 @@ struct rlist {
 	long win_off, win_n;
 	int gen;
 	int y, h; /* where it was last drawn */
+	/* Each column's widest value over the whole list (not the page: widths stay put as you
+	 * page), measured once per change (wgen); [0] is the id. */
+	int natural[25];
+	int wgen;
 };
 void rlist_init(struct rlist *l, const struct kindinfo *ki);
 /* Hides the column for a reference the list is filtered on (the customer in its 360 view). */

@@ -12,14 +12,56 @@
 struct listview {
 	struct view v;
 	struct rlist l;
-	char filters[256];
+	char filters[256]; /* as shown */
+	struct strv words; /* the filters, one a word as typed (a value may hold spaces) */
 	char sort[128];
+	long day; /* the day its filters were read on: "due<today" means another date tomorrow */
 };
+
+/* Replaces the list's query with these filters (words as on the command line, "stage=active",
+ * "customer=Tailspin Airlines"); keep leaves the cursor where it is. A filter that does not
+ * read is an error in e and changes nothing. */
+static int set_filters(struct tui *t, struct listview *lv, const struct strv *words, bool keep,
+		       struct err *e)
+{
+	struct query q;
+	query_init(&q, lv->l.ki);
+	int rc = 0;
+	for (size_t i = 0; i < words->n && !rc; i++)
+		rc = ws_filter(t->w, &q, words->v[i], e);
+	if (!rc)
+		rc = ws_sort(t->w, &q, lv->sort, e);
+	if (rc) {
+		query_free(&q);
+		return rc;
+	}
+	query_free(&lv->l.q);
+	lv->l.q = q;
+	lv->l.gen = lv->l.wgen = t->gen - 1;
+	if (!keep)
+		lv->l.sel = lv->l.top = 0;
+	if (words != &lv->words) {
+		strv_clear(&lv->words);
+		for (size_t i = 0; i < words->n; i++)
+			strv_push(&lv->words, words->v[i]);
+	}
+	char *shown = strv_join(&lv->words, " ");
+	snprintf(lv->filters, sizeof lv->filters, "%s", shown);
+	free(shown);
+	lv->day = t->day;
+	return 0;
+}
 
 static void list_draw(struct tui *t, struct view *v, int y, int h)
 {
 	struct listview *lv = (struct listview *)v;
 	char head[512];
+	/* A relative date in a filter is read again on a new day. */
+	struct err e = { 0, "" };
+	if (lv->day != t->day && set_filters(t, lv, &lv->words, true, &e)) {
+		lv->day = t->day; /* said once, not every frame */
+		tui_message(t, C_BAD, "%s", e.msg);
+	}
 	rlist_draw(t, &lv->l, y + 1, h - 1);
 	snprintf(head, sizeof head, "%ld %s%s%s · sorted by %s · f filter, o order, a add", lv->l.total,
 		 lv->l.ki->k->plural, lv->filters[0] ? " where " : "", lv->filters,
@@ -27,32 +69,6 @@ static void list_draw(struct tui *t, struct view *v, int y, int h)
 	move(y, 0);
 	clrtoeol();
 	tui_put(y, 1, COLS - 2, head, tui_attr(t, C_MUTED));
-}
-
-/* Replaces the list's filters with what the user typed ("stage=active region=EMEA"). */
-static void set_filters(struct tui *t, struct listview *lv, const char *text)
-{
-	struct query q;
-	struct err e = { 0, "" };
-	struct strv words = STRV_INIT;
-	query_init(&q, lv->l.ki);
-	strv_split(&words, text, ' ');
-	int rc = 0;
-	for (size_t i = 0; i < words.n && !rc; i++)
-		rc = ws_filter(t->w, &q, words.v[i], &e);
-	if (!rc)
-		rc = ws_sort(t->w, &q, lv->sort, &e);
-	if (rc) {
-		tui_message(t, C_BAD, "%s", e.msg);
-		query_free(&q);
-	} else {
-		query_free(&lv->l.q);
-		lv->l.q = q;
-		lv->l.gen = t->gen - 1;
-		lv->l.sel = lv->l.top = 0;
-		snprintf(lv->filters, sizeof lv->filters, "%s", text);
-	}
-	strv_clear(&words);
 }
 
 static bool list_key(struct tui *t, struct view *v, int k)
@@ -72,10 +88,24 @@ static bool list_key(struct tui *t, struct view *v, int k)
 			tui_delete(t, r->id);
 		return true;
 	case 'u': tui_undelete(t); return true;
+	case 'H':
+		/* The selected row's history, field by field: `rapport log ID`. */
+		if ((r = rlist_selected(t, &lv->l))) {
+			char cmd[64];
+			snprintf(cmd, sizeof cmd, "log %s", r->id);
+			tui_command(t, cmd);
+		}
+		return true;
 	case 'f': {
 		char *text = tui_prompt(t, "filter: ", lv->filters);
-		if (text)
-			set_filters(t, lv, text);
+		if (text) {
+			struct strv words = STRV_INIT;
+			struct err e = { 0, "" };
+			strv_split(&words, text, ' ');
+			if (set_filters(t, lv, &words, false, &e))
+				tui_message(t, C_BAD, "%s", e.msg);
+			strv_clear(&words);
+		}
 		free(text);
 		return true;
 	}
@@ -103,13 +133,19 @@ static void list_click(struct tui *t, struct view *v, int y, int x, bool dbl)
 	rlist_click(t, &((struct listview *)v)->l, y, dbl);
 }
 
-static void list_free(struct view *v) { rlist_free(&((struct listview *)v)->l); }
+static void list_free(struct view *v)
+{
+	struct listview *lv = (struct listview *)v;
+	rlist_free(&lv->l);
+	strv_clear(&lv->words);
+}
 
 static const struct view_ops list_ops = {
 	"list",
 	"j k ↓ ↑\tmove\nPgDn PgUp\tpage\ng G Home End\tfirst, last\nEnter\topen\n"
 	"f\tfilter (FIELD=V FIELD<V FIELD~TEXT …)\no\torder (name,-due)\n"
-	"a\tadd\ne\tedit\nd\tdelete\nu\tundelete the last deleted\n",
+	"a\tadd\ne\tedit\nd\tdelete\nu\tundelete the last deleted\n"
+	"H\thistory of the selected record: who changed which field when\n",
 	list_draw, list_key, list_click, list_free,
 };
 
@@ -126,28 +162,20 @@ struct view *view_list(struct tui *t, const char *kind, int nfilters, char **fil
 	struct listview *lv = xcalloc(1, sizeof(*lv));
 	lv->v.ops = &list_ops;
 	rlist_init(&lv->l, ki);
-	struct buf fb = BUF_INIT;
+	struct strv words = STRV_INIT;
 	for (int i = 0; i < nfilters; i++) {
-		if (!strcmp(filters[i], "--sort") && i + 1 < nfilters) {
+		if (!strcmp(filters[i], "--sort") && i + 1 < nfilters)
 			snprintf(lv->sort, sizeof lv->sort, "%s", filters[++i]);
-			continue;
-		}
-		if (ws_filter(t->w, &lv->l.q, filters[i], e)) {
-			buf_release(&fb);
-			rlist_free(&lv->l);
-			free(lv);
-			return NULL;
-		}
-		buf_addf(&fb, "%s%s", fb.len ? " " : "", filters[i]);
+		else
+			strv_push(&words, filters[i]);
 	}
-	if (ws_sort(t->w, &lv->l.q, lv->sort, e)) {
-		buf_release(&fb);
-		rlist_free(&lv->l);
+	int rc = set_filters(t, lv, &words, false, e);
+	strv_clear(&words);
+	if (rc) {
+		list_free(&lv->v);
 		free(lv);
 		return NULL;
 	}
-	snprintf(lv->filters, sizeof lv->filters, "%s", fb.data);
-	buf_release(&fb);
 	snprintf(lv->v.title, sizeof lv->v.title, "%c%s", ki->k->plural[0] - 'a' + 'A',
 		 ki->k->plural + 1);
 	return &lv->v;

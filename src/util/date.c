@@ -1,6 +1,7 @@
 /*
  * date.c — ISO 8601 dates and the clock. All arithmetic is in UTC on days since the epoch, so
- * results never depend on the local time zone; RAPPORT_NOW pins the clock for tests and reports.
+ * results never depend on the local time zone; RAPPORT_NOW pins the clock for tests and reports
+ * (RAPPORT_NOW=@FILE reads it from FILE each time it is asked, so a test can move it).
  */
 #include "util.h"
 
@@ -117,22 +118,59 @@ bool datetime_parse(const char *s, time_t *t)
 	return true;
 }
 
+/* RAPPORT_NOW's value: the setting itself, or with "@FILE" the first line of FILE, read at each
+ * use so a test can move the clock of a program that is running (a TUI left open overnight).
+ * Returns false when the file cannot be read; *text is owned by the caller. */
+static bool now_text(const char *env, char **text)
+{
+	if (env[0] != '@') {
+		*text = xstrdup(env);
+		return true;
+	}
+	size_t len;
+	char *s = strcmp(env + 1, "-") ? file_read(env + 1, &len) : NULL; /* never stdin */
+	if (!s)
+		return false;
+	s[strcspn(s, "\r\n")] = '\0';
+	*text = s;
+	return true;
+}
+
 time_t clock_now(void)
 {
+	/* The last good reading of an @FILE clock: a file caught half-written keeps the time
+	 * where it was rather than jumping to the system clock. */
+	static time_t last;
+	static bool have_last;
 	const char *env = getenv("RAPPORT_NOW");
+	char *text = NULL;
 	time_t t;
-	if (env && *env && datetime_parse(env, &t))
+	if (!env || !*env)
+		return time(NULL);
+	bool ok = now_text(env, &text) && datetime_parse(text, &t);
+	free(text);
+	if (ok) {
+		last = t;
+		have_last = true;
 		return t;
-	return time(NULL);
+	}
+	return have_last ? last : time(NULL);
 }
 
 int clock_check(struct err *e)
 {
 	const char *env = getenv("RAPPORT_NOW");
-	if (env && *env && !datetime_parse(env, NULL))
-		return err_set(e, RERR_USAGE,
-			       "RAPPORT_NOW: '%s' is not an ISO 8601 date or datetime", env);
-	return 0;
+	char *text = NULL;
+	int rc = 0;
+	if (!env || !*env)
+		return 0;
+	if (!now_text(env, &text))
+		rc = err_set(e, RERR_USAGE, "RAPPORT_NOW: cannot read '%s'", env + 1);
+	else if (!datetime_parse(text, NULL))
+		rc = err_set(e, RERR_USAGE, "RAPPORT_NOW: '%s'%s%s is not an ISO 8601 date or datetime",
+			     text, env[0] == '@' ? " in " : "", env[0] == '@' ? env + 1 : "");
+	free(text);
+	return rc;
 }
 
 void fmt_date(char out[11], time_t t)

@@ -4,6 +4,13 @@
 
 #include <stdlib.h>
 
+static int distinct_cb(const char *v, void *p)
+{
+	(void)v;
+	(*(long *)p)++;
+	return 0;
+}
+
 static int count_cb(const struct record *r, void *p)
 {
 	(void)r;
@@ -238,6 +245,18 @@ void suite_store(void)
 	CHECK(store_sum(w->st, &q, kind_field(ik, "amount"), &sum, &e) == 0 && sum == 100);
 	query_free(&q);
 	record_free(i2);
+
+	/* A list's widest value without loading it: display columns (CJK counts two), over the
+	 * matches only; the distinct values of a column, unset ones left out. */
+	int mw = -1;
+	query_init(&q, ck);
+	CHECK(store_max_width(w->st, &q, kind_field(ck, "name"), &mw, &e) == 0 && mw == 20);
+	n = 0;
+	CHECK(store_distinct(w->st, &q, kind_field(ck, "stage"), 0, distinct_cb, &n, &e) == 0 &&
+	      n == 2);
+	CHECK(ws_filter(w, &q, "stage=active", &e) == 0);
+	CHECK(store_max_width(w->st, &q, kind_field(ck, "name"), &mw, &e) == 0 && mw == 7);
+	query_free(&q);
 
 	record_free(c1);
 	record_free(c2);
