@@ -1,7 +1,15 @@
-# tests/tui_lib.sh — the tmux driver the TUI test scripts share, sourced after tests/lib.sh with
-# GOLD (the golden screens' directory), WS (the workspace) and SOCK (tmux's socket) set: a
-# session per `start`, keys typed with send-keys, the screen read with capture-pane, readiness
-# waits that poll (never a speed check) and golden screens (RAPPORT_GOLDEN=update rewrites).
+# tests/tui_lib.sh — the tmux driver the TUI test scripts share, sourced after tests/lib.sh. It
+# makes the demo workspace the scripts drive (WS, with a test identity), sets GOLD (the golden
+# screens' directory) and SOCK (tmux's socket), and gives: a session per `start`, keys typed with
+# send-keys, the screen read with capture-pane, readiness waits that poll (never a speed check)
+# and golden screens (RAPPORT_GOLDEN=update rewrites).
+command -v tmux >/dev/null || { bad "tmux is not installed"; finish; }
+GOLD=$TOP/tests/tui/golden
+rp config --global user.name "Test User"
+rp config --global user.email test@example.com
+rp demo co
+WS=$T/co
+SOCK=$T/tmux.sock
 tm() { tmux -S "$SOCK" "$@"; }
 
 # [ENV='A=1 B=2'] start W H ARGS…: runs rapport in a fresh tmux session of that size.

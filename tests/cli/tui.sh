@@ -4,13 +4,6 @@
 # must not reach the terminal, the form's validation path, and the ':' command line.
 . "$TOP/tests/lib.sh"
 
-command -v tmux >/dev/null || { bad "tmux is not installed"; finish; }
-GOLD=$TOP/tests/tui/golden
-rp config --global user.name "Test User"
-rp config --global user.email test@example.com
-rp demo co
-WS=$T/co
-SOCK=$T/tmux.sock
 . "$TOP/tests/tui_lib.sh"
 
 for size in 80x24 120x40; do

@@ -4,13 +4,6 @@
 # stable across pages, the timeline's panning and labels, and the small-terminal message.
 . "$TOP/tests/lib.sh"
 
-command -v tmux >/dev/null || { bad "tmux is not installed"; finish; }
-GOLD=$TOP/tests/tui/golden
-rp config --global user.name "Test User"
-rp config --global user.email test@example.com
-rp demo co
-WS=$T/co
-SOCK=$T/tmux.sock
 . "$TOP/tests/tui_lib.sh"
 
 # xcol ROW TEXT: the display column of TEXT on screen row ROW (1-based).
