@@ -332,11 +332,16 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 		put(g, mr, "deliverable", m == 0 ? "Design document" : m == 1 ? "Tested release"
 									    : "Production system");
 		/* Past milestones are done — some late — except that every other active project
-		 * has its latest one still open: overdue, as real portfolios have. */
+		 * has its latest one still open: overdue, as real portfolios have. One whose late
+		 * finish would fall after today is not done yet: it stays open, overdue (a done
+		 * date in the future would be a delivery that has not happened). */
 		bool next_past = start + len * (m + 2) / 3 >= g->today;
 		bool overdue = !strcmp(status, "active") && idx % 2 == 0 && next_past;
-		if (due < g->today && strcmp(status, "cancelled") && !overdue)
-			putday(g, mr, "done", due - g->today + (rng_below(4) == 0 ? rnd(3, 15) : 0));
+		if (due < g->today && strcmp(status, "cancelled") && !overdue) {
+			long done = due + (rng_below(4) == 0 ? rnd(3, 15) : 0);
+			if (done <= g->today)
+				putday(g, mr, "done", done - g->today);
+		}
 		save(g, mr, ms[m]);
 		msp[m] = ms[m];
 	}
