@@ -308,6 +308,9 @@ int store_view_rows(struct store *st, const char *sql, const char *arg, long lim
 #define RULE_SECONDS 2.0
 #define RULE_VALUE_MIB 16
 #define RULE_MEMORY_MIB 64
+/* Whether a column of the view a rule watching `watch` reads holds money (invoice_status's
+ * amount, paid and outstanding; contract_status's value; budgets and earned-value figures). */
+bool store_rule_money(const char *watch, const char *column);
 int store_rule_compile(struct store *st, const char *watch, const char *expr, struct err *e);
 int store_rule_trial(struct store *st, const char *watch, const char *expr, struct err *e);
 int store_rule_run(struct store *st, const char *watch, const char *expr, double seconds,

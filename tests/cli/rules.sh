@@ -50,6 +50,10 @@ r add interaction customer=Thirty kind=call summary=x at=2026-10-23T10:00:00Z >/
 D31=$(r add customer name=ThirtyOne stage=active)
 r add interaction customer=ThirtyOne kind=call summary=x at=2026-10-22T10:00:00Z >/dev/null
 LEAD=$(r add customer name=JustALead stage=lead)
+# never-contacted: an active customer with no interaction at all.
+NEVER=$(r add customer name=Newcomer stage=active)
+# Money in a message is written as everywhere else.
+IBIG=$(r add invoice customer=Acme number=BIG amount=17500 issued=2026-10-01 due=2026-11-01)
 # budget-burn: over 80% of budget used while under 70% earned.
 B=$(r add project customer=Acme name=Burn status=active rate=10)
 r add task project=Burn name=Work budget=1000 progress=69 >/dev/null
@@ -90,6 +94,14 @@ quiet ticket-sla "$KANS" "an answered ticket"
 fires no-contact "$D31" "31 days without contact"
 quiet no-contact "$D30" "30 days without contact"
 quiet no-contact "$LEAD" "a lead"
+fires never-contacted "$NEVER" "an active customer never contacted"
+quiet no-contact "$NEVER" "a customer never contacted (it has no number of days)"
+quiet never-contacted "$D31" "a customer contacted 31 days ago"
+quiet never-contacted "$LEAD" "a lead never contacted"
+msg() { sqlite3 .rapport/rapport.db "select message from alert where \"on\"='$1' and deleted=0"; }
+eq "$(msg "$NEVER")" "No contact with Newcomer on record" "a never-contacted customer's alert"
+eq "$(msg "$D31")" "No contact with ThirtyOne for 31 days"
+eq "$(msg "$IBIG")" "Invoice BIG is 21 days overdue (17,500.00 outstanding)" "money as everywhere else"
 fires budget-burn "$B" "81% used, 69% earned"
 fires project-health-red "$RED" "a red project"
 quiet project-health-red "$GREY" "a grey (low-confidence) project"
