@@ -769,7 +769,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		(long)(time(NULL) - g.started));
 	for (size_t i = 0; i < c->ws->sc.nkinds; i++)
 		if (counts[i])
-			fprintf(c->out, "  %8ld %s\n", counts[i], c->ws->sc.kinds[i].k->plural);
+			fprintf(c->out, "  %8ld %s\n", counts[i],
+				counts[i] == 1 ? c->ws->sc.kinds[i].k->name : c->ws->sc.kinds[i].k->plural);
 	free(counts);
 	if (n)
 		fprintf(c->out, "Try: rapport -C %s list customer --limit 20\n", dir);

@@ -242,12 +242,14 @@ static void score_sentiment(struct health *h, const struct sentiment *s)
 	if (s->csat_n && (c = comp(h, "csat"))) {
 		double neutral = (c->bad + c->good) / 2;
 		double v = (s->csat_good + (s->csat_n - s->csat_w) * neutral) / s->csat_n;
-		measure(h, "csat", v, "%ld answers, %.0f%% satisfied (older ones fade)", s->csat_n, v);
+		measure(h, "csat", v, "%ld answer%s, %.0f%% satisfied (older ones fade)", s->csat_n,
+			PLURAL(s->csat_n), v);
 	}
 	if (s->nps_n && (c = comp(h, "nps"))) {
 		double neutral = (c->bad + c->good) / 2;
 		double v = (s->nps_sum + (s->nps_n - s->nps_w) * neutral) / s->nps_n;
-		measure(h, "nps", v, "%ld answers, NPS %+.0f (older ones fade)", s->nps_n, v);
+		measure(h, "nps", v, "%ld answer%s, NPS %+.0f (older ones fade)", s->nps_n,
+			PLURAL(s->nps_n), v);
 	}
 }
 
@@ -612,8 +614,8 @@ static void score_project(struct health *h, const struct pentry *pe,
 		measure(h, "milestones", 100.0 * f->ms_on_time / f->ms_due,
 			"%ld of %ld due milestones done on time", f->ms_on_time, f->ms_due);
 	if (f->hours > 0)
-		measure(h, "defects", 100.0 * f->defects / f->hours, "%ld incidents in %.0f h",
-			f->defects, f->hours);
+		measure(h, "defects", 100.0 * f->defects / f->hours, "%ld incident%s in %.0f h",
+			f->defects, PLURAL(f->defects), f->hours);
 	if (f->inv_due)
 		measure(h, "collection", 100.0 * f->inv_on_time / f->inv_due,
 			"%ld of %ld due invoices paid on time", f->inv_on_time, f->inv_due);
@@ -647,14 +649,14 @@ static void measure_customer(struct health *h, const struct centry *ce,
 		measure(h, "collection", 100.0 * f->inv_on_time / f->inv_due,
 			"%ld of %ld due invoices paid on time", f->inv_on_time, f->inv_due);
 	if (f->has_contact)
-		measure(h, "contact", (double)f->days_since_contact, "last contact %ld days ago",
-			f->days_since_contact);
+		measure(h, "contact", (double)f->days_since_contact, "last contact %ld day%s ago",
+			f->days_since_contact, PLURAL(f->days_since_contact));
 	measure(h, "executive", f->executive_180 ? 1 : 0, "%s",
 		f->executive_180 ? "an executive was met in the last 180 days"
 				 : "no executive contact in 180 days");
 	if (ce->resp_n)
-		measure(h, "response", ce->resp_median, "median first response %.1f h over %ld tickets",
-			ce->resp_median, ce->resp_n);
+		measure(h, "response", ce->resp_median, "median first response %.1f h over %ld ticket%s",
+			ce->resp_median, ce->resp_n, PLURAL(ce->resp_n));
 	score_sentiment(h, &ce->s);
 	/* Revenue, for margin (costs come from the projects). */
 	h->value = f->revenue;
@@ -704,7 +706,8 @@ static void score_customers(const struct facts *fx, const struct health_config *
 	for (size_t i = 0; i < out->n; i++) {
 		struct health *h = &out->v[i];
 		if (np[i])
-			measure(h, "delivery", ds[i] / dw[i], "%ld projects, weighted by budget", np[i]);
+			measure(h, "delivery", ds[i] / dw[i], "%ld project%s, weighted by budget", np[i],
+				PLURAL(np[i]));
 		if (h->value > 0)
 			measure(h, "margin", 100.0 * (h->value - cost[i]) / h->value,
 				"invoiced %.0f, cost so far %.0f", h->value, cost[i]);

@@ -518,8 +518,8 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 	if (pg < 0)
 		doc_kv(d, "Progress", TONE_MUTED, "no tasks planned yet");
 	else
-		doc_kv(d, "Progress", TONE_NONE, "%.0f%% of the planned work (%ld of %zu tasks done)", pg,
-		       done, tasks.n);
+		doc_kv(d, "Progress", TONE_NONE, "%.0f%% of the planned work (%ld of %zu task%s done)",
+		       pg, done, tasks.n, PLURAL((long)tasks.n));
 	if (h) {
 		doc_kv(d, "Health", band_tone(h->band), "%.0f %s%s, confidence %.0f%%%s%s", h->score,
 		       band_name(h->band), h->capped ? " (capped)" : "", h->confidence,

@@ -61,6 +61,11 @@ out_has "3 customers"
 out_has "300 interactions"
 out_has "60 tasks"
 ok_run demo s2 --size 3
+# Counts of one in the singular.
+ok_run demo one --size 1
+out_has " 1 customer"
+out_lacks " 1 customers"
+out_lacks " 1 contracts"
 rp -C s1 list task --json --sort id
 a=$(printf '%s' "$OUT" | jq -r '.[].id' | sha256sum)
 rp -C s2 list task --json --sort id

@@ -159,7 +159,7 @@ done
 rejects "syntax error" add rule name=evil watch=task "when=late_days >" message=x
 rejects "is not one of: task, project" add rule name=evil watch=member "when=1" message=x
 rejects "is not one of" add rule name=evil watch=expense "when=1" message=x
-rejects "action 'explode'" add rule name=evil watch=task "when=1" message=x actions=explode
+rejects "actions: 'explode'" add rule name=evil watch=task "when=1" message=x actions=explode
 # A runaway condition is refused when written: its trial on the first rows runs out of time.
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do r add task project=Portal name=Filler$i >/dev/null; done
 RUNAWAY="(SELECT count(*) FROM task_status a, task_status b, task_status c, task_status d, task_status e, task_status f, task_status g, task_status h) > 0"
@@ -189,7 +189,16 @@ out_has "all valid"
 printf 'name quiet-customer\nwatch customer\nwhen days_since_contact > 90\nmessage {name} is quiet\n\nname broken\nwatch task\nwhen late_days >>> 3\nmessage x\n' >new.txt
 rejects "new.txt: line 8: rule broken: when: near" rules load new.txt
 rejects "line 3: 'colour' is not a rule field" rules check "$(printf 'name a\nwatch task\ncolour red\n' >c.txt; echo c.txt)"
+# A whole-rule problem points at the line of the field it is about, said once; a rule's
+# condition at its when line, even when the rule follows comments and another rule.
+printf '# A comment\n\nname a\nwatch task\nwhen late_days > 1\nactions alert,bogus\nmessage x\n' >act.txt
+rejects "act.txt: line 6: rule a: actions: 'bogus' is not alert, task or at_risk" rules check act.txt
+case "$ERR" in *"rule a: rule a"*) bad "the rule is named twice: $ERR" ;; *) ok ;; esac
+printf 'name ok\nwatch task\nwhen 1\nmessage x\n\n# then\nname b\nwatch task\nseverity info\nwhen nosuch > 1\nmessage x\n' >w.txt
+rejects "w.txt: line 10: rule b: when: no such column: nosuch" rules check w.txt
 printf 'name quiet-customer\nwatch customer\nwhen days_since_contact > 90\nmessage {name} is quiet\n' >good.txt
+ok_run rules check good.txt
+eq "$OUT" "good.txt: 1 rule, valid" "one rule, in the singular"
 ok_run rules load good.txt
 out_has "1 added"
 ok_run rules
