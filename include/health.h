@@ -130,6 +130,10 @@ int health_record(struct ws *w, long today, const struct healths *const *sets, s
 /* The direction against four weeks ago: 1 rising, -1 falling, 0 steady (within 2 points),
  * 2 unknown (no score then or now). */
 int health_trend_dir(const struct health_trend *t);
+/* Puts h's score in its trend's last week (the status date's) when the score counts (any
+ * confidence), as health_record would: a chart drawn under a headline score ends with that
+ * score even when no run has recorded it yet (a report after an edit, --at). */
+void health_trend_now(struct health_trend *t, const struct health *h);
 
 /* Customer value to a date, from the scores health_customers computed with its projects:
  * invoiced to date and the actual cost of their projects, highest revenue first. */

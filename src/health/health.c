@@ -1126,6 +1126,14 @@ void health_trends_free(struct health_trends *all)
 	memset(all, 0, sizeof(*all));
 }
 
+void health_trend_now(struct health_trend *t, const struct health *h)
+{
+	if (h->confidence <= 0)
+		return;
+	t->by_week[11] = h->score;
+	t->has[11] = true;
+}
+
 int health_trend_dir(const struct health_trend *t)
 {
 	if (!t->has[11] || !t->has[7])

@@ -61,11 +61,13 @@ static void more_note(struct doc *d, size_t shown, size_t total, const char *wha
 		doc_note(d, "%zu more %s not shown.", total - shown, what);
 }
 
-/* The 12-week trend of a score as a line chart (nothing when no history was recorded). */
-static void trend_chart(struct ws *w, struct doc *d, const char *id, long today)
+/* The 12-week trend of a score as a line chart, ending with the score the report shows
+ * (nothing when the score has no history and does not count). */
+static void trend_chart(struct ws *w, struct doc *d, const struct health *h, long today)
 {
 	struct health_trend t;
-	health_trend(w, id, today, &t);
+	health_trend(w, h->id, today, &t);
+	health_trend_now(&t, h);
 	size_t have = 0;
 	for (int i = 0; i < 12; i++)
 		have += t.has[i];
@@ -281,7 +283,10 @@ static int report_health(struct ws *w, const struct report_opts *o, struct doc *
 		for (size_t i = 0; i < nc && i < MAX_ROWS; i++) {
 			struct health_trend t;
 			health_trend(w, cv[i]->id, today, &t);
-			static const char *const words[] = { "falling", "steady", "rising", "" };
+			health_trend_now(&t, cv[i]);
+			/* No score four weeks back: say so rather than leave the cell blank. */
+			static const char *const words[] = { "falling", "steady", "rising",
+							     "too new to tell" };
 			const char *arrow = words[health_trend_dir(&t) + 1];
 			doc_row(d);
 			doc_cell(d, TONE_NONE, "%s", cv[i]->name);
@@ -334,7 +339,7 @@ static int report_health(struct ws *w, const struct report_opts *o, struct doc *
 			       band_name(h->band), h->capped ? ", capped" : "", h->confidence);
 			if (!strcmp(h->kind, "project"))
 				evm_line(d, &h->evm);
-			trend_chart(w, d, h->id, today);
+			trend_chart(w, d, h, today);
 			why(w, d, h);
 		}
 	if (!explained)
@@ -538,7 +543,7 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 				doc_bar(d, "CPI", f->cpi, s, f->cpi < 0.9 ? TONE_BAD : f->cpi < 1 ? TONE_WARN : TONE_GOOD);
 			}
 		}
-		trend_chart(w, d, p->id, today);
+		trend_chart(w, d, h, today);
 	}
 
 	doc_h2(d, "Milestones");

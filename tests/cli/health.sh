@@ -203,4 +203,24 @@ wtrend=$(printf '%s' "$OUT" | jq -r --arg id "$W" '.[] | select(.id == $id) | .t
 case "$wtrend" in "··········"*) case "${wtrend#··········}" in *·*) bad "calendar weeks: trend '$wtrend'" ;; ?*) ok ;; *) bad "calendar weeks: trend '$wtrend'" ;; esac ;; *) bad "calendar weeks: trend '$wtrend'" ;; esac
 RAPPORT_NOW=2026-11-25T09:00:00Z rp health "$W" --json
 eq "$(printf '%s' "$OUT" | jq -r .trend)" "$wtrend" "calendar weeks: the record's trend"
+
+# The health report's chart ends with the score over it, even when the report runs after an
+# edit and before any `health` run has recorded the new score; the trend column says when
+# there is no score four weeks back rather than staying blank.
+RAPPORT_NOW=2026-11-25T09:00:00Z rp health
+"$RAPPORT_BIN" set "$T2" progress=100 status=done >/dev/null
+RAPPORT_NOW=2026-11-25T09:00:00Z ok_run report health --project "$W"
+head=$(printf '%s\n' "$OUT" | sed -n 's/^project Weekly: \([0-9]*\) .*/\1/p')
+last=$(printf '%s\n' "$OUT" | sed -n '/^Health, last 12 weeks/{n;p;}' | awk '{ print $NF }')
+[ -n "$head" ] && ok || bad "no headline score for Weekly: $(printf '%s' "$OUT" | grep -m1 Weekly)"
+eq "$last" "$head" "the chart's last week and the headline score"
+before=$head
+"$RAPPORT_BIN" set W1 progress=5 >/dev/null # behind schedule now: a lower score
+RAPPORT_NOW=2026-11-25T09:00:00Z ok_run report health --project "$W"
+head=$(printf '%s\n' "$OUT" | sed -n 's/^project Weekly: \([0-9]*\) .*/\1/p')
+last=$(printf '%s\n' "$OUT" | sed -n '/^Health, last 12 weeks/{n;p;}' | awk '{ print $NF }')
+eq "$last" "$head" "after an edit: the chart's last week and the headline score"
+[ "$head" != "$before" ] && ok || bad "the edit did not change Weekly's score ($head)"
+RAPPORT_NOW=2026-11-25T09:00:00Z ok_run report health
+out_has "too new to tell" "the trend column without a score four weeks back"
 finish
