@@ -160,7 +160,9 @@ extern const size_t kpi_ndefs;
 bool kpi_get(const struct kpis *k, const struct kpi_def *d, double *v);
 
 /* The reporting period `back` periods before the one holding day d ("month", "quarter",
- * "year"): [from, to] and a label ("2026-11", "2026-Q4", "2026"). */
-void health_period(long d, const char *kind, int back, char from[11], char to[11], char label[16]);
+ * "year"): [from, to] and a label ("2026-11", "2026-Q4", "2026"). The period holding d is cut
+ * at d — its KPIs are to date, never counting what falls due later as missed — and then the
+ * function returns true: a partial period, which callers mark as such. */
+bool health_period(long d, const char *kind, int back, char from[11], char to[11], char label[16]);
 
 #endif

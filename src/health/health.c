@@ -1184,7 +1184,7 @@ void cvalues_free(struct cvalues *v)
 	v->n = 0;
 }
 
-void health_period(long d, const char *kind, int back, char from[11], char to[11], char label[16])
+bool health_period(long d, const char *kind, int back, char from[11], char to[11], char label[16])
 {
 	char ds[11];
 	days_to_date(ds, d);
@@ -1199,14 +1199,16 @@ void health_period(long d, const char *kind, int back, char from[11], char to[11
 	date_parse(buf, &first);
 	snprintf(buf, sizeof buf, "%04d-%02d-01", ly, lm);
 	date_parse(buf, &next);
+	bool partial = next - 1 > d;
 	days_to_date(from, first);
-	days_to_date(to, next - 1);
+	days_to_date(to, partial ? d : next - 1);
 	if (len == 12)
 		snprintf(label, 16, "%04d", fy);
 	else if (len == 3)
 		snprintf(label, 16, "%04d-Q%d", fy, (fm - 1) / 3 + 1);
 	else
 		snprintf(label, 16, "%04d-%02d", fy, fm);
+	return partial;
 }
 
 const struct kpi_def kpi_defs[] = {

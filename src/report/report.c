@@ -706,10 +706,15 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 	date_parse(o->date, &today);
 	enum { NPER = 6 };
 	struct kpis k[NPER];
-	char labels[NPER][16];
+	char labels[NPER][16], partial_from[11] = "";
 	for (int p = 0; p < NPER; p++) {
 		char from[11], to[11];
-		health_period(today, "month", NPER - 1 - p, from, to, labels[p]);
+		/* The current month is to date: marked, so two days of it never read as a month of
+		 * missed deliveries and unpaid invoices. */
+		if (health_period(today, "month", NPER - 1 - p, from, to, labels[p])) {
+			memcpy(partial_from, from, sizeof from);
+			strcat(labels[p], "*");
+		}
 		if ((rc = store_kpis(w->st, from, to, &k[p], e)))
 			return rc;
 	}
@@ -740,6 +745,9 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 			xl[p] = labels[p];
 			has[p] = kpi_get(&k[p], &kpi_defs[0], &v[p]);
 		}
+		if (partial_from[0])
+			doc_note(d, "* %.7s to date (%s to %s): not a whole month, so not comparable with "
+				    "the others.", labels[NPER - 1], partial_from, o->date);
 		doc_lines(d, "On-time delivery (% of milestones due in the month)", NPER, xl, 0, 100, NULL);
 		doc_series(d, "On time", TONE_NONE, v, has);
 	}

@@ -129,7 +129,19 @@ near "$(j '.components[] | select(.key == "contact") | .value')" 10 "10 days sin
 near "$(j '.components[] | select(.key == "response") | .value')" 4 "median of 6 h and 2 h"
 [ "$(j '.components[] | select(.key == "delivery") | .value')" != null ] && ok || bad "delivery from the projects"
 
-# KPIs over a period, hand-computed: November 2026 (the status date's month).
+# KPIs over a period, hand-computed: November 2026 (the status date's month), to date: what
+# falls due after the 22nd (a milestone not done yet, an invoice not paid yet) is not missed.
+"$RAPPORT_BIN" add milestone project=Portal name=Later due=2026-11-29 >/dev/null
+"$RAPPORT_BIN" add invoice customer=Acme amount=1000 issued=2026-11-20 due=2026-11-30 >/dev/null
+ok_run kpi --json --periods 2
+eq "$(j '.periods[1].partial')" true "the status date's month is partial"
+eq "$(j '.periods[0].partial')" false "a past month is whole"
+ok_run kpi --periods 2
+out_has "2026-11*"
+out_has "* 2026-11 to date (2026-11-01 to 2026-11-22): not a whole month"
+ok_run report portfolio
+out_has "2026-11*"
+out_has "2026-11 to date (2026-11-01 to 2026-11-22)"
 ok_run kpi --json --periods 2
 # Milestones due in November: M1 (on time), M2 (late), Capped's M1-M5 (on time): 6 of 7.
 near "$(j '.periods[1].on_time_delivery')" 85.7143 "on-time delivery"
