@@ -22,7 +22,9 @@ const struct command cmd_kpi = {
 	"hours from opened to resolved. Collection rate: share of the amount due in the period\n"
 	"that was paid. Receivable days: outstanding / the last 90 days' invoicing x 90. NPS and\n"
 	"CSAT: answers in the period. Retention: customers won before the period not churned.\n"
-	"Customer value: invoiced to date, and margin after the cost of their projects so far.\n",
+	"Customer value: invoiced to date, and margin after the cost of their projects so far.\n"
+	"The period holding the status date counts to that date only and is marked partial\n"
+	"(its column headed with *, \"partial\": true in JSON).\n",
 	CMD_WS | CMD_PAGER,
 };
 
