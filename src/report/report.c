@@ -284,9 +284,9 @@ static int report_health(struct ws *w, const struct report_opts *o, struct doc *
 			struct health_trend t;
 			health_trend(w, cv[i]->id, today, &t);
 			health_trend_now(&t, cv[i]);
-			/* No score four weeks back: say so rather than leave the cell blank. */
-			static const char *const words[] = { "falling", "steady", "rising",
-							     "too new to tell" };
+			/* No score four weeks back: "new" rather than a blank cell (short, so the
+			 * 80-column text keeps room for the last column). */
+			static const char *const words[] = { "falling", "steady", "rising", "new" };
 			const char *arrow = words[health_trend_dir(&t) + 1];
 			doc_row(d);
 			doc_cell(d, TONE_NONE, "%s", cv[i]->name);
