@@ -142,6 +142,10 @@ int health_record(struct ws *w, long today, const struct healths *const *sets, s
 /* The direction against four weeks ago: 1 rising, -1 falling, 0 steady (within 2 points),
  * 2 unknown (no score then or now). */
 int health_trend_dir(const struct health_trend *t);
+/* Puts h's score in its trend's last week (the status date's) when the score counts (any
+ * confidence), as health_record would: a chart drawn under a headline score ends with that
+ * score even when no run has recorded it yet (a report after an edit, --at). */
+void health_trend_now(struct health_trend *t, const struct health *h);
 
 /* Customer value to a date, from the scores health_customers computed with its projects:
  * invoiced to date and the actual cost of their projects, highest revenue first. */
@@ -168,7 +172,9 @@ extern const size_t kpi_ndefs;
 bool kpi_get(const struct kpis *k, const struct kpi_def *d, double *v);
 
 /* The reporting period `back` periods before the one holding day d ("month", "quarter",
- * "year"): [from, to] and a label ("2026-11", "2026-Q4", "2026"). */
-void health_period(long d, const char *kind, int back, char from[11], char to[11], char label[16]);
+ * "year"): [from, to] and a label ("2026-11", "2026-Q4", "2026"). The period holding d is cut
+ * at d — its KPIs are to date, never counting what falls due later as missed — and then the
+ * function returns true: a partial period, which callers mark as such. */
+bool health_period(long d, const char *kind, int back, char from[11], char to[11], char label[16]);
 
 #endif

@@ -35,5 +35,7 @@ void err_clear(struct err *e);
 int err_exit_status(int code);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* The plural ending for a count in a message: "%ld rule%s", n, PLURAL(n): "1 rule", "2 rules". */
+#define PLURAL(n) ((n) == 1 ? "" : "s")
 
 #endif

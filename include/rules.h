@@ -51,7 +51,10 @@ int rules_test(struct ws *w, const struct record *rule, const char *date,
  * gathering (no other thread inside SQLite, see store.h). */
 int rules_check_record(struct ws *w, const struct record *rule, struct err *e);
 
-/* Fills a message template: {column} becomes the row's value (numbers rounded to 1 decimal). */
-char *rules_render(const char *tmpl, int n, const char *const *names, const char *const *vals);
+/* Fills a message template for a rule watching `watch`: {column} becomes the row's value —
+ * money as fmt_money writes it, other numbers with a fraction rounded to 1 decimal — and an
+ * empty value becomes "(unset)", or the text after '|' in {column|text}. */
+char *rules_render(const char *tmpl, const char *watch, int n, const char *const *names,
+		   const char *const *vals);
 
 #endif

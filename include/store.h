@@ -70,6 +70,17 @@ int store_prefix(struct store *st, const char *prefix, size_t max, struct strv *
 int store_by_name(struct store *st, const struct kindinfo *ki, const char *name, size_t max,
 		  struct strv *ids, struct err *e);
 
+/* Lookups for what people type, all ignoring ASCII case: the whole name (NAME_EXACT, as
+ * store_by_name but also among deleted records); names that start with text (NAME_PREFIX; a
+ * range walk of the name's index where the kind has one); names that contain it with a word
+ * starting so (NAME_WORD; through the full-text index: live records of kinds whose name is
+ * searchable, else nothing); names that contain it anywhere (NAME_CONTAINS; reads every row of
+ * the kind). Live records, or deleted ones when `deleted`; at most max ids appended to ids,
+ * ordered by name. */
+enum name_match { NAME_EXACT, NAME_PREFIX, NAME_WORD, NAME_CONTAINS };
+int store_name_match(struct store *st, const struct kindinfo *ki, const char *text,
+		     enum name_match how, bool deleted, size_t max, struct strv *ids, struct err *e);
+
 enum qop { Q_EQ, Q_NE, Q_LT, Q_GT, Q_LE, Q_GE, Q_LIKE, Q_NULL, Q_NOTNULL, Q_IN /* "a,b" */ };
 struct qcond {
 	const struct field *f; /* a field of the query's kind, or a meta field */
@@ -310,6 +321,9 @@ int store_view_rows(struct store *st, const char *sql, const char *arg, long lim
 #define RULE_SECONDS 2.0
 #define RULE_VALUE_MIB 16
 #define RULE_MEMORY_MIB 64
+/* Whether a column of the view a rule watching `watch` reads holds money (invoice_status's
+ * amount, paid and outstanding; contract_status's value; budgets and earned-value figures). */
+bool store_rule_money(const char *watch, const char *column);
 int store_rule_compile(struct store *st, const char *watch, const char *expr, struct err *e);
 int store_rule_trial(struct store *st, const char *watch, const char *expr, struct err *e);
 int store_rule_run(struct store *st, const char *watch, const char *expr, double seconds,

@@ -58,9 +58,15 @@ char *ws_config_get(const struct ws *w, const char *key);
 char *config_file_get(const char *path, const char *key);
 int config_file_set(const char *path, const char *key, const char *value, struct err *e);
 
-/* Resolves what a user typed for a record: an id or unique id prefix (4+ hex characters), or —
- * when want_kind is given — a unique name of that kind ("Contoso"). Ambiguity lists candidates. */
+/* Resolves what a user typed for a record: an id or unique id prefix (4+ hex characters), or a
+ * live record's name (of want_kind when given, else of any kind but the team's configuration)
+ * — the whole name, else a unique start of it, else a unique part of it, case-insensitively
+ * ("Fabrikam Health", "fabri", "health"); the order is in workspace.c (by_name). More than one
+ * match is RERR_INPUT naming the candidates; none is RERR_NOTFOUND. */
 int ws_resolve(struct ws *w, const char *ref, const char *want_kind, char out[33], struct err *e);
+/* The same among deleted records (an id finds a record either way): what undelete names. */
+int ws_resolve_deleted(struct ws *w, const char *ref, const char *want_kind, char out[33],
+		       struct err *e);
 int ws_load(struct ws *w, const char *ref, const char *want_kind, struct record **out,
 	    struct err *e);
 /* Applies "field=value" (empty value clears), "field+=item" or "field-=item" (sets). */

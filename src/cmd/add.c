@@ -12,10 +12,11 @@ static int run(struct ctx *c, int argc, char **argv);
 const struct command cmd_add = {
 	"add", run, "add KIND FIELD=VALUE...", "Add a record and print its new id.",
 	"Fields are those of 'rapport fields KIND'. References take an id, a unique id prefix\n"
-	"(4+ characters) or a unique name: customer=Contoso. Dates are YYYY-MM-DD or relative\n"
-	"(today, tomorrow, +3d, -2w). Lists take comma-separated items: tags=vip,emea.\n"
+	"(4+ characters) or a name, whole or a unique part of it: customer=Fabrikam. Dates are\n"
+	"YYYY-MM-DD or relative (today, tomorrow, +3d, -2w). Lists take comma-separated items:\n"
+	"tags=vip,emea.\n"
 	"Unset fields get their defaults (a task's status is todo, an interaction's time is now).\n"
-	"Example: rapport add contact customer=Contoso name='Li Wei' email=li@contoso.example\n",
+	"Example: rapport add contact customer=Fabrikam name='Li Wei' email=li@fabrikam.example\n",
 	CMD_WS,
 };
 

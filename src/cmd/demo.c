@@ -333,11 +333,16 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 		put(g, mr, "deliverable", m == 0 ? "Design document" : m == 1 ? "Tested release"
 									    : "Production system");
 		/* Past milestones are done — some late — except that every other active project
-		 * has its latest one still open: overdue, as real portfolios have. */
+		 * has its latest one still open: overdue, as real portfolios have. One whose late
+		 * finish would fall after today is not done yet: it stays open, overdue (a done
+		 * date in the future would be a delivery that has not happened). */
 		bool next_past = start + len * (m + 2) / 3 >= g->today;
 		bool overdue = !strcmp(status, "active") && idx % 2 == 0 && next_past;
-		if (due < g->today && strcmp(status, "cancelled") && !overdue)
-			putday(g, mr, "done", due - g->today + (rng_below(4) == 0 ? rnd(3, 15) : 0));
+		if (due < g->today && strcmp(status, "cancelled") && !overdue) {
+			long done = due + (rng_below(4) == 0 ? rnd(3, 15) : 0);
+			if (done <= g->today)
+				putday(g, mr, "done", done - g->today);
+		}
 		save(g, mr, ms[m]);
 		msp[m] = ms[m];
 	}
@@ -766,7 +771,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		(long)(time(NULL) - g.started));
 	for (size_t i = 0; i < c->ws->sc.nkinds; i++)
 		if (counts[i])
-			fprintf(c->out, "  %8ld %s\n", counts[i], c->ws->sc.kinds[i].k->plural);
+			fprintf(c->out, "  %8ld %s\n", counts[i],
+				counts[i] == 1 ? c->ws->sc.kinds[i].k->name : c->ws->sc.kinds[i].k->plural);
 	free(counts);
 	if (n)
 		fprintf(c->out, "Try: rapport -C %s list customer --limit 20\n", dir);

@@ -42,15 +42,16 @@ static enum role band_role(enum band b)
 
 /* A 12-week sparkline (and its last 6 weeks in short) and an arrow against 4 weeks ago, from
  * the recorded history. */
-static void trend_of(struct ctx *c, const struct health_trends *all, const char *id, long today,
-		     char spark[64], char shortsp[40], const char **arrow)
+static void trend_of(struct ctx *c, const struct health_trends *all, const struct health *h,
+		     long today, char spark[64], char shortsp[40], const char **arrow)
 {
 	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
 	struct health_trend t;
 	if (all)
-		health_trends_get(all, id, &t);
+		health_trends_get(all, h->id, &t);
 	else
-		health_trend(c->ws, id, today, &t);
+		health_trend(c->ws, h->id, today, &t);
+	health_trend_now(&t, h); /* recorded already, unless --at: then the score shown */
 	spark[0] = shortsp[0] = '\0';
 	for (int i = 0; i < 12; i++) {
 		int b = t.has[i] ? (int)(t.by_week[i] / 100.0 * 7.99) : -1;
@@ -304,7 +305,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		char spark[64], shortsp[40], num[16], conf[16];
 		const char *arrow;
-		trend_of(c, id ? NULL : &trends, v[i]->id, today, spark, shortsp, &arrow);
+		trend_of(c, id ? NULL : &trends, v[i], today, spark, shortsp, &arrow);
 		if (c->json) {
 			json_health(c, &j, v[i], why, spark);
 			continue;

@@ -26,7 +26,7 @@ const struct command cmd_import = {
 	"The first row names the columns; each maps to the field with that name or label,\n"
 	"ignoring case, spaces and underscores ('Renewal intent' is renewal_intent). --map\n"
 	"COLUMN=FIELD maps the rest (--map COLUMN= ignores a column). Every row is checked as\n"
-	"'rapport add' checks it; references take an id or a unique name (customer=Contoso).\n"
+	"'rapport add' checks it; references take an id or a name (customer=Fabrikam).\n"
 	"By default nothing is written if any row is invalid, and every problem is listed with\n"
 	"its line and column; --skip-invalid writes the valid rows and lists the rest.\n"
 	"--dry-run checks everything and writes nothing.\n"

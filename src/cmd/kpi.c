@@ -22,7 +22,9 @@ const struct command cmd_kpi = {
 	"hours from opened to resolved. Collection rate: share of the amount due in the period\n"
 	"that was paid. Receivable days: outstanding / the last 90 days' invoicing x 90. NPS and\n"
 	"CSAT: answers in the period. Retention: customers won before the period not churned.\n"
-	"Customer value: invoiced to date, and margin after the cost of their projects so far.\n",
+	"Customer value: invoiced to date, and margin after the cost of their projects so far.\n"
+	"The period holding the status date counts to that date only and is marked partial\n"
+	"(its column headed with *, \"partial\": true in JSON).\n",
 	CMD_WS | CMD_PAGER,
 };
 
@@ -55,9 +57,11 @@ static int run(struct ctx *c, int argc, char **argv)
 	date_parse(date, &today);
 	struct kpis *k = xcalloc((size_t)nper, sizeof(*k));
 	char (*labels)[16] = xcalloc((size_t)nper, 16);
+	char partial_from[11] = ""; /* the current period, when it has not ended: to date */
 	for (long p = 0; p < nper && !rc; p++) {
 		char from[11], to[11];
-		health_period(today, kind, (int)(nper - 1 - p), from, to, labels[p]);
+		if (health_period(today, kind, (int)(nper - 1 - p), from, to, labels[p]))
+			memcpy(partial_from, from, sizeof from);
 		rc = store_kpis(c->ws->st, from, to, &k[p], &c->err);
 	}
 	/* Customer value from the same scoring pass the portfolio report uses. */
@@ -84,6 +88,8 @@ static int run(struct ctx *c, int argc, char **argv)
 			json_obj_open(&j);
 			json_key(&j, "period");
 			json_str(&j, labels[p]);
+			json_key(&j, "partial"); /* the current period, to the status date only */
+			json_bool(&j, partial_from[0] && p == nper - 1);
 			for (size_t r = 0; r < kpi_ndefs; r++) {
 				json_key(&j, kpi_defs[r].key);
 				double v;
@@ -119,7 +125,9 @@ static int run(struct ctx *c, int argc, char **argv)
 	table_init(&tb, (size_t)nper + 1);
 	table_cell(&tb, "KPI", C_HEAD);
 	for (long p = 0; p < nper; p++) {
-		table_cell(&tb, labels[p], C_HEAD);
+		char head[20];
+		snprintf(head, sizeof head, "%s%s", labels[p], partial_from[0] && p == nper - 1 ? "*" : "");
+		table_cell(&tb, head, C_HEAD);
 		table_right(&tb, (size_t)p + 1);
 	}
 	for (size_t r = 0; r < kpi_ndefs; r++) {
@@ -134,6 +142,10 @@ static int run(struct ctx *c, int argc, char **argv)
 	}
 	table_print(c, &tb, 0);
 	table_free(&tb);
+	if (partial_from[0])
+		fprintf(c->out, "* %s to date (%s to %s): not a whole %s, so not comparable with the "
+				"others\n",
+			labels[nper - 1], partial_from, date, kind);
 	fprintf(c->out, "\nCustomer lifetime value (to %s)\n", date);
 	table_init(&tb, 4);
 	table_cell(&tb, "CUSTOMER", C_HEAD);

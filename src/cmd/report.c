@@ -217,8 +217,11 @@ static int run_portal(struct ctx *c, int argc, char **argv)
 	}
 	struct portal_stats st;
 	if (!(rc = portal_write(c->ws, id, dir, date, &st, &c->err)))
-		fprintf(c->out, "Wrote %s: %ld pages, %ld projects, %ld milestones, %ld requirements, %ld tickets\n",
-			dir, st.pages, st.projects, st.milestones, st.requirements, st.tickets);
+		fprintf(c->out, "Wrote %s: %ld page%s, %ld project%s, %ld milestone%s, %ld requirement%s, "
+				"%ld ticket%s\n",
+			dir, st.pages, PLURAL(st.pages), st.projects, PLURAL(st.projects), st.milestones,
+			PLURAL(st.milestones), st.requirements, PLURAL(st.requirements), st.tickets,
+			PLURAL(st.tickets));
 	free(defdir);
 	return rc;
 }

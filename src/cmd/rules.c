@@ -95,10 +95,22 @@ static int parse_rules(struct ctx *c, const char *file, const char *text, struct
 				for (size_t i = 0; i < tf.n; i++)
 					if (!strcmp(tf.v[i].name, "when"))
 						when = tf.v[i].line;
-				if (record_check(r, &ce))
-					rc = err_set(e, RERR_INPUT, "%s: line %d: rule %s: %s", file, start,
-						     record_get(r, "name"), ce.msg);
-				else if (ws_rule_check(c->ws, r, &ce))
+				/* A whole-record check names the field it is about ("actions: …");
+				 * the line is that field's, else (a field missing) the rule's first. */
+				if (record_check(r, &ce)) {
+					int at = start;
+					for (size_t i = 0; i < tf.n; i++) {
+						char key[80];
+						snprintf(key, sizeof key, ": %s: ", tf.v[i].name);
+						if (strstr(ce.msg, key))
+							at = tf.v[i].line;
+					}
+					const char *m = ce.msg;
+					if (!strncmp(m, "rule ", 5) && strstr(m, ": ")) /* said below */
+						m = strstr(m, ": ") + 2;
+					rc = err_set(e, RERR_INPUT, "%s: line %d: rule %s: %s", file, at,
+						     record_get(r, "name"), m);
+				} else if (ws_rule_check(c->ws, r, &ce))
 					rc = err_set(e, RERR_INPUT, "%s: line %d: %s", file, when, ce.msg);
 			}
 			text_fields_free(&tf);
@@ -186,7 +198,8 @@ static int run_rules(struct ctx *c, int argc, char **argv)
 			return err_set(&c->err, RERR_INPUT, "%s: cannot read it", argv[2]);
 		rc = parse_rules(c, argv[2], text, &b, &n, &c->err);
 		if (!rc)
-			fprintf(c->out, "%s: %zu rules, all valid\n", argv[2], n);
+			fprintf(c->out, "%s: %zu rule%s, %s\n", argv[2], n, n == 1 ? "" : "s",
+				n == 1 ? "valid" : "all valid");
 		blocks_free(b, n);
 		free(text);
 		return rc;
@@ -270,9 +283,11 @@ static int run_rules(struct ctx *c, int argc, char **argv)
 	}
 	if (!strcmp(sub, "check")) {
 		if (bad)
-			rc = err_set(&c->err, RERR_INPUT, "%ld of %zu rules are invalid", bad, rules.n);
+			rc = err_set(&c->err, RERR_INPUT, "%ld of %zu rule%s %s invalid", bad, rules.n,
+				     rules.n == 1 ? "" : "s", bad == 1 ? "is" : "are");
 		else
-			fprintf(c->out, "%zu rules, all valid\n", rules.n);
+			fprintf(c->out, "%zu rule%s, %s\n", rules.n, rules.n == 1 ? "" : "s",
+				rules.n == 1 ? "valid" : "all valid");
 	}
 	recs_free(&rules);
 	return rc;
@@ -355,9 +370,10 @@ static int run_alerts(struct ctx *c, int argc, char **argv)
 		buf_release(&b);
 	} else {
 		if (rep.raised || rep.resolved || rep.tasks || rep.at_risk || rep.reopened)
-			fprintf(c->out, "%ld new, %ld back, %ld resolved, %ld follow-up tasks, %ld customers "
-					"marked at risk\n",
-				rep.raised, rep.reopened, rep.resolved, rep.tasks, rep.at_risk);
+			fprintf(c->out, "%ld new, %ld back, %ld resolved, %ld follow-up task%s, %ld "
+					"customer%s marked at risk\n",
+				rep.raised, rep.reopened, rep.resolved, rep.tasks, rep.tasks == 1 ? "" : "s",
+				rep.at_risk, rep.at_risk == 1 ? "" : "s");
 		for (size_t i = 0; i < n; i++) {
 			const struct record *a = alerts.v[i];
 			const char *sev = record_get(a, "severity"), *st = record_get(a, "state");

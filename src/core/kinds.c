@@ -651,14 +651,15 @@ static int check_rule(const struct record *r, struct err *e)
 		size_t n = strcspn(p, ",");
 		if (!((n == 5 && !strncmp(p, "alert", 5)) || (n == 4 && !strncmp(p, "task", 4)) ||
 		      (n == 7 && !strncmp(p, "at_risk", 7))))
-			return err_set(e, RERR_INPUT, "rule %s: action '%.*s' is not alert, task or at_risk",
+			return err_set(e, RERR_INPUT, "rule %s: actions: '%.*s' is not alert, task or at_risk",
 				       record_get(r, "name") ? record_get(r, "name") : "", (int)n, p);
 		p += n;
 		if (*p)
 			p++;
 	}
 	if (a && strstr(a, "task") && !record_get(r, "task"))
-		return err_set(e, RERR_INPUT, "rule %s: the task action needs 'task' (the new task's name)",
+		return err_set(e, RERR_INPUT,
+			       "rule %s: actions: the task action needs 'task' (the new task's name)",
 			       record_get(r, "name") ? record_get(r, "name") : "");
 	return 0;
 }

@@ -339,7 +339,53 @@ static int ambiguous(struct ws *w, const char *ref, struct strv *ids, struct err
 	return rc;
 }
 
-int ws_resolve(struct ws *w, const char *ref, const char *want_kind, char out[33], struct err *e)
+/* Kinds people name things by: their name field is indexed for lookups (customer, contact,
+ * project, invoice and quote numbers, member, rule), so a prefix is a range walk of that index
+ * and a substring a read of one modest table. */
+static bool named_kind(const struct kindinfo *ki)
+{
+	for (size_t i = 0; i < ki->nf; i++)
+		if (ki->f[i]->flags & F_NAME)
+			return (ki->f[i]->flags & F_INDEX) != 0;
+	return false;
+}
+
+/* Records named ref, by the first way that finds any (WANT more are not looked for):
+ *   1. the whole name, in every kind that may be meant;
+ *   2. the start of the name, then 3. anywhere in it — in the wanted kind, or with no kind
+ *      wanted in the kinds people name things by (named_kind);
+ *   4. with no kind wanted, live records of the other kinds (tasks, tickets, interactions…)
+ *      with a word of the name starting with ref, through the full-text index.
+ * So an exact name always wins, a customer's name beats an interaction's summary, and nothing
+ * here reads a large table row by row that the exact lookup would not. */
+enum { WANT = 9 };
+static int by_name(struct ws *w, const char *ref, const char *want_kind, bool deleted,
+		   struct strv *ids, struct err *e)
+{
+	int rc = 0;
+	for (int step = 1; step <= 4 && !rc && !ids->n; step++) {
+		if (step == 4 && want_kind)
+			break;
+		for (size_t k = 0; k < w->sc.nkinds && !rc && ids->n < WANT; k++) {
+			const struct kindinfo *ki = &w->sc.kinds[k];
+			if (want_kind ? strcmp(ki->k->name, want_kind) != 0 : (ki->k->flags & K_CONFIG) != 0)
+				continue;
+			size_t room = WANT - ids->n;
+			if (step == 1)
+				rc = deleted ? store_name_match(w->st, ki, ref, NAME_EXACT, true, room, ids, e)
+					     : store_by_name(w->st, ki, ref, room, ids, e);
+			else if (step < 4 && (want_kind || named_kind(ki)))
+				rc = store_name_match(w->st, ki, ref, step == 2 ? NAME_PREFIX : NAME_CONTAINS,
+						      deleted, room, ids, e);
+			else if (step == 4 && !named_kind(ki))
+				rc = store_name_match(w->st, ki, ref, NAME_WORD, deleted, room, ids, e);
+		}
+	}
+	return rc;
+}
+
+static int resolve(struct ws *w, const char *ref, const char *want_kind, bool deleted, char out[33],
+		   struct err *e)
 {
 	struct strv ids = STRV_INIT, kinds = STRV_INIT;
 	int rc = 0;
@@ -363,26 +409,33 @@ int ws_resolve(struct ws *w, const char *ref, const char *want_kind, char out[33
 		}
 	}
 	/* A name: of the wanted kind, or of any kind when the caller takes any record. */
-	for (size_t k = 0; k < w->sc.nkinds; k++) {
-		const struct kindinfo *ki = &w->sc.kinds[k];
-		if (want_kind ? strcmp(ki->k->name, want_kind) : (ki->k->flags & K_CONFIG) != 0)
-			continue;
-		if ((rc = store_by_name(w->st, ki, ref, 9, &ids, e)))
-			goto done;
-	}
+	if ((rc = by_name(w, ref, want_kind, deleted, &ids, e)))
+		goto done;
 	if (ids.n == 1)
 		snprintf(out, 33, "%s", ids.v[0]);
 	else if (ids.n > 1)
 		rc = ambiguous(w, ref, &ids, e);
 	else if (want_kind)
-		rc = err_set(e, RERR_NOTFOUND, "no %s '%s' (not an id, id prefix or name)", want_kind,
-			     ref);
+		rc = err_set(e, RERR_NOTFOUND, "no %s%s '%s' (not an id, id prefix or part of a name)",
+			     deleted ? "deleted " : "", want_kind, ref);
 	else
-		rc = err_set(e, RERR_NOTFOUND, "no record with id or name '%s'", ref);
+		rc = err_set(e, RERR_NOTFOUND, "no %srecord with id or name '%s'",
+			     deleted ? "deleted " : "", ref);
 done:
 	strv_clear(&ids);
 	strv_clear(&kinds);
 	return rc;
+}
+
+int ws_resolve(struct ws *w, const char *ref, const char *want_kind, char out[33], struct err *e)
+{
+	return resolve(w, ref, want_kind, false, out, e);
+}
+
+int ws_resolve_deleted(struct ws *w, const char *ref, const char *want_kind, char out[33],
+		       struct err *e)
+{
+	return resolve(w, ref, want_kind, true, out, e);
 }
 
 int ws_load(struct ws *w, const char *ref, const char *want_kind, struct record **out,

@@ -242,12 +242,14 @@ static void score_sentiment(struct health *h, const struct sentiment *s)
 	if (s->csat_n && (c = comp(h, "csat"))) {
 		double neutral = (c->bad + c->good) / 2;
 		double v = (s->csat_good + (s->csat_n - s->csat_w) * neutral) / s->csat_n;
-		measure(h, "csat", v, "%ld answers, %.0f%% satisfied (older ones fade)", s->csat_n, v);
+		measure(h, "csat", v, "%ld answer%s, %.0f%% satisfied (older ones fade)", s->csat_n,
+			PLURAL(s->csat_n), v);
 	}
 	if (s->nps_n && (c = comp(h, "nps"))) {
 		double neutral = (c->bad + c->good) / 2;
 		double v = (s->nps_sum + (s->nps_n - s->nps_w) * neutral) / s->nps_n;
-		measure(h, "nps", v, "%ld answers, NPS %+.0f (older ones fade)", s->nps_n, v);
+		measure(h, "nps", v, "%ld answer%s, NPS %+.0f (older ones fade)", s->nps_n,
+			PLURAL(s->nps_n), v);
 	}
 }
 
@@ -612,8 +614,8 @@ static void score_project(struct health *h, const struct pentry *pe,
 		measure(h, "milestones", 100.0 * f->ms_on_time / f->ms_due,
 			"%ld of %ld due milestones done on time", f->ms_on_time, f->ms_due);
 	if (f->hours > 0)
-		measure(h, "defects", 100.0 * f->defects / f->hours, "%ld incidents in %.0f h",
-			f->defects, f->hours);
+		measure(h, "defects", 100.0 * f->defects / f->hours, "%ld incident%s in %.0f h",
+			f->defects, PLURAL(f->defects), f->hours);
 	if (f->inv_due)
 		measure(h, "collection", 100.0 * f->inv_on_time / f->inv_due,
 			"%ld of %ld due invoices paid on time", f->inv_on_time, f->inv_due);
@@ -647,14 +649,14 @@ static void measure_customer(struct health *h, const struct centry *ce,
 		measure(h, "collection", 100.0 * f->inv_on_time / f->inv_due,
 			"%ld of %ld due invoices paid on time", f->inv_on_time, f->inv_due);
 	if (f->has_contact)
-		measure(h, "contact", (double)f->days_since_contact, "last contact %ld days ago",
-			f->days_since_contact);
+		measure(h, "contact", (double)f->days_since_contact, "last contact %ld day%s ago",
+			f->days_since_contact, PLURAL(f->days_since_contact));
 	measure(h, "executive", f->executive_180 ? 1 : 0, "%s",
 		f->executive_180 ? "an executive was met in the last 180 days"
 				 : "no executive contact in 180 days");
 	if (ce->resp_n)
-		measure(h, "response", ce->resp_median, "median first response %.1f h over %ld tickets",
-			ce->resp_median, ce->resp_n);
+		measure(h, "response", ce->resp_median, "median first response %.1f h over %ld ticket%s",
+			ce->resp_median, ce->resp_n, PLURAL(ce->resp_n));
 	score_sentiment(h, &ce->s);
 	/* Revenue, for margin (costs come from the projects). */
 	h->value = f->revenue;
@@ -704,7 +706,8 @@ static void score_customers(const struct facts *fx, const struct health_config *
 	for (size_t i = 0; i < out->n; i++) {
 		struct health *h = &out->v[i];
 		if (np[i])
-			measure(h, "delivery", ds[i] / dw[i], "%ld projects, weighted by budget", np[i]);
+			measure(h, "delivery", ds[i] / dw[i], "%ld project%s, weighted by budget", np[i],
+				PLURAL(np[i]));
 		if (h->value > 0)
 			measure(h, "margin", 100.0 * (h->value - cost[i]) / h->value,
 				"invoiced %.0f, cost so far %.0f", h->value, cost[i]);
@@ -1148,6 +1151,14 @@ void health_trends_free(struct health_trends *all)
 	memset(all, 0, sizeof(*all));
 }
 
+void health_trend_now(struct health_trend *t, const struct health *h)
+{
+	if (h->confidence <= 0)
+		return;
+	t->by_week[11] = h->score;
+	t->has[11] = true;
+}
+
 int health_trend_dir(const struct health_trend *t)
 {
 	if (!t->has[11] || !t->has[7])
@@ -1198,7 +1209,7 @@ void cvalues_free(struct cvalues *v)
 	v->n = 0;
 }
 
-void health_period(long d, const char *kind, int back, char from[11], char to[11], char label[16])
+bool health_period(long d, const char *kind, int back, char from[11], char to[11], char label[16])
 {
 	char ds[11];
 	days_to_date(ds, d);
@@ -1213,14 +1224,16 @@ void health_period(long d, const char *kind, int back, char from[11], char to[11
 	date_parse(buf, &first);
 	snprintf(buf, sizeof buf, "%04d-%02d-01", ly, lm);
 	date_parse(buf, &next);
+	bool partial = next - 1 > d;
 	days_to_date(from, first);
-	days_to_date(to, next - 1);
+	days_to_date(to, partial ? d : next - 1);
 	if (len == 12)
 		snprintf(label, 16, "%04d", fy);
 	else if (len == 3)
 		snprintf(label, 16, "%04d-Q%d", fy, (fm - 1) / 3 + 1);
 	else
 		snprintf(label, 16, "%04d-%02d", fy, fm);
+	return partial;
 }
 
 const struct kpi_def kpi_defs[] = {

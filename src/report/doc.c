@@ -606,17 +606,24 @@ static void render_txt(const struct doc *d, struct buf *o)
 /* Text safe for Markdown: terminal-safe first, then the characters that make markup escaped
  * (emphasis, code, links, HTML, table cells, entities), and what would start a heading, list or
  * quote at the start of a line; line breaks are folded. A record's text can never become a
- * link, a tag or a cell boundary, and the raw file stays readable (dates keep their dashes). */
+ * link, a tag or a cell boundary, and the raw file stays readable (dates keep their dashes).
+ * CommonMark only honours a backslash before ASCII punctuation — before anything else it is a
+ * visible backslash — so an ordered-list marker ("12. ", "3) ") is defused by escaping its
+ * '.' or ')', never its digits, and a number such as "151.0 h" is left alone. */
 static void md_text(struct buf *o, const char *s)
 {
 	struct buf t = BUF_INIT;
 	term_safe(&t, s ? s : "", 0, 0);
 	const char *p = t.data;
 	size_t digits = strspn(p, "0123456789");
-	if (*p && (strchr("#-+=>", *p) || (digits && (p[digits] == '.' || p[digits] == ')'))))
+	const char *marker = NULL; /* the '.' or ')' of a leading "12. " */
+	if (*p && strchr("#-+=>", *p))
 		buf_addc(o, '\\');
+	else if (digits && (p[digits] == '.' || p[digits] == ')') &&
+		 (!p[digits + 1] || strchr(" \t\n\r", p[digits + 1])))
+		marker = p + digits;
 	for (; *p; p++) {
-		if (strchr("\\`*_[]<>|~&", *p))
+		if (p == marker || strchr("\\`*_[]<>|~&", *p))
 			buf_addc(o, '\\');
 		buf_addc(o, *p == '\n' || *p == '\r' ? ' ' : *p);
 	}

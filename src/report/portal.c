@@ -418,8 +418,24 @@ static void remove_site(const char *dir)
 	rmdir(dir);
 }
 
+static int portal_write_in(struct ws *w, const char *customer, const char *dir, const char *date,
+			   struct portal_stats *st, struct err *e);
+
 int portal_write(struct ws *w, const char *customer, const char *dir, const char *date,
 		 struct portal_stats *st, struct err *e)
+{
+	/* "site/" names the directory "site": the site is built in "site.tmp-PID" beside it,
+	 * never in "site/.tmp-PID" inside a directory that does not exist yet. */
+	char *d = xstrdup(dir);
+	for (size_t n = strlen(d); n > 1 && d[n - 1] == '/'; n--)
+		d[n - 1] = '\0';
+	int rc = portal_write_in(w, customer, d, date, st, e);
+	free(d);
+	return rc;
+}
+
+static int portal_write_in(struct ws *w, const char *customer, const char *dir, const char *date,
+			   struct portal_stats *st, struct err *e)
 {
 	struct stat sb;
 	memset(st, 0, sizeof(*st));

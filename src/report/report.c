@@ -61,11 +61,13 @@ static void more_note(struct doc *d, size_t shown, size_t total, const char *wha
 		doc_note(d, "%zu more %s not shown.", total - shown, what);
 }
 
-/* The 12-week trend of a score as a line chart (nothing when no history was recorded). */
-static void trend_chart(struct ws *w, struct doc *d, const char *id, long today)
+/* The 12-week trend of a score as a line chart, ending with the score the report shows
+ * (nothing when the score has no history and does not count). */
+static void trend_chart(struct ws *w, struct doc *d, const struct health *h, long today)
 {
 	struct health_trend t;
-	health_trend(w, id, today, &t);
+	health_trend(w, h->id, today, &t);
+	health_trend_now(&t, h);
 	size_t have = 0;
 	for (int i = 0; i < 12; i++)
 		have += t.has[i];
@@ -281,7 +283,10 @@ static int report_health(struct ws *w, const struct report_opts *o, struct doc *
 		for (size_t i = 0; i < nc && i < MAX_ROWS; i++) {
 			struct health_trend t;
 			health_trend(w, cv[i]->id, today, &t);
-			static const char *const words[] = { "falling", "steady", "rising", "" };
+			health_trend_now(&t, cv[i]);
+			/* No score four weeks back: "new" rather than a blank cell (short, so the
+			 * 80-column text keeps room for the last column). */
+			static const char *const words[] = { "falling", "steady", "rising", "new" };
 			const char *arrow = words[health_trend_dir(&t) + 1];
 			doc_row(d);
 			doc_cell(d, TONE_NONE, "%s", cv[i]->name);
@@ -334,7 +339,7 @@ static int report_health(struct ws *w, const struct report_opts *o, struct doc *
 			       band_name(h->band), h->capped ? ", capped" : "", h->confidence);
 			if (!strcmp(h->kind, "project"))
 				evm_line(d, &h->evm);
-			trend_chart(w, d, h->id, today);
+			trend_chart(w, d, h, today);
 			why(w, d, h);
 		}
 	if (!explained)
@@ -518,8 +523,8 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 	if (pg < 0)
 		doc_kv(d, "Progress", TONE_MUTED, "no tasks planned yet");
 	else
-		doc_kv(d, "Progress", TONE_NONE, "%.0f%% of the planned work (%ld of %zu tasks done)", pg,
-		       done, tasks.n);
+		doc_kv(d, "Progress", TONE_NONE, "%.0f%% of the planned work (%ld of %zu task%s done)",
+		       pg, done, tasks.n, PLURAL((long)tasks.n));
 	if (h) {
 		doc_kv(d, "Health", band_tone(h->band), "%.0f %s%s, confidence %.0f%%%s%s", h->score,
 		       band_name(h->band), h->capped ? " (capped)" : "", h->confidence,
@@ -538,7 +543,7 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 				doc_bar(d, "CPI", f->cpi, s, f->cpi < 0.9 ? TONE_BAD : f->cpi < 1 ? TONE_WARN : TONE_GOOD);
 			}
 		}
-		trend_chart(w, d, p->id, today);
+		trend_chart(w, d, h, today);
 	}
 
 	doc_h2(d, "Milestones");
@@ -701,10 +706,15 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 	date_parse(o->date, &today);
 	enum { NPER = 6 };
 	struct kpis k[NPER];
-	char labels[NPER][16];
+	char labels[NPER][16], partial_from[11] = "";
 	for (int p = 0; p < NPER; p++) {
 		char from[11], to[11];
-		health_period(today, "month", NPER - 1 - p, from, to, labels[p]);
+		/* The current month is to date: marked, so two days of it never read as a month of
+		 * missed deliveries and unpaid invoices. */
+		if (health_period(today, "month", NPER - 1 - p, from, to, labels[p])) {
+			memcpy(partial_from, from, sizeof from);
+			strcat(labels[p], "*");
+		}
 		if ((rc = store_kpis(w->st, from, to, &k[p], e)))
 			return rc;
 	}
@@ -735,6 +745,9 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 			xl[p] = labels[p];
 			has[p] = kpi_get(&k[p], &kpi_defs[0], &v[p]);
 		}
+		if (partial_from[0])
+			doc_note(d, "* %.7s to date (%s to %s): not a whole month, so not comparable with "
+				    "the others.", labels[NPER - 1], partial_from, o->date);
 		doc_lines(d, "On-time delivery (% of milestones due in the month)", NPER, xl, 0, 100, NULL);
 		doc_series(d, "On time", TONE_NONE, v, has);
 	}

@@ -35,9 +35,14 @@ static const struct {
 	  "finance,owner", "alert", NULL },
 	{ "ticket-sla", "ticket", "past_sla", "critical",
 	  "Ticket {title} has had no response within its {sla_hours} h SLA", "owner", "alert", NULL },
+	/* Two rules, not one with "last_contact IS NULL OR …": a customer never contacted has no
+	 * number of days to put in the message. */
 	{ "no-contact", "customer",
-	  "stage IN ('active', 'loyal', 'at_risk') AND (last_contact IS NULL OR days_since_contact > 30)",
+	  "stage IN ('active', 'loyal', 'at_risk') AND days_since_contact > 30",
 	  "info", "No contact with {name} for {days_since_contact} days", "owner", "alert", NULL },
+	{ "never-contacted", "customer",
+	  "stage IN ('active', 'loyal', 'at_risk') AND last_contact IS NULL",
+	  "info", "No contact with {name} on record", "owner", "alert", NULL },
 	{ "customer-health-red", "customer",
 	  "stage IN ('prospect', 'active', 'loyal', 'at_risk') AND health_band = 'red'", "critical",
 	  "{name}'s health turned red ({health})", "owner", "alert,at_risk", NULL },
@@ -91,16 +96,19 @@ int rules_seed(struct ws *w, struct err *e)
 
 /* ---- templates ---- */
 
-char *rules_render(const char *tmpl, int n, const char *const *names, const char *const *vals)
+char *rules_render(const char *tmpl, const char *watch, int n, const char *const *names,
+		   const char *const *vals)
 {
 	struct buf b = BUF_INIT;
 	for (const char *p = tmpl; p && *p;) {
 		const char *close = *p == '{' ? strchr(p, '}') : NULL;
+		/* {column} or {column|text for when it is empty} */
+		size_t len = close ? strcspn(p + 1, "|}") : 0;
+		const char *alt = close && p[1 + len] == '|' ? p + 2 + len : NULL;
 		int k = -1;
 		if (close)
 			for (int i = 0; i < n; i++)
-				if ((size_t)(close - p - 1) == strlen(names[i]) &&
-				    !strncmp(p + 1, names[i], (size_t)(close - p - 1)))
+				if (len == strlen(names[i]) && !strncmp(p + 1, names[i], len))
 					k = i;
 		if (k < 0) {
 			buf_addc(&b, *p++);
@@ -109,7 +117,15 @@ char *rules_render(const char *tmpl, int n, const char *const *names, const char
 		const char *v = vals[k] ? vals[k] : "";
 		char *end;
 		double d = strtod(v, &end);
-		if (*v && !*end && strchr(v, '.'))
+		if (!*v && alt)
+			buf_add(&b, alt, (size_t)(close - alt));
+		else if (!*v) /* never a blank that leaves "for  days": say that nothing is known */
+			buf_adds(&b, "(unset)");
+		else if (!*end && store_rule_money(watch, names[k])) {
+			char *m = fmt_money(d); /* 17,500.00, as show, health and reports write it */
+			buf_adds(&b, m);
+			free(m);
+		} else if (!*end && strchr(v, '.'))
 			buf_addf(&b, "%.1f", d);
 		else
 			buf_adds(&b, v);
@@ -252,7 +268,8 @@ static int follow_up(struct eval *ev, struct record *alert, int n, const char *c
 {
 	const struct kindinfo *tk = schema_kind(&ev->w->sc, "task");
 	struct record *t = record_new(tk);
-	char *name = rules_render(record_get(ev->rule, "task"), n, names, vals);
+	char *name = rules_render(record_get(ev->rule, "task"), record_get(ev->rule, "watch"), n,
+				  names, vals);
 	const char *project = col(n, names, vals, "project"), *customer = col(n, names, vals, "customer");
 	char due[11];
 	long d;
@@ -318,7 +335,8 @@ static int on_match(int n, const char *const *names, const char *const *vals, vo
 	bool added = false;
 	if (!id || (strmap_put(&ev->seen, id, &added), !added))
 		return 0;
-	char *msg = rules_render(record_get(ev->rule, "message"), n, names, vals);
+	char *msg = rules_render(record_get(ev->rule, "message"), record_get(ev->rule, "watch"), n,
+				 names, vals);
 	char to[33];
 	recipient(ev->w, ev->rule, n, names, vals, to);
 	struct record *a = find_alert(ev->alerts, ev->rule->id, id);

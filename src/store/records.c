@@ -414,6 +414,71 @@ int store_by_name(struct store *st, const struct kindinfo *ki, const char *name,
 	return rc;
 }
 
+static char *fts_query(const char *text);
+
+/* Name lookups for what people type, built per call: they run far less often than the cached
+ * exact lookup (store_by_name) of imports, sync and references. The bounds
+ * [text, text + 0xFF) hold exactly the names starting with text under NOCASE (it folds ASCII
+ * only and compares bytes; no UTF-8 text holds a 0xFF byte), so a prefix is a range walk of
+ * the name's NOCASE index where the kind has one. */
+int store_name_match(struct store *st, const struct kindinfo *ki, const char *text,
+		     enum name_match how, bool deleted, size_t max, struct strv *ids, struct err *e)
+{
+	const struct field *nf = name_field(ki);
+	if (!nf || !text || !*text)
+		return 0;
+	const char *col = field_column(nf), *t = ki->k->name;
+	char *fq = NULL, *hi = NULL;
+	struct buf sql = BUF_INIT;
+	int rc = 0;
+	switch (how) {
+	case NAME_EXACT:
+		buf_addf(&sql, "SELECT id FROM \"%s\" WHERE \"%s\" = ?1 COLLATE NOCASE AND "
+			       "deleted = ?3 ORDER BY id LIMIT ?4", t, col);
+		break;
+	case NAME_PREFIX:
+		buf_addf(&sql, "SELECT id FROM \"%s\" WHERE \"%s\" >= ?1 COLLATE NOCASE AND "
+			       "\"%s\" < ?2 COLLATE NOCASE AND deleted = ?3 ORDER BY \"%s\" "
+			       "COLLATE NOCASE, id LIMIT ?4", t, col, col, col);
+		hi = xasprintf("%s\xff", text);
+		break;
+	case NAME_WORD:
+		/* Live records only (the search index holds no deleted ones), and only where the
+		 * name is indexed for search: then a name with a word starting with the text is
+		 * found through the index instead of by reading every row. */
+		if (deleted || !(nf->flags & F_FTS) || !*(fq = fts_query(text)))
+			goto out;
+		buf_addf(&sql, "SELECT t.id FROM fts JOIN ids ON ids.n = fts.rowid JOIN \"%s\" t "
+			       "ON t.id = ids.id WHERE fts MATCH ?2 AND fts.kind = ?5 AND "
+			       "t.deleted = ?3 AND instr(lower(t.\"%s\"), lower(?1)) > 0 "
+			       "ORDER BY t.\"%s\" COLLATE NOCASE, t.id LIMIT ?4", t, col, col);
+		break;
+	case NAME_CONTAINS:
+		buf_addf(&sql, "SELECT id FROM \"%s\" WHERE deleted = ?3 AND instr(lower(\"%s\"), "
+			       "lower(?1)) > 0 ORDER BY \"%s\" COLLATE NOCASE, id LIMIT ?4", t, col, col);
+		break;
+	}
+	sqlite3_stmt *s;
+	if ((rc = store_prep(st, &s, sql.data, e)))
+		goto out;
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	if (hi || fq)
+		sqlite3_bind_text(s, 2, hi ? hi : fq, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, deleted);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)max);
+	if (fq)
+		sqlite3_bind_text(s, 5, t, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		strv_push(ids, (const char *)sqlite3_column_text(s, 0));
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, t);
+	sqlite3_finalize(s);
+out:
+	buf_release(&sql);
+	free(fq);
+	free(hi);
+	return rc;
+}
+
 /* ---- queries ---- */
 
 bool store_sort_nocase(const struct field *f)

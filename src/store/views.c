@@ -109,6 +109,25 @@ const char *store_watch_view(const char *kind)
 	return NULL;
 }
 
+/* The views' columns that hold an amount of money (the rest are counts, days, percentages,
+ * scores, text): what an alert's message shows as money, as every other screen does. */
+static const char *const money_cols[][2] = {
+	{ "task_status", "budget" },	 { "project_evm", "budget" },	{ "project_evm", "rate" },
+	{ "project_evm", "bac" },	 { "project_evm", "pv" },	{ "project_evm", "ev" },
+	{ "project_evm", "ac" },	 { "project_evm", "eac" },	{ "project_evm", "vac" },
+	{ "contract_status", "value" }, { "invoice_status", "amount" }, { "invoice_status", "paid" },
+	{ "invoice_status", "outstanding" },
+};
+
+bool store_rule_money(const char *watch, const char *column)
+{
+	const char *view = store_watch_view(watch);
+	for (size_t i = 0; view && column && i < ARRAY_LEN(money_cols); i++)
+		if (!strcmp(money_cols[i][0], view) && !strcmp(money_cols[i][1], column))
+			return true;
+	return false;
+}
+
 bool store_rule_readable(const char *name)
 {
 	if (!name)

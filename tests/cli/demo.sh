@@ -32,6 +32,15 @@ at_least 1 "open tickets" ticket status=open
 at_least 1 "a contract ending within a week" contract end\<+7d end\>today
 at_least 1 "Chinese names" customer name~科技
 at_least 1 "a subsidiary" customer parent!=
+# Nothing is done in the future: a milestone's done date is never after today (a late one
+# whose finish has not come yet is still open), on this day and on the day the defect showed.
+eq "$(count milestone done\>today)" 0 "milestones done after today"
+rp -C co list milestone done!= --json
+late=$(printf '%s' "$OUT" | jq '[.[] | select(.done > .due)] | length')
+[ "$late" -ge 1 ] && ok || bad "no late milestone was done: $late"
+RAPPORT_NOW=2026-12-02T09:00:00Z ok_run demo dec
+RAPPORT_NOW=2026-12-02T09:00:00Z rp -C dec list milestone done\>today --json
+eq "$(printf '%s' "$OUT" | jq length)" 0 "milestones done after today (2026-12-02)"
 ok_run -C co show "Fabrikam Health"
 out_has "at_risk"
 out_has "Overdue"
@@ -52,6 +61,11 @@ out_has "3 customers"
 out_has "300 interactions"
 out_has "60 tasks"
 ok_run demo s2 --size 3
+# Counts of one in the singular.
+ok_run demo one --size 1
+out_has " 1 customer"
+out_lacks " 1 customers"
+out_lacks " 1 contracts"
 rp -C s1 list task --json --sort id
 a=$(printf '%s' "$OUT" | jq -r '.[].id' | sha256sum)
 rp -C s2 list task --json --sort id

@@ -58,6 +58,23 @@ run_examples() { # DIR: runs the command lines on stdin inside a new demo worksp
 tour=$(sed -n '/^## A short tour of the CLI/,/^```$/p' "$TOP/README.md" | grep '^\.\./rapport ')
 examples=$(sed -n '/^\.SH EXAMPLES/,/^\.SH SEE/p' "$TOP/man/rapport.1" | grep '^rapport ' |
 	grep -v '^rapport demo' | sed 's/\\-/-/g; s/\\e/\\/g')
+# Also: every "Example:" of the commands' help, the README's report lines (but --at, which needs
+# snapshots the demo does not make), the lines the demo itself suggests ("Try: …"), and each
+# reference a page or a help text shows by name (customer=Fabrikam) as a filter on tasks.
+for c in $cmds; do
+	"$RAPPORT_BIN" help "$c" | sed -n 's/^Example: //p'
+done >"$T/help-examples.txt"
+[ -s "$T/help-examples.txt" ] && ok || bad "no Example: lines in the commands' help"
+sed -n '/^## Reports and the customer portal/,/^## /p' "$TOP/README.md" | grep '^rapport ' |
+	grep -v -- '--at ' >>"$T/help-examples.txt"
+"$RAPPORT_BIN" demo "$T/try" | sed -n 's/^Try: *//p; s/^     *\(rapport \)/\1/p' |
+	sed 's/ -C [^ ]*//' >>"$T/help-examples.txt"
+grep -q '^rapport report portfolio' "$T/help-examples.txt" && ok || bad "the README's report lines were not found"
+grep -q '^rapport show' "$T/help-examples.txt" && ok || bad "the demo's suggestions were not found"
+for c in $cmds; do "$RAPPORT_BIN" help "$c"; done | cat - "$TOP/man/rapport.1" "$TOP/README.md" |
+	grep -o -E '(project\.)?customer=[A-Z][A-Za-z]*([^A-Za-z\\]|$)' | sed 's/[^A-Za-z]$//' | sort -u |
+	sed 's/^/rapport list task /' >>"$T/help-examples.txt"
+grep -q '^rapport list task customer=' "$T/help-examples.txt" && ok || bad "no customer=NAME references found in the docs"
 [ "$(printf '%s\n' "$tour" | wc -l)" -ge 10 ] && ok || bad "the README tour was not found"
 [ "$(printf '%s\n' "$examples" | wc -l)" -ge 6 ] && ok || bad "rapport(1) examples were not found"
 # (Not a pipe: a pipe would run run_examples in a subshell and lose its counts.)
@@ -65,6 +82,7 @@ printf '%s\n' "$tour" >"$T/tour.txt"
 printf '%s\n' "$examples" >"$T/examples.txt"
 run_examples tour <"$T/tour.txt"
 run_examples examples <"$T/examples.txt"
+run_examples help <"$T/help-examples.txt"
 
 head -n 20 "$TOP/README.md" | grep -q 'make demo' && ok || bad "README does not start with make demo"
 head -n 20 "$TOP/README.md" | grep -q 'make check' && ok || bad "README does not start with make check"

@@ -129,7 +129,19 @@ near "$(j '.components[] | select(.key == "contact") | .value')" 10 "10 days sin
 near "$(j '.components[] | select(.key == "response") | .value')" 4 "median of 6 h and 2 h"
 [ "$(j '.components[] | select(.key == "delivery") | .value')" != null ] && ok || bad "delivery from the projects"
 
-# KPIs over a period, hand-computed: November 2026 (the status date's month).
+# KPIs over a period, hand-computed: November 2026 (the status date's month), to date: what
+# falls due after the 22nd (a milestone not done yet, an invoice not paid yet) is not missed.
+"$RAPPORT_BIN" add milestone project=Portal name=Later due=2026-11-29 >/dev/null
+"$RAPPORT_BIN" add invoice customer=Acme amount=1000 issued=2026-11-20 due=2026-11-30 >/dev/null
+ok_run kpi --json --periods 2
+eq "$(j '.periods[1].partial')" true "the status date's month is partial"
+eq "$(j '.periods[0].partial')" false "a past month is whole"
+ok_run kpi --periods 2
+out_has "2026-11*"
+out_has "* 2026-11 to date (2026-11-01 to 2026-11-22): not a whole month"
+ok_run report portfolio
+out_has "2026-11*"
+out_has "2026-11 to date (2026-11-01 to 2026-11-22)"
 ok_run kpi --json --periods 2
 # Milestones due in November: M1 (on time), M2 (late), Capped's M1-M5 (on time): 6 of 7.
 near "$(j '.periods[1].on_time_delivery')" 85.7143 "on-time delivery"
@@ -203,4 +215,25 @@ wtrend=$(printf '%s' "$OUT" | jq -r --arg id "$W" '.[] | select(.id == $id) | .t
 case "$wtrend" in "··········"*) case "${wtrend#··········}" in *·*) bad "calendar weeks: trend '$wtrend'" ;; ?*) ok ;; *) bad "calendar weeks: trend '$wtrend'" ;; esac ;; *) bad "calendar weeks: trend '$wtrend'" ;; esac
 RAPPORT_NOW=2026-11-25T09:00:00Z rp health "$W" --json
 eq "$(printf '%s' "$OUT" | jq -r .trend)" "$wtrend" "calendar weeks: the record's trend"
+
+# The health report's chart ends with the score over it, even when the report runs after an
+# edit and before any `health` run has recorded the new score; the trend column says when
+# there is no score four weeks back rather than staying blank.
+RAPPORT_NOW=2026-11-25T09:00:00Z rp health
+"$RAPPORT_BIN" set "$T2" progress=100 status=done >/dev/null
+RAPPORT_NOW=2026-11-25T09:00:00Z ok_run report health --project "$W"
+head=$(printf '%s\n' "$OUT" | sed -n 's/^project Weekly: \([0-9]*\) .*/\1/p')
+last=$(printf '%s\n' "$OUT" | sed -n '/^Health, last 12 weeks/{n;p;}' | awk '{ print $NF }')
+[ -n "$head" ] && ok || bad "no headline score for Weekly: $(printf '%s' "$OUT" | grep -m1 Weekly)"
+eq "$last" "$head" "the chart's last week and the headline score"
+before=$head
+"$RAPPORT_BIN" set W1 progress=5 >/dev/null # behind schedule now: a lower score
+RAPPORT_NOW=2026-11-25T09:00:00Z ok_run report health --project "$W"
+head=$(printf '%s\n' "$OUT" | sed -n 's/^project Weekly: \([0-9]*\) .*/\1/p')
+last=$(printf '%s\n' "$OUT" | sed -n '/^Health, last 12 weeks/{n;p;}' | awk '{ print $NF }')
+eq "$last" "$head" "after an edit: the chart's last week and the headline score"
+[ "$head" != "$before" ] && ok || bad "the edit did not change Weekly's score ($head)"
+RAPPORT_NOW=2026-11-25T09:00:00Z ok_run report health
+printf '%s\n' "$OUT" | grep -q -E '^Acme +[0-9]+ .* new ' && ok ||
+	bad "the trend column without a score four weeks back: $(printf '%s\n' "$OUT" | grep -m1 '^Acme')"
 finish

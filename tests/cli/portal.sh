@@ -36,7 +36,7 @@ r export invoice --format json >>"$T/all.json"
 grep -q -F -f "$T/markers" "$T/all.json" && ok || bad "the scanner finds nothing even in a full export"
 
 ok_run portal "Acme Portal Co" -o "$T/site"
-out_has "Wrote $T/site: 2 pages, 1 projects, 1 milestones, 1 requirements, 1 tickets"
+out_has "Wrote $T/site: 2 pages, 1 project, 1 milestone, 1 requirement, 1 ticket" "counts in the singular"
 ls "$T/site" >"$T/files"
 grep -q '^index.html$' "$T/files" && grep -q "^project-$proj.html\$" "$T/files" &&
 	ok || bad "site files: $(cat "$T/files")"

@@ -148,9 +148,18 @@ out_has "Single sign-on"
 ok_run search --json contoso
 [ "$(printf '%s' "$OUT" | jq length)" -ge 2 ] && ok || bad "search --json"
 
-# rm and undelete: tombstones.
-ok_run rm "$CN"
+# rm and undelete: tombstones. A record that live records refer to is not deleted: rm names
+# them and changes nothing, unless they go in the same command or --force says so.
+rejects "customer ${CN%"${CN#????????}"} 上海明远科技有限公司: 1 quote still refers to it:" rm "$CN"
+err_has "rapport rm --force ${CN%"${CN#????????}"}"
+Q=$("$RAPPORT_BIN" list quote --json | jq -r '.[0].id')
+err_has "quote ${Q%"${Q#????????}"}"
+ok_run rm "$CN" "$Q"
+out_has "Deleted quote"
+ok_run undelete "$CN" "$Q"
+ok_run rm --force "$CN"
 out_has "Deleted customer"
+out_has "still referring to it: 1 quote"
 ok_run list customer --json
 eq "$(printf '%s' "$OUT" | jq length)" "1" "deleted customer leaves the list"
 ok_run list customer --deleted --json
@@ -163,6 +172,43 @@ ok_run undelete "$CN"
 out_has "Restored customer"
 ok_run search 明远
 out_has "上海明远"
+# undelete finds a deleted record by name too, as every other command finds a live one.
+ok_run rm --force "上海明远科技有限公司"
+ok_run undelete "上海明远科技有限公司"
+out_has "Restored customer ${CN%"${CN#????????}"}"
+ok_run rm --force 上海明远
+ok_run undelete 上海明远
+out_has "Restored customer ${CN%"${CN#????????}"}" "undelete by a part of the name"
+rejects "customer ${C%"${C#????????}"} is not deleted" undelete "Contoso Manufacturing"
+rejects "no deleted record with id or name 'Nobody'" undelete Nobody
+
+# Finding things: a name matches whole, else by a unique start, else by a unique part, without
+# regard to case; the exact name wins first; ambiguity lists the candidates, exits 2 and
+# changes nothing; references (customer=…) and filters take the same.
+ok_run show contoso
+out_has "customer $C" "show by a prefix, any case"
+ok_run show manufact
+out_has "customer $C" "show by a part of the name"
+ok_run set contoso region=APAC
+ok_run show "$C" --json
+eq "$(printf '%s' "$OUT" | jq -r '.record.region')" "APAC" "set by a prefix"
+ok_run add contact customer=contoso\ m name="Noor Ali"
+ok_run list contact customer=manufacturing --json
+eq "$(printf '%s' "$OUT" | jq 'map(select(.name=="Noor Ali")) | length')" 1 "a reference by a part of the name"
+ok_run add customer name="Contoso" stage=lead
+C0=$OUT
+ok_run show contoso
+out_has "customer $C0" "the exact name wins over a longer one it starts"
+ok_run add customer name="Contoso Logistics" stage=lead
+rejects "'conto' is ambiguous; it could be:" set conto region=NA
+err_has "Contoso Logistics"
+err_has "Contoso Manufacturing"
+ok_run show renewal
+out_has "Call about renewal" "a word of a task's name, when no customer, contact or project is named so"
+rejects "'kick' is ambiguous" show kick
+err_has "Kick-off call"
+err_has "Kick-off went well"
+rejects "no record with id or name 'zzzz'" show zzzz
 
 # fields and custom fields: defined, validated, listed, filterable, shown, searchable.
 ok_run fields

@@ -139,6 +139,19 @@ grep -q '<table>' "$T/evil.md.html" && grep -q '<h1>Health report</h1>' "$T/evil
 grep -q -E '<a |<img|<script' "$T/evil.md.html" && bad "Markdown made a link, image or tag: $(grep -o -E '<(a|img|script)[^>]*>' "$T/evil.md.html" | head -2)" || ok
 grep -q -F 'Evil](http://evil.example) | pipe' "$T/evil.md.html" && ok || bad "the hostile name is not shown as text"
 grep -q -F '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/evil.md.html" && ok || bad "the script name is not shown as text"
+# A backslash escape is only honoured before punctuation: numbers at the start of a cell
+# ("151.0 h") come out as written, with no stray backslash; a leading "1. " is not a list.
+ok_run report portfolio -o "$T/portfolio.md"
+grep -q -E '^\| (Complaint|Revenue)[^|]*\| [0-9]' "$T/portfolio.md" && ok ||
+	bad "portfolio.md has no cell starting with a number to check: $(grep -m2 Complaint "$T/portfolio.md")"
+mdhtml "$T/portfolio.md" >"$T/portfolio.md.html"
+grep -q -E '\\[0-9]' "$T/portfolio.md.html" &&
+	bad "portfolio.md renders a backslash: $(grep -o -E '.{20}\\[0-9].{10}' "$T/portfolio.md.html" | head -2)" || ok
+r add customer 'name=1. Numbered' stage=active >/dev/null
+ok_run report health -o "$T/numbered.md"
+mdhtml "$T/numbered.md" >"$T/numbered.md.html"
+grep -q -F '1. Numbered' "$T/numbered.md.html" && ok || bad "the name '1. Numbered' is not shown as written"
+grep -q '<ol' "$T/numbered.md.html" && bad "a name became an ordered list" || ok
 r add customer "name=$(printf 'Esc\033[2J Co')" stage=active >/dev/null
 for f in txt md html; do
 	rp report health --format $f

@@ -50,6 +50,10 @@ r add interaction customer=Thirty kind=call summary=x at=2026-10-23T10:00:00Z >/
 D31=$(r add customer name=ThirtyOne stage=active)
 r add interaction customer=ThirtyOne kind=call summary=x at=2026-10-22T10:00:00Z >/dev/null
 LEAD=$(r add customer name=JustALead stage=lead)
+# never-contacted: an active customer with no interaction at all.
+NEVER=$(r add customer name=Newcomer stage=active)
+# Money in a message is written as everywhere else.
+IBIG=$(r add invoice customer=Acme number=BIG amount=17500 issued=2026-10-01 due=2026-11-01)
 # budget-burn: over 80% of budget used while under 70% earned.
 B=$(r add project customer=Acme name=Burn status=active rate=10)
 r add task project=Burn name=Work budget=1000 progress=69 >/dev/null
@@ -90,6 +94,14 @@ quiet ticket-sla "$KANS" "an answered ticket"
 fires no-contact "$D31" "31 days without contact"
 quiet no-contact "$D30" "30 days without contact"
 quiet no-contact "$LEAD" "a lead"
+fires never-contacted "$NEVER" "an active customer never contacted"
+quiet no-contact "$NEVER" "a customer never contacted (it has no number of days)"
+quiet never-contacted "$D31" "a customer contacted 31 days ago"
+quiet never-contacted "$LEAD" "a lead never contacted"
+msg() { sqlite3 .rapport/rapport.db "select message from alert where \"on\"='$1' and deleted=0"; }
+eq "$(msg "$NEVER")" "No contact with Newcomer on record" "a never-contacted customer's alert"
+eq "$(msg "$D31")" "No contact with ThirtyOne for 31 days"
+eq "$(msg "$IBIG")" "Invoice BIG is 21 days overdue (17,500.00 outstanding)" "money as everywhere else"
 fires budget-burn "$B" "81% used, 69% earned"
 fires project-health-red "$RED" "a red project"
 quiet project-health-red "$GREY" "a grey (low-confidence) project"
@@ -147,7 +159,7 @@ done
 rejects "syntax error" add rule name=evil watch=task "when=late_days >" message=x
 rejects "is not one of: task, project" add rule name=evil watch=member "when=1" message=x
 rejects "is not one of" add rule name=evil watch=expense "when=1" message=x
-rejects "action 'explode'" add rule name=evil watch=task "when=1" message=x actions=explode
+rejects "actions: 'explode'" add rule name=evil watch=task "when=1" message=x actions=explode
 # A runaway condition is refused when written: its trial on the first rows runs out of time.
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do r add task project=Portal name=Filler$i >/dev/null; done
 RUNAWAY="(SELECT count(*) FROM task_status a, task_status b, task_status c, task_status d, task_status e, task_status f, task_status g, task_status h) > 0"
@@ -177,7 +189,16 @@ out_has "all valid"
 printf 'name quiet-customer\nwatch customer\nwhen days_since_contact > 90\nmessage {name} is quiet\n\nname broken\nwatch task\nwhen late_days >>> 3\nmessage x\n' >new.txt
 rejects "new.txt: line 8: rule broken: when: near" rules load new.txt
 rejects "line 3: 'colour' is not a rule field" rules check "$(printf 'name a\nwatch task\ncolour red\n' >c.txt; echo c.txt)"
+# A whole-rule problem points at the line of the field it is about, said once; a rule's
+# condition at its when line, even when the rule follows comments and another rule.
+printf '# A comment\n\nname a\nwatch task\nwhen late_days > 1\nactions alert,bogus\nmessage x\n' >act.txt
+rejects "act.txt: line 6: rule a: actions: 'bogus' is not alert, task or at_risk" rules check act.txt
+case "$ERR" in *"rule a: rule a"*) bad "the rule is named twice: $ERR" ;; *) ok ;; esac
+printf 'name ok\nwatch task\nwhen 1\nmessage x\n\n# then\nname b\nwatch task\nseverity info\nwhen nosuch > 1\nmessage x\n' >w.txt
+rejects "w.txt: line 10: rule b: when: no such column: nosuch" rules check w.txt
 printf 'name quiet-customer\nwatch customer\nwhen days_since_contact > 90\nmessage {name} is quiet\n' >good.txt
+ok_run rules check good.txt
+eq "$OUT" "good.txt: 1 rule, valid" "one rule, in the singular"
 ok_run rules load good.txt
 out_has "1 added"
 ok_run rules
