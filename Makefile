@@ -18,7 +18,7 @@ LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 
 # Sources by layer (HACKING.md): cli, tui -> cmd -> core -> store -> util; git is used by cmd.
 LIB_SRC = $(wildcard src/util/*.c) $(wildcard src/store/*.c) $(wildcard src/core/*.c) \
-          $(wildcard src/git/*.c) $(wildcard src/sync/*.c) $(wildcard src/health/*.c) $(wildcard src/rules/*.c) $(wildcard src/report/*.c) $(wildcard src/cmd/*.c) $(wildcard src/tui/*.c)
+          $(wildcard src/git/*.c) $(wildcard src/sync/*.c) $(wildcard src/health/*.c) $(wildcard src/rules/*.c) $(wildcard src/process/*.c) $(wildcard src/report/*.c) $(wildcard src/cmd/*.c) $(wildcard src/tui/*.c)
 MAIN_SRC = src/cli/main.c
 HDR = $(wildcard include/*.h) $(wildcard src/*/*.h)
 
@@ -145,11 +145,12 @@ install: rapport
 	install -m 644 man/rapport.1 $(DESTDIR)$(MANDIR)/man1/rapport.1
 	install -m 644 man/rapport.5 $(DESTDIR)$(MANDIR)/man5/rapport.5
 	install -m 644 man/rapport-rules.5 $(DESTDIR)$(MANDIR)/man5/rapport-rules.5
+	install -m 644 man/rapport-process.5 $(DESTDIR)$(MANDIR)/man5/rapport-process.5
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/rapport $(DESTDIR)$(MANDIR)/man1/rapport.1 $(DESTDIR)$(MANDIR)/man5/rapport.5 \
-	  $(DESTDIR)$(MANDIR)/man5/rapport-rules.5
+	  $(DESTDIR)$(MANDIR)/man5/rapport-rules.5 $(DESTDIR)$(MANDIR)/man5/rapport-process.5
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:

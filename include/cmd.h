@@ -131,7 +131,35 @@ void sync_interactive(struct ctx *c);
 /* The status date of health, kpi and alerts: --at DATE (ISO or relative) or today. */
 int status_date(struct ctx *c, const char *at, char out[11]);
 
+/* RERR_INPUT when a kind is the process engine's (K_ENGINE), naming the command that does what
+ * was asked; 0 for any other kind. */
+int engine_refuses(struct ctx *c, const struct kindinfo *ki);
+
 /* Terminal-safe printing of record text. */
 void out_safe(struct ctx *c, const char *s);
+
+/* Team definitions kept as text (rules, processes): records of one kind named by their `name`
+ * field, listed, shown, exported, checked with file line numbers and loaded by name, all or
+ * nothing. One loader (src/cmd/rules.c) for every such kind. */
+struct teamdef {
+	const char *kind, *noun, *plural; /* "process", "process", "processes" */
+	const char *head;                 /* a block starts at a line beginning with it: "name " */
+	const struct command *cmd;
+	/* Makes the record a block describes (blk has the file's earlier lines blank, so line
+	 * numbers hold) and checks it as it would be stored; errors "FILE: line N: ...". *out is
+	 * the caller's, even on error. */
+	int (*parse_block)(struct ctx *c, const char *file, const char *blk, int start,
+			   struct record **out, struct err *e);
+	void (*text)(struct buf *b, const struct record *r); /* export and show */
+	void (*row)(struct ctx *c, const struct record *r, bool ok); /* list */
+	int (*check)(struct ws *w, const struct record *r, struct err *e); /* a stored one */
+	void (*id_of)(const struct record *r, char id[33]); /* a new one's id; NULL: random */
+};
+/* list | show NAME | export [NAME] | check [FILE] | load FILE, on an open workspace. */
+int teamdef_run(struct ctx *c, const struct teamdef *d, const char *sub, int argc, char **argv);
+
+/* A governed record's transitions and decisions, oldest first, under a "Decisions" heading
+ * (nothing when it has none): what `rapport log ID` shows before the snapshot history. */
+int decisions_print(struct ctx *c, const struct record *r);
 
 #endif

@@ -39,6 +39,10 @@ enum fflag {
 	F_INDEX = 1 << 7,  /* indexed for filters and sorting */
 	F_CUSTOM = 1 << 8, /* a team-defined custom field */
 	F_META = 1 << 9,   /* id, created, updated, author: every record has them */
+	/* A gated stage (project phase, contract state): the database derives it from the record's
+	 * transition and approval records (store.h); it is never in a record's text, and only
+	 * `rapport advance` moves it. */
+	F_DERIVED = 1 << 10,
 };
 
 struct field {
@@ -57,6 +61,16 @@ enum kflag {
 	K_INTERNAL = 1 << 0, /* the whole kind is internal (interactions, time, comments) */
 	K_FINANCE = 1 << 1,  /* the whole kind is finance (contracts, quotes, invoices, expenses) */
 	K_CONFIG = 1 << 2,   /* team configuration rather than customer data */
+	/* Merges as a whole: when both sides changed it, the greater rev's version wins every
+	 * field and the other's values are kept as conflicts (a process definition is one
+	 * design, not fields to combine). */
+	K_WHOLE = 1 << 3,
+	/* A team definition (a process): when a command takes any record, found by its whole
+	 * name only, so that "ERP" means the project, not the process erp-implementation. */
+	K_DEFINITION = 1 << 4,
+	/* Written only by the process engine (transitions, approvals): add, set, edit, import,
+	 * rm and undelete refuse it, so a decision is only ever made by `approve` and its kin. */
+	K_ENGINE = 1 << 5,
 };
 
 struct record;
@@ -184,6 +198,10 @@ void record_file(struct buf *b, const struct record *r);
  * references must be ids; unknown fields are kept in r->extra. Errors name the line. */
 int record_from_text(const struct kindinfo *ki, const char *id, const char *text, time_t now,
 		     struct record **out, struct err *e);
+/* The line of a derived field (F_DERIVED) in a record file, which reading ignores: a stage
+ * comes from transitions and approvals, never from text someone typed. 0 when there is none;
+ * *field names it. */
+int record_derived_line(const struct kindinfo *ki, const char *text, const char **field);
 /* Reads what can be read of a snapshot file that record_from_text refuses for its values: a value
  * (or the rev) that does not validate takes fallback's (NULL: none) and its reason, naming the
  * line, goes to why. Fails, as record_from_text does, only for what leaves no record: broken
@@ -218,5 +236,48 @@ struct text_change {
 };
 size_t text_changes(const struct text_fields *a, const struct text_fields *b,
 		    struct text_change *out, size_t max);
+
+/* ---- process definitions (rapport-process(5)): the `stages` field of a process ----
+ * Stages in order; each with an owner, an SLA in working days (-1: none), an entry condition,
+ * an exit checklist and approval steps run in order. WHO is FIELD (a member field of the
+ * governed kind: manager), FIELD.reports_to, role:ROLE, member:NAME or contact:ROLE (the
+ * customer's contacts with that role). Conditions are SQL text, compiled by the workspace. */
+enum pitem { PI_REQUIRE, PI_CHECK, PI_MILESTONE, PI_NO_BLOCKERS, PI_TASKS_DONE };
+struct pcheck {
+	enum pitem kind;
+	char *arg; /* the field, the condition, the milestone's name; NULL for the others */
+	int line;
+};
+struct pstep {
+	char *who;
+	bool all;   /* every person WHO names must approve (else one is enough) */
+	char *when; /* NULL: always */
+	int line;
+};
+struct pstage {
+	char *code, *label, *owner, *entry;
+	int sla, line, entry_line;
+	struct pcheck *checks;
+	size_t nchecks;
+	struct pstep *steps;
+	size_t nsteps;
+};
+struct procdef {
+	struct pstage *v;
+	size_t n;
+};
+/* Parses stages text; line0 is the number of its first line (errors name lines as a file
+ * containing it would). Errors: RERR_INPUT "line N: ...". */
+int procdef_parse(const char *text, int line0, struct procdef *out, struct err *e);
+/* Checks the names a definition uses against the kind it governs: member fields, roles,
+ * required fields, project-only checks. */
+int procdef_check(const struct procdef *d, const struct schema *sc, const struct kindinfo *ki,
+		  struct err *e);
+/* The canonical text (what the `stages` field stores), without a final newline's absence. */
+void procdef_text(struct buf *b, const struct procdef *d);
+void procdef_free(struct procdef *d);
+/* The index of a stage by code, -1 when the definition has none. */
+int procdef_find(const struct procdef *d, const char *code);
+const char *procdef_item_word(enum pitem k);
 
 #endif

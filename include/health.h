@@ -177,4 +177,9 @@ bool kpi_get(const struct kpis *k, const struct kpi_def *d, double *v);
  * function returns true: a partial period, which callers mark as such. */
 bool health_period(long d, const char *kind, int back, char from[11], char to[11], char label[16]);
 
+/* Records the plan of a project's tasks as their baseline (start, due, budget: its own, else
+ * estimate x the project's rate) and stamps the project's `baselined` date; with clear, removes
+ * them. One transaction; p is saved (its `baselined` changed). *n: the tasks. */
+int health_baseline(struct ws *w, struct record *p, bool clear, long *n, struct err *e);
+
 #endif

@@ -15,8 +15,9 @@
 
 #include "workspace.h"
 
-/* Creates the default rules (rapport-rules(5) DEFAULT RULES) when the workspace has never had any rule. Their ids
- * are fixed, so replicas that seed them separately merge into the same records. */
+/* Creates each default rule (rapport-rules(5) DEFAULT RULES) the workspace never had: one it
+ * deleted stays deleted. Their ids derive from their names, so replicas that seed them
+ * separately merge into the same records. */
 int rules_seed(struct ws *w, struct err *e);
 
 /* Whether the workspace has any live rule (sync evaluates rules only then). */

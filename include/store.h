@@ -329,6 +329,11 @@ int store_rule_trial(struct store *st, const char *watch, const char *expr, stru
 int store_rule_run(struct store *st, const char *watch, const char *expr, double seconds,
 		   int (*cb)(int n, const char *const *names, const char *const *vals, void *ctx),
 		   void *ctx, struct err *e);
+/* Whether a condition holds for one record of the watched kind (the row of its view whose id
+ * is id), under the same bounds: how a process's entry, checks and approval conditions are
+ * evaluated at advance time. */
+int store_rule_holds(struct store *st, const char *watch, const char *expr, const char *id,
+		     bool *holds, struct err *e);
 /* Earned value of a project for rules to read (temp.project_evm of the sandbox), with its
  * health score and band (band NULL: not scored). Written in one transaction of the sandbox,
  * which the next rule commits; store_asof at another date empties them. */

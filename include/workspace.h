@@ -97,10 +97,14 @@ int ws_filter(struct ws *w, struct query *q, const char *expr, struct err *e);
 /* Sets q's order from "f,-g" (- for descending); NULL or "" uses the kind's default order. */
 int ws_sort(struct ws *w, struct query *q, const char *spec, struct err *e);
 
+/* A team setting's value ("calendar.weekend"), owned by the caller; NULL when unset. */
+char *ws_setting(struct ws *w, const char *name);
 /* The member record of the person working (by email), if there is one. */
 bool ws_me(struct ws *w, char out[33]);
 /* The display name of a record by id ("Contoso"), cached; the short id when unknown. */
 const char *ws_title(struct ws *w, const char *id);
+/* The names of a list of ids ("a,b" → "Ada Lovelace, Maria Rossi"), owned by the caller. */
+char *ws_titles(struct ws *w, const char *ids);
 /* Forgets every cached name: the data changed under us (another process wrote). */
 void ws_forget_titles(struct ws *w);
 

@@ -41,6 +41,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		return rc;
 	if (ki->k->flags & K_CONFIG)
 		return usage_error(c, &cmd_add, "custom fields are added with 'rapport field add'");
+	if ((rc = engine_refuses(c, ki)))
+		return rc;
 	struct record *r = record_new(ki);
 	for (int i = 2; i < argc && !rc; i++)
 		rc = ws_assign(c->ws, r, argv[i], &c->err);

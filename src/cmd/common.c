@@ -388,6 +388,16 @@ void json_flush(struct ctx *c, struct buf *b)
 	fputc('\n', c->out);
 }
 
+int engine_refuses(struct ctx *c, const struct kindinfo *ki)
+{
+	if (!(ki->k->flags & K_ENGINE))
+		return 0;
+	return err_set(&c->err, RERR_INPUT,
+		       "%ss are written by the process engine: 'rapport advance' moves a record, "
+		       "'rapport approve', 'reject' and 'withdraw' decide its approvals",
+		       ki->k->name);
+}
+
 void out_safe(struct ctx *c, const char *s)
 {
 	struct buf b = BUF_INIT;

@@ -3,6 +3,7 @@
  * user.name and user.email, in the workspace (.rapport/config) or the user's XDG config file.
  */
 #include "cmd.h"
+#include "calendar.h"
 #include "health.h"
 #include "sync.h"
 
@@ -68,15 +69,35 @@ static int team(struct ctx *c, const char *key, const char *value)
 		return rc;
 	}
 	bool skew = !strcmp(key, "sync.max_skew");
+	bool cal = !strcmp(key, "calendar.weekend") || !strcmp(key, "calendar.holidays") ||
+		   !strcmp(key, "calendar.workdays");
 	long long ms;
-	if (strncmp(key, "health.", 7) && !skew) {
+	if (strncmp(key, "health.", 7) && !skew && !cal) {
 		record_free(r);
 		return err_set(&c->err, RERR_INPUT,
-			       "config: '%s' is not a team setting (health.…, sync.max_skew)", key);
+			       "config: '%s' is not a team setting (health.…, sync.max_skew, "
+			       "calendar.weekend, calendar.holidays, calendar.workdays)",
+			       key);
 	}
 	if (skew && *value && (rc = sync_skew_parse(value, &ms, &c->err))) {
 		record_free(r);
 		return rc;
+	}
+	if (cal) {
+		/* Checked as the calendar will read it, with the other two settings as they are. */
+		struct calendar k;
+		const char *names[] = { "calendar.weekend", "calendar.holidays", "calendar.workdays" };
+		char *v[3];
+		for (int i = 0; i < 3; i++)
+			v[i] = strcmp(names[i], key) ? ws_setting(c->ws, names[i]) : xstrdup(value);
+		rc = calendar_parse(&k, v[0], v[1], v[2], &c->err);
+		calendar_free(&k);
+		for (int i = 0; i < 3; i++)
+			free(v[i]);
+		if (rc) {
+			record_free(r);
+			return rc;
+		}
 	}
 	if (!*value) { /* removal: a tombstone, so it syncs */
 		if (r) {

@@ -64,6 +64,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		return usage_error(c, &cmd_edit, argc < 2 ? "which record?" : "one record at a time");
 	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, argv[1], NULL, &r, &c->err)))
 		return rc;
+	if ((rc = engine_refuses(c, r->ki)))
+		goto out;
 	if (r->deleted || (r->ki->k->flags & K_CONFIG)) {
 		rc = err_set(&c->err, RERR_INPUT, "%s %.8s %s", r->ki->k->name, r->id,
 			     r->deleted ? "is deleted ('rapport undelete' first)"

@@ -344,43 +344,6 @@ out:
 	return rc;
 }
 
-/* ---- baseline ---- */
-
-struct bl {
-	struct ctx *c;
-	double rate;
-	bool clear;
-	long n;
-	int rc;
-};
-
-static int baseline_task(const struct record *t, void *ctx)
-{
-	struct bl *b = ctx;
-	struct record *r = record_dup(t);
-	const struct kindinfo *ki = r->ki;
-	const char *vals[3] = { NULL, NULL, NULL };
-	char budget[64] = "";
-	if (!b->clear) {
-		vals[0] = record_get(r, "start");
-		vals[1] = record_get(r, "due");
-		const char *bud = record_get(r, "budget"), *est = record_get(r, "estimate");
-		if (bud)
-			snprintf(budget, sizeof budget, "%s", bud);
-		else if (est && b->rate > 0)
-			snprintf(budget, sizeof budget, "%.15g", strtod(est, NULL) * b->rate);
-		vals[2] = budget[0] ? budget : NULL;
-	}
-	static const char *const names[] = { "baseline_start", "baseline_due", "baseline_budget" };
-	for (size_t i = 0; i < 3; i++)
-		record_put(r, kind_field_index(ki, kind_field(ki, names[i])),
-			   vals[i] ? xstrdup(vals[i]) : NULL);
-	b->rc = ws_save(b->c->ws, r, &b->c->err);
-	record_free(r);
-	b->n++;
-	return b->rc;
-}
-
 static int run_baseline(struct ctx *c, int argc, char **argv)
 {
 	const char *id = NULL;
@@ -399,32 +362,10 @@ static int run_baseline(struct ctx *c, int argc, char **argv)
 		rc = err_set(&c->err, RERR_INPUT, "%s %.8s is not a project", p->ki->k->name, p->id);
 		goto out;
 	}
-	const struct kindinfo *tk = schema_kind(&c->ws->sc, "task");
-	struct query q;
-	query_init(&q, tk);
-	q.cond[0] = (struct qcond){ .f = kind_field(tk, "project"), .op = Q_EQ, .value = p->id };
-	q.ncond = 1;
-	struct recs tasks = { NULL, 0 };
-	const char *rate = record_get(p, "rate");
-	struct bl b = { c, rate ? strtod(rate, NULL) : 0, clear, 0, 0 };
-	if ((rc = store_query(c->ws->st, &q, recs_add, &tasks, &c->err)) ||
-	    (rc = store_begin(c->ws->st, &c->err)))
-		goto done;
-	for (size_t i = 0; i < tasks.n && !rc; i++)
-		rc = baseline_task(tasks.v[i], &b);
-	if (!rc) {
-		char today[11];
-		fmt_date(today, clock_now());
-		record_put(p, kind_field_index(p->ki, kind_field(p->ki, "baselined")),
-			   clear ? NULL : xstrdup(today));
-		rc = ws_save(c->ws, p, &c->err);
-	}
-	rc = rc ? (store_rollback(c->ws->st), rc) : store_commit(c->ws->st, &c->err);
-	if (!rc)
-		fprintf(c->out, "%s the baseline of %zu tasks of project %.8s\n",
-			clear ? "Cleared" : "Recorded", tasks.n, p->id);
-done:
-	recs_free(&tasks);
+	long n = 0;
+	if (!(rc = health_baseline(c->ws, p, clear, &n, &c->err)))
+		fprintf(c->out, "%s the baseline of %ld tasks of project %.8s\n",
+			clear ? "Cleared" : "Recorded", n, p->id);
 out:
 	record_free(p);
 	return rc;

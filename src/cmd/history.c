@@ -5,6 +5,7 @@
  * understands in the snapshot repository: a commit id or prefix from `log`, main~3, ...
  */
 #include "cmd.h"
+#include "process.h"
 #include "sync.h"
 
 #include <stdlib.h>
@@ -19,8 +20,10 @@ const struct command cmd_log = {
 	"Without ID: the snapshots, newest first, with who made them and what changed.\n"
 	"With ID: every snapshot that changed the record, with each field's old and new value\n"
 	"(references by the names of the records they point at), and the record's local change\n"
-	"not yet snapshotted, if any (before the first snapshot: the whole record). --json gives\n"
-	"the same data, references as ids.\n",
+	"not yet snapshotted, if any (before the first snapshot: the whole record). For a record\n"
+	"a process moves (a project, contract, milestone, change) its decisions come first: every\n"
+	"transition and approval, who asked, who decided, when, why, with what evidence. --json\n"
+	"gives the snapshot data, references as ids.\n",
 	CMD_WS | CMD_PAGER,
 };
 
@@ -237,6 +240,9 @@ static int run_log(struct ctx *c, int argc, char **argv)
 		l.j = &j;
 	}
 	bool have = gitl_ref(g, SYNC_BRANCH, head) == 0;
+	/* A record moved by a process: its decisions first, as people ask about them. */
+	if (r && !c->json && process_stage_field(r->ki) && (rc = decisions_print(c, r)))
+		goto out;
 	/* The record's own change not yet in a snapshot comes first. Before the first snapshot
 	 * nothing is tracked as changed, yet all of the record is: it shows as that change (who
 	 * wrote it last, when, and every field it has). */

@@ -242,6 +242,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		rc = usage_error(c, &cmd_import, "custom fields are added with 'rapport field add'");
 		goto out;
 	}
+	if ((rc = engine_refuses(c, ki)))
+		goto out;
 	const struct field *key = NULL;
 	if (update_by) {
 		key = kind_field(ki, update_by);

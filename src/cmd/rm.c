@@ -137,6 +137,8 @@ int set_deleted(struct ctx *c, const struct command *cmd, int argc, char **argv,
 			rc = ws_resolve(c->ws, names[i], NULL, id, &c->err);
 		if (!rc)
 			rc = store_get(c->ws->st, &c->ws->sc, id, &rs[i], &c->err);
+		if (!rc)
+			rc = engine_refuses(c, rs[i]->ki);
 		if (!rc && rs[i]->deleted == deleted)
 			rc = err_set(&c->err, RERR_INPUT, "%s %.8s is %s", rs[i]->ki->k->name,
 				     rs[i]->id, deleted ? "already deleted" : "not deleted");

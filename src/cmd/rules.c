@@ -50,70 +50,101 @@ const struct command cmd_snooze = {
 	"It comes back when the days are over if its condition still holds.\n", CMD_WS,
 };
 
-/* ---- rules as text ---- */
+/* ---- team definitions as text: rules, processes (cmd.h, struct teamdef) ---- */
+
+/* A rule block is rule fields in the record text format, starting at its name line. */
+static int rule_block(struct ctx *c, const char *file, const char *blk, int start,
+		      struct record **out, struct err *e)
+{
+	const struct kindinfo *rk = schema_kind(&c->ws->sc, "rule");
+	struct text_fields tf;
+	struct record *r = record_new(rk);
+	int rc;
+	*out = r;
+	if ((rc = record_parse(blk, &tf, e)))
+		return err_prefix(e, "%s", file), rc;
+	for (size_t i = 0; !rc && i < tf.n; i++) {
+		const struct field *f = kind_field(rk, tf.v[i].name);
+		if (!f || (f->flags & F_META))
+			rc = err_set(e, RERR_INPUT, "%s: line %d: '%s' is not a rule field", file,
+				     tf.v[i].line, tf.v[i].name);
+		else if ((rc = ws_put(c->ws, r, f, tf.v[i].value ? tf.v[i].value : "", e)))
+			err_prefix(e, "%s: line %d", file, tf.v[i].line);
+	}
+	if (!rc) {
+		/* rules_check_record's two steps, so that a problem of the condition names the line
+		 * of its 'when'. */
+		struct err ce = { 0, "" };
+		int when = start;
+		for (size_t i = 0; i < tf.n; i++)
+			if (!strcmp(tf.v[i].name, "when"))
+				when = tf.v[i].line;
+		/* A whole-record check names the field it is about ("actions: …"); the line is
+		 * that field's, else (a field missing) the rule's first. */
+		if (record_check(r, &ce)) {
+			int at = start;
+			for (size_t i = 0; i < tf.n; i++) {
+				char key[80];
+				snprintf(key, sizeof key, ": %s: ", tf.v[i].name);
+				if (strstr(ce.msg, key))
+					at = tf.v[i].line;
+			}
+			const char *m = ce.msg;
+			if (!strncmp(m, "rule ", 5) && strstr(m, ": ")) /* said below */
+				m = strstr(m, ": ") + 2;
+			rc = err_set(e, RERR_INPUT, "%s: line %d: rule %s: %s", file, at,
+				     record_get(r, "name"), m);
+		} else if (ws_rule_check(c->ws, r, &ce))
+			rc = err_set(e, RERR_INPUT, "%s: line %d: %s", file, when, ce.msg);
+	}
+	text_fields_free(&tf);
+	return rc;
+}
+
+static void rule_row(struct ctx *c, const struct record *r, bool ok)
+{
+	const char *en = record_get(r, "enabled");
+	fprintf(c->out, "%-22s %-9s %-9s %-8s %s%s\n", record_get(r, "name"), record_get(r, "watch"),
+		record_get(r, "severity") ? record_get(r, "severity") : "",
+		en && !strcmp(en, "false") ? "disabled" : "", record_get(r, "when"),
+		ok ? "" : "  (invalid)");
+}
+
+static void rule_text(struct buf *b, const struct record *r)
+{
+	record_text(b, r, false); /* the record text format, in the kind's order */
+}
+
+static const struct teamdef rule_def = {
+	"rule", "rule", "rules", "name ", &cmd_rules, rule_block, rule_text, rule_row,
+	rules_check_record, NULL,
+};
 
 struct block {
 	struct record *r;
 	int line;
 };
 
-/* Splits a rules file into rule records (a rule starts at each "name" line) and checks each
- * as it would be stored. Errors name the file and line. */
-static int parse_rules(struct ctx *c, const char *file, const char *text, struct block **out,
-		       size_t *n, struct err *e)
+/* Splits a file into blocks (one starts at each line beginning with d->head) and makes each
+ * the record it describes, checked as it would be stored. Errors name the file and line. */
+static int parse_blocks(struct ctx *c, const struct teamdef *d, const char *file,
+			const char *text, struct block **out, size_t *n, struct err *e)
 {
-	const struct kindinfo *rk = schema_kind(&c->ws->sc, "rule");
 	int rc = 0, line = 1, start = 0;
+	size_t hl = strlen(d->head);
 	*out = NULL;
 	*n = 0;
 	const char *p = text, *bstart = NULL;
 	for (;; line++) {
-		bool at_name = p && !strncmp(p, "name ", 5);
-		if ((!p || !*p || at_name) && bstart) {
+		bool at_head = p && !strncmp(p, d->head, hl);
+		if ((!p || !*p || at_head) && bstart) {
 			/* Parse the block with its line numbers intact: pad with blank lines. */
 			struct buf blk = BUF_INIT;
 			for (int i = 1; i < start; i++)
 				buf_addc(&blk, '\n');
 			buf_add(&blk, bstart, (size_t)((p && *p ? p : bstart + strlen(bstart)) - bstart));
-			struct text_fields tf;
-			struct record *r = record_new(rk);
-			if ((rc = record_parse(blk.data, &tf, e)))
-				err_prefix(e, "%s", file);
-			for (size_t i = 0; !rc && i < tf.n; i++) {
-				const struct field *f = kind_field(rk, tf.v[i].name);
-				if (!f || (f->flags & F_META))
-					rc = err_set(e, RERR_INPUT, "%s: line %d: '%s' is not a rule field",
-						     file, tf.v[i].line, tf.v[i].name);
-				else if ((rc = ws_put(c->ws, r, f, tf.v[i].value ? tf.v[i].value : "", e)))
-					err_prefix(e, "%s: line %d", file, tf.v[i].line);
-			}
-			if (!rc) {
-				/* rules_check_record's two steps, so that a problem of the condition
-				 * names the line of its 'when'. */
-				struct err ce = { 0, "" };
-				int when = start;
-				for (size_t i = 0; i < tf.n; i++)
-					if (!strcmp(tf.v[i].name, "when"))
-						when = tf.v[i].line;
-				/* A whole-record check names the field it is about ("actions: …");
-				 * the line is that field's, else (a field missing) the rule's first. */
-				if (record_check(r, &ce)) {
-					int at = start;
-					for (size_t i = 0; i < tf.n; i++) {
-						char key[80];
-						snprintf(key, sizeof key, ": %s: ", tf.v[i].name);
-						if (strstr(ce.msg, key))
-							at = tf.v[i].line;
-					}
-					const char *m = ce.msg;
-					if (!strncmp(m, "rule ", 5) && strstr(m, ": ")) /* said below */
-						m = strstr(m, ": ") + 2;
-					rc = err_set(e, RERR_INPUT, "%s: line %d: rule %s: %s", file, at,
-						     record_get(r, "name"), m);
-				} else if (ws_rule_check(c->ws, r, &ce))
-					rc = err_set(e, RERR_INPUT, "%s: line %d: %s", file, when, ce.msg);
-			}
-			text_fields_free(&tf);
+			struct record *r = NULL;
+			rc = d->parse_block(c, file, blk.data, start, &r, e);
 			buf_release(&blk);
 			*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 			(*out)[(*n)++] = (struct block){ r, start };
@@ -123,12 +154,12 @@ static int parse_rules(struct ctx *c, const char *file, const char *text, struct
 		}
 		if (!p || !*p)
 			break;
-		if (at_name) {
+		if (at_head) {
 			bstart = p;
 			start = line;
 		} else if (!bstart && p[strspn(p, " \t\r")] != '\n' && p[0] != '#' && p[strspn(p, " \t\r")]) {
-			rc = err_set(e, RERR_INPUT, "%s: line %d: a rule starts with its 'name' line", file,
-				     line);
+			rc = err_set(e, RERR_INPUT, "%s: line %d: a %s starts with its '%.*s' line", file,
+				     line, d->kind, (int)hl - 1, d->head);
 			break;
 		}
 		p = strchr(p, '\n');
@@ -138,8 +169,8 @@ static int parse_rules(struct ctx *c, const char *file, const char *text, struct
 	for (size_t i = 0; !rc && i < *n; i++)
 		for (size_t k = 0; k < i; k++)
 			if (!strcmp(record_get((*out)[i].r, "name"), record_get((*out)[k].r, "name")))
-				rc = err_set(e, RERR_INPUT, "%s: line %d: a second rule named %s", file,
-					     (*out)[i].line, record_get((*out)[i].r, "name"));
+				rc = err_set(e, RERR_INPUT, "%s: line %d: a second %s named %s", file,
+					     (*out)[i].line, d->kind, record_get((*out)[i].r, "name"));
 	return rc;
 }
 
@@ -150,11 +181,126 @@ static void blocks_free(struct block *b, size_t n)
 	free(b);
 }
 
-static int load_all(struct ctx *c, struct recs *rules)
+/* Live ones, or with deleted, every one: a name loaded again takes back its record. */
+static int load_all(struct ctx *c, const char *kind, bool deleted, struct recs *out)
 {
 	struct query q;
-	query_init(&q, schema_kind(&c->ws->sc, "rule"));
-	return store_query(c->ws->st, &q, recs_add, rules, &c->err);
+	query_init(&q, schema_kind(&c->ws->sc, kind));
+	if (deleted)
+		q.deleted = 2;
+	return store_query(c->ws->st, &q, recs_add, out, &c->err);
+}
+
+/* Adds or replaces by name, all or nothing. */
+static int load_blocks(struct ctx *c, const struct teamdef *d, const char *file,
+		       struct block *b, size_t n)
+{
+	struct recs have = { NULL, 0 };
+	long added = 0, changed = 0;
+	int rc = load_all(c, d->kind, true, &have);
+	if (rc || (rc = store_begin(c->ws->st, &c->err)))
+		return recs_free(&have), rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct record *old = NULL;
+		for (size_t k = 0; k < have.n; k++)
+			if (!strcmp(record_get(have.v[k], "name"), record_get(b[i].r, "name")) &&
+			    (!old || old->deleted))
+				old = have.v[k];
+		if (!old && d->id_of)
+			d->id_of(b[i].r, b[i].r->id);
+		if (old) {
+			/* Replace the fields, keep the identity (and the alerts). */
+			for (size_t f = 0; f < old->ki->nf; f++) {
+				free(old->val[f]);
+				old->val[f] = b[i].r->val[f];
+				b[i].r->val[f] = NULL;
+			}
+			old->deleted = 0;
+			rc = ws_save(c->ws, old, &c->err);
+			changed++;
+		} else {
+			rc = ws_add(c->ws, b[i].r, &c->err);
+			added++;
+		}
+	}
+	rc = rc ? (store_rollback(c->ws->st), rc) : store_commit(c->ws->st, &c->err);
+	if (!rc)
+		fprintf(c->out, "Loaded %s: %ld added, %ld replaced\n", file, added, changed);
+	recs_free(&have);
+	return rc;
+}
+
+int teamdef_run(struct ctx *c, const struct teamdef *d, const char *sub, int argc, char **argv)
+{
+	struct recs all = { NULL, 0 };
+	int rc = 0;
+	if (!strcmp(sub, "check") && argc == 3) {
+		char *text = NULL;
+		struct block *b = NULL;
+		size_t n = 0;
+		if (!(text = file_read(argv[2], NULL)))
+			return err_set(&c->err, RERR_INPUT, "%s: cannot read it", argv[2]);
+		rc = parse_blocks(c, d, argv[2], text, &b, &n, &c->err);
+		if (!rc)
+			fprintf(c->out, "%s: %zu %s%s, %s\n", argv[2], n, d->kind, n == 1 ? "" : "s",
+				n == 1 ? "valid" : "all valid");
+		blocks_free(b, n);
+		free(text);
+		return rc;
+	}
+	if (!strcmp(sub, "load")) {
+		char *text = NULL;
+		struct block *b = NULL;
+		size_t n = 0;
+		if (!(text = file_read(argv[2], NULL)))
+			return err_set(&c->err, RERR_INPUT, "%s: cannot read it", argv[2]);
+		if (!(rc = parse_blocks(c, d, argv[2], text, &b, &n, &c->err)))
+			rc = load_blocks(c, d, argv[2], b, n);
+		blocks_free(b, n);
+		free(text);
+		return rc;
+	}
+	if ((rc = load_all(c, d->kind, false, &all)))
+		return rc;
+	long bad = 0, shown = 0;
+	const char *only = !strcmp(sub, "show") || (!strcmp(sub, "export") && argc == 3) ? argv[2] : NULL;
+	for (size_t i = 0; i < all.n; i++) {
+		const struct record *r = all.v[i];
+		if (only && strcmp(record_get(r, "name"), only))
+			continue;
+		if (!strcmp(sub, "export") || !strcmp(sub, "show")) {
+			struct buf b = BUF_INIT;
+			d->text(&b, r);
+			fprintf(c->out, "%s", shown++ ? "\n" : "");
+			fputs(b.data, c->out); /* the record text format escapes control bytes */
+			buf_release(&b);
+			continue;
+		}
+		struct err ce = { 0, "" };
+		bool ok = !d->check(c->ws, r, &ce);
+		bad += !ok;
+		if (!strcmp(sub, "check")) {
+			if (!ok) {
+				out_safe(c, ce.msg);
+				fputc('\n', c->out);
+			}
+			continue;
+		}
+		d->row(c, r, ok);
+	}
+	if (only && !shown)
+		rc = err_set(&c->err, RERR_NOTFOUND, "no %s named %s (see rapport %s)", d->kind, only,
+			     d->cmd->name);
+	if (!strcmp(sub, "check")) {
+		if (bad)
+			rc = err_set(&c->err, RERR_INPUT, "%ld of %zu %s%s %s invalid", bad, all.n,
+				     d->kind, all.n == 1 ? "" : "s", bad == 1 ? "is" : "are");
+		else
+			fprintf(c->out, "%zu %s%s, %s\n", all.n, d->kind, all.n == 1 ? "" : "s",
+				all.n == 1 ? "valid" : "all valid");
+	}
+	recs_free(&all);
+	return rc;
 }
 
 static int test_row(int n, const char *const *names, const char *const *vals, void *ctx)
@@ -177,7 +323,6 @@ static int test_row(int n, const char *const *names, const char *const *vals, vo
 static int run_rules(struct ctx *c, int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "list";
-	struct recs rules = { NULL, 0 };
 	int rc;
 	if ((!strcmp(sub, "load") || !strcmp(sub, "test")) && argc != 3)
 		return usage_error(c, &cmd_rules, "%s needs %s", sub, sub[0] == 'l' ? "a FILE" : "a NAME");
@@ -190,105 +335,19 @@ static int run_rules(struct ctx *c, int argc, char **argv)
 	fmt_date(today, clock_now());
 	if ((rc = store_asof(c->ws->st, today, &c->err)))
 		return rc;
-	if (!strcmp(sub, "check") && argc == 3) {
-		char *text = NULL;
-		struct block *b = NULL;
-		size_t n = 0;
-		if (!(text = file_read(argv[2], NULL)))
-			return err_set(&c->err, RERR_INPUT, "%s: cannot read it", argv[2]);
-		rc = parse_rules(c, argv[2], text, &b, &n, &c->err);
-		if (!rc)
-			fprintf(c->out, "%s: %zu rule%s, %s\n", argv[2], n, n == 1 ? "" : "s",
-				n == 1 ? "valid" : "all valid");
-		blocks_free(b, n);
-		free(text);
+	if (strcmp(sub, "test"))
+		return teamdef_run(c, &rule_def, sub, strcmp(sub, "export") ? argc : 2, argv);
+	struct recs rules = { NULL, 0 };
+	if ((rc = load_all(c, "rule", false, &rules)))
 		return rc;
-	}
-	if (!strcmp(sub, "load")) {
-		char *text = NULL;
-		struct block *b = NULL;
-		size_t n = 0;
-		if (!(text = file_read(argv[2], NULL)))
-			return err_set(&c->err, RERR_INPUT, "%s: cannot read it", argv[2]);
-		if (!(rc = parse_rules(c, argv[2], text, &b, &n, &c->err)) &&
-		    !(rc = load_all(c, &rules)) && !(rc = store_begin(c->ws->st, &c->err))) {
-			long added = 0, changed = 0;
-			for (size_t i = 0; i < n && !rc; i++) {
-				struct record *old = NULL;
-				for (size_t k = 0; k < rules.n; k++)
-					if (!strcmp(record_get(rules.v[k], "name"), record_get(b[i].r, "name")))
-						old = rules.v[k];
-				if (old) {
-					/* Replace the fields, keep the identity (and the alerts). */
-					for (size_t f = 0; f < old->ki->nf; f++) {
-						free(old->val[f]);
-						old->val[f] = b[i].r->val[f];
-						b[i].r->val[f] = NULL;
-					}
-					rc = ws_save(c->ws, old, &c->err);
-					changed++;
-				} else {
-					rc = ws_add(c->ws, b[i].r, &c->err);
-					added++;
-				}
-			}
-			rc = rc ? (store_rollback(c->ws->st), rc) : store_commit(c->ws->st, &c->err);
-			if (!rc)
-				fprintf(c->out, "Loaded %s: %ld added, %ld replaced\n", argv[2], added, changed);
-		}
-		blocks_free(b, n);
-		free(text);
-		recs_free(&rules);
-		return rc;
-	}
-	if ((rc = load_all(c, &rules)))
-		return rc;
-	if (!strcmp(sub, "test")) {
-		const struct record *r = NULL;
-		for (size_t k = 0; k < rules.n; k++)
-			if (!strcmp(record_get(rules.v[k], "name"), argv[2]))
-				r = rules.v[k];
-		if (!r)
-			rc = err_set(&c->err, RERR_NOTFOUND, "no rule named %s (see rapport rules)", argv[2]);
-		else if ((rc = rules_test(c->ws, r, today, test_row, c, &c->err)))
-			err_prefix(&c->err, "rule %s", argv[2]);
-		recs_free(&rules);
-		return rc;
-	}
-	long bad = 0;
-	for (size_t i = 0; i < rules.n; i++) {
-		const struct record *r = rules.v[i];
-		if (!strcmp(sub, "export")) {
-			struct buf b = BUF_INIT;
-			record_text(&b, r, false); /* the record text format, in the kind's order */
-			fprintf(c->out, "%s%s", i ? "\n" : "", b.data);
-			buf_release(&b);
-			continue;
-		}
-		struct err ce = { 0, "" };
-		bool ok = !rules_check_record(c->ws, r, &ce);
-		bad += !ok;
-		if (!strcmp(sub, "check")) {
-			if (!ok) {
-				out_safe(c, ce.msg); /* the condition is team data: shown, never obeyed */
-				fputc('\n', c->out);
-			}
-			continue;
-		}
-		const char *en = record_get(r, "enabled");
-		fprintf(c->out, "%-22s %-9s %-9s %-8s %s%s\n", record_get(r, "name"), record_get(r, "watch"),
-			record_get(r, "severity") ? record_get(r, "severity") : "",
-			en && !strcmp(en, "false") ? "disabled" : "", record_get(r, "when"),
-			ok ? "" : "  (invalid)");
-	}
-	if (!strcmp(sub, "check")) {
-		if (bad)
-			rc = err_set(&c->err, RERR_INPUT, "%ld of %zu rule%s %s invalid", bad, rules.n,
-				     rules.n == 1 ? "" : "s", bad == 1 ? "is" : "are");
-		else
-			fprintf(c->out, "%zu rule%s, %s\n", rules.n, rules.n == 1 ? "" : "s",
-				rules.n == 1 ? "valid" : "all valid");
-	}
+	const struct record *r = NULL;
+	for (size_t k = 0; k < rules.n; k++)
+		if (!strcmp(record_get(rules.v[k], "name"), argv[2]))
+			r = rules.v[k];
+	if (!r)
+		rc = err_set(&c->err, RERR_NOTFOUND, "no rule named %s (see rapport rules)", argv[2]);
+	else if ((rc = rules_test(c->ws, r, today, test_row, c, &c->err)))
+		err_prefix(&c->err, "rule %s", argv[2]);
 	recs_free(&rules);
 	return rc;
 }
@@ -386,9 +445,11 @@ static int run_alerts(struct ctx *c, int argc, char **argv)
 				fprintf(c->out, "%-9s ", st ? st : "");
 			out_safe(c, record_get(a, "message"));
 			if (record_get(a, "to")) {
+				char *to = ws_titles(c->ws, record_get(a, "to"));
 				fprintf(c->out, "%s  → ", col(c, C_MUTED));
-				out_safe(c, ws_title(c->ws, record_get(a, "to")));
+				out_safe(c, to);
 				fputs(col(c, C_RESET), c->out);
+				free(to);
 			}
 			fputc('\n', c->out);
 		}

@@ -41,6 +41,8 @@ static int run(struct ctx *c, int argc, char **argv)
 			     r->id);
 		goto out;
 	}
+	if ((rc = engine_refuses(c, r->ki)))
+		goto out;
 	if (r->deleted) {
 		rc = err_set(&c->err, RERR_INPUT, "%s %.8s is deleted ('rapport undelete %.8s' first)",
 			     r->ki->k->name, r->id, r->id);

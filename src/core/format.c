@@ -45,8 +45,10 @@ void text_put(struct buf *b, const char *name, const char *v)
 
 void record_text(struct buf *b, const struct record *r, bool all)
 {
+	/* A derived stage is the database's reading of transitions and approvals: written into a
+	 * file it would be a second truth to disagree with. */
 	for (size_t i = 0; i < r->ki->nf; i++)
-		if (r->val[i] || all)
+		if ((r->val[i] || all) && !(r->ki->f[i]->flags & F_DERIVED))
 			text_put(b, r->ki->f[i]->name, r->val[i]);
 }
 
@@ -196,7 +198,7 @@ static int from_text(const struct kindinfo *ki, const char *id, const char *text
 				continue;
 			}
 			char *norm = NULL;
-			if (!v)
+			if (!v || (f->flags & F_DERIVED)) /* sync reports it (record_derived_line) */
 				continue;
 			if ((f->type == FT_REF && !is_id(v)) || (f->type == FT_REFS && !refs_ok(v)))
 				rc = err_set(e, RERR_INPUT, "line %d: %s: '%s' is not a record id", ln,
@@ -231,6 +233,27 @@ static int from_text(const struct kindinfo *ki, const char *id, const char *text
 	buf_release(&line);
 	text_fields_free(&tf);
 	return rc;
+}
+
+int record_derived_line(const struct kindinfo *ki, const char *text, const char **field)
+{
+	bool any = false;
+	for (size_t i = 0; i < ki->nf && !any; i++)
+		any = ki->f[i]->flags & F_DERIVED;
+	struct text_fields tf;
+	struct err e = { 0 };
+	int line = 0;
+	if (!any || record_parse(text, &tf, &e))
+		return 0;
+	for (size_t i = 0; i < tf.n && !line; i++) {
+		const struct field *f = kind_field(ki, tf.v[i].name);
+		if (f && (f->flags & F_DERIVED)) {
+			line = tf.v[i].line;
+			*field = f->name;
+		}
+	}
+	text_fields_free(&tf);
+	return line;
 }
 
 int record_from_text(const struct kindinfo *ki, const char *id, const char *text, time_t now,

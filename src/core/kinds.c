@@ -32,6 +32,10 @@
 #define REFS(n, fl, k) { n, FT_REFS, fl, NULL, k, NULL, 0, 0, NULL, NULL }
 #define EMAIL(n, fl) { n, FT_EMAIL, fl, NULL, NULL, NULL, 0, 0, NULL, NULL }
 #define SET(n, fl) { n, FT_SET, fl, NULL, NULL, NULL, 0, 0, NULL, NULL }
+/* A gated stage: moved by `rapport advance`, derived by the database (F_DERIVED). */
+#define STAGE(n, fl) { n, FT_TEXT, (fl) | F_DERIVED | IX, NULL, NULL, NULL, 0, 0, NULL, NULL }
+/* The process a record follows (rapport-process(5)); unset: its kind's default process. */
+#define PROCESS REF("process", INT, "process")
 
 #define LEVELS "low,medium,high,critical"
 
@@ -91,6 +95,8 @@ static const struct field project_f[] = {
 	REF("contract", FIN, "contract"),
 	LONG("description", S | V),
 	DATE("baselined", INT, NULL),
+	PROCESS,
+	STAGE("phase", L | V),
 };
 
 static const struct field milestone_f[] = {
@@ -101,6 +107,8 @@ static const struct field milestone_f[] = {
 	TEXT("deliverable", S | V),
 	BOOL("visible", 0, "true"),
 	NUM("weight", 0, 0, 1e6),
+	PROCESS,
+	STAGE("acceptance", V),
 };
 
 static const struct field task_f[] = {
@@ -154,6 +162,8 @@ static const struct field contract_f[] = {
 	DATE("end", L | IX, NULL),
 	CHOICE("status", L | IX, "draft,active,expired,terminated", "active"),
 	CHOICE("renewal", 0, "auto,manual,none", NULL),
+	PROCESS,
+	STAGE("state", L),
 };
 
 static const struct field quote_f[] = {
@@ -222,6 +232,76 @@ static const struct field member_f[] = {
 	EMAIL("email", R | L | S | IX),
 	CHOICE("role", L, "pm,finance,exec,service,member", "member"),
 	NUM("rate", FIN, 0, 1e9),
+	/* Whom approvals and alerts escalate to when they wait past their SLA. */
+	REF("reports_to", 0, "member"),
+};
+
+/* A change request on a project: once its process approves it, its impact (days, cost) moves
+ * the project's due date and budget and a new baseline is recorded. */
+static const struct field change_f[] = {
+	REF("project", R | L, "project"),
+	TEXT("title", R | L | S | N | V),
+	LONG("description", S | V),
+	REF("requested_by", L, "contact"),
+	LONG("scope", S | V),
+	INTEGER("days", L | V, -10000, 10000),
+	NUM("cost", L | FIN, -1e15, 1e15),
+	PROCESS,
+	STAGE("state", L | V),
+	DATE("applied", INT, NULL),
+};
+
+/* Processes (rapport-process(5)): team data like rules. The stages live in one text field,
+ * checked when written and on arrival, and the record merges as a whole (K_WHOLE). */
+static const struct field process_f[] = {
+	TEXT("name", R | L | N | IX),
+	CHOICE("kind", R | L, "project,contract,milestone,change", NULL),
+	TEXT("label", L | S),
+	BOOL("default", L, NULL),
+	SET("override", L),
+	BOOL("enabled", L, "true"),
+	LONG("stages", R),
+	LONG("note", 0),
+};
+
+/* A move of a gated record from one stage to the next: what its stage is derived from. The id
+ * derives from (record, process, stage left, round), so two replicas advancing at once write
+ * one record. */
+static const struct field transition_f[] = {
+	REF("on", R | L, NULL),
+	REF("process", R | L, "process"),
+	TEXT("from", L),
+	TEXT("to", R | L | N),
+	INTEGER("round", R, 1, 1000000),
+	/* Its place in the record's way: one more than the transitions its writer had seen. */
+	INTEGER("seq", 0, 1, 1000000000),
+	DTIME("at", R | L | IX, "now"),
+	REFD("by", L, "member", "@me"),
+	BOOL("override", L, NULL),
+	LONG("reason", S),
+};
+
+/* One decision a stage needs to be left: raised by `advance`, decided by `approve`, `reject`
+ * or `withdraw`. Its id derives from (record, process, stage, step, round, approver). */
+static const struct field approval_f[] = {
+	REF("on", R | L, NULL),
+	REF("process", R, "process"),
+	TEXT("stage", R | L | N),
+	TEXT("to", R),
+	INTEGER("step", R, 1, 1000),
+	INTEGER("round", R, 1, 1000000),
+	CHOICE("mode", 0, "any,all", "any"),
+	TEXT("route", 0),
+	REF("approver", L, "member"),
+	REF("contact", L, "contact"),
+	CHOICE("state", L | IX, "waiting,pending,approved,rejected,withdrawn,overridden", "pending"),
+	DATE("due", L | IX, NULL),
+	REFD("requested_by", 0, "member", "@me"),
+	DTIME("requested", 0, "now"),
+	DTIME("decided_at", 0, NULL),
+	REF("by", 0, "member"),
+	LONG("reason", S),
+	TEXT("evidence", S),
 };
 
 static const struct field comment_f[] = {
@@ -235,7 +315,10 @@ static const struct field comment_f[] = {
  * watched kind, checked when written (workspace.c compiles it under the read-only authorizer). */
 static const struct field rule_f[] = {
 	TEXT("name", R | L | N | IX),
-	CHOICE("watch", R | L, "task,project,customer,contract,invoice,ticket,survey,milestone", NULL),
+	CHOICE("watch", R | L,
+	       "task,project,customer,contract,invoice,ticket,survey,milestone,change,approval,"
+	       "transition",
+	       NULL),
 	LONG("when", R),
 	CHOICE("severity", L, "info,warning,critical", "warning"),
 	TEXT("message", R),
@@ -254,7 +337,7 @@ static const struct field alert_f[] = {
 	CHOICE("severity", L | IX, "info,warning,critical", "warning"),
 	TEXT("message", R | L | S | N),
 	CHOICE("state", L | IX, "open,acked,snoozed,resolved", "open"),
-	REF("to", L, "member"),
+	REFS("to", L, "member"), /* everyone the rule's notify names */
 	DTIME("raised", L | IX, "now"),
 	DATE("snoozed_until", 0, NULL),
 	DTIME("resolved_at", 0, NULL),
@@ -271,7 +354,7 @@ static const struct field setting_f[] = {
 static const struct field field_f[] = {
 	{ "kind", FT_CHOICE, R | L,
 	  "customer,contact,interaction,project,milestone,task,time,expense,contract,quote,invoice,"
-	  "ticket,survey,requirement,member",
+	  "ticket,survey,requirement,member,change",
 	  NULL, NULL, 0, 0, NULL, NULL },
 	TEXT("name", R | L | N),
 	CHOICE("type", R | L, "text,number,date,choice,bool,ref", NULL),
@@ -324,6 +407,12 @@ const struct kind kind_table[] = {
 	KIND("setting", "team settings", setting_f, K_CONFIG, "name", NULL, NULL),
 	KIND("rule", "rules", rule_f, K_INTERNAL, "name", NULL, check_rule),
 	KIND("alert", "alerts", alert_f, K_INTERNAL, "-raised", NULL, NULL),
+	KIND("change", "change requests", change_f, 0, "project", NULL, NULL),
+	KIND("process", "processes", process_f, K_INTERNAL | K_WHOLE | K_DEFINITION, "kind,name", NULL, NULL),
+	KINDX("transition", "transitions", transition_f, K_INTERNAL | K_ENGINE, "at", NULL, NULL,
+	      "\"on\",at"),
+	KINDX("approval", "approvals", approval_f, K_INTERNAL | K_ENGINE, "due", NULL, NULL,
+	      "\"on\",process,stage,\"round\""),
 };
 const size_t kind_count = ARRAY_LEN(kind_table);
 

@@ -165,6 +165,18 @@ void ws_close(struct ws *w)
 	free(w);
 }
 
+char *ws_titles(struct ws *w, const char *ids)
+{
+	struct strv v = STRV_INIT, names = STRV_INIT;
+	strv_split(&v, ids ? ids : "", ',');
+	for (size_t i = 0; i < v.n; i++)
+		strv_push(&names, ws_title(w, v.v[i]));
+	char *s = strv_join(&names, ", ");
+	strv_clear(&v);
+	strv_clear(&names);
+	return s;
+}
+
 void ws_forget_titles(struct ws *w)
 {
 	for (size_t i = 0; w->titles && i < NTITLES; i++) {
@@ -355,7 +367,9 @@ static bool named_kind(const struct kindinfo *ki)
  *   2. the start of the name, then 3. anywhere in it — in the wanted kind, or with no kind
  *      wanted in the kinds people name things by (named_kind);
  *   4. with no kind wanted, live records of the other kinds (tasks, tickets, interactions…)
- *      with a word of the name starting with ref, through the full-text index.
+ *      with a word of the name starting with ref, through the full-text index;
+ *   5. with no kind wanted, the whole name of a team definition (a process: K_DEFINITION),
+ *      which the steps before leave out, so "Quick" is the project, not the process quick.
  * So an exact name always wins, a customer's name beats an interaction's summary, and nothing
  * here reads a large table row by row that the exact lookup would not. */
 enum { WANT = 9 };
@@ -363,13 +377,22 @@ static int by_name(struct ws *w, const char *ref, const char *want_kind, bool de
 		   struct strv *ids, struct err *e)
 {
 	int rc = 0;
-	for (int step = 1; step <= 4 && !rc && !ids->n; step++) {
-		if (step == 4 && want_kind)
+	for (int step = 1; step <= 5 && !rc && !ids->n; step++) {
+		if (step >= 4 && want_kind)
 			break;
 		for (size_t k = 0; k < w->sc.nkinds && !rc && ids->n < WANT; k++) {
 			const struct kindinfo *ki = &w->sc.kinds[k];
 			if (want_kind ? strcmp(ki->k->name, want_kind) != 0 : (ki->k->flags & K_CONFIG) != 0)
 				continue;
+			bool def = !want_kind && (ki->k->flags & K_DEFINITION);
+			if (def != (step == 5))
+				continue;
+			if (step == 5) {
+				rc = deleted ? store_name_match(w->st, ki, ref, NAME_EXACT, true,
+								WANT - ids->n, ids, e)
+					     : store_by_name(w->st, ki, ref, WANT - ids->n, ids, e);
+				continue;
+			}
 			size_t room = WANT - ids->n;
 			if (step == 1)
 				rc = deleted ? store_name_match(w->st, ki, ref, NAME_EXACT, true, room, ids, e)
@@ -444,6 +467,21 @@ int ws_load(struct ws *w, const char *ref, const char *want_kind, struct record 
 	char id[33];
 	int rc = ws_resolve(w, ref, want_kind, id, e);
 	return rc ? rc : store_get(w->st, &w->sc, id, out, e);
+}
+
+char *ws_setting(struct ws *w, const char *name)
+{
+	const struct kindinfo *sk = schema_kind(&w->sc, "setting");
+	struct strv ids = STRV_INIT;
+	struct err e = { 0 };
+	struct record *r = NULL;
+	char *v = NULL;
+	if (!store_by_name(w->st, sk, name, 1, &ids, &e) && ids.n &&
+	    !store_get(w->st, &w->sc, ids.v[0], &r, &e) && !r->deleted && record_get(r, "value"))
+		v = xstrdup(record_get(r, "value"));
+	record_free(r);
+	strv_clear(&ids);
+	return v;
 }
 
 bool ws_me(struct ws *w, char out[33])
@@ -533,6 +571,12 @@ int ws_put(struct ws *w, struct record *r, const struct field *f, const char *va
 	record_where(r, where, sizeof where);
 	if (idx < 0)
 		return err_set(e, RERR_INPUT, "%s: field '%s' cannot be set", where, f->name);
+	if ((f->flags & F_DERIVED) && !(value && r->val[idx] && !strcmp(value, r->val[idx])) &&
+	    (r->val[idx] || (value && *value)))
+		return err_set(e, RERR_INPUT,
+			       "%s: field '%s' moves only through its process: 'rapport gate %.8s' "
+			       "says what the next stage needs, 'rapport advance %.8s' moves it",
+			       where, f->name, r->id[0] ? r->id : "ID", r->id[0] ? r->id : "ID");
 	if (!value || !*value) {
 		record_put(r, idx, NULL);
 		return 0;
@@ -644,8 +688,60 @@ static int apply_defaults(struct ws *w, struct record *r, struct err *e)
 	return 0;
 }
 
+/* A condition of a process, compiled (and with trial, tried) like a rule's 'when'. */
+static int condition_check(struct ws *w, const char *kind, const char *expr, bool trial,
+			   const char *what, int line, struct err *e)
+{
+	int rc = trial ? store_rule_trial(w->st, kind, expr, e)
+		       : store_rule_compile(w->st, kind, expr, e);
+	if (rc)
+		err_prefix(e, "line %d: %s", line, what);
+	return rc;
+}
+
+/* A process: its stages parse, name what its kind has, and every condition compiles against
+ * the kind's view; the members it names by name exist. */
+static int process_check(struct ws *w, const struct record *r, struct err *e)
+{
+	const char *kind = record_get(r, "kind"), *en = record_get(r, "enabled");
+	const struct kindinfo *ki = kind ? schema_kind(&w->sc, kind) : NULL;
+	bool trial = !(en && !strcmp(en, "false"));
+	struct procdef d;
+	int rc;
+	if (!ki)
+		return 0; /* record_check says the kind is missing */
+	if ((rc = procdef_parse(record_get(r, "stages"), 1, &d, e)))
+		return rc;
+	rc = procdef_check(&d, &w->sc, ki, e);
+	for (size_t i = 0; !rc && i < d.n; i++) {
+		const struct pstage *s = &d.v[i];
+		if (s->entry)
+			rc = condition_check(w, kind, s->entry, trial, "entry", s->entry_line, e);
+		for (size_t k = 0; !rc && k < s->nchecks; k++)
+			if (s->checks[k].kind == PI_CHECK)
+				rc = condition_check(w, kind, s->checks[k].arg, trial, "check",
+						     s->checks[k].line, e);
+		for (size_t k = 0; !rc && k < s->nsteps; k++) {
+			char id[33];
+			const struct pstep *st = &s->steps[k];
+			if (st->when)
+				rc = condition_check(w, kind, st->when, trial, "approve ... when",
+						     st->line, e);
+			else if (!strncmp(st->who, "member:", 7) &&
+				 (rc = ws_resolve(w, st->who + 7, "member", id, e)))
+				err_prefix(e, "line %d: approve %s", st->line, st->who);
+		}
+	}
+	procdef_free(&d);
+	if (rc)
+		err_prefix(e, "process %s: stages", record_get(r, "name") ? record_get(r, "name") : "");
+	return rc;
+}
+
 int ws_rule_check(struct ws *w, const struct record *r, struct err *e)
 {
+	if (!strcmp(r->ki->k->name, "process") && !r->deleted)
+		return process_check(w, r, e);
 	if (strcmp(r->ki->k->name, "rule") || r->deleted)
 		return 0;
 	/* Disabled, it is only compiled: a rule that arrived as a bomb can always be turned off. */

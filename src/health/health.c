@@ -1258,3 +1258,53 @@ bool kpi_get(const struct kpis *k, const struct kpi_def *d, double *v)
 	*v = *(const double *)((const char *)k + d->off);
 	return true;
 }
+
+/* ---- baseline ---- */
+
+int health_baseline(struct ws *w, struct record *p, bool clear, long *n, struct err *e)
+{
+	const struct kindinfo *tk = schema_kind(&w->sc, "task");
+	struct query q;
+	struct recs tasks = { NULL, 0 };
+	const char *rate = record_get(p, "rate");
+	double r = rate ? strtod(rate, NULL) : 0;
+	static const char *const names[] = { "baseline_start", "baseline_due", "baseline_budget" };
+	query_init(&q, tk);
+	q.cond[0] = (struct qcond){ .f = kind_field(tk, "project"), .op = Q_EQ, .value = p->id };
+	q.ncond = 1;
+	*n = 0;
+	int rc = store_query(w->st, &q, recs_add, &tasks, e);
+	if (rc || (rc = store_begin(w->st, e))) {
+		recs_free(&tasks);
+		return rc;
+	}
+	for (size_t i = 0; i < tasks.n && !rc; i++) {
+		struct record *t = tasks.v[i];
+		const char *vals[3] = { NULL, NULL, NULL };
+		char budget[64] = "";
+		if (!clear) {
+			vals[0] = record_get(t, "start");
+			vals[1] = record_get(t, "due");
+			const char *bud = record_get(t, "budget"), *est = record_get(t, "estimate");
+			if (bud)
+				snprintf(budget, sizeof budget, "%s", bud);
+			else if (est && r > 0)
+				snprintf(budget, sizeof budget, "%.15g", strtod(est, NULL) * r);
+			vals[2] = budget[0] ? budget : NULL;
+		}
+		for (size_t k = 0; k < 3; k++)
+			record_put(t, kind_field_index(tk, kind_field(tk, names[k])),
+				   vals[k] ? xstrdup(vals[k]) : NULL);
+		rc = ws_save(w, t, e);
+	}
+	if (!rc) {
+		char today[11];
+		fmt_date(today, clock_now());
+		record_put(p, kind_field_index(p->ki, kind_field(p->ki, "baselined")),
+			   clear ? NULL : xstrdup(today));
+		rc = ws_save(w, p, e);
+	}
+	*n = (long)tasks.n;
+	recs_free(&tasks);
+	return rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
+}

@@ -20,7 +20,7 @@ static const struct {
 	const char *name, *watch, *when, *severity, *message, *notify, *actions, *task;
 } defaults[] = {
 	{ "key-task-late", "task", "\"key\" AND late_days > 3", "warning",
-	  "Key task {name} is {late_days} days late", "manager", "alert", NULL },
+	  "Key task {name} is {late_days} days late", "manager,manager.reports_to", "alert", NULL },
 	{ "low-survey", "survey",
 	  "age_days <= 30 AND ((kind = 'nps' AND score < 7) OR (kind = 'csat' AND score < 4))",
 	  "warning", "{customer_name} answered {score} to a {kind} survey", "owner", "alert,task",
@@ -48,6 +48,13 @@ static const struct {
 	  "{name}'s health turned red ({health})", "owner", "alert,at_risk", NULL },
 	{ "project-health-red", "project", "status = 'active' AND health_band = 'red'", "critical",
 	  "{name}'s health turned red ({health})", "manager", "alert", NULL },
+	/* The process engine's (rapport-process(5)): escalation and overrides. */
+	{ "approval-overdue", "approval", "state = 'pending' AND overdue_days > 0", "warning",
+	  "Approval of {on_name} ({stage} to {to}) is {overdue_days} days overdue",
+	  "superior,approver", "alert", NULL },
+	{ "stage-override", "transition", "override AND age_days <= 30", "warning",
+	  "{on_name} was moved to {to} by override: {reason}", "manager,manager.reports_to",
+	  "alert", NULL },
 };
 
 void rules_report_free(struct rules_report *r)
@@ -68,17 +75,19 @@ bool rules_exist(struct ws *w)
 int rules_seed(struct ws *w, struct err *e)
 {
 	const struct kindinfo *rk = schema_kind(&w->sc, "rule");
-	struct query q;
-	long n = 0;
-	query_init(&q, rk);
-	q.deleted = 2;
-	int rc = store_count(w->st, &q, &n, e);
-	if (rc || n)
-		return rc;
-	if ((rc = store_begin(w->st, e)))
-		return rc;
+	int rc = 0;
+	bool begun = false;
+	/* Each default the workspace never had (a deleted one it had): rules a newer rapport
+	 * brings reach old workspaces, and what a team removed stays removed. */
 	for (size_t i = 0; i < ARRAY_LEN(defaults) && !rc; i++) {
-		struct record *r = record_new(rk);
+		struct record *r = record_new(rk), *old = NULL;
+		struct err ge = { 0, "" };
+		id_derived(r->id, "rapport default rule ", defaults[i].name);
+		if (!store_get(w->st, &w->sc, r->id, &old, &ge)) {
+			record_free(old);
+			record_free(r);
+			continue;
+		}
 		const char *kv[][2] = { { "name", defaults[i].name },	  { "watch", defaults[i].watch },
 					{ "when", defaults[i].when },	  { "severity", defaults[i].severity },
 					{ "message", defaults[i].message }, { "notify", defaults[i].notify },
@@ -86,11 +95,14 @@ int rules_seed(struct ws *w, struct err *e)
 		for (size_t k = 0; k < ARRAY_LEN(kv) && !rc; k++)
 			if (kv[k][1])
 				rc = ws_put(w, r, kind_field(rk, kv[k][0]), kv[k][1], e);
-		id_derived(r->id, "rapport default rule ", defaults[i].name);
+		if (!rc && !begun)
+			begun = !(rc = store_begin(w->st, e));
 		if (!rc)
 			rc = ws_add(w, r, e);
 		record_free(r);
 	}
+	if (!begun)
+		return rc;
 	return rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
 }
 
@@ -205,24 +217,34 @@ static void put(struct ws *w, struct record *r, const char *field, const char *v
 		record_put(r, idx, v ? xstrdup(v) : NULL);
 }
 
-/* The member a rule tells: the first of its notify list that resolves for this row. */
-static void recipient(struct ws *w, const struct record *rule, int n, const char *const *names,
-		      const char *const *vals, char out[33])
+/* A member's field (reports_to): the superior of who was resolved. */
+static bool member_field(struct ws *w, const char *member, const char *field, char out[33])
+{
+	struct record *m = NULL;
+	struct err e = { 0, "" };
+	bool ok = !store_get(w->st, &w->sc, member, &m, &e) && record_get(m, field);
+	if (ok)
+		snprintf(out, 33, "%s", record_get(m, field));
+	record_free(m);
+	return ok;
+}
+
+/* Who a rule tells: everyone of its notify list that resolves for this row, in its order,
+ * each once. A word is a column of the view naming a member (assignee, manager, owner,
+ * approver, superior), or one reached through the row's project or customer (manager,
+ * owner), or finance (the first member whose role is finance); WORD.reports_to is that
+ * member's superior. */
+static void recipients(struct ws *w, const struct record *rule, int n, const char *const *names,
+		       const char *const *vals, struct strv *out)
 {
 	struct strv who = STRV_INIT;
-	out[0] = '\0';
 	strv_split(&who, record_get(rule, "notify") ? record_get(rule, "notify") : "", ',');
-	for (size_t i = 0; i < who.n && !out[0]; i++) {
-		const char *wv = who.v[i], *id = NULL, *via = NULL, *field = NULL;
-		if (!strcmp(wv, "assignee"))
-			id = col(n, names, vals, "assignee");
-		else if (!strcmp(wv, "manager")) {
-			if (!(id = col(n, names, vals, "manager")))
-				via = col(n, names, vals, "project"), field = "manager";
-		} else if (!strcmp(wv, "owner")) {
-			if (!(id = col(n, names, vals, "owner")))
-				via = col(n, names, vals, "customer"), field = "owner";
-		} else if (!strcmp(wv, "finance")) {
+	for (size_t i = 0; i < who.n; i++) {
+		char word[48], found[33] = "";
+		const char *dot = strchr(who.v[i], '.');
+		snprintf(word, sizeof word, "%.*s", (int)(dot ? (size_t)(dot - who.v[i]) : strlen(who.v[i])), who.v[i]);
+		const char *id = NULL, *via = NULL, *field = NULL;
+		if (!strcmp(word, "finance")) {
 			const struct kindinfo *mk = schema_kind(&w->sc, "member");
 			struct query q;
 			struct recs m = { NULL, 0 };
@@ -232,18 +254,27 @@ static void recipient(struct ws *w, const struct record *rule, int n, const char
 			q.ncond = 1;
 			q.limit = 1;
 			if (!store_query(w->st, &q, recs_add, &m, &e) && m.n)
-				snprintf(out, 33, "%s", m.v[0]->id);
+				snprintf(found, sizeof found, "%s", m.v[0]->id);
 			recs_free(&m);
+		} else if (!(id = col(n, names, vals, word))) {
+			if (!strcmp(word, "manager"))
+				via = col(n, names, vals, "project"), field = "manager";
+			else if (!strcmp(word, "owner"))
+				via = col(n, names, vals, "customer"), field = "owner";
 		}
-		if (id) {
-			snprintf(out, 33, "%s", id);
-		} else if (via) {
+		if (id)
+			snprintf(found, sizeof found, "%s", id);
+		else if (via) {
 			struct record *r = NULL;
 			struct err e = { 0, "" };
 			if (!store_get(w->st, &w->sc, via, &r, &e) && record_get(r, field))
-				snprintf(out, 33, "%s", record_get(r, field));
+				snprintf(found, sizeof found, "%s", record_get(r, field));
 			record_free(r);
 		}
+		if (found[0] && dot && !member_field(w, found, dot + 1, found))
+			found[0] = '\0';
+		if (found[0] && id_is_hex(found, 32, 32) && !strv_has(out, found))
+			strv_push(out, found);
 	}
 	strv_clear(&who);
 }
@@ -337,8 +368,12 @@ static int on_match(int n, const char *const *names, const char *const *vals, vo
 		return 0;
 	char *msg = rules_render(record_get(ev->rule, "message"), record_get(ev->rule, "watch"), n,
 				 names, vals);
-	char to[33];
-	recipient(ev->w, ev->rule, n, names, vals, to);
+	struct strv tos = STRV_INIT;
+	recipients(ev->w, ev->rule, n, names, vals, &tos);
+	char to[33] = "";
+	char *all_to = strv_join(&tos, ",");
+	if (tos.n)
+		snprintf(to, sizeof to, "%s", tos.v[0]); /* the follow-up task's assignee */
 	struct record *a = find_alert(ev->alerts, ev->rule->id, id);
 	int rc = 0;
 	bool fresh = !a, wake = false;
@@ -377,8 +412,8 @@ static int on_match(int n, const char *const *names, const char *const *vals, vo
 		put(ev->w, u, "message", msg);
 		put(ev->w, u, "state", "open");
 		put(ev->w, u, "raised", ev->now);
-		if (to[0])
-			put(ev->w, u, "to", to);
+		if (all_to && *all_to)
+			put(ev->w, u, "to", all_to);
 		if (has_action(ev->rule, "task") && record_get(ev->rule, "task"))
 			rc = follow_up(ev, u, n, names, vals, to);
 		if (!rc && !has_action(ev->rule, "alert")) {
@@ -397,6 +432,8 @@ static int on_match(int n, const char *const *names, const char *const *vals, vo
 	if (!rc && fresh && has_action(ev->rule, "at_risk"))
 		rc = mark_at_risk(ev, n, names, vals);
 	free(msg);
+	free(all_to);
+	strv_clear(&tos);
 	return rc;
 }
 

@@ -56,15 +56,23 @@ static void select_list(struct buf *b, const struct kindinfo *ki)
 	buf_addf(b, " FROM \"%s\"", ki->k->name);
 }
 
+#define FIRST_FIELD_COL 8
+
 static void build_insert(struct buf *sql, const struct kindinfo *ki)
 {
 	buf_addf(sql, "INSERT INTO \"%s\"(id, created, updated, author, deleted, extra, rev, conflicts",
 		 ki->k->name);
 	for (size_t i = 0; i < ki->nf; i++)
 		buf_addf(sql, ", \"%s\"", field_column(ki->f[i]));
-	buf_adds(sql, ") VALUES(?, ?, ?, ?, ?, ?, ?, ?");
-	for (size_t i = 0; i < ki->nf; i++)
-		buf_adds(sql, ", ?");
+	buf_adds(sql, ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8");
+	for (size_t i = 0; i < ki->nf; i++) {
+		/* A derived stage is the database's own, whatever the record says. */
+		if (ki->f[i]->flags & F_DERIVED) {
+			buf_adds(sql, ", ");
+			store_derive_sql(sql, "?1");
+		} else
+			buf_addf(sql, ", ?%zu", FIRST_FIELD_COL + 1 + i);
+	}
 	buf_adds(sql, ")");
 }
 
@@ -104,7 +112,6 @@ static int kind_stmt(struct store *st, const struct kindinfo *ki, int which, sql
 	*out = *slot;
 	return rc;
 }
-#define FIRST_FIELD_COL 8
 
 static struct record *row_to_record(sqlite3_stmt *s, const struct kindinfo *ki)
 {
@@ -209,7 +216,8 @@ static void bind_record(sqlite3_stmt *s, const struct record *r, const char *rev
 	sqlite3_bind_text(s, 7, rev, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 8, r->conflicts, -1, SQLITE_TRANSIENT);
 	for (size_t i = 0; i < r->ki->nf; i++)
-		bind_value(s, FIRST_FIELD_COL + 1 + (int)i, r->ki->f[i], r->val[i]);
+		if (!(r->ki->f[i]->flags & F_DERIVED))
+			bind_value(s, FIRST_FIELD_COL + 1 + (int)i, r->ki->f[i], r->val[i]);
 }
 
 /* Binds a record to a cached insert or update and runs it. A local write gets the next rev of
@@ -280,8 +288,13 @@ static void build_update(struct buf *sql, const struct kindinfo *ki)
 	buf_addf(sql, "UPDATE \"%s\" SET created = ?2, updated = ?3, author = ?4, deleted = ?5, "
 		      "extra = ?6, rev = ?7, conflicts = ?8",
 		 ki->k->name);
-	for (size_t i = 0; i < ki->nf; i++)
-		buf_addf(sql, ", \"%s\" = ?%zu", field_column(ki->f[i]), FIRST_FIELD_COL + 1 + i);
+	for (size_t i = 0; i < ki->nf; i++) {
+		buf_addf(sql, ", \"%s\" = ", field_column(ki->f[i]));
+		if (ki->f[i]->flags & F_DERIVED)
+			store_derive_sql(sql, "?1");
+		else
+			buf_addf(sql, "?%zu", FIRST_FIELD_COL + 1 + i);
+	}
 	buf_adds(sql, " WHERE id = ?1");
 }
 

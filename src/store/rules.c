@@ -702,7 +702,7 @@ static int why(struct sandbox *sb, int code, struct err *e)
  * a count of the rows it matches among the first RULE_TRIAL_ROWS of its view — or, when the
  * view is empty, one row of NULLs, so the condition is evaluated at least once. */
 static int prepare(struct sandbox *sb, const char *watch, const char *expr, bool trial,
-		   sqlite3_stmt **out, struct err *e)
+		   const char *id, sqlite3_stmt **out, struct err *e)
 {
 	const char *view = store_watch_view(watch);
 	*out = NULL;
@@ -718,6 +718,7 @@ static int prepare(struct sandbox *sb, const char *watch, const char *expr, bool
 	char *sql = trial ? xasprintf("SELECT count(*) FROM (SELECT v.* FROM (SELECT 1) LEFT JOIN "
 				      "(SELECT * FROM %s LIMIT %d) AS v) AS %s WHERE (%s\n)",
 				      view, RULE_TRIAL_ROWS, view, expr)
+			  : id ? xasprintf("SELECT 1 FROM %s WHERE id = '%s' AND (%s\n)", view, id, expr)
 			  : xasprintf("SELECT * FROM %s WHERE (%s\n)", view, expr);
 	const char *tail = NULL;
 	int rc = sqlite3_prepare_v2(sb->st->db, sql, -1, out, &tail);
@@ -754,7 +755,7 @@ static int check(struct store *st, const char *watch, const char *expr, bool tri
 	int rc = sandbox_get(st, &sb, e);
 	if (rc || (rc = guard_on(sb, &r, RULE_SECONDS, e)))
 		return rc;
-	rc = prepare(sb, watch, expr, trial, &s, e);
+	rc = prepare(sb, watch, expr, trial, NULL, &s, e);
 	if (!rc && trial) {
 		int step;
 		while ((step = sqlite3_step(s)) == SQLITE_ROW)
@@ -787,7 +788,7 @@ int store_rule_run(struct store *st, const char *watch, const char *expr, double
 	int rc = sandbox_get(st, &sb, e), step;
 	if (rc || (rc = guard_on(sb, &r, seconds, e)))
 		return rc;
-	if ((rc = prepare(sb, watch, expr, false, &s, e))) {
+	if ((rc = prepare(sb, watch, expr, false, NULL, &s, e))) {
 		guard_off(sb);
 		return rc;
 	}
@@ -824,6 +825,31 @@ int store_rule_run(struct store *st, const char *watch, const char *expr, double
 	strv_clear(&names);
 	strv_clear(&cells);
 	strv_clear(&nulls);
+	return rc;
+}
+
+int store_rule_holds(struct store *st, const char *watch, const char *expr, const char *id,
+		     bool *holds, struct err *e)
+{
+	struct sandbox *sb;
+	struct run r;
+	sqlite3_stmt *s = NULL;
+	int rc = sandbox_get(st, &sb, e);
+	*holds = false;
+	/* The sandbox allows no parameters: the id goes in as a literal, so it must be one. */
+	if (!id_is_hex(id, 32, 32))
+		return err_set(e, RERR_INPUT, "'%s' is not a record id", id);
+	if (rc || (rc = guard_on(sb, &r, RULE_SECONDS, e)))
+		return rc;
+	if (!(rc = prepare(sb, watch, expr, false, id, &s, e))) {
+		int step = sqlite3_step(s);
+		if (step == SQLITE_ROW)
+			*holds = true;
+		else if (step != SQLITE_DONE)
+			rc = why(sb, step, e);
+	}
+	sqlite3_finalize(s);
+	guard_off(sb);
 	return rc;
 }
 

@@ -532,6 +532,56 @@ static void columns_of(struct store *st, const char *table, struct strv *cols)
 	sqlite3_finalize(s);
 }
 
+void store_derive_sql(struct buf *b, const char *id)
+{
+	/* The stage is where the latest effective transition went: the one with the greatest
+	 * seq (its writer had seen every transition before it), then time, rev and id, which
+	 * every replica reads the same from the records' files. A transition is effective
+	 * when it overrode, or every step of the round it left holds: an `all` step each of its
+	 * approvals approved, an `any` step one of them; an approval with a conflict (two
+	 * replicas decided differently) holds nothing until someone resolves it. */
+	buf_addf(b,
+		 "(SELECT t.\"to\" FROM \"transition\" t WHERE t.\"on\" = %s AND t.deleted = 0 "
+		 "AND (COALESCE(t.override, 0) = 1 OR NOT EXISTS (SELECT 1 FROM approval a "
+		 "WHERE a.\"on\" = t.\"on\" AND a.process = t.process AND a.stage = t.\"from\" "
+		 "AND a.\"round\" = t.\"round\" AND a.deleted = 0 AND NOT (CASE WHEN a.mode = 'all' "
+		 "THEN a.state = 'approved' AND a.conflicts IS NULL ELSE EXISTS (SELECT 1 FROM "
+		 "approval o WHERE o.\"on\" = a.\"on\" AND o.process = a.process AND "
+		 "o.stage = a.stage AND o.\"round\" = a.\"round\" AND o.step = a.step AND "
+		 "o.deleted = 0 AND o.state = 'approved' AND o.conflicts IS NULL) END))) "
+		 "ORDER BY COALESCE(t.seq, 0) DESC, t.at DESC, t.rev DESC, t.id DESC LIMIT 1)",
+		 id);
+}
+
+/* The triggers that keep derived stages true when a transition or approval is written, in
+ * whatever transaction writes it (a command, an import, a sync). */
+static void plan_derive(struct store *st, const char *t, struct buf *ddl)
+{
+	static const char *const ev[] = { "INSERT", "UPDATE", "DELETE" };
+	static const char *const ids[] = { "NEW.\"on\"", "NEW.\"on\", OLD.\"on\"", "OLD.\"on\"" };
+	for (int k = 0; k < 3; k++) {
+		char name[96];
+		/* A new derivation gets a new number, and the old triggers a DROP here. */
+		snprintf(name, sizeof name, "derive1_%s_%s", t, ev[k]);
+		if (exists(st, "trigger", name))
+			continue;
+		buf_addf(ddl, "CREATE TRIGGER \"%s\" AFTER %s ON \"%s\" BEGIN\n", name, ev[k], t);
+		for (size_t i = 0; i < kind_count; i++)
+			for (size_t j = 0; j < kind_table[i].nfields; j++) {
+				const struct field *f = &kind_table[i].fields[j];
+				char self[64];
+				if (!(f->flags & F_DERIVED))
+					continue;
+				snprintf(self, sizeof self, "\"%s\".id", kind_table[i].name);
+				buf_addf(ddl, "  UPDATE \"%s\" SET \"%s\" = ", kind_table[i].name,
+					 field_column(f));
+				store_derive_sql(ddl, self);
+				buf_addf(ddl, " WHERE id IN (%s);\n", ids[k]);
+			}
+		buf_adds(ddl, "END;\n");
+	}
+}
+
 /* Appends to ddl what the database lacks for one kind. */
 static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *ddl)
 {
@@ -595,6 +645,8 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 		if (store_facts_trigger(t, ev, tname, sizeof tname, NULL) && !exists(st, "trigger", tname))
 			store_facts_trigger(t, ev, tname, sizeof tname, ddl);
 	}
+	if (!strcmp(t, "transition") || !strcmp(t, "approval"))
+		plan_derive(st, t, ddl);
 	snprintf(uname, sizeof uname, "%s_conflicts", t);
 	if (!exists(st, "index", uname))
 		buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"(id) WHERE conflicts IS NOT NULL;\n", uname, t);

@@ -86,4 +86,8 @@ bool store_sort_nocase(const struct field *f);
 /* The text the full-text index holds for a record (CJK characters spaced into tokens). */
 void store_fts_text(struct buf *b, const char *s);
 
+/* The SQL expression of a derived stage (F_DERIVED) for the record whose id is the SQL
+ * expression `id`: the latest effective transition's stage (rapport-process(5)). */
+void store_derive_sql(struct buf *b, const char *id);
+
 #endif

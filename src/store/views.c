@@ -91,6 +91,46 @@ static const char *const views_sql[] = {
 	"  c.name AS customer_name, CAST(julianday((SELECT d FROM asof)) - julianday(v.date) AS INTEGER) AS age_days "
 	"FROM survey v LEFT JOIN customer c ON c.id = v.customer "
 	"WHERE v.deleted = 0 AND v.date <= (SELECT d FROM asof);",
+	/* Change requests with their project's customer and manager. */
+	"CREATE TEMP VIEW IF NOT EXISTS change_status AS "
+	"SELECT h.id, h.project, p.customer, p.manager, h.title, h.state, h.days, h.cost, "
+	"  h.requested_by, h.applied, "
+	"  CAST(julianday((SELECT d FROM asof)) - julianday(substr(h.created, 1, 10)) AS INTEGER) AS age_days "
+	"FROM change h LEFT JOIN project p ON p.id = h.project WHERE h.deleted = 0;",
+	/* Approvals (rapport-process(5)): what waits on whom, and the superior an overdue one
+	 * escalates to. on_name is the governed record's name. */
+	"CREATE TEMP VIEW IF NOT EXISTS approval_status AS "
+	"SELECT a.id, a.\"on\", x.kind AS on_kind, "
+	"  COALESCE(p.name, c.title, m.name, h.title) AS on_name, "
+	"  COALESCE(p.id, m.project, h.project) AS project, "
+	"  COALESCE(p.customer, c.customer, mp.customer, hp.customer) AS customer, "
+	"  COALESCE(p.manager, mp.manager, hp.manager) AS manager, "
+	"  a.process, a.stage, a.\"to\", a.step, a.\"round\", a.mode, a.state, a.approver, a.contact, "
+	"  a.due, a.requested_by, a.requested, a.decided_at, a.conflicts IS NOT NULL AS conflicted, "
+	"  mb.reports_to AS superior, "
+	"  CASE WHEN a.state = 'pending' AND a.due < (SELECT d FROM asof) "
+	"    THEN CAST(julianday((SELECT d FROM asof)) - julianday(a.due) AS INTEGER) ELSE 0 END AS overdue_days "
+	"FROM approval a LEFT JOIN ids x ON x.id = a.\"on\" "
+	"  LEFT JOIN project p ON p.id = a.\"on\" LEFT JOIN contract c ON c.id = a.\"on\" "
+	"  LEFT JOIN milestone m ON m.id = a.\"on\" LEFT JOIN project mp ON mp.id = m.project "
+	"  LEFT JOIN change h ON h.id = a.\"on\" LEFT JOIN project hp ON hp.id = h.project "
+	"  LEFT JOIN member mb ON mb.id = a.approver "
+	"WHERE a.deleted = 0;",
+	/* Stage moves; an override is what rules usually watch. */
+	"CREATE TEMP VIEW IF NOT EXISTS transition_log AS "
+	"SELECT t.id, t.\"on\", x.kind AS on_kind, COALESCE(p.name, c.title, m.name, h.title) AS on_name, "
+	"  COALESCE(p.id, m.project, h.project) AS project, "
+	"  COALESCE(p.customer, c.customer, mp.customer, hp.customer) AS customer, "
+	"  COALESCE(p.manager, mp.manager, hp.manager) AS manager, "
+	"  t.process, t.\"from\", t.\"to\", t.\"round\", t.at, t.by, COALESCE(t.override, 0) AS override, "
+	"  t.reason, mb.reports_to AS superior, "
+	"  CAST(julianday((SELECT d FROM asof)) - julianday(substr(t.at, 1, 10)) AS INTEGER) AS age_days "
+	"FROM \"transition\" t LEFT JOIN ids x ON x.id = t.\"on\" "
+	"  LEFT JOIN project p ON p.id = t.\"on\" LEFT JOIN contract c ON c.id = t.\"on\" "
+	"  LEFT JOIN milestone m ON m.id = t.\"on\" LEFT JOIN project mp ON mp.id = m.project "
+	"  LEFT JOIN change h ON h.id = t.\"on\" LEFT JOIN project hp ON hp.id = h.project "
+	"  LEFT JOIN member mb ON mb.id = COALESCE(p.manager, mp.manager, hp.manager) "
+	"WHERE t.deleted = 0 AND substr(t.at, 1, 10) <= (SELECT d FROM asof);",
 };
 
 /* The view a rule watching a kind reads, and the names rules may read at all. */
@@ -99,6 +139,8 @@ static const char *const watch_views[][2] = {
 	{ "customer", "customer_activity" }, { "contract", "contract_status" },
 	{ "invoice", "invoice_status" },	   { "ticket", "ticket_status" },
 	{ "survey", "survey_status" },	   { "milestone", "milestone_status" },
+	{ "change", "change_status" },	   { "approval", "approval_status" },
+	{ "transition", "transition_log" },
 };
 
 const char *store_watch_view(const char *kind)

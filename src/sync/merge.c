@@ -328,6 +328,8 @@ char *merge_record_capped(const struct kindinfo *ki, const char *base, const cha
 		if (!strv_has(&cb, ct.v[i]))
 			add_unique(&conf, ct.v[i]);
 
+	/* A kind that merges as a whole: both sides changed it, so one version wins entire. */
+	bool whole = ki && (ki->k->flags & K_WHOLE) && edited(&o, &b) && edited(&t, &b);
 	struct text_fields res = { NULL, 0 };
 	res.v = xcalloc(names.n + 1, sizeof(*res.v));
 	for (size_t i = 0; i < names.n; i++) {
@@ -335,17 +337,17 @@ char *merge_record_capped(const struct kindinfo *ki, const char *base, const cha
 		const char *bv = val(&b.tf, n), *ov = val(&o.tf, n), *tv = val(&t.tf, n);
 		const struct field *f = ki ? kind_field(ki, n) : NULL;
 		char *r = NULL;
-		if (same(ov, tv) || same(tv, bv))
+		if (same(ov, tv) || (!whole && same(tv, bv)))
 			r = ov ? xstrdup(ov) : NULL;
-		else if (same(ov, bv))
+		else if (!whole && same(ov, bv))
 			r = tv ? xstrdup(tv) : NULL;
-		else if (f && (f->type == FT_SET || f->type == FT_REFS))
+		else if (!whole && f && (f->type == FT_SET || f->type == FT_REFS))
 			r = merge_set(bv, ov, tv);
 		else {
 			struct buf m = BUF_INIT;
 			const char *wv = val(&win->tf, n), *lv = val(&lose->tf, n);
 			/* Line merge in a fixed order (loser, winner) so both replicas agree. */
-			if (f && f->type == FT_LONG && ov && tv &&
+			if (!whole && f && f->type == FT_LONG && ov && tv &&
 			    !gitl_merge_text(bv ? bv : "", lv, wv, &m) && m.len) {
 				r = buf_detach(&m);
 			} else {

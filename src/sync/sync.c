@@ -654,6 +654,13 @@ static int apply(struct ws *w, struct gitl *g, const struct change *c, struct re
 	char *dirty = NULL, *mtext = NULL;
 	struct buf base = BUF_INIT, local = BUF_INIT;
 	const struct record *done = in;
+	const char *derived = NULL;
+	int dline = record_derived_line(in->ki, intext, &derived);
+	if (dline)
+		strv_push_owned(&rep->warnings,
+				xasprintf("%s: line %d: '%s' is derived from the record's transitions "
+					  "and approvals; the line is ignored",
+					  c->path, dline, derived));
 	int rc = store_get(w->st, &w->sc, in->id, &cur, &ge);
 	if (rc == RERR_NOTFOUND) {
 		store_write_mode(w->st, STORE_IMPORT);

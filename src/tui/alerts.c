@@ -55,9 +55,11 @@ static void reload(struct tui *t, struct alertview *a)
 	for (size_t i = 0; i < al.n; i++) {
 		const struct record *r = al.v[i];
 		const char *s = record_get(r, "severity"), *to = record_get(r, "to");
+		char *names = to ? ws_titles(t->w, to) : NULL;
 		lines_add(&a->l, sev(s) == 0 ? C_BAD : sev(s) == 1 ? C_WARN : C_RESET, record_get(r, "on"),
 			  "%-8s %s%s%s", s ? s : "", record_get(r, "message"), to ? "  → " : "",
-			  to ? ws_title(t->w, to) : "");
+			  names ? names : "");
+		free(names);
 		strv_push(&a->ids, r->id);
 	}
 	if (!al.n) {

@@ -9,7 +9,8 @@ render() { groff -man -Tascii -rHY=0 -rLL=300n -P-cbou "$1" 2>/dev/null | tr -s 
 man1=$(render "$TOP/man/rapport.1")
 man5=$(render "$TOP/man/rapport.5")
 [ -n "$man1" ] && ok || bad "rapport.1 does not render"
-w=$(groff -man -Tascii -ww -z "$TOP/man/rapport.1" "$TOP/man/rapport.5" "$TOP/man/rapport-rules.5" 2>&1)
+# UTF-8 as man(1) renders it on a UTF-8 terminal: the pages speak Chinese where users do.
+w=$(groff -k -man -Tutf8 -ww -z "$TOP/man/rapport.1" "$TOP/man/rapport.5" "$TOP/man/rapport-rules.5" "$TOP/man/rapport-process.5" 2>&1)
 eq "$w" "" "man pages render without warnings"
 
 rp help

@@ -6,7 +6,7 @@ dest=$T/pkg
 make -s -C "$TOP" install DESTDIR="$dest" PREFIX=/opt/rapport >"$T/make.log" 2>&1
 STATUS=$?
 status_is 0 "make install: $(tail -5 "$T/make.log")"
-for f in bin/rapport share/man/man1/rapport.1 share/man/man5/rapport.5 share/man/man5/rapport-rules.5 share/rapport/README; do
+for f in bin/rapport share/man/man1/rapport.1 share/man/man5/rapport.5 share/man/man5/rapport-rules.5 share/man/man5/rapport-process.5 share/rapport/README; do
 	[ -f "$dest/opt/rapport/$f" ] && ok || bad "not installed: $f"
 done
 [ -x "$dest/opt/rapport/bin/rapport" ] && ok || bad "binary not executable"

@@ -109,7 +109,9 @@ quiet budget-burn "$B80" "80% used"
 eq "$(sqlite3 .rapport/rapport.db "select count(*) from task where name like 'Customer care%'")" 2 "one care task per low answer"
 eq "$(sqlite3 .rapport/rapport.db "select assignee from task where name like 'Customer care%' limit 1")" "$ANN" "the care task goes to the account owner"
 eq "$(sqlite3 .rapport/rapport.db "select \"to\" from alert where \"on\"='$T4'")" "$ANN" "the project manager is told"
-eq "$(sqlite3 .rapport/rapport.db "select \"to\" from alert where \"on\"='$I1'")" "$FIN" "finance is told of an overdue invoice"
+# Everyone the rule names is told: finance and the account owner in the rule's order.
+want="$FIN,$ANN"
+eq "$(sqlite3 .rapport/rapport.db "select \"to\" from alert where \"on\"='$I1'")" "$want" "finance and the owner are told of an overdue invoice"
 
 # Idempotent: again, nothing new — no second alert, no second task.
 n1=$(sqlite3 .rapport/rapport.db "select count(*) from alert; select count(*) from task")

@@ -1,0 +1,343 @@
+/*
+ * procdef.c — the stages of a process as text (rapport-process(5)): parsing the `stages` field
+ * of a process record into stages with their owner, SLA, entry condition, exit checklist and
+ * approval steps, checking the names it uses against the governed kind, and writing it back in
+ * one canonical form, so that what a team reviews, what sync compares and what the engine runs
+ * are the same bytes. Conditions stay SQL text here: the rules' sandbox compiles them
+ * (workspace.c), the process engine runs them (src/process).
+ */
+#include "core.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_STAGES 64
+#define MAX_ITEMS 64
+
+void procdef_free(struct procdef *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		struct pstage *s = &d->v[i];
+		free(s->code);
+		free(s->label);
+		free(s->owner);
+		free(s->entry);
+		for (size_t k = 0; k < s->nchecks; k++)
+			free(s->checks[k].arg);
+		free(s->checks);
+		for (size_t k = 0; k < s->nsteps; k++) {
+			free(s->steps[k].who);
+			free(s->steps[k].when);
+		}
+		free(s->steps);
+	}
+	free(d->v);
+	memset(d, 0, sizeof *d);
+}
+
+int procdef_find(const struct procdef *d, const char *code)
+{
+	for (size_t i = 0; code && i < d->n; i++)
+		if (!strcmp(d->v[i].code, code))
+			return (int)i;
+	return -1;
+}
+
+static bool code_ok(const char *s, size_t n)
+{
+	if (!n || n > 40 || !islower((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '-')
+			return false;
+	return true;
+}
+
+/* A WHO: role:ROLE, member:NAME, contact:ROLE, or a path of reference fields ending at a
+ * member (manager, manager.reports_to, project.manager). */
+static bool who_ok(const char *w)
+{
+	if (!strncmp(w, "role:", 5) || !strncmp(w, "contact:", 8))
+		return code_ok(strchr(w, ':') + 1, strlen(strchr(w, ':') + 1));
+	if (!strncmp(w, "member:", 7))
+		return w[7] != '\0';
+	int parts = 0;
+	for (const char *p = w;; parts++) {
+		size_t n = strcspn(p, ".");
+		if (!code_ok(p, n) || parts >= 4)
+			return false;
+		if (!p[n])
+			return true;
+		p += n + 1;
+	}
+}
+
+static const struct {
+	const char *word;
+	enum pitem kind;
+	bool arg;
+} items[] = {
+	{ "require", PI_REQUIRE, true },	  { "check", PI_CHECK, true },
+	{ "milestone", PI_MILESTONE, true },	  { "no-blockers", PI_NO_BLOCKERS, false },
+	{ "tasks-done", PI_TASKS_DONE, false },
+};
+
+const char *procdef_item_word(enum pitem k)
+{
+	for (size_t i = 0; i < ARRAY_LEN(items); i++)
+		if (items[i].kind == k)
+			return items[i].word;
+	return "?";
+}
+
+/* "WHO [any|all] [when EXPR]" */
+static int parse_step(const char *rest, int line, struct pstep *st, struct err *e)
+{
+	size_t n = strcspn(rest, " \t");
+	memset(st, 0, sizeof *st);
+	st->line = line;
+	st->who = xstrndup(rest, n);
+	if (!who_ok(st->who))
+		return err_set(e, RERR_INPUT,
+			       "line %d: approve '%s': who decides is a member field (manager), a path "
+			       "to one (manager.reports_to), role:ROLE, member:NAME or contact:ROLE",
+			       line, st->who);
+	const char *p = rest + n;
+	p += strspn(p, " \t");
+	if (!strncmp(p, "all", 3) && (!p[3] || isspace((unsigned char)p[3]))) {
+		st->all = true;
+		p += 3;
+	} else if (!strncmp(p, "any", 3) && (!p[3] || isspace((unsigned char)p[3])))
+		p += 3;
+	p += strspn(p, " \t");
+	if (!strncmp(p, "when", 4) && (!p[4] || isspace((unsigned char)p[4]))) {
+		p += 4;
+		p += strspn(p, " \t");
+		if (!*p)
+			return err_set(e, RERR_INPUT, "line %d: approve %s: 'when' needs a condition",
+				       line, st->who);
+		st->when = xstrdup(p);
+	} else if (*p)
+		return err_set(e, RERR_INPUT,
+			       "line %d: approve %s: '%s' is not 'any', 'all' or 'when CONDITION'",
+			       line, st->who, p);
+	return 0;
+}
+
+static int stage_line(struct pstage *s, const char *word, size_t wn, const char *rest, int line,
+		      struct err *e)
+{
+#define IS(w) (wn == strlen(w) && !strncmp(word, w, wn))
+	if (IS("label") || IS("owner") || IS("entry") || IS("sla")) {
+		char **slot = IS("label") ? &s->label : IS("owner") ? &s->owner : IS("entry") ? &s->entry : NULL;
+		if (!*rest)
+			return err_set(e, RERR_INPUT, "line %d: '%.*s' needs a value", line, (int)wn, word);
+		if (!slot) {
+			char *end;
+			long v = strtol(rest, &end, 10);
+			if (*end || v < 0 || v > 1000 || !isdigit((unsigned char)rest[0]))
+				return err_set(e, RERR_INPUT,
+					       "line %d: sla '%s' is not a number of working days (0 to "
+					       "1000)",
+					       line, rest);
+			s->sla = (int)v;
+			return 0;
+		}
+		if (*slot)
+			return err_set(e, RERR_INPUT, "line %d: stage %s has a second '%.*s'", line,
+				       s->code, (int)wn, word);
+		if (slot == &s->owner && !who_ok(rest))
+			return err_set(e, RERR_INPUT,
+				       "line %d: owner '%s' is a member field (manager), a path to one "
+				       "(manager.reports_to), role:ROLE, member:NAME or contact:ROLE",
+				       line, rest);
+		*slot = xstrdup(rest);
+		if (slot == &s->entry)
+			s->entry_line = line;
+		return 0;
+	}
+	if (IS("approve")) {
+		if (s->nsteps >= MAX_ITEMS)
+			return err_set(e, RERR_INPUT, "line %d: more than %d approval steps", line,
+				       MAX_ITEMS);
+		s->steps = xrealloc(s->steps, (s->nsteps + 1) * sizeof(*s->steps));
+		int rc = parse_step(rest, line, &s->steps[s->nsteps], e);
+		s->nsteps++;
+		return rc;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(items); i++)
+		if (IS(items[i].word)) {
+			if (items[i].arg && !*rest)
+				return err_set(e, RERR_INPUT, "line %d: '%s' needs %s", line,
+					       items[i].word,
+					       items[i].kind == PI_REQUIRE ? "a field" : items[i].kind == PI_CHECK ? "a condition" : "a milestone's name");
+			if (!items[i].arg && *rest)
+				return err_set(e, RERR_INPUT, "line %d: '%s' takes nothing after it", line,
+					       items[i].word);
+			if (s->nchecks >= MAX_ITEMS)
+				return err_set(e, RERR_INPUT, "line %d: more than %d checks", line,
+					       MAX_ITEMS);
+			s->checks = xrealloc(s->checks, (s->nchecks + 1) * sizeof(*s->checks));
+			s->checks[s->nchecks++] =
+				(struct pcheck){ items[i].kind, *rest ? xstrdup(rest) : NULL, line };
+			return 0;
+		}
+	return err_set(e, RERR_INPUT,
+		       "line %d: '%.*s' is not a stage line (label, owner, sla, entry, require, "
+		       "check, milestone, no-blockers, tasks-done, approve)",
+		       line, (int)wn, word);
+#undef IS
+}
+
+int procdef_parse(const char *text, int line0, struct procdef *out, struct err *e)
+{
+	int rc = 0, line = line0 - 1;
+	struct pstage *cur = NULL;
+	memset(out, 0, sizeof *out);
+	for (const char *p = text ? text : ""; *p && !rc;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *ln = xstrndup(p, n);
+		line++;
+		p += n + (nl ? 1 : 0);
+		char *s = ln + strspn(ln, " \t");
+		size_t len = strlen(s);
+		while (len && isspace((unsigned char)s[len - 1]))
+			s[--len] = '\0';
+		if (!*s || *s == '#') {
+			free(ln);
+			continue;
+		}
+		size_t wn = strcspn(s, " \t");
+		const char *rest = s + wn + strspn(s + wn, " \t");
+		if (wn == 5 && !strncmp(s, "stage", 5)) {
+			size_t cn = strcspn(rest, " \t");
+			if (!code_ok(rest, cn))
+				rc = err_set(e, RERR_INPUT,
+					     "line %d: a stage's code is lower-case letters, digits, '_' "
+					     "or '-' (at most 40), not '%.*s'",
+					     line, (int)cn, rest);
+			else if (out->n >= MAX_STAGES)
+				rc = err_set(e, RERR_INPUT, "line %d: more than %d stages", line,
+					     MAX_STAGES);
+			else {
+				char *code = xstrndup(rest, cn);
+				if (procdef_find(out, code) >= 0) {
+					rc = err_set(e, RERR_INPUT, "line %d: a second stage '%s'", line,
+						     code);
+					free(code);
+				} else {
+					out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+					cur = &out->v[out->n++];
+					memset(cur, 0, sizeof *cur);
+					cur->code = code;
+					cur->line = line;
+					cur->sla = -1;
+					const char *lab = rest + cn + strspn(rest + cn, " \t");
+					if (*lab)
+						cur->label = xstrdup(lab);
+				}
+			}
+		} else if (!cur)
+			rc = err_set(e, RERR_INPUT, "line %d: the stages start with a 'stage CODE' line",
+				     line);
+		else
+			rc = stage_line(cur, s, wn, rest, line, e);
+		free(ln);
+	}
+	if (!rc && !out->n)
+		rc = err_set(e, RERR_INPUT, "a process needs at least one stage");
+	if (rc)
+		procdef_free(out);
+	return rc;
+}
+
+/* A path of reference fields from the governed kind that ends at a member. */
+static int member_path(const struct schema *sc, const struct kindinfo *ki, const char *who,
+		       int line, struct err *e)
+{
+	const struct kindinfo *at = ki;
+	for (const char *p = who; at;) {
+		size_t n = strcspn(p, ".");
+		char name[48];
+		snprintf(name, sizeof name, "%.*s", (int)(n < 47 ? n : 47), p);
+		const struct field *f = kind_field(at, name);
+		if (!f || f->type != FT_REF || !f->ref)
+			return err_set(e, RERR_INPUT, "line %d: '%s': %s has no field '%s' naming a "
+						      "record",
+				       line, who, at->k->name, name);
+		at = schema_kind(sc, f->ref);
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	if (!at || strcmp(at->k->name, "member"))
+		return err_set(e, RERR_INPUT, "line %d: '%s' names a %s, not a member", line, who,
+			       at ? at->k->name : "record");
+	return 0;
+}
+
+static int who_check(const struct schema *sc, const struct kindinfo *ki, const char *who,
+		     int line, struct err *e)
+{
+	if (!strncmp(who, "member:", 7))
+		return 0; /* a name: the workspace resolves it when the process is written */
+	const char *role = strchr(who, ':');
+	if (!role)
+		return member_path(sc, ki, who, line, e);
+	const struct kindinfo *k = schema_kind(sc, who[0] == 'r' ? "member" : "contact");
+	const struct field *f = k ? kind_field(k, "role") : NULL;
+	if (f && !choice_ok(f->choices, role + 1))
+		return err_set(e, RERR_INPUT, "line %d: '%s': a %s's role is one of %s", line, who,
+			       k->k->name, f->choices);
+	return 0;
+}
+
+int procdef_check(const struct procdef *d, const struct schema *sc, const struct kindinfo *ki,
+		  struct err *e)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct pstage *s = &d->v[i];
+		int rc = s->owner ? who_check(sc, ki, s->owner, s->line, e) : 0;
+		for (size_t k = 0; !rc && k < s->nsteps; k++)
+			rc = who_check(sc, ki, s->steps[k].who, s->steps[k].line, e);
+		for (size_t k = 0; !rc && k < s->nchecks; k++) {
+			const struct pcheck *c = &s->checks[k];
+			if (c->kind == PI_REQUIRE && (!kind_field(ki, c->arg) ||
+						      (kind_field(ki, c->arg)->flags & F_DERIVED)))
+				rc = err_set(e, RERR_INPUT, "line %d: require %s: %s has no field '%s'",
+					     c->line, c->arg, ki->k->name, c->arg);
+			else if ((c->kind == PI_MILESTONE || c->kind == PI_TASKS_DONE) &&
+				 strcmp(ki->k->name, "project"))
+				rc = err_set(e, RERR_INPUT, "line %d: '%s' is a check of projects",
+					     c->line, procdef_item_word(c->kind));
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void procdef_text(struct buf *b, const struct procdef *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct pstage *s = &d->v[i];
+		if (i)
+			buf_addc(b, '\n');
+		buf_addf(b, "stage %s%s%s\n", s->code, s->label ? " " : "", s->label ? s->label : "");
+		if (s->owner)
+			buf_addf(b, "  owner %s\n", s->owner);
+		if (s->sla >= 0)
+			buf_addf(b, "  sla %d\n", s->sla);
+		if (s->entry)
+			buf_addf(b, "  entry %s\n", s->entry);
+		for (size_t k = 0; k < s->nchecks; k++)
+			buf_addf(b, "  %s%s%s\n", procdef_item_word(s->checks[k].kind),
+				 s->checks[k].arg ? " " : "", s->checks[k].arg ? s->checks[k].arg : "");
+		for (size_t k = 0; k < s->nsteps; k++)
+			buf_addf(b, "  approve %s%s%s%s\n", s->steps[k].who, s->steps[k].all ? " all" : "",
+				 s->steps[k].when ? " when " : "", s->steps[k].when ? s->steps[k].when : "");
+	}
+}

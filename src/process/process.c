@@ -1,0 +1,1086 @@
+/*
+ * process.c — the process engine (process.h): which process governs a record, what its gate
+ * says, advancing it (approvals raised, routed by conditions evaluated once and stored), the
+ * decisions that settle them, and the default processes. It writes only transition and
+ * approval records (and, for an approved change, the project it moves), through the
+ * workspace, so they are validated, synced and searchable like any record; the stage itself
+ * is the database's to derive (store_derive_sql).
+ */
+#include "process.h"
+#include "health.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void proc_free(struct proc *p)
+{
+	record_free(p->r);
+	procdef_free(&p->d);
+	p->r = NULL;
+}
+
+const struct field *process_stage_field(const struct kindinfo *ki)
+{
+	for (size_t i = 0; ki && i < ki->nf; i++)
+		if (ki->f[i]->flags & F_DERIVED)
+			return ki->f[i];
+	return NULL;
+}
+
+static const char *stage_of(const struct record *r)
+{
+	const struct field *f = process_stage_field(r->ki);
+	return f ? record_get(r, f->name) : NULL;
+}
+
+static int proc_take(struct record *r, struct proc *p, struct err *e)
+{
+	p->r = r;
+	int rc = procdef_parse(record_get(r, "stages"), 1, &p->d, e);
+	if (rc) {
+		err_prefix(e, "process %s", record_get(r, "name"));
+		proc_free(p);
+	}
+	return rc;
+}
+
+int process_get(struct ws *w, const char *ref, struct proc *p, struct err *e)
+{
+	struct record *r = NULL;
+	memset(p, 0, sizeof *p);
+	int rc = ws_load(w, ref, "process", &r, e);
+	return rc ? rc : proc_take(r, p, e);
+}
+
+/* Live records of a kind whose field equals value. */
+static int find(struct ws *w, const char *kind, const char *field, const char *value,
+		struct recs *out, struct err *e)
+{
+	const struct kindinfo *ki = schema_kind(&w->sc, kind);
+	struct query q;
+	query_init(&q, ki);
+	q.cond[0] = (struct qcond){ .f = kind_field(ki, field), .op = Q_EQ, .value = value };
+	q.ncond = 1;
+	return store_query(w->st, &q, recs_add, out, e);
+}
+
+int process_for(struct ws *w, const struct record *r, struct proc *p, struct err *e)
+{
+	memset(p, 0, sizeof *p);
+	const char *named = record_get(r, "process");
+	if (named) {
+		struct record *pr = NULL;
+		int rc = store_get(w->st, &w->sc, named, &pr, e);
+		if (rc)
+			return rc;
+		if (pr->deleted) {
+			record_free(pr);
+			return err_set(e, RERR_INPUT, "%s %.8s follows process %.8s, which is deleted",
+				       r->ki->k->name, r->id, named);
+		}
+		return proc_take(pr, p, e);
+	}
+	struct recs all = { NULL, 0 };
+	int rc = find(w, "process", "kind", r->ki->k->name, &all, e);
+	struct record *pick = NULL;
+	size_t enabled = 0;
+	for (size_t i = 0; !rc && i < all.n; i++) {
+		const char *en = record_get(all.v[i], "enabled"), *def = record_get(all.v[i], "default");
+		if (en && !strcmp(en, "false"))
+			continue;
+		enabled++;
+		if ((def && !strcmp(def, "true") && (!pick || strcmp(record_get(pick, "default") ? record_get(pick, "default") : "", "true"))) || !pick)
+			pick = all.v[i];
+	}
+	if (!rc && pick && enabled > 1 && !(record_get(pick, "default") && !strcmp(record_get(pick, "default"), "true")))
+		rc = err_set(e, RERR_INPUT,
+			     "%zu processes govern %ss and none is the default: set process=NAME on "
+			     "%s %.8s, or default=true on one process",
+			     enabled, r->ki->k->name, r->ki->k->name, r->id);
+	if (!rc && pick) {
+		struct record *own = record_dup(pick);
+		rc = proc_take(own, p, e);
+	}
+	recs_free(&all);
+	return rc;
+}
+
+int process_calendar(struct ws *w, struct calendar *cal, struct err *e)
+{
+	char *we = ws_setting(w, "calendar.weekend"), *ho = ws_setting(w, "calendar.holidays"),
+	     *wd = ws_setting(w, "calendar.workdays");
+	int rc = calendar_parse(cal, we, ho, wd, e);
+	free(we);
+	free(ho);
+	free(wd);
+	return rc;
+}
+
+static void today(char out[11])
+{
+	fmt_date(out, clock_now());
+}
+
+static long due_in(struct ws *w, int sla)
+{
+	struct calendar cal;
+	struct err e = { 0 };
+	long d = 0;
+	char t[11];
+	today(t);
+	date_parse(t, &d);
+	calendar_init(&cal);
+	if (process_calendar(w, &cal, &e))
+		calendar_init(&cal); /* a bad setting is config's to refuse; count plain weeks */
+	long r = calendar_add(&cal, d, sla >= 0 ? sla : 3);
+	calendar_free(&cal);
+	return r;
+}
+
+/* The views conditions read, as of today; a project's earned value and health first, since
+ * its view holds them (the rules fill it for every project; a gate needs one). */
+static int facts_for(struct ws *w, const struct record *r, struct err *e)
+{
+	char t[11];
+	today(t);
+	int rc = store_asof(w->st, t, e);
+	if (rc || strcmp(r->ki->k->name, "project"))
+		return rc;
+	struct health_config cfg;
+	struct healths hs = { NULL, 0, 0 };
+	if (!(rc = health_config_load(w, &cfg, e))) {
+		cfg.brief = true;
+		rc = health_projects(w, &cfg, t, r->id, NULL, &hs, e);
+	}
+	for (size_t i = 0; !rc && i < hs.n; i++) {
+		const char *band = hs.v[i].confidence > 0 ? band_name(hs.v[i].band) : NULL;
+		rc = store_evm_put(w->st, &hs.v[i].evm, hs.v[i].score, band, e);
+		if (!rc && band)
+			rc = store_health_put(w->st, hs.v[i].id, hs.v[i].score, band,
+					      hs.v[i].confidence, e);
+	}
+	healths_free(&hs);
+	return rc;
+}
+
+static int holds(struct ws *w, const struct record *r, const char *expr, bool *ok, char **why)
+{
+	struct err e = { 0 };
+	int rc = store_rule_holds(w->st, r->ki->k->name, expr, r->id, ok, &e);
+	if (rc) {
+		*ok = false;
+		*why = xasprintf("cannot be evaluated: %s", e.msg);
+	} else if (!*ok)
+		*why = xstrdup("does not hold");
+	return 0;
+}
+
+/* ---- who decides ---- */
+
+/* The customer a record belongs to (its own field, else its project's). */
+static bool customer_of(struct ws *w, const struct record *r, char out[33])
+{
+	const char *c = record_get(r, "customer"), *p = record_get(r, "project");
+	out[0] = '\0';
+	if (c)
+		snprintf(out, 33, "%s", c);
+	else if (p) {
+		struct record *pr = NULL;
+		struct err e = { 0 };
+		if (!store_get(w->st, &w->sc, p, &pr, &e) && record_get(pr, "customer"))
+			snprintf(out, 33, "%s", record_get(pr, "customer"));
+		record_free(pr);
+	}
+	return out[0] != '\0';
+}
+
+/* Members (or contacts) that WHO names for this record, in a stable order. */
+static int resolve_who(struct ws *w, const struct record *r, const char *who, struct strv *members,
+		       struct strv *contacts, struct err *e)
+{
+	struct recs hit = { NULL, 0 };
+	int rc = 0;
+	if (!strncmp(who, "role:", 5)) {
+		rc = find(w, "member", "role", who + 5, &hit, e);
+		for (size_t i = 0; !rc && i < hit.n; i++)
+			strv_push(members, hit.v[i]->id);
+	} else if (!strncmp(who, "member:", 7)) {
+		char id[33];
+		if (!(rc = ws_resolve(w, who + 7, "member", id, e)))
+			strv_push(members, id);
+	} else if (!strncmp(who, "contact:", 8)) {
+		char cust[33];
+		if (customer_of(w, r, cust) && !(rc = find(w, "contact", "customer", cust, &hit, e)))
+			for (size_t i = 0; i < hit.n; i++)
+				if (record_get(hit.v[i], "role") &&
+				    !strcmp(record_get(hit.v[i], "role"), who + 8))
+					strv_push(contacts, hit.v[i]->id);
+	} else {
+		/* A path of reference fields: manager, manager.reports_to, project.manager. */
+		struct record *at = record_dup(r);
+		for (const char *p = who; at && !rc;) {
+			size_t n = strcspn(p, ".");
+			char name[48];
+			snprintf(name, sizeof name, "%.*s", (int)(n < 47 ? n : 47), p);
+			const char *id = record_get(at, name);
+			struct record *next = NULL;
+			struct err ge = { 0 };
+			if (!id) {
+				record_free(at);
+				at = NULL;
+				break;
+			}
+			if (!p[n]) {
+				strv_push(members, id);
+				break;
+			}
+			if (store_get(w->st, &w->sc, id, &next, &ge) || next->deleted) {
+				record_free(next);
+				next = NULL;
+			}
+			record_free(at);
+			at = next;
+			p += n + 1;
+		}
+		record_free(at);
+	}
+	recs_free(&hit);
+	return rc;
+}
+
+/* "Li Wei" for a member or contact id. */
+static const char *who_name(struct ws *w, const struct record *a)
+{
+	const char *id = record_get(a, "approver") ? record_get(a, "approver") : record_get(a, "contact");
+	return id ? ws_title(w, id) : "nobody";
+}
+
+/* ---- the records of a record's way through its process ---- */
+
+static int approvals_of(struct ws *w, const char *on, struct recs *out, struct err *e)
+{
+	return find(w, "approval", "on", on, out, e);
+}
+
+static int transitions_of(struct ws *w, const char *on, struct recs *out, struct err *e)
+{
+	return find(w, "transition", "on", on, out, e);
+}
+
+static bool is(const struct record *r, const char *field, const char *v)
+{
+	const char *x = record_get(r, field);
+	return x ? v && !strcmp(x, v) : !v || !*v;
+}
+
+/* The round of leaving `stage`: the last one still open, else a fresh one. */
+static int round_of(const struct recs *aps, const struct recs *trs, const char *proc,
+		    const char *stage, bool *open)
+{
+	int max = 0;
+	*open = false;
+	for (size_t i = 0; i < aps->n; i++)
+		if (is(aps->v[i], "process", proc) && is(aps->v[i], "stage", stage))
+			max = atoi(record_get(aps->v[i], "round")) > max ? atoi(record_get(aps->v[i], "round")) : max;
+	for (size_t i = 0; i < trs->n; i++)
+		if (is(trs->v[i], "process", proc) && is(trs->v[i], "from", stage))
+			max = atoi(record_get(trs->v[i], "round")) > max ? atoi(record_get(trs->v[i], "round")) : max;
+	if (!max)
+		return 1;
+	bool moved = false;
+	for (size_t i = 0; i < trs->n; i++)
+		if (is(trs->v[i], "process", proc) && is(trs->v[i], "from", stage) &&
+		    atoi(record_get(trs->v[i], "round")) == max)
+			moved = true;
+	for (size_t i = 0; !moved && i < aps->n; i++)
+		if (is(aps->v[i], "process", proc) && is(aps->v[i], "stage", stage) &&
+		    atoi(record_get(aps->v[i], "round")) == max &&
+		    (is(aps->v[i], "state", "pending") || is(aps->v[i], "state", "waiting")))
+			*open = true;
+	return *open ? max : max + 1;
+}
+
+static void put(struct record *r, const char *field, const char *v)
+{
+	int idx = kind_field_index(r->ki, kind_field(r->ki, field));
+	if (idx >= 0)
+		record_put(r, idx, v ? xstrdup(v) : NULL);
+}
+
+static void put_int(struct record *r, const char *field, long v)
+{
+	char b[24];
+	snprintf(b, sizeof b, "%ld", v);
+	put(r, field, b);
+}
+
+/* ---- the gate ---- */
+
+void gate_free(struct gate *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->v[i].what);
+		free(g->v[i].why);
+	}
+	free(g->v);
+	free(g->stage);
+	free(g->next);
+	memset(g, 0, sizeof *g);
+}
+
+static void item(struct gate *g, char *what, bool ok, char *why)
+{
+	g->v = xrealloc(g->v, (g->n + 1) * sizeof(*g->v));
+	g->v[g->n++] = (struct gate_item){ what, ok, ok ? (free(why), NULL) : why };
+}
+
+/* The project whose milestones, tasks and tickets a check reads. */
+static const char *project_of(const struct record *r)
+{
+	return !strcmp(r->ki->k->name, "project") ? r->id : record_get(r, "project");
+}
+
+static int count_where(struct ws *w, const char *kind, const char *pfield, const char *pid,
+		       const char *field, const char *in, long *n, struct err *e)
+{
+	const struct kindinfo *ki = schema_kind(&w->sc, kind);
+	struct query q;
+	query_init(&q, ki);
+	q.cond[0] = (struct qcond){ .f = kind_field(ki, pfield), .op = Q_EQ, .value = pid };
+	q.cond[1] = (struct qcond){ .f = kind_field(ki, field), .op = Q_IN, .value = in };
+	q.ncond = 2;
+	return store_count(w->st, &q, n, e);
+}
+
+static int check_item(struct ws *w, const struct record *r, const struct pcheck *c,
+		      struct gate *g, struct err *e)
+{
+	bool ok = false;
+	char *why = NULL;
+	const char *proj = project_of(r);
+	int rc = 0;
+	long n = 0;
+	switch (c->kind) {
+	case PI_REQUIRE:
+		ok = record_get(r, c->arg) != NULL;
+		if (!ok)
+			why = xasprintf("%s is not set", c->arg);
+		break;
+	case PI_CHECK:
+		rc = holds(w, r, c->arg, &ok, &why);
+		break;
+	case PI_MILESTONE: {
+		struct recs ms = { NULL, 0 };
+		const struct record *m = NULL;
+		if (proj && !(rc = find(w, "milestone", "project", proj, &ms, e)))
+			for (size_t i = 0; i < ms.n; i++)
+				if (!strcasecmp(record_get(ms.v[i], "name"), c->arg))
+					m = ms.v[i];
+		ok = m && record_get(m, "done");
+		why = !m ? xasprintf("the project has no milestone named %s", c->arg)
+			 : xasprintf("not done (due %s)", record_get(m, "due"));
+		recs_free(&ms);
+		break;
+	}
+	case PI_NO_BLOCKERS:
+		if (proj)
+			rc = count_where(w, "ticket", "project", proj, "severity", "high,critical", &n, e);
+		if (!rc && n) {
+			/* Open ones only: a second count, the status filter */
+			const struct kindinfo *tk = schema_kind(&w->sc, "ticket");
+			struct query q;
+			query_init(&q, tk);
+			q.cond[0] = (struct qcond){ .f = kind_field(tk, "project"), .op = Q_EQ, .value = proj };
+			q.cond[1] = (struct qcond){ .f = kind_field(tk, "severity"), .op = Q_IN, .value = "high,critical" };
+			q.cond[2] = (struct qcond){ .f = kind_field(tk, "status"), .op = Q_IN, .value = "open,pending" };
+			q.ncond = 3;
+			rc = store_count(w->st, &q, &n, e);
+		}
+		ok = !n;
+		why = xasprintf("%ld open high or critical ticket%s on the project", n, n == 1 ? "" : "s");
+		break;
+	case PI_TASKS_DONE:
+		if (proj)
+			rc = count_where(w, "task", "project", proj, "status", "todo,doing,blocked,review",
+					 &n, e);
+		ok = !n;
+		why = xasprintf("%ld task%s not done", n, n == 1 ? "" : "s");
+		break;
+	}
+	item(g, xasprintf("%s%s%s", procdef_item_word(c->kind), c->arg ? " " : "", c->arg ? c->arg : ""),
+	     ok, why);
+	return rc;
+}
+
+int process_gate(struct ws *w, const struct record *r, const struct proc *p, const char *to,
+		 struct gate *g, struct err *e)
+{
+	struct recs aps = { NULL, 0 }, trs = { NULL, 0 };
+	const char *stage = stage_of(r), *pid = p->r->id;
+	int idx = stage ? procdef_find(&p->d, stage) : -1, rc;
+	memset(g, 0, sizeof *g);
+	g->sla_left = LONG_MIN;
+	g->stage = stage ? xstrdup(stage) : NULL;
+	g->stale = stage && idx < 0;
+	int tidx = to ? procdef_find(&p->d, to) : !stage ? 0 : idx >= 0 ? idx + 1 : -1;
+	if (to && tidx < 0)
+		return err_set(e, RERR_INPUT, "process %s has no stage '%s'", record_get(p->r, "name"), to);
+	if ((rc = approvals_of(w, r->id, &aps, e)) || (rc = transitions_of(w, r->id, &trs, e)))
+		goto out;
+	if (g->stale && !to) /* the first stage it has not been through */
+		for (size_t i = 0; i < p->d.n && tidx < 0; i++) {
+			bool been = false;
+			for (size_t k = 0; k < trs.n; k++)
+				been |= is(trs.v[k], "to", p->d.v[i].code);
+			if (!been)
+				tidx = (int)i;
+		}
+	if (tidx >= 0 && (size_t)tidx < p->d.n)
+		g->next = xstrdup(p->d.v[tidx].code);
+	bool open;
+	g->round = round_of(&aps, &trs, pid, stage ? stage : "", &open);
+	/* When it entered: the latest transition into its stage. */
+	for (size_t k = 0; stage && k < trs.n; k++)
+		if (is(trs.v[k], "to", stage) && strcmp(record_get(trs.v[k], "at"), g->entered) > 0)
+			snprintf(g->entered, sizeof g->entered, "%s", record_get(trs.v[k], "at"));
+	if (idx >= 0 && p->d.v[idx].sla >= 0 && g->entered[0]) {
+		struct calendar cal;
+		long from = 0, now = 0;
+		char t[11], ed[11];
+		today(t);
+		snprintf(ed, sizeof ed, "%.10s", g->entered);
+		calendar_init(&cal);
+		if (!process_calendar(w, &cal, e) && date_parse(ed, &from) && date_parse(t, &now))
+			g->sla_left = p->d.v[idx].sla - calendar_between(&cal, from, now);
+		err_clear(e);
+		calendar_free(&cal);
+	}
+	if ((rc = facts_for(w, r, e)))
+		goto out;
+	if (idx >= 0)
+		for (size_t k = 0; !rc && k < p->d.v[idx].nchecks; k++)
+			rc = check_item(w, r, &p->d.v[idx].checks[k], g, e);
+	if (!rc && g->next && p->d.v[tidx].entry) {
+		bool ok;
+		char *why = NULL;
+		holds(w, r, p->d.v[tidx].entry, &ok, &why);
+		item(g, xasprintf("entry of %s: %s", g->next, p->d.v[tidx].entry), ok, why);
+	}
+	/* The approvals of the round under way. */
+	for (size_t i = 0; !rc && open && i < aps.n; i++) {
+		const struct record *a = aps.v[i];
+		if (!is(a, "process", pid) || !is(a, "stage", stage) || atoi(record_get(a, "round")) != g->round)
+			continue;
+		const char *st = record_get(a, "state");
+		bool ok = !strcmp(st, "approved") && !a->conflicts;
+		if (!strcmp(st, "pending") || !strcmp(st, "waiting"))
+			g->pending++;
+		if (!strcmp(st, "withdrawn"))
+			continue; /* not needed: another approver of its step decided */
+		item(g, xasprintf("approval by %s (step %s)", who_name(w, a), record_get(a, "step")), ok,
+		     a->conflicts ? xstrdup("two decisions conflict: resolve with 'rapport conflicts'")
+		     : !strcmp(st, "pending") ? xasprintf("pending, due %s", record_get(a, "due") ? record_get(a, "due") : "(no date)")
+		     : !strcmp(st, "waiting") ? xstrdup("waits for the step before it")
+					      : xasprintf("%s", st));
+	}
+out:
+	recs_free(&aps);
+	recs_free(&trs);
+	if (rc)
+		gate_free(g);
+	return rc;
+}
+
+/* ---- advancing ---- */
+
+void advance_free(struct advance *a)
+{
+	free(a->from);
+	free(a->to);
+	strv_clear(&a->raised);
+	strv_clear(&a->decided);
+	memset(a, 0, sizeof *a);
+}
+
+static void key(char out[33], const char *what, const char *on, const char *proc,
+		const char *stage, long round, long step, const char *who)
+{
+	char *k = xasprintf("%s/%s/%s/%ld/%ld/%s", on, proc, stage ? stage : "", round, step,
+			    who ? who : "");
+	id_derived(out, what, k);
+	free(k);
+}
+
+/* Writes a transition, or, when another replica wrote the same one already, keeps it. */
+static int transition(struct ws *w, const struct record *r, const struct proc *p,
+		      const char *from, const char *to, long round, bool override,
+		      const char *reason, struct err *e)
+{
+	struct record *t = record_new(schema_kind(&w->sc, "transition")), *old = NULL;
+	struct err ge = { 0 };
+	key(t->id, "rapport transition ", r->id, p->r->id, from, round, 0, NULL);
+	put(t, "on", r->id);
+	put(t, "process", p->r->id);
+	put(t, "from", from && *from ? from : NULL);
+	put(t, "to", to);
+	put_int(t, "round", round);
+	struct recs trs = { NULL, 0 };
+	long seq = 0;
+	if (!transitions_of(w, r->id, &trs, e))
+		for (size_t i = 0; i < trs.n; i++)
+			if (record_get(trs.v[i], "seq") && atol(record_get(trs.v[i], "seq")) > seq &&
+			    strcmp(trs.v[i]->id, t->id))
+				seq = atol(record_get(trs.v[i], "seq"));
+	recs_free(&trs);
+	put_int(t, "seq", seq + 1);
+	if (override) {
+		put(t, "override", "true");
+		put(t, "reason", reason);
+	}
+	int rc;
+	if (!store_get(w->st, &w->sc, t->id, &old, &ge) && !old->deleted)
+		rc = 0;
+	else if (old) { /* deleted by hand once: the move happened again */
+		old->deleted = 0;
+		for (size_t i = 0; i < t->ki->nf; i++)
+			if (t->val[i]) {
+				free(old->val[i]);
+				old->val[i] = xstrdup(t->val[i]);
+			}
+		rc = ws_save(w, old, e);
+	} else
+		rc = ws_add(w, t, e);
+	record_free(t);
+	record_free(old);
+	return rc;
+}
+
+static bool has_role(struct ws *w, const char *roles)
+{
+	char me[33];
+	struct record *m = NULL;
+	struct err e = { 0 };
+	bool ok = false;
+	if (!ws_me(w, me) || store_get(w->st, &w->sc, me, &m, &e))
+		return false;
+	struct strv rs = STRV_INIT;
+	strv_split(&rs, roles ? roles : "", ',');
+	ok = record_get(m, "role") && strv_has(&rs, record_get(m, "role"));
+	strv_clear(&rs);
+	record_free(m);
+	return ok;
+}
+
+/* Raises the approvals of leaving a stage; returns how many (0: none apply). */
+static int raise(struct ws *w, const struct record *r, const struct proc *p, int sidx,
+		 const char *to, int round, struct advance *out, struct err *e)
+{
+	const struct pstage *s = &p->d.v[sidx];
+	const struct kindinfo *ak = schema_kind(&w->sc, "approval");
+	int rc = 0, first = 0;
+	long due = due_in(w, s->sla);
+	char dues[11];
+	days_to_date(dues, due);
+	for (size_t k = 0; !rc && k < s->nsteps; k++) {
+		const struct pstep *st = &s->steps[k];
+		bool ok = true;
+		char *why = NULL;
+		if (st->when && (rc = store_rule_holds(w->st, r->ki->k->name, st->when, r->id, &ok, e))) {
+			err_prefix(e, "stage %s: approve %s when", s->code, st->who);
+			break;
+		}
+		free(why);
+		if (!ok)
+			continue;
+		struct strv ms = STRV_INIT, cs = STRV_INIT;
+		if (!(rc = resolve_who(w, r, st->who, &ms, &cs, e)) && !ms.n && !cs.n)
+			rc = err_set(e, RERR_INPUT,
+				     "stage %s: approve %s: nobody is %s for %s %.8s (who approves "
+				     "must exist before it can advance)",
+				     s->code, st->who, st->who, r->ki->k->name, r->id);
+		if (!first && !rc)
+			first = (int)k + 1;
+		for (int side = 0; side < 2 && !rc; side++) {
+			struct strv *v = side ? &cs : &ms;
+			for (size_t i = 0; i < v->n && !rc; i++) {
+				struct record *a = record_new(ak);
+				key(a->id, "rapport approval ", r->id, p->r->id, s->code, round, (long)k + 1, v->v[i]);
+				put(a, "on", r->id);
+				put(a, "process", p->r->id);
+				put(a, "stage", s->code);
+				put(a, "to", to);
+				put_int(a, "step", (long)k + 1);
+				put_int(a, "round", round);
+				put(a, "mode", st->all ? "all" : "any");
+				put(a, "route", st->who);
+				put(a, side ? "contact" : "approver", v->v[i]);
+				bool now = first == (int)k + 1;
+				put(a, "state", now ? "pending" : "waiting");
+				put(a, "due", now ? dues : NULL);
+				rc = ws_add(w, a, e);
+				if (!rc)
+					strv_push(&out->raised, a->id);
+				record_free(a);
+			}
+		}
+		strv_clear(&ms);
+		strv_clear(&cs);
+	}
+	return rc ? rc : (int)out->raised.n;
+}
+
+/* The effects of arriving at a stage: an approved change moves its project. */
+static int arrived(struct ws *w, const struct record *r, const char *to, struct advance *out,
+		   struct err *e);
+
+int process_advance(struct ws *w, const char *ref, const char *to, bool override,
+		    const char *reason, struct advance *out, struct err *e)
+{
+	struct record *r = NULL;
+	struct proc p = { 0 };
+	struct gate g = { 0 };
+	struct recs aps = { NULL, 0 };
+	int rc;
+	memset(out, 0, sizeof *out);
+	if ((rc = ws_load(w, ref, NULL, &r, e)))
+		return rc;
+	if (!process_stage_field(r->ki)) {
+		rc = err_set(e, RERR_INPUT, "a %s has no stages: processes govern projects, contracts, "
+					    "milestones and changes",
+			     r->ki->k->name);
+		goto out;
+	}
+	if ((rc = process_for(w, r, &p, e)))
+		goto out;
+	if (!p.r) {
+		rc = err_set(e, RERR_INPUT,
+			     "%s %.8s follows no process: load one ('rapport process load FILE') or "
+			     "set process=NAME",
+			     r->ki->k->name, r->id);
+		goto out;
+	}
+	const char *stage = stage_of(r);
+	int idx = stage ? procdef_find(&p.d, stage) : -1;
+	if ((rc = process_gate(w, r, &p, to, &g, e)))
+		goto out;
+	if (!g.next) {
+		rc = err_set(e, RERR_INPUT, "%s %.8s is at %s, the last stage of process %s",
+			     r->ki->k->name, r->id, stage, record_get(p.r, "name"));
+		goto out;
+	}
+	int tidx = procdef_find(&p.d, g.next);
+	out->from = stage ? xstrdup(stage) : NULL;
+	out->to = xstrdup(g.next);
+	if (idx >= 0 && tidx == idx) {
+		rc = err_set(e, RERR_INPUT, "%s %.8s is at %s already", r->ki->k->name, r->id, stage);
+		goto out;
+	}
+	bool back = idx >= 0 && tidx < idx;
+	if (override) {
+		if (!reason || !*reason) {
+			rc = err_set(e, RERR_INPUT, "--override needs --reason TEXT: it is recorded");
+			goto out;
+		}
+		if (!has_role(w, record_get(p.r, "override"))) {
+			rc = err_set(e, RERR_INPUT,
+				     "only a member whose role is %s may override process %s",
+				     record_get(p.r, "override") ? record_get(p.r, "override") : "(none: the process names no role)",
+				     record_get(p.r, "name"));
+			goto out;
+		}
+	} else {
+		if (idx >= 0 && tidx > idx + 1) {
+			rc = err_set(e, RERR_INPUT, "%s is not the next stage after %s (%s is): skipping "
+						    "stages needs --override",
+				     g.next, stage, p.d.v[idx + 1].code);
+			goto out;
+		}
+		if (g.pending && !g.stale) {
+			rc = err_set(e, RERR_INPUT,
+				     "%s %.8s waits for %zu approval%s to leave %s: 'rapport gate %.8s' "
+				     "lists them",
+				     r->ki->k->name, r->id, g.pending, g.pending == 1 ? "" : "s", stage,
+				     r->id);
+			goto out;
+		}
+		struct buf why = BUF_INIT;
+		for (size_t i = 0; !back && i < g.n; i++)
+			if (!g.v[i].ok && strncmp(g.v[i].what, "approval by", 11))
+				buf_addf(&why, "\n  %s: %s", g.v[i].what, g.v[i].why);
+		if (why.len) {
+			rc = err_set(e, RERR_INPUT, "%s %.8s cannot leave %s yet:%s", r->ki->k->name,
+				     r->id, stage ? stage : "(not started)", why.data);
+			buf_release(&why);
+			goto out;
+		}
+		buf_release(&why);
+	}
+	if ((rc = store_begin(w->st, e)))
+		goto out;
+	int raised = 0;
+	if (g.stale && g.pending) {
+		/* The stage left the process, and with it what leaving it needed: its open round
+		 * is withdrawn, and the move is a round of its own. */
+		if (!(rc = approvals_of(w, r->id, &aps, e)))
+			for (size_t i = 0; i < aps.n && !rc; i++)
+				if (is(aps.v[i], "process", p.r->id) && is(aps.v[i], "stage", stage) &&
+				    atoi(record_get(aps.v[i], "round")) == g.round &&
+				    (is(aps.v[i], "state", "pending") || is(aps.v[i], "state", "waiting"))) {
+					put(aps.v[i], "state", "withdrawn");
+					put(aps.v[i], "reason", "stage no longer in the process");
+					rc = ws_save(w, aps.v[i], e);
+				}
+		g.round++;
+		recs_free(&aps);
+	}
+	if (rc) {
+	} else if (override) {
+		/* What was waiting is overridden, and says by whom. */
+		if (!(rc = approvals_of(w, r->id, &aps, e)))
+			for (size_t i = 0; i < aps.n && !rc; i++)
+				if (is(aps.v[i], "process", p.r->id) && is(aps.v[i], "stage", stage) &&
+				    atoi(record_get(aps.v[i], "round")) == g.round &&
+				    (is(aps.v[i], "state", "pending") || is(aps.v[i], "state", "waiting"))) {
+					put(aps.v[i], "state", "overridden");
+					put(aps.v[i], "reason", reason);
+					rc = ws_save(w, aps.v[i], e);
+				}
+	} else if (idx >= 0 && !back)
+		raised = raise(w, r, &p, idx, g.next, g.round, out, e);
+	if (raised < 0)
+		rc = raised;
+	if (!rc && !raised) {
+		rc = transition(w, r, &p, stage, g.next, g.round, override, reason, e);
+		out->moved = !rc;
+		if (!rc)
+			rc = arrived(w, r, g.next, out, e);
+	}
+	rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
+out:
+	if (rc)
+		advance_free(out);
+	recs_free(&aps);
+	gate_free(&g);
+	proc_free(&p);
+	record_free(r);
+	return rc;
+}
+
+/* ---- decisions ---- */
+
+static bool same_round(const struct record *a, const struct record *b)
+{
+	return is(a, "on", record_get(b, "on")) && is(a, "process", record_get(b, "process")) &&
+	       is(a, "stage", record_get(b, "stage")) && is(a, "round", record_get(b, "round"));
+}
+
+int process_decide(struct ws *w, const char *ref, const char *verb, const char *reason,
+		   const char *evidence, struct advance *out, struct err *e)
+{
+	struct record *a = NULL, *r = NULL;
+	struct recs aps = { NULL, 0 };
+	struct proc p = { 0 };
+	char me[33], now[21];
+	int rc;
+	bool approve = !strcmp(verb, "approve"), reject = !strcmp(verb, "reject");
+	memset(out, 0, sizeof *out);
+	if ((rc = ws_load(w, ref, "approval", &a, e)))
+		return rc;
+	const char *st = record_get(a, "state");
+	if (!ws_me(w, me)) {
+		rc = err_set(e, RERR_INPUT, "you are not a member of this team (no member has the "
+					    "email %s): decisions are recorded by members",
+			     ws_email(w) ? ws_email(w) : "(none: set user.email)");
+		goto out;
+	}
+	if (!strcmp(st, "waiting")) {
+		rc = err_set(e, RERR_INPUT, "approval %.8s waits for the step before it", a->id);
+		goto out;
+	}
+	if (strcmp(st, "pending")) {
+		rc = err_set(e, RERR_INPUT, "approval %.8s is %s already%s%s", a->id, st,
+			     record_get(a, "by") ? " by " : "",
+			     record_get(a, "by") ? ws_title(w, record_get(a, "by")) : "");
+		goto out;
+	}
+	if (approve || reject) {
+		const char *approver = record_get(a, "approver");
+		if (approver && strcmp(approver, me)) {
+			rc = err_set(e, RERR_INPUT, "approval %.8s is %s's to decide, not yours", a->id,
+				     ws_title(w, approver));
+			goto out;
+		}
+		if (!approver && (!evidence || !*evidence)) {
+			rc = err_set(e, RERR_INPUT,
+				     "approval %.8s is %s's (a customer contact): record their decision "
+				     "with --evidence (a mail id, a document, a meeting)",
+				     a->id, who_name(w, a));
+			goto out;
+		}
+		if (reject && (!reason || !*reason)) {
+			rc = err_set(e, RERR_INPUT, "a rejection needs --reason TEXT");
+			goto out;
+		}
+	} else {
+		const char *asked = record_get(a, "requested_by");
+		if ((rc = store_get(w->st, &w->sc, record_get(a, "on"), &r, e)) ||
+		    (rc = process_for(w, r, &p, e)))
+			goto out;
+		if ((!asked || strcmp(asked, me)) && !(p.r && has_role(w, record_get(p.r, "override")))) {
+			rc = err_set(e, RERR_INPUT, "only who asked for approval %.8s (%s) may withdraw it",
+				     a->id, asked ? ws_title(w, asked) : "nobody");
+			goto out;
+		}
+	}
+	fmt_datetime(now, clock_now());
+	if ((rc = store_begin(w->st, e)))
+		goto out;
+	put(a, "state", approve ? "approved" : reject ? "rejected" : "withdrawn");
+	put(a, "decided_at", now);
+	put(a, "by", me);
+	if (reason && *reason)
+		put(a, "reason", reason);
+	if (evidence && *evidence)
+		put(a, "evidence", evidence);
+	rc = ws_save(w, a, e);
+	if (!rc)
+		rc = approvals_of(w, record_get(a, "on"), &aps, e);
+	int step = atoi(record_get(a, "step"));
+	bool done = true;
+	if (!rc && approve) {
+		/* Is its step settled? An `any` step by this one; an `all` step when none waits. */
+		bool any = is(a, "mode", "any"), settled = true;
+		for (size_t i = 0; i < aps.n; i++) {
+			struct record *o = aps.v[i];
+			if (!same_round(o, a) || atoi(record_get(o, "step")) != step || !strcmp(o->id, a->id))
+				continue;
+			if (!any && !is(o, "state", "approved"))
+				settled = false;
+		}
+		for (size_t i = 0; !rc && settled && any && i < aps.n; i++) {
+			struct record *o = aps.v[i];
+			if (same_round(o, a) && atoi(record_get(o, "step")) == step && strcmp(o->id, a->id) &&
+			    is(o, "state", "pending")) {
+				char *why = xasprintf("not needed: %s approved", ws_title(w, me));
+				put(o, "state", "withdrawn");
+				put(o, "reason", why);
+				free(why);
+				rc = ws_save(w, o, e);
+			}
+		}
+		/* The next step that has approvals opens. */
+		int next = 0;
+		for (size_t i = 0; settled && i < aps.n; i++) {
+			int s = atoi(record_get(aps.v[i], "step"));
+			if (same_round(aps.v[i], a) && s > step && (!next || s < next))
+				next = s;
+		}
+		done = settled && !next;
+		if (!settled)
+			strv_push_owned(&out->decided, xasprintf("step %d waits for its other approvers", step));
+		if (next && !rc) {
+			const struct record *any_r = NULL;
+			struct record *on = NULL;
+			struct proc pp = { 0 };
+			int sla = 3;
+			if (!store_get(w->st, &w->sc, record_get(a, "on"), &on, e) &&
+			    !process_for(w, on, &pp, e) && pp.r) {
+				int si = procdef_find(&pp.d, record_get(a, "stage"));
+				if (si >= 0)
+					sla = pp.d.v[si].sla;
+			}
+			err_clear(e);
+			char dues[11];
+			days_to_date(dues, due_in(w, sla));
+			for (size_t i = 0; !rc && i < aps.n; i++)
+				if (same_round(aps.v[i], a) && atoi(record_get(aps.v[i], "step")) == next &&
+				    is(aps.v[i], "state", "waiting")) {
+					put(aps.v[i], "state", "pending");
+					put(aps.v[i], "due", dues);
+					rc = ws_save(w, aps.v[i], e);
+					any_r = aps.v[i];
+				}
+			if (any_r)
+				strv_push_owned(&out->decided, xasprintf("step %d is now with %s", next,
+									 who_name(w, any_r)));
+			record_free(on);
+			proc_free(&pp);
+		}
+	} else if (!rc) {
+		/* A rejection or a withdrawal ends the round: what still waited is withdrawn. */
+		char *why = xasprintf("round ended: %s %s by %s", record_get(a, "stage"),
+				      reject ? "rejected" : "withdrawn", ws_title(w, me));
+		for (size_t i = 0; !rc && i < aps.n; i++) {
+			struct record *o = aps.v[i];
+			if (same_round(o, a) && strcmp(o->id, a->id) &&
+			    (is(o, "state", "pending") || is(o, "state", "waiting"))) {
+				put(o, "state", "withdrawn");
+				put(o, "reason", why);
+				rc = ws_save(w, o, e);
+			}
+		}
+		free(why);
+		done = false;
+		strv_push_owned(&out->decided, xasprintf("%s stays at %s", ws_title(w, record_get(a, "on")),
+							 record_get(a, "stage")));
+	}
+	if (!rc && done) {
+		record_free(r);
+		r = NULL;
+		proc_free(&p);
+		if (!(rc = store_get(w->st, &w->sc, record_get(a, "on"), &r, e)) &&
+		    !(rc = process_get(w, record_get(a, "process"), &p, e)) &&
+		    !(rc = transition(w, r, &p, record_get(a, "stage"), record_get(a, "to"),
+				      atol(record_get(a, "round")), false, NULL, e))) {
+			out->moved = true;
+			out->from = xstrdup(record_get(a, "stage"));
+			out->to = xstrdup(record_get(a, "to"));
+			rc = arrived(w, r, out->to, out, e);
+		}
+	}
+	rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
+out:
+	if (rc)
+		advance_free(out);
+	recs_free(&aps);
+	proc_free(&p);
+	record_free(r);
+	record_free(a);
+	return rc;
+}
+
+/* ---- arriving ---- */
+
+static int arrived(struct ws *w, const struct record *r, const char *to, struct advance *out,
+		   struct err *e)
+{
+	if (strcmp(r->ki->k->name, "change") || strcmp(to, "approved") || record_get(r, "applied"))
+		return 0;
+	const char *days = record_get(r, "days"), *cost = record_get(r, "cost");
+	struct record *pr = NULL, *ch = record_dup(r);
+	char t[11];
+	int rc = store_get(w->st, &w->sc, record_get(r, "project"), &pr, e);
+	today(t);
+	if (!rc && days && atol(days) && record_get(pr, "due")) {
+		struct calendar cal;
+		long due;
+		char d[11];
+		calendar_init(&cal);
+		if (!(rc = process_calendar(w, &cal, e)) && date_parse(record_get(pr, "due"), &due)) {
+			days_to_date(d, calendar_add(&cal, due, atol(days)));
+			put(pr, "due", d);
+		}
+		calendar_free(&cal);
+	}
+	if (!rc && cost && strtod(cost, NULL) != 0) {
+		char b[64];
+		snprintf(b, sizeof b, "%.2f", (record_get(pr, "budget") ? strtod(record_get(pr, "budget"), NULL) : 0) + strtod(cost, NULL));
+		put(pr, "budget", b);
+	}
+	/* The agreed plan is the new baseline earned value measures against. */
+	long n = 0;
+	if (!rc && !(rc = ws_save(w, pr, e))) {
+		record_free(pr);
+		pr = NULL;
+		if (!(rc = store_get(w->st, &w->sc, record_get(r, "project"), &pr, e)))
+			rc = health_baseline(w, pr, false, &n, e);
+	}
+	if (!rc) {
+		put(ch, "applied", t);
+		rc = ws_save(w, ch, e);
+	}
+	if (!rc)
+		strv_push_owned(&out->decided,
+				xasprintf("%s: due %s, budget %s (baseline recorded)", ws_title(w, pr->id),
+					  record_get(pr, "due") ? record_get(pr, "due") : "(none)",
+					  record_get(pr, "budget") ? record_get(pr, "budget") : "(none)"));
+	record_free(pr);
+	record_free(ch);
+	return rc;
+}
+
+/* ---- as text, and the defaults ---- */
+
+void process_text(struct buf *b, const struct record *r)
+{
+	static const char *const head[] = { "kind", "label", "default", "override", "enabled", "note" };
+	text_put(b, "process", record_get(r, "name"));
+	for (size_t i = 0; i < ARRAY_LEN(head); i++)
+		if (record_get(r, head[i]))
+			text_put(b, head[i], record_get(r, head[i]));
+	const char *st = record_get(r, "stages");
+	if (st) {
+		buf_adds(b, st);
+		if (st[0] && st[strlen(st) - 1] != '\n')
+			buf_addc(b, '\n');
+	}
+}
+
+/* The defaults (rapport-process(5) DEFAULT PROCESSES): how an ERP or IT implementation firm
+ * delivers, reviews contracts, takes change requests and has milestones accepted. */
+static const struct {
+	const char *name, *kind, *label, *override, *stages;
+} defaults[] = {
+	{ "erp-implementation", "project", "ERP implementation (ERP 实施)", "exec",
+	  "stage requirements 需求评审 Requirements review\n"
+	  "  owner manager\n  sla 10\n  require start\n  require due\n  approve manager\n\n"
+	  "stage kickoff 立项 Project start\n"
+	  "  owner manager\n  sla 5\n  require manager\n  require budget\n"
+	  "  approve manager.reports_to\n  approve role:exec when budget > 1000000\n\n"
+	  "stage blueprint 蓝图 Blueprint\n  owner manager\n  sla 20\n  approve contact:sponsor\n\n"
+	  "stage configuration 配置 Configuration\n  owner manager\n  sla 30\n  no-blockers\n\n"
+	  "stage migration 数据迁移 Data migration\n  owner manager\n  sla 15\n  no-blockers\n\n"
+	  "stage training 培训 Training\n  owner manager\n  sla 10\n\n"
+	  "stage uat UAT 用户验收测试 User acceptance testing\n  owner manager\n  sla 15\n"
+	  "  no-blockers\n  approve contact:sponsor\n\n"
+	  "stage golive 上线 Go-live\n  owner manager\n  sla 5\n  approve manager\n"
+	  "  approve role:exec when budget > 1000000\n\n"
+	  "stage initial_acceptance 初验 Initial acceptance\n  owner manager\n  sla 10\n"
+	  "  approve contact:sponsor\n\n"
+	  "stage final_acceptance 终验 Final acceptance\n  owner manager\n  sla 30\n  tasks-done\n"
+	  "  approve contact:sponsor\n\n"
+	  "stage operations 运维 Operations\n  owner manager" },
+	{ "contract-review", "contract", "Contract review (合同评审)", "exec",
+	  "stage review 评审 Review\n  sla 5\n  require value\n  approve role:finance\n"
+	  "  approve role:exec when value > 500000\n\n"
+	  "stage signing 签署 Signing\n  sla 10\n  require signed\n\n"
+	  "stage signed 已签署 Signed" },
+	{ "change-request", "change", "Change request (变更申请)", "exec",
+	  "stage requested 已提交 Requested\n  sla 5\n  require scope\n  approve project.manager\n"
+	  "  approve role:exec when cost > 100000 OR days > 20\n\n"
+	  "stage approved 已批准 Approved\n\n"
+	  "stage done 已完成 Done" },
+	{ "milestone-acceptance", "milestone", "Milestone acceptance (里程碑验收)", "exec",
+	  "stage delivery 交付 Delivery\n  sla 5\n  require deliverable\n  approve contact:sponsor\n\n"
+	  "stage accepted 已验收 Accepted" },
+};
+
+int process_seed(struct ws *w, struct err *e)
+{
+	const struct kindinfo *pk = schema_kind(&w->sc, "process");
+	struct query q;
+	long n = 0;
+	query_init(&q, pk);
+	q.deleted = 2;
+	int rc = store_count(w->st, &q, &n, e);
+	if (rc || n)
+		return rc;
+	if ((rc = store_begin(w->st, e)))
+		return rc;
+	for (size_t i = 0; i < ARRAY_LEN(defaults) && !rc; i++) {
+		struct record *r = record_new(pk);
+		put(r, "name", defaults[i].name);
+		put(r, "kind", defaults[i].kind);
+		put(r, "label", defaults[i].label);
+		put(r, "default", "true");
+		put(r, "override", defaults[i].override);
+		put(r, "stages", defaults[i].stages);
+		put(r, "enabled", "true");
+		id_derived(r->id, "rapport process ", defaults[i].name);
+		rc = ws_add(w, r, e);
+		record_free(r);
+	}
+	return rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
+}
