@@ -45,6 +45,9 @@ struct command {
 
 extern const struct command *const commands[];
 const struct command *command_find(const char *name);
+/* What the test suite asks of every command for shell completion (complete.c): its synopsis
+ * parses, and completion knows what each placeholder in it (KIND, ID, FILE...) stands for. */
+int complete_check(const struct command *cmd, struct err *e);
 
 /* Reports progress (fraction 0..1; 1 ends it). Shown only for work that has taken longer
  * than RAPPORT_PROGRESS_AFTER seconds (default 0.5), at most ten times a second, so quick

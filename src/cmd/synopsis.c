@@ -140,7 +140,8 @@ static int seq(struct parser *ps)
 		}
 		node_kid(ps->s, n, item);
 	}
-	return n;
+	/* A sequence of one is that one ((a|b) is the choice); the node stays unused. */
+	return ps->s->node[n].nkid == 1 ? ps->s->node[n].kid[0] : n;
 }
 
 static int expr(struct parser *ps)

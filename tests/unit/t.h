@@ -40,5 +40,6 @@ void suite_format(void);
 void suite_csv(void);
 void suite_merge(void);
 void suite_rules(void);
+void suite_synopsis(void);
 
 #endif
