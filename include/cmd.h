@@ -31,7 +31,7 @@ enum cmdflag {
 	CMD_PAGER = 1 << 1,    /* long output goes through $PAGER on a terminal */
 	CMD_HIDDEN = 1 << 2,   /* for programs, not people: not in `rapport help`, not completed */
 	CMD_VERBATIM = 1 << 3, /* gets its arguments as typed: the CLI takes no --json, --no-color
-				* or --help from them and never stops it with a usage error */
+				* or --help from them, and runs it even when RAPPORT_NOW is bad */
 };
 
 struct command {

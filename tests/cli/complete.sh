@@ -159,7 +159,7 @@ if command -v zsh >/dev/null 2>&1; then
 			compadd() { while [[ $1 == -* && $1 != -- ]]; do [[ $1 == -S ]] && shift; shift; done
 				shift; print -rl -- "$@"; }
 			_files() { print -r -- "_files $*"; }
-			words=("${@:2}"); CURRENT=$#words; PREFIX=$words[CURRENT]
+			words=("${argv[2,-1]}"); CURRENT=$#words; PREFIX=$words[CURRENT]
 			source "$1"' zsh "$TOP/contrib/completion/_rapport" "$@" 2>"$T/zsh.err"
 	}
 	cd "$T/demo"
