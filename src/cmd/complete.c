@@ -144,8 +144,18 @@ static bool add2(struct comp *cp, const char *head, const char *tail, bool fold)
 	return added;
 }
 
-/* The names of records (of kind, else of every kind people name things by) starting with
- * prefix, and ids when prefix could start one; each printed after head. */
+/* A kind people name things by: its name field is indexed (customers, contacts, projects...),
+ * so its names are a walk of an index away; ws_resolve looks there first too. */
+static bool named_kind(const struct kindinfo *ki)
+{
+	for (size_t i = 0; i < ki->nf; i++)
+		if (ki->f[i]->flags & F_NAME)
+			return (ki->f[i]->flags & F_INDEX) && !(ki->k->flags & K_CONFIG);
+	return false;
+}
+
+/* The names of records (of kind, else of every named_kind) starting with prefix, and ids when
+ * prefix could start one; each printed after head. */
 static void offer_names(struct comp *cp, const char *kind, const char *head, const char *prefix)
 {
 	struct err e = { 0, "" };
@@ -156,15 +166,9 @@ static void offer_names(struct comp *cp, const char *kind, const char *head, con
 		return;
 	for (size_t k = 0; k < cp->sc->nkinds && cp->names < MAX_NAMES; k++) {
 		const struct kindinfo *ki = &cp->sc->kinds[k];
-		if (kind ? strcmp(ki->k->name, kind) != 0 : (ki->k->flags & K_CONFIG) != 0)
+		if (kind ? strcmp(ki->k->name, kind) != 0 : !named_kind(ki))
 			continue;
-		/* Without a kind, only kinds whose names are indexed: those are what people
-		 * name (ws_resolve looks there first), and reading them is a walk of an index. */
-		bool named = false;
-		for (size_t i = 0; i < ki->nf; i++)
-			if (ki->f[i]->flags & F_NAME)
-				named = kind || (ki->f[i]->flags & F_INDEX);
-		if (!named || store_names(cp->ws->st, ki, prefix, deleted, MAX_NAMES - cp->names, &got, &e))
+		if (store_names(cp->ws->st, ki, prefix, deleted, MAX_NAMES - cp->names, &got, &e))
 			continue;
 		for (size_t i = 0; i < got.n && cp->names < MAX_NAMES; i++)
 			cp->names += add2(cp, head, got.v[i], true);
@@ -202,10 +206,14 @@ static void offer_values(struct comp *cp, const struct kindinfo *ki, const struc
 		strv_push(&items, "false");
 		break;
 	case FT_REF:
-	case FT_REFS:
-		if (f->ref)
+	case FT_REFS: {
+		/* Only where an index finds the names: a task's parent among 200,000 tasks would
+		 * be a read of them all while someone waits for the Tab key. */
+		const struct kindinfo *rk = f->ref ? schema_kind(cp->sc, f->ref) : NULL;
+		if (rk && named_kind(rk))
 			offer_names(cp, f->ref, h, part);
 		break;
+	}
 	case FT_SET:
 		if (cp->ws) {
 			struct query q;
@@ -310,17 +318,31 @@ static void offer_options(struct comp *cp, const struct synopsis *s)
 			add(cp, s->node[i].word, false);
 }
 
-/* The kind the words so far name: a KIND's, else the kind of the record an ID named. */
+/* The kind the words so far name: a KIND's, else the kind of the record an ID named — by an
+ * id or id prefix, or by a name (whole, its start, a part) of a named_kind, the records
+ * offer_names offers. Not ws_resolve: for a name it also reads every task and interaction,
+ * too slow for a key press; a record named only so gets no field names. */
 static const struct kindinfo *words_kind(struct comp *cp)
 {
-	if (!cp->ki && cp->record && cp->ws) {
-		char id[33], *kind = NULL;
-		struct err e = { 0, "" };
-		if (!ws_resolve(cp->ws, cp->record, NULL, id, &e) &&
-		    !store_kind_of(cp->ws->st, id, &kind, &e))
-			cp->ki = schema_kind(cp->sc, kind);
-		free(kind);
-	}
+	struct strv ids = STRV_INIT, kinds = STRV_INIT;
+	struct err e = { 0, "" };
+	if (cp->ki || !cp->record || !cp->ws)
+		return cp->ki;
+	if (id_is_hex(cp->record, 4, 32) && !store_prefix(cp->ws->st, cp->record, 2, &ids, &kinds, &e) &&
+	    kinds.n == 1)
+		cp->ki = schema_kind(cp->sc, kinds.v[0]);
+	static const enum name_match hows[] = { NAME_EXACT, NAME_PREFIX, NAME_CONTAINS };
+	for (size_t how = 0; how < ARRAY_LEN(hows) && !cp->ki; how++)
+		for (size_t k = 0; k < cp->sc->nkinds && !cp->ki; k++) {
+			const struct kindinfo *ki = &cp->sc->kinds[k];
+			if (named_kind(ki) &&
+			    !store_name_match(cp->ws->st, ki, cp->record, hows[how], false, 1, &ids, &e) &&
+			    ids.n)
+				cp->ki = ki;
+			strv_clear(&ids);
+		}
+	strv_clear(&ids);
+	strv_clear(&kinds);
 	return cp->ki;
 }
 

@@ -101,9 +101,13 @@ eq "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 50 "record names are limited to
 id=$("$RAPPORT_BIN" list customer --json | jq -r '.[0].id')
 completes "$id" show "$(printf '%s' "$id" | cut -c1-6)"
 completes "stage=" set "Fabrikam Health" sta
+completes "stage=" set fabrikam sta
+completes "stage=" set "$(printf '%s' "$id" | cut -c1-6)" sta
+completes "" set nosuchname sta
 completes "$(lines stage=lead stage=prospect stage=active stage=loyal stage=at_risk stage=churned)" set fabri stage=
 completes "stage" resolve fabri sta
 completes "project=WMS implementation" add task project=WMS
+completes "" add task parent=
 completes "project.customer=Fabrikam Health" list task project.customer=fab
 completes "tags=priority" list customer tags=pr
 completes "tags-=priority" set fabri tags-=pr
