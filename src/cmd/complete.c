@@ -56,16 +56,15 @@ static const struct {
 	const char *word;
 	enum what what;
 } placeholders[] = {
-	{ "KIND", W_KIND },	      { "ID", W_RECORD },	  { "FIELD=VALUE", W_ASSIGN },
-	{ "FIELD=V", W_FILTER },      { "FIELD!=V", W_FILTER },	  { "FIELD<V", W_FILTER },
-	{ "FIELD>V", W_FILTER },      { "FIELD~TEXT", W_FILTER }, { "FILTER", W_FILTER },
-	{ "FIELD", W_FIELD },	      { "F,-G", W_SORT },	  { "A,B", W_COLUMNS },
-	{ "COLUMN=FIELD", W_MAP },    { "FILE", W_FILE },	  { "DIR", W_DIR },
-	{ "COMMAND", W_COMMAND },     { "TYPE", W_TYPE },	  { "NAME", W_NONE },
-	{ "URL", W_NONE },	      { "REMOTE", W_NONE },	  { "KEY", W_NONE },
-	{ "VALUE", W_NONE },	      { "TEXT", W_NONE },	  { "REV", W_NONE },
-	{ "DATE", W_NONE },	      { "N", W_NONE },		  { "DAYS", W_NONE },
-	{ "ENC", W_NONE },	      { "CHOICES", W_NONE },	  { "WORD", W_NONE },
+	{ "KIND", W_KIND }, { "ID", W_RECORD }, { "FIELD=VALUE", W_ASSIGN },
+	{ "FIELD=V", W_FILTER }, { "FIELD!=V", W_FILTER }, { "FIELD<V", W_FILTER },
+	{ "FIELD>V", W_FILTER }, { "FIELD~TEXT", W_FILTER }, { "FILTER", W_FILTER },
+	{ "FIELD", W_FIELD }, { "F,-G", W_SORT }, { "A,B", W_COLUMNS }, { "COLUMN=FIELD", W_MAP },
+	{ "FILE", W_FILE }, { "DIR", W_DIR }, { "COMMAND", W_COMMAND }, { "TYPE", W_TYPE },
+	{ "NAME", W_NONE }, { "URL", W_NONE }, { "REMOTE", W_NONE }, { "KEY", W_NONE },
+	{ "VALUE", W_NONE }, { "TEXT", W_NONE }, { "REV", W_NONE }, { "DATE", W_NONE },
+	{ "N", W_NONE }, { "DAYS", W_NONE }, { "ENC", W_NONE }, { "CHOICES", W_NONE },
+	{ "WORD", W_NONE },
 };
 
 static bool is_placeholder(const char *word) { return word[0] >= 'A' && word[0] <= 'Z'; }
