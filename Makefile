@@ -6,6 +6,9 @@ DESTDIR ?=
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 SHAREDIR = $(PREFIX)/share/rapport
+# Where bash-completion and zsh look for completions (contrib/completion).
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 
 CC ?= cc
 PKGS = sqlite3 libgit2 ncursesw xlsxwriter
@@ -140,17 +143,21 @@ soak: deps
 	done; echo "soak: $(words $(SOAK_SEEDS)) seeds × $(SOAK_ROUNDS) rounds, no failure"
 
 install: rapport
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR) \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 rapport $(DESTDIR)$(BINDIR)/rapport
 	install -m 644 man/rapport.1 $(DESTDIR)$(MANDIR)/man1/rapport.1
 	install -m 644 man/rapport.5 $(DESTDIR)$(MANDIR)/man5/rapport.5
 	install -m 644 man/rapport-rules.5 $(DESTDIR)$(MANDIR)/man5/rapport-rules.5
 	install -m 644 man/rapport-process.5 $(DESTDIR)$(MANDIR)/man5/rapport-process.5
+	install -m 644 contrib/completion/rapport.bash $(DESTDIR)$(BASHCOMPDIR)/rapport
+	install -m 644 contrib/completion/_rapport $(DESTDIR)$(ZSHCOMPDIR)/_rapport
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/rapport $(DESTDIR)$(MANDIR)/man1/rapport.1 $(DESTDIR)$(MANDIR)/man5/rapport.5 \
-	  $(DESTDIR)$(MANDIR)/man5/rapport-rules.5 $(DESTDIR)$(MANDIR)/man5/rapport-process.5
+	  $(DESTDIR)$(MANDIR)/man5/rapport-rules.5 $(DESTDIR)$(MANDIR)/man5/rapport-process.5 \
+	  $(DESTDIR)$(BASHCOMPDIR)/rapport $(DESTDIR)$(ZSHCOMPDIR)/_rapport
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:

@@ -27,14 +27,17 @@ struct ctx {
 };
 
 enum cmdflag {
-	CMD_WS = 1 << 0,    /* needs an open workspace */
-	CMD_PAGER = 1 << 1, /* long output goes through $PAGER on a terminal */
+	CMD_WS = 1 << 0,       /* needs an open workspace */
+	CMD_PAGER = 1 << 1,    /* long output goes through $PAGER on a terminal */
+	CMD_HIDDEN = 1 << 2,   /* for programs, not people: not in `rapport help`, not completed */
+	CMD_VERBATIM = 1 << 3, /* gets its arguments as typed: the CLI takes no --json, --no-color
+				* or --help from them, and runs it even when RAPPORT_NOW is bad */
 };
 
 struct command {
 	const char *name;
 	int (*run)(struct ctx *c, int argc, char **argv);
-	const char *synopsis; /* after "rapport ": "add KIND FIELD=VALUE..." */
+	const char *synopsis; /* after "rapport ": "add KIND FIELD=VALUE..." (a grammar: see below) */
 	const char *summary;  /* one line for `rapport help` */
 	const char *help;     /* the rest of `rapport help NAME`, as in rapport(1) */
 	unsigned flags;
@@ -42,6 +45,9 @@ struct command {
 
 extern const struct command *const commands[];
 const struct command *command_find(const char *name);
+/* What the test suite asks of every command for shell completion (complete.c): its synopsis
+ * parses, and completion knows what each placeholder in it (KIND, ID, FILE...) stands for. */
+int complete_check(const struct command *cmd, struct err *e);
 
 /* Reports progress (fraction 0..1; 1 ends it). Shown only for work that has taken longer
  * than RAPPORT_PROGRESS_AFTER seconds (default 0.5), at most ten times a second, so quick
@@ -75,9 +81,34 @@ struct opt {
 /* Parses argv[1..]: the options in opts (ended by a NULL name), the other arguments into
  * pos[0..npos-1] in order, *n how many (n may be NULL). An unknown option, an option without
  * its value, or more than npos other arguments (`extra` says why, "one record at a time") is
- * a usage error, whose exit code is returned; else 0. */
+ * a usage error, whose exit code is returned; else 0. Every option in opts must appear in
+ * cmd's synopsis (help and completion read options from there): one that does not is a
+ * RERR_RUNTIME naming it, on every run, so no test of the command can miss it. */
 int args_parse(struct ctx *c, const struct command *cmd, int argc, char **argv,
 	       const struct opt *opts, const char **pos, size_t npos, size_t *n, const char *extra);
+
+/* A synopsis read as a grammar (src/cmd/synopsis.c has the notation). Nodes are in one array;
+ * kid holds indexes into it: several for SYN_SEQ and SYN_ALT, one for SYN_OPT ([X]) and SYN_REP
+ * (X...), the value for SYN_OPTION (none for a flag). SYN_WORD is a literal ("add") or an
+ * upper-case placeholder ("KIND"). */
+enum syn_type { SYN_SEQ, SYN_ALT, SYN_OPT, SYN_REP, SYN_WORD, SYN_OPTION };
+struct syn_node {
+	enum syn_type type;
+	char *word; /* SYN_WORD: the word; SYN_OPTION: "--sort" */
+	int *kid;
+	size_t nkid;
+};
+struct synopsis {
+	struct syn_node *node;
+	size_t n, cap;
+	int root; /* -1 when unparsed */
+};
+/* Reads text; a synopsis that is not well formed (an unclosed bracket) is RERR_RUNTIME, a bug
+ * the test suite catches. */
+int synopsis_parse(struct synopsis *s, const char *text, struct err *e);
+void synopsis_free(struct synopsis *s);
+/* The option node named name ("--sort"), NULL when the synopsis shows no such option. */
+const struct syn_node *synopsis_option(const struct synopsis *s, const char *name);
 
 /* Colour roles: the terminal sequences for each, or "" without colour. */
 enum role { C_RESET, C_HEAD, C_ID, C_MUTED, C_GOOD, C_WARN, C_BAD, C_KIND };

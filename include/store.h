@@ -81,6 +81,12 @@ enum name_match { NAME_EXACT, NAME_PREFIX, NAME_WORD, NAME_CONTAINS };
 int store_name_match(struct store *st, const struct kindinfo *ki, const char *text,
 		     enum name_match how, bool deleted, size_t max, struct strv *ids, struct err *e);
 
+/* The distinct names (the kind's name field) of live records, or deleted ones, that start with
+ * prefix ("" for all), ignoring ASCII case, in name order, at most max appended to names: what
+ * shell completion offers. Nothing for a kind without a name field. */
+int store_names(struct store *st, const struct kindinfo *ki, const char *prefix, bool deleted,
+		size_t max, struct strv *names, struct err *e);
+
 enum qop { Q_EQ, Q_NE, Q_LT, Q_GT, Q_LE, Q_GE, Q_LIKE, Q_NULL, Q_NOTNULL, Q_IN /* "a,b" */ };
 struct qcond {
 	const struct field *f; /* a field of the query's kind, or a meta field */

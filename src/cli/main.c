@@ -72,11 +72,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (clock_check(&c.err)) {
+	const struct command *cmd = i < argc ? command_find(argv[i]) : NULL;
+	/* Completion gets the words as the shell has them, and nothing here may refuse it. */
+	bool verbatim = cmd && (cmd->flags & CMD_VERBATIM);
+	if (!verbatim && clock_check(&c.err)) {
 		fprintf(stderr, "rapport: %s\n", c.err.msg);
 		return 2;
 	}
-	const struct command *cmd;
 	if (i == argc) {
 		/* Bare `rapport` on a terminal, in a workspace, opens the TUI; otherwise, help. */
 		char *root = NULL;
@@ -86,8 +88,7 @@ int main(int argc, char **argv)
 		}
 		free(root);
 		cmd = command_find("tui");
-	} else
-		cmd = command_find(argv[i]);
+	}
 	if (!cmd) {
 		fprintf(stderr, "rapport: '%s' is not a rapport command; see 'rapport help'\n",
 			argv[i]);
@@ -96,8 +97,8 @@ int main(int argc, char **argv)
 	if (i == argc)
 		i--; /* the TUI runs as if typed: argv[i] stands for the command name */
 	/* --json and --no-color may also follow the command, as people type them. */
-	int j = i + 1;
-	for (int k = i + 1; k < argc; k++) {
+	int j = verbatim ? argc : i + 1;
+	for (int k = j; k < argc; k++) {
 		if (!strcmp(argv[k], "--")) {
 			while (k < argc)
 				argv[j++] = argv[k++];
@@ -122,7 +123,7 @@ int main(int argc, char **argv)
 	if (c.tty && (cmd->flags & CMD_PAGER) && (pager = open_pager()))
 		c.out = pager;
 	int rc;
-	if (want_help(argc - i, argv + i)) {
+	if (!verbatim && want_help(argc - i, argv + i)) {
 		cmd_usage(&c, cmd);
 		rc = 0;
 	} else

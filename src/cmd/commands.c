@@ -1,6 +1,7 @@
 /*
  * commands.c — the command table: the one list the CLI dispatches through, `help` prints, and
- * the TUI's ':' command line runs. A new command is a new file plus one line here.
+ * the TUI's ':' command line runs, and shell completion reads (names, and options and arguments
+ * from each synopsis). A new command is a new file plus one line here.
  */
 #include "cmd.h"
 #include "tui.h"
@@ -12,7 +13,8 @@ extern const struct command cmd_init, cmd_demo, cmd_add, cmd_set, cmd_edit, cmd_
 	cmd_clone, cmd_remote, cmd_sync, cmd_pull, cmd_push, cmd_status, cmd_log, cmd_diff,
 	cmd_conflicts, cmd_resolve, cmd_restore, cmd_health, cmd_baseline,
 	cmd_rules, cmd_alerts, cmd_ack, cmd_snooze, cmd_kpi, cmd_export, cmd_report, cmd_portal,
-	cmd_process, cmd_gate, cmd_advance, cmd_approvals, cmd_approve, cmd_reject, cmd_withdraw;
+	cmd_process, cmd_gate, cmd_advance, cmd_approvals, cmd_approve, cmd_reject, cmd_withdraw,
+	cmd_complete;
 
 const struct command *const commands[] = {
 	&cmd_init,   &cmd_demo,   &cmd_add,    &cmd_set,   &cmd_edit,   &cmd_rm,       &cmd_undelete, &cmd_list,
@@ -22,7 +24,7 @@ const struct command *const commands[] = {
 	&cmd_process, &cmd_gate, &cmd_advance, &cmd_approvals, &cmd_approve, &cmd_reject,
 	&cmd_withdraw,
 	&cmd_rules,  &cmd_alerts, &cmd_ack,    &cmd_snooze, &cmd_kpi,    &cmd_export, &cmd_report, &cmd_portal, &cmd_tui,
-	&cmd_help,
+	&cmd_help,   &cmd_complete,
 	NULL,
 };
 

@@ -71,6 +71,16 @@ int args_parse(struct ctx *c, const struct command *cmd, int argc, char **argv,
 	       const struct opt *opts, const char **pos, size_t npos, size_t *n, const char *extra)
 {
 	size_t got = 0;
+	struct synopsis syn;
+	int rc = synopsis_parse(&syn, cmd->synopsis, &c->err);
+	for (const struct opt *o = opts; !rc && o && o->name; o++)
+		if (!synopsis_option(&syn, o->name))
+			rc = err_set(&c->err, RERR_RUNTIME,
+				     "internal error: %s takes %s but its synopsis does not show it", cmd->name,
+				     o->name);
+	synopsis_free(&syn);
+	if (rc)
+		return rc;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const struct opt *o = opts;

@@ -283,16 +283,16 @@ static int run(struct ctx *c, int argc, char **argv)
 	if ((rc = ctx_open(c)) || (rc = kind_arg(c, argv[1], &ki)))
 		return rc;
 	query_init(&q, ki);
-	for (int i = 2; i < argc && !rc; i++) {
-		if (!strcmp(argv[i], "--format") && i + 1 < argc)
-			x.format = argv[++i];
-		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
-			path = argv[++i];
-		else if (argv[i][0] == '-')
-			rc = usage_error(c, &cmd_export, "unknown option '%s'", argv[i]);
-		else
-			rc = ws_filter(c->ws, &q, argv[i], &c->err);
-	}
+	const struct opt opts[] = { { "--format", NULL, &x.format, NULL },
+				    { "-o", NULL, &path, NULL },
+				    { NULL, NULL, NULL, NULL } };
+	/* After KIND: every other argument is a filter. */
+	const char **filters = xcalloc((size_t)argc, sizeof(*filters));
+	size_t nfilters = 0;
+	rc = args_parse(c, &cmd_export, argc - 1, argv + 1, opts, filters, (size_t)argc, &nfilters, "");
+	for (size_t i = 0; i < nfilters && !rc; i++)
+		rc = ws_filter(c->ws, &q, filters[i], &c->err);
+	free(filters);
 	if (!rc && strcmp(x.format, "csv") && strcmp(x.format, "json") && strcmp(x.format, "ics") &&
 	    strcmp(x.format, "xlsx"))
 		rc = usage_error(c, &cmd_export, "--format: '%s' is not csv, json, xlsx or ics", x.format);

@@ -19,7 +19,8 @@ void help_overview(struct ctx *c)
 		"rapport keeps the whole customer picture — contacts, conversations, projects,\n"
 		"contracts, invoices, tickets, surveys — in a local workspace.\n\nCommands:\n");
 	for (size_t i = 0; commands[i]; i++)
-		fprintf(c->out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+		if (!(commands[i]->flags & CMD_HIDDEN))
+			fprintf(c->out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(c->out,
 		"\nGlobal options:\n"
 		"  -C DIR       use the workspace in DIR (else $RAPPORT_DIR, else the nearest\n"

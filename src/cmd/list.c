@@ -11,7 +11,8 @@ static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_list = {
 	"list", run,
-	"list KIND [FIELD=V | FIELD!=V | FIELD<V | FIELD>V | FIELD~TEXT]... [--sort F,-G] [--limit N]",
+	"list KIND [FIELD=V | FIELD!=V | FIELD<V | FIELD>V | FIELD~TEXT]... [--sort F,-G] [--limit N] "
+	"[--offset N] [--columns A,B] [--deleted]",
 	"List records of a kind, filtered and sorted.",
 	"Filters combine with AND. FIELD=V matches exactly (on a list field such as tags:\n"
 	"contains V); FIELD= matches unset and FIELD!= set; FIELD<V, FIELD>V, FIELD<=V, FIELD>=V\n"
@@ -62,35 +63,39 @@ static int run(struct ctx *c, int argc, char **argv)
 	const struct kindinfo *ki;
 	struct query q;
 	struct listing l = { .c = c, .jb = BUF_INIT };
-	const char *sort = NULL, *columns = NULL;
+	const char *sort = NULL, *columns = NULL, *limit = NULL, *offset = NULL;
+	const char **filters = NULL;
+	bool deleted = false;
+	size_t nfilters = 0;
 	int rc;
 	if (argc < 2)
 		return usage_error(c, &cmd_list, "which kind of record?");
 	if ((rc = ctx_open(c)) || (rc = kind_arg(c, argv[1], &ki)))
 		return rc;
 	query_init(&q, ki);
-	for (int i = 2; i < argc && !rc; i++) {
-		const char *a = argv[i];
-		bool has_next = i + 1 < argc;
-		if (!strcmp(a, "--sort") && has_next)
-			sort = argv[++i];
-		else if (!strcmp(a, "--columns") && has_next)
-			columns = argv[++i];
-		else if ((!strcmp(a, "--limit") || !strcmp(a, "--offset")) && has_next) {
-			long n = parse_count(argv[++i]);
-			if (n < 0)
-				rc = usage_error(c, &cmd_list, "%s: '%s' is not a count", a, argv[i]);
-			else if (!strcmp(a, "--limit"))
-				q.limit = n;
-			else
-				q.offset = n;
-		} else if (!strcmp(a, "--deleted"))
-			q.deleted = 1;
-		else if (a[0] == '-')
-			rc = usage_error(c, &cmd_list, "unknown option '%s'", a);
+	const struct opt opts[] = { { "--sort", NULL, &sort, NULL },
+				    { "--columns", NULL, &columns, NULL },
+				    { "--limit", NULL, &limit, NULL },
+				    { "--offset", NULL, &offset, NULL },
+				    { "--deleted", &deleted, NULL, NULL },
+				    { NULL, NULL, NULL, NULL } };
+	/* After KIND: every other argument is a filter. */
+	filters = xcalloc((size_t)argc, sizeof(*filters));
+	rc = args_parse(c, &cmd_list, argc - 1, argv + 1, opts, filters, (size_t)argc, &nfilters, "");
+	const char *counts[] = { limit, offset };
+	for (size_t i = 0; i < 2 && !rc; i++) {
+		long n = counts[i] ? parse_count(counts[i]) : 0;
+		if (n < 0)
+			rc = usage_error(c, &cmd_list, "%s: '%s' is not a count", i ? "--offset" : "--limit",
+					 counts[i]);
+		else if (i)
+			q.offset = n;
 		else
-			rc = ws_filter(c->ws, &q, a, &c->err);
+			q.limit = n;
 	}
+	q.deleted = deleted;
+	for (size_t i = 0; i < nfilters && !rc; i++)
+		rc = ws_filter(c->ws, &q, filters[i], &c->err);
 	if (!rc)
 		rc = ws_sort(c->ws, &q, sort, &c->err);
 	if (rc)
@@ -136,6 +141,7 @@ out:
 		table_free(&l.t);
 	buf_release(&l.jb);
 	free(l.cols);
+	free(filters);
 	query_free(&q);
 	return rc;
 }

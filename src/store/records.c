@@ -492,6 +492,38 @@ out:
 	return rc;
 }
 
+int store_names(struct store *st, const struct kindinfo *ki, const char *prefix, bool deleted,
+		size_t max, struct strv *names, struct err *e)
+{
+	const struct field *nf = name_field(ki);
+	if (!nf)
+		return 0;
+	const char *col = field_column(nf);
+	struct buf sql = BUF_INIT;
+	/* The same range as NAME_PREFIX above: a walk of the name's index where there is one. */
+	buf_addf(&sql, "SELECT DISTINCT \"%s\" FROM \"%s\" WHERE \"%s\" >= ?1 COLLATE NOCASE "
+		       "AND \"%s\" < ?2 COLLATE NOCASE AND deleted = ?3 ORDER BY \"%s\" COLLATE "
+		       "NOCASE LIMIT ?4", col, ki->k->name, col, col, col);
+	char *hi = xasprintf("%s\xff", prefix);
+	sqlite3_stmt *s;
+	int rc = store_prep(st, &s, sql.data, e);
+	buf_release(&sql);
+	if (rc) {
+		free(hi);
+		return rc;
+	}
+	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, deleted);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		strv_push(names, (const char *)sqlite3_column_text(s, 0));
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(st, e, ki->k->name);
+	sqlite3_finalize(s);
+	free(hi);
+	return rc;
+}
+
 /* ---- queries ---- */
 
 bool store_sort_nocase(const struct field *f)

@@ -467,7 +467,8 @@ void tui_command(struct tui *t, const char *line)
 			tui_push(t, v);
 	} else {
 		const struct command *cmd = command_find(name);
-		if (!cmd || cmd == &cmd_tui || !strcmp(name, "demo") || !strcmp(name, "init")) {
+		if (!cmd || cmd == &cmd_tui || (cmd->flags & CMD_HIDDEN) || !strcmp(name, "demo") ||
+		    !strcmp(name, "init")) {
 			tui_message(t, C_BAD, "'%s' is not a command here; try ':help'", name);
 			goto out;
 		}

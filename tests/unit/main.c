@@ -19,6 +19,7 @@ int main(void)
 	suite_merge();
 	suite_rules();
 	suite_calendar();
+	suite_synopsis();
 	printf("unit: %d passed, %d failed\n", t_pass, t_fail);
 	return t_fail ? 1 : 0;
 }

@@ -41,5 +41,6 @@ void suite_csv(void);
 void suite_merge(void);
 void suite_rules(void);
 void suite_calendar(void);
+void suite_synopsis(void);
 
 #endif
