@@ -49,6 +49,8 @@ def make(kind, owner, extra=None, visible_prefix="Visible"):
     for f in fields(kind):
         name, t = f["name"], f["type"]
         facing = kind in FACING and "visible" in f["flags"].split(",") and owner == "A"
+        if "derived" in f["flags"].split(","):
+            continue  # a stage: only `advance` moves it
         if extra and name in extra:
             if extra[name] is not None:
                 args.append("%s=%s" % (name, extra[name]))

@@ -360,8 +360,12 @@ static void offer_word(struct comp *cp, const char *word, const char *kind)
 	switch (what) {
 	case W_NONE: break;
 	case W_KIND:
+		/* What add and import refuse to write (the process engine's kinds) is not offered
+		 * there. */
 		for (size_t k = 0; k < cp->sc->nkinds; k++)
-			add(cp, cp->sc->kinds[k].k->name, false);
+			if (!((cp->sc->kinds[k].k->flags & K_ENGINE) &&
+			      (!strcmp(cp->cmd->name, "add") || !strcmp(cp->cmd->name, "import"))))
+				add(cp, cp->sc->kinds[k].k->name, false);
 		break;
 	case W_RECORD: offer_names(cp, pkind ? pkind : kind, "", cp->cur); break;
 	case W_ASSIGN:

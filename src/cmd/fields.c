@@ -13,7 +13,8 @@ const struct command cmd_fields = {
 	"fields", run, "fields [KIND]", "Show the fields of a record kind (or list the kinds).",
 	"Columns: the field's name, type, whether it is required, its choices or the kind it\n"
 	"refers to, its default, and flags: list (a default column of 'list'), search (full-text\n"
-	"indexed), finance, internal, visible (may be shown to the customer), custom.\n",
+	"indexed), finance, internal, visible (may be shown to the customer), custom, derived (a\n"
+	"stage the database derives from transitions and approvals; only 'advance' moves it).\n",
 	CMD_WS | CMD_PAGER,
 };
 
@@ -32,6 +33,8 @@ static char *flags_of(const struct field *f)
 		strv_push(&v, "visible");
 	if (f->flags & F_CUSTOM)
 		strv_push(&v, "custom");
+	if (f->flags & F_DERIVED)
+		strv_push(&v, "derived");
 	char *s = strv_join(&v, ",");
 	strv_clear(&v);
 	return s;

@@ -41,8 +41,12 @@ completes "$(lines --sort --limit --offset --columns --deleted)" list task -
 completes "$(lines --all --brief)" --json show x --
 completes "$(lines --why --json --at)" health --
 completes "" list task --json
-completes "$(lines customer contact contract comment)" list c
-for c in add export import fields "field add"; do # ($c unquoted: "field add" is two words)
+completes "$(lines customer contact contract comment change)" list c
+for c in export fields "field add"; do # ($c unquoted: "field add" is two words)
+	completes "$(lines task time ticket transition)" $c t
+done
+# add and import do not offer what only the process engine writes.
+for c in add import; do
 	completes "$(lines task time ticket)" $c t
 done
 completes "$(lines status= start=)" list task st
