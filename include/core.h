@@ -280,4 +280,30 @@ void procdef_free(struct procdef *d);
 int procdef_find(const struct procdef *d, const char *code);
 const char *procdef_item_word(enum pitem k);
 
+/* ---- project templates (rapport-process(5) TEMPLATES): the `wbs` field of a template ----
+ * Phases (a stage of the template's process: a summary task), tasks with an offset and a
+ * duration in working days from the project's start, milestones with an offset, a
+ * deliverable and whether the customer accepts them. */
+enum witem_kind { WI_PHASE, WI_TASK, WI_MILESTONE };
+struct witem {
+	enum witem_kind kind;
+	char *name, *code; /* code: a phase's stage */
+	int offset, days, line;
+	int phase; /* the index of the phase it belongs to, -1 for none */
+	char *owner, *deliverable;
+	bool key, accept;
+	double estimate;
+};
+struct wbsdef {
+	struct witem *v;
+	size_t n;
+};
+int wbsdef_parse(const char *text, int line0, struct wbsdef *out, struct err *e);
+/* Phases name stages of `stages` (NULL: no process to check against); owners are valid for a
+ * project. */
+int wbsdef_check(const struct wbsdef *d, const struct procdef *stages, const struct schema *sc,
+		 struct err *e);
+void wbsdef_text(struct buf *b, const struct wbsdef *d);
+void wbsdef_free(struct wbsdef *d);
+
 #endif

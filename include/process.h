@@ -88,4 +88,21 @@ int process_seed(struct ws *w, struct err *e);
 /* The process file's text of a process record: "process NAME", its header, its stages. */
 void process_text(struct buf *b, const struct record *r);
 
+/* ---- templates (rapport-process(5) TEMPLATES) ---- */
+struct template_built {
+	long phases, tasks, milestones;
+	char due[11];
+};
+/* Adds `project` (not yet written; it must have its start) built from template `name`: the
+ * template's process, the project entering its first stage, a summary task per phase, its
+ * tasks and milestones dated in working days from the start on the team calendar, owners
+ * resolved for the project, milestones the customer accepts entered in their acceptance
+ * process, and the project's due date the plan's end unless given. One transaction. */
+int template_build(struct ws *w, struct record *project, const char *name,
+		   struct template_built *out, struct err *e);
+/* The template file's text of a template record. */
+void template_text(struct buf *b, const struct record *r);
+/* Creates the default template (erp-standard) when the workspace has never had one. */
+int template_seed(struct ws *w, struct err *e);
+
 #endif

@@ -13,7 +13,7 @@ extern const struct command cmd_init, cmd_demo, cmd_add, cmd_set, cmd_edit, cmd_
 	cmd_clone, cmd_remote, cmd_sync, cmd_pull, cmd_push, cmd_status, cmd_log, cmd_diff,
 	cmd_conflicts, cmd_resolve, cmd_restore, cmd_health, cmd_baseline,
 	cmd_rules, cmd_alerts, cmd_ack, cmd_snooze, cmd_kpi, cmd_export, cmd_report, cmd_portal,
-	cmd_process, cmd_gate, cmd_advance, cmd_approvals, cmd_approve, cmd_reject, cmd_withdraw,
+	cmd_process, cmd_template, cmd_gate, cmd_advance, cmd_approvals, cmd_approve, cmd_reject, cmd_withdraw,
 	cmd_complete;
 
 const struct command *const commands[] = {
@@ -21,7 +21,7 @@ const struct command *const commands[] = {
 	&cmd_show,   &cmd_search, &cmd_fields, &cmd_field, &cmd_import, &cmd_config,
 	&cmd_clone,  &cmd_remote, &cmd_sync,   &cmd_pull,  &cmd_push,   &cmd_status,   &cmd_log,
 	&cmd_diff,   &cmd_conflicts, &cmd_resolve, &cmd_restore, &cmd_health, &cmd_baseline,
-	&cmd_process, &cmd_gate, &cmd_advance, &cmd_approvals, &cmd_approve, &cmd_reject,
+	&cmd_process, &cmd_template, &cmd_gate, &cmd_advance, &cmd_approvals, &cmd_approve, &cmd_reject,
 	&cmd_withdraw,
 	&cmd_rules,  &cmd_alerts, &cmd_ack,    &cmd_snooze, &cmd_kpi,    &cmd_export, &cmd_report, &cmd_portal, &cmd_tui,
 	&cmd_help,   &cmd_complete,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 static int run_process(struct ctx *c, int argc, char **argv);
+static int run_template(struct ctx *c, int argc, char **argv);
 static int run_gate(struct ctx *c, int argc, char **argv);
 static int run_advance(struct ctx *c, int argc, char **argv);
 static int run_approvals(struct ctx *c, int argc, char **argv);
@@ -28,6 +29,19 @@ const struct command cmd_process = {
 	"rules are; load adds or replaces processes by name from a file, all or nothing. The\n"
 	"default processes are created the first time processes are used.\n"
 	"Example: rapport process show erp-implementation\n",
+	CMD_WS | CMD_PAGER,
+};
+
+const struct command cmd_template = {
+	"template", run_template,
+	"template [list | show NAME | export [NAME] | check [FILE] | load FILE]",
+	"Project templates: a process and the work breakdown a new project starts with.",
+	"A template names a process and lists phases (its stages), tasks with an offset and a\n"
+	"duration in working days from the project's start, owners by role, and milestones with\n"
+	"deliverables the customer accepts (rapport-process(5) TEMPLATES). 'rapport add project\n"
+	"... start=DATE --template NAME' builds the project from one. The default template,\n"
+	"erp-standard, is created the first time templates are used.\n"
+	"Example: rapport template show erp-standard\n",
 	CMD_WS | CMD_PAGER,
 };
 
@@ -151,6 +165,15 @@ static int process_block(struct ctx *c, const char *file, const char *blk, int s
 		if ((rc = procdef_check(&d, &c->ws->sc, ki, e)))
 			err_prefix(e, "%s: process %s", file, record_get(r, "name"));
 	}
+	/* A member named by name must be one (a sync may bring the two together; a load not). */
+	for (size_t i = 0; !rc && i < d.n; i++)
+		for (size_t k = 0; !rc && k < d.v[i].nsteps; k++) {
+			char id[33];
+			const struct pstep *sp = &d.v[i].steps[k];
+			if (!strncmp(sp->who, "member:", 7) && (rc = ws_resolve(c->ws, sp->who + 7, "member", id, e)))
+				err_prefix(e, "%s: process %s: line %d: approve %s", file,
+					   record_get(r, "name"), sp->line, sp->who);
+		}
 	if (!rc) {
 		/* Conditions name the file's lines: check the stages as the file has them. */
 		struct record *asfile = record_dup(r);
@@ -205,7 +228,126 @@ static const struct teamdef process_def = {
 static int open_seeded(struct ctx *c)
 {
 	int rc = ctx_open(c);
-	return rc ? rc : process_seed(c->ws, &c->err);
+	if (!rc)
+		rc = process_seed(c->ws, &c->err);
+	return rc ? rc : template_seed(c->ws, &c->err);
+}
+
+/* ---- template files ---- */
+
+/* A template block: "template NAME", header fields (label, process, note), then its work
+ * breakdown from the first phase, task or milestone line. */
+static int template_block(struct ctx *c, const char *file, const char *blk, int start,
+			  struct record **out, struct err *e)
+{
+	const struct kindinfo *tk = schema_kind(&c->ws->sc, "template");
+	struct record *r = record_new(tk);
+	struct buf head = BUF_INIT, body = BUF_INIT;
+	struct text_fields tf = { NULL, 0 };
+	struct wbsdef d = { NULL, 0 };
+	int line = 0, first = 0, rc = 0;
+	*out = r;
+	for (const char *p = blk; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *w = p + strspn(p, " \t");
+		size_t wn = strcspn(w, " \t\n");
+		line++;
+		if (!first && ((wn == 5 && !strncmp(w, "phase", 5)) || (wn == 4 && !strncmp(w, "task", 4)) ||
+			       (wn == 9 && !strncmp(w, "milestone", 9))))
+			first = line;
+		buf_add(first ? &body : &head, p, n);
+		buf_addc(first ? &body : &head, '\n');
+		if (!first)
+			buf_addc(&body, '\n'); /* the breakdown keeps the file's line numbers */
+		p += n + (nl ? 1 : 0);
+	}
+	if ((rc = record_parse(head.data ? head.data : "", &tf, e)))
+		err_prefix(e, "%s", file);
+	for (size_t i = 0; !rc && i < tf.n; i++) {
+		const char *name = !strcmp(tf.v[i].name, "template") ? "name" : tf.v[i].name;
+		const struct field *f = kind_field(tk, name);
+		if (!f || (f->flags & F_META) || !strcmp(name, "wbs"))
+			rc = err_set(e, RERR_INPUT,
+				     "%s: line %d: '%s' is not a template line (label, process, note, then "
+				     "phases, tasks and milestones)",
+				     file, tf.v[i].line, tf.v[i].name);
+		else if ((rc = ws_put(c->ws, r, f, tf.v[i].value ? tf.v[i].value : "", e)))
+			err_prefix(e, "%s: line %d", file, tf.v[i].line);
+	}
+	if (!rc && !first)
+		rc = err_set(e, RERR_INPUT, "%s: line %d: template %s has no tasks or milestones", file,
+			     start, record_get(r, "name") ? record_get(r, "name") : "");
+	if (!rc && (rc = wbsdef_parse(body.data, 1, &d, e)))
+		err_prefix(e, "%s: template %s", file, record_get(r, "name"));
+	char pid[33];
+	if (!rc && record_get(r, "process") &&
+	    (rc = ws_resolve(c->ws, record_get(r, "process"), "process", pid, e)))
+		err_prefix(e, "%s: template %s: process", file, record_get(r, "name"));
+	if (!rc) {
+		struct record *asfile = record_dup(r);
+		record_put(asfile, kind_field_index(tk, kind_field(tk, "wbs")), xstrdup(body.data));
+		if ((rc = ws_rule_check(c->ws, asfile, e)))
+			err_prefix(e, "%s", file);
+		record_free(asfile);
+	}
+	if (!rc) {
+		struct buf canon = BUF_INIT;
+		wbsdef_text(&canon, &d);
+		if (canon.len && canon.data[canon.len - 1] == '\n')
+			canon.data[--canon.len] = '\0';
+		record_put(r, kind_field_index(tk, kind_field(tk, "wbs")), buf_detach(&canon));
+		if ((rc = record_check(r, e)))
+			err_prefix(e, "%s: line %d", file, start);
+	}
+	wbsdef_free(&d);
+	text_fields_free(&tf);
+	buf_release(&head);
+	buf_release(&body);
+	return rc;
+}
+
+static void template_row(struct ctx *c, const struct record *r, bool ok)
+{
+	struct wbsdef d;
+	struct err e = { 0 };
+	long ph = 0, ta = 0, mi = 0;
+	if (!wbsdef_parse(record_get(r, "wbs"), 1, &d, &e)) {
+		for (size_t i = 0; i < d.n; i++)
+			*(d.v[i].kind == WI_PHASE ? &ph : d.v[i].kind == WI_TASK ? &ta : &mi) += 1;
+		wbsdef_free(&d);
+	}
+	fprintf(c->out, "%-22s %-22s %ld phase%s, %ld task%s, %ld milestone%s  ", record_get(r, "name"),
+		record_get(r, "process") ? record_get(r, "process") : "(no process)", ph,
+		ph == 1 ? "" : "s", ta, ta == 1 ? "" : "s", mi, mi == 1 ? "" : "s");
+	out_safe(c, record_get(r, "label") ? record_get(r, "label") : "");
+	fprintf(c->out, "%s\n", ok ? "" : "  (invalid)");
+}
+
+static void template_id(const struct record *r, char id[33])
+{
+	id_derived(id, "rapport template ", record_get(r, "name"));
+}
+
+static const struct teamdef template_def = {
+	"template", "template", "templates", "template ", &cmd_template, template_block,
+	template_text, template_row, process_check_stored, template_id,
+};
+
+static int run_template(struct ctx *c, int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "list";
+	bool one = !strcmp(sub, "show") || !strcmp(sub, "load");
+	int rc;
+	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "export") &&
+	    strcmp(sub, "check") && strcmp(sub, "load"))
+		return usage_error(c, &cmd_template, "'%s' is not list, show, export, check or load", sub);
+	if ((one && argc != 3) || argc > 3)
+		return usage_error(c, &cmd_template, "%s needs %s", sub,
+				   !strcmp(sub, "load") ? "a FILE" : !strcmp(sub, "show") ? "a NAME" : "at most one argument");
+	if ((rc = open_seeded(c)))
+		return rc;
+	return teamdef_run(c, &template_def, sub, argc, argv);
 }
 
 static int run_process(struct ctx *c, int argc, char **argv)

@@ -127,6 +127,9 @@ static const struct field task_f[] = {
 	REFS("depends", 0, "task"),
 	NUM("budget", FIN, 0, 1e15),
 	LONG("note", S | INT),
+	/* The stage of the project's process the task belongs to (a template sets it): what a
+	 * stage's `tasks-done` check reads. */
+	TEXT("phase", 0),
 	/* The plan as `rapport baseline` recorded it; earned value measures against it. */
 	DATE("baseline_start", INT, NULL),
 	DATE("baseline_due", INT, NULL),
@@ -261,6 +264,16 @@ static const struct field process_f[] = {
 	SET("override", L),
 	BOOL("enabled", L, "true"),
 	LONG("stages", R),
+	LONG("note", 0),
+};
+
+/* Project templates (rapport-process(5) TEMPLATES): a process and the work breakdown a new
+ * project starts with; team data like processes, merged as a whole. */
+static const struct field template_f[] = {
+	TEXT("name", R | L | N | IX),
+	TEXT("label", L | S),
+	TEXT("process", L),
+	LONG("wbs", R),
 	LONG("note", 0),
 };
 
@@ -409,6 +422,8 @@ const struct kind kind_table[] = {
 	KIND("alert", "alerts", alert_f, K_INTERNAL, "-raised", NULL, NULL),
 	KIND("change", "change requests", change_f, 0, "project", NULL, NULL),
 	KIND("process", "processes", process_f, K_INTERNAL | K_WHOLE | K_DEFINITION, "kind,name", NULL, NULL),
+	KIND("template", "templates", template_f, K_INTERNAL | K_WHOLE | K_DEFINITION, "name", NULL,
+	     NULL),
 	KINDX("transition", "transitions", transition_f, K_INTERNAL | K_ENGINE, "at", NULL, NULL,
 	      "\"on\",at"),
 	KINDX("approval", "approvals", approval_f, K_INTERNAL | K_ENGINE, "due", NULL, NULL,

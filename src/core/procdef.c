@@ -341,3 +341,216 @@ void procdef_text(struct buf *b, const struct procdef *d)
 				 s->steps[k].when ? " when " : "", s->steps[k].when ? s->steps[k].when : "");
 	}
 }
+
+/* ---- project templates: the work breakdown a template builds (rapport-process(5)) ---- */
+
+void wbsdef_free(struct wbsdef *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].name);
+		free(d->v[i].code);
+		free(d->v[i].owner);
+		free(d->v[i].deliverable);
+	}
+	free(d->v);
+	memset(d, 0, sizeof *d);
+}
+
+static int number(const char *s, size_t n, long lo, long hi, long *out)
+{
+	char b[24], *end;
+	if (!n || n >= sizeof b)
+		return -1;
+	memcpy(b, s, n);
+	b[n] = '\0';
+	long v = strtol(b, &end, 10);
+	if (*end || !isdigit((unsigned char)b[0]) || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "; owner WHO", "; key", "; estimate H", "; deliverable TEXT", "; accept", "; weight N" */
+static int wbs_attr(struct witem *it, const char *a, int line, struct err *e)
+{
+	size_t wn = strcspn(a, " \t");
+	const char *v = a + wn + strspn(a + wn, " \t");
+	bool task = it->kind == WI_TASK;
+#define IS(w) (wn == strlen(w) && !strncmp(a, w, wn))
+	if (task && IS("owner") && *v) {
+		if (!who_ok(v))
+			return err_set(e, RERR_INPUT, "line %d: owner '%s' is a member field (manager), a "
+						      "path to one, role:ROLE or member:NAME",
+				       line, v);
+		free(it->owner);
+		it->owner = xstrdup(v);
+	} else if (task && IS("key") && !*v)
+		it->key = true;
+	else if (task && IS("estimate") && *v) {
+		char *end;
+		it->estimate = strtod(v, &end);
+		if (*end || it->estimate < 0 || it->estimate > 1e6)
+			return err_set(e, RERR_INPUT, "line %d: estimate '%s' is not a number of hours",
+				       line, v);
+	} else if (!task && IS("deliverable") && *v) {
+		free(it->deliverable);
+		it->deliverable = xstrdup(v);
+	} else if (!task && IS("accept") && !*v)
+		it->accept = true;
+	else
+		return err_set(e, RERR_INPUT, "line %d: '%s' is not one of a %s's: %s", line, a,
+			       task ? "task" : "milestone",
+			       task ? "owner WHO, key, estimate HOURS" : "deliverable TEXT, accept");
+	return 0;
+#undef IS
+}
+
+int wbsdef_parse(const char *text, int line0, struct wbsdef *out, struct err *e)
+{
+	int rc = 0, line = line0 - 1, phase = -1;
+	memset(out, 0, sizeof *out);
+	for (const char *p = text ? text : ""; *p && !rc;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *ln = xstrndup(p, n);
+		line++;
+		p += n + (nl ? 1 : 0);
+		char *s = ln + strspn(ln, " \t");
+		size_t len = strlen(s);
+		while (len && isspace((unsigned char)s[len - 1]))
+			s[--len] = '\0';
+		if (!*s || *s == '#') {
+			free(ln);
+			continue;
+		}
+		if (out->n >= 2000) {
+			rc = err_set(e, RERR_INPUT, "line %d: more than 2000 items", line);
+			free(ln);
+			break;
+		}
+		size_t wn = strcspn(s, " \t");
+		const char *rest = s + wn + strspn(s + wn, " \t");
+		struct witem it = { .line = line, .phase = phase };
+		if (wn == 5 && !strncmp(s, "phase", 5)) {
+			size_t cn = strcspn(rest, " \t");
+			it.kind = WI_PHASE;
+			it.phase = -1;
+			if (!code_ok(rest, cn))
+				rc = err_set(e, RERR_INPUT, "line %d: a phase names its stage's code, not '%.*s'",
+					     line, (int)cn, rest);
+			else {
+				it.code = xstrndup(rest, cn);
+				const char *lab = rest + cn + strspn(rest + cn, " \t");
+				it.name = xstrdup(*lab ? lab : it.code);
+				phase = (int)out->n;
+			}
+		} else if ((wn == 4 && !strncmp(s, "task", 4)) || (wn == 9 && !strncmp(s, "milestone", 9))) {
+			it.kind = s[0] == 't' ? WI_TASK : WI_MILESTONE;
+			/* task OFFSET DAYS NAME[; attr]... / milestone OFFSET NAME[; attr]... */
+			char *semi = strchr(rest, ';');
+			char *head = xstrndup(rest, semi ? (size_t)(semi - rest) : strlen(rest));
+			size_t hl = strlen(head);
+			while (hl && isspace((unsigned char)head[hl - 1]))
+				head[--hl] = '\0';
+			const char *q = head;
+			size_t a = strcspn(q, " \t");
+			long off = 0, days = 1;
+			if (number(q, a, 0, 10000, &off))
+				rc = err_set(e, RERR_INPUT, "line %d: '%.*s' is not an offset in working days "
+							    "(0 to 10000)",
+					     line, (int)a, q);
+			q += a;
+			q += strspn(q, " \t");
+			if (!rc && it.kind == WI_TASK) {
+				size_t b = strcspn(q, " \t");
+				if (number(q, b, 1, 10000, &days))
+					rc = err_set(e, RERR_INPUT, "line %d: '%.*s' is not a number of "
+								    "working days (1 to 10000)",
+						     line, (int)b, q);
+				q += b;
+				q += strspn(q, " \t");
+			}
+			if (!rc && !*q)
+				rc = err_set(e, RERR_INPUT, "line %d: the %s has no name", line,
+					     it.kind == WI_TASK ? "task" : "milestone");
+			if (!rc) {
+				it.offset = (int)off;
+				it.days = (int)days;
+				it.name = xstrdup(q);
+			}
+			free(head);
+			for (const char *at = semi; !rc && at;) {
+				const char *next = strchr(at + 1, ';');
+				char *attr = xstrndup(at + 1, next ? (size_t)(next - at - 1) : strlen(at + 1));
+				char *t = attr + strspn(attr, " \t");
+				size_t tl = strlen(t);
+				while (tl && isspace((unsigned char)t[tl - 1]))
+					t[--tl] = '\0';
+				rc = wbs_attr(&it, t, line, e);
+				free(attr);
+				at = next;
+			}
+		} else
+			rc = err_set(e, RERR_INPUT, "line %d: '%.*s' is not a template line (phase, task, "
+						    "milestone)",
+				     line, (int)wn, s);
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+		out->v[out->n++] = it;
+		free(ln);
+	}
+	if (!rc && !out->n)
+		rc = err_set(e, RERR_INPUT, "a template needs at least one task or milestone");
+	if (rc)
+		wbsdef_free(out);
+	return rc;
+}
+
+int wbsdef_check(const struct wbsdef *d, const struct procdef *stages, const struct schema *sc,
+		 struct err *e)
+{
+	const struct kindinfo *pk = schema_kind(sc, "project");
+	for (size_t i = 0; i < d->n; i++) {
+		const struct witem *it = &d->v[i];
+		if (it->kind == WI_PHASE && stages && procdef_find(stages, it->code) < 0)
+			return err_set(e, RERR_INPUT, "line %d: phase %s is not a stage of the template's "
+						      "process",
+				       it->line, it->code);
+		if (it->owner) {
+			int rc = who_check(sc, pk, it->owner, it->line, e);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+void wbsdef_text(struct buf *b, const struct wbsdef *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct witem *it = &d->v[i];
+		if (it->kind == WI_PHASE) {
+			buf_addf(b, "%sphase %s", i ? "\n" : "", it->code);
+			if (strcmp(it->name, it->code))
+				buf_addf(b, " %s", it->name);
+			buf_addc(b, '\n');
+			continue;
+		}
+		const char *ind = it->phase >= 0 ? "  " : "";
+		if (it->kind == WI_TASK) {
+			buf_addf(b, "%stask %d %d %s", ind, it->offset, it->days, it->name);
+			if (it->owner)
+				buf_addf(b, "; owner %s", it->owner);
+			if (it->key)
+				buf_adds(b, "; key");
+			if (it->estimate > 0)
+				buf_addf(b, "; estimate %g", it->estimate);
+		} else {
+			buf_addf(b, "%smilestone %d %s", ind, it->offset, it->name);
+			if (it->deliverable)
+				buf_addf(b, "; deliverable %s", it->deliverable);
+			if (it->accept)
+				buf_adds(b, "; accept");
+		}
+		buf_addc(b, '\n');
+	}
+}

@@ -722,14 +722,12 @@ static int process_check(struct ws *w, const struct record *r, struct err *e)
 				rc = condition_check(w, kind, s->checks[k].arg, trial, "check",
 						     s->checks[k].line, e);
 		for (size_t k = 0; !rc && k < s->nsteps; k++) {
-			char id[33];
 			const struct pstep *st = &s->steps[k];
+			/* (member:NAME is resolved by load and at advance: the member may come in the
+			 * same sync as the process.) */
 			if (st->when)
 				rc = condition_check(w, kind, st->when, trial, "approve ... when",
 						     st->line, e);
-			else if (!strncmp(st->who, "member:", 7) &&
-				 (rc = ws_resolve(w, st->who + 7, "member", id, e)))
-				err_prefix(e, "line %d: approve %s", st->line, st->who);
 		}
 	}
 	procdef_free(&d);
@@ -738,10 +736,42 @@ static int process_check(struct ws *w, const struct record *r, struct err *e)
 	return rc;
 }
 
+/* A template: its work breakdown parses, its phases are stages of its process (which must
+ * exist), its owners are what a project can name. */
+static int template_check(struct ws *w, const struct record *r, struct err *e)
+{
+	struct wbsdef d;
+	struct procdef pd = { NULL, 0 };
+	struct record *pr = NULL;
+	const char *pname = record_get(r, "process");
+	char id[33];
+	int rc = wbsdef_parse(record_get(r, "wbs"), 1, &d, e);
+	if (rc)
+		goto out;
+	/* A process not here (yet: it may arrive in the same sync) is for load and for building
+	 * a project to refuse; its stages are checked when it is. */
+	struct err ne = { 0 };
+	bool have = pname && !ws_resolve(w, pname, "process", id, &ne) &&
+		    !store_get(w->st, &w->sc, id, &pr, &ne);
+	if (have)
+		rc = procdef_parse(record_get(pr, "stages"), 1, &pd, e);
+	if (!rc)
+		rc = wbsdef_check(&d, have ? &pd : NULL, &w->sc, e);
+	wbsdef_free(&d);
+	procdef_free(&pd);
+	record_free(pr);
+out:
+	if (rc)
+		err_prefix(e, "template %s", record_get(r, "name") ? record_get(r, "name") : "");
+	return rc;
+}
+
 int ws_rule_check(struct ws *w, const struct record *r, struct err *e)
 {
 	if (!strcmp(r->ki->k->name, "process") && !r->deleted)
 		return process_check(w, r, e);
+	if (!strcmp(r->ki->k->name, "template") && !r->deleted)
+		return template_check(w, r, e);
 	if (strcmp(r->ki->k->name, "rule") || r->deleted)
 		return 0;
 	/* Disabled, it is only compiled: a rule that arrived as a bomb can always be turned off. */

@@ -401,13 +401,32 @@ static int check_item(struct ws *w, const struct record *r, const struct pcheck 
 		ok = !n;
 		why = xasprintf("%ld open high or critical ticket%s on the project", n, n == 1 ? "" : "s");
 		break;
-	case PI_TASKS_DONE:
-		if (proj)
-			rc = count_where(w, "task", "project", proj, "status", "todo,doing,blocked,review",
-					 &n, e);
+	case PI_TASKS_DONE: {
+		/* The tasks of the stage being left, when the project has any; else all of them. */
+		const struct kindinfo *tk = schema_kind(&w->sc, "task");
+		const char *stage = stage_of(r);
+		long inphase = 0;
+		struct query q;
+		query_init(&q, tk);
+		q.cond[0] = (struct qcond){ .f = kind_field(tk, "project"), .op = Q_EQ, .value = proj };
+		q.cond[1] = (struct qcond){ .f = kind_field(tk, "phase"), .op = Q_EQ, .value = stage };
+		q.ncond = 2;
+		if (proj && stage)
+			rc = store_count(w->st, &q, &inphase, e);
+		q.cond[q.ncond] = (struct qcond){ .f = kind_field(tk, "status"), .op = Q_IN,
+						  .value = "todo,doing,blocked,review" };
+		if (inphase) {
+			q.ncond = 3;
+		} else {
+			q.cond[1] = q.cond[2];
+			q.ncond = 2;
+		}
+		if (!rc && proj)
+			rc = store_count(w->st, &q, &n, e);
 		ok = !n;
-		why = xasprintf("%ld task%s not done", n, n == 1 ? "" : "s");
+		why = xasprintf("%ld task%s %snot done", n, n == 1 ? "" : "s", inphase ? "of this phase " : "");
 		break;
+	}
 	}
 	item(g, xasprintf("%s%s%s", procdef_item_word(c->kind), c->arg ? " " : "", c->arg ? c->arg : ""),
 	     ok, why);
@@ -1083,4 +1102,225 @@ int process_seed(struct ws *w, struct err *e)
 		record_free(r);
 	}
 	return rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
+}
+
+/* ---- templates ---- */
+
+/* A template's owner for a task: the first member WHO names for the new project. */
+static void owner_of(struct ws *w, const struct record *project, const char *who, char out[33])
+{
+	struct strv ms = STRV_INIT, cs = STRV_INIT;
+	struct err e = { 0 };
+	out[0] = '\0';
+	if (!resolve_who(w, project, who, &ms, &cs, &e) && ms.n) {
+		strv_sort(&ms);
+		snprintf(out, 33, "%s", ms.v[0]);
+	}
+	strv_clear(&ms);
+	strv_clear(&cs);
+}
+
+static void put_day(struct record *r, const char *field, long day)
+{
+	char d[11];
+	days_to_date(d, day);
+	put(r, field, d);
+}
+
+/* Enters a record into its process's first stage: what a project built from a template, and
+ * a milestone it says the customer accepts, start in. The template is the team's word for
+ * how they start, so no entry condition is evaluated (the sandbox could not see the records
+ * being written anyway). */
+static int enter(struct ws *w, const struct record *r, struct err *e)
+{
+	struct proc p = { 0 };
+	int rc = process_for(w, r, &p, e);
+	if (!rc && p.r && !stage_of(r))
+		rc = transition(w, r, &p, NULL, p.d.v[0].code, 1, false, NULL, e);
+	proc_free(&p);
+	return rc;
+}
+
+int template_build(struct ws *w, struct record *project, const char *name,
+		   struct template_built *out, struct err *e)
+{
+	struct record *t = NULL;
+	struct wbsdef d = { NULL, 0 };
+	struct calendar cal;
+	int rc;
+	long start;
+	memset(out, 0, sizeof *out);
+	calendar_init(&cal);
+	if ((rc = ws_load(w, name, "template", &t, e)))
+		return rc;
+	const char *st = record_get(project, "start");
+	if (strcmp(project->ki->k->name, "project")) {
+		rc = err_set(e, RERR_INPUT, "a template builds a project, not a %s", project->ki->k->name);
+		goto out;
+	}
+	if (!st || !date_parse(st, &start)) {
+		rc = err_set(e, RERR_INPUT, "a project from template %s needs its start (start=DATE): "
+					    "the plan is laid out from it",
+			     record_get(t, "name"));
+		goto out;
+	}
+	if ((rc = wbsdef_parse(record_get(t, "wbs"), 1, &d, e)) ||
+	    (rc = process_calendar(w, &cal, e))) {
+		err_prefix(e, "template %s", record_get(t, "name"));
+		goto out;
+	}
+	if (record_get(t, "process") && !record_get(project, "process")) {
+		char pid[33];
+		if ((rc = ws_resolve(w, record_get(t, "process"), "process", pid, e))) {
+			err_prefix(e, "template %s: process", record_get(t, "name"));
+			goto out;
+		}
+		put(project, "process", pid);
+	}
+	/* Day 0 is the first working day from the start. */
+	long day0 = calendar_add(&cal, start, 0), last = day0;
+	if ((rc = store_begin(w->st, e)))
+		goto out;
+	if (!(rc = ws_add(w, project, e)))
+		rc = enter(w, project, e);
+	const struct kindinfo *tk = schema_kind(&w->sc, "task"), *mk = schema_kind(&w->sc, "milestone");
+	for (size_t i = 0; !rc && i < d.n; i++) {
+		const struct witem *it = &d.v[i];
+		if (it->kind == WI_PHASE) {
+			out->phases++; /* a phase names the stage its tasks belong to */
+			continue;
+		}
+		struct record *r = record_new(it->kind == WI_MILESTONE ? mk : tk);
+		char who[33];
+		put(r, "project", project->id);
+		put(r, "name", it->name);
+		long s = calendar_add(&cal, day0, it->offset);
+		long due = it->kind == WI_TASK ? calendar_add(&cal, s, it->days - 1) : s;
+		if (it->kind == WI_TASK) {
+			put_day(r, "start", s);
+			put_day(r, "due", due);
+			if (it->phase >= 0)
+				put(r, "phase", d.v[it->phase].code);
+			if (it->owner) {
+				owner_of(w, project, it->owner, who);
+				if (who[0])
+					put(r, "assignee", who);
+			}
+			if (it->key)
+				put(r, "key", "true");
+			if (it->estimate > 0) {
+				char b[32];
+				snprintf(b, sizeof b, "%g", it->estimate);
+				put(r, "estimate", b);
+			}
+			out->tasks++;
+		} else {
+			put_day(r, "due", due);
+			if (it->deliverable)
+				put(r, "deliverable", it->deliverable);
+			out->milestones++;
+		}
+		last = due > last ? due : last;
+		rc = ws_add(w, r, e);
+		if (!rc && it->kind == WI_MILESTONE && it->accept)
+			rc = enter(w, r, e);
+		record_free(r);
+	}
+	/* A due date the user gave stands; else the plan's end. */
+	if (!rc && !record_get(project, "due")) {
+		struct record *p = NULL;
+		if (!(rc = store_get(w->st, &w->sc, project->id, &p, e))) {
+			put_day(p, "due", last);
+			rc = ws_save(w, p, e);
+			put_day(project, "due", last);
+		}
+		record_free(p);
+	}
+	rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, e);
+	if (rc)
+		memset(out, 0, sizeof *out);
+	else
+		snprintf(out->due, sizeof out->due, "%s", record_get(project, "due"));
+out:
+	wbsdef_free(&d);
+	calendar_free(&cal);
+	record_free(t);
+	return rc;
+}
+
+void template_text(struct buf *b, const struct record *r)
+{
+	static const char *const head[] = { "label", "process", "note" };
+	text_put(b, "template", record_get(r, "name"));
+	for (size_t i = 0; i < ARRAY_LEN(head); i++)
+		if (record_get(r, head[i]))
+			text_put(b, head[i], record_get(r, head[i]));
+	const char *wbs = record_get(r, "wbs");
+	if (wbs) {
+		buf_adds(b, wbs);
+		if (wbs[0] && wbs[strlen(wbs) - 1] != '\n')
+			buf_addc(b, '\n');
+	}
+}
+
+/* The default template: an ERP implementation on the default process, its phases named as
+ * the process's stages, offsets in working days from the project's start. */
+static const char erp_wbs[] =
+	"phase requirements 需求评审 Requirements review\n"
+	"  task 0 2 Kick-off workshop 启动会; owner manager; key\n"
+	"  task 2 8 Requirements interviews 需求调研; owner manager\n"
+	"  milestone 10 Requirements signed 需求确认; deliverable Requirements specification; accept\n"
+	"\n"
+	"phase kickoff 立项 Project start\n"
+	"  task 10 3 Project charter and plan 项目章程与计划; owner manager; key\n"
+	"\n"
+	"phase blueprint 蓝图 Blueprint\n"
+	"  task 13 15 Business blueprint 业务蓝图设计; owner manager; key\n"
+	"  milestone 28 Blueprint signed 蓝图确认; deliverable Blueprint document; accept\n"
+	"\n"
+	"phase configuration 配置 Configuration\n"
+	"  task 28 25 System configuration 系统配置; owner role:service\n"
+	"  task 40 13 Custom development 客户化开发; owner role:service\n"
+	"\n"
+	"phase migration 数据迁移 Data migration\n"
+	"  task 45 15 Data migration rehearsal 数据迁移演练; owner role:service\n"
+	"\n"
+	"phase training 培训 Training\n"
+	"  task 60 8 Key-user training 关键用户培训; owner manager\n"
+	"\n"
+	"phase uat UAT 用户验收测试\n"
+	"  task 68 12 User acceptance testing 用户验收测试; owner manager; key\n"
+	"  milestone 80 UAT signed UAT 确认; deliverable UAT report; accept\n"
+	"\n"
+	"phase golive 上线 Go-live\n"
+	"  task 80 5 Cut-over and go-live 切换上线; owner manager; key\n"
+	"  milestone 85 Go-live 上线; accept\n"
+	"\n"
+	"phase initial_acceptance 初验 Initial acceptance\n"
+	"  task 85 10 Hypercare 上线支持; owner role:service\n"
+	"  milestone 95 Initial acceptance 初验; deliverable Initial acceptance report; accept\n"
+	"\n"
+	"phase final_acceptance 终验 Final acceptance\n"
+	"  task 95 20 Stabilisation 系统稳定运行; owner role:service\n"
+	"  milestone 115 Final acceptance 终验; deliverable Final acceptance certificate; accept";
+
+int template_seed(struct ws *w, struct err *e)
+{
+	const struct kindinfo *tk = schema_kind(&w->sc, "template");
+	struct query q;
+	long n = 0;
+	query_init(&q, tk);
+	q.deleted = 2;
+	int rc = store_count(w->st, &q, &n, e);
+	if (rc || n)
+		return rc;
+	struct record *r = record_new(tk);
+	put(r, "name", "erp-standard");
+	put(r, "label", "ERP implementation, standard (ERP 标准实施)");
+	put(r, "process", "erp-implementation");
+	put(r, "wbs", erp_wbs);
+	id_derived(r->id, "rapport template ", "erp-standard");
+	rc = ws_add(w, r, e);
+	record_free(r);
+	return rc;
 }

@@ -43,11 +43,11 @@ completes "$(lines --why --json --at)" health --
 completes "" list task --json
 completes "$(lines customer contact contract comment change)" list c
 for c in export fields "field add"; do # ($c unquoted: "field add" is two words)
-	completes "$(lines task time ticket transition)" $c t
+	completes "$(lines task time ticket template transition)" $c t
 done
 # add and import do not offer what only the process engine writes.
 for c in add import; do
-	completes "$(lines task time ticket)" $c t
+	completes "$(lines task time ticket template)" $c t
 done
 completes "$(lines status= start=)" list task st
 completes "$(lines status=todo status=doing status=blocked status=review status=done)" list task status=

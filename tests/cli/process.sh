@@ -248,6 +248,58 @@ eq "$(phase project baselined "$Q")" 2026-11-23 "a new baseline"
 eq "$(sqlite3 .rapport/rapport.db "select baseline_due from task where name='Build'")" 2027-01-15 "tasks baselined"
 eq "$(phase change applied "$CH")" 2026-11-23 "applied once"
 
+# ---- templates: a project built field by field on the team calendar ----
+rp template
+out_has "erp-standard"
+out_has "10 phases, 12 tasks, 6 milestones"
+cat >tp.process <<'EOF'
+process tp
+kind project
+stage plan
+  tasks-done
+stage build
+stage done
+EOF
+ok_run process load tp.process
+cat >small.template <<'EOF'
+template small
+label Small 小项目
+process tp
+phase plan
+  task 0 2 Design; owner manager; key
+  task 2 3 Build; owner role:finance; estimate 16
+  milestone 5 Delivered; deliverable Demo; accept
+EOF
+rp template check small.template
+out_has "small.template: 1 template, valid"
+ok_run template load small.template
+rejects "needs its start (start=DATE)" add project customer=Acme name=Small --template small
+rejects "no template 'nothing'" add project customer=Acme name=Small start=2026-11-23 --template nothing
+rejects "--template needs a NAME" add project customer=Acme name=Small start=2026-11-23 --template
+rp add project customer=Acme name=Small manager=Ann start=2026-11-23 --template small
+status_is 0 "a project from a template"
+SM=$OUT
+err_has "Built from template small: 1 phases, 2 tasks, 1 milestones; due 2026-12-01"
+eq "$(sqlite3 .rapport/rapport.db "select p.phase, t.name from project p join process t on t.id = p.process where p.id='$SM'")" \
+	"plan|tp" "the template's process, entered"
+# Mon 23; Tue 24 and Wed 25 are holidays, Sun 29 is worked (the calendar above). A role's
+# member is the first by name: Fay before Gus.
+eq "$(sqlite3 .rapport/rapport.db "select name, phase, start, due, assignee, coalesce(\"key\", 0), coalesce(estimate, 0) from task where project='$SM' order by start")" \
+	"Design|plan|2026-11-23|2026-11-26|$ANN|1|0
+Build|plan|2026-11-27|2026-11-30|$FAY|0|16.0" "tasks dated in working days, owners resolved"
+eq "$(sqlite3 .rapport/rapport.db "select name, due, deliverable, acceptance from milestone where project='$SM'")" \
+	"Delivered|2026-12-01|Demo|delivery" "the milestone, in its acceptance process"
+eq "$(phase project due "$SM")" 2026-12-01 "the project's due is the plan's end"
+rejects "2 tasks of this phase not done" advance Small
+printf 'template bad\nprocess tp\nphase nowhere\n  task 0 1 X\n' >bad.template
+rejects "bad.template: template bad: line 3: phase nowhere is not a stage of the template's process" template load bad.template
+printf 'template bad\nphase plan\n  task 0 0 X\n' >bad.template
+rejects "line 3: '0' is not a number of working days (1 to 10000)" template check bad.template
+printf 'template bad\n  task 0 1 X; owner role:wizard\n' >bad.template
+rejects "line 2: 'role:wizard': a member's role is one of" template load bad.template
+printf 'template bad\n  milestone 3 Y; key\n' >bad.template
+rejects "line 2: 'key' is not one of a milestone's" template load bad.template
+
 # ---- a stage a reloaded process no longer has ----
 cat >quick2.process <<'EOF'
 process quick
