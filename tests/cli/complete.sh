@@ -59,7 +59,7 @@ completes "project.status=active" export task project.status=a
 completes "$(lines stage=lead stage=loyal)" add customer stage=l
 completes "" add customer stage~
 completes "" add customer created=
-completes "$(lines due,-project due,-parent due,-progress)" list task --sort due,-p
+completes "$(lines due,-project due,-parent due,-progress due,-phase)" list task --sort due,-p
 completes "$(lines id,name,stage,region id,name,stage,renewal_intent)" list customer --columns id,name,stage,re
 completes "$(lines name note)" list customer --columns id --columns n
 completes "$(lines csv json xlsx ics)" export task --format ""
