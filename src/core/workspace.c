@@ -538,18 +538,27 @@ static void title_forget(struct ws *w, const char *id)
 
 /* ---- assigning and saving ---- */
 
+/* @me in a member reference: the member whose email is yours. 1 when v is not @me. */
+static int member_me(struct ws *w, const struct field *f, const char *v, char out[33],
+		     struct err *e)
+{
+	if (!f->ref || strcmp(f->ref, "member") || (strcmp(v, "@me") && strcmp(v, "me")))
+		return 1;
+	if (ws_me(w, out))
+		return 0;
+	return err_set(e, RERR_INPUT,
+		       "'%s': no member has your email (%s); add one with 'rapport add member "
+		       "name=... email=...'",
+		       v, ws_email(w) ? ws_email(w) : "none set");
+}
+
 static int resolve_ref(struct ws *w, const struct field *f, const char *v, char out[33],
 		       struct err *e)
 {
-	if (f->ref && !strcmp(f->ref, "member") && (!strcmp(v, "@me") || !strcmp(v, "me"))) {
-		if (ws_me(w, out))
-			return 0;
-		return err_set(e, RERR_INPUT,
-			       "'%s': no member has your email (%s); add one with 'rapport add member "
-			       "name=... email=...'",
-			       v, ws_email(w) ? ws_email(w) : "none set");
-	}
-	int rc = ws_resolve(w, v, f->ref, out, e);
+	int rc = member_me(w, f, v, out, e);
+	if (rc <= 0)
+		return rc;
+	rc = ws_resolve(w, v, f->ref, out, e);
 	if (rc)
 		return rc;
 	struct record *t;
@@ -976,7 +985,9 @@ int ws_filter(struct ws *w, struct query *q, const char *expr, struct err *e)
 		norm = xstrdup(v);
 	} else if (f->type == FT_REF || f->type == FT_REFS) {
 		char id[33];
-		if ((rc = ws_resolve(w, v, f->ref, id, e))) {
+		if ((rc = member_me(w, f, v, id, e)) > 0)
+			rc = ws_resolve(w, v, f->ref, id, e);
+		if (rc) {
 			err_prefix(e, "filter '%s'", expr);
 			goto out;
 		}

@@ -139,6 +139,11 @@ eq "$(sqlite3 .rapport/rapport.db "select contact from approval where id='$S1'")
 rejects "record their decision with --evidence" approve "$S1"
 rp approve "$S1" --evidence "mail from Sun, 2026-11-23"
 out_has "moved: blueprint -> configuration"
+rp list approval approver=@me --columns stage,state
+out_has "requirements  approved"
+out_lacks "kickoff"
+rp list project manager=@me
+out_has "Rollout"
 rp log Rollout
 out_has "Decisions"
 out_has "Sun: approved (recorded by Ann) [evidence: mail from Sun, 2026-11-23]"
