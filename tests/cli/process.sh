@@ -396,5 +396,27 @@ status_is 0 "sync with a hand-edited phase"
 err_has "phase"
 err_has "ignored"
 eq "$(phase project phase "$M")" requirements "the hand-written phase is ignored"
+# A process and a template arriving from the remote are checked like rules: a process whose
+# condition reads the schema, or whose step would write, is held with its reason and never
+# stored or run; so is a template with a line that is not one.
+(cd "$T/plain" && git pull -q)
+mkdir -p "$T/plain/process/ab" "$T/plain/template/ab"
+printf 'rev 2026-11-23T09:10:00.000Z-0000000000000001\ncreated 2026-11-23T09:10:00Z\nupdated 2026-11-23T09:10:00Z\nname snoop\nkind project\nstages stage a\n    check (SELECT count(*) FROM sqlite_master) > 0\n' \
+	>"$T/plain/process/ab/ab000000000000000000000000000021"
+printf 'rev 2026-11-23T09:10:00.000Z-0000000000000001\ncreated 2026-11-23T09:10:00Z\nupdated 2026-11-23T09:10:00Z\nname writer\nkind project\nstages stage a\n    approve manager when 1); DELETE FROM project; --\n' \
+	>"$T/plain/process/ab/ab000000000000000000000000000022"
+printf 'rev 2026-11-23T09:10:00.000Z-0000000000000001\ncreated 2026-11-23T09:10:00Z\nupdated 2026-11-23T09:10:00Z\nname broken\nwbs task soon 1 X\n' \
+	>"$T/plain/template/ab/ab000000000000000000000000000023"
+(cd "$T/plain" && git add -A && git commit -qm "hostile definitions" && git push -q origin main) || bad "pushing hostile definitions"
+nproj=$(sqlite3 .rapport/rapport.db "select count(*) from project where deleted = 0")
+rp sync
+status_is 0 "sync with hostile definitions"
+err_has "process/ab/ab000000000000000000000000000021"
+err_has "only the documented views"
+err_has "process/ab/ab000000000000000000000000000022"
+err_has "template/ab/ab000000000000000000000000000023"
+eq "$(sqlite3 .rapport/rapport.db "select count(*) from process where name in ('snoop', 'writer')")|$(sqlite3 .rapport/rapport.db "select count(*) from template where name = 'broken'")" \
+	"0|0" "hostile definitions are not stored"
+eq "$(sqlite3 .rapport/rapport.db "select count(*) from project where deleted = 0")" "$nproj" "nothing was deleted"
 [ -n "${KEEP:-}" ] && cp -r "$T/ws" /tmp/keepws
 finish
