@@ -1112,10 +1112,19 @@ static void owner_of(struct ws *w, const struct record *project, const char *who
 	struct strv ms = STRV_INIT, cs = STRV_INIT;
 	struct err e = { 0 };
 	out[0] = '\0';
-	if (!resolve_who(w, project, who, &ms, &cs, &e) && ms.n) {
-		strv_sort(&ms);
-		snprintf(out, 33, "%s", ms.v[0]);
-	}
+	/* Of several (a role), the first by name: stable, and what people would guess. (A name
+	 * from ws_title lives only until its next call: the best one is copied.) */
+	char *best = NULL;
+	if (!resolve_who(w, project, who, &ms, &cs, &e))
+		for (size_t i = 0; i < ms.n; i++) {
+			const char *name = ws_title(w, ms.v[i]);
+			if (!best || strcmp(name, best) < 0) {
+				free(best);
+				best = xstrdup(name);
+				snprintf(out, 33, "%s", ms.v[i]);
+			}
+		}
+	free(best);
 	strv_clear(&ms);
 	strv_clear(&cs);
 }

@@ -6,6 +6,7 @@
  * from the kind table's flags and the custom fields' audience. A reference is shown only when
  * it points at a record of this same customer, so no other customer's name can leave.
  */
+#include "process.h"
 #include "report_int.h"
 
 #include <dirent.h>
@@ -230,8 +231,79 @@ static int cmp_event(const void *a, const void *b)
 	return c ? c : strcmp(x->text, y->text);
 }
 
+/* The project's phases as the customer follows them: the stages of its process, done, current
+ * and to come. A stage's code and label are what the project's phase (a visible field)
+ * reads; nothing else of the process (owners, SLAs, conditions, who approves) is shown. */
+static void phase_strip(struct portal *p, struct doc *d, const struct record *pr)
+{
+	struct proc pp = { 0 };
+	struct err e = { 0, "" };
+	if (process_for(p->w, pr, &pp, &e) || !pp.r) {
+		proc_free(&pp);
+		return;
+	}
+	const char *phase = record_get(pr, "phase");
+	int cur = phase ? procdef_find(&pp.d, phase) : -1;
+	doc_h2(d, "Phases");
+	if (phase && cur < 0)
+		doc_item(d, TONE_NONE, "Now: %s", phase);
+	for (size_t i = 0; i < pp.d.n; i++) {
+		const struct pstage *s = &pp.d.v[i];
+		bool done = cur >= 0 && (int)i < cur, now = (int)i == cur;
+		doc_item(d, done ? TONE_GOOD : now ? TONE_WARN : TONE_MUTED, "%s %s%s",
+			 done ? "✓" : now ? "▶" : "·", s->label ? s->label : s->code,
+			 done ? " (done)" : now ? " (current)" : "");
+	}
+	proc_free(&pp);
+}
+
+/* What waits for this customer's decision: pending approvals routed to one of its contacts
+ * on one of its records (a milestone to accept, a phase to sign off). */
+static void awaiting(struct portal *p, struct doc *d, const struct recs *contacts,
+		     const char *project)
+{
+	const struct kindinfo *ak = schema_kind(&p->w->sc, "approval");
+	struct query q;
+	struct recs v = { NULL, 0 };
+	struct err e = { 0, "" };
+	size_t n = 0;
+	query_init(&q, ak);
+	q.cond[0] = (struct qcond){ .f = kind_field(ak, "state"), .op = Q_EQ, .value = "pending" };
+	q.ncond = 1;
+	store_query(p->w->st, &q, recs_add, &v, &e);
+	for (size_t i = 0; i < v.n; i++) {
+		const struct record *a = v.v[i];
+		const char *c = record_get(a, "contact"), *on = record_get(a, "on");
+		bool theirs = false;
+		for (size_t k = 0; c && k < contacts->n; k++)
+			theirs |= !strcmp(contacts->v[k]->id, c);
+		if (!theirs || !on || !ours(p, on))
+			continue;
+		struct record *r = NULL;
+		if (store_get(p->w->st, &p->w->sc, on, &r, &e))
+			continue;
+		const char *proj = !strcmp(r->ki->k->name, "project") ? r->id : record_get(r, "project");
+		if (project && (!proj || strcmp(proj, project))) {
+			record_free(r);
+			continue;
+		}
+		char *t = record_title(r);
+		const char *due = record_get(a, "due");
+		doc_item(d, due && strcmp(due, p->date) < 0 ? TONE_BAD : TONE_WARN, "%s “%s”: %s, for %s%s%s",
+			 !strcmp(r->ki->k->name, "milestone") ? "Milestone" : "Project", t,
+			 !strcmp(r->ki->k->name, "milestone") ? "your acceptance" : "your sign-off",
+			 ws_title(p->w, c), due ? ", due " : "", due ? due : "");
+		free(t);
+		record_free(r);
+		n++;
+	}
+	if (!n)
+		doc_note(d, "Nothing waits for your decision.");
+	recs_free(&v);
+}
+
 static int project_page(struct portal *p, const char *dir, const struct record *pr,
-			struct recs *ms, struct err *e)
+			struct recs *ms, const struct recs *ct, struct err *e)
 {
 	char *title = record_title(pr), f[64];
 	struct doc *d = doc_new(title);
@@ -246,6 +318,9 @@ static int project_page(struct portal *p, const char *dir, const struct record *
 	double pg = progress(p, pr->id, e);
 	if (pg >= 0)
 		doc_kv(d, "Progress", TONE_NONE, "%.0f%%", pg);
+	phase_strip(p, d, pr);
+	doc_h2(d, "Awaiting your decision");
+	awaiting(p, d, ct, pr->id);
 	int rc;
 	snprintf(f, sizeof f, "project=%s", pr->id);
 	doc_h2(d, "Milestones and deliverables");
@@ -347,7 +422,7 @@ static int build(struct portal *p, const char *dir, struct err *e)
 		qsort(ev, nev, sizeof(*ev), cmp_event);
 
 	for (size_t i = 0; i < pj.n; i++)
-		if ((rc = project_page(p, dir, pj.v[i], &ms, e)))
+		if ((rc = project_page(p, dir, pj.v[i], &ms, &ct, e)))
 			goto out;
 
 	char *title = record_title(cust);
@@ -357,6 +432,8 @@ static int build(struct portal *p, const char *dir, struct err *e)
 	static const char *const skip_child[] = { "customer", NULL };
 	doc_subtitle(d, "Project portal · as of %s", p->date);
 	details(p, d, cust, skip_customer);
+	doc_h2(d, "Awaiting your decision");
+	awaiting(p, d, &ct, NULL);
 	doc_h2(d, "Projects");
 	const struct kindinfo *pk = schema_kind(&w->sc, "project");
 	table_of(p, d, pk, &pj, "No projects yet.", skip_child, project_link, true);

@@ -296,6 +296,22 @@ eq "$(sqlite3 .rapport/rapport.db "select name, due, deliverable, acceptance fro
 	"Delivered|2026-12-01|Demo|delivery" "the milestone, in its acceptance process"
 eq "$(phase project due "$SM")" 2026-12-01 "the project's due is the plan's end"
 rejects "2 tasks of this phase not done" advance Small
+# The customer's portal shows the phases and what waits for their acceptance, nothing more.
+MS=$(sqlite3 .rapport/rapport.db "select id from milestone where project='$SM'")
+rp advance "$MS"
+out_has "asked for 1 approval to go to accepted"
+ok_run portal Acme -o "$T/site"
+html() { sed 's/<[^>]*>//g' "$1" | tr -s ' \n' '  '; }
+idx=$(html "$T/site/index.html")
+case "$idx" in *"Awaiting your decision"*"Delivered"*"your acceptance, for Sun, due 2026-12-01"*) ok ;;
+*) bad "the portal's index lacks the acceptance awaited: $(printf '%s' "$idx" | sed 's/.*Awaiting/Awaiting/' | head -c 300)" ;;
+esac
+page=$(html "$T/site/project-$SM.html")
+case "$page" in *"Phases"*"▶ plan (current)"*"· build"*) ok ;;
+*) bad "the project page lacks its phase strip: $(printf '%s' "$page" | sed 's/.*Phases/Phases/' | head -c 300)" ;;
+esac
+grep -q -e 'role:' -e 'tasks-done' -e 'Fay' "$T/site/project-$SM.html" && bad "the portal shows the process's internals" || ok
+
 printf 'template bad\nprocess tp\nphase nowhere\n  task 0 1 X\n' >bad.template
 rejects "bad.template: template bad: line 3: phase nowhere is not a stage of the template's process" template load bad.template
 printf 'template bad\nphase plan\n  task 0 0 X\n' >bad.template
