@@ -518,6 +518,8 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 	doc_kv(d, "Dates", TONE_NONE, "%s to %s",
 	       record_get(p, "start") ? record_get(p, "start") : "(no start)",
 	       record_get(p, "due") ? record_get(p, "due") : "(no due date)");
+	if (record_get(p, "phase"))
+		doc_kv(d, "Phase", TONE_NONE, "%s", record_get(p, "phase"));
 	long done = 0;
 	double pg = report_progress(&tasks, &done);
 	if (pg < 0)
@@ -564,7 +566,8 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 
 	doc_h2(d, "What changed since %s", o->since);
 	{
-		static const char *const kinds[] = { "milestone", "task", "ticket", "requirement" };
+		static const char *const kinds[] = { "milestone", "task", "ticket", "requirement",
+						     "change" };
 		char f_since[40];
 		snprintf(f_since, sizeof f_since, "updated>=%s", o->since);
 		size_t shown = 0, total = 0;
@@ -596,6 +599,30 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 			doc_note(d, "Nothing on the project's milestones, tasks, tickets or requirements changed.");
 		more_note(d, shown, total, "changes");
 		doc_p(d, "%.1f hours logged since %s.", hours, o->since);
+	}
+
+	doc_h2(d, "Change requests");
+	{
+		struct recs ch = { NULL, 0 };
+		if ((rc = report_fetch(w, "change", "-created", 0, &ch, e, f_project, (const char *)NULL)))
+			goto out;
+		doc_table(d, "Change|State|Days|Cost|Applied", "No change requests.");
+		for (size_t i = 0; i < ch.n && i < MAX_ROWS; i++) {
+			const struct record *c = ch.v[i];
+			const char *st = record_get(c, "state");
+			doc_row(d);
+			doc_cell(d, TONE_NONE, "%s", record_get(c, "title"));
+			doc_cell(d, st && !strcmp(st, "approved") ? TONE_GOOD : TONE_NONE, "%s",
+				 st ? st : "(not submitted)");
+			doc_cell(d, TONE_NONE, "%s", record_get(c, "days") ? record_get(c, "days") : "");
+			char *money = record_get(c, "cost") ? fmt_money(strtod(record_get(c, "cost"), NULL))
+							    : NULL;
+			doc_cell(d, TONE_NONE, "%s", money ? money : "");
+			free(money);
+			doc_cell(d, TONE_NONE, "%s", record_get(c, "applied") ? record_get(c, "applied") : "");
+		}
+		more_note(d, MAX_ROWS, ch.n, "change requests");
+		recs_free(&ch);
 	}
 
 	doc_h2(d, "Risks");

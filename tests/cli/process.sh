@@ -252,6 +252,9 @@ eq "$(phase project due "$Q")|$(phase project budget "$Q")" "2027-02-05|1250.0" 
 eq "$(phase project baselined "$Q")" 2026-11-23 "a new baseline"
 eq "$(sqlite3 .rapport/rapport.db "select baseline_due from task where name='Build'")" 2027-01-15 "tasks baselined"
 eq "$(phase change applied "$CH")" 2026-11-23 "applied once"
+rp report status --project Quick --format txt
+out_has "Change requests"
+out_has "More reports  approved  5     250.00  2026-11-23"
 
 # ---- templates: a project built field by field on the team calendar ----
 rp template
