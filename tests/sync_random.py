@@ -155,6 +155,8 @@ KINDS = {
                      "status": choice("new", "accepted", "in_progress")},
                     [("customer", "customer"), ("title", text)]),
     "comment": ({"body": text}, [("on", "*"), ("body", text)]),
+    "change": ({"title": text, "scope": text, "description": text},
+               [("project", "project"), ("title", text)]),
 }
 # Custom fields added mid-run: a name may be added on several replicas, with one of its types.
 CUSTOM = {("customer", "prio"): [("text",), ("choice", "hi,lo")],
@@ -190,6 +192,12 @@ created("A", "member", m)
 p = rp("A", "add", "project", "customer=" + recs["customer"][0], "name=Seed project",
        "start=2026-03-01", "due=2026-09-01").stdout.strip()
 created("A", "project", p)
+# A process every project follows, with nothing to approve, so replicas advance projects at
+# once: the same transitions must come out of it, and every replica must derive the same phase.
+with open(os.path.join(WORK, "rt.process"), "w") as f:
+    f.write("process rt\nkind project\ndefault true\nstage a\nstage b\nstage c\nstage d\n")
+rp("A", "process", "load", os.path.join(WORK, "rt.process"))
+rp("A", "set", "erp-implementation", "default=false")
 rp("A", "remote", "add", "origin", os.path.join(WORK, "remote.git"))
 rp("A", "sync")
 remote_have |= have["A"]
@@ -288,6 +296,21 @@ def remove(r, undo):
     write(r, rec, "deleted", "false" if undo else "true")
 
 
+def advance(r):
+    """Moves a project on through its process, or back to its first stage: no field the oracle
+    tracks changes, but transitions are written, and the phase every replica derives from
+    them is compared at the end."""
+    pool = [x for x in order if x in have[r] and kind_of[x] == "project"]
+    if not pool:
+        return
+    args = ["advance", rng.choice(pool)]
+    if rng.random() < 0.2:
+        args += ["--to", "a"]
+    p = rp(r, *args, check=False)
+    if p.returncode:
+        refusal("advance", p)
+
+
 def field_add(r):
     (kind, name), types = rng.choice(sorted(CUSTOM.items()))
     spec = rng.choice(types)
@@ -359,8 +382,10 @@ for rnd in range(ROUNDS):
     n += 1
     if act < 0.20:
         sync(r)
-    elif act < 0.62:
+    elif act < 0.58:
         edit(r, n)
+    elif act < 0.62:
+        advance(r)
     elif act < 0.67:
         remove(r, False)
     elif act < 0.74:
@@ -407,7 +432,7 @@ skip = set().union(*held.values())
 def rows(r):
     db = sqlite3.connect("file:%s?mode=ro" % os.path.join(WORK, r, ".rapport/rapport.db"), uri=True)
     out = []
-    for kind in sorted(set(KINDS) | {"field"}):
+    for kind in sorted(set(KINDS) | {"field", "transition"}):
         cols = sorted(c for (c,) in db.execute("select name from pragma_table_info(?)", (kind,))
                       if c not in ("updated", "created"))
         out.append((kind, tuple(cols)))
@@ -427,14 +452,15 @@ for r in ("B", "C"):
 # The remote's tree, every file: current values and the values kept as conflicts.
 listing = git("--git-dir", "remote.git", "ls-tree", "-r", "--name-only", "main").split()
 paths = [x for x in listing if x.count("/") == 2]
+# Bytes: git's sizes count bytes, and record files hold UTF-8 (the default processes' labels).
 batch = subprocess.run(["git", "--git-dir", "remote.git", "cat-file", "--batch"],
-                       input="".join("main:%s\n" % x for x in paths), capture_output=True,
-                       text=True).stdout
+                       input="".join("main:%s\n" % x for x in paths).encode(),
+                       capture_output=True).stdout
 state, revs, pos = {}, [], 0
 for path in paths:
-    header_end = batch.index("\n", pos)
+    header_end = batch.index(b"\n", pos)
     size = int(batch[pos:header_end].split()[2])
-    body = batch[header_end + 1:header_end + 1 + size]
+    body = batch[header_end + 1:header_end + 1 + size].decode("utf-8")
     pos = header_end + 1 + size + 1
     cur, conf = {}, collections.defaultdict(set)
     for line in body.split("\n"):
