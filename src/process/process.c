@@ -82,19 +82,23 @@ int process_for(struct ws *w, const struct record *r, struct proc *p, struct err
 		}
 		return proc_take(pr, p, e);
 	}
+	/* The kind's default: the only enabled process, else the first (by name) marked default. */
 	struct recs all = { NULL, 0 };
 	int rc = find(w, "process", "kind", r->ki->k->name, &all, e);
-	struct record *pick = NULL;
+	struct record *only = NULL, *def = NULL;
 	size_t enabled = 0;
 	for (size_t i = 0; !rc && i < all.n; i++) {
-		const char *en = record_get(all.v[i], "enabled"), *def = record_get(all.v[i], "default");
+		const char *en = record_get(all.v[i], "enabled"), *d = record_get(all.v[i], "default");
 		if (en && !strcmp(en, "false"))
 			continue;
 		enabled++;
-		if ((def && !strcmp(def, "true") && (!pick || strcmp(record_get(pick, "default") ? record_get(pick, "default") : "", "true"))) || !pick)
-			pick = all.v[i];
+		only = all.v[i];
+		if (d && !strcmp(d, "true") && (!def || strcmp(record_get(all.v[i], "name"),
+							      record_get(def, "name")) < 0))
+			def = all.v[i];
 	}
-	if (!rc && pick && enabled > 1 && !(record_get(pick, "default") && !strcmp(record_get(pick, "default"), "true")))
+	struct record *pick = def ? def : enabled == 1 ? only : NULL;
+	if (!rc && !pick && enabled > 1)
 		rc = err_set(e, RERR_INPUT,
 			     "%zu processes govern %ss and none is the default: set process=NAME on "
 			     "%s %.8s, or default=true on one process",

@@ -209,8 +209,17 @@ as gus@example.com
 rp approve "$(pending "$KC" | head -1)"
 out_has "moved: check -> done"
 
-# ---- working days, holidays, swapped days; escalation past the SLA ----
+# Which process governs a record that names none: the only enabled one, else the default.
 as ann@example.com
+ok_run set fin-review default=false
+ok_run set contract-review default=false
+r add contract customer=Acme title=Orphan value=10 >/dev/null
+rejects "2 processes govern contracts and none is the default" advance Orphan
+ok_run set contract-review enabled=false
+rp advance Orphan
+out_has "(start) -> check"
+
+# ---- working days, holidays, swapped days; escalation past the SLA ----
 rejects "calendar.holidays: '2026-12-32' is not a date" config --team calendar.holidays 2026-12-32
 rejects "every day is a weekend" config --team calendar.weekend mon,tue,wed,thu,fri,sat,sun
 ok_run config --team calendar.holidays 2026-11-24..2026-11-25
