@@ -100,7 +100,53 @@ const struct command cmd_withdraw = {
 	CMD_WS,
 };
 
-/* ---- process files ---- */
+/* ---- definition files: processes and templates ---- */
+
+/* A definition block as a file holds it: "WORD NAME" and header fields in the record text
+ * format, then its body from the first line that starts with one of body_words. The header
+ * goes into r (WORD's value as its name; a field that is not a header field is an error naming
+ * its line and what may be written, `lines`), the body into *body with the header's lines left
+ * blank, so both keep the file's line numbers. *first: the body's first line, 0 for none. */
+static int definition_block(struct ctx *c, const char *file, const char *blk, const char *word,
+			    const char *const *body_words, const char *body_field,
+			    const char *lines, struct record *r, struct buf *body, int *first,
+			    struct err *e)
+{
+	struct buf head = BUF_INIT;
+	struct text_fields tf = { NULL, 0 };
+	int line = 0, rc;
+	*first = 0;
+	for (const char *p = blk; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *w = p + strspn(p, " \t");
+		size_t wn = strcspn(w, " \t\n");
+		line++;
+		for (size_t i = 0; !*first && body_words[i]; i++)
+			if (wn == strlen(body_words[i]) && !strncmp(w, body_words[i], wn))
+				*first = line;
+		buf_add(*first ? body : &head, p, n);
+		buf_addc(*first ? body : &head, '\n');
+		if (!*first)
+			buf_addc(body, '\n');
+		p += n + (nl ? 1 : 0);
+	}
+	if ((rc = record_parse(head.data ? head.data : "", &tf, e)))
+		err_prefix(e, "%s", file);
+	for (size_t i = 0; !rc && i < tf.n; i++) {
+		const char *name = !strcmp(tf.v[i].name, word) ? "name" : tf.v[i].name;
+		const struct field *f = kind_field(r->ki, name);
+		if (!f || (f->flags & F_META) || !strcmp(name, body_field))
+			rc = err_set(e, RERR_INPUT, "%s: line %d: '%s' is not a %s line (%s)", file,
+				     tf.v[i].line, tf.v[i].name, word, lines);
+		else if ((rc = ws_put(c->ws, r, f, tf.v[i].value ? tf.v[i].value : "", e)))
+			err_prefix(e, "%s: line %d", file, tf.v[i].line);
+	}
+	text_fields_free(&tf);
+	buf_release(&head);
+	return rc;
+}
+
 
 /* A process block: "process NAME", header fields (kind, label, default, override, enabled,
  * note) in the record text format, then its stages from the first "stage" line. */
@@ -108,42 +154,15 @@ static int process_block(struct ctx *c, const char *file, const char *blk, int s
 			 struct record **out, struct err *e)
 {
 	const struct kindinfo *pk = schema_kind(&c->ws->sc, "process");
+	static const char *const body_words[] = { "stage", NULL };
 	struct record *r = record_new(pk);
-	struct buf head = BUF_INIT, st = BUF_INIT;
-	struct text_fields tf = { NULL, 0 };
+	struct buf st = BUF_INIT;
 	struct procdef d = { NULL, 0 };
-	int line = 0, first = 0, rc = 0;
+	int first = 0;
 	*out = r;
-	for (const char *p = blk; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		const char *w = p + strspn(p, " \t");
-		line++;
-		if (!first && !strncmp(w, "stage", 5) && (w[5] == ' ' || w[5] == '\t' || w[5] == '\n' || !w[5]))
-			first = line;
-		struct buf *to = first ? &st : &head;
-		if (first && to->len == 0) /* keep line numbers: pad the stages */
-			for (int i = 1; i < first; i++)
-				buf_addc(to, '\n');
-		buf_add(to, p, n);
-		buf_addc(to, '\n');
-		if (!first)
-			buf_addc(&st, '\n');
-		p += n + (nl ? 1 : 0);
-	}
-	if ((rc = record_parse(head.data ? head.data : "", &tf, e)))
-		err_prefix(e, "%s", file);
-	for (size_t i = 0; !rc && i < tf.n; i++) {
-		const char *name = !strcmp(tf.v[i].name, "process") ? "name" : tf.v[i].name;
-		const struct field *f = kind_field(pk, name);
-		if (!f || (f->flags & F_META) || !strcmp(name, "stages"))
-			rc = err_set(e, RERR_INPUT,
-				     "%s: line %d: '%s' is not a process line (kind, label, default, "
-				     "override, enabled, note, then stages)",
-				     file, tf.v[i].line, tf.v[i].name);
-		else if ((rc = ws_put(c->ws, r, f, tf.v[i].value ? tf.v[i].value : "", e)))
-			err_prefix(e, "%s: line %d", file, tf.v[i].line);
-	}
+	int rc = definition_block(c, file, blk, "process", body_words, "stages",
+				  "kind, label, default, override, enabled, note, then stages", r, &st,
+				  &first, e);
 	if (!rc && !first)
 		rc = err_set(e, RERR_INPUT, "%s: line %d: process %s has no stages", file, start,
 			     record_get(r, "name") ? record_get(r, "name") : "");
@@ -183,8 +202,6 @@ static int process_block(struct ctx *c, const char *file, const char *blk, int s
 		record_free(asfile);
 	}
 	procdef_free(&d);
-	text_fields_free(&tf);
-	buf_release(&head);
 	buf_release(&st);
 	return rc;
 }
@@ -241,40 +258,15 @@ static int template_block(struct ctx *c, const char *file, const char *blk, int 
 			  struct record **out, struct err *e)
 {
 	const struct kindinfo *tk = schema_kind(&c->ws->sc, "template");
+	static const char *const body_words[] = { "phase", "task", "milestone", NULL };
 	struct record *r = record_new(tk);
-	struct buf head = BUF_INIT, body = BUF_INIT;
-	struct text_fields tf = { NULL, 0 };
+	struct buf body = BUF_INIT;
 	struct wbsdef d = { NULL, 0 };
-	int line = 0, first = 0, rc = 0;
+	int first = 0;
 	*out = r;
-	for (const char *p = blk; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		const char *w = p + strspn(p, " \t");
-		size_t wn = strcspn(w, " \t\n");
-		line++;
-		if (!first && ((wn == 5 && !strncmp(w, "phase", 5)) || (wn == 4 && !strncmp(w, "task", 4)) ||
-			       (wn == 9 && !strncmp(w, "milestone", 9))))
-			first = line;
-		buf_add(first ? &body : &head, p, n);
-		buf_addc(first ? &body : &head, '\n');
-		if (!first)
-			buf_addc(&body, '\n'); /* the breakdown keeps the file's line numbers */
-		p += n + (nl ? 1 : 0);
-	}
-	if ((rc = record_parse(head.data ? head.data : "", &tf, e)))
-		err_prefix(e, "%s", file);
-	for (size_t i = 0; !rc && i < tf.n; i++) {
-		const char *name = !strcmp(tf.v[i].name, "template") ? "name" : tf.v[i].name;
-		const struct field *f = kind_field(tk, name);
-		if (!f || (f->flags & F_META) || !strcmp(name, "wbs"))
-			rc = err_set(e, RERR_INPUT,
-				     "%s: line %d: '%s' is not a template line (label, process, note, then "
-				     "phases, tasks and milestones)",
-				     file, tf.v[i].line, tf.v[i].name);
-		else if ((rc = ws_put(c->ws, r, f, tf.v[i].value ? tf.v[i].value : "", e)))
-			err_prefix(e, "%s: line %d", file, tf.v[i].line);
-	}
+	int rc = definition_block(c, file, blk, "template", body_words, "wbs",
+				  "label, process, note, then phases, tasks and milestones", r, &body,
+				  &first, e);
 	if (!rc && !first)
 		rc = err_set(e, RERR_INPUT, "%s: line %d: template %s has no tasks or milestones", file,
 			     start, record_get(r, "name") ? record_get(r, "name") : "");
@@ -301,8 +293,6 @@ static int template_block(struct ctx *c, const char *file, const char *blk, int 
 			err_prefix(e, "%s: line %d", file, start);
 	}
 	wbsdef_free(&d);
-	text_fields_free(&tf);
-	buf_release(&head);
 	buf_release(&body);
 	return rc;
 }

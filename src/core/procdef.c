@@ -191,25 +191,36 @@ static int stage_line(struct pstage *s, const char *word, size_t wn, const char 
 #undef IS
 }
 
+/* The next line of a definition that says something: trimmed both ends, in *buf (the
+ * caller's, freed and replaced each call), its number counted in *line; NULL at the end.
+ * Blank lines and '#' comments are skipped. */
+static char *next_line(const char **p, int *line, char **buf)
+{
+	while (**p) {
+		const char *nl = strchr(*p, '\n');
+		size_t n = nl ? (size_t)(nl - *p) : strlen(*p);
+		free(*buf);
+		*buf = xstrndup(*p, n);
+		(*line)++;
+		*p += n + (nl ? 1 : 0);
+		char *s = *buf + strspn(*buf, " \t");
+		size_t len = strlen(s);
+		while (len && isspace((unsigned char)s[len - 1]))
+			s[--len] = '\0';
+		if (*s && *s != '#')
+			return s;
+	}
+	return NULL;
+}
+
 int procdef_parse(const char *text, int line0, struct procdef *out, struct err *e)
 {
 	int rc = 0, line = line0 - 1;
 	struct pstage *cur = NULL;
 	memset(out, 0, sizeof *out);
-	for (const char *p = text ? text : ""; *p && !rc;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char *ln = xstrndup(p, n);
-		line++;
-		p += n + (nl ? 1 : 0);
-		char *s = ln + strspn(ln, " \t");
-		size_t len = strlen(s);
-		while (len && isspace((unsigned char)s[len - 1]))
-			s[--len] = '\0';
-		if (!*s || *s == '#') {
-			free(ln);
-			continue;
-		}
+	const char *p = text ? text : "";
+	char *ln = NULL, *s;
+	while (!rc && (s = next_line(&p, &line, &ln))) {
 		size_t wn = strcspn(s, " \t");
 		const char *rest = s + wn + strspn(s + wn, " \t");
 		if (wn == 5 && !strncmp(s, "stage", 5)) {
@@ -245,8 +256,8 @@ int procdef_parse(const char *text, int line0, struct procdef *out, struct err *
 				     line);
 		else
 			rc = stage_line(cur, s, wn, rest, line, e);
-		free(ln);
 	}
+	free(ln);
 	if (!rc && !out->n)
 		rc = err_set(e, RERR_INPUT, "a process needs at least one stage");
 	if (rc)
@@ -409,23 +420,11 @@ int wbsdef_parse(const char *text, int line0, struct wbsdef *out, struct err *e)
 {
 	int rc = 0, line = line0 - 1, phase = -1;
 	memset(out, 0, sizeof *out);
-	for (const char *p = text ? text : ""; *p && !rc;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char *ln = xstrndup(p, n);
-		line++;
-		p += n + (nl ? 1 : 0);
-		char *s = ln + strspn(ln, " \t");
-		size_t len = strlen(s);
-		while (len && isspace((unsigned char)s[len - 1]))
-			s[--len] = '\0';
-		if (!*s || *s == '#') {
-			free(ln);
-			continue;
-		}
+	const char *p = text ? text : "";
+	char *ln = NULL, *s;
+	while (!rc && (s = next_line(&p, &line, &ln))) {
 		if (out->n >= 2000) {
 			rc = err_set(e, RERR_INPUT, "line %d: more than 2000 items", line);
-			free(ln);
 			break;
 		}
 		size_t wn = strcspn(s, " \t");
@@ -496,8 +495,8 @@ int wbsdef_parse(const char *text, int line0, struct wbsdef *out, struct err *e)
 				     line, (int)wn, s);
 		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 		out->v[out->n++] = it;
-		free(ln);
 	}
+	free(ln);
 	if (!rc && !out->n)
 		rc = err_set(e, RERR_INPUT, "a template needs at least one task or milestone");
 	if (rc)

@@ -1026,19 +1026,27 @@ static int arrived(struct ws *w, const struct record *r, const char *to, struct 
 
 /* ---- as text, and the defaults ---- */
 
-void process_text(struct buf *b, const struct record *r)
+/* A definition as its file holds it: "WORD NAME", the header fields set, then the body. */
+static void definition_text(struct buf *b, const struct record *r, const char *word,
+			    const char *const *head, const char *body_field)
 {
-	static const char *const head[] = { "kind", "label", "default", "override", "enabled", "note" };
-	text_put(b, "process", record_get(r, "name"));
-	for (size_t i = 0; i < ARRAY_LEN(head); i++)
+	text_put(b, word, record_get(r, "name"));
+	for (size_t i = 0; head[i]; i++)
 		if (record_get(r, head[i]))
 			text_put(b, head[i], record_get(r, head[i]));
-	const char *st = record_get(r, "stages");
-	if (st) {
-		buf_adds(b, st);
-		if (st[0] && st[strlen(st) - 1] != '\n')
+	const char *body = record_get(r, body_field);
+	if (body) {
+		buf_adds(b, body);
+		if (body[0] && body[strlen(body) - 1] != '\n')
 			buf_addc(b, '\n');
 	}
+}
+
+void process_text(struct buf *b, const struct record *r)
+{
+	static const char *const head[] = { "kind", "label", "default", "override", "enabled", "note",
+					    NULL };
+	definition_text(b, r, "process", head, "stages");
 }
 
 /* The defaults (rapport-process(5) DEFAULT PROCESSES): how an ERP or IT implementation firm
@@ -1080,14 +1088,22 @@ static const struct {
 	  "stage accepted 已验收 Accepted" },
 };
 
+/* How many records of a kind the workspace ever had, deleted ones too: defaults are seeded
+ * only into a workspace that never had any, so what a team removed stays removed. */
+static int ever_had(struct ws *w, const char *kind, long *n, struct err *e)
+{
+	struct query q;
+	query_init(&q, schema_kind(&w->sc, kind));
+	q.deleted = 2;
+	*n = 0;
+	return store_count(w->st, &q, n, e);
+}
+
 int process_seed(struct ws *w, struct err *e)
 {
 	const struct kindinfo *pk = schema_kind(&w->sc, "process");
-	struct query q;
-	long n = 0;
-	query_init(&q, pk);
-	q.deleted = 2;
-	int rc = store_count(w->st, &q, &n, e);
+	long n;
+	int rc = ever_had(w, "process", &n, e);
 	if (rc || n)
 		return rc;
 	if ((rc = store_begin(w->st, e)))
@@ -1263,17 +1279,8 @@ out:
 
 void template_text(struct buf *b, const struct record *r)
 {
-	static const char *const head[] = { "label", "process", "note" };
-	text_put(b, "template", record_get(r, "name"));
-	for (size_t i = 0; i < ARRAY_LEN(head); i++)
-		if (record_get(r, head[i]))
-			text_put(b, head[i], record_get(r, head[i]));
-	const char *wbs = record_get(r, "wbs");
-	if (wbs) {
-		buf_adds(b, wbs);
-		if (wbs[0] && wbs[strlen(wbs) - 1] != '\n')
-			buf_addc(b, '\n');
-	}
+	static const char *const head[] = { "label", "process", "note", NULL };
+	definition_text(b, r, "template", head, "wbs");
 }
 
 /* The default template: an ERP implementation on the default process, its phases named as
@@ -1320,11 +1327,8 @@ static const char erp_wbs[] =
 int template_seed(struct ws *w, struct err *e)
 {
 	const struct kindinfo *tk = schema_kind(&w->sc, "template");
-	struct query q;
-	long n = 0;
-	query_init(&q, tk);
-	q.deleted = 2;
-	int rc = store_count(w->st, &q, &n, e);
+	long n;
+	int rc = ever_had(w, "template", &n, e);
 	if (rc || n)
 		return rc;
 	struct record *r = record_new(tk);
