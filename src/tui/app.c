@@ -132,9 +132,16 @@ static void draw_status(struct tui *t)
 	const char *base = strrchr(t->w->root, '/');
 	char line[512];
 	/* Sync state right after the workspace: what matters survives a narrow terminal. */
-	snprintf(line, sizeof line, "%s%s · %s · %ld customers · %ld projects · %ld tickets",
-		 base ? base + 1 : t->w->root, t->syncbar, ws_author(t->w), t->census[cu->index],
-		 t->census[pr->index], t->census[tk->index]);
+	const char *who = ws_author(t->w) ? ws_author(t->w) : "";
+	for (int pass = 0; pass < 2; pass++) {
+		/* Too wide for the terminal, the author is the name without the email. */
+		const char *lt = pass ? strstr(who, " <") : NULL;
+		snprintf(line, sizeof line, "%s%s · %.*s · %ld customers · %ld projects · %ld tickets",
+			 base ? base + 1 : t->w->root, t->syncbar, lt ? (int)(lt - who) : (int)strlen(who),
+			 who, t->census[cu->index], t->census[pr->index], t->census[tk->index]);
+		if (utf8_width(line) <= COLS - 2)
+			break;
+	}
 	tui_put(LINES - 1, 1, COLS - 2, line, tui_attr(t, C_MUTED));
 }
 
