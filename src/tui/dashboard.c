@@ -57,9 +57,9 @@ static void approvals(struct tui *t, struct dash *d)
 		buf_addf(&b, ", %ld overdue", late);
 	if (all > mine)
 		buf_addf(&b, "%s%ld %s", mine ? " · " : "", all - mine, mine ? "for others" : "waiting");
-	if (all)
-		buf_adds(&b, " (7 Approvals)");
-	lines_add(&d->l, late ? C_BAD : C_RESET, NULL, "%-13s%s", "Approvals", all ? b.data : "none waiting");
+	buf_adds(&b, " (7 Approvals)");
+	if (all) /* a workspace without processes at work has no line for them */
+		lines_add(&d->l, late ? C_BAD : C_RESET, NULL, "%-13s%s", "Approvals", b.data);
 	buf_release(&b);
 }
 
