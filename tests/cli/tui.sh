@@ -257,6 +257,14 @@ keys A && wait_for "Advance from migration to training? (y/n)"
 keys y && wait_for "migration -> training"
 eq "$(db "select phase from project where id = '$WMS'")" training "A advances the project"
 screen_has "▶ training"
+# A failing item of the exit checklist says "blocked" on the strip, and the gate says why.
+keys : 'show "Security audit"' Enter && wait_for "▶ uat"
+screen_lacks "blocked"
+(cd "$WS" && "$RAPPORT_BIN" add ticket customer="Northwind Traders" project="Security audit" \
+	title="Data lost in UAT" severity=critical status=open >/dev/null)
+wait_for "· blocked"
+keys c && wait_for "no no-blockers: 1 open high or critical ticket on the project"
+keys q
 keys : quit Enter
 tm kill-server 2>/dev/null
 
