@@ -9,8 +9,6 @@
  */
 #include "tui_int.h"
 
-#include "cmd.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +20,8 @@ struct apview {
 	char me[33];     /* the member the user is, "" when none */
 };
 
-/* Mine first; then by due date, undated last; then by id, the same order every time. */
+/* Mine first; then by due date, undated last; then by id, the same order every time. qsort
+ * takes no context: sort_me is whom "mine" means while it runs. */
 static const char *sort_me;
 
 static int cmp(const void *x, const void *y)

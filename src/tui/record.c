@@ -649,7 +649,7 @@ static int window_width(const int *sw, int ns, int lo, int hi)
 	char more[32];
 	for (int i = lo; i <= hi; i++)
 		w += sw[i] + 2;
-	if (lo > 0)
+	if (lo > 0) /* "✓ N done": the check mark is one column, as x is */
 		w += snprintf(more, sizeof more, "x %d done", lo) + 2;
 	if (hi < ns - 1)
 		w += snprintf(more, sizeof more, "+%d more", ns - 1 - hi) + 2;
