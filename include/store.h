@@ -26,7 +26,8 @@ int store_migrate(struct store *st, const struct schema *sc, struct err *e);
  * lock) in this process: a workspace whose schema is unchanged is opened without planning. */
 extern unsigned long store_plans_run;
 
-/* Tunes the connection for loading many records (demo data, imports): a larger page cache. */
+/* Tunes the connection for loading many records (demo data, imports, a clone): a larger page
+ * cache, and SQLite's temporary files (statement journals, sorters) in memory. */
 int store_bulk(struct store *st, struct err *e);
 /* A load of many records into one kind, inside the caller's transaction: drops the kind's
  * order indexes ("_sort": what lists walk; lookups by id, name and reference stay, and so does

@@ -100,6 +100,9 @@ void json_escape(struct buf *b, const char *s);
  * the date-time on FILE's first line (read at each call), else the system clock. Long-running
  * front ends (the TUI) call it whenever they need "now" and never keep it. */
 time_t clock_now(void);
+/* Until clock_pretend(0), clock_now() answers t: the demo replays its projects' histories
+ * through the process engine on the days they happened. Nothing else may pretend. */
+void clock_pretend(time_t t);
 /* Returns -1 (with a message in e) when RAPPORT_NOW is set but is not a date or datetime, or
  * names a FILE that cannot be read or does not hold one. */
 int clock_check(struct err *e);

@@ -52,7 +52,8 @@ eq() { if [ "$1" = "$2" ]; then ok; else bad "${3:-values differ}: got '$1', wan
 
 # The workspace's data as text, to prove that a failed command changed nothing.
 # (The query planner's statistics are not data.)
-dbdump() { sqlite3 "${WS:-.}/.rapport/rapport.db" .dump | grep -v sqlite_stat | sha256sum; }
+# (A closing rapport may hold the database for a moment: wait for it.)
+dbdump() { sqlite3 -cmd ".timeout 5000" "${WS:-.}/.rapport/rapport.db" .dump | grep -v sqlite_stat | sha256sum; }
 
 # rejects 'MESSAGE' ARGS...: exit 2, the message on stderr, and the database unchanged.
 rejects() {

@@ -1,6 +1,7 @@
 # tests/tui_lib.sh — the tmux driver the TUI test scripts share, sourced after tests/lib.sh. It
-# makes the demo workspace the scripts drive (WS, with a test identity), sets GOLD (the golden
-# screens' directory) and SOCK (tmux's socket), and gives: a session per `start`, keys typed with
+# makes the demo workspace the scripts drive (WS: its own identity makes the user the demo's
+# Ada Lovelace; the global test identity holds elsewhere), sets GOLD (the golden screens'
+# directory) and SOCK (tmux's socket), and gives: a session per `start`, keys typed with
 # send-keys, the screen read with capture-pane, readiness waits that poll (never a speed check)
 # and golden screens (RAPPORT_GOLDEN=update rewrites).
 command -v tmux >/dev/null || { bad "tmux is not installed"; finish; }

@@ -5,9 +5,11 @@
  * tasks, time, contracts, invoices paid, late and open, tickets and survey answers — dated
  * relative to today so the demo always looks current. `large` (10,000 customers, 200,000 tasks,
  * 1,000,000 interactions) and `N` (N customers) are synthetic and deterministic, for benchmarks.
- * Every record goes through ws_add, the same validation as `rapport add`.
+ * Every record goes through ws_add, the same validation as `rapport add`; the small company's
+ * projects then go through the delivery process by the engine itself (walk_all).
  */
 #include "cmd.h"
+#include "process.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -22,8 +24,12 @@ const struct command cmd_demo = {
 	"Create a workspace filled with demo data (default DIR: rapport-demo).",
 	"small (the default) is a realistic services company: 12 customers, their contacts, a\n"
 	"year of interactions, projects in every status with milestones and WBS tasks, time\n"
-	"entries, contracts, invoices (paid, late, open), tickets and NPS/CSAT answers. Dates are\n"
-	"relative to today (or RAPPORT_NOW).\n"
+	"entries, contracts, invoices (paid, late, open), tickets and NPS/CSAT answers. Its\n"
+	"projects went through the delivery process (rapport-process(5)) on the days their plans\n"
+	"say: done ones at operations, active ones in the middle, some approvals still waiting.\n"
+	"You are Ada Lovelace there (the workspace's user.email), a project manager with\n"
+	"decisions to make: rapport approvals --mine. Dates are relative to today (or\n"
+	"RAPPORT_NOW).\n"
 	"large is a synthetic workspace for benchmarks: 10,000 customers, 200,000 tasks and\n"
 	"1,000,000 interactions; N gives N customers in the same proportions. Synthetic data is\n"
 	"deterministic: the same N and RAPPORT_NOW give the same records and ids.\n",
@@ -42,6 +48,14 @@ struct gen {
 	time_t started, shown;
 	char members[8][33];
 	int nmembers;
+	/* The projects made so far, for their way through the delivery process (walk_all). */
+	struct demo_proj {
+		char id[33], manager[33], customer[33];
+		const char *status;
+		long start, len; /* days since the epoch; length in days */
+	} proj[32];
+	int nproj;
+	int minute; /* of the engine's writes on one day, so they keep their order */
 };
 
 /* ---- helpers ---- */
@@ -197,25 +211,43 @@ static const struct cust customers[] = {
 	  "xingchen.example", true, 1, 8 },
 };
 
+/* The delivery team. The demo's user is Ada Lovelace (ME): the workspace's identity says so
+ * (run()), so `approvals --mine` and the TUI's Approvals screen have her decisions to show.
+ * reports_to is whom a manager's kickoff goes to and an overdue approval escalates to. */
+#define ME 0
+static const struct {
+	const char *name, *email, *role, *rate;
+	int boss; /* index of the member reported to, -1: none */
+} team[] = {
+	{ "Ada Lovelace", "ada@delivery.example", "pm", "120", 5 },
+	{ "Grace Hopper", "grace@delivery.example", "pm", "125", 5 },
+	{ "Linus Chen", "linus@delivery.example", "member", "95", 0 },
+	{ "王芳", "wang.fang@delivery.example", "finance", "90", 5 },
+	{ "Sam Okafor", "sam@delivery.example", "service", "80", 1 },
+	{ "Maria Rossi", "maria@delivery.example", "exec", "160", -1 },
+};
+
 static void make_members(struct gen *g)
 {
-	static const char *m[][4] = {
-		{ "Ada Lovelace", "ada@delivery.example", "pm", "120" },
-		{ "Grace Hopper", "grace@delivery.example", "pm", "125" },
-		{ "Linus Chen", "linus@delivery.example", "member", "95" },
-		{ "王芳", "wang.fang@delivery.example", "finance", "90" },
-		{ "Sam Okafor", "sam@delivery.example", "service", "80" },
-		{ "Maria Rossi", "maria@delivery.example", "exec", "160" },
-	};
-	for (size_t i = 0; i < ARRAY_LEN(m); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(team); i++) {
 		struct record *r = mk(g, "member");
-		put(g, r, "name", m[i][0]);
-		put(g, r, "email", m[i][1]);
-		put(g, r, "role", m[i][2]);
-		put(g, r, "rate", m[i][3]);
+		put(g, r, "name", team[i].name);
+		put(g, r, "email", team[i].email);
+		put(g, r, "role", team[i].role);
+		put(g, r, "rate", team[i].rate);
 		save(g, r, g->members[i]);
 	}
-	g->nmembers = (int)ARRAY_LEN(m);
+	g->nmembers = (int)ARRAY_LEN(team);
+	/* A second pass: who one reports to may be made after them. */
+	for (size_t i = 0; i < ARRAY_LEN(team) && !g->rc; i++) {
+		struct record *r = NULL;
+		if (team[i].boss < 0 || (g->rc = store_get(g->w->st, &g->w->sc, g->members[i], &r, g->e)))
+			continue;
+		put(g, r, "reports_to", g->members[team[i].boss]);
+		if (!g->rc)
+			g->rc = ws_save(g->w, r, g->e);
+		record_free(r);
+	}
 }
 
 #define PM(g) ((g)->members[rng_below(2)])
@@ -308,7 +340,8 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 		put(g, r, "name", project_names[(size_t)idx % ARRAY_LEN(project_names)]);
 	put(g, r, "type", idx % 3 == 2 ? "time_and_materials" : "fixed_price");
 	put(g, r, "status", status);
-	put(g, r, "manager", PM(g));
+	const char *manager = PM(g);
+	put(g, r, "manager", manager);
 	putday(g, r, "start", start - g->today);
 	putday(g, r, "due", start + len - g->today);
 	putf(g, r, "budget", "%ld", rnd(40, 160) * 1000);
@@ -320,6 +353,15 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 	     cu->zh ? "Implementation" : project_names[(size_t)idx % ARRAY_LEN(project_names)],
 	     cu->name);
 	save(g, r, pid);
+	if (!g->rc && g->nproj < (int)ARRAY_LEN(g->proj)) {
+		struct demo_proj *dp = &g->proj[g->nproj++];
+		memcpy(dp->id, pid, sizeof dp->id);
+		memcpy(dp->manager, manager, sizeof dp->manager); /* one of g->members */
+		snprintf(dp->customer, sizeof dp->customer, "%s", cid);
+		dp->status = status;
+		dp->start = start;
+		dp->len = len;
+	}
 	/* Milestones: design, build, go-live; some done on time, one late, future ones open. */
 	static const char *ms_names[] = { "Design sign-off", "Build complete", "Go-live" };
 	char ms[3][33];
@@ -567,6 +609,263 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 	}
 }
 
+/* ---- the projects' way through the delivery process ---- */
+
+/* Once the records exist, the demo replays each project's history through the process engine
+ * (process_advance, process_decide), on the days it happened (clock_pretend) and as the member
+ * who did each step (ws_set_author): so phases, transitions and approvals are the engine's own,
+ * as `rapport advance` and `rapport approve` would have written them. Done projects reach
+ * operations, active ones sit in the middle, planned ones at requirements or before; some
+ * wait for decisions: the demo user's (one overdue), a customer sponsor's, a change request. */
+
+static int member_index(struct gen *g, const char *id)
+{
+	for (int i = 0; i < g->nmembers; i++)
+		if (!strcmp(g->members[i], id))
+			return i;
+	return ME;
+}
+
+static void play(struct gen *g, const char *member)
+{
+	int i = member_index(g, member);
+	ws_set_author(g->w, team[i].name, team[i].email);
+}
+
+/* A day of the project's history, at a minute after the last write so they keep their order. */
+static void on_day(struct gen *g, long day, int hour)
+{
+	clock_pretend((time_t)day * 86400 + hour * 3600 + (g->minute++ % 50) * 60);
+}
+
+static void pending_of(struct gen *g, const char *on, struct recs *out)
+{
+	const struct kindinfo *ak = schema_kind(&g->w->sc, "approval");
+	struct query q;
+	query_init(&q, ak);
+	q.cond[0] = (struct qcond){ .f = kind_field(ak, "on"), .op = Q_EQ, .value = on };
+	q.cond[1] = (struct qcond){ .f = kind_field(ak, "state"), .op = Q_EQ, .value = "pending" };
+	q.ncond = 2;
+	if (!g->rc)
+		g->rc = store_query(g->w->st, &q, recs_add, out, g->e);
+}
+
+/* The lowest step first, then by id: the same pick on every run. */
+static int cmp_step(const void *x, const void *y)
+{
+	const struct record *a = *(const struct record *const *)x, *b = *(const struct record *const *)y;
+	int d = atoi(record_get(a, "step")) - atoi(record_get(b, "step"));
+	return d ? d : strcmp(a->id, b->id);
+}
+
+/* Advances a record as `who` on a day; true when it moved (else it asked for approvals). */
+static bool advance_on(struct gen *g, const char *id, const char *who, long day)
+{
+	struct advance a;
+	if (g->rc)
+		return false;
+	on_day(g, day, 9);
+	play(g, who);
+	if ((g->rc = process_advance(g->w, id, NULL, false, NULL, &a, g->e)))
+		return false;
+	bool moved = a.moved;
+	advance_free(&a);
+	return moved;
+}
+
+/* Decides a record's pending approvals on a day, each by its approver (a customer contact's
+ * recorded by the manager, with evidence), until it moves; a rejection decides one and stops. */
+static void decide_on(struct gen *g, const char *id, const char *manager, long day,
+		      const char *verb, const char *reason)
+{
+	for (int round = 0; round < 8 && !g->rc; round++) {
+		struct recs pend = { NULL, 0 };
+		pending_of(g, id, &pend);
+		if (!pend.n) {
+			recs_free(&pend);
+			break;
+		}
+		qsort(pend.v, pend.n, sizeof *pend.v, cmp_step);
+		const struct record *a = pend.v[0];
+		const char *approver = record_get(a, "approver");
+		char evidence[96], date[11];
+		days_to_date(date, day);
+		snprintf(evidence, sizeof evidence, "%s %s, mail of %s", record_get(a, "stage"),
+			 !strcmp(verb, "approve") ? "signed off" : "turned down", date);
+		on_day(g, day, 10);
+		play(g, approver ? approver : manager);
+		struct advance out;
+		g->rc = process_decide(g->w, a->id, verb, reason, approver ? NULL : evidence, &out, g->e);
+		bool moved = !g->rc && out.moved;
+		advance_free(&out);
+		recs_free(&pend);
+		if (moved || strcmp(verb, "approve"))
+			break;
+	}
+}
+
+enum walk_end {
+	WALK_AT,       /* at the stage, working on it */
+	WALK_ASKED,    /* its approvals to leave the stage asked for, pending */
+	WALK_REJECTED, /* asked, and the first approver turned it down */
+};
+
+/* Takes a project from not started to stage `to`, entering stage i on when[i] (the approvals
+ * to leave a stage asked for two days before, decided on the day); then, unless WALK_AT, asks
+ * on day `ask` for the approvals to leave `to`. */
+static void walk(struct gen *g, const struct proc *pr, const struct demo_proj *p, int to,
+		 const long *when, enum walk_end end, long ask)
+{
+	for (int i = 0; i <= to && !g->rc; i++) {
+		bool asks = i > 0 && pr->d.v[i - 1].nsteps > 0;
+		if (!advance_on(g, p->id, p->manager, when[i] - (asks ? 2 : 0)))
+			decide_on(g, p->id, p->manager, when[i], "approve", NULL);
+	}
+	if (end != WALK_AT && !advance_on(g, p->id, p->manager, ask) && end == WALK_REJECTED)
+		decide_on(g, p->id, p->manager, ask + 2, "reject",
+			  "The blueprint leaves out cross-docking; revise it and send it again.");
+	/* The engine must have done what the demo says: a surprise here is a bug to see. */
+	struct record *r = NULL;
+	if (!g->rc && !(g->rc = store_get(g->w->st, &g->w->sc, p->id, &r, g->e))) {
+		const char *at = record_get(r, "phase");
+		if (!at || strcmp(at, pr->d.v[to].code))
+			g->rc = err_set(g->e, RERR_RUNTIME, "demo: project %.8s is at %s, not %s", p->id,
+					at ? at : "(not started)", pr->d.v[to].code);
+	}
+	record_free(r);
+}
+
+/* The days a project enters each stage, as planned: requirements reviewed ten days before its
+ * start, kickoff on it, the rest evenly to operations on its due date; but stage `to` no later
+ * than `last`, and each at least three days after the one before. */
+static void schedule(const struct demo_proj *p, int n, int to, long last, long *when)
+{
+	when[0] = p->start - 10;
+	for (int i = 1; i < n; i++)
+		when[i] = p->start + p->len * (i - 1) / (n - 2);
+	if (when[to] > last)
+		when[to] = last;
+	for (int i = to - 1; i >= 0; i--)
+		if (when[i] > when[i + 1] - 3)
+			when[i] = when[i + 1] - 3;
+}
+
+/* A change request on a project, asked of its manager: scope, days and cost for them to weigh. */
+static void change_request(struct gen *g, const struct demo_proj *p)
+{
+	const struct kindinfo *ck = schema_kind(&g->w->sc, "contact");
+	struct query q;
+	struct recs sponsors = { NULL, 0 };
+	char id[33];
+	query_init(&q, ck);
+	q.cond[0] = (struct qcond){ .f = kind_field(ck, "customer"), .op = Q_EQ, .value = p->customer };
+	q.cond[1] = (struct qcond){ .f = kind_field(ck, "role"), .op = Q_EQ, .value = "sponsor" };
+	q.ncond = 2;
+	if (g->rc || (g->rc = store_query(g->w->st, &q, recs_add, &sponsors, g->e)))
+		return;
+	struct record *r = mk(g, "change");
+	put(g, r, "project", p->id);
+	put(g, r, "title", "Second distribution centre in scope");
+	put(g, r, "description", "The customer opens a second distribution centre in March and "
+				 "wants it live with the first.");
+	if (sponsors.n)
+		put(g, r, "requested_by", sponsors.v[0]->id);
+	put(g, r, "scope", "Receiving, putaway and cycle counts at the second site; one more "
+			   "training day; data migration of its item master.");
+	put(g, r, "days", "8");
+	put(g, r, "cost", "18000");
+	recs_free(&sponsors);
+	save(g, r, id);
+	if (!advance_on(g, id, p->manager, g->today - 3) || advance_on(g, id, p->manager, g->today - 1))
+		if (!g->rc)
+			g->rc = err_set(g->e, RERR_RUNTIME, "demo: change %.8s did not wait for approval", id);
+}
+
+static void walk_all(struct gen *g)
+{
+	struct proc pr = { 0 };
+	long when[32];
+	if (g->rc || (g->rc = process_seed(g->w, g->e)) ||
+	    (g->rc = process_get(g->w, "erp-implementation", &pr, g->e)))
+		return;
+	int n = (int)pr.d.n;
+	int req = procdef_find(&pr.d, "requirements"), blueprint = procdef_find(&pr.d, "blueprint"),
+	    uat = procdef_find(&pr.d, "uat"), golive = procdef_find(&pr.d, "golive"),
+	    final = procdef_find(&pr.d, "final_acceptance");
+	if (n > (int)ARRAY_LEN(when) || req < 0 || blueprint < 0 || uat < 0 || golive < 0 || final < 0) {
+		g->rc = err_set(g->e, RERR_RUNTIME, "demo: erp-implementation is not the default process");
+		proc_free(&pr);
+		return;
+	}
+	/* Whoever ran the demo is put back afterwards. */
+	const char *full = ws_author(g->w), *em = ws_email(g->w);
+	char *email = em ? xstrdup(em) : NULL, *name = xstrdup(full ? full : "");
+	if (email && strlen(name) > strlen(email) + 3)
+		name[strlen(name) - strlen(email) - 3] = '\0'; /* "Name <email>" */
+	/* The most recently finished project still waits for the customer's final acceptance. */
+	int last_done = -1, planned = 0;
+	for (int i = 0; i < g->nproj; i++)
+		if (!strcmp(g->proj[i].status, "done") &&
+		    (last_done < 0 || g->proj[i].start + g->proj[i].len >
+					      g->proj[last_done].start + g->proj[last_done].len))
+			last_done = i;
+	bool overdue = false, sponsor = false, asked = false;
+	const struct demo_proj *changed = NULL;
+	for (int i = 0; i < g->nproj && !g->rc; i++) {
+		const struct demo_proj *p = &g->proj[i];
+		bool mine = !strcmp(p->manager, g->members[ME]);
+		/* Where the plan says it is today: stage i is entered on when[i] (schedule). */
+		long natural = 1 + (g->today - p->start) * (n - 2) / (p->len > 0 ? p->len : 1);
+		int to = -1;
+		enum walk_end end = WALK_AT;
+		long last = g->today - 1, ask = 0;
+		if (!strcmp(p->status, "done")) {
+			to = i == last_done ? final : n - 1;
+			end = i == last_done ? WALK_ASKED : WALK_AT;
+			ask = p->start + p->len < g->today ? p->start + p->len : g->today - 1;
+			last = ask - 3;
+		} else if (!strcmp(p->status, "active") && !overdue && mine) {
+			/* Go-live waits for its manager, the demo user, past its SLA. */
+			overdue = true;
+			to = golive, end = WALK_ASKED, ask = g->today - 12, last = ask - 3;
+		} else if (!strcmp(p->status, "active") && !sponsor) {
+			/* UAT waits for the customer's sponsor. */
+			sponsor = true;
+			to = uat, end = WALK_ASKED, ask = g->today - 4, last = ask - 3;
+		} else if (!strcmp(p->status, "active")) {
+			to = natural < 3 ? 3 : natural > golive ? golive : (int)natural;
+			if (mine)
+				changed = p;
+		} else if (!strcmp(p->status, "paused")) {
+			/* Paused after the sponsor turned the blueprint down. */
+			to = blueprint, end = WALK_REJECTED, ask = g->today - 20, last = ask - 3;
+		} else if (!strcmp(p->status, "cancelled")) {
+			to = natural < 1 ? 1 : natural > blueprint ? blueprint : (int)natural;
+		} else if (!strcmp(p->status, "planned")) {
+			/* The first of the demo user's waits for her requirements review; every other
+			 * one is in it; the rest have not started. */
+			int k = planned++;
+			if (!asked && mine) {
+				asked = true;
+				to = req, end = WALK_ASKED, ask = g->today - 2, last = g->today - 8;
+			} else if (k % 2) {
+				to = req, last = g->today - 5;
+			}
+		}
+		if (to < 0)
+			continue;
+		schedule(p, n, to, last, when);
+		walk(g, &pr, p, to, when, end, ask);
+	}
+	if (changed)
+		change_request(g, changed);
+	clock_pretend(0);
+	ws_set_author(g->w, name, email);
+	free(name);
+	free(email);
+	proc_free(&pr);
+}
+
 static void make_small(struct gen *g)
 {
 	char ids[ARRAY_LEN(customers)][33];
@@ -583,6 +882,7 @@ static void make_small(struct gen *g)
 		putstamp(g, cm, "at", -3, 10 * 60);
 		save(g, cm, NULL);
 	}
+	walk_all(g);
 }
 
 /* ---- synthetic, for benchmarks ---- */
@@ -756,29 +1056,43 @@ static int run(struct ctx *c, int argc, char **argv)
 		make_small(&g);
 	if (g.rc)
 		store_rollback(c->ws->st);
-	else if (!(g.rc = store_commit(c->ws->st, &c->err)))
+	else
+		g.rc = store_commit(c->ws->st, &c->err);
+	if (!g.rc)
 		g.rc = store_analyze(c->ws->st, &c->err);
 	if (g.progress)
 		fprintf(stderr, "\r%60s\r", "");
 	if (g.rc)
 		return g.rc;
-	long *counts = xcalloc(c->ws->sc.nkinds, sizeof(long));
+	/* The demo's user is one of its members, so decisions waiting for "you" are there to make:
+	 * the workspace's own identity, which wins over the global one (rapport config). */
+	char *path = xasprintf("%s/config", c->ws->dotdir);
+	if (!(rc = config_file_set(path, "user.name", team[ME].name, &c->err)))
+		rc = config_file_set(path, "user.email", team[ME].email, &c->err);
+	free(path);
+	if (rc)
+		return rc;
+	long *counts = xcalloc(c->ws->sc.nkinds, sizeof(long)), total = 0;
 	if ((rc = store_census(c->ws->st, &c->ws->sc, counts, &c->err))) {
 		free(counts);
 		return rc;
 	}
-	fprintf(c->out, "Created demo workspace %s (%ld records in %lds):\n", c->ws->root, g.count,
+	for (size_t i = 0; i < c->ws->sc.nkinds; i++)
+		total += counts[i];
+	fprintf(c->out, "Created demo workspace %s (%ld records in %lds):\n", c->ws->root, total,
 		(long)(time(NULL) - g.started));
 	for (size_t i = 0; i < c->ws->sc.nkinds; i++)
 		if (counts[i])
 			fprintf(c->out, "  %8ld %s\n", counts[i],
 				counts[i] == 1 ? c->ws->sc.kinds[i].k->name : c->ws->sc.kinds[i].k->plural);
 	free(counts);
+	fprintf(c->out, "You are %s there (user.email %s, a project manager).\n", team[ME].name,
+		team[ME].email);
 	if (n)
 		fprintf(c->out, "Try: rapport -C %s list customer --limit 20\n", dir);
 	else
 		fprintf(c->out, "Try: rapport -C %s list customer\n     rapport -C %s show \"Contoso "
-				"Manufacturing\"\n",
-			dir, dir);
+				"Manufacturing\"\n     rapport -C %s approvals --mine\n",
+			dir, dir, dir);
 	return 0;
 }

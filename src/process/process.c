@@ -169,6 +169,22 @@ static int facts_for(struct ws *w, const struct record *r, struct err *e)
 	return rc;
 }
 
+/* Whether leaving stage idx for tidx (-1: none) runs a condition — a check, the entry of the
+ * next stage, or the `when` of an approval step, which advance evaluates right after the gate.
+ * Only then are the views filled: that is a health computation, for every gate the TUI draws. */
+static bool reads_views(const struct proc *p, int idx, int tidx)
+{
+	if (tidx >= 0 && (size_t)tidx < p->d.n && p->d.v[tidx].entry)
+		return true;
+	for (size_t k = 0; idx >= 0 && k < p->d.v[idx].nchecks; k++)
+		if (p->d.v[idx].checks[k].kind == PI_CHECK)
+			return true;
+	for (size_t k = 0; idx >= 0 && k < p->d.v[idx].nsteps; k++)
+		if (p->d.v[idx].steps[k].when)
+			return true;
+	return false;
+}
+
 static int holds(struct ws *w, const struct record *r, const char *expr, bool *ok, char **why)
 {
 	struct err e = { 0 };
@@ -480,7 +496,7 @@ int process_gate(struct ws *w, const struct record *r, const struct proc *p, con
 		err_clear(e);
 		calendar_free(&cal);
 	}
-	if ((rc = facts_for(w, r, e)))
+	if (reads_views(p, idx, g->next ? tidx : -1) && (rc = facts_for(w, r, e)))
 		goto out;
 	if (idx >= 0)
 		for (size_t k = 0; !rc && k < p->d.v[idx].nchecks; k++)

@@ -203,8 +203,11 @@ fail:
 int store_bulk(struct store *st, struct err *e)
 {
 	/* Ids are random, so a big load touches index pages all over the file; a page cache that
-	 * holds the hot indexes turns most of those reads into memory hits (256 MiB at most). */
-	return exec(st, "PRAGMA cache_size = -262144", e);
+	 * holds the hot indexes turns most of those reads into memory hits (256 MiB at most).
+	 * Inside one long transaction every statement journals the pages it touches that the
+	 * transaction had changed already (triggers make that most of them): in memory, not a
+	 * temporary file written page by page. */
+	return exec(st, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY", e);
 }
 
 void store_flush_cache(struct store *st)

@@ -21,7 +21,25 @@ struct alertview {
 	struct lines l;
 	struct strv ids; /* parallel to l's lines: the alert's id, or "" */
 	int gen;
+	int cols; /* the width its lines were made for: who is told fits it */
 };
+
+/* Who an alert tells, as wide as the line leaves room for: every name, else the first and how
+ * many more ("王芳 +1"), so a narrow terminal still says who, not "王…". */
+static char *recipients(struct tui *t, const char *to, int room)
+{
+	char *all = ws_titles(t->w, to);
+	struct strv ids = STRV_INIT;
+	strv_split(&ids, to, ',');
+	if (utf8_width(all) <= room || ids.n < 2) {
+		strv_clear(&ids);
+		return all;
+	}
+	free(all);
+	char *first = xasprintf("%s +%zu", ws_title(t->w, ids.v[0]), ids.n - 1);
+	strv_clear(&ids);
+	return first;
+}
 
 static int sev(const char *s)
 {
@@ -46,6 +64,7 @@ static void reload(struct tui *t, struct alertview *a)
 	lines_clear(&a->l);
 	strv_clear(&a->ids);
 	a->gen = t->gen;
+	a->cols = COLS;
 	query_init(&q, schema_kind(&t->w->sc, "alert"));
 	if (!ws_filter(t->w, &q, "state=open", &e))
 		store_query(t->w->st, &q, recs_add, &al, &e);
@@ -55,9 +74,11 @@ static void reload(struct tui *t, struct alertview *a)
 	for (size_t i = 0; i < al.n; i++) {
 		const struct record *r = al.v[i];
 		const char *s = record_get(r, "severity"), *to = record_get(r, "to");
-		char *names = to ? ws_titles(t->w, to) : NULL;
+		const char *msg = record_get(r, "message");
+		/* The line: severity (9), the message, "  → " and the names, in the screen's margins. */
+		char *names = to ? recipients(t, to, COLS - 2 - 9 - utf8_width(msg ? msg : "") - 4) : NULL;
 		lines_add(&a->l, sev(s) == 0 ? C_BAD : sev(s) == 1 ? C_WARN : C_RESET, record_get(r, "on"),
-			  "%-8s %s%s%s", s ? s : "", record_get(r, "message"), to ? "  → " : "",
+			  "%-8s %s%s%s", s ? s : "", msg ? msg : "", to ? "  → " : "",
 			  names ? names : "");
 		free(names);
 		strv_push(&a->ids, r->id);
@@ -73,8 +94,13 @@ static void reload(struct tui *t, struct alertview *a)
 static void av_draw(struct tui *t, struct view *v, int y, int h)
 {
 	struct alertview *a = (struct alertview *)v;
-	if (a->gen != t->gen)
+	if (a->gen != t->gen || a->cols != COLS) {
+		long sel = a->l.sel;
+		bool resized = a->gen == t->gen;
 		reload(t, a);
+		if (resized) /* the same alerts, laid out again: the cursor stays */
+			a->l.sel = sel;
+	}
 	lines_draw(t, &a->l, y, h);
 }
 

@@ -1,6 +1,6 @@
 /*
  * app.c — the TUI application: terminal setup and teardown, the stack of views, the title and
- * status bars, keys every screen shares (q/Esc back, ? help, / search, : command line, 1-6, s sync
+ * status bars, keys every screen shares (q/Esc back, ? help, / search, : command line, 1-7, s sync
  * screens), mouse routing, live resize, and the ':' command line, which runs the same command
  * table as the CLI — so every action the TUI offers is also a CLI command, and the reverse.
  * Drawing is erase + draw + wnoutrefresh + one doupdate per frame: curses sends only the cells
@@ -21,7 +21,8 @@ const struct command cmd_tui = {
 	"Screens: 1 Dashboard (projects by status, overdue milestones, late invoices, open\n"
 	"high-severity tickets, customers at risk, recent changes), 2 Customers, 3 Projects,\n"
 	"4 Tickets, 5 Alerts (A acknowledges, z snoozes), 6 Sync (ahead/behind, conflicts: o keeps\n"
-	"ours, t takes theirs). The rules run when the TUI starts and on Ctrl-L. Enter opens a record: a customer's 360 view (Overview, Timeline, Projects,\n"
+	"ours, t takes theirs), 7 Approvals (yours first; a approves, r rejects, w withdraws). The\n"
+	"rules run when the TUI starts and on Ctrl-L. Enter opens a record: a customer's 360 view (Overview, Timeline, Projects,\n"
 	"Contracts, Invoices, Tickets, Surveys, Requirements, Tasks), a project's Overview, Board\n"
 	"(kanban; H/L move a card), Timeline (Gantt), WBS and Time, or any record's details.\n"
 	"Keys: arrows or h j k l, PgUp/PgDn, Home/End (g/G), Enter open, q or Esc back, Tab next\n"
@@ -34,7 +35,8 @@ const struct command cmd_tui = {
 };
 
 static const char global_keys[] = "q Esc\tback (quit on the dashboard)\n"
-				  "1 2 3 4 5 6\tDashboard, Customers, Projects, Tickets, Alerts, Sync\n"
+				  "1 2 3 4 5 6 7\tDashboard, Customers, Projects, Tickets, Alerts, Sync, "
+				  "Approvals\n"
 				  "s\tsync with the team (snapshot, pull, merge, push)\n"
 				  "/\tsearch everything as you type\n"
 				  ":\tcommand line: show ID, list KIND FILTERS, add, set, rm, quit…\n"
@@ -130,9 +132,16 @@ static void draw_status(struct tui *t)
 	const char *base = strrchr(t->w->root, '/');
 	char line[512];
 	/* Sync state right after the workspace: what matters survives a narrow terminal. */
-	snprintf(line, sizeof line, "%s%s · %s · %ld customers · %ld projects · %ld tickets",
-		 base ? base + 1 : t->w->root, t->syncbar, ws_author(t->w), t->census[cu->index],
-		 t->census[pr->index], t->census[tk->index]);
+	const char *who = ws_author(t->w) ? ws_author(t->w) : "";
+	for (int pass = 0; pass < 2; pass++) {
+		/* Too wide for the terminal, the author is the name without the email. */
+		const char *lt = pass ? strstr(who, " <") : NULL;
+		snprintf(line, sizeof line, "%s%s · %.*s · %ld customers · %ld projects · %ld tickets",
+			 base ? base + 1 : t->w->root, t->syncbar, lt ? (int)(lt - who) : (int)strlen(who),
+			 who, t->census[cu->index], t->census[pr->index], t->census[tk->index]);
+		if (utf8_width(line) <= COLS - 2)
+			break;
+	}
 	tui_put(LINES - 1, 1, COLS - 2, line, tui_attr(t, C_MUTED));
 }
 
@@ -639,8 +648,8 @@ static void root_screen(struct tui *t, int which)
 		tui_pop(t);
 	if (which == 1)
 		return;
-	if (which == 5 || which == 6) {
-		tui_push(t, which == 5 ? view_alerts(t) : view_sync(t));
+	if (which >= 5) {
+		tui_push(t, which == 5 ? view_alerts(t) : which == 6 ? view_sync(t) : view_approvals(t));
 		return;
 	}
 	static const char *const kinds[] = { NULL, NULL, "customer", "project", "ticket" };
@@ -715,7 +724,8 @@ static int loop(struct tui *t)
 		case '3':
 		case '4':
 		case '5':
-		case '6': root_screen(t, k - '0'); break;
+		case '6':
+		case '7': root_screen(t, k - '0'); break;
 		case 's': tui_sync(t); break;
 		case 'R': tui_prompt_command(t, "report health -o health-report.html"); break;
 		case CTRL('l'):

@@ -1,8 +1,9 @@
 /*
  * dashboard.c — the first screen: what needs attention across the portfolio. Projects and
- * customers by status, overdue milestones, late invoices, open high-severity tickets, customers
- * at risk and what changed lately, each line linking to its record; health worst first and the
- * open alerts, from the rules' evaluation when the TUI starts.
+ * customers by status, the approvals waiting (the user's first), overdue milestones, late
+ * invoices, open high-severity tickets, customers at risk and what changed lately, each line
+ * linking to its record; health worst first and the open alerts, from the rules' evaluation
+ * when the TUI starts.
  */
 #include "health.h"
 #include "tui_int.h"
@@ -18,16 +19,48 @@ struct dash {
 
 static const struct kindinfo *K(struct tui *t, const char *k) { return schema_kind(&t->w->sc, k); }
 
-static long count_where(struct tui *t, const char *kind, const char *f1, const char *f2)
+static long count_where3(struct tui *t, const char *kind, const char *f1, const char *f2,
+			 const char *f3)
 {
 	struct query q;
 	struct err e = { 0, "" };
 	long n = 0;
 	query_init(&q, K(t, kind));
-	if ((!f1 || !ws_filter(t->w, &q, f1, &e)) && (!f2 || !ws_filter(t->w, &q, f2, &e)))
+	if ((!f1 || !ws_filter(t->w, &q, f1, &e)) && (!f2 || !ws_filter(t->w, &q, f2, &e)) &&
+	    (!f3 || !ws_filter(t->w, &q, f3, &e)))
 		store_count(t->w->st, &q, &n, &e);
 	query_free(&q);
 	return n;
+}
+
+static long count_where(struct tui *t, const char *kind, const char *f1, const char *f2)
+{
+	return count_where3(t, kind, f1, f2, NULL);
+}
+
+/* The decisions the process engine waits for, the user's first and how many of those are late:
+ * screen 7 lists them. */
+static void approvals(struct tui *t, struct dash *d)
+{
+	char me[33];
+	long all = count_where(t, "approval", "state=pending", NULL), mine = 0, late = 0;
+	struct buf b = BUF_INIT;
+	if (ws_me(t->w, me)) {
+		char *who = xasprintf("approver=%s", me);
+		mine = count_where(t, "approval", "state=pending", who);
+		late = count_where3(t, "approval", "state=pending", who, "due<today");
+		free(who);
+	}
+	if (mine)
+		buf_addf(&b, "%ld waiting for you", mine);
+	if (late)
+		buf_addf(&b, ", %ld overdue", late);
+	if (all > mine)
+		buf_addf(&b, "%s%ld %s", mine ? " · " : "", all - mine, mine ? "for others" : "waiting");
+	buf_adds(&b, " (7 Approvals)");
+	if (all) /* a workspace without processes at work has no line for them */
+		lines_add(&d->l, late ? C_BAD : C_RESET, NULL, "%-13s%s", "Approvals", b.data);
+	buf_release(&b);
 }
 
 /* "5 active · 3 planned" for each choice of a field that has records. */
@@ -230,6 +263,7 @@ static void build(struct tui *t, struct dash *d)
 	lines_clear(&d->l);
 	by_choice(t, d, "Projects", "project", "status");
 	by_choice(t, d, "Customers", "customer", "stage");
+	approvals(t, d);
 	lines_add(&d->l, C_RESET, NULL, "%s", "");
 	attention(t, d);
 	/* A milestone of a project that is over (done, cancelled) is not overdue work. */

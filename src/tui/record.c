@@ -5,10 +5,15 @@
  * Board (cards move between status columns with H/L), a Timeline (Gantt bars for tasks and
  * milestones against a date axis with today marked), the WBS tree, Milestones and Time. Any
  * other record gets Details plus one tab per kind of record that refers to it — the same
- * reference-driven sections as `rapport show`.
+ * reference-driven sections as `rapport show`. A record a process governs (a project, a
+ * contract, a change, a milestone) has its phase strip above the tabs: the stages done, the
+ * current one and those to come, the SLA's days left or over, approvals pending and whether
+ * the gate is blocked; c shows the gate (`rapport gate`), A advances (`rapport advance`).
  */
+#include "process.h"
 #include "tui_int.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +52,13 @@ struct recview {
 	long gtop, gsel; /* gantt rows */
 	long gday0;      /* gantt: first day shown */
 	int gscale;      /* gantt: days per column */
+	/* A record a process governs: its process and gate, as of ggen (the phase strip). */
+	bool governed;
+	struct proc proc;
+	struct gate gate;
+	char gate_err[200]; /* why the gate could not be read, "" when it was */
+	int ggen;
+	int taby;           /* the screen row of the tabs, for clicks */
 };
 
 /* ---- loading ---- */
@@ -627,6 +639,159 @@ static void health_lines(struct tui *t, struct recview *rv, struct tab *tb)
 	free(out);
 }
 
+/* ---- the phase strip: where a governed record is in its process ---- */
+
+/* The columns segments lo..hi take, two apart, with "✓ N done" before and "+N more" after for
+ * what they leave out. */
+static int window_width(const int *sw, int ns, int lo, int hi)
+{
+	int w = 0;
+	char more[32];
+	for (int i = lo; i <= hi; i++)
+		w += sw[i] + 2;
+	if (lo > 0) /* "✓ N done": the check mark is one column, as x is */
+		w += snprintf(more, sizeof more, "x %d done", lo) + 2;
+	if (hi < ns - 1)
+		w += snprintf(more, sizeof more, "+%d more", ns - 1 - hi) + 2;
+	return w;
+}
+
+static void load_gate(struct tui *t, struct recview *rv)
+{
+	if (rv->ggen == t->gen)
+		return;
+	rv->ggen = t->gen;
+	gate_free(&rv->gate);
+	proc_free(&rv->proc);
+	rv->gate_err[0] = '\0';
+	rv->governed = process_stage_field(rv->r->ki) && !rv->r->deleted;
+	if (!rv->governed)
+		return;
+	struct err e = { 0, "" };
+	if (process_for(t->w, rv->r, &rv->proc, &e) ||
+	    (rv->proc.r && process_gate(t->w, rv->r, &rv->proc, NULL, &rv->gate, &e)))
+		str_copy(rv->gate_err, sizeof rv->gate_err, e.msg);
+	else if (!rv->proc.r)
+		rv->governed = false; /* no process governs its kind: nothing to show */
+}
+
+/* What the strip says after the stages: the SLA's working days left or over, approvals still
+ * waiting, "blocked" when an item of the exit checklist fails. */
+struct tail {
+	char text[3][48];
+	enum role role[3];
+	int n;
+};
+
+static void strip_tail(const struct recview *rv, struct tail *tl)
+{
+	const struct gate *g = &rv->gate;
+	tl->n = 0;
+	if (g->stale) {
+		snprintf(tl->text[tl->n], sizeof tl->text[0], "stage no longer in the process");
+		tl->role[tl->n++] = C_WARN;
+		return;
+	}
+	if (g->stage && g->sla_left != LONG_MIN) {
+		long d = g->sla_left;
+		snprintf(tl->text[tl->n], sizeof tl->text[0], "%ld day%s %s", d < 0 ? -d : d,
+			 d == 1 || d == -1 ? "" : "s", d < 0 ? "over" : "left");
+		tl->role[tl->n++] = d < 0 ? C_BAD : C_MUTED;
+	}
+	if (g->pending) {
+		if (g->pending == 1)
+			snprintf(tl->text[tl->n], sizeof tl->text[0], "approval pending");
+		else
+			snprintf(tl->text[tl->n], sizeof tl->text[0], "%zu approvals pending", g->pending);
+		tl->role[tl->n++] = C_WARN;
+	}
+	bool blocked = false;
+	for (size_t i = 0; g->next && i < g->n; i++)
+		blocked |= !g->v[i].ok && strncmp(g->v[i].what, "approval by", 11);
+	if (blocked) {
+		snprintf(tl->text[tl->n], sizeof tl->text[0], "blocked");
+		tl->role[tl->n++] = C_BAD;
+	}
+}
+
+/* One line: "Phase  ✓ 3 done  ✓ configuration  ▶ migration  training  uat  +4 more  · 14 days
+ * left". The stages done, the current one (highlighted, and marked, for a screen without
+ * reverse video) and the later ones; when they do not all fit, a window from the current
+ * stage — as many ahead as fit (what comes is what to work on), then the ones behind — with
+ * what is left out counted at either end. */
+static void strip_draw(struct tui *t, struct recview *rv, int y)
+{
+	move(y, 0);
+	clrtoeol();
+	tui_put(y, 1, 6, "Phase", tui_attr(t, C_HEAD));
+	if (rv->gate_err[0]) {
+		tui_put(y, 8, COLS - 9, rv->gate_err, tui_attr(t, C_BAD));
+		return;
+	}
+	const struct procdef *d = &rv->proc.d;
+	const struct gate *g = &rv->gate;
+	int n = (int)d->n, cur = g->stage ? procdef_find(d, g->stage) : -1;
+	/* Segments: the stages, behind a "not started" (or the stale stage) when not in one. */
+	int off = cur < 0 ? 1 : 0, ns = n + off, c = cur < 0 ? 0 : cur;
+	char **seg = xcalloc((size_t)ns + 1, sizeof(*seg));
+	int *sw = xcalloc((size_t)ns + 1, sizeof(*sw));
+	if (off)
+		seg[0] = xasprintf("▶ %s", g->stage ? g->stage : "not started");
+	for (int i = 0; i < n; i++)
+		seg[i + off] = xasprintf("%s%s", i + off < c ? "✓ " : i + off == c ? "▶ " : "",
+					 d->v[i].code);
+	for (int i = 0; i < ns; i++)
+		sw[i] = utf8_width(seg[i]);
+	struct tail tl;
+	strip_tail(rv, &tl);
+	int tailw = 0;
+	for (int i = 0; i < tl.n; i++)
+		tailw += utf8_width(tl.text[i]) + 3;
+	int avail = COLS - 2 - 7 - tailw;
+	/* The window [lo, hi] and its width with the counts of what it leaves out. */
+	int lo = c, hi = c;
+#define GAP 2
+	int order[64], no = 0;
+	for (int i = c + 1; i < ns && no < 32; i++)
+		order[no++] = i;
+	for (int i = c - 1; i >= 0 && no < 64; i--)
+		order[no++] = i;
+	for (int k = 0; k < no; k++) {
+		int i = order[k], l = i < lo ? i : lo, h = i > hi ? i : hi;
+		if ((i == lo - 1 || i == hi + 1) && window_width(sw, ns, l, h) <= avail)
+			lo = l, hi = h;
+	}
+	int x = 8;
+	char more[32];
+	if (lo > 0) {
+		snprintf(more, sizeof more, "✓ %d done", lo);
+		tui_put(y, x, utf8_width(more), more, tui_attr(t, C_MUTED));
+		x += utf8_width(more) + GAP;
+	}
+	for (int i = lo; i <= hi; i++) {
+		int attr = i < c ? tui_attr(t, C_MUTED) : i == c ? (int)(A_REVERSE | A_BOLD) : (int)A_NORMAL;
+		tui_put(y, x, sw[i], seg[i], attr);
+		x += sw[i] + GAP;
+	}
+	if (hi < ns - 1) {
+		snprintf(more, sizeof more, "+%d more", ns - 1 - hi);
+		tui_put(y, x, utf8_width(more), more, tui_attr(t, C_MUTED));
+		x += utf8_width(more) + GAP;
+	}
+	for (int i = 0; i < tl.n && x < COLS - 1; i++) {
+		tui_put(y, x, 2, "· ", tui_attr(t, C_MUTED));
+		int w = utf8_width(tl.text[i]);
+		tui_put(y, x + 2, w < COLS - 1 - x - 2 ? w : COLS - 1 - x - 2, tl.text[i],
+			tui_attr(t, tl.role[i]));
+		x += w + 3;
+	}
+#undef GAP
+	for (int i = 0; i < ns; i++)
+		free(seg[i]);
+	free(seg);
+	free(sw);
+}
+
 static void rv_draw(struct tui *t, struct view *v, int y, int h)
 {
 	struct recview *rv = (struct recview *)v;
@@ -634,9 +799,16 @@ static void rv_draw(struct tui *t, struct view *v, int y, int h)
 		return;
 	if (!rv->ntabs)
 		build_tabs(t, rv);
+	load_gate(t, rv);
+	if (rv->governed) {
+		strip_draw(t, rv, y);
+		y++;
+		h--;
+	}
 	const char *labels[20];
 	for (int i = 0; i < rv->ntabs; i++)
 		labels[i] = rv->tabs[i].label;
+	rv->taby = y;
 	tui_tabs(t, y, labels, rv->ntabs, rv->cur, rv->tabx);
 	struct tab *tb = &rv->tabs[rv->cur];
 	int cy = y + 1, ch = h - 1;
@@ -688,6 +860,41 @@ static void add_related(struct tui *t, struct recview *rv, struct tab *tb)
 	tui_push(t, f);
 }
 
+/* A: `rapport advance ID`, once the user has said yes to where it goes; what the engine says —
+ * moved, the approvals it asked for, or why it cannot — goes on the bottom line. */
+static void advance(struct tui *t, struct recview *rv)
+{
+	const struct gate *g = &rv->gate;
+	if (rv->gate_err[0]) {
+		tui_message(t, C_BAD, "%s", rv->gate_err);
+		return;
+	}
+	if (!g->next) {
+		tui_message(t, C_WARN, "%s is at %s, the last stage of %s", rv->v.title,
+			    g->stage ? g->stage : "(none)", record_get(rv->proc.r, "name"));
+		return;
+	}
+	char id[9];
+	snprintf(id, sizeof id, "%.8s", rv->id); /* what the engine's message names it by */
+	if (!tui_confirm(t, "Advance from %s to %s?", g->stage ? g->stage : "(not started)", g->next))
+		return;
+	char *argv[] = { "advance", id, NULL }, *out = NULL;
+	int rc = tui_capture(t, 2, argv, &out);
+	/* "0ed97a91…: migration -> training", or the approvals asked for, a line each: one line. */
+	struct buf b = BUF_INIT;
+	for (char *p = out ? out : ""; *p;) {
+		size_t n = strcspn(p, "\n"), lead = strspn(p, " ");
+		if (n > lead)
+			buf_addf(&b, "%s%.*s", b.len ? " · " : "", (int)(n - lead), p + lead);
+		p += n + (p[n] ? 1 : 0);
+	}
+	tui_message(t, rc ? C_BAD : C_GOOD, "%s", b.data ? b.data : "");
+	buf_release(&b);
+	free(out);
+	if (!rc)
+		tui_changed(t);
+}
+
 static bool rv_key(struct tui *t, struct view *v, int k)
 {
 	struct recview *rv = (struct recview *)v;
@@ -709,6 +916,18 @@ static bool rv_key(struct tui *t, struct view *v, int k)
 		char cmd[64];
 		snprintf(cmd, sizeof cmd, "log %s", row ? row->id : rv->id);
 		tui_command(t, cmd);
+		return true;
+	}
+	/* A governed record's gate and its next stage: `rapport gate` as a page of text, and
+	 * `rapport advance` after asking. */
+	if (rv->governed && k == 'c') {
+		char cmd[64];
+		snprintf(cmd, sizeof cmd, "gate %s", rv->id);
+		tui_command(t, cmd);
+		return true;
+	}
+	if (rv->governed && k == 'A') {
+		advance(t, rv);
 		return true;
 	}
 	/* Reports and the portal: the command line, filled in for this record, to adjust or run. */
@@ -774,7 +993,7 @@ static bool rv_key(struct tui *t, struct view *v, int k)
 static void rv_click(struct tui *t, struct view *v, int y, int x, bool dbl)
 {
 	struct recview *rv = (struct recview *)v;
-	if (y == 2) {
+	if (y == rv->taby) {
 		for (int i = 0; i < rv->ntabs; i++)
 			if (rv->tabx[i] >= 0 && x >= rv->tabx[i] && x < rv->tabx[i] + utf8_width(rv->tabs[i].label) + 2)
 				rv->cur = i;
@@ -784,7 +1003,7 @@ static void rv_click(struct tui *t, struct view *v, int y, int x, bool dbl)
 	if (tb->kind == TAB_LIST)
 		rlist_click(t, &tb->list, y, dbl);
 	else if (tb->kind == TAB_OVERVIEW || tb->kind == TAB_WBS || tb->kind == TAB_HEALTH)
-		lines_click(t, &tb->lines, y, 3, dbl);
+		lines_click(t, &tb->lines, y, rv->taby + 1, dbl);
 }
 
 static void rv_free(struct view *v)
@@ -796,6 +1015,8 @@ static void rv_free(struct view *v)
 		lines_clear(&rv->tabs[i].lines);
 	}
 	free_project(rv);
+	gate_free(&rv->gate);
+	proc_free(&rv->proc);
 	record_free(rv->r);
 }
 
@@ -808,6 +1029,8 @@ static const struct view_ops rv_ops = {
 	"d\tdelete (asks)\nu\tundelete the last deleted\n"
 	"H\thistory: who changed which field when (of the selected row in a list; not on the Board)\n"
 	"R\treport: a project's status or a customer's health, to a file\n"
+	"c\tthe gate of a record a process governs: what its next stage needs, what blocks it\n"
+	"A\tadvance it to the next stage (asks first; may ask for approvals instead)\n"
 	"P\tportal: a customer's static site, to a directory\n"
 	"Board: h l\tcolumns\nBoard: H L < >\tmove the card to the previous / next status\n"
 	"Timeline: h l\tpan a week (a column if wider)\nTimeline: + -\tzoom\nTimeline: t\tjump to today\n",
@@ -823,6 +1046,8 @@ struct view *view_record(struct tui *t, const char *ref, struct err *e)
 	rv->v.ops = &rv_ops;
 	memcpy(rv->id, id, sizeof id);
 	rv->gen = rv->pgen = -1;
+	rv->ggen = t->gen - 1;
+	rv->taby = 1;
 	if (!reload(t, rv)) {
 		free(rv);
 		err_set(e, RERR_NOTFOUND, "%s", t->msg);

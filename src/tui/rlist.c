@@ -178,8 +178,9 @@ static bool fixed(const struct field *f)
 }
 
 /* Widths for the terminal: each column as wide as its widest value (and its label); when that
- * is too wide, the id goes first, then people columns shrink, then the widest text, the name
- * last; dates and numbers keep their width. A width of 0 hides a column. */
+ * is too wide, the id goes first, then people columns shrink, then the widest text to twelve
+ * columns, then people columns go, then text shrinks further, the name last; dates and
+ * numbers keep their width. A width of 0 hides a column. */
 static void layout(struct tui *t, struct rlist *l, int w[25])
 {
 	if (l->wgen != t->gen) {
@@ -203,15 +204,23 @@ static void layout(struct tui *t, struct rlist *l, int w[25])
 		total -= w[0] + 2;
 		w[0] = 0;
 	}
-	/* Then shrink, a column at a time, the widest of a class down to its floor. */
-	for (int pass = 0; pass < 3 && total > COLS; pass++) {
-		int floor = pass == 0 ? 6 : pass == 1 ? 8 : 12;
+	/* Then shrink, a column at a time, the widest of a class down to its floor: people to 6,
+	 * other text to 12; then people columns go (a name cut to "Ada L…" is worth less than
+	 * a customer's or a phase's twelve columns), then other text to 8 and the name to 12. */
+	for (int pass = 0; pass < 4 && total > COLS; pass++) {
+		int floor = pass == 0 ? 6 : pass == 1 ? 12 : pass == 2 ? 8 : 12;
+		if (pass == 2)
+			for (size_t c = 1; c <= l->ncols && total > COLS; c++)
+				if (people(l->cols[c - 1]) && w[c]) {
+					total -= w[c] + 2;
+					w[c] = 0;
+				}
 		while (total > COLS) {
 			size_t widest = 0;
 			for (size_t c = 1; c <= l->ncols; c++) {
 				const struct field *f = l->cols[c - 1];
 				bool name = (f->flags & F_NAME) != 0;
-				bool in = pass == 0 ? people(f) : pass == 1 ? !fixed(f) && !name : name;
+				bool in = pass == 0 ? people(f) : pass < 3 ? !fixed(f) && !name : name;
 				if (in && w[c] > floor && (!widest || w[c] > w[widest]))
 					widest = c;
 			}
@@ -221,13 +230,8 @@ static void layout(struct tui *t, struct rlist *l, int w[25])
 			total--;
 		}
 	}
-	/* Still too wide (a narrow terminal, many columns): people columns go, then the
-	 * rightmost columns, so what shows is whole. */
-	for (size_t c = 1; c <= l->ncols && total > COLS; c++)
-		if (people(l->cols[c - 1]) && w[c]) {
-			total -= w[c] + 2;
-			w[c] = 0;
-		}
+	/* Still too wide (a narrow terminal, many columns): the rightmost columns go, so what
+	 * shows is whole. */
 	for (size_t c = l->ncols; c >= 1 && total > COLS; c--)
 		if (w[c] && !(l->cols[c - 1]->flags & F_NAME)) {
 			total -= w[c] + 2;

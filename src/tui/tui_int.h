@@ -167,6 +167,9 @@ void tui_evaluate(struct tui *t);
  * big workspace); tui_rules_poll notices the end and reloads every screen. */
 void tui_evaluate_background(struct tui *t);
 void tui_rules_poll(struct tui *t);
+/* Screen 7: pending approvals, the user's first; a, r, w decide through `rapport approve`,
+ * `reject` and `withdraw`. */
+struct view *view_approvals(struct tui *t);
 /* Screen 6: sync state and conflicts, resolved with one key. */
 struct view *view_sync(struct tui *t);
 /* s anywhere: runs `sync` and reports on the status bar. */

@@ -47,13 +47,38 @@ out_has "Overdue"
 ok_run -C co search 物流
 out_has "杭州青禾物流"
 
+# The projects went through the delivery process, by the engine: phases that fit their status,
+# and decisions waiting — for the demo's user (the workspace's identity: Ada Lovelace), one of
+# them overdue, one for a customer's sponsor, one a change request.
+rp -C co config user.email
+eq "$OUT" ada@delivery.example "the demo's user"
+out_of() { printf '%s' "$OUT" | jq -r "$1"; }
+rp -C co list project --json
+eq "$(out_of '[.[] | select(.status == "active" and .phase == null)] | length')" 0 "active projects not started"
+[ "$(out_of '[.[] | select(.status == "done" and .phase == "operations")] | length')" -ge 3 ] && ok ||
+	bad "done projects at operations: $(out_of '[.[] | select(.status == "done") | .phase] | join(" ")')"
+eq "$(out_of '[.[] | select(.status == "planned" and .phase != null and .phase != "requirements")] | length')" 0 "planned projects past requirements"
+[ "$(out_of '[.[] | select(.status == "planned" and .phase == null)] | length')" -ge 1 ] && ok || bad "no planned project is still to start"
+[ "$(out_of '[.[] | .phase] | unique | length')" -ge 6 ] && ok || bad "few phases: $(out_of '[.[] | .phase] | unique | join(" ")')"
+ok_run -C co approvals --mine
+[ "$(printf '%s\n' "$OUT" | grep -c pending)" -ge 2 ] && ok || bad "pending approvals for the demo's user: $OUT"
+out_has "OVERDUE" "one of the demo user's approvals is overdue"
+ok_run -C co approvals
+out_has "(customer)" "an approval waits for a customer's sponsor"
+CH=$(cd co && "$RAPPORT_BIN" list change --json | jq -r '.[0].id')
+eq "$(cd co && "$RAPPORT_BIN" approvals --json | jq --arg ch "$CH" '[.[] | select(.on == $ch)] | length')" 1 "a change request waits for approval"
+ok_run -C co log "Mobile field app"
+out_has "rejected (recorded by" "a paused project's blueprint was turned down"
+
 # The same RAPPORT_NOW gives the same demo, record for record.
 ok_run demo co2
-rp -C co list interaction --json --sort id
-a=$(printf '%s' "$OUT" | jq -c '[.[] | del(.created, .updated, .author)]' | sha256sum)
-rp -C co2 list interaction --json --sort id
-b=$(printf '%s' "$OUT" | jq -c '[.[] | del(.created, .updated, .author)]' | sha256sum)
-eq "$a" "$b" "demo is deterministic"
+for k in interaction project transition approval change; do
+	rp -C co list $k --json --sort id
+	a=$(printf '%s' "$OUT" | jq -c '[.[] | del(.created, .updated, .author)]' | sha256sum)
+	rp -C co2 list $k --json --sort id
+	b=$(printf '%s' "$OUT" | jq -c '[.[] | del(.created, .updated, .author)]' | sha256sum)
+	eq "$a" "$b" "demo is deterministic ($k)"
+done
 
 # Synthetic sizes: N customers in fixed proportions, deterministic ids.
 ok_run demo s1 --size 3

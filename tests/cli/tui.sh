@@ -1,7 +1,8 @@
 # tui.sh — the terminal UI in a real terminal: tmux runs rapport, send-keys types, capture-pane
 # reads the screen. Golden screens (tests/tui/golden) at 80x24 and 120x40 for each screen;
 # RAPPORT_GOLDEN=update rewrites them. Also: live resize, CJK alignment, a hostile record that
-# must not reach the terminal, the form's validation path, and the ':' command line.
+# must not reach the terminal, the form's validation path, the ':' command line, and the process
+# engine's keys: approving and rejecting on the Approvals screen, a project's gate and advance.
 . "$TOP/tests/lib.sh"
 
 . "$TOP/tests/tui_lib.sh"
@@ -22,6 +23,8 @@ for size in 80x24 120x40; do
 	keys 4 && wait_for "tickets where status!=closed" && golden "tickets-$size"
 	keys '?' && wait_for "Everywhere" && golden "help-$size"
 	keys q 5 && wait_for "Alerts" && golden "alerts-$size"
+	keys q 7 && wait_for "Waiting for you" && golden "approvals-$size"
+	keys : 'show "WMS implementation"' Enter && wait_for "Phase" && golden "phase-$size"
 	keys q 1 && wait_for "Open alerts"
 	keys q
 	sleep 0.3
@@ -192,6 +195,76 @@ keys 2 && wait_for "customers ·"
 keys Enter && wait_for "Key contacts"
 keys BTab && wait_for "COMPONENT"
 screen_has "confidence"
+keys : quit Enter
+tm kill-server 2>/dev/null
+
+# Approvals (screen 7): the demo user's first, OVERDUE in words as well as colour; a approves
+# through the engine and the project moves on; r needs a reason; a customer's decision asks for
+# its evidence; what the engine refuses is its message, and nothing changes.
+db() { sqlite3 -cmd ".timeout 5000" "$WS/.rapport/rapport.db" "$1"; }
+ERP=$(db "select p.id from project p join customer c on c.id = p.customer where p.name = 'ERP rollout' and c.name = 'Contoso Manufacturing'")
+CRM=$(db "select id from project where name = 'CRM migration'")
+start 80 24 tui
+keys 7 && wait_for "Waiting for you (3)"
+screen | grep -q '^ OVERDUE [0-9-]*  ERP rollout ' && ok || bad "the overdue approval is not first, marked OVERDUE: $(screen | sed -n 3,5p)"
+keys a && wait_for "approve — reason (optional"
+keys Escape
+sleep 0.2
+eq "$(db "select phase from project where id = '$ERP'")" golive "Esc at the prompt approves nothing"
+keys a && wait_for "approve — reason (optional"
+keys Enter
+wait_for "moved: golive -> initial_acceptance"
+eq "$(db "select phase from project where id = '$ERP'")" initial_acceptance "a on the Approvals screen moves the project"
+eq "$(db "select state || ' ' || (select name from member where id = a.by) from approval a where \"on\" = '$ERP' and stage = 'golive'")" "approved Ada Lovelace" "approved by the demo's user"
+wait_for "Waiting for you (2)"
+screen_lacks "OVERDUE"
+# The project's own screen shows where it went.
+keys : "show $ERP" Enter && wait_for "Phase"
+screen_has "▶ initial_acceptance"
+keys q && wait_for "Waiting for you (2)"
+# r: a reason or nothing.
+keys j r && wait_for "reject — reason (required)"
+before=$(dbdump)
+keys Enter && wait_for "a rejection needs a reason"
+eq "$(dbdump)" "$before" "a rejection without a reason changes nothing"
+keys r && wait_for "reject — reason (required)"
+keys "Scope not agreed with the sponsor yet" Enter
+wait_for "rejected · CRM migration stays at requirements"
+eq "$(db "select state || ': ' || reason from approval where \"on\" = '$CRM' and stage = 'requirements'")" "rejected: Scope not agreed with the sponsor yet" "r rejects with the reason typed"
+eq "$(db "select phase from project where id = '$CRM'")" requirements "a rejected project stays where it was"
+# A customer's decision: the evidence first; none, nothing recorded.
+wait_for "Waiting for you (1)"
+keys j && keys a && wait_for "— evidence (a mail, a document, a meeting)"
+before=$(dbdump)
+keys Enter && wait_for "needs its evidence"
+eq "$(dbdump)" "$before" "a customer's approval without evidence changes nothing"
+# Someone else's request is not ours to withdraw: the engine says so, nothing changes.
+keys G w && wait_for "withdraw — reason"
+keys Enter && wait_for "only who asked for approval"
+eq "$(dbdump)" "$before" "a refused withdrawal changes nothing"
+# On a project: c shows its gate, A advances after asking.
+WMS=$(db "select id from project where name = 'WMS implementation'")
+keys : "show $WMS" Enter && wait_for "Phase"
+screen_has "▶ migration"
+keys c && wait_for "next:  training"
+screen_has "ok no-blockers"
+keys q && wait_for "Phase"
+keys A && wait_for "Advance from migration to training? (y/n)"
+keys n
+sleep 0.2
+eq "$(db "select phase from project where id = '$WMS'")" migration "n leaves the project where it is"
+keys A && wait_for "Advance from migration to training? (y/n)"
+keys y && wait_for "migration -> training"
+eq "$(db "select phase from project where id = '$WMS'")" training "A advances the project"
+screen_has "▶ training"
+# A failing item of the exit checklist says "blocked" on the strip, and the gate says why.
+keys : 'show "Security audit"' Enter && wait_for "▶ uat"
+screen_lacks "blocked"
+(cd "$WS" && "$RAPPORT_BIN" add ticket customer="Northwind Traders" project="Security audit" \
+	title="Data lost in UAT" severity=critical status=open >/dev/null)
+wait_for "· blocked"
+keys c && wait_for "no no-blockers: 1 open high or critical ticket on the project"
+keys q
 keys : quit Enter
 tm kill-server 2>/dev/null
 

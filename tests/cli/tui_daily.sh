@@ -196,21 +196,22 @@ ERP=$(cd "$WS" && "$RAPPORT_BIN" list project name="ERP rollout" --json | jq -r 
 start 80 24 tui
 keys : "show $ERP" Enter && wait_for "Overview"
 keys Tab Tab && wait_for "per column"
-axis=$(screen | sed -n 3p)
+# Row 4: under the title, the phase strip and the tabs.
+axis=$(screen | sed -n 4p)
 case "$axis" in *"3 days per column"*) ok ;; *) bad "the ERP rollout's timeline is not at 3 days per column: $axis" ;; esac
 case "$axis" in *"Jan 2027"*) ok ;; *) bad "January is not labelled as a month of its year: $axis" ;; esac
 case "$axis" in *"  2027 "*) bad "a year stands where a month's name belongs: $axis" ;; *) ok ;; esac
-before=$(xcol 3 Feb)
+before=$(xcol 4 Feb)
 keys l l l
 sleep 0.3
 settle
-after=$(xcol 3 Feb)
+after=$(xcol 4 Feb)
 # Three weeks at 3 days per column: 21 days, 7 columns.
 eq "$((before - after))" 7 "l pans the timeline a week"
 keys h h h
 sleep 0.3
 settle
-eq "$(xcol 3 Feb)" "$before" "h pans back a week at a time"
+eq "$(xcol 4 Feb)" "$before" "h pans back a week at a time"
 keys : quit Enter
 
 # ---- 15. The too-small message is never the part that gets cut ----
