@@ -97,7 +97,8 @@ struct template_built {
  * template's process, the project entering its first stage, a summary task per phase, its
  * tasks and milestones dated in working days from the start on the team calendar, owners
  * resolved for the project, milestones the customer accepts entered in their acceptance
- * process, and the project's due date the plan's end unless given. One transaction. */
+ * process, and the project's due date the plan's end unless given. One transaction. A
+ * workspace that never had processes or templates is given the defaults first. */
 int template_build(struct ws *w, struct record *project, const char *name,
 		   struct template_built *out, struct err *e);
 /* The template file's text of a template record. */

@@ -59,9 +59,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	}
 	struct template_built b;
 	if (!rc && tmpl) {
-		if (!(rc = process_seed(c->ws, &c->err)) && !(rc = template_seed(c->ws, &c->err)))
-			rc = template_build(c->ws, r, tmpl, &b, &c->err);
-		if (!rc)
+		if (!(rc = template_build(c->ws, r, tmpl, &b, &c->err)))
 			fprintf(stderr, "Built from template %s: %ld phases, %ld tasks, %ld milestones; due %s\n",
 				tmpl, b.phases, b.tasks, b.milestones, b.due);
 	} else if (!rc)

@@ -1196,7 +1196,10 @@ int template_build(struct ws *w, struct record *project, const char *name,
 	long start;
 	memset(out, 0, sizeof *out);
 	calendar_init(&cal);
-	if ((rc = ws_load(w, name, "template", &t, e)))
+	/* A workspace that never had a process or a template gets the defaults first, so the
+	 * default template is there to build from (the CLI's add and the TUI's form alike). */
+	if ((rc = process_seed(w, e)) || (rc = template_seed(w, e)) ||
+	    (rc = ws_load(w, name, "template", &t, e)))
 		return rc;
 	const char *st = record_get(project, "start");
 	if (strcmp(project->ki->k->name, "project")) {

@@ -5,8 +5,10 @@
  * booleans; $EDITOR for long text. Values go through ws_put — the CLI's validation — when a
  * field is left, and the record through ws_add/ws_save on Save, so errors are the CLI's
  * messages, shown next to the field. Nothing is written until the whole record is valid;
- * Esc cancels.
+ * Esc cancels. A new project's form has one more row, Template: saved with one, the project
+ * is built by the process engine's template_build, as 'rapport add project --template' does.
  */
+#include "process.h"
 #include "tui_int.h"
 
 #include <stdlib.h>
@@ -29,11 +31,19 @@ struct formview {
 	int psel;
 	struct lineedit pq;
 	char msg[1024];
+	bool has_tmpl; /* a new project: the Template row after the fields */
+	char *tmpl;    /* the template picked, NULL for none */
 };
 
 #define LABEL_W 18
 
-static int nrows(struct formview *f) { return (int)f->ki->nf + 2; } /* fields, Save, Cancel */
+/* The Template row's picker: a choice whose values are the template records' names. */
+static const struct field tmpl_field = { .name = "template", .type = FT_CHOICE };
+
+/* Rows: the fields, the Template row when there is one, [ Save ], [ Cancel ]. */
+static int row_tmpl(struct formview *f) { return f->has_tmpl ? (int)f->ki->nf : -1; }
+static int row_save(struct formview *f) { return (int)f->ki->nf + f->has_tmpl; }
+static int nrows(struct formview *f) { return row_save(f) + 2; }
 
 static void set_error(struct formview *f, int i, const char *msg)
 {
@@ -101,6 +111,33 @@ static int pick_cb(const struct record *r, void *p)
 	return 0;
 }
 
+static int tmpl_cb(const struct record *r, void *p)
+{
+	struct formview *f = ((struct pickctx *)p)->f;
+	const char *name = record_get(r, "name"), *label = record_get(r, "label");
+	strv_push(&f->pvals, name);
+	strv_push_owned(&f->plabels, label ? xasprintf("%s  %s", name, label) : xstrdup(name));
+	return 0;
+}
+
+/* The templates to build from, by name; a workspace that never had one gets the default
+ * first, so the list shows what 'Save' will build from. */
+static void tmpl_fill(struct tui *t, struct formview *f)
+{
+	struct err e = { 0, "" };
+	const struct kindinfo *ki = schema_kind(&t->w->sc, "template");
+	if (process_seed(t->w, &e) || template_seed(t->w, &e)) {
+		tui_message(t, C_BAD, "%s", e.msg);
+		return;
+	}
+	struct query q;
+	query_init(&q, ki);
+	ws_sort(t->w, &q, "name", &e);
+	struct pickctx pc = { f };
+	store_query(t->w->st, &q, tmpl_cb, &pc, &e);
+	query_free(&q);
+}
+
 /* Fills the picker: a choice's values, or records of the referenced kind matching the query. */
 static void pick_fill(struct tui *t, struct formview *f)
 {
@@ -110,7 +147,11 @@ static void pick_fill(struct tui *t, struct formview *f)
 	 * they are looking for, so Enter picks the first match, never the blank. */
 	if (!f->pq.text.len) {
 		strv_push(&f->pvals, "");
-		strv_push(&f->plabels, "(unset)");
+		strv_push(&f->plabels, f->pf == &tmpl_field ? "(none: the fields as typed)" : "(unset)");
+	}
+	if (f->pf == &tmpl_field) {
+		tmpl_fill(t, f);
+		return;
 	}
 	if (f->pf->type == FT_CHOICE) {
 		strv_split(&f->pvals, f->pf->choices, ',');
@@ -147,7 +188,7 @@ static void pick_open(struct tui *t, struct formview *f, const struct field *fd)
 	le_init(&f->pq, "");
 	pick_fill(t, f);
 	if (fd->type == FT_CHOICE) {
-		const char *cur = f->r->val[f->sel];
+		const char *cur = fd == &tmpl_field ? f->tmpl : f->r->val[f->sel];
 		for (size_t i = 0; cur && i < f->pvals.n; i++)
 			if (!strcmp(f->pvals.v[i], cur))
 				f->psel = (int)i;
@@ -211,7 +252,11 @@ static void pick_key(struct tui *t, struct formview *f, int k)
 	else if (k == '\r' || k == '\n' || k == FK(KEY_ENTER)) {
 		if (!f->pvals.n)
 			return; /* nothing matches what was typed: keep the picker to retype */
-		if (f->psel < (int)f->pvals.n) {
+		if (f->psel < (int)f->pvals.n && f->pf == &tmpl_field) {
+			free(f->tmpl);
+			f->tmpl = f->pvals.v[f->psel][0] ? xstrdup(f->pvals.v[f->psel]) : NULL;
+			f->dirty = true;
+		} else if (f->psel < (int)f->pvals.n) {
 			if (f->pf->type == FT_REFS && f->pvals.v[f->psel][0]) {
 				/* A list of references: Enter adds one. */
 				char *next = set_edit(f->r->val[f->sel], f->pvals.v[f->psel], true);
@@ -271,8 +316,16 @@ static void form_draw(struct tui *t, struct view *v, int y, int h)
 		if (yy >= y + h - 1)
 			break;
 		bool sel = i == f->sel;
+		if (i == row_tmpl(f)) {
+			tui_put(yy, 1, LABEL_W + 1, "Template", sel ? A_BOLD : A_NORMAL);
+			const char *d = f->tmpl ? f->tmpl : sel ? "(none: Enter to pick; it builds the "
+								  "phases, tasks and milestones from start)"
+							   : "";
+			tui_put(yy, vx, vw, d, sel ? (int)A_REVERSE : f->tmpl ? (int)A_NORMAL : tui_attr(t, C_MUTED));
+			continue;
+		}
 		if (i >= (int)f->ki->nf) {
-			const char *b = i == (int)f->ki->nf ? "[ Save ]" : "[ Cancel ]";
+			const char *b = i == row_save(f) ? "[ Save ]" : "[ Cancel ]";
 			tui_put(yy, vx, 12, b, sel ? A_REVERSE | A_BOLD : A_BOLD);
 			continue;
 		}
@@ -320,12 +373,13 @@ static void save(struct tui *t, struct formview *f)
 			return;
 		}
 	int rc;
+	struct template_built b = { 0 };
 	if (f->is_new) {
 		if (!strcmp(f->ki->k->name, "field")) {
 			snprintf(f->msg, sizeof f->msg, "custom fields are added with :field add");
 			return;
 		}
-		rc = ws_add(t->w, f->r, &e);
+		rc = f->tmpl ? template_build(t->w, f->r, f->tmpl, &b, &e) : ws_add(t->w, f->r, &e);
 	} else
 		rc = f->dirty ? ws_save(t->w, f->r, &e) : 0;
 	if (rc) {
@@ -339,8 +393,13 @@ static void save(struct tui *t, struct formview *f)
 		return;
 	}
 	char *title = record_title(f->r);
-	tui_message(t, C_GOOD, "%s %s '%s' (%.8s)", f->is_new ? "Added" : "Saved", f->ki->k->name,
-		    title, f->r->id);
+	if (f->tmpl)
+		tui_message(t, C_GOOD, "Added project '%s' (%.8s) from template %s: %ld phases, %ld "
+				       "tasks, %ld milestones; due %s",
+			    title, f->r->id, f->tmpl, b.phases, b.tasks, b.milestones, b.due);
+	else
+		tui_message(t, C_GOOD, "%s %s '%s' (%.8s)", f->is_new ? "Added" : "Saved",
+			    f->ki->k->name, title, f->r->id);
 	free(title);
 	tui_changed(t);
 	tui_pop(t);
@@ -391,12 +450,16 @@ static bool form_key(struct tui *t, struct view *v, int k)
 	}
 	if (k != '\r' && k != '\n' && k != FK(KEY_ENTER) && k != ' ')
 		return k == '?' ? false : true; /* a form takes every other key, so nothing leaks out */
-	if (f->sel == (int)f->ki->nf) {
+	if (f->sel == row_save(f)) {
 		save(t, f);
 		return true;
 	}
-	if (f->sel == (int)f->ki->nf + 1) {
+	if (f->sel == row_save(f) + 1) {
 		tui_pop(t);
+		return true;
+	}
+	if (f->sel == row_tmpl(f)) {
+		pick_open(t, f, &tmpl_field);
 		return true;
 	}
 	const struct field *fd = f->ki->f[f->sel];
@@ -437,6 +500,7 @@ static void form_free(struct view *v)
 	}
 	free(f->err);
 	free(f->raw);
+	free(f->tmpl);
 	if (f->editing)
 		le_free(&f->le);
 	if (f->picking)
@@ -464,6 +528,7 @@ static const struct view_ops form_ops = {
 	"in a field: Enter\tkeep the value (checked at once; errors show under the field)\n"
 	"in a field: Esc\tleave it unchanged\n"
 	"Ctrl-S, [ Save ]\tsave (only a valid record is saved)\n"
+	"Template row\ta new project: pick a template; Save builds its phases, tasks, milestones\n"
 	"Esc q\tcancel\n",
 	form_draw, form_key, form_click, form_free,
 };
@@ -494,6 +559,7 @@ struct view *view_form(struct tui *t, const char *kind, const char *id, struct e
 		}
 		f->r = record_new(f->ki);
 		f->is_new = true;
+		f->has_tmpl = !strcmp(f->ki->k->name, "project") && schema_kind(&t->w->sc, "template");
 	}
 	f->err = xcalloc(f->ki->nf, sizeof(char *));
 	f->raw = xcalloc(f->ki->nf, sizeof(char *));

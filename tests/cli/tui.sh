@@ -102,6 +102,32 @@ P=$(cd "$WS" && "$RAPPORT_BIN" list project name=Formtest --json)
 eq "$(printf '%s' "$P" | jq -r '.[0].due')" 2027-01-31 "the form saved the fixed date"
 eq "$(printf '%s' "$P" | jq -r '.[0].customer' | cut -c1-8)" "$(cd "$WS" && "$RAPPORT_BIN" list customer name="Contoso Manufacturing" --json | jq -r '.[0].id' | cut -c1-8)" "the picker set the reference"
 
+# A new project from a template: the form's Template row picks one, Save builds the project
+# through the engine (as 'add project --template' does): its process, first phase, plan.
+keys a && wait_for "New project"
+keys Enter && wait_for "type to search"
+keys Conto
+wait_for "Contoso Manufacturing"
+keys Down Enter
+sleep 0.2
+keys j j Enter Templated Enter
+keys j j j Enter 2027-01-04 Enter
+keys G k k Enter && wait_for "template: ↓ ↑ choose"
+screen_has "erp-standard  ERP implementation, standard"
+keys Down Enter
+sleep 0.2
+keys C-s
+wait_for "Added project 'Templated'"
+screen_has "from template erp-standard"
+P=$(cd "$WS" && "$RAPPORT_BIN" list project name=Templated --json)
+PID=$(printf '%s' "$P" | jq -r '.[0].id')
+eq "$(printf '%s' "$P" | jq -r '.[0].phase')" requirements "the template's project is in its process's first phase"
+eq "$(cd "$WS" && "$RAPPORT_BIN" list task project="$PID" --json | jq 'map(select(.phase != null)) | length')" \
+	"$(cd "$WS" && "$RAPPORT_BIN" template show erp-standard | grep -c '^  task ')" \
+	"the form built every task of the template"
+eq "$(cd "$WS" && "$RAPPORT_BIN" list task project="$PID" --json | jq -r 'map(.start) | min')" 2027-01-04 \
+	"the plan starts on the project's start"
+
 # Delete asks, u brings it back.
 keys 2 && wait_for "13 customers"
 keys G && sleep 0.2
