@@ -11,12 +11,12 @@ BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 
 CC ?= cc
-PKGS = sqlite3 libgit2 ncursesw xlsxwriter
-DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev libxlsxwriter-dev sqlite3 jq tmux groff-base time python3 \
+PKGS = sqlite3 libgit2 ncursesw xlsxwriter icu-i18n icu-uc
+DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev libxlsxwriter-dev libicu-dev sqlite3 jq tmux groff-base time python3 \
            git openssh-server openssh-client clang python3-icalendar python3-markdown-it chromium
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Ibuild/gen $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 
 # Sources by layer (HACKING.md): cli, tui -> cmd -> core -> store -> util; git is used by cmd.
@@ -52,6 +52,13 @@ build/san/rapport: $(SAN_OBJ) build/san/cli/main.o
 build/san/unit: $(SAN_OBJ) $(UNIT_SRC) tests/unit/t.h
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(SAN_OBJ) $(LDLIBS)
 
+# The pinyin table (src/util/text.c): ICU's Han-Latin run once at build time.
+build/gen/pinyin_table.h: tools/pinyin_gen.c
+	@mkdir -p build/gen
+	$(CC) -O1 -o build/gen/pinyin_gen $< $(shell pkg-config --cflags --libs icu-i18n icu-uc 2>/dev/null)
+	build/gen/pinyin_gen > $@.tmp && mv $@.tmp $@
+build/rel/util/text.o build/san/util/text.o: build/gen/pinyin_table.h
+
 # Installs what the build and tests need, with apt-get on Debian/Ubuntu (sudo when not root).
 deps:
 	@missing=""; \
@@ -69,7 +76,7 @@ deps:
 	  fi; \
 	else \
 	  pkg-config --exists $(PKGS) 2>/dev/null || \
-	    { echo "make deps: install a C11 compiler, make, pkg-config, SQLite 3 (with FTS5), libgit2 1.5+, ncurses, libxlsxwriter and tmux" >&2; exit 1; }; \
+	    { echo "make deps: install a C11 compiler, make, pkg-config, SQLite 3 (with FTS5), libgit2 1.5+, ncurses, libxlsxwriter, ICU and tmux" >&2; exit 1; }; \
 	fi
 
 check: deps
@@ -87,13 +94,13 @@ FUZZ_TIME ?= 300
 FUZZ_CHECK_TIME ?= 20
 HAVE_CLANG := $(shell command -v clang >/dev/null 2>&1 && echo yes)
 ifeq ($(HAVE_CLANG),yes)
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(HDR)
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(HDR) build/gen/pinyin_table.h
 	@mkdir -p $(dir $@)
-	clang -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
+	clang -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild/gen -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 	  -o $@ $< $(FUZZ_LIB) $(LDLIBS)
 else
-build/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(FUZZ_LIB) $(HDR)
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(FUZZ_LIB) $(HDR) build/gen/pinyin_table.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< tests/fuzz/driver.c $(FUZZ_LIB) $(LDLIBS)
 endif

@@ -133,6 +133,24 @@ void id_new(char out[33]);
 void id_derived(char out[33], const char *what, const char *name);
 bool id_is_hex(const char *s, size_t minlen, size_t maxlen);
 
+/* Chinese text (text.c, the only user of ICU). */
+/* A Chinese character's pinyin, toneless and lower case ("明" -> "ming"); NULL for anything
+ * else. One reading per character (ICU's Han-Latin at build time). */
+const char *text_pinyin_of(uint32_t cp);
+/* Appends what a search for s by pinyin should find: for each run of Chinese characters, from
+ * each of its characters on, the run's pinyin and its initials ("上海明远" gives
+ * "shanghaimingyuan shmy", "haimingyuan hmy", …), space separated. Nothing for other text. */
+void text_pinyin_forms(struct buf *b, const char *s);
+/* A SQLite collation (sqlite3_create_collation's signature): ICU's "zh" order, pinyin for
+ * Chinese; ties, and a machine without ICU's data, fall back to the bytes. Thread-safe. */
+int text_collate_zh(void *arg, int na, const void *a, int nb, const void *b);
+/* ICU's version of that collation ("153.120.42"; "none" without it): when it changes, what
+ * was sorted by it must be sorted again. */
+void text_collator_version(char out[32]);
+/* The interface language, "zh" or "en": `setting` (ui.lang) when set, else the first of
+ * LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set. */
+const char *text_lang(const char *setting);
+
 /* UTF-8 and the terminal. Width follows wcwidth(3) under a UTF-8 locale. */
 /* Display columns of a UTF-8 string; invalid bytes and control characters count as their placeholder. */
 int utf8_width(const char *s);

@@ -158,8 +158,45 @@ static void maps_and_copies(void)
 	CHECK_STR(dst, "");
 }
 
+/* Pinyin forms and the zh collation (text.c). */
+static void chinese(void)
+{
+	struct buf b = BUF_INIT;
+	CHECK_STR(text_pinyin_of(0x660e), "ming"); /* 明 */
+	CHECK(text_pinyin_of('a') == NULL && text_pinyin_of(0x3042) == NULL); /* Latin, kana */
+	text_pinyin_forms(&b, "上海明远");
+	CHECK_STR(b.data, " shanghaimingyuan shmy haimingyuan hmy mingyuan my yuan y");
+	buf_reset(&b);
+	text_pinyin_forms(&b, "Contoso");
+	CHECK(b.len == 0);
+	/* runs apart: each run its own forms; a word reads as a word */
+	text_pinyin_forms(&b, "招商银行 (深圳)");
+	CHECK(strstr(b.data, " zhaoshangyinhang zsyh") && strstr(b.data, " shenzhen sz") &&
+	      !strstr(b.data, "hangshen"));
+	buf_reset(&b);
+	/* a long run is bounded: forms from each character span at most 12 of them */
+	for (int i = 0; i < 40; i++)
+		buf_adds(&b, "明");
+	struct buf f = BUF_INIT;
+	text_pinyin_forms(&f, b.data);
+	/* 40 forms of ' ' + ming×k + ' ' + m×k, k = 12 for 29 of them then 11 down to 1 */
+	CHECK(f.len == 40 * 2 + 5 * (29 * 12 + 66));
+	buf_release(&f);
+	buf_release(&b);
+	const char *a = "杭州", *z = "上海";
+	CHECK(text_collate_zh(NULL, (int)strlen(a), a, (int)strlen(z), z) < 0); /* hang < shang */
+	CHECK(text_collate_zh(NULL, 3, "abc", 3, "abc") == 0);
+	CHECK(text_collate_zh(NULL, 1, "a", 1, "B") < 0);
+	char v[32];
+	text_collator_version(v);
+	CHECK(strcmp(v, "none") != 0);
+	CHECK_STR(text_lang("zh_CN"), "zh");
+	CHECK_STR(text_lang("en"), "en");
+}
+
 void suite_util(void)
 {
+	chinese();
 	maps_and_copies();
 	dates();
 	widths();
