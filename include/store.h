@@ -29,6 +29,12 @@ extern unsigned long store_plans_run;
 /* Tunes the connection for loading many records (demo data, imports, a clone): a larger page
  * cache, and SQLite's temporary files (statement journals, sorters) in memory. */
 int store_bulk(struct store *st, struct err *e);
+/* Lists sort text the Chinese way (ICU's zh collation: pinyin) when on, else by bytes ignoring
+ * case. The order indexes keep the byte order, so a zh sort of a big kind sorts in memory. */
+void store_sort_zh(struct store *st, bool on);
+/* Indexes every record's text again when the search index was built by a build that indexed
+ * differently (meta "fts"); a no-op otherwise, and on a database opened read-only. */
+int store_fts_refresh(struct store *st, const struct schema *sc, struct err *e);
 /* A load of many records into one kind, inside the caller's transaction: drops the kind's
  * order indexes ("_sort": what lists walk; lookups by id, name and reference stay, and so does
  * the order index of `keep`, which the load looks duplicates up by), so each row updates a few

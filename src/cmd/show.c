@@ -180,7 +180,12 @@ static double num(const struct record *r, const char *f)
 static void kv(struct show *s, const char *label, const char *value, enum role role)
 {
 	struct ctx *c = s->c;
-	fprintf(c->out, "  %-16s %s", label, col(c, role));
+	/* Padded by display columns, not bytes: a custom field's label may be Chinese (客户等级),
+	 * and it is team data, so it is made safe like any value. */
+	struct buf l = BUF_INIT;
+	term_safe(&l, label, 0, 16);
+	fprintf(c->out, "  %s %s", l.data, col(c, role));
+	buf_release(&l);
 	out_safe(c, value);
 	fprintf(c->out, "%s\n", col(c, C_RESET));
 }

@@ -122,10 +122,14 @@ static int open_at(struct ws **out, const char *root, const char *db, struct err
 	w->author = xstrdup("unknown");
 	schema_init(&w->sc);
 	rc = store_open(&w->st, db, e);
-	if (rc || (rc = store_migrate(w->st, &w->sc, e)) || (rc = load_custom_fields(w, e))) {
+	if (rc || (rc = store_migrate(w->st, &w->sc, e)) || (rc = load_custom_fields(w, e)) ||
+	    (rc = store_fts_refresh(w->st, &w->sc, e))) {
 		ws_close(w);
 		return rc;
 	}
+	char *lang = ws_config_get(w, "ui.lang");
+	store_sort_zh(w->st, !strcmp(text_lang(lang), "zh"));
+	free(lang);
 	*out = w;
 	return 0;
 }

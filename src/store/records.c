@@ -164,6 +164,10 @@ void store_fts_text(struct buf *b, const char *s)
 	}
 }
 
+/* What the index holds for a record, as a number in meta "fts": when this build indexes
+ * differently (2: names' pinyin), store_fts_refresh indexes every record again. */
+#define FTS_FORMAT "2"
+
 /* Indexes a record's text under its ids number n; `fresh`: n was just allocated (ids rows are
  * never deleted, so no entry can exist and there is nothing to remove first). */
 static int fts_put(struct store *st, const struct record *r, sqlite3_int64 n, bool fresh,
@@ -185,6 +189,9 @@ static int fts_put(struct store *st, const struct record *r, sqlite3_int64 n, bo
 	for (size_t i = 0; i < r->ki->nf; i++)
 		if ((r->ki->f[i]->flags & F_FTS) && r->val[i]) {
 			store_fts_text(&text, r->val[i]);
+			/* A Chinese name is also found by its pinyin and initials ("mingyuan", "mykj"). */
+			if (r->ki->f[i]->flags & F_NAME)
+				text_pinyin_forms(&text, r->val[i]);
 			buf_addc(&text, '\n');
 		}
 	if (!text.len)
@@ -463,12 +470,17 @@ int store_name_match(struct store *st, const struct kindinfo *ki, const char *te
 			goto out;
 		buf_addf(&sql, "SELECT t.id FROM fts JOIN ids ON ids.n = fts.rowid JOIN \"%s\" t "
 			       "ON t.id = ids.id WHERE fts MATCH ?2 AND fts.kind = ?5 AND "
-			       "t.deleted = ?3 AND instr(lower(t.\"%s\"), lower(?1)) > 0 "
-			       "ORDER BY t.\"%s\" COLLATE NOCASE, t.id LIMIT ?4", t, col, col);
+			       "t.deleted = ?3 AND (instr(lower(t.\"%s\"), lower(?1)) > 0 OR "
+			       "instr(rapport_pinyin(t.\"%s\"), ' ' || lower(?1)) > 0) "
+			       "ORDER BY t.\"%s\" COLLATE NOCASE, t.id LIMIT ?4", t, col, col, col);
 		break;
 	case NAME_CONTAINS:
-		buf_addf(&sql, "SELECT id FROM \"%s\" WHERE deleted = ?3 AND instr(lower(\"%s\"), "
-			       "lower(?1)) > 0 ORDER BY \"%s\" COLLATE NOCASE, id LIMIT ?4", t, col, col);
+		/* Letters alone may be the pinyin of a Chinese name, or its initials. */
+		buf_addf(&sql, "SELECT id FROM \"%s\" WHERE deleted = ?3 AND (instr(lower(\"%s\"), "
+			       "lower(?1)) > 0", t, col);
+		if (!text[strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")])
+			buf_addf(&sql, " OR instr(rapport_pinyin(\"%s\"), ' ' || lower(?1)) > 0", col);
+		buf_addf(&sql, ") ORDER BY \"%s\" COLLATE NOCASE, id LIMIT ?4", col);
 		break;
 	}
 	sqlite3_stmt *s;
@@ -629,7 +641,8 @@ int store_query(struct store *st, const struct query *q, record_cb cb, void *ctx
 		desc = q->sort[i].desc != q->reverse;
 		const char *dir = desc ? "DESC" : "ASC";
 		buf_addf(&sql, "(\"%s\" IS NULL) %s, \"%s\"%s %s, ", qcol(f), dir, qcol(f),
-			 store_sort_nocase(f) ? " COLLATE NOCASE" : "", dir);
+			 !store_sort_nocase(f) ? "" : st->zh ? " COLLATE rapport_zh" : " COLLATE NOCASE",
+			 dir);
 	}
 	buf_addf(&sql, "id %s", desc ? "DESC" : "ASC");
 	buf_adds(&sql, " LIMIT ? OFFSET ?");
@@ -916,4 +929,51 @@ int store_each(struct store *st, const struct kindinfo *ki, record_cb cb, void *
 	       struct err *e)
 {
 	return each_where(st, ki, "", cb, ctx, e);
+}
+
+int store_fts_refresh(struct store *st, const struct schema *sc, struct err *e)
+{
+	char *have = NULL;
+	int rc = store_meta_get(st, "fts", &have, e);
+	bool same = !rc && have && !strcmp(have, FTS_FORMAT);
+	free(have);
+	if (rc || same || sqlite3_db_readonly(st->db, "main") == 1)
+		return rc;
+	if ((rc = store_begin(st, e)))
+		return rc;
+	rc = store_exec(st, "DELETE FROM fts", e);
+	for (size_t k = 0; !rc && k < sc->nkinds; k++) {
+		const struct kindinfo *ki = &sc->kinds[k];
+		bool any = false;
+		for (size_t i = 0; i < ki->nf; i++)
+			any |= (ki->f[i]->flags & F_FTS) != 0;
+		if (!any)
+			continue;
+		/* select_list's columns, then the ids number the index is keyed by */
+		struct buf sql = BUF_INIT;
+		buf_adds(&sql, "SELECT k.*, ids.n FROM (");
+		select_list(&sql, ki);
+		buf_adds(&sql, " WHERE deleted = 0) k JOIN ids ON ids.id = k.id");
+		sqlite3_stmt *s;
+		rc = store_prep(st, &s, sql.data, e);
+		buf_release(&sql);
+		if (rc)
+			break;
+		int step, ncol = FIRST_FIELD_COL + (int)ki->nf;
+		while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+			struct record *r = row_to_record(s, ki);
+			rc = fts_put(st, r, sqlite3_column_int64(s, ncol), true, e);
+			record_free(r);
+		}
+		if (!rc && step != SQLITE_DONE)
+			rc = store_sqlerr(st, e, "search index");
+		sqlite3_finalize(s);
+	}
+	if (!rc)
+		rc = store_meta_set(st, "fts", FTS_FORMAT, e);
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, e);
 }

@@ -106,6 +106,8 @@ static void connection_setup(struct store *st)
 		sqlite3_trace_v2(st->db, SQLITE_TRACE_PROFILE, trace, &trace_ms);
 	}
 	sqlite3_busy_timeout(st->db, 5000);
+	/* Every connection can sort the Chinese way (store_sort_zh picks it for lists). */
+	sqlite3_create_collation_v2(st->db, "rapport_zh", SQLITE_UTF8, NULL, text_collate_zh, NULL);
 }
 
 /* Connections of store_open_reader open now, in every thread: the rules' heap limit is per
@@ -133,6 +135,7 @@ int store_open_readonly(struct store *st, const char *vfs, struct store **out, s
 		return RERR_RUNTIME;
 	}
 	connection_setup(r);
+	r->zh = st->zh;
 	int rc = exec(r, "PRAGMA cache_size=-32768;", e);
 	if (rc) {
 		store_close(r);
@@ -166,6 +169,19 @@ static void sql_width(sqlite3_context *cx, int n, sqlite3_value **v)
 	sqlite3_result_int(cx, s ? utf8_width((const char *)s) : 0);
 }
 
+/* rapport_pinyin(TEXT): the pinyin forms a name is searched by (text_pinyin_forms), each
+ * after a space: whether a word of the search index came from the name itself. */
+static void sql_pinyin(sqlite3_context *cx, int n, sqlite3_value **v)
+{
+	(void)n;
+	const unsigned char *s = sqlite3_value_text(v[0]);
+	struct buf b = BUF_INIT;
+	if (s)
+		text_pinyin_forms(&b, (const char *)s);
+	sqlite3_result_text(cx, b.len ? b.data : "", (int)b.len, SQLITE_TRANSIENT);
+	buf_release(&b);
+}
+
 int store_open(struct store **out, const char *path, struct err *e)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -185,6 +201,9 @@ int store_open(struct store **out, const char *path, struct err *e)
 	sqlite3_create_function_v2(st->db, "rapport_width", 1,
 				   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 				   sql_width, NULL, NULL, NULL);
+	sqlite3_create_function_v2(st->db, "rapport_pinyin", 1,
+				   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				   sql_pinyin, NULL, NULL, NULL);
 	/* The file is ours only if it is a SQLite database; a stray file gives a clear error here. */
 	/* A 32 MiB page cache: a TUI frame runs dozens of queries over the same index pages. */
 	if ((code = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
@@ -199,6 +218,8 @@ fail:
 	free(st);
 	return code;
 }
+
+void store_sort_zh(struct store *st, bool on) { st->zh = on; }
 
 int store_bulk(struct store *st, struct err *e)
 {

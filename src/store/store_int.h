@@ -35,6 +35,7 @@ struct store {
 	bool reader;   /* from store_open_reader: another thread may be using it */
 	char asof[11]; /* the status date of store_asof, "" before the first */
 	struct sandbox *sandbox; /* where rules run (rules.c), opened on first use */
+	bool zh; /* text sorts by ICU's zh collation (pinyin), not by bytes ignoring case */
 };
 
 /* facts.c: whether a write (ev 0 insert, 1 update, 2 delete) to `table` can change facts; if so
