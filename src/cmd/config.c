@@ -1,6 +1,6 @@
 /*
  * config.c — `rapport config [--global] KEY [VALUE]`: reads or writes settings such as
- * user.name and user.email, in the workspace (.rapport/config) or the user's XDG config file.
+ * user.name, user.email and ui.lang, in the workspace (.rapport/config) or the user's XDG config file.
  */
 #include "cmd.h"
 #include "calendar.h"
@@ -16,7 +16,9 @@ static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_config = {
 	"config", run, "config [--global | --team] KEY [VALUE]", "Read or write a setting.",
-	"Keys: user.name and user.email (who you are; default: git's user.name and user.email).\n"
+	"Keys: user.name and user.email (who you are; default: git's user.name and user.email);\n"
+	"ui.lang: en or zh, or a locale of them such as zh_CN (with zh, names sort in Chinese\n"
+	"order; default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG).\n"
 	"Without --global the workspace's .rapport/config is used; with it,\n"
 	"$XDG_CONFIG_HOME/rapport/config (default ~/.config/rapport/config). Reading a key\n"
 	"looks in the workspace first, then the global file.\n"
@@ -125,6 +127,12 @@ static int team(struct ctx *c, const char *key, const char *value)
 	return rc;
 }
 
+/* en or zh, alone or as a locale names them (zh_CN, zh-Hans, en_US.UTF-8). */
+static bool lang_ok(const char *v)
+{
+	return (!strncmp(v, "en", 2) || !strncmp(v, "zh", 2)) && strchr("_-.", v[2]) != NULL;
+}
+
 static int run(struct ctx *c, int argc, char **argv)
 {
 	bool global = false, teamwide = false;
@@ -155,6 +163,12 @@ static int run(struct ctx *c, int argc, char **argv)
 		if ((rc = ctx_open(c)))
 			return rc;
 		path = xasprintf("%s/config", c->ws->dotdir);
+	}
+	if (npos == 2 && !strcmp(pos[0], "ui.lang") && *pos[1] && !lang_ok(pos[1])) {
+		free(path);
+		return err_set(&c->err, RERR_INPUT,
+			       "config: ui.lang: '%s' is not a language rapport speaks (en, zh, or a "
+			       "locale of them such as zh_CN)", pos[1]);
 	}
 	if (npos == 2) {
 		rc = config_file_set(path, pos[0], pos[1], &c->err);

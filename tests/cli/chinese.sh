@@ -45,6 +45,13 @@ eq "$(printf '%s' "$OUT" | jq -r '.[].name')" "$("$T/icu_sort" <"$T/names" | tac
 rp list customer --sort name
 eq "$(printf '%s\n' "$OUT" | sed -n 2p | awk '{print $2}')" "阿里巴巴（中国）有限公司" "the table sorts as --json does"
 
+# A language rapport does not speak is refused and the setting kept.
+rp config ui.lang fr
+status_is 2 "config ui.lang fr:"
+err_has "ui.lang: 'fr' is not a language rapport speaks"
+rp config ui.lang
+eq "$OUT" "zh_CN" "a refused ui.lang keeps the one before"
+
 # Without it, in a C locale: the old order (bytes, ignoring case), Latin first.
 rp config ui.lang ""
 eq "$(listed | head -1)" "Adventure Works" "a C locale keeps the byte order"
