@@ -144,9 +144,6 @@ void text_pinyin_forms(struct buf *b, const char *s);
 /* A SQLite collation (sqlite3_create_collation's signature): ICU's "zh" order, pinyin for
  * Chinese; ties, and a machine without ICU's data, fall back to the bytes. Thread-safe. */
 int text_collate_zh(void *arg, int na, const void *a, int nb, const void *b);
-/* ICU's version of that collation ("153.120.42"; "none" without it): when it changes, what
- * was sorted by it must be sorted again. */
-void text_collator_version(char out[32]);
 /* The interface language, "zh" or "en": `setting` (ui.lang) when set, else the first of
  * LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set. */
 const char *text_lang(const char *setting);

@@ -50,10 +50,15 @@ out_lacks() { case "$OUT" in *"$1"*) bad "stdout has '$1'${2:+ ($2)}" ;; *) ok ;
 err_has() { case "$ERR" in *"$1"*) ok ;; *) bad "stderr lacks '$1': $ERR" ;; esac; }
 eq() { if [ "$1" = "$2" ]; then ok; else bad "${3:-values differ}: got '$1', wanted '$2'"; fi; }
 
+# Every test's own look into a database waits for the lock. The last connection to close
+# checkpoints the WAL under an exclusive lock, so a TUI that tmux has just killed, or one
+# still refreshing in the background, can make a bare sqlite3 fail with "database is
+# locked" and turn a passing test red by timing alone.
+sqlite3() { command sqlite3 -cmd ".timeout 10000" "$@"; }
+
 # The workspace's data as text, to prove that a failed command changed nothing.
 # (The query planner's statistics are not data.)
-# (A closing rapport may hold the database for a moment: wait for it.)
-dbdump() { sqlite3 -cmd ".timeout 5000" "${WS:-.}/.rapport/rapport.db" .dump | grep -v sqlite_stat | sha256sum; }
+dbdump() { sqlite3 "${WS:-.}/.rapport/rapport.db" .dump | grep -v sqlite_stat | sha256sum; }
 
 # rejects 'MESSAGE' ARGS...: exit 2, the message on stderr, and the database unchanged.
 rejects() {

@@ -8,10 +8,8 @@
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <unicode/ucol.h>
-#include <unicode/uversion.h>
 
 #include "pinyin_table.h"
 
@@ -64,11 +62,13 @@ void text_pinyin_forms(struct buf *b, const char *s)
 	const char *syl[64];
 	int n = 0;
 	while (i < len) {
-		size_t w;
-		for (w = 0; w < sizeof phrases / sizeof phrases[0]; w++)
-			if (!strncmp(s + i, phrases[w].word, strlen(phrases[w].word)))
-				break;
-		if (w < sizeof phrases / sizeof phrases[0] && n + 2 <= (int)(sizeof syl / sizeof syl[0])) {
+		/* Every phrase is Chinese: ASCII, most of what an index write sees, skips the table. */
+		size_t w = ARRAY_LEN(phrases);
+		if (p[i] >= 0x80)
+			for (w = 0; w < ARRAY_LEN(phrases); w++)
+				if (!strncmp(s + i, phrases[w].word, strlen(phrases[w].word)))
+					break;
+		if (w < ARRAY_LEN(phrases) && n + 2 <= (int)ARRAY_LEN(syl)) {
 			syl[n++] = phrases[w].syl[0];
 			syl[n++] = phrases[w].syl[1];
 			i += strlen(phrases[w].word);
@@ -77,7 +77,7 @@ void text_pinyin_forms(struct buf *b, const char *s)
 		uint32_t cp;
 		size_t k = utf8_decode(p + i, len - i, &cp);
 		const char *py = k ? text_pinyin_of(cp) : NULL;
-		if (py && n < (int)(sizeof syl / sizeof syl[0]))
+		if (py && n < (int)ARRAY_LEN(syl))
 			syl[n++] = py;
 		else if (n) {
 			run_forms(b, syl, n);
@@ -117,23 +117,11 @@ int text_collate_zh(void *arg, int na, const void *a, int nb, const void *b)
 	return c ? c : na - nb;
 }
 
-void text_collator_version(char out[32])
-{
-	pthread_once(&zh_once, zh_open);
-	UVersionInfo v;
-	if (!zh) {
-		snprintf(out, 32, "none");
-		return;
-	}
-	ucol_getVersion(zh, v);
-	u_versionToString(v, out);
-}
-
 const char *text_lang(const char *setting)
 {
 	const char *env[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" };
 	const char *v = setting && *setting ? setting : NULL;
-	for (size_t i = 0; !v && i < sizeof env / sizeof env[0]; i++) {
+	for (size_t i = 0; !v && i < ARRAY_LEN(env); i++) {
 		const char *e = getenv(env[i]);
 		if (e && *e)
 			v = e;

@@ -227,7 +227,7 @@ tm kill-server 2>/dev/null
 # Approvals (screen 7): the demo user's first, OVERDUE in words as well as colour; a approves
 # through the engine and the project moves on; r needs a reason; a customer's decision asks for
 # its evidence; what the engine refuses is its message, and nothing changes.
-db() { sqlite3 -cmd ".timeout 5000" "$WS/.rapport/rapport.db" "$1"; }
+db() { sqlite3 "$WS/.rapport/rapport.db" "$1"; }
 ERP=$(db "select p.id from project p join customer c on c.id = p.customer where p.name = 'ERP rollout' and c.name = 'Contoso Manufacturing'")
 CRM=$(db "select id from project where name = 'CRM migration'")
 start 80 24 tui
