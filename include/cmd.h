@@ -144,6 +144,9 @@ void table_free(struct table *t);
 void json_record(struct json *j, const struct record *r);
 /* Writes the JSON document in b and a newline to c->out. */
 void json_flush(struct ctx *c, struct buf *b);
+/* "KEY": the total when one currency holds it (else null), and "KEY_by_currency": {"CNY":
+ * n, ...} — "" for amounts in the team's unnamed currency. Scripts read one shape always. */
+void json_money(struct json *j, const char *key, const struct msum *m);
 
 /* The kind named by a command argument, or a usage error listing the kinds. */
 int kind_arg(struct ctx *c, const char *name, const struct kindinfo **out);

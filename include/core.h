@@ -26,6 +26,7 @@ enum ftype {
 	FT_REFS,     /* comma-separated ids of records of kind field->ref */
 	FT_EMAIL,    /* an address of the shape local@domain.tld */
 	FT_SET,      /* comma-separated tags, kept sorted and unique */
+	FT_CURRENCY, /* a currency's three-letter code (ISO 4217), stored in capitals: CNY */
 };
 
 enum fflag {

@@ -127,6 +127,10 @@ void query_free(struct query *q);
 int store_query(struct store *st, const struct query *q, record_cb cb, void *ctx, struct err *e);
 int store_count(struct store *st, const struct query *q, long *n, struct err *e);
 /* Sum of a numeric field over the matches (0 when none). */
+/* Totals of f (less `minus` when not NULL) over the query's records, per currency: each
+ * record's own, else its contract's, else its project's, else the team's (team_currency). */
+int store_sum_money(struct store *st, const struct query *q, const struct field *f,
+		    const struct field *minus, struct msum *out, struct err *e);
 int store_sum(struct store *st, const struct query *q, const struct field *f, double *out,
 	      struct err *e);
 /* The widest value of f among q's matches in display columns (the stored text, as utf8_width
@@ -222,6 +226,12 @@ int store_each(struct store *st, const struct kindinfo *ki, record_cb cb, void *
 /* ---- what health and rules read (src/health): the views of views.c ----
  * store_asof sets the status date (YYYY-MM-DD) the views compute against; call it first. */
 int store_asof(struct store *st, const char *date, struct err *e);
+/* The views exist on this connection (store_asof makes them too; only team_currency makes
+ * sense before a status date is set). */
+int store_views(struct store *st, struct err *e);
+/* The currency totals are kept in (team_currency: currency.default, else the one most
+ * projects, contracts and invoices name); "" when none is named. */
+int store_team_currency(struct store *st, char out[4], struct err *e);
 
 struct project_facts {
 	char id[33], customer[33], status[16];
@@ -234,6 +244,11 @@ struct project_facts {
 	long inv_due, inv_on_time; /* invoices due by the status date, and of those paid on time */
 	bool has_revenue;
 	double revenue;            /* the linked contract's value, else what was invoiced */
+	/* Money above is in the project's currency (its own, its contract's, else the team's):
+	 * labour, expenses, invoices and the contract's value are converted to it. ac_base is
+	 * the actual cost in the team's currency (team_currency), 0 when no rate converts it. */
+	char currency[4];
+	double ac_base;
 };
 /* Every live project (or one, or a customer's), by id. */
 int store_project_facts(struct store *st, const char *project, const char *customer,
@@ -399,4 +414,15 @@ int store_history_all(struct store *st, const char *since,
 int store_history(struct store *st, const char *id, const char *since,
 		  int (*cb)(const char *day, double score, void *ctx), void *ctx, struct err *e);
 
+/* Exchange rates (fx records): *rate converts one unit of `from` into `to`, the newest rate
+ * at or before `date` (NULL: any), recorded either way round; 1 when the currencies are the
+ * same (two unnamed ones too). RERR_NOTFOUND when no rate says how, an unnamed currency to a
+ * named one included (counted: store_fx_missing). */
+int store_fx_rate(struct store *st, const char *from, const char *to, const char *date,
+		  double *rate);
+/* How many amounts store_fx_rate and rapport_fx could not convert since the last reset, in
+ * this process, and the first pair ("USD>CNY") in pair when not NULL. */
+long store_fx_missing(char pair[8], bool reset);
+
 #endif
+

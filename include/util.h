@@ -42,6 +42,28 @@ void buf_addrep(struct buf *b, char c, size_t n);
 /* An amount as "-1,234,567.89" (owned by the caller). */
 char *fmt_money(double v);
 
+/* ---- currencies (money.c) ---- */
+/* The three-letter code (capitals) of what was typed: "cny", "¥", "RMB" and "人民币" are CNY;
+ * NULL when it is no currency. The result is static until the thread's next call. */
+const char *currency_code(const char *in);
+/* An amount with its currency as a reader expects it: "¥1,234.00", "€5.00", "CHF 9.50";
+ * cur NULL or "" (the team's currency, unnamed): the bare amount. Owned by the caller. */
+char *fmt_amount(double v, const char *cur);
+/* Totals kept per currency, sorted by code; "" is the team's unnamed currency. */
+struct msum {
+	struct {
+		char cur[4];
+		double v;
+	} *v;
+	size_t n, cap;
+};
+void msum_add(struct msum *m, const char *cur, double v);
+/* The total when at most one currency is in it (*single), else 0 with *single false. */
+double msum_one(const struct msum *m, bool *single);
+/* "¥120,000.00 + €5,000.00"; "0.00" when empty. Owned by the caller. */
+char *msum_fmt(const struct msum *m);
+void msum_free(struct msum *m);
+
 /* A NULL-terminated vector of owned strings. */
 struct strv {
 	char **v;

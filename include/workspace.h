@@ -97,6 +97,9 @@ int ws_filter(struct ws *w, struct query *q, const char *expr, struct err *e);
 /* Sets q's order from "f,-g" (- for descending); NULL or "" uses the kind's default order. */
 int ws_sort(struct ws *w, struct query *q, const char *spec, struct err *e);
 
+/* The currency of a record's amounts: its own, else its contract's, else its project's, else
+ * the team's (store_team_currency); NULL when none is named anywhere. Owned by the caller. */
+char *ws_currency(struct ws *w, const struct record *r);
 /* A team setting's value ("calendar.weekend"), owned by the caller; NULL when unset. */
 char *ws_setting(struct ws *w, const char *name);
 /* The member record of the person working (by email), if there is one. */

@@ -59,6 +59,21 @@ int ctx_open(struct ctx *c)
 
 void ctx_warnings(struct ctx *c)
 {
+	/* A total that left amounts out says so, and how to put them in. (Not how many: a
+	 * view's amount may be read by several of a command's totals.) */
+	char pair[8];
+	if (store_fx_missing(pair, true) && pair[0] && pair[3] == '>') {
+		pair[3] = 0;
+		if (pair[0] == '?' || pair[4] == '?')
+			fprintf(stderr, "rapport: warning: amounts with no currency while others name "
+					"one were left out of totals (set the team's: rapport config "
+					"--team currency.default CODE)\n");
+		else
+			fprintf(stderr,
+				"rapport: warning: amounts in %s were left out of totals: no exchange "
+				"rate from %s to %s (rapport add fx from=%s to=%s rate=N as_of=DATE)\n",
+				pair, pair, pair + 4, pair, pair + 4);
+	}
 	for (; c->ws && c->warned < c->ws->warnings.n; c->warned++) {
 		struct buf b = BUF_INIT;
 		term_text(&b, c->ws->warnings.v[c->warned]);
@@ -344,6 +359,26 @@ void table_free(struct table *t)
 }
 
 /* ---- JSON ---- */
+
+void json_money(struct json *j, const char *key, const struct msum *m)
+{
+	bool single;
+	double v = msum_one(m, &single);
+	json_key(j, key);
+	if (single)
+		json_num(j, v);
+	else
+		json_null(j);
+	char *k = xasprintf("%s_by_currency", key);
+	json_key(j, k);
+	free(k);
+	json_obj_open(j);
+	for (size_t i = 0; i < m->n; i++) {
+		json_key(j, m->v[i].cur);
+		json_num(j, m->v[i].v);
+	}
+	json_obj_close(j);
+}
 
 static void json_value(struct json *j, const struct field *f, const char *v)
 {

@@ -25,7 +25,9 @@ const struct command cmd_config = {
 	"--team reads or writes the team's settings, which sync with the records: health weights,\n"
 	"anchors and bands (health.project.spi.weight 25, health.band.green 80; see rapport(1),\n"
 	"HEALTH), and sync.max_skew, how far ahead of a machine's clock a teammate's clock may be\n"
-	"before sync stops adopting it (hours, or 90m, 36h, 2d; default 24h; see rapport(1), SYNC).\n"
+	"before sync stops adopting it (hours, or 90m, 36h, 2d; default 24h; see rapport(1), SYNC),\n"
+	"and currency.default, the currency of amounts whose record, contract and project name\n"
+	"none (CNY, EUR, USD...).\n"
 	"An empty VALUE removes the setting.\n",
 	0,
 };
@@ -73,13 +75,27 @@ static int team(struct ctx *c, const char *key, const char *value)
 	bool skew = !strcmp(key, "sync.max_skew");
 	bool cal = !strcmp(key, "calendar.weekend") || !strcmp(key, "calendar.holidays") ||
 		   !strcmp(key, "calendar.workdays");
+	bool cur = !strcmp(key, "currency.default");
+	char code[4];
 	long long ms;
-	if (strncmp(key, "health.", 7) && !skew && !cal) {
+	if (strncmp(key, "health.", 7) && !skew && !cal && !cur) {
 		record_free(r);
 		return err_set(&c->err, RERR_INPUT,
 			       "config: '%s' is not a team setting (health.…, sync.max_skew, "
-			       "calendar.weekend, calendar.holidays, calendar.workdays)",
+			       "calendar.weekend, calendar.holidays, calendar.workdays, "
+			       "currency.default)",
 			       key);
+	}
+	if (cur && *value) {
+		if (!currency_code(value)) {
+			record_free(r);
+			return err_set(&c->err, RERR_INPUT,
+				       "config: currency.default: '%s' is not a currency (a "
+				       "three-letter code such as CNY, EUR, USD)",
+				       value);
+		}
+		snprintf(code, sizeof code, "%s", currency_code(value));
+		value = code;
 	}
 	if (skew && *value && (rc = sync_skew_parse(value, &ms, &c->err))) {
 		record_free(r);

@@ -227,6 +227,28 @@ static const struct {
 	{ "Maria Rossi", "maria@delivery.example", "exec", "160", -1 },
 };
 
+/* The firm keeps its books in euros and bills its Chinese customers in yuan: a team currency,
+ * and a month-end CNY>EUR rate for the two years of history (a gentle drift, no randomness). */
+/* What a Chinese customer's amounts are multiplied by: drawn as euros, billed in yuan. */
+#define PER_EUR(cu) ((cu)->zh ? 8 : 1)
+
+static void make_rates(struct gen *g)
+{
+	struct record *r = mk(g, "setting");
+	put(g, r, "name", "currency.default");
+	put(g, r, "value", "EUR");
+	save(g, r, NULL);
+	for (long m = 24; m >= 0 && !g->rc; m--) {
+		struct record *fx = mk(g, "fx");
+		put(g, fx, "from", "CNY");
+		put(g, fx, "to", "EUR");
+		putf(g, fx, "rate", "%.4f", 0.1270 + 0.0004 * (double)((m * 7) % 9) - 0.0016);
+		putday(g, fx, "as_of", -30 * m - 2);
+		put(g, fx, "source", "month-end reference rate");
+		save(g, fx, NULL);
+	}
+}
+
 static void make_members(struct gen *g)
 {
 	for (size_t i = 0; i < ARRAY_LEN(team); i++) {
@@ -235,6 +257,7 @@ static void make_members(struct gen *g)
 		put(g, r, "email", team[i].email);
 		put(g, r, "role", team[i].role);
 		put(g, r, "rate", team[i].rate);
+		put(g, r, "currency", "EUR");
 		save(g, r, g->members[i]);
 	}
 	g->nmembers = (int)ARRAY_LEN(team);
@@ -330,7 +353,7 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 	else
 		start = -rnd(len / 4, len * 3 / 4);
 	start += g->today; /* from here on, days since the epoch */
-	double rate = (double)rnd(90, 140);
+	double rate = (double)rnd(90, 140) * PER_EUR(cu);
 	struct record *r = mk(g, "project");
 	put(g, r, "customer", cid);
 	putf(g, r, "code", "P-%03d", idx + 101);
@@ -344,7 +367,7 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 	put(g, r, "manager", manager);
 	putday(g, r, "start", start - g->today);
 	putday(g, r, "due", start + len - g->today);
-	putf(g, r, "budget", "%ld", rnd(40, 160) * 1000);
+	putf(g, r, "budget", "%ld", rnd(40, 160) * 1000 * PER_EUR(cu));
 	putf(g, r, "rate", "%.0f", rate);
 	put(g, r, "currency", cu->zh ? "CNY" : "EUR");
 	if (contract)
@@ -410,7 +433,7 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 		struct record *e = mk(g, "expense");
 		put(g, e, "project", pid);
 		putday(g, e, "date", from + rnd(0, end - from > 0 ? end - from : 0));
-		putf(g, e, "amount", "%ld", rnd(2, 40) * 50);
+		putf(g, e, "amount", "%ld", rnd(2, 40) * 50 * PER_EUR(cu));
 		put(g, e, "category", PICK(cats));
 		save(g, e, NULL);
 	}
@@ -484,7 +507,7 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 		put(g, k, "customer", cid);
 		putf(g, k, "number", "C-%04ld", rnd(1000, 9999));
 		putf(g, k, "title", "Master services agreement — %s", cu->name);
-		putf(g, k, "value", "%ld", rnd(80, 600) * 1000);
+		putf(g, k, "value", "%ld", rnd(80, 600) * 1000 * PER_EUR(cu));
 		put(g, k, "currency", cu->zh ? "CNY" : "EUR");
 		putday(g, k, "signed", start - 10);
 		putday(g, k, "start", start);
@@ -496,7 +519,8 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 		struct record *q = mk(g, "quote");
 		put(g, q, "customer", cid);
 		putf(g, q, "number", "Q-%04ld", rnd(1000, 9999));
-		putf(g, q, "amount", "%ld", rnd(20, 200) * 1000);
+		putf(g, q, "amount", "%ld", rnd(20, 200) * 1000 * PER_EUR(cu));
+		put(g, q, "currency", cu->zh ? "CNY" : "EUR");
 		putday(g, q, "date", -rnd(5, 40));
 		put(g, q, "status", "sent");
 		save(g, q, NULL);
@@ -518,7 +542,7 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 		for (int m = months; m >= 1 && !g->rc; m--) {
 			struct record *iv = mk(g, "invoice");
 			long issued = 15 - 30L * m - (!strcmp(cu->stage, "churned") ? 120 : 0);
-			long amount = rnd(8, 40) * 500;
+			long amount = rnd(8, 40) * 500 * PER_EUR(cu);
 			put(g, iv, "customer", cid);
 			put(g, iv, "contract", contract);
 			putf(g, iv, "number", "INV-%ld-%02d", 2000 + (g->count % 900), m);
@@ -883,6 +907,9 @@ static void make_small(struct gen *g)
 		save(g, cm, NULL);
 	}
 	walk_all(g);
+	make_rates(g); /* last: the records before draw the same random numbers as before */
+	/* The gates of the replayed history ran before the rates existed; they are here now. */
+	store_fx_missing(NULL, true);
 }
 
 /* ---- synthetic, for benchmarks ---- */
@@ -1014,6 +1041,7 @@ static void make_synthetic(struct gen *g, long ncust)
 		if (c % 200 == 199 && !g->rc && !(g->rc = store_commit(g->w->st, g->e)))
 			g->rc = store_begin(g->w->st, g->e);
 	}
+	make_rates(g);
 }
 
 static int run(struct ctx *c, int argc, char **argv)

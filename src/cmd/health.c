@@ -105,6 +105,8 @@ static void json_health(struct ctx *c, struct json *j, const struct health *h, b
 			else
 				json_null(j);
 		}
+		json_key(j, "currency"); /* of bac, pv, ev, ac, eac, vac: the project's */
+		json_str(j, f->currency[0] ? f->currency : NULL);
 	}
 	json_key(j, "components");
 	json_arr_open(j);
@@ -170,15 +172,16 @@ static void print_one(struct ctx *c, const struct health *h, bool why, const cha
 	fprintf(c->out, "  Trend       %s %s (12 weeks)\n", spark, arrow);
 	if (!strcmp(h->kind, "project")) {
 		const struct project_facts *f = &h->evm;
-		char *bac = fmt_money(f->bac), *pv = fmt_money(f->pv), *ev = fmt_money(f->ev),
-		     *ac = fmt_money(f->ac);
+		const char *cur = f->currency; /* earned value is in the project's currency */
+		char *bac = fmt_amount(f->bac, cur), *pv = fmt_amount(f->pv, cur),
+		     *ev = fmt_amount(f->ev, cur), *ac = fmt_amount(f->ac, cur);
 		fprintf(c->out, "  Earned value  BAC %s  PV %s  EV %s  AC %s\n", bac, pv, ev, ac);
 		fprintf(c->out, "                SPI ");
 		fprintf(c->out, f->has_spi ? "%.2f" : "-", f->spi);
 		fprintf(c->out, "  CPI ");
 		fprintf(c->out, f->has_cpi ? "%.2f" : "-", f->cpi);
 		if (f->has_eac) {
-			char *eac = fmt_money(f->eac), *vac = fmt_money(f->vac);
+			char *eac = fmt_amount(f->eac, cur), *vac = fmt_amount(f->vac, cur);
 			fprintf(c->out, "  EAC %s  VAC %s", eac, vac);
 			free(eac);
 			free(vac);

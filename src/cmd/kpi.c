@@ -55,6 +55,11 @@ static int run(struct ctx *c, int argc, char **argv)
 	if ((rc = status_date(c, at, date)))
 		return rc;
 	date_parse(date, &today);
+	/* The money KPIs read invoice_status, which computes against the status date. */
+	char team[4];
+	if ((rc = store_asof(c->ws->st, date, &c->err)) ||
+	    (rc = store_team_currency(c->ws->st, team, &c->err)))
+		return rc;
 	struct kpis *k = xcalloc((size_t)nper, sizeof(*k));
 	char (*labels)[16] = xcalloc((size_t)nper, 16);
 	char partial_from[11] = ""; /* the current period, when it has not ended: to date */
@@ -82,6 +87,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		struct json j;
 		json_init(&j, &b, c->tty);
 		json_obj_open(&j);
+		json_key(&j, "currency"); /* of revenue and customer value */
+		json_str(&j, *team ? team : NULL);
 		json_key(&j, "periods");
 		json_arr_open(&j);
 		for (long p = 0; p < nper; p++) {
@@ -146,6 +153,10 @@ static int run(struct ctx *c, int argc, char **argv)
 		fprintf(c->out, "* %s to date (%s to %s): not a whole %s, so not comparable with the "
 				"others\n",
 			labels[nper - 1], partial_from, date, kind);
+	if (*team)
+		fprintf(c->out, "Money in %s: amounts in other currencies at the newest rate on or "
+				"before their date.\n",
+			team);
 	fprintf(c->out, "\nCustomer lifetime value (to %s)\n", date);
 	table_init(&tb, 4);
 	table_cell(&tb, "CUSTOMER", C_HEAD);
@@ -156,7 +167,8 @@ static int run(struct ctx *c, int argc, char **argv)
 	table_right(&tb, 2);
 	table_right(&tb, 3);
 	for (size_t i = 0; i < vs.n && i < 10 && vs.v[i].revenue > 0; i++) {
-		char *rev = fmt_money(vs.v[i].revenue), *mar = fmt_money(vs.v[i].revenue - vs.v[i].cost);
+		char *rev = fmt_amount(vs.v[i].revenue, team),
+		     *mar = fmt_amount(vs.v[i].revenue - vs.v[i].cost, team);
 		char pct[16];
 		snprintf(pct, sizeof pct, "%.0f%%", 100 * (vs.v[i].revenue - vs.v[i].cost) / vs.v[i].revenue);
 		table_cell(&tb, vs.v[i].name, C_RESET);

@@ -204,17 +204,21 @@ static int customer_summary(struct show *s)
 	    (rc = gather(c, "ticket", "customer", s->r->id, NULL, &tk)) ||
 	    (rc = gather(c, "survey", "customer", s->r->id, "-date", &sv)))
 		goto out;
-	double invoiced = 0, paid = 0, overdue = 0;
+	/* Per currency: a customer billed in yuan and in euros owes two sums, never their total. */
+	struct msum invoiced = { 0 }, paid = { 0 }, outstanding = { 0 }, overdue = { 0 };
 	long n_overdue = 0, open_tickets = 0;
 	for (size_t i = 0; i < inv.n; i++) {
 		double amount = num(inv.v[i], "amount"), p = num(inv.v[i], "paid_amount");
 		const char *due = record_get(inv.v[i], "due");
-		invoiced += amount;
-		paid += p;
+		char *cur = ws_currency(c->ws, inv.v[i]);
+		msum_add(&invoiced, cur, amount);
+		msum_add(&paid, cur, p);
+		msum_add(&outstanding, cur, amount - p);
 		if (p + 0.005 < amount && due && strcmp(due, today) < 0) {
-			overdue += amount - p;
+			msum_add(&overdue, cur, amount - p);
 			n_overdue++;
 		}
+		free(cur);
 	}
 	for (size_t i = 0; i < tk.n; i++) {
 		const char *st = record_get(tk.v[i], "status");
@@ -232,14 +236,10 @@ static int customer_summary(struct show *s)
 	if (c->json) {
 		json_key(&s->j, "summary");
 		json_obj_open(&s->j);
-		json_key(&s->j, "invoiced");
-		json_num(&s->j, invoiced);
-		json_key(&s->j, "paid");
-		json_num(&s->j, paid);
-		json_key(&s->j, "outstanding");
-		json_num(&s->j, invoiced - paid);
-		json_key(&s->j, "overdue");
-		json_num(&s->j, overdue);
+		json_money(&s->j, "invoiced", &invoiced);
+		json_money(&s->j, "paid", &paid);
+		json_money(&s->j, "outstanding", &outstanding);
+		json_money(&s->j, "overdue", &overdue);
 		json_key(&s->j, "overdue_invoices");
 		json_int(&s->j, n_overdue);
 		json_key(&s->j, "open_tickets");
@@ -252,8 +252,9 @@ static int customer_summary(struct show *s)
 		goto out;
 	}
 	fprintf(c->out, "\n%sSummary%s\n", col(c, C_HEAD), col(c, C_RESET));
-	char *a = fmt_money(invoiced), *b = fmt_money(paid), *o = fmt_money(invoiced - paid), *d = fmt_money(overdue);
-	char line[256];
+	char *a = msum_fmt(&invoiced), *b = msum_fmt(&paid), *o = msum_fmt(&outstanding),
+	     *d = msum_fmt(&overdue);
+	char line[512];
 	snprintf(line, sizeof line, "%s invoiced, %s paid, %s outstanding", a, b, o);
 	kv(s, "Receivables", line, C_RESET);
 	if (n_overdue) {
@@ -279,6 +280,10 @@ static int customer_summary(struct show *s)
 		kv(s, "Latest survey", line, C_RESET);
 	}
 out:
+	msum_free(&invoiced);
+	msum_free(&paid);
+	msum_free(&outstanding);
+	msum_free(&overdue);
 	recs_free(&inv);
 	recs_free(&act);
 	recs_free(&tk);
@@ -343,15 +348,19 @@ static int project_summary(struct show *s)
 {
 	struct ctx *c = s->c;
 	struct recs tasks = { 0 }, tm = { 0 }, ex = { 0 };
+	char *pcur = NULL;
 	int rc;
 	if ((rc = gather(c, "task", "project", s->r->id, "start,due,name", &tasks)) ||
 	    (rc = gather(c, "time", "project", s->r->id, NULL, &tm)) ||
 	    (rc = gather(c, "expense", "project", s->r->id, NULL, &ex)))
 		goto out;
+	/* Totals in the project's currency: a member's rate and an expense in another are
+	 * converted at the rate of their day (one with no rate is left out, and said so). */
 	double hours = 0, billable = 0, cost = 0, expenses = 0;
 	double prate = num(s->r, "rate");
+	pcur = ws_currency(c->ws, s->r);
 	for (size_t i = 0; i < tm.n; i++) {
-		double h = num(tm.v[i], "hours"), rate = prate;
+		double h = num(tm.v[i], "hours"), rate = prate, fx = 1;
 		const char *m = record_get(tm.v[i], "member");
 		hours += h;
 		const char *b = record_get(tm.v[i], "billable");
@@ -359,14 +368,24 @@ static int project_summary(struct show *s)
 			billable += h;
 		struct record *mr;
 		if (m && store_get(c->ws->st, &c->ws->sc, m, &mr, NULL) == 0) {
-			if (record_get(mr, "rate"))
+			if (record_get(mr, "rate")) {
+				char *mc = ws_currency(c->ws, mr);
 				rate = num(mr, "rate");
+				if (store_fx_rate(c->ws->st, mc, pcur, record_get(tm.v[i], "date"), &fx))
+					fx = 0;
+				free(mc);
+			}
 			record_free(mr);
 		}
-		cost += h * rate;
+		cost += h * rate * fx;
 	}
-	for (size_t i = 0; i < ex.n; i++)
-		expenses += num(ex.v[i], "amount");
+	for (size_t i = 0; i < ex.n; i++) {
+		char *ec = ws_currency(c->ws, ex.v[i]);
+		double fx;
+		if (!store_fx_rate(c->ws->st, ec, pcur, record_get(ex.v[i], "date"), &fx))
+			expenses += num(ex.v[i], "amount") * fx;
+		free(ec);
+	}
 	double budget = num(s->r, "budget");
 	long ndone = 0;
 	for (size_t i = 0; i < tasks.n; i++) {
@@ -381,6 +400,8 @@ static int project_summary(struct show *s)
 		json_int(&s->j, (long long)tasks.n);
 		json_key(&s->j, "tasks_done");
 		json_int(&s->j, ndone);
+		json_key(&s->j, "currency"); /* of the money below */
+		json_str(&s->j, pcur);
 		json_key(&s->j, "hours");
 		json_num(&s->j, hours);
 		json_key(&s->j, "billable_hours");
@@ -409,11 +430,12 @@ static int project_summary(struct show *s)
 	snprintf(line, sizeof line, "%.15g h (%.15g billable) in %zu entr%s", hours, billable, tm.n,
 		 tm.n == 1 ? "y" : "ies");
 	kv(s, "Time", line, C_RESET);
-	char *cs = fmt_money(cost), *es = fmt_money(expenses), *tot = fmt_money(cost + expenses);
+	char *cs = fmt_amount(cost, pcur), *es = fmt_amount(expenses, pcur),
+	     *tot = fmt_amount(cost + expenses, pcur);
 	snprintf(line, sizeof line, "%s labour + %s expenses = %s", cs, es, tot);
 	kv(s, "Cost", line, C_RESET);
 	if (budget > 0) {
-		char *bs = fmt_money(budget);
+		char *bs = fmt_amount(budget, pcur);
 		double used = 100 * (cost + expenses) / budget;
 		snprintf(line, sizeof line, "%s, %.0f%% used", bs, used);
 		kv(s, "Budget", line, used > 100 ? C_BAD : used > 80 ? C_WARN : C_RESET);
@@ -437,6 +459,7 @@ static int project_summary(struct show *s)
 		free(w.done);
 	}
 out:
+	free(pcur);
 	recs_free(&tasks);
 	recs_free(&tm);
 	recs_free(&ex);

@@ -32,6 +32,9 @@
 #define REFS(n, fl, k) { n, FT_REFS, fl, NULL, k, NULL, 0, 0, NULL, NULL }
 #define EMAIL(n, fl) { n, FT_EMAIL, fl, NULL, NULL, NULL, 0, 0, NULL, NULL }
 #define SET(n, fl) { n, FT_SET, fl, NULL, NULL, NULL, 0, 0, NULL, NULL }
+/* The currency of a record's amounts; unset on add, it comes from the record's contract, then
+ * its project, then the team's currency.default (ws.c, "@currency"). Unset: the team's. */
+#define CURRENCY(fl) { "currency", FT_CURRENCY, fl, NULL, NULL, "@currency", 0, 0, NULL, NULL }
 /* A gated stage: moved by `rapport advance`, derived by the database (F_DERIVED). */
 #define STAGE(n, fl) { n, FT_TEXT, (fl) | F_DERIVED | IX, NULL, NULL, NULL, 0, 0, NULL, NULL }
 /* The process a record follows (rapport-process(5)); unset: its kind's default process. */
@@ -91,7 +94,7 @@ static const struct field project_f[] = {
 	DATE("due", L | V | IX, NULL),
 	NUM("budget", FIN, 0, 1e15),
 	NUM("rate", FIN, 0, 1e9),
-	TEXT("currency", FIN),
+	CURRENCY(FIN),
 	REF("contract", FIN, "contract"),
 	LONG("description", S | V),
 	DATE("baselined", INT, NULL),
@@ -150,6 +153,7 @@ static const struct field expense_f[] = {
 	REF("project", R | L, "project"),
 	DATE("date", R | L | IX, "today"),
 	NUM("amount", R | L, 0, 1e15),
+	CURRENCY(0),
 	TEXT("category", L | S),
 	TEXT("note", L | S),
 };
@@ -159,7 +163,7 @@ static const struct field contract_f[] = {
 	TEXT("number", L | S | IX),
 	TEXT("title", R | L | S | N),
 	NUM("value", R | L, 0, 1e15),
-	TEXT("currency", 0),
+	CURRENCY(L),
 	DATE("signed", 0, NULL),
 	DATE("start", 0, NULL),
 	DATE("end", L | IX, NULL),
@@ -174,6 +178,7 @@ static const struct field quote_f[] = {
 	REF("project", 0, "project"),
 	TEXT("number", L | S | N | IX),
 	NUM("amount", R | L, 0, 1e15),
+	CURRENCY(L),
 	DATE("date", L | IX, "today"),
 	CHOICE("status", L | IX, "draft,sent,accepted,rejected,expired", "draft"),
 };
@@ -184,6 +189,7 @@ static const struct field invoice_f[] = {
 	REF("project", 0, "project"),
 	TEXT("number", L | S | N | IX),
 	NUM("amount", R | L, 0, 1e15),
+	CURRENCY(L),
 	DATE("issued", R | L | IX, "today"),
 	DATE("due", R | L | IX, NULL),
 	NUM("paid_amount", L, 0, 1e15),
@@ -235,8 +241,20 @@ static const struct field member_f[] = {
 	EMAIL("email", R | L | S | IX),
 	CHOICE("role", L, "pm,finance,exec,service,member", "member"),
 	NUM("rate", FIN, 0, 1e9),
+	CURRENCY(FIN), /* of the rate */
 	/* Whom approvals and alerts escalate to when they wait past their SLA. */
 	REF("reports_to", 0, "member"),
+};
+
+/* An exchange rate, team data that syncs: one unit of `from` is `rate` units of `to` from
+ * `as_of` on. Totals in one currency convert each amount with the newest rate at or before its
+ * date, in either direction (store.h, rapport_fx). */
+static const struct field fx_f[] = {
+	{ "from", FT_CURRENCY, R | L | IX, NULL, NULL, NULL, 0, 0, NULL, NULL },
+	{ "to", FT_CURRENCY, R | L | IX, NULL, NULL, NULL, 0, 0, NULL, NULL },
+	NUM("rate", R | L, 1e-9, 1e12),
+	DATE("as_of", R | L | IX, "today"),
+	TEXT("source", L | S),
 };
 
 /* A change request on a project: once its process approves it, its impact (days, cost) moves
@@ -390,6 +408,7 @@ static int check_dates(const struct record *r, struct err *e);
 static int check_survey(const struct record *r, struct err *e);
 static int check_invoice(const struct record *r, struct err *e);
 static int check_rule(const struct record *r, struct err *e);
+static int check_fx(const struct record *r, struct err *e);
 
 #define KIND(n, p, arr, fl, sort, any, chk) { n, p, arr, ARRAY_LEN(arr), fl, sort, any, chk, NULL }
 #define KINDX(n, p, arr, fl, sort, any, chk, ix) { n, p, arr, ARRAY_LEN(arr), fl, sort, any, chk, ix }
@@ -421,6 +440,7 @@ const struct kind kind_table[] = {
 	KIND("rule", "rules", rule_f, K_INTERNAL, "name", NULL, check_rule),
 	KIND("alert", "alerts", alert_f, K_INTERNAL, "-raised", NULL, NULL),
 	KIND("change", "change requests", change_f, 0, "project", NULL, NULL),
+	KIND("fx", "exchange rates", fx_f, K_INTERNAL | K_FINANCE, "-as_of", NULL, check_fx),
 	KIND("process", "processes", process_f, K_INTERNAL | K_WHOLE | K_DEFINITION, "kind,name", NULL, NULL),
 	KIND("template", "templates", template_f, K_INTERNAL | K_WHOLE | K_DEFINITION, "name", NULL,
 	     NULL),
@@ -481,6 +501,18 @@ static int check_survey(const struct record *r, struct err *e)
 		record_where(r, w, sizeof(w));
 		return err_set(e, RERR_INPUT,
 			       "%s: field 'score': '%s' is out of range for csat (1 to 5)", w, score);
+	}
+	return 0;
+}
+
+static int check_fx(const struct record *r, struct err *e)
+{
+	const char *from = record_get(r, "from"), *to = record_get(r, "to");
+	if (from && to && !strcmp(from, to)) {
+		char w[80];
+		record_where(r, w, sizeof(w));
+		return err_set(e, RERR_INPUT, "%s: field 'to': a rate from %s to %s itself", w, from,
+			       to);
 	}
 	return 0;
 }
@@ -716,7 +748,8 @@ void field_label(const struct field *f, char *out, size_t n)
 const char *ftype_name(enum ftype t)
 {
 	static const char *names[] = { "text", "long text", "number", "integer", "date",
-				       "datetime", "bool", "choice", "ref", "refs", "email", "set" };
+				       "datetime", "bool", "choice", "ref", "refs", "email", "set",
+				       "currency" };
 	return names[t];
 }
 

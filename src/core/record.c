@@ -288,6 +288,14 @@ int value_normalize(const struct field *f, const char *in, time_t now, char **ou
 		*out = xstrdup(in);
 		return 0;
 	}
+	case FT_CURRENCY: {
+		const char *code = currency_code(in);
+		if (!code)
+			return bad(e, f, in,
+				   "is not a currency (a three-letter code such as CNY, EUR, USD)");
+		*out = xstrdup(code);
+		return 0;
+	}
 	case FT_EMAIL:
 		if (!email_ok(in))
 			return bad(e, f, in, "is not an email address (name@example.com)");

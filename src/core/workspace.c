@@ -682,12 +682,55 @@ int ws_assign(struct ws *w, struct record *r, const char *a, struct err *e)
 	return rc;
 }
 
+/* The currency a record names itself or through its contract, then its project (a contract
+ * is what was agreed, so it decides first); NULL when none does. Depth bounds a chain of
+ * references a hostile file could make circular. */
+static char *named_currency(struct ws *w, const struct record *r, int depth)
+{
+	const char *own = record_get(r, "currency");
+	if (own && *own)
+		return xstrdup(own);
+	static const char *const via[] = { "contract", "project" };
+	for (size_t i = 0; depth < 3 && i < ARRAY_LEN(via); i++) {
+		const struct field *f = kind_field(r->ki, via[i]);
+		const char *id = record_get(r, via[i]);
+		struct record *up = NULL;
+		struct err e = { 0, "" };
+		char *c = NULL;
+		if (f && f->type == FT_REF && id && !store_get(w->st, &w->sc, id, &up, &e))
+			c = named_currency(w, up, depth + 1);
+		record_free(up);
+		if (c)
+			return c;
+	}
+	return NULL;
+}
+
+char *ws_currency(struct ws *w, const struct record *r)
+{
+	char *c = named_currency(w, r, 0), team[4];
+	struct err e = { 0, "" };
+	if (c)
+		return c;
+	return !store_team_currency(w->st, team, &e) && *team ? xstrdup(team) : NULL;
+}
+
 static int apply_defaults(struct ws *w, struct record *r, struct err *e)
 {
 	for (size_t i = 0; i < r->ki->nf; i++) {
 		const struct field *f = r->ki->f[i];
 		if (r->val[i] || !f->def)
 			continue;
+		if (!strcmp(f->def, "@currency")) {
+			/* what the record names, else the team's setting: never a guess written */
+			char *c = named_currency(w, r, 0);
+			if (!c)
+				c = ws_setting(w, "currency.default");
+			if (c && currency_code(c))
+				record_put(r, (int)i, xstrdup(currency_code(c)));
+			free(c);
+			continue;
+		}
 		if (!strcmp(f->def, "@me")) {
 			char me[33];
 			if (ws_me(w, me))

@@ -1196,7 +1196,7 @@ void health_values_of(const struct healths *customers, const struct healths *pro
 		struct cvalue *v = out->n ? bsearch(&key, out->v, out->n, sizeof(*out->v), cmp_value_id)
 					  : NULL;
 		if (v)
-			v->cost += projects->v[i].evm.ac;
+			v->cost += projects->v[i].evm.ac_base; /* revenue is in the team's currency too */
 	}
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_revenue);

@@ -141,7 +141,9 @@ static void why(struct ws *w, struct doc *d, const struct health *h)
 
 static bool evm_line(struct doc *d, const struct project_facts *f)
 {
-	char *bac = fmt_money(f->bac), *pv = fmt_money(f->pv), *ev = fmt_money(f->ev), *ac = fmt_money(f->ac);
+	const char *cur = f->currency; /* earned value is in the project's currency */
+	char *bac = fmt_amount(f->bac, cur), *pv = fmt_amount(f->pv, cur), *ev = fmt_amount(f->ev, cur),
+	     *ac = fmt_amount(f->ac, cur);
 	doc_kv(d, "Earned value", TONE_NONE, "BAC %s · PV %s · EV %s · AC %s", bac, pv, ev, ac);
 	free(bac);
 	free(pv);
@@ -156,7 +158,7 @@ static bool evm_line(struct doc *d, const struct project_facts *f)
 		      : (f->has_spi && f->spi < 1) || (f->has_cpi && f->cpi < 1)   ? TONE_WARN
 										   : TONE_NONE;
 	if (f->has_eac) {
-		char *eac = fmt_money(f->eac), *vac = fmt_money(f->vac);
+		char *eac = fmt_amount(f->eac, cur), *vac = fmt_amount(f->vac, cur);
 		doc_kv(d, "Performance", t, "SPI %s · CPI %s · EAC %s · VAC %s", spi, cpi, eac, vac);
 		free(eac);
 		free(vac);
@@ -615,8 +617,11 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 			doc_cell(d, st && !strcmp(st, "approved") ? TONE_GOOD : TONE_NONE, "%s",
 				 st ? st : "(not submitted)");
 			doc_cell(d, TONE_NONE, "%s", record_get(c, "days") ? record_get(c, "days") : "");
-			char *money = record_get(c, "cost") ? fmt_money(strtod(record_get(c, "cost"), NULL))
-							    : NULL;
+			char *cur = ws_currency(w, c); /* the project's */
+			char *money = record_get(c, "cost")
+					      ? fmt_amount(strtod(record_get(c, "cost"), NULL), cur)
+					      : NULL;
+			free(cur);
 			doc_cell(d, TONE_NONE, "%s", money ? money : "");
 			free(money);
 			doc_cell(d, TONE_NONE, "%s", record_get(c, "applied") ? record_get(c, "applied") : "");
@@ -808,8 +813,17 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 			goto out;
 		static const char *const bucket[] = { "Not yet due", "1-30 days", "31-60 days",
 						      "61-90 days", "Over 90 days" };
+		/* Bars on one scale, in the team's currency (each amount at the status date's
+		 * rate); the table per currency. */
+		char team[4], asof[11];
 		double sum[5] = { 0 };
+		struct msum by[5] = { { 0 } };
 		long cnt[5] = { 0 };
+		days_to_date(asof, today);
+		if ((rc = store_team_currency(w->st, team, e))) {
+			recs_free(&inv);
+			goto out;
+		}
 		for (size_t i = 0; i < inv.n; i++) {
 			const char *due = record_get(inv.v[i], "due"), *amt = record_get(inv.v[i], "amount"),
 				   *paid = record_get(inv.v[i], "paid_amount");
@@ -819,39 +833,55 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 				continue;
 			long late = today - dd;
 			int b = late <= 0 ? 0 : late <= 30 ? 1 : late <= 60 ? 2 : late <= 90 ? 3 : 4;
-			sum[b] += open;
+			char *cur = ws_currency(w, inv.v[i]);
+			double fx;
+			if (!store_fx_rate(w->st, cur, team, asof, &fx))
+				sum[b] += open * fx;
+			msum_add(&by[b], cur, open);
+			free(cur);
 			cnt[b]++;
 		}
 		recs_free(&inv);
-		doc_bars(d, "Outstanding by days past due", NULL, 0);
+		char *title = *team ? xasprintf("Outstanding by days past due (in %s)", team)
+				    : xstrdup("Outstanding by days past due");
+		doc_bars(d, title, NULL, 0);
+		free(title);
 		for (int b = 0; b < 5; b++) {
-			char *m = fmt_money(sum[b]);
+			char *m = fmt_amount(sum[b], team);
 			doc_bar(d, bucket[b], sum[b], m, b == 0 ? TONE_GOOD : b == 1 ? TONE_WARN : TONE_BAD);
 			free(m);
 		}
 		doc_table(d, "Days past due|Invoices>|Outstanding>", NULL);
 		for (int b = 0; b < 5; b++) {
-			char *m = fmt_money(sum[b]);
+			char *m = msum_fmt(&by[b]);
 			doc_row(d);
 			doc_cell(d, TONE_NONE, "%s", bucket[b]);
 			doc_cell(d, TONE_NONE, "%ld", cnt[b]);
-			doc_cell(d, b >= 3 && sum[b] > 0 ? TONE_BAD : TONE_NONE, "%s", m);
+			doc_cell(d, b >= 3 && cnt[b] > 0 ? TONE_BAD : TONE_NONE, "%s", m);
 			free(m);
+			msum_free(&by[b]);
 		}
 	}
 
 	doc_h2(d, "Customer value");
 	{
 		health_values_of(&cs, &ps, &vs);
-		doc_bars(d, "Revenue to date, top 10", NULL, 0);
+		char team[4];
+		if ((rc = store_team_currency(w->st, team, e)))
+			goto out;
+		char *title = *team ? xasprintf("Revenue to date, top 10 (in %s)", team)
+				    : xstrdup("Revenue to date, top 10");
+		doc_bars(d, title, NULL, 0);
+		free(title);
 		for (size_t i = 0; i < vs.n && i < 10 && vs.v[i].revenue > 0; i++) {
-			char *m = fmt_money(vs.v[i].revenue);
+			char *m = fmt_amount(vs.v[i].revenue, team);
 			doc_bar(d, vs.v[i].name, vs.v[i].revenue, m, TONE_NONE);
 			free(m);
 		}
 		doc_table(d, "Customer|Revenue>|Margin>|Margin %>", "No invoiced revenue yet.");
 		for (size_t i = 0; i < vs.n && i < 25 && vs.v[i].revenue > 0; i++) {
-			char *rev = fmt_money(vs.v[i].revenue), *mar = fmt_money(vs.v[i].revenue - vs.v[i].cost);
+			char *rev = fmt_amount(vs.v[i].revenue, team),
+			     *mar = fmt_amount(vs.v[i].revenue - vs.v[i].cost, team);
 			doc_row(d);
 			doc_cell(d, TONE_NONE, "%s", vs.v[i].name);
 			doc_cell(d, TONE_NONE, "%s", rev);

@@ -134,7 +134,13 @@ char *rules_render(const char *tmpl, const char *watch, int n, const char *const
 		else if (!*v) /* never a blank that leaves "for  days": say that nothing is known */
 			buf_adds(&b, "(unset)");
 		else if (!*end && store_rule_money(watch, names[k])) {
-			char *m = fmt_money(d); /* 17,500.00, as show, health and reports write it */
+			/* ¥17,500.00, as show, health and reports write it: in the row's currency,
+			 * when the view has one (invoice_status's *_base are the team's, unnamed) */
+			const char *cur = NULL;
+			for (int i = 0; i < n && !strstr(names[k], "_base"); i++)
+				if (!strcmp(names[i], "currency"))
+					cur = vals[i];
+			char *m = fmt_amount(d, cur);
 			buf_adds(&b, m);
 			free(m);
 		} else if (!*end && strchr(v, '.'))

@@ -25,7 +25,8 @@ const char store_changed[] = "(changed)";
 /* ---- what marks the cache stale ---- */
 
 /* The tables facts are read from, and whose facts a row of each feeds: the ids in these
- * columns; NULL for contract (the projects under it) and member (rates: every project). */
+ * columns; NULL for contract (the projects under it), and for member (rates), fx (exchange
+ * rates) and setting (currency.default): every project and customer. */
 static const struct {
 	const char *table, *cols;
 } fact_sources[] = {
@@ -33,7 +34,7 @@ static const struct {
 	{ "time", "project" },	     { "expense", "project" },	   { "milestone", "project" },
 	{ "ticket", "project,customer" }, { "invoice", "project,customer" },
 	{ "survey", "project,customer" }, { "interaction", "customer" }, { "contract", NULL },
-	{ "member", NULL },
+	{ "member", NULL },	     { "fx", NULL },		   { "setting", NULL },
 };
 
 bool store_facts_trigger(const char *table, int ev, char *name, size_t n, struct buf *ddl)
@@ -92,6 +93,9 @@ static int finish(struct store *st, sqlite3_stmt *s, int step, int rc, struct er
 struct pacc {
 	struct project_facts f;
 	double rate;
+	/* the member whose rate was last converted into f.currency, and that rate */
+	long conv_member;
+	double conv_rate;
 	long start; /* day number, 0 when unset */
 	char contract[33];
 };
@@ -205,8 +209,11 @@ static void add_task(struct pacc *p, sqlite3_stmt *s)
 	p->f.ev += budget * progress / 100.0;
 }
 
-/* Member rates, for labour cost: a handful of members, looked up per (project, member). */
-static struct strv member_ids, member_rates;
+/* Member rates, for labour cost: a handful of members, looked up per (project, member), with
+ * the currency each rate is in ("" the team's) and the store to convert them with. */
+static struct strv member_ids, member_rates, member_curs;
+static struct store *fx_st;
+static char asof_date[11], team_cur[4];
 
 static void add_labour(struct pacc *p, sqlite3_stmt *s)
 {
@@ -214,8 +221,21 @@ static void add_labour(struct pacc *p, sqlite3_stmt *s)
 	double hours = sqlite3_column_double(s, 2), rate = p->rate;
 	for (size_t i = 0; m && i < member_ids.n; i++)
 		if (!strcmp(member_ids.v[i], (const char *)m)) {
-			if (member_rates.v[i][0])
-				rate = strtod(member_rates.v[i], NULL);
+			if (!member_rates.v[i][0])
+				break;
+			rate = strtod(member_rates.v[i], NULL);
+			const char *mc = member_curs.v[i][0] ? member_curs.v[i] : team_cur;
+			if (strcmp(mc, p->f.currency)) {
+				/* once per (project, member) run of rows, not per row */
+				if (p->conv_member != (long)i + 1) {
+					double fx = 0;
+					if (store_fx_rate(fx_st, mc, p->f.currency, asof_date, &fx))
+						fx = 0;
+					p->conv_member = (long)i + 1;
+					p->conv_rate = rate * fx;
+				}
+				rate = p->conv_rate;
+			}
 			break;
 		}
 	p->f.hours += hours;
@@ -253,13 +273,15 @@ static int member_rates_load(struct store *st, struct err *e)
 	sqlite3_stmt *s;
 	strv_clear(&member_ids);
 	strv_clear(&member_rates);
-	int rc = store_prep(st, &s, "SELECT id, rate FROM member", e), step;
+	strv_clear(&member_curs);
+	int rc = store_prep(st, &s, "SELECT id, rate, currency FROM member", e), step;
 	if (rc)
 		return rc;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const unsigned char *r = sqlite3_column_text(s, 1);
+		const unsigned char *r = sqlite3_column_text(s, 1), *c = sqlite3_column_text(s, 2);
 		strv_push(&member_ids, (const char *)sqlite3_column_text(s, 0));
 		strv_push(&member_rates, r ? (const char *)r : "");
+		strv_push(&member_curs, c ? (const char *)c : "");
 	}
 	return finish(st, s, step, 0, e, "members");
 }
@@ -278,6 +300,17 @@ static long asof_days(struct store *st)
 	return d;
 }
 
+/* A project's currency as SQL, for the project row `p` (and its contract `c`, when joined). */
+#define PCUR(p) "COALESCE(" p ".currency, (SELECT cc.currency FROM contract cc WHERE cc.id = " p \
+		".contract), (SELECT code FROM team_currency))"
+/* The project rows: the contract's value comes converted into the project's currency. */
+#define PROJECT_COLS                                                                              \
+	"p.id, p.customer, p.status, p.budget, p.rate, p.start, p.contract, "                    \
+	"rapport_fx(c.value, COALESCE(c.currency, " PCUR("p") "), " PCUR("p") ", "                \
+	"(SELECT d FROM asof)), p.name, " PCUR("p")
+/* The currency of the project a row's `project` column names. */
+#define ROW_PCUR(t) "(SELECT " PCUR("pp") " FROM project pp WHERE pp.id = " t ".project)"
+
 int store_project_facts(struct store *st, const char *project, const char *customer,
 			int (*cb)(const struct project_facts *f, void *ctx), void *ctx, struct err *e)
 {
@@ -287,12 +320,10 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 	sqlite3_stmt *s;
 	int rc = store_prep(st, &s,
 			    customer == store_changed
-				    ? "SELECT p.id, p.customer, p.status, p.budget, p.rate, p.start, "
-				      "  p.contract, c.value, p.name FROM project p LEFT JOIN contract c "
+				    ? "SELECT " PROJECT_COLS " FROM project p LEFT JOIN contract c "
 				      "  ON c.id = p.contract AND c.deleted = 0 WHERE p.deleted = 0 "
 				      "  AND p.id IN (SELECT id FROM facts_dirty)"
-				    : "SELECT p.id, p.customer, p.status, p.budget, p.rate, p.start, "
-				      "  p.contract, c.value, p.name FROM project p LEFT JOIN contract c "
+				    : "SELECT " PROJECT_COLS " FROM project p LEFT JOIN contract c "
 				      "  ON c.id = p.contract AND c.deleted = 0 WHERE p.deleted = 0 "
 				      "  AND (?1 IS NULL OR p.id = ?1) AND (?2 IS NULL OR p.customer = ?2)",
 			    e),
@@ -316,6 +347,7 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 		p->start = day_of(s, 5);
 		cpy(p->contract, sizeof p->contract, s, 6);
 		cpy(p->f.name, sizeof p->f.name, s, 8);
+		cpy(p->f.currency, sizeof p->f.currency, s, 9);
 		if (p->contract[0] && sqlite3_column_type(s, 7) != SQLITE_NULL) {
 			p->f.has_revenue = true;
 			p->f.revenue = sqlite3_column_double(s, 7);
@@ -328,6 +360,14 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 	ps = (struct pset){ v, n, { 0 }, NULL };
 	pset_index(&ps);
 	asof_day = asof_days(st);
+	days_to_date(asof_date, asof_day);
+	fx_st = st;
+	team_cur[0] = 0;
+	if (!store_prep(st, &s, "SELECT code FROM team_currency", e)) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			cpy(team_cur, sizeof team_cur, s, 0);
+		sqlite3_finalize(s);
+	}
 	/* Tasks and time entries are read in one sequential pass and summed here: an index walk
 	 * costs a random read per row and SQL grouping a sort. */
 	static const struct pquery tasks = {
@@ -338,7 +378,10 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 	static const struct pquery labour = { "member, hours", "time",
 					      "deleted = 0 AND date <= (SELECT d FROM asof)", false,
 					      false };
-	static const struct pquery expenses = { "SUM(amount)", "expense",
+	static const struct pquery expenses = { "SUM(rapport_fx(amount, COALESCE(currency, "
+						ROW_PCUR("expense") "), " ROW_PCUR("expense")
+						", date))",
+						"expense",
 						"deleted = 0 AND date <= (SELECT d FROM asof)", false,
 						true };
 	static const struct pquery milestones = { "SUM(is_due), SUM(is_due AND on_time)",
@@ -346,7 +389,9 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 	static const struct pquery defects = { "count(*)", "ticket_status", "kind = 'incident'",
 					       false, true };
 	static const struct pquery invoices = {
-		"SUM(is_due), SUM(is_due AND paid_on_time), SUM(amount)", "invoice_status",
+		"SUM(is_due), SUM(is_due AND paid_on_time), SUM(rapport_fx(amount, currency, "
+		ROW_PCUR("invoice_status") ", issued))",
+		"invoice_status",
 		"project IS NOT NULL", false, true
 	};
 	if ((rc = per_project(st, &tasks, project, customer, &ps, add_task, e)) ||
@@ -366,6 +411,8 @@ int store_project_facts(struct store *st, const char *project, const char *custo
 		f->has_eac = f->ac > 0 && f->ev > 0;
 		f->eac = f->has_eac ? f->bac * f->ac / f->ev : 0;
 		f->vac = f->has_eac ? f->bac - f->eac : 0;
+		double fx;
+		f->ac_base = !store_fx_rate(st, f->currency, team_cur, asof_date, &fx) ? f->ac * fx : 0;
 		rc = cb(f, ctx);
 	}
 out:
@@ -373,6 +420,7 @@ out:
 	free(v);
 	strv_clear(&member_ids);
 	strv_clear(&member_rates);
+	strv_clear(&member_curs);
 	return rc;
 }
 
@@ -392,9 +440,11 @@ int store_customer_facts(struct store *st, const char *customer,
 		"  COALESCE(v.n, 0), COALESCE(v.age, 0), COALESCE(v.due, 0), COALESCE(v.ontime, 0), "
 		"  COALESCE(v.revenue, 0) "
 		"FROM customer c LEFT JOIN (SELECT customer, count(*) AS n, "
-		"    SUM(outstanding * age_days) / NULLIF(SUM(CASE WHEN outstanding > 0 "
-		"      THEN outstanding END), 0) AS age, "
-		"    SUM(is_due) AS due, SUM(is_due AND paid_on_time) AS ontime, SUM(amount) AS revenue "
+		/* in the team's currency: an amount no rate converts is left out */
+		"    SUM(outstanding_base * age_days) / NULLIF(SUM(CASE WHEN outstanding_base > 0 "
+		"      THEN outstanding_base END), 0) AS age, "
+		"    SUM(is_due) AS due, SUM(is_due AND paid_on_time) AS ontime, "
+		"    SUM(amount_base) AS revenue "
 		/* Narrowed inside as well: a grouping is computed whole before it is joined. */
 		"  FROM invoice_status WHERE (?1 IS NULL OR customer = ?1)%s GROUP BY customer) v "
 		"  ON v.customer = c.id "
@@ -787,13 +837,14 @@ int store_kpis(struct store *st, const char *from, const char *to, struct kpis *
 		  "  AND kind = 'complaint' AND resolved IS NOT NULL "
 		  "  AND substr(resolved, 1, 10) BETWEEN ?1 AND ?2))" },
 		{ K(collection_rate),
-		  "SELECT 100.0 * SUM(MIN(COALESCE(paid_amount, 0), amount)) / SUM(amount) FROM invoice "
-		  "WHERE deleted = 0 AND due BETWEEN ?1 AND ?2 AND amount > 0" },
+		  /* Money KPIs in the team's currency (invoice_status's *_base columns). */
+		  "SELECT 100.0 * (1 - SUM(outstanding_base) / SUM(amount_base)) FROM invoice_status "
+		  "WHERE due BETWEEN ?1 AND ?2 AND amount > 0" },
 		{ K(receivable_days),
-		  "SELECT 90.0 * (SELECT SUM(amount - COALESCE(paid_amount, 0)) FROM invoice "
-		  "  WHERE deleted = 0 AND issued <= ?2 AND COALESCE(paid_amount, 0) < amount) / "
-		  "  NULLIF((SELECT SUM(amount) FROM invoice WHERE deleted = 0 "
-		  "  AND issued BETWEEN date(?2, '-90 days') AND ?2), 0)" },
+		  "SELECT 90.0 * (SELECT SUM(outstanding_base) FROM invoice_status "
+		  "  WHERE issued <= ?2 AND outstanding > 0) / "
+		  "  NULLIF((SELECT SUM(amount_base) FROM invoice_status "
+		  "  WHERE issued BETWEEN date(?2, '-90 days') AND ?2), 0)" },
 		{ K(nps),
 		  "SELECT 100.0 * (SUM(score >= 9) - SUM(score <= 6)) / count(*) FROM survey "
 		  "WHERE deleted = 0 AND kind = 'nps' AND date BETWEEN ?1 AND ?2" },
@@ -806,10 +857,12 @@ int store_kpis(struct store *st, const char *from, const char *to, struct kpis *
 		  "SELECT 100.0 * SUM(stage != 'churned') / count(*) FROM customer WHERE deleted = 0 "
 		  "AND created < ?1 AND stage IN ('active', 'loyal', 'at_risk', 'churned')" },
 		{ K(revenue),
-		  "SELECT SUM(amount) FROM invoice WHERE deleted = 0 AND issued BETWEEN ?1 AND ?2" },
+		  "SELECT SUM(amount_base) FROM invoice_status WHERE issued BETWEEN ?1 AND ?2" },
 #undef K
 	};
-	int rc = 0;
+	/* The money KPIs read invoice_status, which holds invoices issued by the status date: at
+	 * least the period's end. */
+	int rc = st->asof[0] && strcmp(st->asof, to) >= 0 ? 0 : store_asof(st, to, e);
 	memset(k, 0, sizeof(*k));
 	for (size_t i = 0; i < ARRAY_LEN(q) && !rc; i++) {
 		bool null;

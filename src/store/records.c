@@ -706,6 +706,44 @@ int store_sum(struct store *st, const struct query *q, const struct field *f, do
 	return aggregate(st, q, expr, out, e);
 }
 
+int store_sum_money(struct store *st, const struct query *q, const struct field *f,
+		    const struct field *minus, struct msum *out, struct err *e)
+{
+	const struct kindinfo *ki = q->ki;
+	const char *t = ki->k->name;
+	int rc = store_views(st, e);
+	if (rc)
+		return rc;
+	/* The record's currency as ws_currency finds it: its own, its contract's, its project's
+	 * (or that project's contract's), the team's. */
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT COALESCE(");
+	if (kind_field(ki, "currency"))
+		buf_addf(&sql, "\"%s\".currency, ", t);
+	if (kind_field(ki, "contract") && kind_field(ki, "contract")->type == FT_REF)
+		buf_addf(&sql, "(SELECT c.currency FROM contract c WHERE c.id = \"%s\".contract), ", t);
+	if (kind_field(ki, "project") && kind_field(ki, "project")->type == FT_REF)
+		buf_addf(&sql, "(SELECT COALESCE(p.currency, (SELECT c.currency FROM contract c WHERE "
+			       "c.id = p.contract)) FROM project p WHERE p.id = \"%s\".project), ", t);
+	buf_addf(&sql, "(SELECT code FROM team_currency)), total(\"%s\")", qcol(f));
+	if (minus)
+		buf_addf(&sql, " - total(\"%s\")", qcol(minus));
+	buf_addf(&sql, " FROM \"%s\"", t);
+	where_clause(&sql, q);
+	buf_adds(&sql, " GROUP BY 1");
+	sqlite3_stmt *s;
+	rc = store_prep(st, &s, sql.data, e);
+	buf_release(&sql);
+	if (rc)
+		return rc;
+	int idx = 1, step;
+	bind_conds(s, q, &idx);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		msum_add(out, (const char *)sqlite3_column_text(s, 0), sqlite3_column_double(s, 1));
+	sqlite3_finalize(s);
+	return step == SQLITE_DONE ? 0 : store_sqlerr(st, e, t);
+}
+
 int store_max_width(struct store *st, const struct query *q, const struct field *f, int *out,
 		    struct err *e)
 {

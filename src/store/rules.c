@@ -575,6 +575,7 @@ static int sandbox_open(struct store *st, struct sandbox **out, struct err *e)
 		store_sandbox_close(sb);
 		return rc;
 	}
+	store_fx_prepare(sb->st);
 	sqlite3_limit(sb->fn, SQLITE_LIMIT_LENGTH, RULE_MAX_VALUE);
 	sqlite3_limit(sb->fn, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000);
 	/* Overridden for good: this connection runs nothing but rules and the views, which use

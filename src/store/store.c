@@ -95,6 +95,106 @@ static int trace(unsigned type, void *ctx, void *p, void *x)
 	return 0;
 }
 
+/* The amounts store_fx_rate could not convert for want of a rate, on any connection in any
+ * thread (health reads customers on a second one), and the first pair ("USD>CNY"): what a
+ * command then says it left out of its totals. */
+static atomic_long fx_missing;
+static char fx_pair[8];
+static atomic_flag fx_pair_set = ATOMIC_FLAG_INIT;
+
+static void fx_miss(const char *from, const char *to)
+{
+	if (atomic_fetch_add(&fx_missing, 1) == 0 && !atomic_flag_test_and_set(&fx_pair_set))
+		snprintf(fx_pair, sizeof fx_pair, "%.3s>%.3s", *from ? from : "?", *to ? to : "?");
+}
+
+/* The newest rate at or before the date, either way round: a team records USD>CNY once and
+ * converts CNY to USD with it too. %s: the three values, as parameters or as quoted text. */
+#define FX_SQL(a, b, d)                                                                          \
+	"SELECT r FROM (SELECT rate AS r, as_of FROM fx WHERE deleted = 0 AND \"from\" = " a      \
+	"  AND \"to\" = " b " AND as_of <= " d " UNION ALL SELECT 1.0 / rate, as_of FROM fx "      \
+	"  WHERE deleted = 0 AND \"from\" = " b " AND \"to\" = " a " AND as_of <= " d ") "          \
+	"ORDER BY as_of DESC LIMIT 1"
+
+int store_fx_prepare(struct store *st)
+{
+	return !st->fx &&
+	       sqlite3_prepare_v2(st->db, FX_SQL("?1", "?2", "?3"), -1, &st->fx, NULL) != SQLITE_OK;
+}
+
+int store_fx_rate(struct store *st, const char *from, const char *to, const char *date,
+		  double *rate)
+{
+	*rate = 1;
+	from = from ? from : "";
+	to = to ? to : "";
+	date = date && *date ? date : "9999-12-31";
+	if (!strcmp(from, to))
+		return 0;
+	int step = SQLITE_ERROR;
+	if (*from && *to && !store_fx_prepare(st)) {
+		sqlite3_bind_text(st->fx, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st->fx, 2, to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st->fx, 3, date, -1, SQLITE_STATIC);
+		if ((step = sqlite3_step(st->fx)) == SQLITE_ROW)
+			*rate = sqlite3_column_double(st->fx, 0);
+		sqlite3_reset(st->fx);
+		sqlite3_clear_bindings(st->fx);
+	}
+	if (*from && *to && step != SQLITE_ROW && step != SQLITE_DONE) {
+		/* Prepared again after a schema change inside the rules' sandbox, which allows no
+		 * parameters: the same query once with the values quoted in. */
+		char *q = sqlite3_mprintf(FX_SQL("%Q", "%Q", "%Q"), from, to, date, to, from, date);
+		sqlite3_stmt *one = NULL;
+		if (q && sqlite3_prepare_v2(st->db, q, -1, &one, NULL) == SQLITE_OK &&
+		    (step = sqlite3_step(one)) == SQLITE_ROW)
+			*rate = sqlite3_column_double(one, 0);
+		sqlite3_finalize(one);
+		sqlite3_free(q);
+	}
+	if (step != SQLITE_ROW) { /* no rate; an unnamed currency has none either */
+		fx_miss(from, to);
+		return RERR_NOTFOUND;
+	}
+	return 0;
+}
+
+long store_fx_missing(char pair[8], bool reset)
+{
+	long n = atomic_load(&fx_missing);
+	if (pair)
+		memcpy(pair, fx_pair, sizeof fx_pair);
+	if (reset) {
+		atomic_store(&fx_missing, 0);
+		atomic_flag_clear(&fx_pair_set);
+		fx_pair[0] = 0;
+	}
+	return n;
+}
+
+/* rapport_fx(AMOUNT, FROM, TO, DATE): the amount in currency TO (store_fx_rate); NULL when no
+ * rate says how, so a SUM leaves it out and store_fx_missing counts it. A NULL currency is
+ * the team's unnamed one and converts to itself only. Its buffers hold the 3 letters of a
+ * code; anything longer is cut and then finds no rate. */
+static void sql_fx(sqlite3_context *cx, int n, sqlite3_value **v)
+{
+	(void)n;
+	struct store *st = sqlite3_user_data(cx);
+	if (sqlite3_value_type(v[0]) == SQLITE_NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	double amount = sqlite3_value_double(v[0]), rate;
+	char from[4] = "", to[4] = "";
+	const unsigned char *f = sqlite3_value_text(v[1]), *t = sqlite3_value_text(v[2]);
+	snprintf(from, sizeof from, "%s", f ? (const char *)f : "");
+	snprintf(to, sizeof to, "%s", t ? (const char *)t : "");
+	if (store_fx_rate(st, from, to, (const char *)sqlite3_value_text(v[3]), &rate))
+		sqlite3_result_null(cx);
+	else
+		sqlite3_result_double(cx, amount * rate);
+}
+
 /* What every connection gets: extended codes, the SQL trace when asked, a busy timeout. */
 static void connection_setup(struct store *st)
 {
@@ -108,6 +208,9 @@ static void connection_setup(struct store *st)
 	sqlite3_busy_timeout(st->db, 5000);
 	/* Every connection can sort the Chinese way (store_sort_zh picks it for lists). */
 	sqlite3_create_collation_v2(st->db, "rapport_zh", SQLITE_UTF8, NULL, text_collate_zh, NULL);
+	/* Not deterministic: it reads the fx table. Views use it, so every connection has it. */
+	sqlite3_create_function_v2(st->db, "rapport_fx", 4, SQLITE_UTF8 | SQLITE_INNOCUOUS, st,
+				   sql_fx, NULL, NULL, NULL);
 }
 
 /* Connections of store_open_reader open now, in every thread: the rules' heap limit is per
@@ -267,6 +370,7 @@ void store_close(struct store *st)
 	 * one that wrote, so reading commands never write. */
 	if (st->wrote)
 		sqlite3_exec(st->db, "PRAGMA analysis_limit = 1000; PRAGMA optimize;", NULL, NULL, NULL);
+	sqlite3_finalize(st->fx);
 	sqlite3_close(st->db);
 	free(st);
 }

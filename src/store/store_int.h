@@ -36,11 +36,16 @@ struct store {
 	char asof[11]; /* the status date of store_asof, "" before the first */
 	struct sandbox *sandbox; /* where rules run (rules.c), opened on first use */
 	bool zh; /* text sorts by ICU's zh collation (pinyin), not by bytes ignoring case */
+	sqlite3_stmt *fx; /* rapport_fx's rate lookup */
 };
 
 /* facts.c: whether a write (ev 0 insert, 1 update, 2 delete) to `table` can change facts; if so
  * the trigger's name goes to name and, when ddl is not NULL, its CREATE statement to ddl. */
 bool store_facts_trigger(const char *table, int ev, char *name, size_t n, struct buf *ddl);
+
+/* store.c: prepares rapport_fx's rate lookup now (non-zero: no fx table), so that the rules'
+ * sandbox, whose authorizer refuses the table, can still convert inside its views. */
+int store_fx_prepare(struct store *st);
 
 /* views.c: the view rules watching a kind read, and whether rules may read a name. */
 const char *store_watch_view(const char *kind);

@@ -48,8 +48,25 @@ static const char *const views_sql[] = {
 	"  CASE WHEN m.done IS NULL AND m.due < (SELECT d FROM asof) "
 	"    THEN CAST(julianday((SELECT d FROM asof)) - julianday(m.due) AS INTEGER) ELSE 0 END AS late_days "
 	"FROM milestone m NOT INDEXED WHERE m.deleted = 0;",
+	/* The currency totals are kept in: the team's currency.default, else the one most
+	 * projects, contracts and invoices name (ties: the first code), else none. */
+	"CREATE TEMP VIEW IF NOT EXISTS team_currency AS SELECT COALESCE("
+	"  (SELECT value FROM setting WHERE deleted = 0 AND name = 'currency.default'), "
+	"  (SELECT cur FROM (SELECT currency AS cur FROM project WHERE deleted = 0 "
+	"    UNION ALL SELECT currency FROM contract WHERE deleted = 0 "
+	"    UNION ALL SELECT currency FROM invoice WHERE deleted = 0) WHERE cur IS NOT NULL "
+	"    GROUP BY cur ORDER BY count(*) DESC, cur LIMIT 1)) AS code;",
+	/* Invoices in their currency (their own, else their contract's, else their project's,
+	 * else the team's) and in the team's: amount_base and outstanding_base are NULL when no
+	 * exchange rate converts them (rapport_fx). */
 	"CREATE TEMP VIEW IF NOT EXISTS invoice_status AS "
-	"SELECT i.id, i.customer, i.project, i.number, i.amount, i.issued, i.due, i.paid_on, "
+	"SELECT v.*, rapport_fx(v.amount, v.currency, (SELECT code FROM team_currency), v.issued) "
+	"    AS amount_base, "
+	"  rapport_fx(v.outstanding, v.currency, (SELECT code FROM team_currency), v.issued) "
+	"    AS outstanding_base FROM (SELECT i.id, i.customer, i.project, i.number, i.amount, "
+	"  COALESCE(i.currency, (SELECT c.currency FROM contract c WHERE c.id = i.contract), "
+	"    (SELECT p.currency FROM project p WHERE p.id = i.project), "
+	"    (SELECT code FROM team_currency)) AS currency, i.issued, i.due, i.paid_on, "
 	"  COALESCE(i.paid_amount, 0.0) AS paid, i.amount - COALESCE(i.paid_amount, 0.0) AS outstanding, "
 	"  i.due <= (SELECT d FROM asof) AS is_due, "
 	"  (COALESCE(i.paid_amount, 0.0) >= i.amount AND i.paid_on IS NOT NULL AND i.paid_on <= i.due) "
@@ -59,7 +76,7 @@ static const char *const views_sql[] = {
 	"  CAST(julianday((SELECT d FROM asof)) - julianday(i.issued) AS INTEGER) AS age_days "
 	/* NOT INDEXED: these views are read whole and grouped; a scan and a sort beat an index
 	 * walk with a random read per row. */
-	"FROM invoice i NOT INDEXED WHERE i.deleted = 0 AND i.issued <= (SELECT d FROM asof);",
+	"FROM invoice i NOT INDEXED WHERE i.deleted = 0 AND i.issued <= (SELECT d FROM asof)) v;",
 	/* Tickets: hours to first response, and whether the SLA (hours, default 24) is passed. */
 	"CREATE TEMP VIEW IF NOT EXISTS ticket_status AS "
 	"SELECT k.id, k.customer, k.project, k.kind, k.severity, k.title, k.status, k.owner, "
@@ -158,7 +175,8 @@ static const char *const money_cols[][2] = {
 	{ "project_evm", "bac" },	 { "project_evm", "pv" },	{ "project_evm", "ev" },
 	{ "project_evm", "ac" },	 { "project_evm", "eac" },	{ "project_evm", "vac" },
 	{ "contract_status", "value" }, { "invoice_status", "amount" }, { "invoice_status", "paid" },
-	{ "invoice_status", "outstanding" },
+	{ "invoice_status", "outstanding" }, { "invoice_status", "amount_base" },
+	{ "invoice_status", "outstanding_base" },
 };
 
 bool store_rule_money(const char *watch, const char *column)
@@ -177,10 +195,13 @@ bool store_rule_readable(const char *name)
 	for (size_t i = 0; i < ARRAY_LEN(watch_views); i++)
 		if (!strcmp(watch_views[i][1], name))
 			return true;
-	return !strcmp(name, "asof") || !strcmp(name, "health_scores");
+	/* fx: rapport_fx reads the rates from inside the views, with its own statement, which
+	 * SQLite prepares again (under the rules' authorizer) whenever the schema changed. */
+	return !strcmp(name, "asof") || !strcmp(name, "health_scores") ||
+	       !strcmp(name, "team_currency") || !strcmp(name, "fx");
 }
 
-int store_asof(struct store *st, const char *date, struct err *e)
+int store_views(struct store *st, struct err *e)
 {
 	int rc;
 	if (!st->views) {
@@ -189,6 +210,27 @@ int store_asof(struct store *st, const char *date, struct err *e)
 				return rc;
 		st->views = true;
 	}
+	return 0;
+}
+
+int store_team_currency(struct store *st, char out[4], struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = store_views(st, e);
+	out[0] = 0;
+	if (rc || (rc = store_prep(st, &s, "SELECT code FROM team_currency", e)))
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		str_copy(out, 4, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int store_asof(struct store *st, const char *date, struct err *e)
+{
+	int rc = store_views(st, e);
+	if (rc)
+		return rc;
 	sqlite3_stmt *s;
 	if ((rc = store_exec(st, "DELETE FROM temp.asof; DELETE FROM temp.project_evm; "
 				     "DELETE FROM temp.health_scores;", e)) ||

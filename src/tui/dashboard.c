@@ -87,7 +87,6 @@ struct section {
 	struct tui *t;
 	struct dash *d;
 	long shown, total, max;
-	double sum;
 	int mode; /* 0 milestones, 1 invoices, 2 tickets, 3 customers */
 	char today[11];
 };
@@ -102,7 +101,8 @@ static int section_cb(const struct record *r, void *p)
 		double amount = strtod(record_get(r, "amount"), NULL);
 		const char *pv = record_get(r, "paid_amount");
 		double paid = pv ? strtod(pv, NULL) : 0;
-		char *owed = fmt_money(amount - paid);
+		char *cur = ws_currency(t->w, r), *owed = fmt_amount(amount - paid, cur);
+		free(cur);
 		snprintf(line, sizeof line, "  %s  %-12s %12s  %s", record_get(r, "due"),
 			 record_get(r, "number") ? record_get(r, "number") : "", owed,
 			 cust ? ws_title(t->w, cust) : "");
@@ -143,20 +143,19 @@ static void section(struct tui *t, struct dash *d, const char *title, const char
 	lines_add(&d->l, C_HEAD, NULL, "%s", title);
 	/* Count and total in SQL; fetch only the rows shown. */
 	store_count(t->w->st, &q, &s.total, &e);
-	if (mode == 1) {
-		double amount = 0, paid = 0;
-		store_sum(t->w->st, &q, kind_field(q.ki, "amount"), &amount, &e);
-		store_sum(t->w->st, &q, kind_field(q.ki, "paid_amount"), &paid, &e);
-		s.sum = amount - paid;
-	}
+	struct msum sum = { 0 };
+	if (mode == 1) /* per currency: never a total of yuan and euros */
+		store_sum_money(t->w->st, &q, kind_field(q.ki, "amount"),
+				kind_field(q.ki, "paid_amount"), &sum, &e);
 	q.limit = s.max;
 	store_query(t->w->st, &q, section_cb, &s, &e);
 	query_free(&q);
 	/* The heading goes in first; now that the count is known, say it. */
-	char *sum = fmt_money(s.sum);
-	char *h = mode == 1 ? xasprintf("%s (%ld, %s outstanding)", title, s.total, sum)
+	char *money = msum_fmt(&sum);
+	char *h = mode == 1 ? xasprintf("%s (%ld, %s outstanding)", title, s.total, money)
 			    : xasprintf("%s (%ld)", title, s.total);
-	free(sum);
+	free(money);
+	msum_free(&sum);
 	free(d->l.text.v[at]);
 	d->l.text.v[at] = h;
 	if (!s.total)

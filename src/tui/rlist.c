@@ -204,6 +204,13 @@ static void layout(struct tui *t, struct rlist *l, int w[25])
 		total -= w[0] + 2;
 		w[0] = 0;
 	}
+	/* A currency's code is three letters under an eight-letter label: the label gives way. */
+	for (size_t c = 1; c <= l->ncols && total > COLS; c++)
+		if (l->cols[c - 1]->type == FT_CURRENCY && w[c] > 3) {
+			int to = l->natural[c] > 3 ? l->natural[c] : 3;
+			total -= w[c] - to;
+			w[c] = to;
+		}
 	/* Then shrink, a column at a time, the widest of a class down to its floor: people to 6,
 	 * other text to 12; then people columns go (a name cut to "Ada L…" is worth less than
 	 * a customer's or a phase's twelve columns), then other text to 8 and the name to 12. */
