@@ -182,4 +182,32 @@ bool health_period(long d, const char *kind, int back, char from[11], char to[11
  * them. One transaction; p is saved (its `baselined` changed). *n: the tasks. */
 int health_baseline(struct ws *w, struct record *p, bool clear, long *n, struct err *e);
 
+/* ---- the sales pipeline (pipeline.c) ---- */
+#define PIPELINE_STAGES 3
+extern const char *const pipeline_stages[PIPELINE_STAGES]; /* the open ones, in order */
+struct pbucket {
+	char key[12]; /* a stage, a month ("2026-12"), or "" for no expected close */
+	long n;
+	struct msum amount, weighted; /* per currency */
+	double weighted_base;         /* in the team's currency, what rates convert */
+};
+struct pipeline {
+	char from[11], to[11]; /* the closed window: the twelve months to the status date */
+	char team[4];          /* the team's currency, "" when none */
+	long open;
+	struct pbucket stage[PIPELINE_STAGES];
+	struct pbucket *month; /* by expected close, undated last */
+	size_t nmonth;
+	struct msum weighted;
+	double weighted_base; /* in the team's currency */
+	long unconverted;     /* open ones no rate converts (left out of weighted_base) */
+	long won, lost, cycle_days;
+	struct msum won_amount;
+};
+/* The pipeline at `date` for a customer and/or an owner (member id), NULL for all. The result
+ * belongs to the caller (pipeline_free), also on error. */
+int health_pipeline(struct ws *w, const char *date, const char *customer, const char *owner,
+		    struct pipeline *out, struct err *e);
+void pipeline_free(struct pipeline *p);
+
 #endif

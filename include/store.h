@@ -312,6 +312,20 @@ struct survey_fact {
 };
 int store_survey_facts(struct store *st, const char *customer,
 		       int (*cb)(const struct survey_fact *f, void *ctx), void *ctx, struct err *e);
+/* Opportunities as opportunity_status holds them at the status date `date` (set with
+ * store_asof unless it is already that date), for a customer or all (NULL), by expected close
+ * (undated last), then name. Amounts in the
+ * opportunity's currency; *_base in the team's, has_base false when no rate converts them
+ * (counted by store_fx_missing). name points into the row: copy it to keep it. */
+struct opp_fact {
+	char id[33], customer[33], owner[33], stage[12], currency[4], expected_close[11], closed[11];
+	const char *name;
+	double amount, probability, weighted, amount_base, weighted_base;
+	bool has_base;
+	long overdue_days, age_days;
+};
+int store_opportunities(struct store *st, const char *date, const char *customer,
+			int (*cb)(const struct opp_fact *f, void *ctx), void *ctx, struct err *e);
 /* Hours to first response of tickets up to the status date, by customer then hours. */
 int store_response_facts(struct store *st, const char *customer,
 			 int (*cb)(const char *customer, double hours, void *ctx), void *ctx,
@@ -384,9 +398,12 @@ struct kpis {
 	double nps, csat;                /* surveys answered in the period */
 	double retention;                /* % of customers won before the period not churned */
 	double revenue;                  /* invoiced in the period */
+	double bookings;                 /* opportunities won in the period: their amounts */
+	double win_rate;                 /* % of opportunities closed in the period that were won */
+	double sales_cycle;              /* mean days from an opportunity's creation to its win */
 	bool has_on_time_delivery, has_first_contact_resolution, has_complaint_hours,
 		has_collection_rate, has_receivable_days, has_nps, has_csat, has_retention,
-		has_revenue;
+		has_revenue, has_bookings, has_win_rate, has_sales_cycle;
 };
 int store_kpis(struct store *st, const char *from, const char *to, struct kpis *k, struct err *e);
 

@@ -662,6 +662,73 @@ static void on_day(struct gen *g, long day, int hour)
 	clock_pretend((time_t)day * 86400 + hour * 3600 + (g->minute++ % 50) * 60);
 }
 
+/* The sales pipeline: what each customer may buy next, some of it won or lost this year.
+ * Fixed, not drawn: made after everything else, it leaves the random numbers of the records
+ * before it as they were. Days are from today; amounts in euros, a Chinese customer's billed in
+ * yuan (PER_EUR). The wins are older sales, their contracts made before rapport. */
+static const struct {
+	int cust; /* index in customers[] */
+	const char *name, *stage, *source, *lost_reason;
+	long amount, probability; /* probability 0: the stage's */
+	long created, expected, closed; /* closed only when won or lost */
+	int owner;
+} opportunities[] = {
+	{ 0, "MES rollout, plant 2", "negotiate", "account growth", NULL, 180000, 0, -75, 20, 0, 0 },
+	{ 0, "Support renewal 2027", "propose", "renewal", NULL, 60000, 80, -30, 40, 0, 0 },
+	{ 1, "Warehouse scanning", "qualify", "inbound", NULL, 45000, 0, -10, 75, 0, 1 },
+	{ 2, "Reporting, phase 2", "won", "account growth", NULL, 70000, 0, -120, -60, -50, 1 },
+	{ 3, "Master data cleanup", "lost", "escalation", "chose an in-house team", 35000, 0, -90,
+	  -25, -20, 1 },
+	{ 4, "Crew scheduling app", "propose", "referral", NULL, 120000, 0, -40, 10, 0, 1 },
+	{ 5, "Online store app", "negotiate", "trade fair", NULL, 90000, 70, -60, -5, 0, 0 },
+	{ 6, "Penetration test 2027", "won", "inbound", NULL, 25000, 0, -45, -20, -15, 0 },
+	{ 8, "Booking portal", "qualify", "website", NULL, 40000, 0, -5, 100, 0, 1 },
+	{ 9, "SAP S/4HANA 二期", "negotiate", "渠道伙伴", NULL, 200000, 0, -100, 30, 0, 0 },
+	{ 9, "MES 系统实施", "won", "老客户", NULL, 80000, 0, -160, -75, -70, 0 },
+	{ 10, "仓储系统升级", "propose", "老客户", NULL, 50000, 0, -20, 60, 0, 1 },
+	{ 11, "经营分析报表平台", "lost", "展会", "价格高于竞争对手", 30000, 0, -100, -45, -40, 1 },
+};
+
+static void make_pipeline(struct gen *g, char (*cids)[33])
+{
+	for (size_t i = 0; i < ARRAY_LEN(opportunities) && !g->rc; i++) {
+		const struct cust *cu = &customers[opportunities[i].cust];
+		struct record *r = mk(g, "opportunity");
+		on_day(g, g->today + opportunities[i].created, 11);
+		play(g, g->members[opportunities[i].owner]);
+		put(g, r, "customer", cids[opportunities[i].cust]);
+		put(g, r, "name", opportunities[i].name);
+		putf(g, r, "amount", "%ld", opportunities[i].amount * PER_EUR(cu));
+		put(g, r, "currency", cu->zh ? "CNY" : "EUR");
+		if (opportunities[i].probability)
+			putf(g, r, "probability", "%ld", opportunities[i].probability);
+		put(g, r, "stage", strcmp(opportunities[i].stage, "lost") &&
+					   strcmp(opportunities[i].stage, "won")
+				       ? opportunities[i].stage
+				       : "negotiate");
+		putday(g, r, "expected_close", opportunities[i].expected);
+		put(g, r, "source", opportunities[i].source);
+		put(g, r, "owner", g->members[opportunities[i].owner]);
+		if (g->rc || (g->rc = ws_add(g->w, r, g->e))) {
+			record_free(r);
+			break;
+		}
+		tick(g);
+		if (opportunities[i].closed) {
+			/* Closed later, on its own day: the cycle time counts from creation to here. */
+			on_day(g, g->today + opportunities[i].closed, 16);
+			put(g, r, "stage", opportunities[i].stage);
+			putday(g, r, "closed", opportunities[i].closed);
+			put(g, r, "lost_reason", opportunities[i].lost_reason);
+			if (!g->rc)
+				g->rc = ws_save(g->w, r, g->e);
+		}
+		record_free(r);
+	}
+	clock_pretend(0);
+	play(g, g->members[ME]);
+}
+
 static void pending_of(struct gen *g, const char *on, struct recs *out)
 {
 	const struct kindinfo *ak = schema_kind(&g->w->sc, "approval");
@@ -908,6 +975,7 @@ static void make_small(struct gen *g)
 	}
 	walk_all(g);
 	make_rates(g); /* last: the records before draw the same random numbers as before */
+	make_pipeline(g, ids);
 	/* The gates of the replayed history ran before the rates existed; they are here now. */
 	store_fx_missing(NULL, true);
 }

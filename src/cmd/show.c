@@ -192,10 +192,28 @@ static void kv(struct show *s, const char *label, const char *value, enum role r
 
 /* ---- customer summary: receivables and engagement ---- */
 
+struct opp_sum {
+	long n;
+	struct msum amount, weighted;
+};
+
+static int open_opp(const struct opp_fact *f, void *ctx)
+{
+	struct opp_sum *os = ctx;
+	if (strcmp(f->stage, "won") && strcmp(f->stage, "lost")) {
+		os->n++;
+		msum_add(&os->amount, f->currency, f->amount);
+		msum_add(&os->weighted, f->currency, f->weighted);
+	}
+	return 0;
+}
+
 static int customer_summary(struct show *s)
 {
 	struct ctx *c = s->c;
 	struct recs inv = { 0 }, act = { 0 }, tk = { 0 }, sv = { 0 };
+	struct opp_sum os = { 0 };
+	struct msum invoiced = { 0 }, paid = { 0 }, outstanding = { 0 }, overdue = { 0 };
 	char today[11];
 	int rc;
 	fmt_date(today, clock_now());
@@ -205,7 +223,6 @@ static int customer_summary(struct show *s)
 	    (rc = gather(c, "survey", "customer", s->r->id, "-date", &sv)))
 		goto out;
 	/* Per currency: a customer billed in yuan and in euros owes two sums, never their total. */
-	struct msum invoiced = { 0 }, paid = { 0 }, outstanding = { 0 }, overdue = { 0 };
 	long n_overdue = 0, open_tickets = 0;
 	for (size_t i = 0; i < inv.n; i++) {
 		double amount = num(inv.v[i], "amount"), p = num(inv.v[i], "paid_amount");
@@ -225,6 +242,8 @@ static int customer_summary(struct show *s)
 		if (st && (!strcmp(st, "open") || !strcmp(st, "pending")))
 			open_tickets++;
 	}
+	if ((rc = store_opportunities(c->ws->st, today, s->r->id, open_opp, &os, &c->err)))
+		goto out;
 	const char *last = act.n ? record_get(act.v[0], "at") : NULL;
 	long days_since = -1, d_last, d_today;
 	if (last) {
@@ -242,6 +261,10 @@ static int customer_summary(struct show *s)
 		json_money(&s->j, "overdue", &overdue);
 		json_key(&s->j, "overdue_invoices");
 		json_int(&s->j, n_overdue);
+		json_money(&s->j, "pipeline", &os.amount);
+		json_money(&s->j, "pipeline_weighted", &os.weighted);
+		json_key(&s->j, "open_opportunities");
+		json_int(&s->j, os.n);
 		json_key(&s->j, "open_tickets");
 		json_int(&s->j, open_tickets);
 		json_key(&s->j, "last_contact");
@@ -266,6 +289,15 @@ static int customer_summary(struct show *s)
 	free(b);
 	free(o);
 	free(d);
+	if (os.n) {
+		a = msum_fmt(&os.weighted);
+		b = msum_fmt(&os.amount);
+		snprintf(line, sizeof line, "%s weighted, of %s in %ld open opportunit%s", a, b, os.n,
+			 os.n == 1 ? "y" : "ies");
+		kv(s, "Pipeline", line, C_RESET);
+		free(a);
+		free(b);
+	}
 	if (last) {
 		snprintf(line, sizeof line, "%.10s (%ld day%s ago)", last, days_since,
 			 days_since == 1 ? "" : "s");
@@ -280,6 +312,8 @@ static int customer_summary(struct show *s)
 		kv(s, "Latest survey", line, C_RESET);
 	}
 out:
+	msum_free(&os.amount);
+	msum_free(&os.weighted);
 	msum_free(&invoiced);
 	msum_free(&paid);
 	msum_free(&outstanding);

@@ -158,6 +158,29 @@ static const struct field expense_f[] = {
 	TEXT("note", L | S),
 };
 
+/* A sale in the making (商机): what it may bring, how likely, and when. Winning it makes the
+ * contract and the project (`rapport won`), whose ids it keeps. Unset, the probability is the
+ * stage's (opportunity_status in views.c): qualify 10, propose 30, negotiate 60, won 100,
+ * lost 0. */
+static const struct field opportunity_f[] = {
+	REF("customer", R | L, "customer"),
+	TEXT("name", R | L | S | N | IX),
+	NUM("amount", L, 0, 1e15),
+	CURRENCY(L),
+	NUM("probability", 0, 0, 100),
+	CHOICE("stage", L | IX, "qualify,propose,negotiate,won,lost", "qualify"),
+	DATE("expected_close", L | IX, NULL),
+	TEXT("source", S),
+	REF("owner", L, "member"),
+	/* The day it was won or lost: kept by every write (workspace.c, settle_closed), set when
+	 * the stage becomes won or lost, cleared when it opens again. */
+	DATE("closed", 0, NULL),
+	TEXT("lost_reason", S),
+	REF("contract", 0, "contract"),
+	REF("project", 0, "project"),
+	LONG("note", S),
+};
+
 static const struct field contract_f[] = {
 	REF("customer", R | L, "customer"),
 	TEXT("number", L | S | IX),
@@ -347,8 +370,8 @@ static const struct field comment_f[] = {
 static const struct field rule_f[] = {
 	TEXT("name", R | L | N | IX),
 	CHOICE("watch", R | L,
-	       "task,project,customer,contract,invoice,ticket,survey,milestone,change,approval,"
-	       "transition",
+	       "task,project,customer,opportunity,contract,invoice,ticket,survey,milestone,change,"
+	       "approval,transition",
 	       NULL),
 	LONG("when", R),
 	CHOICE("severity", L, "info,warning,critical", "warning"),
@@ -384,8 +407,8 @@ static const struct field setting_f[] = {
 
 static const struct field field_f[] = {
 	{ "kind", FT_CHOICE, R | L,
-	  "customer,contact,interaction,project,milestone,task,time,expense,contract,quote,invoice,"
-	  "ticket,survey,requirement,member,change",
+	  "customer,contact,interaction,project,milestone,task,time,expense,opportunity,contract,"
+	  "quote,invoice,ticket,survey,requirement,member,change",
 	  NULL, NULL, 0, 0, NULL, NULL },
 	TEXT("name", R | L | N),
 	CHOICE("type", R | L, "text,number,date,choice,bool,ref", NULL),
@@ -427,6 +450,8 @@ const struct kind kind_table[] = {
 	KINDX("time", "time entries", time_f, K_INTERNAL | K_FINANCE, "-date", NULL, NULL,
 	      "date,project,member,hours"),
 	KIND("expense", "expenses", expense_f, K_INTERNAL | K_FINANCE, "-date", NULL, NULL),
+	KIND("opportunity", "opportunities", opportunity_f, K_INTERNAL | K_FINANCE, "expected_close", NULL,
+	     NULL),
 	KIND("contract", "contracts", contract_f, K_FINANCE, "end", NULL, check_dates),
 	KIND("quote", "quotes", quote_f, K_FINANCE, "-date", NULL, NULL),
 	KIND("invoice", "invoices", invoice_f, K_FINANCE, "-issued", NULL, check_invoice),

@@ -840,11 +840,29 @@ int ws_rule_check(struct ws *w, const struct record *r, struct err *e)
 	return rc;
 }
 
+/* An opportunity's closed date follows its stage, so win rate and cycle time (store_kpis) count
+ * every sale that ended, however its stage was moved: `won`, `set`, a form, an import. A date
+ * the writer gave is kept. */
+static int settle_closed(struct ws *w, struct record *r, struct err *e)
+{
+	const char *stage;
+	const struct field *f;
+	if (strcmp(r->ki->k->name, "opportunity") || !(stage = record_get(r, "stage")) ||
+	    !(f = kind_field(r->ki, "closed")))
+		return 0;
+	int i = kind_field_index(r->ki, f);
+	if (strcmp(stage, "won") && strcmp(stage, "lost")) {
+		record_put(r, i, NULL);
+		return 0;
+	}
+	return r->val[i] ? 0 : ws_put(w, r, f, "today", e);
+}
+
 int ws_add(struct ws *w, struct record *r, struct err *e)
 {
 	char ts[21];
 	int rc;
-	if ((rc = apply_defaults(w, r, e)) || (rc = record_check(r, e)) ||
+	if ((rc = apply_defaults(w, r, e)) || (rc = settle_closed(w, r, e)) || (rc = record_check(r, e)) ||
 	    (rc = ws_rule_check(w, r, e)))
 		return rc;
 	if (!r->id[0])
@@ -887,7 +905,8 @@ int ws_save(struct ws *w, struct record *r, struct err *e)
 	struct held *h = NULL;
 	struct err he = { 0 };
 	int rc;
-	if ((rc = check_again(w, r, e)) || (rc = ws_rule_check(w, r, e)))
+	if ((rc = settle_closed(w, r, e)) || (rc = check_again(w, r, e)) ||
+	    (rc = ws_rule_check(w, r, e)))
 		return rc;
 	fmt_datetime(ts, clock_now());
 	free(r->updated);

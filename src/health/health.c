@@ -1247,6 +1247,9 @@ const struct kpi_def kpi_defs[] = {
 	R(csat, "CSAT", "%.0f%%"),
 	R(retention, "Retention", "%.0f%%"),
 	R(revenue, "Revenue invoiced", "%.0f"),
+	R(bookings, "Bookings (won)", "%.0f"),
+	R(win_rate, "Win rate", "%.0f%%"),
+	R(sales_cycle, "Sales cycle (mean)", "%.0f d"),
 #undef R
 };
 const size_t kpi_ndefs = ARRAY_LEN(kpi_defs);

@@ -863,6 +863,54 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 		}
 	}
 
+	doc_h2(d, "Pipeline");
+	{
+		struct pipeline pl;
+		if ((rc = health_pipeline(w, o->date, NULL, NULL, &pl, e))) {
+			pipeline_free(&pl);
+			goto out;
+		}
+		char *title = *pl.team ? xasprintf("Weighted by stage (in %s)", pl.team)
+				       : xstrdup("Weighted by stage");
+		doc_bars(d, title, NULL, 0);
+		free(title);
+		for (size_t i = 0; i < PIPELINE_STAGES; i++) {
+			char *m = fmt_amount(pl.stage[i].weighted_base, pl.team);
+			doc_bar(d, pipeline_stages[i], pl.stage[i].weighted_base, m, TONE_NONE);
+			free(m);
+		}
+		doc_table(d, "Stage|Open>|Amount>|Weighted>", NULL);
+		for (size_t i = 0; i < PIPELINE_STAGES; i++) {
+			char *a = msum_fmt(&pl.stage[i].amount), *wt = msum_fmt(&pl.stage[i].weighted);
+			doc_row(d);
+			doc_cell(d, TONE_NONE, "%s", pipeline_stages[i]);
+			doc_cell(d, pl.stage[i].n ? TONE_NONE : TONE_MUTED, "%ld", pl.stage[i].n);
+			doc_cell(d, TONE_NONE, "%s", a);
+			doc_cell(d, TONE_NONE, "%s", wt);
+			free(a);
+			free(wt);
+		}
+		doc_table(d, "Expected close|Open>|Weighted>", "No open opportunities.");
+		for (size_t i = 0; i < pl.nmonth; i++) {
+			const struct pbucket *b = &pl.month[i];
+			bool past = *b->key && strncmp(b->key, o->date, 7) < 0;
+			char *wt = msum_fmt(&b->weighted);
+			doc_row(d);
+			doc_cell(d, past ? TONE_BAD : TONE_NONE, "%s%s", *b->key ? b->key : "no date",
+				 past ? " (past)" : "");
+			doc_cell(d, TONE_NONE, "%ld", b->n);
+			doc_cell(d, TONE_NONE, "%s", wt);
+			free(wt);
+		}
+		if (pl.won + pl.lost)
+			doc_note(d, "%s to %s: %ld won, %ld lost, a win rate of %.0f%%%s.", pl.from, pl.to,
+				 pl.won, pl.lost, 100.0 * (double)pl.won / (double)(pl.won + pl.lost),
+				 pl.unconverted ? "; amounts no exchange rate converts to the team's "
+						  "currency are left out of the chart"
+						: "");
+		pipeline_free(&pl);
+	}
+
 	doc_h2(d, "Customer value");
 	{
 		health_values_of(&cs, &ps, &vs);

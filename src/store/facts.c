@@ -542,6 +542,45 @@ int store_survey_facts(struct store *st, const char *customer,
 	return finish(st, s, step, rc, e, "surveys");
 }
 
+int store_opportunities(struct store *st, const char *date, const char *customer,
+			int (*cb)(const struct opp_fact *f, void *ctx), void *ctx, struct err *e)
+{
+	sqlite3_stmt *s;
+	/* A status date already set stays, with the health figures kept for it. */
+	int rc = st->asof[0] && !strcmp(st->asof, date) ? 0 : store_asof(st, date, e), step;
+	if (rc || (rc = store_prep(st, &s,
+				   "SELECT id, customer, stage, currency, expected_close, closed, name, "
+				   "amount, probability, weighted, amount_base, weighted_base, "
+				   "overdue_days, age_days, owner FROM opportunity_status "
+				   "WHERE ?1 IS NULL OR customer = ?1 "
+				   "ORDER BY expected_close IS NULL, expected_close, name, id",
+				   e)))
+		return rc;
+	sqlite3_bind_text(s, 1, customer, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct opp_fact f = { 0 };
+		cpy(f.id, sizeof f.id, s, 0);
+		cpy(f.customer, sizeof f.customer, s, 1);
+		cpy(f.stage, sizeof f.stage, s, 2);
+		cpy(f.currency, sizeof f.currency, s, 3);
+		cpy(f.expected_close, sizeof f.expected_close, s, 4);
+		cpy(f.closed, sizeof f.closed, s, 5);
+		f.name = sqlite3_column_text(s, 6) ? (const char *)sqlite3_column_text(s, 6) : "";
+		f.amount = sqlite3_column_double(s, 7);
+		f.probability = sqlite3_column_double(s, 8);
+		f.weighted = sqlite3_column_double(s, 9);
+		f.has_base = sqlite3_column_type(s, 10) != SQLITE_NULL;
+		f.amount_base = sqlite3_column_double(s, 10);
+		f.weighted_base = sqlite3_column_double(s, 11);
+		f.overdue_days = sqlite3_column_int64(s, 12);
+		f.age_days = sqlite3_column_int64(s, 13);
+		cpy(f.owner, sizeof f.owner, s, 14);
+		if ((rc = cb(&f, ctx)))
+			break;
+	}
+	return finish(st, s, step, rc, e, "opportunities");
+}
+
 int store_response_facts(struct store *st, const char *customer,
 			 int (*cb)(const char *customer, double hours, void *ctx), void *ctx,
 			 struct err *e)
@@ -858,6 +897,15 @@ int store_kpis(struct store *st, const char *from, const char *to, struct kpis *
 		  "AND created < ?1 AND stage IN ('active', 'loyal', 'at_risk', 'churned')" },
 		{ K(revenue),
 		  "SELECT SUM(amount_base) FROM invoice_status WHERE issued BETWEEN ?1 AND ?2" },
+		{ K(bookings),
+		  "SELECT SUM(amount_base) FROM opportunity_status WHERE stage = 'won' "
+		  "AND closed BETWEEN ?1 AND ?2" },
+		{ K(win_rate),
+		  "SELECT 100.0 * SUM(stage = 'won') / count(*) FROM opportunity_status "
+		  "WHERE stage IN ('won', 'lost') AND closed BETWEEN ?1 AND ?2" },
+		{ K(sales_cycle),
+		  "SELECT AVG(age_days) FROM opportunity_status WHERE stage = 'won' "
+		  "AND closed BETWEEN ?1 AND ?2" },
 #undef K
 	};
 	/* The money KPIs read invoice_status, which holds invoices issued by the status date: at

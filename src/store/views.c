@@ -77,6 +77,28 @@ static const char *const views_sql[] = {
 	/* NOT INDEXED: these views are read whole and grouped; a scan and a sort beat an index
 	 * walk with a random read per row. */
 	"FROM invoice i NOT INDEXED WHERE i.deleted = 0 AND i.issued <= (SELECT d FROM asof)) v;",
+	/* Opportunities with the probability that counts (their own, else their stage's), the
+	 * weighted amount, and both in the team's currency at the expected close (the status
+	 * date when none is set); open, and how many days past its expected close it is. */
+	"CREATE TEMP VIEW IF NOT EXISTS opportunity_status AS "
+	"SELECT v.*, v.amount * v.probability / 100.0 AS weighted, "
+	"  rapport_fx(v.amount, v.currency, (SELECT code FROM team_currency), "
+	"    COALESCE(v.closed, v.expected_close, (SELECT d FROM asof))) AS amount_base, "
+	"  rapport_fx(v.amount * v.probability / 100.0, v.currency, (SELECT code FROM team_currency), "
+	"    COALESCE(v.closed, v.expected_close, (SELECT d FROM asof))) AS weighted_base "
+	"FROM (SELECT o.id, o.customer, o.name, o.stage, o.owner, o.source, o.expected_close, "
+	"  o.closed, o.lost_reason, o.contract, o.project, COALESCE(o.amount, 0.0) AS amount, "
+	"  COALESCE(o.currency, (SELECT code FROM team_currency)) AS currency, "
+	"  COALESCE(o.probability, CASE o.stage WHEN 'qualify' THEN 10.0 WHEN 'propose' THEN 30.0 "
+	"    WHEN 'negotiate' THEN 60.0 WHEN 'won' THEN 100.0 ELSE 0.0 END) AS probability, "
+	"  o.stage IN ('qualify', 'propose', 'negotiate') AS is_open, "
+	"  CASE WHEN o.stage IN ('qualify', 'propose', 'negotiate') "
+	"    AND o.expected_close < (SELECT d FROM asof) "
+	"    THEN CAST(julianday((SELECT d FROM asof)) - julianday(o.expected_close) AS INTEGER) "
+	"    ELSE 0 END AS overdue_days, "
+	"  CAST(julianday(COALESCE(o.closed, (SELECT d FROM asof))) - "
+	"    julianday(substr(o.created, 1, 10)) AS INTEGER) AS age_days "
+	"FROM opportunity o WHERE o.deleted = 0 AND substr(o.created, 1, 10) <= (SELECT d FROM asof)) v;",
 	/* Tickets: hours to first response, and whether the SLA (hours, default 24) is passed. */
 	"CREATE TEMP VIEW IF NOT EXISTS ticket_status AS "
 	"SELECT k.id, k.customer, k.project, k.kind, k.severity, k.title, k.status, k.owner, "
@@ -157,7 +179,7 @@ static const char *const watch_views[][2] = {
 	{ "invoice", "invoice_status" },	   { "ticket", "ticket_status" },
 	{ "survey", "survey_status" },	   { "milestone", "milestone_status" },
 	{ "change", "change_status" },	   { "approval", "approval_status" },
-	{ "transition", "transition_log" },
+	{ "transition", "transition_log" }, { "opportunity", "opportunity_status" },
 };
 
 const char *store_watch_view(const char *kind)
@@ -176,7 +198,9 @@ static const char *const money_cols[][2] = {
 	{ "project_evm", "ac" },	 { "project_evm", "eac" },	{ "project_evm", "vac" },
 	{ "contract_status", "value" }, { "invoice_status", "amount" }, { "invoice_status", "paid" },
 	{ "invoice_status", "outstanding" }, { "invoice_status", "amount_base" },
-	{ "invoice_status", "outstanding_base" },
+	{ "invoice_status", "outstanding_base" }, { "opportunity_status", "amount" },
+	{ "opportunity_status", "weighted" }, { "opportunity_status", "amount_base" },
+	{ "opportunity_status", "weighted_base" },
 };
 
 bool store_rule_money(const char *watch, const char *column)
