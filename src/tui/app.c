@@ -21,9 +21,11 @@ const struct command cmd_tui = {
 	"Screens: 1 Dashboard (projects by status, overdue milestones, late invoices, open\n"
 	"high-severity tickets, customers at risk, recent changes), 2 Customers, 3 Projects,\n"
 	"4 Tickets, 5 Alerts (A acknowledges, z snoozes), 6 Sync (ahead/behind, conflicts: o keeps\n"
-	"ours, t takes theirs), 7 Approvals (yours first; a approves, r rejects, w withdraws). The\n"
-	"rules run when the TUI starts and on Ctrl-L. Enter opens a record: a customer's 360 view (Overview, Timeline, Projects,\n"
-	"Contracts, Invoices, Tickets, Surveys, Requirements, Tasks), a project's Overview, Board\n"
+	"ours, t takes theirs), 7 Approvals (yours first; a approves, r rejects, w withdraws),\n"
+	"8 Pipeline (opportunities by stage; H/L move one, W wins it). The rules run when the TUI\n"
+	"starts and on Ctrl-L. Enter opens a record: a customer's 360 view (Overview, Timeline,\n"
+	"Projects, Opportunities, Contracts, Invoices, Tickets, Surveys, Requirements, Tasks), a\n"
+	"project's Overview, Board\n"
 	"(kanban; H/L move a card), Timeline (Gantt), WBS and Time, or any record's details.\n"
 	"Keys: arrows or h j k l, PgUp/PgDn, Home/End (g/G), Enter open, q or Esc back, Tab next\n"
 	"tab, / search as you type, : command line (any rapport command: show ID, list KIND\n"
@@ -35,8 +37,8 @@ const struct command cmd_tui = {
 };
 
 static const char global_keys[] = "q Esc\tback (quit on the dashboard)\n"
-				  "1 2 3 4 5 6 7\tDashboard, Customers, Projects, Tickets, Alerts, Sync, "
-				  "Approvals\n"
+				  "1-8\tDashboard, Customers, Projects, Tickets, Alerts, Sync, "
+				  "Approvals, Pipeline\n"
 				  "s\tsync with the team (snapshot, pull, merge, push)\n"
 				  "/\tsearch everything as you type\n"
 				  ":\tcommand line: show ID, list KIND FILTERS, add, set, rm, quit…\n"
@@ -649,7 +651,10 @@ static void root_screen(struct tui *t, int which)
 	if (which == 1)
 		return;
 	if (which >= 5) {
-		tui_push(t, which == 5 ? view_alerts(t) : which == 6 ? view_sync(t) : view_approvals(t));
+		tui_push(t, which == 5   ? view_alerts(t)
+			    : which == 6 ? view_sync(t)
+			    : which == 7 ? view_approvals(t)
+					 : view_pipeline(t));
 		return;
 	}
 	static const char *const kinds[] = { NULL, NULL, "customer", "project", "ticket" };
@@ -725,7 +730,8 @@ static int loop(struct tui *t)
 		case '4':
 		case '5':
 		case '6':
-		case '7': root_screen(t, k - '0'); break;
+		case '7':
+		case '8': root_screen(t, k - '0'); break;
 		case 's': tui_sync(t); break;
 		case 'R': tui_prompt_command(t, "report health -o health-report.html"); break;
 		case CTRL('l'):

@@ -63,6 +63,43 @@ static void approvals(struct tui *t, struct dash *d)
 	buf_release(&b);
 }
 
+/* The open opportunities and their weighted amount, and how many are past their expected
+ * close: screen 8 shows them. */
+struct pipe_count {
+	long open, late;
+	struct msum weighted;
+};
+
+static int pipe_cb(const struct opp_fact *f, void *ctx)
+{
+	struct pipe_count *p = ctx;
+	if (!strcmp(f->stage, "won") || !strcmp(f->stage, "lost"))
+		return 0;
+	p->open++;
+	p->late += f->overdue_days > 0;
+	msum_add(&p->weighted, f->currency, f->weighted);
+	return 0;
+}
+
+static void pipeline(struct tui *t, struct dash *d)
+{
+	struct pipe_count p = { 0, 0, { 0 } };
+	struct err e = { 0, "" };
+	char today[11];
+	fmt_date(today, clock_now());
+	store_opportunities(t->w->st, today, NULL, pipe_cb, &p, &e);
+	if (p.open) { /* a team that does not sell through rapport has no line for it */
+		char *w = msum_fmt(&p.weighted);
+		char late[48] = "";
+		if (p.late)
+			snprintf(late, sizeof late, ", %ld late", p.late);
+		lines_add(&d->l, p.late ? C_WARN : C_RESET, NULL, "%-13s%ld open, %s weighted%s (8 Pipeline)",
+			  "Pipeline", p.open, w, late);
+		free(w);
+	}
+	msum_free(&p.weighted);
+}
+
 /* "5 active · 3 planned" for each choice of a field that has records. */
 static void by_choice(struct tui *t, struct dash *d, const char *label, const char *kind,
 		      const char *field)
@@ -263,6 +300,7 @@ static void build(struct tui *t, struct dash *d)
 	by_choice(t, d, "Projects", "project", "status");
 	by_choice(t, d, "Customers", "customer", "stage");
 	approvals(t, d);
+	pipeline(t, d);
 	lines_add(&d->l, C_RESET, NULL, "%s", "");
 	attention(t, d);
 	/* A milestone of a project that is over (done, cancelled) is not overdue work. */

@@ -1,7 +1,7 @@
 /*
  * record.c — the screen for one record, with tabs. A customer gets its 360 view: Overview (facts,
  * receivables, engagement, org structure, key contacts), Timeline, Contacts, Projects,
- * Contracts, Invoices, Tickets, Surveys, Requirements, Tasks. A project gets Overview, a kanban
+ * Opportunities, Contracts, Invoices, Tickets, Surveys, Requirements, Tasks. A project gets Overview, a kanban
  * Board (cards move between status columns with H/L), a Timeline (Gantt bars for tasks and
  * milestones against a date axis with today marked), the WBS tree, Milestones and Time. Any
  * other record gets Details plus one tab per kind of record that refers to it — the same
@@ -48,7 +48,8 @@ struct recview {
 	struct record **ms;
 	size_t nms;
 	int pgen;
-	int bcol, brow;  /* board cursor */
+	struct board board; /* the project's tasks by status */
+	int bgen;           /* pgen its cards were taken at */
 	long gtop, gsel; /* gantt rows */
 	long gday0;      /* gantt: first day shown */
 	int gscale;      /* gantt: days per column */
@@ -239,118 +240,27 @@ static void wbs_lines(struct tui *t, struct recview *rv, struct tab *tb)
 
 /* ---- board ---- */
 
-static const char *const *statuses(struct tui *t, size_t *n)
+/* A task card's second line: who has it, and when it is due. */
+static void task_sub(struct tui *t, const struct record *r, char *out, size_t n)
 {
-	static struct strv st = STRV_INIT;
-	if (!st.n)
-		strv_split(&st, kind_field(schema_kind(&t->w->sc, "task"), "status")->choices, ',');
-	*n = st.n;
-	return (const char *const *)st.v;
+	const char *asg = record_get(r, "assignee"), *due = record_get(r, "due");
+	snprintf(out, n, " %s%s%s", asg ? ws_title(t->w, asg) : "", due ? " · " : "", due ? due : "");
 }
 
-/* The tasks in a board column, in WBS order. */
-static size_t column(struct recview *rv, const char *status, struct record **out, size_t max)
+/* The board's cards are the project's tasks in WBS order, reloaded with them. */
+static void board_load(struct tui *t, struct recview *rv)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < rv->ntasks && n < max; i++) {
-		const char *s = record_get(rv->tasks[i].r, "status");
-		if (s && !strcmp(s, status))
-			out[n++] = rv->tasks[i].r;
-	}
-	return n;
-}
-
-static void board_draw(struct tui *t, struct recview *rv, int y, int h)
-{
-	size_t ncol;
-	const char *const *st = statuses(t, &ncol);
-	int cw = (COLS - 1) / (int)ncol;
+	load_project(t, rv);
+	if (!rv->board.by)
+		board_init(&rv->board, kind_field(schema_kind(&t->w->sc, "task"), "status"), task_sub);
+	if (rv->bgen == rv->pgen && rv->board.cards)
+		return;
 	struct record **cards = xcalloc(rv->ntasks + 1, sizeof(*cards));
-	if (rv->bcol >= (int)ncol)
-		rv->bcol = (int)ncol - 1;
-	for (size_t c = 0; c < ncol; c++) {
-		size_t n = column(rv, st[c], cards, rv->ntasks);
-		char head[64];
-		snprintf(head, sizeof head, "%s (%zu)", st[c], n);
-		int x = 1 + (int)c * cw;
-		tui_put(y, x, cw - 1, head, tui_attr(t, C_HEAD) | ((int)c == rv->bcol ? A_UNDERLINE : 0));
-		if ((int)c == rv->bcol && rv->brow >= (int)n)
-			rv->brow = n ? (int)n - 1 : 0;
-		int per = (h - 2) / 2;
-		int first = (int)c == rv->bcol && rv->brow >= per ? rv->brow - per + 1 : 0;
-		for (int i = first, row = 0; i < (int)n && row < per; i++, row++) {
-			bool sel = (int)c == rv->bcol && i == rv->brow;
-			const char *asg = record_get(cards[i], "assignee"), *due = record_get(cards[i], "due");
-			char sub[128];
-			snprintf(sub, sizeof sub, " %s%s%s", asg ? ws_title(t->w, asg) : "",
-				 due ? " · " : "", due ? due : "");
-			tui_put(y + 2 + row * 2, x, cw - 1, record_get(cards[i], "name"),
-				sel ? A_REVERSE | A_BOLD : A_BOLD);
-			tui_put(y + 3 + row * 2, x, cw - 1, sub, sel ? (int)A_REVERSE : tui_attr(t, C_MUTED));
-		}
-	}
+	for (size_t i = 0; i < rv->ntasks; i++)
+		cards[i] = rv->tasks[i].r;
+	board_cards(&rv->board, cards, rv->ntasks);
 	free(cards);
-}
-
-static const struct record *board_selected(struct tui *t, struct recview *rv)
-{
-	size_t ncol;
-	const char *const *st = statuses(t, &ncol);
-	struct record **cards = xcalloc(rv->ntasks + 1, sizeof(*cards));
-	size_t n = column(rv, st[rv->bcol], cards, rv->ntasks);
-	const struct record *r = rv->brow < (int)n ? cards[rv->brow] : NULL;
-	free(cards);
-	return r;
-}
-
-static bool board_key(struct tui *t, struct recview *rv, int k)
-{
-	size_t ncol;
-	const char *const *st = statuses(t, &ncol);
-	if (k == 'h' || k == FK(KEY_LEFT))
-		rv->bcol = rv->bcol > 0 ? rv->bcol - 1 : 0;
-	else if (k == 'l' || k == FK(KEY_RIGHT))
-		rv->bcol = rv->bcol + 1 < (int)ncol ? rv->bcol + 1 : rv->bcol;
-	else if (k == 'j' || k == FK(KEY_DOWN))
-		rv->brow++;
-	else if (k == 'k' || k == FK(KEY_UP))
-		rv->brow = rv->brow > 0 ? rv->brow - 1 : 0;
-	else if (k == 'H' || k == 'L' || k == '<' || k == '>' || k == FK(KEY_SLEFT) ||
-		 k == FK(KEY_SRIGHT)) {
-		const struct record *card = board_selected(t, rv);
-		int to = rv->bcol + ((k == 'H' || k == '<' || k == FK(KEY_SLEFT)) ? -1 : 1);
-		if (!card || to < 0 || to >= (int)ncol)
-			return true;
-		/* Moving a card is `rapport set TASK status=…`: the same validation and history. */
-		char *a = xasprintf("status=%s", st[to]);
-		char id[33];
-		memcpy(id, card->id, sizeof id);
-		char *argv[] = { "set", id, a, NULL };
-		char *out = NULL;
-		if (tui_capture(t, 3, argv, &out))
-			tui_message(t, C_BAD, "%s", out);
-		else {
-			tui_changed(t);
-			rv->bcol = to;
-			/* Keep the moved card selected in its new column. */
-			load_project(t, rv);
-			struct record **cards = xcalloc(rv->ntasks + 1, sizeof(*cards));
-			size_t n = column(rv, st[to], cards, rv->ntasks);
-			for (size_t i = 0; i < n; i++)
-				if (!strcmp(cards[i]->id, id))
-					rv->brow = (int)i;
-			free(cards);
-			tui_message(t, C_GOOD, "moved to %s", st[to]);
-		}
-		free(out);
-		free(a);
-	} else if (k == '\r' || k == '\n' || k == FK(KEY_ENTER)) {
-		const struct record *card = board_selected(t, rv);
-		if (card)
-			tui_open(t, card->id);
-	} else
-		return false;
-	return true;
+	rv->bgen = rv->pgen;
 }
 
 /* ---- timeline (Gantt) ---- */
@@ -585,6 +495,7 @@ static void build_tabs(struct tui *t, struct recview *rv)
 		add_list_tab(t, rv, "Timeline", "interaction", "customer");
 		add_list_tab(t, rv, "Contacts", "contact", "customer");
 		add_list_tab(t, rv, "Projects", "project", "customer");
+		add_list_tab(t, rv, "Opportunities", "opportunity", "customer");
 		add_list_tab(t, rv, "Contracts", "contract", "customer");
 		add_list_tab(t, rv, "Invoices", "invoice", "customer");
 		add_list_tab(t, rv, "Tickets", "ticket", "customer");
@@ -830,8 +741,8 @@ static void rv_draw(struct tui *t, struct view *v, int y, int h)
 		break;
 	case TAB_LIST: rlist_draw(t, &tb->list, cy, ch); break;
 	case TAB_BOARD:
-		load_project(t, rv);
-		board_draw(t, rv, cy, ch);
+		board_load(t, rv);
+		board_draw(t, &rv->board, cy, ch);
 		break;
 	case TAB_GANTT:
 		load_project(t, rv);
@@ -957,10 +868,18 @@ static bool rv_key(struct tui *t, struct view *v, int k)
 		if (lines_key(t, &tb->lines, k))
 			return true;
 		break;
-	case TAB_BOARD:
-		if (board_key(t, rv, k))
+	case TAB_BOARD: {
+		char moved[33];
+		board_load(t, rv);
+		int used = board_key(t, &rv->board, k, moved);
+		if (used == 2) {
+			board_load(t, rv); /* the task moved: keep it selected in its new column */
+			board_follow(&rv->board, moved);
+		}
+		if (used)
 			return true;
 		break;
+	}
 	case TAB_GANTT:
 		if (gantt_key(t, rv, k))
 			return true;
@@ -971,7 +890,7 @@ static bool rv_key(struct tui *t, struct view *v, int k)
 	if (tb->kind == TAB_LIST)
 		target = rlist_selected(t, &tb->list);
 	else if (tb->kind == TAB_BOARD)
-		target = board_selected(t, rv);
+		target = board_selected(&rv->board);
 	char id[33] = "";
 	if (target)
 		memcpy(id, target->id, sizeof id);
@@ -1015,6 +934,7 @@ static void rv_free(struct view *v)
 		lines_clear(&rv->tabs[i].lines);
 	}
 	free_project(rv);
+	board_free(&rv->board);
 	gate_free(&rv->gate);
 	proc_free(&rv->proc);
 	record_free(rv->r);

@@ -148,6 +148,32 @@ void lines_draw(struct tui *t, struct lines *l, int y, int h);
 bool lines_key(struct tui *t, struct lines *l, int key);
 void lines_click(struct tui *t, struct lines *l, int y, int row0, bool dbl);
 
+/* ---- board widget: records as cards in columns, one per choice of a field ---- */
+typedef void (*board_sub_fn)(struct tui *t, const struct record *card, char *out, size_t n);
+struct board {
+	const struct field *by; /* the choice field: a task's status, an opportunity's stage */
+	struct strv cols;       /* its choices, the columns */
+	struct record **cards;  /* borrowed from the owner, in the owner's order */
+	size_t n;
+	int col, row;           /* the cursor */
+	board_sub_fn sub;       /* a card's second line */
+	/* A column's heading; NULL: "choice (n)". */
+	void (*head)(struct tui *t, const char *choice, const struct record *const *cards, size_t n,
+		     char *out, size_t len);
+};
+void board_init(struct board *b, const struct field *by, board_sub_fn sub);
+void board_free(struct board *b);
+/* The cards to show (the board keeps the pointers, not the records). */
+void board_cards(struct board *b, struct record *const *cards, size_t n);
+void board_draw(struct tui *t, struct board *b, int y, int h);
+const struct record *board_selected(const struct board *b);
+/* Puts the cursor on the card with this id. */
+void board_follow(struct board *b, const char *id);
+/* h j k l move; H L < > move the card (`rapport set`); Enter opens it. 0: not the board's
+ * key; 1: used; 2: a card was moved (its id in moved): the owner reloads its cards and calls
+ * board_follow. */
+int board_key(struct tui *t, struct board *b, int k, char moved[33]);
+
 /* ---- views ---- */
 struct view *view_dashboard(struct tui *t);
 /* A list of records of a kind, filtered as on the command line ("status=todo", ...). */
@@ -170,6 +196,8 @@ void tui_rules_poll(struct tui *t);
 /* Screen 7: pending approvals, the user's first; a, r, w decide through `rapport approve`,
  * `reject` and `withdraw`. */
 struct view *view_approvals(struct tui *t);
+/* Screen 8: opportunities as a board by stage; W wins one through `rapport won`. */
+struct view *view_pipeline(struct tui *t);
 /* Screen 6: sync state and conflicts, resolved with one key. */
 struct view *view_sync(struct tui *t);
 /* s anywhere: runs `sync` and reports on the status bar. */

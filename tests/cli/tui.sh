@@ -15,7 +15,7 @@ for size in 80x24 120x40; do
 	keys 2 && wait_for "12 customers" && golden "customers-$size"
 	keys j j j Enter && wait_for "Key contacts" && golden "customer360-$size"
 	keys Tab && wait_for "Summary" && golden "timeline-$size"
-	keys Tab Tab Tab Tab && wait_for "Paid on" && golden "invoices-$size"
+	keys Tab Tab Tab Tab Tab && wait_for "Paid on" && golden "invoices-$size"
 	keys 3 && wait_for "17 projects" && golden "projects-$size"
 	keys j j j j j j j j j j Enter && wait_for "Overview" && keys Tab && wait_for "doing (" && golden "board-$size"
 	keys Tab && wait_for "per column" && golden "gantt-$size"
@@ -24,6 +24,7 @@ for size in 80x24 120x40; do
 	keys '?' && wait_for "Everywhere" && golden "help-$size"
 	keys q 5 && wait_for "Alerts" && golden "alerts-$size"
 	keys q 7 && wait_for "Waiting for you" && golden "approvals-$size"
+	keys 8 && wait_for "negotiate (3)" && golden "pipeline-$size"
 	keys : 'show "WMS implementation"' Enter && wait_for "Phase" && golden "phase-$size"
 	keys q 1 && wait_for "Open alerts"
 	keys q
@@ -291,6 +292,27 @@ screen_lacks "blocked"
 wait_for "· blocked"
 keys c && wait_for "no no-blockers: 1 open high or critical ticket on the project"
 keys q
+keys : quit Enter
+tm kill-server 2>/dev/null
+
+# Pipeline (screen 8): L moves the selected sale to the next stage through `rapport set`; W puts
+# `won ID` on the command line, where a template can be added, and Enter makes the contract and
+# the project.
+OPP=$(db "select id from opportunity where name = 'Warehouse scanning'")
+start 80 24 tui
+keys 8 && wait_for "qualify (2)"
+keys L && wait_for "moved to propose"
+eq "$(db "select stage from opportunity where id = '$OPP'")" propose "L moves the opportunity to the next stage"
+wait_for "qualify (1)"
+screen_has "propose (4)"
+keys H && wait_for "moved to qualify"
+eq "$(db "select stage from opportunity where id = '$OPP'")" qualify "H moves it back"
+keys W && wait_for "won $(printf '%.8s' "$OPP")"
+keys " --template erp-standard --start 2026-12-07" Enter
+wait_for "rapport › Dashboard › Pipeline › won" # its output: the contract's id, the project's
+keys q && wait_for "won (4)"
+eq "$(db "select o.stage || ' ' || p.name || ' ' || p.phase || ' ' || c.title from opportunity o join project p on p.id = o.project join contract c on c.id = o.contract where o.id = '$OPP'")" \
+	"won Warehouse scanning requirements Warehouse scanning" "W wins it: the contract and the templated project"
 keys : quit Enter
 tm kill-server 2>/dev/null
 
