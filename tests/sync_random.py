@@ -157,6 +157,10 @@ KINDS = {
     "comment": ({"body": text}, [("on", "*"), ("body", text)]),
     "change": ({"title": text, "scope": text, "description": text},
                [("project", "project"), ("title", text)]),
+    "opportunity": ({"name": text, "amount": number(1000, 90000), "probability": number(0, 100),
+                     "stage": choice("qualify", "propose", "negotiate", "won", "lost"),
+                     "expected_close": DATE},
+                    [("customer", "customer"), ("name", text)]),
 }
 # Custom fields added mid-run: a name may be added on several replicas, with one of its types.
 CUSTOM = {("customer", "prio"): [("text",), ("choice", "hi,lo")],

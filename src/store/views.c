@@ -87,7 +87,9 @@ static const char *const views_sql[] = {
 	"  rapport_fx(v.amount * v.probability / 100.0, v.currency, (SELECT code FROM team_currency), "
 	"    COALESCE(v.closed, v.expected_close, (SELECT d FROM asof))) AS weighted_base "
 	"FROM (SELECT o.id, o.customer, o.name, o.stage, o.owner, o.source, o.expected_close, "
-	"  o.closed, o.lost_reason, o.contract, o.project, COALESCE(o.amount, 0.0) AS amount, "
+	/* A merge can join one replica's reopening with another's closed date: an open
+	 * opportunity has none, whatever its record says. */
+	"  CASE WHEN o.stage IN ('won', 'lost') THEN o.closed END AS closed, o.lost_reason, o.contract, o.project, COALESCE(o.amount, 0.0) AS amount, "
 	"  COALESCE(o.currency, (SELECT code FROM team_currency)) AS currency, "
 	"  COALESCE(o.probability, CASE o.stage WHEN 'qualify' THEN 10.0 WHEN 'propose' THEN 30.0 "
 	"    WHEN 'negotiate' THEN 60.0 WHEN 'won' THEN 100.0 ELSE 0.0 END) AS probability, "
@@ -96,7 +98,8 @@ static const char *const views_sql[] = {
 	"    AND o.expected_close < (SELECT d FROM asof) "
 	"    THEN CAST(julianday((SELECT d FROM asof)) - julianday(o.expected_close) AS INTEGER) "
 	"    ELSE 0 END AS overdue_days, "
-	"  CAST(julianday(COALESCE(o.closed, (SELECT d FROM asof))) - "
+	"  CAST(julianday(COALESCE(CASE WHEN o.stage IN ('won', 'lost') THEN o.closed END, "
+	"    (SELECT d FROM asof))) - "
 	"    julianday(substr(o.created, 1, 10)) AS INTEGER) AS age_days "
 	"FROM opportunity o WHERE o.deleted = 0 AND substr(o.created, 1, 10) <= (SELECT d FROM asof)) v;",
 	/* Tickets: hours to first response, and whether the SLA (hours, default 24) is passed. */
