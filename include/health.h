@@ -194,7 +194,8 @@ struct pbucket {
 struct pipeline {
 	char from[11], to[11]; /* the closed window: the twelve months to the status date */
 	char team[4];          /* the team's currency, "" when none */
-	long open;
+	long open, late;       /* open ones; of them, past their expected close */
+	struct msum amount;    /* what the open ones are worth, per currency */
 	struct pbucket stage[PIPELINE_STAGES];
 	struct pbucket *month; /* by expected close, undated last */
 	size_t nmonth;

@@ -126,11 +126,11 @@ void query_free(struct query *q);
 /* Calls cb for each match, in order; a non-zero return from cb stops and is returned. */
 int store_query(struct store *st, const struct query *q, record_cb cb, void *ctx, struct err *e);
 int store_count(struct store *st, const struct query *q, long *n, struct err *e);
-/* Sum of a numeric field over the matches (0 when none). */
 /* Totals of f (less `minus` when not NULL) over the query's records, per currency: each
  * record's own, else its contract's, else its project's, else the team's (team_currency). */
 int store_sum_money(struct store *st, const struct query *q, const struct field *f,
 		    const struct field *minus, struct msum *out, struct err *e);
+/* Sum of a numeric field over the matches (0 when none). */
 int store_sum(struct store *st, const struct query *q, const struct field *f, double *out,
 	      struct err *e);
 /* The widest value of f among q's matches in display columns (the stored text, as utf8_width

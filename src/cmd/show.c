@@ -7,6 +7,7 @@
  * a project its WBS tree and time/expense/budget totals.
  */
 #include "cmd.h"
+#include "health.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -192,27 +193,11 @@ static void kv(struct show *s, const char *label, const char *value, enum role r
 
 /* ---- customer summary: receivables and engagement ---- */
 
-struct opp_sum {
-	long n;
-	struct msum amount, weighted;
-};
-
-static int open_opp(const struct opp_fact *f, void *ctx)
-{
-	struct opp_sum *os = ctx;
-	if (strcmp(f->stage, "won") && strcmp(f->stage, "lost")) {
-		os->n++;
-		msum_add(&os->amount, f->currency, f->amount);
-		msum_add(&os->weighted, f->currency, f->weighted);
-	}
-	return 0;
-}
-
 static int customer_summary(struct show *s)
 {
 	struct ctx *c = s->c;
 	struct recs inv = { 0 }, act = { 0 }, tk = { 0 }, sv = { 0 };
-	struct opp_sum os = { 0 };
+	struct pipeline os = { 0 };
 	struct msum invoiced = { 0 }, paid = { 0 }, outstanding = { 0 }, overdue = { 0 };
 	char today[11];
 	int rc;
@@ -242,7 +227,7 @@ static int customer_summary(struct show *s)
 		if (st && (!strcmp(st, "open") || !strcmp(st, "pending")))
 			open_tickets++;
 	}
-	if ((rc = store_opportunities(c->ws->st, today, s->r->id, open_opp, &os, &c->err)))
+	if ((rc = health_pipeline(c->ws, today, s->r->id, NULL, &os, &c->err)))
 		goto out;
 	const char *last = act.n ? record_get(act.v[0], "at") : NULL;
 	long days_since = -1, d_last, d_today;
@@ -264,7 +249,7 @@ static int customer_summary(struct show *s)
 		json_money(&s->j, "pipeline", &os.amount);
 		json_money(&s->j, "pipeline_weighted", &os.weighted);
 		json_key(&s->j, "open_opportunities");
-		json_int(&s->j, os.n);
+		json_int(&s->j, os.open);
 		json_key(&s->j, "open_tickets");
 		json_int(&s->j, open_tickets);
 		json_key(&s->j, "last_contact");
@@ -289,11 +274,11 @@ static int customer_summary(struct show *s)
 	free(b);
 	free(o);
 	free(d);
-	if (os.n) {
+	if (os.open) {
 		a = msum_fmt(&os.weighted);
 		b = msum_fmt(&os.amount);
-		snprintf(line, sizeof line, "%s weighted, of %s in %ld open opportunit%s", a, b, os.n,
-			 os.n == 1 ? "y" : "ies");
+		snprintf(line, sizeof line, "%s weighted, of %s in %ld open opportunit%s", a, b, os.open,
+			 os.open == 1 ? "y" : "ies");
 		kv(s, "Pipeline", line, C_RESET);
 		free(a);
 		free(b);
@@ -312,8 +297,7 @@ static int customer_summary(struct show *s)
 		kv(s, "Latest survey", line, C_RESET);
 	}
 out:
-	msum_free(&os.amount);
-	msum_free(&os.weighted);
+	pipeline_free(&os);
 	msum_free(&invoiced);
 	msum_free(&paid);
 	msum_free(&outstanding);

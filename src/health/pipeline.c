@@ -2,8 +2,8 @@
  * pipeline.c (health) — the sales pipeline as numbers: open opportunities per stage and per
  * month of expected close, their amounts and weighted amounts per currency and in the team's,
  * and the year's wins, losses and cycle time. One reading of opportunity_status (through
- * store_opportunities) shared by `rapport pipeline` and the portfolio report, so both always
- * count the same way.
+ * store_opportunities) shared by `rapport pipeline`, `show CUSTOMER`, the portfolio report,
+ * the dashboard and the TUI's pipeline screen, so all of them count the same way.
  */
 #include "health.h"
 
@@ -64,6 +64,8 @@ static int gather(const struct opp_fact *f, void *ctx)
 			add_to(&p->stage[i], f);
 	add_to(month_of(p, f->expected_close), f);
 	p->open++;
+	p->late += f->overdue_days > 0;
+	msum_add(&p->amount, f->currency, f->amount);
 	msum_add(&p->weighted, f->currency, f->weighted);
 	if (f->has_base)
 		p->weighted_base += f->weighted_base;
@@ -109,6 +111,7 @@ void pipeline_free(struct pipeline *p)
 		msum_free(&p->month[i].weighted);
 	}
 	free(p->month);
+	msum_free(&p->amount);
 	msum_free(&p->weighted);
 	msum_free(&p->won_amount);
 	memset(p, 0, sizeof(*p));

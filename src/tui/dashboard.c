@@ -65,30 +65,14 @@ static void approvals(struct tui *t, struct dash *d)
 
 /* The open opportunities and their weighted amount, and how many are past their expected
  * close: screen 8 shows them. */
-struct pipe_count {
-	long open, late;
-	struct msum weighted;
-};
-
-static int pipe_cb(const struct opp_fact *f, void *ctx)
-{
-	struct pipe_count *p = ctx;
-	if (!strcmp(f->stage, "won") || !strcmp(f->stage, "lost"))
-		return 0;
-	p->open++;
-	p->late += f->overdue_days > 0;
-	msum_add(&p->weighted, f->currency, f->weighted);
-	return 0;
-}
-
 static void pipeline(struct tui *t, struct dash *d)
 {
-	struct pipe_count p = { 0, 0, { 0 } };
+	struct pipeline p;
 	struct err e = { 0, "" };
 	char today[11];
 	fmt_date(today, clock_now());
-	store_opportunities(t->w->st, today, NULL, pipe_cb, &p, &e);
-	if (p.open) { /* a team that does not sell through rapport has no line for it */
+	/* a team that does not sell through rapport has no line for it */
+	if (!health_pipeline(t->w, today, NULL, NULL, &p, &e) && p.open) {
 		char *w = msum_fmt(&p.weighted);
 		char late[48] = "";
 		if (p.late)
@@ -97,7 +81,7 @@ static void pipeline(struct tui *t, struct dash *d)
 			  "Pipeline", p.open, w, late);
 		free(w);
 	}
-	msum_free(&p.weighted);
+	pipeline_free(&p);
 }
 
 /* "5 active · 3 planned" for each choice of a field that has records. */

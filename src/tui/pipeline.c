@@ -6,6 +6,7 @@
  * W wins the selected opportunity through `rapport won` (on the command line, so a template
  * or a start date can be added first), a adds one, e edits, d deletes, Enter opens.
  */
+#include "health.h"
 #include "tui_int.h"
 
 #include <stdlib.h>
@@ -31,30 +32,19 @@ static void opp_sub(struct tui *t, const struct record *r, char *out, size_t n)
 	free(money);
 }
 
-struct headline {
-	long open;
-	struct msum weighted;
+struct keep {
+	struct recs *all;
+	char from[11]; /* won or lost before this day: long closed, not shown */
 };
-
-static int count_open(const struct opp_fact *f, void *ctx)
-{
-	struct headline *h = ctx;
-	if (strcmp(f->stage, "won") && strcmp(f->stage, "lost")) {
-		h->open++;
-		msum_add(&h->weighted, f->currency, f->weighted);
-	}
-	return 0;
-}
 
 static int keep(const struct record *r, void *ctx)
 {
-	struct recs *all = ctx;
-	const char *closed = record_get(r, "closed");
-	char from[11];
-	fmt_date(from, clock_now() - (time_t)CLOSED_DAYS * 86400);
-	if (closed && strcmp(closed, from) < 0)
+	struct keep *k = ctx;
+	const char *closed = record_get(r, "closed"), *stage = record_get(r, "stage");
+	bool over = stage && (!strcmp(stage, "won") || !strcmp(stage, "lost"));
+	if (over && closed && strcmp(closed, k->from) < 0)
 		return 0; /* long closed: the pipeline is what is still in play */
-	return recs_add(r, all);
+	return recs_add(r, k->all);
 }
 
 static void load(struct tui *t, struct pview *pv)
@@ -67,21 +57,21 @@ static void load(struct tui *t, struct pview *pv)
 	struct err e = { 0, "" };
 	query_init(&q, ki);
 	ws_sort(t->w, &q, "expected_close,name", &e);
-	store_query(t->w->st, &q, keep, &pv->all, &e);
+	struct keep k = { &pv->all, "" };
+	fmt_date(k.from, clock_now() - (time_t)CLOSED_DAYS * 86400);
+	store_query(t->w->st, &q, keep, &k, &e);
 	query_free(&q);
 	board_cards(&pv->b, pv->all.v, pv->all.n);
 	/* The headline, as `rapport pipeline` counts it: open ones, weighted per currency. */
-	struct headline hl = { 0, { 0 } };
+	struct pipeline p;
 	char today[11];
 	fmt_date(today, clock_now());
-	store_opportunities(t->w->st, today, NULL, count_open, &hl, &e);
-	struct msum w = hl.weighted;
-	long open = hl.open;
-	char *ws = msum_fmt(&w);
+	health_pipeline(t->w, today, NULL, NULL, &p, &e);
+	char *w = msum_fmt(&p.weighted);
 	snprintf(pv->head, sizeof pv->head, "%ld open, weighted %s · won and lost: the last %d days",
-		 open, ws, CLOSED_DAYS);
-	free(ws);
-	msum_free(&w);
+		 p.open, w, CLOSED_DAYS);
+	free(w);
+	pipeline_free(&p);
 	pv->gen = t->gen;
 }
 
