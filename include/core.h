@@ -40,10 +40,13 @@ enum fflag {
 	F_INDEX = 1 << 7,  /* indexed for filters and sorting */
 	F_CUSTOM = 1 << 8, /* a team-defined custom field */
 	F_META = 1 << 9,   /* id, created, updated, author: every record has them */
-	/* A gated stage (project phase, contract state): the database derives it from the record's
-	 * transition and approval records (store.h); it is never in a record's text, and only
-	 * `rapport advance` moves it. */
+	/* Computed by the database in the transaction that writes what it is computed from
+	 * (store.h): never in a record's text, never typed. A stage (F_STAGE) comes from the
+	 * record's transitions and approvals; an invoice's paid amount and date from its receipts. */
 	F_DERIVED = 1 << 10,
+	/* A gated stage (project phase, contract state): derived, and only `rapport advance`
+	 * moves it. */
+	F_STAGE = 1 << 11,
 };
 
 struct field {
@@ -199,8 +202,8 @@ void record_file(struct buf *b, const struct record *r);
  * references must be ids; unknown fields are kept in r->extra. Errors name the line. */
 int record_from_text(const struct kindinfo *ki, const char *id, const char *text, time_t now,
 		     struct record **out, struct err *e);
-/* The line of a derived field (F_DERIVED) in a record file, which reading ignores: a stage
- * comes from transitions and approvals, never from text someone typed. 0 when there is none;
+/* The line of a stage (F_STAGE) in a record file, which reading ignores: a stage comes from
+ * transitions and approvals, never from text someone typed. 0 when there is none;
  * *field names it. */
 int record_derived_line(const struct kindinfo *ki, const char *text, const char **field);
 /* Reads what can be read of a snapshot file that record_from_text refuses for its values: a value

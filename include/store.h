@@ -60,6 +60,8 @@ int store_open_reader(struct store *st, struct store **out, struct err *e);
 int store_snapshot_begin(struct store *st, struct err *e);
 void store_snapshot_end(struct store *st);
 int store_meta_get(struct store *st, const char *key, char **out, struct err *e);
+/* Whether this process may not write the database (opened from a read-only file). */
+bool store_readonly(struct store *st);
 int store_meta_set(struct store *st, const char *key, const char *value, struct err *e);
 
 int store_insert(struct store *st, const struct record *r, struct err *e);
@@ -219,6 +221,11 @@ int store_conflicted(struct store *st, const struct schema *sc, record_cb cb, vo
  * in one pass (an import's duplicate check loads its keys this way). */
 int store_values(struct store *st, const struct kindinfo *ki, const struct field *f,
 		 int (*cb)(const char *id, const char *value, void *ctx), void *ctx, struct err *e);
+/* The same for the values more than one live record has (by value, then id): a duplicate
+ * check that reads the index, not every row into C. */
+int store_values_shared(struct store *st, const struct kindinfo *ki, const struct field *f,
+			int (*cb)(const char *id, const char *value, void *ctx), void *ctx,
+			struct err *e);
 /* Calls cb for every record of a kind, deleted ones too, in id order. */
 int store_each(struct store *st, const struct kindinfo *ki, record_cb cb, void *ctx,
 	       struct err *e);
@@ -326,6 +333,17 @@ struct opp_fact {
 };
 int store_opportunities(struct store *st, const char *date, const char *customer,
 			int (*cb)(const struct opp_fact *f, void *ctx), void *ctx, struct err *e);
+/* Issued invoices up to the status date (invoice_status: drafts and void ones are not owed),
+ * of one customer or all, by customer, then issue date: what receivables are read from. */
+struct inv_fact {
+	char id[33], customer[33], currency[4], issued[11], due[11], paid_on[11];
+	const char *number;
+	double amount, paid, outstanding, amount_base, outstanding_base;
+	bool has_base; /* amount_base and outstanding_base convert (rapport_fx) */
+	long overdue_days, age_days;
+};
+int store_invoices(struct store *st, const char *date, const char *customer,
+		   int (*cb)(const struct inv_fact *f, void *ctx), void *ctx, struct err *e);
 /* Hours to first response of tickets up to the status date, by customer then hours. */
 int store_response_facts(struct store *st, const char *customer,
 			 int (*cb)(const char *customer, double hours, void *ctx), void *ctx,
@@ -396,14 +414,19 @@ struct kpis {
 	double collection_rate;          /* % of the amount due in the period that was paid */
 	double receivable_days;          /* outstanding / the last 90 days' invoicing x 90 */
 	double nps, csat;                /* surveys answered in the period */
-	double retention;                /* % of customers won before the period not churned */
+	double retention;  /* % of the customers won at the period's start not churned at its end */
+	double churn;      /* % of them churned by its end (by the stage history) */
+	double conversion; /* % of the period's leads and prospects won by its end */
 	double revenue;                  /* invoiced in the period */
+	double revenue_per_member;       /* revenue / the team's members */
+	double utilisation;              /* % billable hours of the members' capacity */
 	double bookings;                 /* opportunities won in the period: their amounts */
 	double win_rate;                 /* % of opportunities closed in the period that were won */
 	double sales_cycle;              /* mean days from an opportunity's creation to its win */
 	bool has_on_time_delivery, has_first_contact_resolution, has_complaint_hours,
 		has_collection_rate, has_receivable_days, has_nps, has_csat, has_retention,
-		has_revenue, has_bookings, has_win_rate, has_sales_cycle;
+		has_churn, has_conversion,
+		has_revenue, has_revenue_per_member, has_utilisation, has_bookings, has_win_rate, has_sales_cycle;
 };
 int store_kpis(struct store *st, const char *from, const char *to, struct kpis *k, struct err *e);
 

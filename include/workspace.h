@@ -83,6 +83,26 @@ int ws_save(struct ws *w, struct record *r, struct err *e);
  * other record. Errors: "rule NAME: when: REASON". rules_check_record (rules.h) adds the
  * field checks. A sync runs it on rules arriving from the remote: what it refuses is held. */
 int ws_rule_check(struct ws *w, const struct record *r, struct err *e);
+/* An invoice's payment as a replica before receipts wrote it (paid_amount, paid_on in the
+ * invoice itself; NULL when absent) becomes the invoice's own receipt, whose id derives from
+ * the invoice's, so every replica carrying it over writes the same record. paid_on without an
+ * amount means paid in full; a paid amount without a date was paid on the day the invoice was
+ * last written. Made when missing, updated when the invoice is newer than it, never raised
+ * again once someone deleted it. Opening a workspace carries over every invoice once (meta
+ * "receipts"); a sync, each invoice a replica not yet carrying over sends. */
+int ws_receipt_legacy(struct ws *w, const struct record *inv, const char *paid, const char *on,
+		      struct err *e);
+/* Numbering (team settings numbering.project, .contract, .quote, .invoice): a pattern such as
+ * "P-{yyyy}-{seq:4}" numbers a new record that has none ({yyyy} {yy} {mm} {dd} from its date
+ * field, else today; {seq} restarts when that date part changes). A local write may not give a
+ * record a number another live record of its kind has. ws_number_pattern_check: RERR_INPUT
+ * for a pattern without exactly one {seq}, with an unknown {token}, or over 60 characters. */
+int ws_number_pattern_check(const char *pattern, struct err *e);
+/* After a sync's import: records of a kind sharing a number (two replicas numbered offline)
+ * are renumbered but the first created (then the smallest id), to the pattern's next number
+ * (else "NUMBER-2"), the old number kept as a conflict; the same on every replica. Each renumber
+ * is said in `said`. */
+int ws_renumber(struct ws *w, struct strv *said, struct err *e);
 /* Adds a custom field: validates, extends the schema and database, stores the definition. */
 int ws_field_add(struct ws *w, const char *kind, const char *name, const char *type,
 		 const char *choices, const char *label, const char *audience, char out_id[33],

@@ -14,7 +14,7 @@ extern const struct command cmd_init, cmd_demo, cmd_add, cmd_set, cmd_edit, cmd_
 	cmd_conflicts, cmd_resolve, cmd_restore, cmd_health, cmd_baseline,
 	cmd_rules, cmd_alerts, cmd_ack, cmd_snooze, cmd_kpi, cmd_export, cmd_report, cmd_portal,
 	cmd_process, cmd_template, cmd_gate, cmd_advance, cmd_approvals, cmd_approve, cmd_reject, cmd_withdraw,
-	cmd_pipeline, cmd_won, cmd_complete;
+	cmd_pipeline, cmd_won, cmd_pay, cmd_billing, cmd_bill, cmd_receivables, cmd_complete;
 
 const struct command *const commands[] = {
 	&cmd_init,   &cmd_demo,   &cmd_add,    &cmd_set,   &cmd_edit,   &cmd_rm,       &cmd_undelete, &cmd_list,
@@ -23,7 +23,7 @@ const struct command *const commands[] = {
 	&cmd_diff,   &cmd_conflicts, &cmd_resolve, &cmd_restore, &cmd_health, &cmd_baseline,
 	&cmd_process, &cmd_template, &cmd_gate, &cmd_advance, &cmd_approvals, &cmd_approve, &cmd_reject,
 	&cmd_withdraw,
-	&cmd_pipeline, &cmd_won,
+	&cmd_pipeline, &cmd_won, &cmd_billing, &cmd_bill, &cmd_pay, &cmd_receivables,
 	&cmd_rules,  &cmd_alerts, &cmd_ack,    &cmd_snooze, &cmd_kpi,    &cmd_export, &cmd_report, &cmd_portal, &cmd_tui,
 	&cmd_help,   &cmd_complete,
 	NULL,

@@ -64,7 +64,15 @@ static const struct {
 	{ "NAME", W_NONE }, { "URL", W_NONE }, { "REMOTE", W_NONE }, { "KEY", W_NONE },
 	{ "VALUE", W_NONE }, { "TEXT", W_NONE }, { "REV", W_NONE }, { "DATE", W_NONE },
 	{ "N", W_NONE }, { "DAYS", W_NONE }, { "ENC", W_NONE }, { "CHOICES", W_NONE },
-	{ "WORD", W_NONE }, { "RECORD", W_RECORD }, { "STAGE", W_NONE },
+	{ "WORD", W_NONE }, { "RECORD", W_RECORD }, { "STAGE", W_NONE }, { "AMOUNT", W_NONE },
+	{ "METHOD", W_NONE },
+};
+
+/* Placeholders that name a record of one kind by another word than the kind's name. */
+static const struct {
+	const char *word, *kind;
+} record_words[] = {
+	{ "LINE", "billing" }, /* a payment plan line */
 };
 
 static bool is_placeholder(const char *word) { return word[0] >= 'A' && word[0] <= 'Z'; }
@@ -77,6 +85,12 @@ static bool placeholder(const char *word, enum what *what, const char **kind)
 	for (size_t i = 0; i < ARRAY_LEN(placeholders); i++)
 		if (!strcmp(word, placeholders[i].word)) {
 			*what = placeholders[i].what;
+			return true;
+		}
+	for (size_t i = 0; i < ARRAY_LEN(record_words); i++)
+		if (!strcmp(word, record_words[i].word)) {
+			*what = W_RECORD;
+			*kind = record_words[i].kind;
 			return true;
 		}
 	for (size_t k = 0; k < kind_count; k++)

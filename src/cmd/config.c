@@ -26,8 +26,10 @@ const struct command cmd_config = {
 	"anchors and bands (health.project.spi.weight 25, health.band.green 80; see rapport(1),\n"
 	"HEALTH), and sync.max_skew, how far ahead of a machine's clock a teammate's clock may be\n"
 	"before sync stops adopting it (hours, or 90m, 36h, 2d; default 24h; see rapport(1), SYNC),\n"
-	"and currency.default, the currency of amounts whose record, contract and project name\n"
-	"none (CNY, EUR, USD...).\n"
+	"currency.default, the currency of amounts whose record, contract and project name\n"
+	"none (CNY, EUR, USD...), and numbering.project, .contract, .quote and .invoice: the\n"
+	"pattern new codes and numbers follow, such as P-{yyyy}-{seq:4} ({yyyy} {yy} {mm} {dd}\n"
+	"from the record's date; {seq} counts up and restarts when that date part changes).\n"
 	"An empty VALUE removes the setting.\n",
 	0,
 };
@@ -76,15 +78,23 @@ static int team(struct ctx *c, const char *key, const char *value)
 	bool cal = !strcmp(key, "calendar.weekend") || !strcmp(key, "calendar.holidays") ||
 		   !strcmp(key, "calendar.workdays");
 	bool cur = !strcmp(key, "currency.default");
+	bool num = !strcmp(key, "numbering.project") || !strcmp(key, "numbering.contract") ||
+		   !strcmp(key, "numbering.quote") || !strcmp(key, "numbering.invoice");
 	char code[4];
 	long long ms;
-	if (strncmp(key, "health.", 7) && !skew && !cal && !cur) {
+	if (strncmp(key, "health.", 7) && !skew && !cal && !cur && !num) {
 		record_free(r);
 		return err_set(&c->err, RERR_INPUT,
 			       "config: '%s' is not a team setting (health.…, sync.max_skew, "
 			       "calendar.weekend, calendar.holidays, calendar.workdays, "
-			       "currency.default)",
+			       "currency.default, numbering.project, numbering.contract, "
+			       "numbering.quote, numbering.invoice)",
 			       key);
+	}
+	if (num && *value && (rc = ws_number_pattern_check(value, &c->err))) {
+		err_prefix(&c->err, "config: %s", key);
+		record_free(r);
+		return rc;
 	}
 	if (cur && *value) {
 		if (!currency_code(value)) {

@@ -8,6 +8,7 @@
  * Every record goes through ws_add, the same validation as `rapport add`; the small company's
  * projects then go through the delivery process by the engine itself (walk_all).
  */
+#include "billing.h"
 #include "cmd.h"
 #include "process.h"
 
@@ -133,6 +134,22 @@ static void save(struct gen *g, struct record *r, char *id_out)
 }
 
 static long rnd(long lo, long hi) { return lo + (long)rng_below((uint64_t)(hi - lo + 1)); }
+
+/* Money received for an invoice. Its id derives from the invoice's, so adding receipts to the
+ * demo drew nothing from the seeded generator: every other record is as it was. */
+static void receipt(struct gen *g, const char *invoice, const char *customer, long amount, long day)
+{
+	if (g->rc)
+		return;
+	struct record *r = mk(g, "receipt");
+	id_derived(r->id, "rapport demo receipt ", invoice);
+	put(g, r, "invoice", invoice);
+	put(g, r, "customer", customer);
+	putf(g, r, "amount", "%ld", amount);
+	putday(g, r, "date", day > 0 ? 0 : day);
+	put(g, r, "method", "bank");
+	save(g, r, NULL);
+}
 static const char *pick(const char *const *v, size_t n) { return v[rng_below(n)]; }
 #define PICK(a) pick(a, ARRAY_LEN(a))
 
@@ -447,7 +464,13 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 	put(g, r, "industry", cu->industry);
 	put(g, r, "region", cu->region);
 	put(g, r, "size", cu->size);
-	put(g, r, "stage", cu->stage);
+	/* A story the stage history tells: won long ago, then loyal, at risk or gone lately; leads
+	 * and prospects are recent. (The second write draws nothing from the generator.) */
+	bool moved = !strcmp(cu->stage, "loyal") || !strcmp(cu->stage, "at_risk") ||
+		     !strcmp(cu->stage, "churned");
+	bool won = moved || !strcmp(cu->stage, "active");
+	put(g, r, "stage", moved ? "active" : cu->stage);
+	putday(g, r, "stage_since", won ? -400 - 20L * cu->projects : -25 - 5L * cu->last_seen);
 	put(g, r, "owner", g->members[rng_below(2)]);
 	if (parent)
 		put(g, r, "parent", parent);
@@ -456,6 +479,17 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 	put(g, r, "renewal_intent", cu->renewal);
 	put(g, r, "address", cu->zh ? "中国" : cu->region);
 	save(g, r, cid);
+	if (moved && !g->rc) {
+		struct record *c = NULL;
+		if (!(g->rc = store_get(g->w->st, &g->w->sc, cid, &c, g->e))) {
+			put(g, c, "stage", cu->stage);
+			putday(g, c, "stage_since", !strcmp(cu->stage, "loyal") ? -200
+						    : !strcmp(cu->stage, "churned") ? -110 : -40);
+			if (!g->rc)
+				g->rc = ws_save(g->w, c, g->e);
+		}
+		record_free(c);
+	}
 
 	/* People: a sponsor and 1-3 reports. */
 	char contacts[4][33];
@@ -550,13 +584,12 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 			putday(g, iv, "issued", issued);
 			putday(g, iv, "due", issued + 30);
 			bool late_payer = !strcmp(cu->stage, "at_risk") || cu->last_seen > 30;
-			if (m > 2 && !(late_payer && m <= 4)) {
-				putf(g, iv, "paid_amount", "%ld", amount);
-				putday(g, iv, "paid_on", issued + rnd(10, late_payer ? 70 : 35));
-			} else if (m == 2 && !late_payer) {
-				putf(g, iv, "paid_amount", "%ld", amount / 2);
-			}
-			save(g, iv, NULL);
+			char iid[33];
+			save(g, iv, iid);
+			if (m > 2 && !(late_payer && m <= 4))
+				receipt(g, iid, cid, amount, issued + rnd(10, late_payer ? 70 : 35));
+			else if (m == 2 && !late_payer)
+				receipt(g, iid, cid, amount / 2, issued + 12);
 		}
 	}
 
@@ -727,6 +760,80 @@ static void make_pipeline(struct gen *g, char (*cids)[33])
 	}
 	clock_pretend(0);
 	play(g, g->members[ME]);
+}
+
+/* Payment plans for the active projects under a contract: 30% in advance, 30% when the first
+ * milestone is accepted, 30% at the last but one milestone, 10% three months after the end
+ * (the Chinese 3-3-3-1). The oldest plan's advance is invoiced, issued and paid. Ids derive
+ * from the project's, so nothing is drawn from the seeded generator. */
+static void make_billing(struct gen *g)
+{
+	int plans = 0;
+	for (int i = 0; i < g->nproj && plans < 3 && !g->rc; i++) {
+		struct record *p = NULL, *k = NULL;
+		struct recs ms = { 0 };
+		struct query q;
+		if (strcmp(g->proj[i].status, "active") || store_get(g->w->st, &g->w->sc, g->proj[i].id, &p, g->e) ||
+		    !record_get(p, "contract") ||
+		    store_get(g->w->st, &g->w->sc, record_get(p, "contract"), &k, g->e)) {
+			err_clear(g->e);
+			record_free(p);
+			continue;
+		}
+		query_init(&q, schema_kind(&g->w->sc, "milestone"));
+		q.cond[q.ncond++] = (struct qcond){ kind_field(q.ki, "project"), Q_EQ, p->id, NULL };
+		ws_sort(g->w, &q, "due", g->e);
+		g->rc = store_query(g->w->st, &q, recs_add, &ms, g->e);
+		query_free(&q);
+		const char *cur = record_get(k, "currency");
+		bool zh = cur && !strcmp(cur, "CNY");
+		if (!g->rc && ms.n >= 2) {
+			static const char *const en[] = { "Advance 30%", "Blueprint accepted 30%",
+							  "Go-live 30%", "Final acceptance 10%" };
+			static const char *const cn[] = { "预付款 30%", "蓝图验收 30%", "上线 30%",
+							  "终验 10%" };
+			static const char *const trig[] = { "date", "acceptance", "milestone", "date" };
+			static const int pct[] = { 30, 30, 30, 10 };
+			char first[33] = "";
+			for (int l = 0; l < 4 && !g->rc; l++) {
+				struct record *b = mk(g, "billing");
+				char key[48];
+				snprintf(key, sizeof key, "%s %d", p->id, l);
+				id_derived(b->id, "rapport demo billing ", key);
+				put(g, b, "contract", k->id);
+				put(g, b, "label", zh ? cn[l] : en[l]);
+				putf(g, b, "percent", "%d", pct[l]);
+				put(g, b, "trigger", trig[l]);
+				if (l == 0)
+					putday(g, b, "date", g->proj[i].start - g->today);
+				else if (l == 3)
+					putday(g, b, "date", g->proj[i].start + g->proj[i].len + 90 - g->today);
+				else
+					put(g, b, "milestone", ms.v[l == 1 ? 0 : ms.n - 2]->id);
+				save(g, b, l == 0 ? first : NULL);
+			}
+			/* The first plan's advance went out and came in. */
+			char inv[33], day[11];
+			days_to_date(day, g->proj[i].start);
+			if (!g->rc && !plans && !(g->rc = billing_draft(g->w, first, day, inv, g->e))) {
+				struct record *iv = NULL;
+				if (!(g->rc = store_get(g->w->st, &g->w->sc, inv, &iv, g->e))) {
+					put(g, iv, "status", "issued");
+					putf(g, iv, "number", "INV-%s-%03d", zh ? "CN" : "EU", 1);
+					if (!g->rc)
+						g->rc = ws_save(g->w, iv, g->e);
+					if (!g->rc)
+						receipt(g, inv, g->proj[i].customer, (long)strtod(record_get(iv, "amount"), NULL),
+							g->proj[i].start + 20 - g->today);
+				}
+				record_free(iv);
+			}
+			plans++;
+		}
+		recs_free(&ms);
+		record_free(p);
+		record_free(k);
+	}
 }
 
 static void pending_of(struct gen *g, const char *on, struct recs *out)
@@ -976,6 +1083,7 @@ static void make_small(struct gen *g)
 	walk_all(g);
 	make_rates(g); /* last: the records before draw the same random numbers as before */
 	make_pipeline(g, ids);
+	make_billing(g);
 	/* The gates of the replayed history ran before the rates existed; they are here now. */
 	store_fx_missing(NULL, true);
 }
@@ -1085,9 +1193,10 @@ static void make_synthetic(struct gen *g, long ncust)
 			putf(g, iv, "amount", "%ld", amount);
 			putday(g, iv, "issued", issued);
 			putday(g, iv, "due", issued + 30);
+			char iid[33];
+			save(g, iv, iid);
 			if (i > 0)
-				putf(g, iv, "paid_amount", "%ld", amount);
-			save(g, iv, NULL);
+				receipt(g, iid, cid, amount, issued + 25);
 		}
 		for (int i = 0; i < 3 && !g->rc; i++) {
 			struct record *tk = mk(g, "ticket");

@@ -21,7 +21,11 @@ const struct command cmd_kpi = {
 	"resolved within an hour of the first response, never reopened. Complaint handling: median\n"
 	"hours from opened to resolved. Collection rate: share of the amount due in the period\n"
 	"that was paid. Receivable days: outstanding / the last 90 days' invoicing x 90. NPS and\n"
-	"CSAT: answers in the period. Retention: customers won before the period not churned.\n"
+	"CSAT: answers in the period. Retention: of the customers won at the period's start, the\n"
+	"share not churned at its end (churn: the share churned). Lead conversion: of the period's\n"
+	"leads and prospects, the share won by its end. These read each customer's stage history\n"
+	"(its stage_since days). Revenue per member: invoiced / members. Utilisation: billable\n"
+	"hours over the members' capacity (hours a week, default 40) for the period.\n"
 	"Customer value: invoiced to date, and margin after the cost of their projects so far.\n"
 	"The period holding the status date counts to that date only and is marked partial\n"
 	"(its column headed with *, \"partial\": true in JSON).\n",

@@ -6,6 +6,7 @@
  * its section too. On top of that, a customer gets its receivables and engagement summary and
  * a project its WBS tree and time/expense/budget totals.
  */
+#include "billing.h"
 #include "cmd.h"
 #include "health.h"
 
@@ -193,12 +194,43 @@ static void kv(struct show *s, const char *label, const char *value, enum role r
 
 /* ---- customer summary: receivables and engagement ---- */
 
+/* Money a customer paid that no invoice took yet: receipts without an invoice, per currency. */
+struct credit_sum {
+	struct ws *w;
+	struct msum *m;
+};
+
+static int credit_cb(const struct record *r, void *ctx)
+{
+	struct credit_sum *cs = ctx;
+	char *cur = ws_currency(cs->w, r);
+	msum_add(cs->m, cur, num(r, "amount"));
+	free(cur);
+	return 0;
+}
+
+static int credits_of(struct ctx *c, const char *customer, struct msum *out)
+{
+	struct query q;
+	struct credit_sum cs = { c->ws, out };
+	query_init(&q, schema_kind(&c->ws->sc, "receipt"));
+	q.cond[q.ncond++] = (struct qcond){ kind_field(q.ki, "customer"), Q_EQ, customer, NULL };
+	q.cond[q.ncond++] = (struct qcond){ kind_field(q.ki, "invoice"), Q_NULL, NULL, NULL };
+	int rc = store_query(c->ws->st, &q, credit_cb, &cs, &c->err);
+	query_free(&q);
+	return rc;
+}
+
 static int customer_summary(struct show *s)
 {
 	struct ctx *c = s->c;
 	struct recs inv = { 0 }, act = { 0 }, tk = { 0 }, sv = { 0 };
 	struct pipeline os = { 0 };
-	struct msum invoiced = { 0 }, paid = { 0 }, outstanding = { 0 }, overdue = { 0 };
+	struct receivables rv = { 0 };
+	struct billing plan = { 0 };
+	struct msum invoiced = { 0 }, paid = { 0 }, outstanding = { 0 }, overdue = { 0 },
+		    ready = { 0 }, credit = { 0 };
+	long n_ready = 0;
 	char today[11];
 	int rc;
 	fmt_date(today, clock_now());
@@ -211,7 +243,9 @@ static int customer_summary(struct show *s)
 	long n_overdue = 0, open_tickets = 0;
 	for (size_t i = 0; i < inv.n; i++) {
 		double amount = num(inv.v[i], "amount"), p = num(inv.v[i], "paid_amount");
-		const char *due = record_get(inv.v[i], "due");
+		const char *due = record_get(inv.v[i], "due"), *st = record_get(inv.v[i], "status");
+		if (st && strcmp(st, "issued")) /* a draft is not owed yet, a void one never */
+			continue;
 		char *cur = ws_currency(c->ws, inv.v[i]);
 		msum_add(&invoiced, cur, amount);
 		msum_add(&paid, cur, p);
@@ -227,8 +261,12 @@ static int customer_summary(struct show *s)
 		if (st && (!strcmp(st, "open") || !strcmp(st, "pending")))
 			open_tickets++;
 	}
-	if ((rc = health_pipeline(c->ws, today, s->r->id, NULL, &os, &c->err)))
+	if ((rc = health_pipeline(c->ws, today, s->r->id, NULL, &os, &c->err)) ||
+	    (rc = billing_receivables(c->ws, today, s->r->id, &rv, &c->err)) ||
+	    (rc = billing_plan(c->ws, today, NULL, s->r->id, &plan, &c->err)) ||
+	    (rc = credits_of(c, s->r->id, &credit)))
 		goto out;
+	n_ready = billing_ready(&plan, &ready);
 	const char *last = act.n ? record_get(act.v[0], "at") : NULL;
 	long days_since = -1, d_last, d_today;
 	if (last) {
@@ -246,6 +284,21 @@ static int customer_summary(struct show *s)
 		json_money(&s->j, "overdue", &overdue);
 		json_key(&s->j, "overdue_invoices");
 		json_int(&s->j, n_overdue);
+		json_key(&s->j, "aging");
+		json_arr_open(&s->j);
+		for (size_t i = 0; i < rv.ntotal; i++) {
+			json_obj_open(&s->j);
+			json_key(&s->j, "currency");
+			json_str(&s->j, rv.total[i].currency[0] ? rv.total[i].currency : NULL);
+			for (int k = 0; k < AGE_BUCKETS; k++) {
+				json_key(&s->j, age_labels[k]);
+				json_num(&s->j, round(rv.total[i].bucket[k] * 100) / 100);
+			}
+			json_obj_close(&s->j);
+		}
+		json_arr_close(&s->j);
+		json_money(&s->j, "credit", &credit);
+		json_money(&s->j, "ready_to_invoice", &ready);
 		json_money(&s->j, "pipeline", &os.amount);
 		json_money(&s->j, "pipeline_weighted", &os.weighted);
 		json_key(&s->j, "open_opportunities");
@@ -274,6 +327,33 @@ static int customer_summary(struct show *s)
 	free(b);
 	free(o);
 	free(d);
+	/* By days past due, a line per currency: where the money is stuck. */
+	for (size_t i = 0; i < rv.ntotal; i++) {
+		struct buf ab = BUF_INIT;
+		const struct aging *g = &rv.total[i];
+		for (int k = 0; k < AGE_BUCKETS; k++) {
+			if (g->bucket[k] < 0.005)
+				continue;
+			char *m = fmt_amount(g->bucket[k], g->currency);
+			buf_addf(&ab, "%s%s %s", ab.len ? " · " : "", m, age_labels[k]);
+			free(m);
+		}
+		kv(s, "Ageing", ab.data ? ab.data : "", g->bucket[AGE_60] + g->bucket[AGE_90] +
+			g->bucket[AGE_OVER] > 0.005 ? C_BAD : g->overdue ? C_WARN : C_RESET);
+		buf_release(&ab);
+	}
+	if (credit.n) {
+		a = msum_fmt(&credit);
+		kv(s, "Credit", a, C_RESET);
+		free(a);
+	}
+	if (n_ready) {
+		a = msum_fmt(&ready);
+		snprintf(line, sizeof line, "%s in %ld plan line%s ('rapport billing --customer %.8s')",
+			 a, n_ready, n_ready == 1 ? "" : "s", s->r->id);
+		kv(s, "To invoice", line, C_WARN);
+		free(a);
+	}
 	if (os.open) {
 		a = msum_fmt(&os.weighted);
 		b = msum_fmt(&os.amount);
@@ -298,6 +378,10 @@ static int customer_summary(struct show *s)
 	}
 out:
 	pipeline_free(&os);
+	receivables_free(&rv);
+	billing_free(&plan);
+	msum_free(&ready);
+	msum_free(&credit);
 	msum_free(&invoiced);
 	msum_free(&paid);
 	msum_free(&outstanding);
@@ -366,11 +450,15 @@ static int project_summary(struct show *s)
 {
 	struct ctx *c = s->c;
 	struct recs tasks = { 0 }, tm = { 0 }, ex = { 0 };
-	char *pcur = NULL;
+	struct billing plan = { 0 };
+	char *pcur = NULL, today[11];
+	const char *contract = record_get(s->r, "contract");
 	int rc;
+	fmt_date(today, clock_now());
 	if ((rc = gather(c, "task", "project", s->r->id, "start,due,name", &tasks)) ||
 	    (rc = gather(c, "time", "project", s->r->id, NULL, &tm)) ||
-	    (rc = gather(c, "expense", "project", s->r->id, NULL, &ex)))
+	    (rc = gather(c, "expense", "project", s->r->id, NULL, &ex)) ||
+	    (contract && (rc = billing_plan(c->ws, today, contract, NULL, &plan, &c->err))))
 		goto out;
 	/* Totals in the project's currency: a member's rate and an expense in another are
 	 * converted at the rate of their day (one with no rate is left out, and said so). */
@@ -439,6 +527,31 @@ static int project_summary(struct show *s)
 		for (size_t i = 0; i < tasks.n; i++)
 			json_record(&s->j, tasks.v[i]);
 		json_arr_close(&s->j);
+		json_key(&s->j, "payment_plan");
+		json_arr_open(&s->j);
+		for (size_t i = 0; i < plan.n; i++)
+			if (!strcmp(plan.v[i].project, s->r->id)) {
+				const struct bill_line *l = &plan.v[i];
+				json_obj_open(&s->j);
+				json_key(&s->j, "id");
+				json_str(&s->j, l->id);
+				json_key(&s->j, "label");
+				json_str(&s->j, l->label);
+				json_key(&s->j, "amount");
+				json_num(&s->j, l->amount);
+				json_key(&s->j, "currency");
+				json_str(&s->j, l->currency[0] ? l->currency : NULL);
+				json_key(&s->j, "expected");
+				json_str(&s->j, l->due[0] ? l->due : NULL);
+				json_key(&s->j, "ready");
+				json_bool(&s->j, l->ready);
+				json_key(&s->j, "invoice");
+				json_str(&s->j, l->invoice[0] ? l->invoice : NULL);
+				json_key(&s->j, "state");
+				json_str(&s->j, l->why);
+				json_obj_close(&s->j);
+			}
+		json_arr_close(&s->j);
 		goto out;
 	}
 	char line[256];
@@ -476,7 +589,36 @@ static int project_summary(struct show *s)
 		table_free(&w.t);
 		free(w.done);
 	}
+	/* The contract's payment plan lines that belong to this project: what it bills when. */
+	struct table pt;
+	size_t nplan = 0;
+	table_init(&pt, 5);
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct bill_line *l = &plan.v[i];
+		if (strcmp(l->project, s->r->id))
+			continue;
+		if (!nplan++) {
+			static const char *const h[] = { "ID", "LINE", "AMOUNT", "EXPECTED", "STATE" };
+			for (size_t k = 0; k < ARRAY_LEN(h); k++)
+				table_cell(&pt, h[k], C_HEAD);
+			table_right(&pt, 2);
+		}
+		char sid[9], *amt = fmt_amount(l->amount, l->currency);
+		snprintf(sid, sizeof sid, "%.8s", l->id);
+		table_cell(&pt, sid, C_ID);
+		table_cell(&pt, l->label, C_RESET);
+		table_cell(&pt, amt, C_RESET);
+		table_cell(&pt, l->due, C_MUTED);
+		table_cell(&pt, l->why ? l->why : "", l->ready ? C_WARN : l->invoice[0] ? C_GOOD : C_MUTED);
+		free(amt);
+	}
+	if (nplan) {
+		fprintf(c->out, "\n%sPayment plan (%zu)%s\n", col(c, C_HEAD), nplan, col(c, C_RESET));
+		table_print(c, &pt, 2);
+	}
+	table_free(&pt);
 out:
+	billing_free(&plan);
 	free(pcur);
 	recs_free(&tasks);
 	recs_free(&tm);

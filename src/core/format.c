@@ -45,8 +45,9 @@ void text_put(struct buf *b, const char *name, const char *v)
 
 void record_text(struct buf *b, const struct record *r, bool all)
 {
-	/* A derived stage is the database's reading of transitions and approvals: written into a
-	 * file it would be a second truth to disagree with. */
+	/* A derived field is the database's reading of other records (a stage of transitions and
+	 * approvals, a paid amount of receipts): written into a file it would be a second truth to
+	 * disagree with. */
 	for (size_t i = 0; i < r->ki->nf; i++)
 		if ((r->val[i] || all) && !(r->ki->f[i]->flags & F_DERIVED))
 			text_put(b, r->ki->f[i]->name, r->val[i]);
@@ -239,7 +240,7 @@ int record_derived_line(const struct kindinfo *ki, const char *text, const char 
 {
 	bool any = false;
 	for (size_t i = 0; i < ki->nf && !any; i++)
-		any = ki->f[i]->flags & F_DERIVED;
+		any = ki->f[i]->flags & F_STAGE;
 	struct text_fields tf;
 	struct err e = { 0 };
 	int line = 0;
@@ -247,7 +248,7 @@ int record_derived_line(const struct kindinfo *ki, const char *text, const char 
 		return 0;
 	for (size_t i = 0; i < tf.n && !line; i++) {
 		const struct field *f = kind_field(ki, tf.v[i].name);
-		if (f && (f->flags & F_DERIVED)) {
+		if (f && (f->flags & F_STAGE)) {
 			line = tf.v[i].line;
 			*field = f->name;
 		}

@@ -36,7 +36,7 @@
  * its project, then the team's currency.default (ws.c, "@currency"). Unset: the team's. */
 #define CURRENCY(fl) { "currency", FT_CURRENCY, fl, NULL, NULL, "@currency", 0, 0, NULL, NULL }
 /* A gated stage: moved by `rapport advance`, derived by the database (F_DERIVED). */
-#define STAGE(n, fl) { n, FT_TEXT, (fl) | F_DERIVED | IX, NULL, NULL, NULL, 0, 0, NULL, NULL }
+#define STAGE(n, fl) { n, FT_TEXT, (fl) | F_DERIVED | F_STAGE | IX, NULL, NULL, NULL, 0, 0, NULL, NULL }
 /* The process a record follows (rapport-process(5)); unset: its kind's default process. */
 #define PROCESS REF("process", INT, "process")
 
@@ -54,6 +54,10 @@ static const struct field customer_f[] = {
 	TEXT("address", S),
 	SET("tags", L | S),
 	CHOICE("renewal_intent", INT, "yes,likely,unsure,unlikely,no", NULL),
+	/* The day the customer entered its stage: kept by every write that changes the stage
+	 * (settle_stage in workspace.c), given by an import's stage_since column; what the stage
+	 * history (store.c) and so retention, churn and conversion count by. */
+	DATE("stage_since", INT, NULL),
 	LONG("note", S | INT),
 };
 
@@ -215,8 +219,47 @@ static const struct field invoice_f[] = {
 	CURRENCY(L),
 	DATE("issued", R | L | IX, "today"),
 	DATE("due", R | L | IX, NULL),
-	NUM("paid_amount", L, 0, 1e15),
-	DATE("paid_on", L, NULL),
+	/* A draft is not yet owed (`rapport bill` drafts); a void one never is: neither counts in
+	 * receivables, ageing or revenue. */
+	CHOICE("status", L | IX, "draft,issued,void", "issued"),
+	REF("milestone", 0, "milestone"),
+	/* The sum of the invoice's receipts, and the day they reached its amount (unset until
+	 * they do): derived in the database from the receipts (store.c), so two replicas' payments
+	 * add up instead of one overwriting the other. `rapport pay` records one. */
+	NUM("paid_amount", L | F_DERIVED, 0, 1e15),
+	DATE("paid_on", L | F_DERIVED, NULL),
+	TEXT("note", S),
+};
+
+/* A line of a contract's payment plan (付款计划): a share of its value (percent) or an amount,
+ * owed when its trigger is reached (a date, a milestone done, or a milestone's acceptance: the
+ * last stage of its process) and due `due_days` after it. `rapport bill` drafts its invoice and
+ * records it here; the Chinese 3-3-3-1 plan is four lines. */
+static const struct field billing_f[] = {
+	REF("contract", R | L, "contract"),
+	TEXT("label", R | L | S | N),
+	NUM("percent", L, 0.01, 100),
+	NUM("amount", L, 0.01, 1e15),
+	CHOICE("trigger", R | L, "date,milestone,acceptance", NULL),
+	DATE("date", L | IX, NULL),
+	REF("milestone", L, "milestone"),
+	INTEGER("due_days", 0, 0, 3650),
+	REF("invoice", L, "invoice"),
+	TEXT("note", S),
+};
+
+/* Money received (回款): against an invoice, or, without one, a credit on the customer's
+ * account (what a payment brought over an invoice's amount), applied later by setting its
+ * invoice. In its invoice's currency. */
+static const struct field receipt_f[] = {
+	REF("invoice", L, "invoice"),
+	REF("customer", R | L, "customer"), /* unset on add: the invoice's */
+	NUM("amount", R | L, 0.01, 1e15),
+	CURRENCY(L),
+	DATE("date", R | L | IX, "today"),
+	CHOICE("method", L, "bank,cash,card,cheque,alipay,wechat,offset,other", NULL),
+	TEXT("reference", S),
+	TEXT("note", S),
 };
 
 static const struct field ticket_f[] = {
@@ -265,6 +308,9 @@ static const struct field member_f[] = {
 	CHOICE("role", L, "pm,finance,exec,service,member", "member"),
 	NUM("rate", FIN, 0, 1e9),
 	CURRENCY(FIN), /* of the rate */
+	/* Hours a week the member can work: what utilisation divides billable hours by (unset:
+	 * 40). */
+	NUM("capacity", INT, 0, 168),
 	/* Whom approvals and alerts escalate to when they wait past their SLA. */
 	REF("reports_to", 0, "member"),
 };
@@ -408,7 +454,7 @@ static const struct field setting_f[] = {
 static const struct field field_f[] = {
 	{ "kind", FT_CHOICE, R | L,
 	  "customer,contact,interaction,project,milestone,task,time,expense,opportunity,contract,"
-	  "quote,invoice,ticket,survey,requirement,member,change",
+	  "quote,invoice,receipt,ticket,survey,requirement,member,change",
 	  NULL, NULL, 0, 0, NULL, NULL },
 	TEXT("name", R | L | N),
 	CHOICE("type", R | L, "text,number,date,choice,bool,ref", NULL),
@@ -431,6 +477,7 @@ static int check_dates(const struct record *r, struct err *e);
 static int check_survey(const struct record *r, struct err *e);
 static int check_invoice(const struct record *r, struct err *e);
 static int check_rule(const struct record *r, struct err *e);
+static int check_billing(const struct record *r, struct err *e);
 static int check_fx(const struct record *r, struct err *e);
 
 #define KIND(n, p, arr, fl, sort, any, chk) { n, p, arr, ARRAY_LEN(arr), fl, sort, any, chk, NULL }
@@ -454,7 +501,10 @@ const struct kind kind_table[] = {
 	     NULL),
 	KIND("contract", "contracts", contract_f, K_FINANCE, "end", NULL, check_dates),
 	KIND("quote", "quotes", quote_f, K_FINANCE, "-date", NULL, NULL),
+	KIND("billing", "payment plan lines", billing_f, K_INTERNAL | K_FINANCE, "contract,date", NULL,
+	     check_billing),
 	KIND("invoice", "invoices", invoice_f, K_FINANCE, "-issued", NULL, check_invoice),
+	KIND("receipt", "receipts", receipt_f, K_FINANCE, "-date", NULL, NULL),
 	KIND("ticket", "tickets", ticket_f, 0, "-opened", NULL, check_dates),
 	KIND("survey", "surveys", survey_f, K_INTERNAL, "-date", NULL, check_survey),
 	KIND("requirement", "requirements", requirement_f, 0, "status", NULL, NULL),
@@ -542,15 +592,38 @@ static int check_fx(const struct record *r, struct err *e)
 	return 0;
 }
 
+static int check_billing(const struct record *r, struct err *e)
+{
+	const char *trig = record_get(r, "trigger");
+	bool pct = record_get(r, "percent"), amt = record_get(r, "amount");
+	char w[80];
+	if (r->deleted)
+		return 0;
+	record_where(r, w, sizeof(w));
+	if (pct == amt)
+		return err_set(e, RERR_INPUT, "%s: a plan line is a percent of the contract or an "
+					      "amount: set %s",
+			       w, pct ? "one of them" : "percent=N or amount=N");
+	if (trig && !strcmp(trig, "date") && !record_get(r, "date"))
+		return err_set(e, RERR_INPUT, "%s: field 'date': a line triggered by a date needs it",
+			       w);
+	if (trig && strcmp(trig, "date") && !record_get(r, "milestone"))
+		return err_set(e, RERR_INPUT,
+			       "%s: field 'milestone': a line triggered by a milestone%s needs it", w,
+			       strcmp(trig, "acceptance") ? "" : "'s acceptance");
+	return 0;
+}
+
 static int check_invoice(const struct record *r, struct err *e)
 {
 	const char *amount = record_get(r, "amount"), *paid = record_get(r, "paid_amount");
 	char w[80];
 	record_where(r, w, sizeof(w));
-	if (amount && paid && strtod(paid, NULL) > strtod(amount, NULL))
+	/* Read back from the database, the paid amount is its receipts' (a file never has it). */
+	if (amount && paid && strtod(paid, NULL) > strtod(amount, NULL) + 0.005)
 		return err_set(e, RERR_INPUT,
-			       "%s: field 'paid_amount': '%s' is more than the amount %s", w, paid,
-			       amount);
+			       "%s: field 'amount': '%s' is less than the %s its receipts paid", w,
+			       amount, paid);
 	return before(r, "issued", "due", e);
 }
 

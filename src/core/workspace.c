@@ -112,6 +112,111 @@ static int load_custom_fields(struct ws *w, struct err *e)
 	return store_migrate(w->st, &w->sc, e);
 }
 
+static double num_of(const struct record *r, const char *name);
+
+int ws_receipt_legacy(struct ws *w, const struct record *inv, const char *paid, const char *on,
+		      struct err *e)
+{
+	const struct kindinfo *ki = schema_kind(&w->sc, "receipt");
+	struct record *old = NULL, *r;
+	struct err ge = { 0 };
+	char id[33], day[11];
+	double amount = paid ? strtod(paid, NULL) : 0;
+	if (!paid && on)
+		amount = num_of(inv, "amount");
+	if (!ki || amount <= 0 || !inv->updated)
+		return 0;
+	snprintf(day, sizeof day, "%.10s", on ? on : inv->updated);
+	id_derived(id, "rapport receipt carried over from invoice ", inv->id);
+	bool have = !store_get(w->st, &w->sc, id, &old, &ge);
+	if (have && (old->deleted || strcmp(inv->updated, old->updated) <= 0)) {
+		record_free(old);
+		return 0;
+	}
+	r = old ? old : record_new(ki);
+	snprintf(r->id, sizeof r->id, "%s", id);
+	static const char *const names[] = { "invoice", "customer", "amount", "currency", "date",
+					     "note" };
+	char num[64];
+	snprintf(num, sizeof num, "%.2f", amount);
+	const char *vals[] = { inv->id, record_get(inv, "customer"), num,
+			       record_get(inv, "currency"), day,
+			       "carried over from the invoice's paid amount" };
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		const struct field *f = kind_field(ki, names[i]);
+		if (f)
+			record_put(r, kind_field_index(ki, f), vals[i] ? xstrdup(vals[i]) : NULL);
+	}
+	/* Stamped as the invoice was, so replicas carrying it over apart write the same bytes. */
+	free(r->created);
+	free(r->updated);
+	free(r->author);
+	r->created = xstrdup(have ? old->created : inv->updated);
+	r->updated = xstrdup(inv->updated);
+	r->author = inv->author ? xstrdup(inv->author) : NULL;
+	r->deleted = inv->deleted;
+	int rc = have ? store_update(w->st, r, e) : store_insert(w->st, r, e);
+	record_free(r);
+	return rc;
+}
+
+static int carry_invoice(const struct record *r, void *ctx)
+{
+	struct strv *ids = ctx;
+	if (record_get(r, "paid_amount") || record_get(r, "paid_on"))
+		strv_push(ids, r->id);
+	return 0;
+}
+
+/* Once per workspace: invoices written before receipts existed keep what was paid as their
+ * own receipt (ws_receipt_legacy). Read before anything writes an invoice, which would derive
+ * its paid amount from receipts there are none of yet. */
+static int carry_receipts(struct ws *w, struct err *e)
+{
+	const struct kindinfo *ki = schema_kind(&w->sc, "invoice");
+	char *done = NULL;
+	struct strv ids = STRV_INIT;
+	struct query q;
+	int rc = store_meta_get(w->st, "receipts", &done, e);
+	if (rc || done || store_readonly(w->st)) {
+		free(done);
+		return rc;
+	}
+	query_init(&q, ki);
+	q.deleted = 2;
+	if ((rc = store_begin(w->st, e)))
+		goto out;
+	rc = store_query(w->st, &q, carry_invoice, &ids, e);
+	for (size_t i = 0; !rc && i < ids.n; i++) {
+		struct record *inv = NULL;
+		struct err ge = { 0 };
+		if (store_get(w->st, &w->sc, ids.v[i], &inv, &ge))
+			continue;
+		/* An invoice with receipts already came in from a replica that carried it over. */
+		struct query rq;
+		long n = 0;
+		query_init(&rq, schema_kind(&w->sc, "receipt"));
+		rq.deleted = 2;
+		rq.cond[rq.ncond++] = (struct qcond){ kind_field(rq.ki, "invoice"), Q_EQ, inv->id, NULL };
+		rc = store_count(w->st, &rq, &n, e);
+		query_free(&rq);
+		if (!rc && !n)
+			rc = ws_receipt_legacy(w, inv, record_get(inv, "paid_amount"),
+					       record_get(inv, "paid_on"), e);
+		record_free(inv);
+	}
+	if (!rc)
+		rc = store_meta_set(w->st, "receipts", "1", e);
+	if (rc)
+		store_rollback(w->st);
+	else
+		rc = store_commit(w->st, e);
+out:
+	query_free(&q);
+	strv_clear(&ids);
+	return rc;
+}
+
 static int open_at(struct ws **out, const char *root, const char *db, struct err *e)
 {
 	struct ws *w = xcalloc(1, sizeof(*w));
@@ -123,7 +228,7 @@ static int open_at(struct ws **out, const char *root, const char *db, struct err
 	schema_init(&w->sc);
 	rc = store_open(&w->st, db, e);
 	if (rc || (rc = store_migrate(w->st, &w->sc, e)) || (rc = load_custom_fields(w, e)) ||
-	    (rc = store_fts_refresh(w->st, &w->sc, e))) {
+	    (rc = store_fts_refresh(w->st, &w->sc, e)) || (rc = carry_receipts(w, e))) {
 		ws_close(w);
 		return rc;
 	}
@@ -584,8 +689,14 @@ int ws_put(struct ws *w, struct record *r, const struct field *f, const char *va
 	record_where(r, where, sizeof where);
 	if (idx < 0)
 		return err_set(e, RERR_INPUT, "%s: field '%s' cannot be set", where, f->name);
-	if ((f->flags & F_DERIVED) && !(value && r->val[idx] && !strcmp(value, r->val[idx])) &&
-	    (r->val[idx] || (value && *value)))
+	bool same = (value && r->val[idx] && !strcmp(value, r->val[idx])) ||
+		    (!r->val[idx] && !(value && *value));
+	if ((f->flags & F_DERIVED) && !(f->flags & F_STAGE) && !same)
+		return err_set(e, RERR_INPUT,
+			       "%s: field '%s' is the sum of the invoice's receipts: record a "
+			       "payment with 'rapport pay %.8s AMOUNT'",
+			       where, f->name, r->id[0] ? r->id : "ID");
+	if ((f->flags & F_DERIVED) && !same)
 		return err_set(e, RERR_INPUT,
 			       "%s: field '%s' moves only through its process: 'rapport gate %.8s' "
 			       "says what the next stage needs, 'rapport advance %.8s' moves it",
@@ -690,7 +801,7 @@ static char *named_currency(struct ws *w, const struct record *r, int depth)
 	const char *own = record_get(r, "currency");
 	if (own && *own)
 		return xstrdup(own);
-	static const char *const via[] = { "contract", "project" };
+	static const char *const via[] = { "invoice", "contract", "project" };
 	for (size_t i = 0; depth < 3 && i < ARRAY_LEN(via); i++) {
 		const struct field *f = kind_field(r->ki, via[i]);
 		const char *id = record_get(r, via[i]);
@@ -822,8 +933,366 @@ out:
 	return rc;
 }
 
+/* ---- numbering: team-set patterns, unique numbers, renumbering at merge ---- */
+
+/* The kinds that carry a number, the field, and the date its pattern's date part reads. */
+static const struct numbered {
+	const char *kind, *field, *date;
+} numbered[] = {
+	{ "project", "code", "start" },
+	{ "contract", "number", "signed" },
+	{ "quote", "number", "date" },
+	{ "invoice", "number", "issued" },
+};
+
+static const struct numbered *numbered_of(const char *kind)
+{
+	for (size_t i = 0; i < ARRAY_LEN(numbered); i++)
+		if (!strcmp(numbered[i].kind, kind))
+			return &numbered[i];
+	return NULL;
+}
+
+/* The text of a date token of a pattern for day (YYYY-MM-DD), or NULL when tok is not one. */
+static const char *date_token(const char *tok, size_t n, const char *day, char out[5])
+{
+	static const struct {
+		const char *name;
+		int at, len;
+	} t[] = { { "yyyy", 0, 4 }, { "yy", 2, 2 }, { "mm", 5, 2 }, { "dd", 8, 2 } };
+	for (size_t i = 0; i < ARRAY_LEN(t); i++)
+		if (strlen(t[i].name) == n && !strncmp(tok, t[i].name, n)) {
+			snprintf(out, 5, "%.*s", t[i].len, day + t[i].at);
+			return out;
+		}
+	return NULL;
+}
+
+int ws_number_pattern_check(const char *pat, struct err *e)
+{
+	int seqs = 0;
+	if (!pat || !*pat || strlen(pat) > 60)
+		return err_set(e, RERR_INPUT, "a numbering pattern is 1 to 60 characters");
+	for (const char *p = pat; *p; p++) {
+		char d[5];
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == ',')
+			return err_set(e, RERR_INPUT, "'%s': a numbering pattern holds no control "
+						      "characters or commas", pat);
+		if (*p == '}')
+			return err_set(e, RERR_INPUT, "'%s': a '}' without its '{'", pat);
+		if (*p != '{')
+			continue;
+		const char *close = strchr(p, '}');
+		if (!close)
+			return err_set(e, RERR_INPUT, "'%s': a '{' without its '}'", pat);
+		size_t n = (size_t)(close - p - 1);
+		if (n >= 3 && !strncmp(p + 1, "seq", 3) &&
+		    (n == 3 || (n == 5 && p[4] == ':' && p[5] >= '1' && p[5] <= '9')))
+			seqs++;
+		else if (!date_token(p + 1, n, "2000-01-01", d))
+			return err_set(e, RERR_INPUT,
+				       "'%s': {%.*s} is not {yyyy}, {yy}, {mm}, {dd}, {seq} or {seq:N}",
+				       pat, (int)n, p + 1);
+		p = close;
+	}
+	if (seqs != 1)
+		return err_set(e, RERR_INPUT, "'%s': a numbering pattern needs {seq} (or {seq:N}, N "
+					      "digits) exactly once", pat);
+	return 0;
+}
+
+/* The number of seq in pattern on day; with want, the seq value `v` has under that pattern and
+ * day instead (-1: it is not one of them). */
+static long number_of(const char *pat, const char *day, long seq, const char *v, char *out,
+		      size_t outn)
+{
+	struct buf b = BUF_INIT;
+	long got = -1;
+	const char *q = v;
+	for (const char *p = pat; *p; p++) {
+		if (*p != '{') {
+			if (v && *q++ != *p)
+				goto miss;
+			buf_addc(&b, *p);
+			continue;
+		}
+		const char *close = strchr(p, '}');
+		size_t n = (size_t)(close - p - 1);
+		char d[5];
+		if (date_token(p + 1, n, day, d)) {
+			if (v && strncmp(q, d, strlen(d)))
+				goto miss;
+			q += v ? strlen(d) : 0;
+			buf_adds(&b, d);
+		} else if (v) {
+			char *end;
+			if (*q < '0' || *q > '9')
+				goto miss;
+			got = strtol(q, &end, 10);
+			q = end;
+		} else
+			buf_addf(&b, "%0*ld", n == 5 ? p[5] - '0' : 1, seq);
+		p = close;
+	}
+	if (v && *q)
+		got = -1;
+	if (!v && out)
+		snprintf(out, outn, "%s", b.data ? b.data : "");
+	buf_release(&b);
+	return got;
+miss:
+	buf_release(&b);
+	return -1;
+}
+
+struct seq_scan {
+	const char *pat, *day;
+	long max;
+};
+
+static int seq_cb(const char *id, const char *value, void *ctx)
+{
+	struct seq_scan *s = ctx;
+	long n = number_of(s->pat, s->day, 0, value, NULL, 0);
+	(void)id;
+	if (n > s->max)
+		s->max = n;
+	return 0;
+}
+
+/* The next number of a pattern for a record of ki on day: one past the greatest seq any record
+ * of the kind has under the same date part, so {seq} restarts when the date part changes. */
+static int number_next(struct ws *w, const struct kindinfo *ki, const struct field *f,
+		       const char *pat, const char *day, char *out, size_t n, struct err *e)
+{
+	struct seq_scan s = { pat, day, 0 };
+	int rc = store_values(w->st, ki, f, seq_cb, &s, e);
+	if (!rc)
+		number_of(pat, day, s.max + 1, NULL, out, n);
+	return rc;
+}
+
+/* The day a record's number is dated by: its date field, else today. */
+static void number_day(const struct record *r, const struct numbered *nb, char day[11])
+{
+	const char *d = record_get(r, nb->date);
+	if (d && strlen(d) >= 10)
+		snprintf(day, 11, "%.10s", d);
+	else
+		fmt_date(day, clock_now());
+}
+
+/* Gives a new record of a numbered kind the next number of the team's pattern
+ * (numbering.KIND) when it has none. */
+static int assign_number(struct ws *w, struct record *r, struct err *e)
+{
+	const struct numbered *nb = numbered_of(r->ki->k->name);
+	const struct field *f = nb ? kind_field(r->ki, nb->field) : NULL;
+	char key[40], day[11], num[128];
+	if (!f || record_get(r, nb->field))
+		return 0;
+	snprintf(key, sizeof key, "numbering.%s", nb->kind);
+	char *pat = ws_setting(w, key);
+	struct err pe = { 0 };
+	int rc = 0;
+	if (pat && !ws_number_pattern_check(pat, &pe)) {
+		number_day(r, nb, day);
+		if (!(rc = number_next(w, r->ki, f, pat, day, num, sizeof num, e)))
+			record_put(r, kind_field_index(r->ki, f), xstrdup(num));
+	}
+	free(pat);
+	return rc;
+}
+
+struct dup_scan {
+	const char *id, *value;
+	char other[33];
+};
+
+static int dup_cb(const char *id, const char *value, void *ctx)
+{
+	struct dup_scan *d = ctx;
+	if (strcmp(id, d->id) && !strcmp(value, d->value)) {
+		snprintf(d->other, sizeof d->other, "%s", id);
+		return 1;
+	}
+	return 0;
+}
+
+/* A number is the team's one record's: a local write may not give it to a second. Only when
+ * it changes, so a record that arrived sharing one (and was renumbered) can still be edited. */
+static int number_unique(struct ws *w, const struct record *r, struct err *e)
+{
+	const struct numbered *nb = numbered_of(r->ki->k->name);
+	const char *v = nb ? record_get(r, nb->field) : NULL;
+	struct record *old = NULL;
+	struct err ge = { 0 };
+	if (!v || r->deleted)
+		return 0;
+	if (r->id[0] && !store_get(w->st, &w->sc, r->id, &old, &ge) && record_get(old, nb->field) &&
+	    !strcmp(record_get(old, nb->field), v)) {
+		record_free(old);
+		return 0;
+	}
+	record_free(old);
+	struct dup_scan d = { r->id, v, "" };
+	struct query q;
+	query_init(&q, r->ki);
+	q.cond[q.ncond++] = (struct qcond){ kind_field(r->ki, nb->field), Q_EQ, v, NULL };
+	q.limit = 2;
+	struct recs found = { 0 };
+	int rc = store_query(w->st, &q, recs_add, &found, e);
+	query_free(&q);
+	for (size_t i = 0; !rc && i < found.n && !d.other[0]; i++)
+		if (strcmp(found.v[i]->id, r->id))
+			snprintf(d.other, sizeof d.other, "%s", found.v[i]->id);
+	recs_free(&found);
+	if (!rc && d.other[0]) {
+		char where[80];
+		record_where(r, where, sizeof where);
+		rc = err_set(e, RERR_INPUT, "%s: field '%s': '%s' is already %s %.8s's (numbers are "
+					    "unique in the team)",
+			     where, nb->field, v, nb->kind, d.other);
+	}
+	return rc;
+}
+
+struct numval {
+	char id[33];
+	char *value;
+};
+
+static int numval_cb(const char *id, const char *value, void *ctx)
+{
+	struct { struct numval *v; size_t n; } *a = ctx;
+	a->v = xrealloc(a->v, (a->n + 1) * sizeof *a->v);
+	snprintf(a->v[a->n].id, sizeof a->v[a->n].id, "%s", id);
+	a->v[a->n++].value = xstrdup(value);
+	return 0;
+}
+
+static int cmp_numval(const void *a, const void *b)
+{
+	const struct numval *x = a, *y = b;
+	int c = strcmp(x->value, y->value);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+/* Who keeps a number two records share: the one created first (then the smaller id), which
+ * every replica reads the same. */
+static int keeps_first(const void *a, const void *b)
+{
+	const struct record *x = *(struct record *const *)a, *y = *(struct record *const *)b;
+	int c = strcmp(x->created ? x->created : "", y->created ? y->created : "");
+	return c ? c : strcmp(x->id, y->id);
+}
+
+/* The record's conflicts with one line more, kept sorted like every conflict text. */
+static void add_conflict(struct record *r, const char *field, const char *value)
+{
+	struct strv lines = STRV_INIT;
+	if (r->conflicts)
+		strv_split(&lines, r->conflicts, '\n');
+	strv_push_owned(&lines, xasprintf("!%s %s %s", field, r->rev && *r->rev ? r->rev : "-", value));
+	strv_sort(&lines);
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < lines.n; i++)
+		if (*lines.v[i])
+			buf_addf(&b, "%s\n", lines.v[i]);
+	free(r->conflicts);
+	r->conflicts = b.data ? xstrdup(b.data) : NULL;
+	buf_release(&b);
+	strv_clear(&lines);
+}
+
+int ws_renumber(struct ws *w, struct strv *said, struct err *e)
+{
+	int rc = 0;
+	for (size_t k = 0; k < ARRAY_LEN(numbered) && !rc; k++) {
+		const struct kindinfo *ki = schema_kind(&w->sc, numbered[k].kind);
+		const struct field *f = ki ? kind_field(ki, numbered[k].field) : NULL;
+		struct { struct numval *v; size_t n; } all = { NULL, 0 };
+		if (!f || (rc = store_values_shared(w->st, ki, f, numval_cb, &all, e)))
+			goto next;
+		if (all.n)
+			qsort(all.v, all.n, sizeof *all.v, cmp_numval);
+		for (size_t i = 0; i < all.n && !rc;) {
+			size_t j = i + 1;
+			while (j < all.n && !strcmp(all.v[j].value, all.v[i].value))
+				j++;
+			if (j - i > 1) {
+				struct record **rs = xcalloc(j - i, sizeof *rs);
+				size_t n = 0;
+				for (size_t x = i; x < j; x++) {
+					struct err ge = { 0 };
+					if (!store_get(w->st, &w->sc, all.v[x].id, &rs[n], &ge))
+						n++;
+				}
+				qsort(rs, n, sizeof *rs, keeps_first);
+				char key[40];
+				snprintf(key, sizeof key, "numbering.%s", numbered[k].kind);
+				char *pat = ws_setting(w, key);
+				struct err pe = { 0 };
+				bool patterned = pat && !ws_number_pattern_check(pat, &pe);
+				for (size_t x = 1; x < n && !rc; x++) {
+					char num[160], day[11];
+					const char *old = all.v[i].value;
+					number_day(rs[x], &numbered[k], day);
+					if (patterned && number_of(pat, day, 0, old, NULL, 0) >= 0)
+						rc = number_next(w, ki, f, pat, day, num, sizeof num, e);
+					else {
+						/* Not the pattern's: the first free "OLD-2", "OLD-3"... */
+						for (int s = 2;; s++) {
+							struct dup_scan d = { "", num, "" };
+							snprintf(num, sizeof num, "%.120s-%d", old, s);
+							if ((rc = store_values(w->st, ki, f, dup_cb, &d, e)) < 0 || !d.other[0])
+								break;
+							rc = 0;
+						}
+					}
+					if (rc)
+						break;
+					add_conflict(rs[x], numbered[k].field, old);
+					record_put(rs[x], kind_field_index(ki, f), xstrdup(num));
+					store_write_mode(w->st, STORE_MERGED);
+					rc = store_update(w->st, rs[x], e);
+					store_write_mode(w->st, STORE_LOCAL);
+					if (!rc && said)
+						strv_push_owned(said, xasprintf("%s %.8s renumbered %s -> %s: %s "
+										"is %s %.8s's, numbered first on "
+										"another replica (kept as a conflict: "
+										"rapport conflicts)",
+										numbered[k].kind, rs[x]->id, old,
+										num, old, numbered[k].kind,
+										rs[0]->id));
+				}
+				free(pat);
+				for (size_t x = 0; x < n; x++)
+					record_free(rs[x]);
+				free(rs);
+			}
+			i = j;
+		}
+	next:
+		for (size_t i = 0; i < all.n; i++)
+			free(all.v[i].value);
+		free(all.v);
+	}
+	return rc;
+}
+
 int ws_rule_check(struct ws *w, const struct record *r, struct err *e)
 {
+	if (!strcmp(r->ki->k->name, "setting") && !r->deleted && record_get(r, "name") &&
+	    !strncmp(record_get(r, "name"), "numbering.", 10)) {
+		const char *kind = record_get(r, "name") + 10;
+		int rc = numbered_of(kind) ? ws_number_pattern_check(record_get(r, "value"), e)
+			 : err_set(e, RERR_INPUT, "numbering is for project, contract, quote and invoice, "
+						  "not '%s'", kind);
+		if (rc)
+			err_prefix(e, "setting %s", record_get(r, "name"));
+		return rc;
+	}
 	if (!strcmp(r->ki->k->name, "process") && !r->deleted)
 		return process_check(w, r, e);
 	if (!strcmp(r->ki->k->name, "template") && !r->deleted)
@@ -858,12 +1327,116 @@ static int settle_closed(struct ws *w, struct record *r, struct err *e)
 	return r->val[i] ? 0 : ws_put(w, r, f, "today", e);
 }
 
+/* A receipt's customer is its invoice's unless it says otherwise (and it may not). */
+static int settle_receipt(struct ws *w, struct record *r, struct err *e)
+{
+	const char *inv = record_get(r, "invoice");
+	const struct field *f = kind_field(r->ki, "customer");
+	struct record *i = NULL;
+	struct err ge = { 0 };
+	if (strcmp(r->ki->k->name, "receipt") || !inv || record_get(r, "customer") || !f ||
+	    store_get(w->st, &w->sc, inv, &i, &ge))
+		return 0;
+	const char *c = record_get(i, "customer");
+	if (c)
+		record_put(r, kind_field_index(r->ki, f), xstrdup(c));
+	record_free(i);
+	(void)e;
+	return 0;
+}
+
+static double num_of(const struct record *r, const char *name)
+{
+	const char *v = record_get(r, name);
+	return v ? strtod(v, NULL) : 0.0;
+}
+
+/* What a receipt may say: its invoice is issued (not a draft, not void), of its customer and in
+ * its currency, and the receipts on it do not pass its amount: money over it is a credit on the
+ * customer, a receipt without an invoice. Local writes only: a receipt from the remote is money
+ * somebody received, imported whatever it brings (`rapport receivables` shows an overpaid
+ * invoice). */
+static int receipt_check(struct ws *w, const struct record *r, struct err *e)
+{
+	const char *inv = record_get(r, "invoice");
+	struct record *i = NULL;
+	struct err ge = { 0 };
+	char where[80];
+	int rc = 0;
+	if (strcmp(r->ki->k->name, "receipt") || r->deleted || !inv)
+		return 0;
+	record_where(r, where, sizeof where);
+	if (store_get(w->st, &w->sc, inv, &i, &ge))
+		return err_set(e, RERR_INPUT, "%s: field 'invoice': no invoice %.8s", where, inv);
+	const char *num = record_get(i, "number") ? record_get(i, "number") : i->id;
+	const char *status = record_get(i, "status"), *cust = record_get(r, "customer");
+	char *cur = ws_currency(w, i);
+	const char *mine = record_get(r, "currency");
+	if (status && strcmp(status, "issued"))
+		rc = err_set(e, RERR_INPUT, "%s: invoice %s is %s: %s", where, num,
+			     !strcmp(status, "void") ? "void" : "a draft",
+			     !strcmp(status, "void") ? "nothing is owed on it"
+						     : "issue it first (rapport set ID status=issued)");
+	else if (cust && record_get(i, "customer") && strcmp(cust, record_get(i, "customer")))
+		rc = err_set(e, RERR_INPUT, "%s: field 'customer': invoice %s is another customer's",
+			     where, num);
+	else if (mine && cur && strcmp(mine, cur))
+		rc = err_set(e, RERR_INPUT, "%s: field 'currency': invoice %s is in %s, not %s",
+			     where, num, cur, mine);
+	if (!rc) {
+		struct query q;
+		double others = 0;
+		query_init(&q, r->ki);
+		q.cond[q.ncond++] = (struct qcond){ kind_field(r->ki, "invoice"), Q_EQ, inv, NULL };
+		q.cond[q.ncond++] = (struct qcond){ &meta_fields[0], Q_NE, r->id, NULL };
+		rc = store_sum(w->st, &q, kind_field(r->ki, "amount"), &others, e);
+		query_free(&q);
+		double amount = num_of(i, "amount"), total = others + num_of(r, "amount");
+		if (!rc && total > amount + 0.005) {
+			char *a = fmt_amount(amount, cur), *t = fmt_amount(total, cur),
+			     *over = fmt_money(total - amount);
+			rc = err_set(e, RERR_INPUT,
+				     "%s: field 'amount': invoice %s would be paid %s of %s; record what "
+				     "is over as a credit on the customer: a receipt without an invoice "
+				     "(rapport add receipt customer=%.8s amount=%s)",
+				     where, num, t, a, record_get(i, "customer"), over);
+			free(a);
+			free(t);
+			free(over);
+		}
+	}
+	free(cur);
+	record_free(i);
+	return rc;
+}
+
+/* A customer's stage_since follows its stage: a write that changes the stage (or adds the
+ * customer) without saying since when sets today. */
+static int settle_stage(struct ws *w, struct record *r, struct err *e)
+{
+	const struct field *f = kind_field(r->ki, "stage_since");
+	struct record *old = NULL;
+	struct err ge = { 0 };
+	if (strcmp(r->ki->k->name, "customer") || !f || !record_get(r, "stage"))
+		return 0;
+	int i = kind_field_index(r->ki, f);
+	bool have = r->id[0] && !store_get(w->st, &w->sc, r->id, &old, &ge);
+	const char *was = have ? record_get(old, "stage") : NULL,
+		   *since = have ? record_get(old, "stage_since") : NULL;
+	bool moved = !was || strcmp(was, record_get(r, "stage"));
+	bool given = r->val[i] && !(since && !strcmp(since, r->val[i]));
+	record_free(old);
+	return moved && !given ? ws_put(w, r, f, "today", e) : 0;
+}
+
 int ws_add(struct ws *w, struct record *r, struct err *e)
 {
 	char ts[21];
 	int rc;
-	if ((rc = apply_defaults(w, r, e)) || (rc = settle_closed(w, r, e)) || (rc = record_check(r, e)) ||
-	    (rc = ws_rule_check(w, r, e)))
+	if ((rc = settle_receipt(w, r, e)) || (rc = apply_defaults(w, r, e)) ||
+	    (rc = settle_closed(w, r, e)) || (rc = settle_stage(w, r, e)) || (rc = record_check(r, e)) ||
+	    (rc = ws_rule_check(w, r, e)) || (rc = receipt_check(w, r, e)) ||
+	    (rc = assign_number(w, r, e)) || (rc = number_unique(w, r, e)))
 		return rc;
 	if (!r->id[0])
 		id_new(r->id);
@@ -905,8 +1478,9 @@ int ws_save(struct ws *w, struct record *r, struct err *e)
 	struct held *h = NULL;
 	struct err he = { 0 };
 	int rc;
-	if ((rc = settle_closed(w, r, e)) || (rc = check_again(w, r, e)) ||
-	    (rc = ws_rule_check(w, r, e)))
+	if ((rc = settle_receipt(w, r, e)) || (rc = settle_closed(w, r, e)) ||
+	    (rc = settle_stage(w, r, e)) || (rc = check_again(w, r, e)) || (rc = ws_rule_check(w, r, e)) ||
+	    (rc = receipt_check(w, r, e)) || (rc = number_unique(w, r, e)))
 		return rc;
 	fmt_datetime(ts, clock_now());
 	free(r->updated);

@@ -24,7 +24,7 @@ void proc_free(struct proc *p)
 const struct field *process_stage_field(const struct kindinfo *ki)
 {
 	for (size_t i = 0; ki && i < ki->nf; i++)
-		if (ki->f[i]->flags & F_DERIVED)
+		if (ki->f[i]->flags & F_STAGE)
 			return ki->f[i];
 	return NULL;
 }

@@ -7,6 +7,7 @@
  *   portfolio  the KPIs by month, the risk distribution, receivables ageing and customer value.
  * Everything is read through the health module and the store's queries; nothing is written.
  */
+#include "billing.h"
 #include "health.h"
 #include "report_int.h"
 
@@ -808,51 +809,39 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 
 	doc_h2(d, "Receivables ageing");
 	{
-		struct recs inv;
-		if ((rc = report_fetch(w, "invoice", "due", 0, &inv, e, "paid_on=", (const char *)NULL)))
+		struct receivables rv;
+		char asof[11];
+		days_to_date(asof, today);
+		if ((rc = billing_receivables(w, asof, NULL, &rv, e)))
 			goto out;
 		static const char *const bucket[] = { "Not yet due", "1-30 days", "31-60 days",
 						      "61-90 days", "Over 90 days" };
 		/* Bars on one scale, in the team's currency (each amount at the status date's
 		 * rate); the table per currency. */
-		char team[4], asof[11];
-		double sum[5] = { 0 };
-		struct msum by[5] = { { 0 } };
-		long cnt[5] = { 0 };
-		days_to_date(asof, today);
-		if ((rc = store_team_currency(w->st, team, e))) {
-			recs_free(&inv);
-			goto out;
-		}
-		for (size_t i = 0; i < inv.n; i++) {
-			const char *due = record_get(inv.v[i], "due"), *amt = record_get(inv.v[i], "amount"),
-				   *paid = record_get(inv.v[i], "paid_amount");
-			double open = (amt ? atof(amt) : 0) - (paid ? atof(paid) : 0);
-			long dd;
-			if (open <= 0.005 || !due || !date_parse(due, &dd))
-				continue;
-			long late = today - dd;
-			int b = late <= 0 ? 0 : late <= 30 ? 1 : late <= 60 ? 2 : late <= 90 ? 3 : 4;
-			char *cur = ws_currency(w, inv.v[i]);
-			double fx;
-			if (!store_fx_rate(w->st, cur, team, asof, &fx))
-				sum[b] += open * fx;
-			msum_add(&by[b], cur, open);
-			free(cur);
-			cnt[b]++;
-		}
-		recs_free(&inv);
-		char *title = *team ? xasprintf("Outstanding by days past due (in %s)", team)
-				    : xstrdup("Outstanding by days past due");
+		double sum[AGE_BUCKETS] = { 0 };
+		struct msum by[AGE_BUCKETS] = { { 0 } };
+		long cnt[AGE_BUCKETS] = { 0 };
+		for (size_t i = 0; i < rv.ntotal; i++)
+			for (int b = 0; b < AGE_BUCKETS; b++) {
+				const struct aging *a = &rv.total[i];
+				double fx;
+				if (!store_fx_rate(w->st, a->currency, rv.team, asof, &fx))
+					sum[b] += a->bucket[b] * fx;
+				if (a->count[b])
+					msum_add(&by[b], a->currency, a->bucket[b]);
+				cnt[b] += a->count[b];
+			}
+		char *title = *rv.team ? xasprintf("Outstanding by days past due (in %s)", rv.team)
+				       : xstrdup("Outstanding by days past due");
 		doc_bars(d, title, NULL, 0);
 		free(title);
-		for (int b = 0; b < 5; b++) {
-			char *m = fmt_amount(sum[b], team);
+		for (int b = 0; b < AGE_BUCKETS; b++) {
+			char *m = fmt_amount(sum[b], rv.team);
 			doc_bar(d, bucket[b], sum[b], m, b == 0 ? TONE_GOOD : b == 1 ? TONE_WARN : TONE_BAD);
 			free(m);
 		}
 		doc_table(d, "Days past due|Invoices>|Outstanding>", NULL);
-		for (int b = 0; b < 5; b++) {
+		for (int b = 0; b < AGE_BUCKETS; b++) {
 			char *m = msum_fmt(&by[b]);
 			doc_row(d);
 			doc_cell(d, TONE_NONE, "%s", bucket[b]);
@@ -861,6 +850,28 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 			free(m);
 			msum_free(&by[b]);
 		}
+		if (rv.has_dso) {
+			char *ow = fmt_amount(rv.owed_base, rv.team), *bi = fmt_amount(rv.billed90_base, rv.team);
+			doc_p(d, "Days sales outstanding: %.0f (%s owed over %s invoiced in the 90 days to "
+				    "%s, times 90).", rv.dso, ow, bi, asof);
+			free(ow);
+			free(bi);
+		}
+		/* When the cash should come in: invoices at their due date, plan lines at the day
+		 * their trigger is expected (a late project's milestones later, by its SPI). */
+		doc_table(d, "Collection forecast|Currency|Invoiced>|Planned>", "Nothing to collect.");
+		for (size_t i = 0; i < rv.nforecast; i++) {
+			const struct cash_month *m = &rv.forecast[i];
+			char *a = fmt_money(m->invoiced), *p = fmt_money(m->planned);
+			doc_row(d);
+			doc_cell(d, TONE_NONE, "%s", m->month);
+			doc_cell(d, TONE_MUTED, "%s", m->currency);
+			doc_cell(d, TONE_NONE, "%s", a);
+			doc_cell(d, TONE_NONE, "%s", p);
+			free(a);
+			free(p);
+		}
+		receivables_free(&rv);
 	}
 
 	doc_h2(d, "Pipeline");

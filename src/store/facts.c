@@ -581,6 +581,43 @@ int store_opportunities(struct store *st, const char *date, const char *customer
 	return finish(st, s, step, rc, e, "opportunities");
 }
 
+int store_invoices(struct store *st, const char *date, const char *customer,
+		   int (*cb)(const struct inv_fact *f, void *ctx), void *ctx, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = st->asof[0] && !strcmp(st->asof, date) ? 0 : store_asof(st, date, e), step;
+	if (rc || (rc = store_prep(st, &s,
+				   "SELECT id, customer, currency, issued, due, paid_on, number, amount, "
+				   "paid, outstanding, amount_base, outstanding_base, overdue_days, "
+				   "age_days FROM invoice_status WHERE ?1 IS NULL OR customer = ?1 "
+				   "ORDER BY customer, issued, id",
+				   e)))
+		return rc;
+	sqlite3_bind_text(s, 1, customer, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct inv_fact f = { 0 };
+		cpy(f.id, sizeof f.id, s, 0);
+		cpy(f.customer, sizeof f.customer, s, 1);
+		cpy(f.currency, sizeof f.currency, s, 2);
+		cpy(f.issued, sizeof f.issued, s, 3);
+		cpy(f.due, sizeof f.due, s, 4);
+		cpy(f.paid_on, sizeof f.paid_on, s, 5);
+		f.number = sqlite3_column_text(s, 6) ? (const char *)sqlite3_column_text(s, 6) : NULL;
+		f.amount = sqlite3_column_double(s, 7);
+		f.paid = sqlite3_column_double(s, 8);
+		f.outstanding = sqlite3_column_double(s, 9);
+		f.has_base = sqlite3_column_type(s, 10) != SQLITE_NULL &&
+			     sqlite3_column_type(s, 11) != SQLITE_NULL;
+		f.amount_base = sqlite3_column_double(s, 10);
+		f.outstanding_base = sqlite3_column_double(s, 11);
+		f.overdue_days = sqlite3_column_int64(s, 12);
+		f.age_days = sqlite3_column_int64(s, 13);
+		if ((rc = cb(&f, ctx)))
+			break;
+	}
+	return finish(st, s, step, rc, e, "invoices");
+}
+
 int store_response_facts(struct store *st, const char *customer,
 			 int (*cb)(const char *customer, double hours, void *ctx), void *ctx,
 			 struct err *e)
@@ -851,6 +888,13 @@ static double one_number(struct store *st, const char *sql, const char *from, co
 	return v;
 }
 
+/* Each live customer's stage the day before the period (b) and at its end (e). */
+#define STAGES_AT                                                                             \
+	"SELECT c.id AS id, (SELECT h.stage FROM stage_history h WHERE h.customer = c.id AND "   \
+	"h.since < ?1 ORDER BY h.since DESC LIMIT 1) AS b, (SELECT h.stage FROM stage_history h " \
+	"WHERE h.customer = c.id AND h.since <= ?2 ORDER BY h.since DESC LIMIT 1) AS e "        \
+	"FROM customer c WHERE c.deleted = 0"
+
 int store_kpis(struct store *st, const char *from, const char *to, struct kpis *k, struct err *e)
 {
 	static const struct {
@@ -891,12 +935,31 @@ int store_kpis(struct store *st, const char *from, const char *to, struct kpis *
 		  "SELECT 100.0 * SUM(score >= 4) / count(*) FROM survey "
 		  "WHERE deleted = 0 AND kind = 'csat' AND date BETWEEN ?1 AND ?2" },
 		{ K(retention),
-		  /* Customers won before the period (not leads or prospects by now) who have not
-		   * churned: stage history is not kept, so today's stage stands for the period's end. */
-		  "SELECT 100.0 * SUM(stage != 'churned') / count(*) FROM customer WHERE deleted = 0 "
-		  "AND created < ?1 AND stage IN ('active', 'loyal', 'at_risk', 'churned')" },
+		  /* Of the customers the period began with (won: active, loyal or at risk the day
+		   * before it), those not churned at its end, by their stage history. */
+		  "SELECT 100.0 * SUM(COALESCE(e, '') != 'churned') / count(*) FROM (" STAGES_AT ") "
+		  "WHERE b IN ('active', 'loyal', 'at_risk')" },
+		{ K(churn),
+		  "SELECT 100.0 * SUM(e = 'churned') / count(*) FROM (" STAGES_AT ") "
+		  "WHERE b IN ('active', 'loyal', 'at_risk')" },
+		{ K(conversion),
+		  /* Of the leads and prospects of the period (at its start or entered in it), those
+		   * won in it: active, loyal or at risk by its end. */
+		  "SELECT 100.0 * SUM(e IN ('active', 'loyal', 'at_risk')) / count(*) FROM (" STAGES_AT
+		  ") WHERE b IN ('lead', 'prospect') OR EXISTS (SELECT 1 FROM stage_history h "
+		  "WHERE h.customer = id AND h.since BETWEEN ?1 AND ?2 AND h.stage IN ('lead', 'prospect'))" },
 		{ K(revenue),
 		  "SELECT SUM(amount_base) FROM invoice_status WHERE issued BETWEEN ?1 AND ?2" },
+		{ K(revenue_per_member),
+		  "SELECT (SELECT SUM(amount_base) FROM invoice_status WHERE issued BETWEEN ?1 AND ?2) / "
+		  "NULLIF((SELECT count(*) FROM member WHERE deleted = 0), 0)" },
+		{ K(utilisation),
+		  /* Billable hours over what the team could work in the period: each member's
+		   * capacity (hours a week, default 40) for the period's days / 7. */
+		  "SELECT 100.0 * (SELECT COALESCE(SUM(hours), 0) FROM time WHERE deleted = 0 "
+		  "AND COALESCE(billable, 1) = 1 AND date BETWEEN ?1 AND ?2) / NULLIF((SELECT "
+		  "SUM(COALESCE(capacity, 40.0)) FROM member WHERE deleted = 0) * "
+		  "(julianday(?2) - julianday(?1) + 1) / 7.0, 0)" },
 		{ K(bookings),
 		  "SELECT SUM(amount_base) FROM opportunity_status WHERE stage = 'won' "
 		  "AND closed BETWEEN ?1 AND ?2" },

@@ -56,7 +56,7 @@ static void select_list(struct buf *b, const struct kindinfo *ki)
 	buf_addf(b, " FROM \"%s\"", ki->k->name);
 }
 
-#define FIRST_FIELD_COL 8
+#define FIRST_FIELD_COL STORE_FIRST_FIELD_COL
 
 static void build_insert(struct buf *sql, const struct kindinfo *ki)
 {
@@ -69,7 +69,7 @@ static void build_insert(struct buf *sql, const struct kindinfo *ki)
 		/* A derived stage is the database's own, whatever the record says. */
 		if (ki->f[i]->flags & F_DERIVED) {
 			buf_adds(sql, ", ");
-			store_derive_sql(sql, "?1");
+			store_derive_sql(sql, ki->k->name, ki->f[i], ki);
 		} else
 			buf_addf(sql, ", ?%zu", FIRST_FIELD_COL + 1 + i);
 	}
@@ -298,7 +298,7 @@ static void build_update(struct buf *sql, const struct kindinfo *ki)
 	for (size_t i = 0; i < ki->nf; i++) {
 		buf_addf(sql, ", \"%s\" = ", field_column(ki->f[i]));
 		if (ki->f[i]->flags & F_DERIVED)
-			store_derive_sql(sql, "?1");
+			store_derive_sql(sql, ki->k->name, ki->f[i], ki);
 		else
 			buf_addf(sql, "?%zu", FIRST_FIELD_COL + 1 + i);
 	}
@@ -959,6 +959,31 @@ int store_values(struct store *st, const struct kindinfo *ki, const struct field
 			break;
 	if (!rc && step != SQLITE_DONE)
 		rc = store_sqlerr(st, e, ki->k->name);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_values_shared(struct store *st, const struct kindinfo *ki, const struct field *f,
+			int (*cb)(const char *id, const char *value, void *ctx), void *ctx,
+			struct err *e)
+{
+	sqlite3_stmt *s;
+	struct buf sql = BUF_INIT;
+	const char *c = field_column(f), *t = ki->k->name;
+	buf_addf(&sql, "SELECT id, \"%s\" FROM \"%s\" WHERE deleted = 0 AND \"%s\" IN (SELECT "
+		       "\"%s\" FROM \"%s\" WHERE deleted = 0 AND \"%s\" IS NOT NULL GROUP BY \"%s\" "
+		       "HAVING count(*) > 1) ORDER BY \"%s\", id",
+		 c, t, c, c, t, c, c, c);
+	int rc = store_prep(st, &s, sql.data, e), step;
+	buf_release(&sql);
+	if (rc)
+		return rc;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = cb((const char *)sqlite3_column_text(s, 0),
+			     (const char *)sqlite3_column_text(s, 1), ctx)))
+			break;
+	if (!rc && step != SQLITE_DONE)
+		rc = store_sqlerr(st, e, t);
 	sqlite3_finalize(s);
 	return rc;
 }

@@ -560,6 +560,11 @@ int store_count_sql(struct store *st, const char *sql, long *n, const char *what
 	return rc == SQLITE_ROW ? 0 : store_sqlerr(st, e, what);
 }
 
+bool store_readonly(struct store *st)
+{
+	return sqlite3_db_readonly(st->db, "main") == 1;
+}
+
 int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
 {
 	return store_text_by_key(st, "SELECT value FROM meta WHERE key = ?", key, out, "meta", e);
@@ -610,6 +615,10 @@ static const char *const steps[] = {
 	"CREATE TABLE held(id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, path TEXT, blob TEXT, "
 	"  text TEXT, base TEXT, reason TEXT NOT NULL, since TEXT, broken INTEGER NOT NULL) "
 	"  WITHOUT ROWID;",
+	/* KPIs: each customer's stages by the day it entered them (a local table the triggers of
+	 * plan_kind keep from the customers' records, never synced). */
+	"CREATE TABLE stage_history(customer TEXT NOT NULL, since TEXT NOT NULL, stage TEXT NOT NULL, "
+	"  PRIMARY KEY(customer, since)) WITHOUT ROWID;",
 };
 
 static const char *coltype(const struct field *f)
@@ -660,54 +669,127 @@ static void columns_of(struct store *st, const char *table, struct strv *cols)
 	sqlite3_finalize(s);
 }
 
-void store_derive_sql(struct buf *b, const char *id)
+/* The stage is where the latest effective transition went: the one with the greatest seq (its
+ * writer had seen every transition before it), then time, rev and id, which every replica reads
+ * the same from the records' files. A transition is effective when it overrode, or every step
+ * of the round it left holds: an `all` step each of its approvals approved, an `any` step one of
+ * them; an approval with a conflict (two replicas decided differently) holds nothing until
+ * someone resolves it. */
+static const char stage_sql[] =
+	"(SELECT t.\"to\" FROM \"transition\" t WHERE t.\"on\" = {id} AND t.deleted = 0 "
+	"AND (COALESCE(t.override, 0) = 1 OR NOT EXISTS (SELECT 1 FROM approval a "
+	"WHERE a.\"on\" = t.\"on\" AND a.process = t.process AND a.stage = t.\"from\" "
+	"AND a.\"round\" = t.\"round\" AND a.deleted = 0 AND NOT (CASE WHEN a.mode = 'all' "
+	"THEN a.state = 'approved' AND a.conflicts IS NULL ELSE EXISTS (SELECT 1 FROM "
+	"approval o WHERE o.\"on\" = a.\"on\" AND o.process = a.process AND "
+	"o.stage = a.stage AND o.\"round\" = a.\"round\" AND o.step = a.step AND "
+	"o.deleted = 0 AND o.state = 'approved' AND o.conflicts IS NULL) END))) "
+	"ORDER BY COALESCE(t.seq, 0) DESC, t.at DESC, t.rev DESC, t.id DESC LIMIT 1)";
+
+/* Every derived field that is not a stage: what computes it, and which kind's writes (the
+ * source, whose `key` column names the record) make it be computed again. {id} is the record's
+ * id, {name} one of its fields as being written. */
+static const struct derivation {
+	const char *kind, *field, *source, *key, *sql;
+} derivations[] = {
+	/* Receipts add up, whichever replica recorded them. */
+	{ "invoice", "paid_amount", "receipt", "invoice",
+	  "(SELECT SUM(r.amount) FROM receipt r WHERE r.invoice = {id} AND r.deleted = 0)" },
+	/* Paid on the first day the receipts up to it reach the amount (a cent short counts). */
+	{ "invoice", "paid_on", "receipt", "invoice",
+	  "(SELECT MIN(r.date) FROM receipt r WHERE r.invoice = {id} AND r.deleted = 0 AND "
+	  "(SELECT SUM(q.amount) FROM receipt q WHERE q.invoice = {id} AND q.deleted = 0 AND "
+	  "q.date <= r.date) >= {amount} - 0.005)" },
+};
+
+static const struct derivation *derivation_of(const char *kind, const struct field *f)
 {
-	/* The stage is where the latest effective transition went: the one with the greatest
-	 * seq (its writer had seen every transition before it), then time, rev and id, which
-	 * every replica reads the same from the records' files. A transition is effective
-	 * when it overrode, or every step of the round it left holds: an `all` step each of its
-	 * approvals approved, an `any` step one of them; an approval with a conflict (two
-	 * replicas decided differently) holds nothing until someone resolves it. */
-	buf_addf(b,
-		 "(SELECT t.\"to\" FROM \"transition\" t WHERE t.\"on\" = %s AND t.deleted = 0 "
-		 "AND (COALESCE(t.override, 0) = 1 OR NOT EXISTS (SELECT 1 FROM approval a "
-		 "WHERE a.\"on\" = t.\"on\" AND a.process = t.process AND a.stage = t.\"from\" "
-		 "AND a.\"round\" = t.\"round\" AND a.deleted = 0 AND NOT (CASE WHEN a.mode = 'all' "
-		 "THEN a.state = 'approved' AND a.conflicts IS NULL ELSE EXISTS (SELECT 1 FROM "
-		 "approval o WHERE o.\"on\" = a.\"on\" AND o.process = a.process AND "
-		 "o.stage = a.stage AND o.\"round\" = a.\"round\" AND o.step = a.step AND "
-		 "o.deleted = 0 AND o.state = 'approved' AND o.conflicts IS NULL) END))) "
-		 "ORDER BY COALESCE(t.seq, 0) DESC, t.at DESC, t.rev DESC, t.id DESC LIMIT 1)",
-		 id);
+	for (size_t i = 0; i < ARRAY_LEN(derivations); i++)
+		if (!strcmp(derivations[i].kind, kind) && !strcmp(derivations[i].field, f->name))
+			return &derivations[i];
+	return NULL;
 }
 
-/* The triggers that keep derived stages true when a transition or approval is written, in
- * whatever transaction writes it (a command, an import, a sync). */
+void store_derive_sql(struct buf *b, const char *kind, const struct field *f,
+		      const struct kindinfo *ki)
+{
+	const struct derivation *d = derivation_of(kind, f);
+	for (const char *p = d ? d->sql : stage_sql; *p;) {
+		const char *close = *p == '{' ? strchr(p, '}') : NULL;
+		if (!close) {
+			buf_addc(b, *p++);
+			continue;
+		}
+		char name[48];
+		snprintf(name, sizeof name, "%.*s", (int)(close - p - 1), p + 1);
+		const struct field *nf = strcmp(name, "id") && ki ? kind_field(ki, name) : NULL;
+		if (!strcmp(name, "id"))
+			buf_addf(b, ki ? "?1" : "\"%s\".id", kind);
+		else if (ki)
+			buf_addf(b, "?%d", nf ? kind_field_index(ki, nf) + STORE_FIRST_FIELD_COL + 1 : 0);
+		else
+			buf_addf(b, "\"%s\".\"%s\"", kind, name);
+		p = close + 1;
+	}
+}
+
+/* The triggers that keep derived fields true when what they come from is written, in whatever
+ * transaction writes it (a command, an import, a sync). */
 static void plan_derive(struct store *st, const char *t, struct buf *ddl)
 {
 	static const char *const ev[] = { "INSERT", "UPDATE", "DELETE" };
-	static const char *const ids[] = { "NEW.\"on\"", "NEW.\"on\", OLD.\"on\"", "OLD.\"on\"" };
+	static const char *const keys[] = { "NEW.%s", "NEW.%s, OLD.%s", "OLD.%s" };
+	bool stages = !strcmp(t, "transition") || !strcmp(t, "approval");
 	for (int k = 0; k < 3; k++) {
 		char name[96];
 		/* A new derivation gets a new number, and the old triggers a DROP here. */
 		snprintf(name, sizeof name, "derive1_%s_%s", t, ev[k]);
 		if (exists(st, "trigger", name))
 			continue;
-		buf_addf(ddl, "CREATE TRIGGER \"%s\" AFTER %s ON \"%s\" BEGIN\n", name, ev[k], t);
+		struct buf body = BUF_INIT;
 		for (size_t i = 0; i < kind_count; i++)
 			for (size_t j = 0; j < kind_table[i].nfields; j++) {
 				const struct field *f = &kind_table[i].fields[j];
-				char self[64];
-				if (!(f->flags & F_DERIVED))
+				const struct derivation *d = derivation_of(kind_table[i].name, f);
+				const char *key = stages ? "\"on\"" : d ? d->key : NULL;
+				if (!(f->flags & F_DERIVED) || (stages ? !(f->flags & F_STAGE)
+								       : !d || strcmp(d->source, t)))
 					continue;
-				snprintf(self, sizeof self, "\"%s\".id", kind_table[i].name);
-				buf_addf(ddl, "  UPDATE \"%s\" SET \"%s\" = ", kind_table[i].name,
+				buf_addf(&body, "  UPDATE \"%s\" SET \"%s\" = ", kind_table[i].name,
 					 field_column(f));
-				store_derive_sql(ddl, self);
-				buf_addf(ddl, " WHERE id IN (%s);\n", ids[k]);
+				store_derive_sql(&body, kind_table[i].name, f, NULL);
+				buf_adds(&body, " WHERE id IN (");
+				buf_addf(&body, keys[k], key, key);
+				buf_adds(&body, ");\n");
 			}
-		buf_adds(ddl, "END;\n");
+		if (body.len)
+			buf_addf(ddl, "CREATE TRIGGER \"%s\" AFTER %s ON \"%s\" BEGIN\n%sEND;\n", name,
+				 ev[k], t, body.data);
+		buf_release(&body);
 	}
+}
+
+/* A customer's stage history, kept in the transaction of every write and import of the
+ * customer: an entry on the day it entered a stage, the record's own stage_since (else the
+ * day of the write that changed it: the change's own time, never the day it arrived here).
+ * The first plan fills it from the customers there are. */
+static void plan_stage_history(struct store *st, struct buf *ddl)
+{
+	if (st && exists(st, "trigger", "stage1_customer_INSERT"))
+		return;
+	buf_adds(ddl,
+		 "CREATE TRIGGER stage1_customer_INSERT AFTER INSERT ON customer "
+		 "WHEN NEW.stage IS NOT NULL BEGIN\n"
+		 "  INSERT OR REPLACE INTO stage_history(customer, since, stage) VALUES(NEW.id, "
+		 "COALESCE(NEW.stage_since, substr(NEW.created, 1, 10)), NEW.stage);\nEND;\n"
+		 "CREATE TRIGGER stage1_customer_UPDATE AFTER UPDATE OF stage, stage_since ON customer "
+		 "WHEN NEW.stage IS NOT NULL AND (NEW.stage IS NOT OLD.stage OR "
+		 "NEW.stage_since IS NOT OLD.stage_since) BEGIN\n"
+		 "  INSERT OR REPLACE INTO stage_history(customer, since, stage) VALUES(NEW.id, "
+		 "COALESCE(NEW.stage_since, substr(NEW.updated, 1, 10)), NEW.stage);\nEND;\n"
+		 "INSERT OR IGNORE INTO stage_history(customer, since, stage) SELECT id, "
+		 "COALESCE(stage_since, substr(created, 1, 10)), stage FROM customer "
+		 "WHERE stage IS NOT NULL;\n");
 }
 
 /* Appends to ddl what the database lacks for one kind. */
@@ -773,8 +855,9 @@ static void plan_kind(struct store *st, const struct kindinfo *ki, struct buf *d
 		if (store_facts_trigger(t, ev, tname, sizeof tname, NULL) && !exists(st, "trigger", tname))
 			store_facts_trigger(t, ev, tname, sizeof tname, ddl);
 	}
-	if (!strcmp(t, "transition") || !strcmp(t, "approval"))
-		plan_derive(st, t, ddl);
+	plan_derive(st, t, ddl);
+	if (!strcmp(t, "customer"))
+		plan_stage_history(st, ddl);
 	snprintf(uname, sizeof uname, "%s_conflicts", t);
 	if (!exists(st, "index", uname))
 		buf_addf(ddl, "CREATE INDEX \"%s\" ON \"%s\"(id) WHERE conflicts IS NOT NULL;\n", uname, t);

@@ -92,8 +92,13 @@ bool store_sort_nocase(const struct field *f);
 /* The text the full-text index holds for a record (CJK characters spaced into tokens). */
 void store_fts_text(struct buf *b, const char *s);
 
-/* The SQL expression of a derived stage (F_DERIVED) for the record whose id is the SQL
- * expression `id`: the latest effective transition's stage (rapport-process(5)). */
-void store_derive_sql(struct buf *b, const char *id);
+/* The SQL expression of a derived field (F_DERIVED) of a record of `kind`: a stage is the
+ * latest effective transition's (rapport-process(5)), an invoice's paid amount and date its
+ * receipts'. With ki, for a write statement of that kind (the id is ?1, fields are their
+ * parameters); without, over the row an UPDATE of the kind's table is at. */
+void store_derive_sql(struct buf *b, const char *kind, const struct field *f,
+		      const struct kindinfo *ki);
+/* The parameter of a kind's write statements the first field binds to, less one. */
+#define STORE_FIRST_FIELD_COL 8
 
 #endif

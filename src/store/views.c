@@ -56,8 +56,8 @@ static const char *const views_sql[] = {
 	"    UNION ALL SELECT currency FROM contract WHERE deleted = 0 "
 	"    UNION ALL SELECT currency FROM invoice WHERE deleted = 0) WHERE cur IS NOT NULL "
 	"    GROUP BY cur ORDER BY count(*) DESC, cur LIMIT 1)) AS code;",
-	/* Invoices in their currency (their own, else their contract's, else their project's,
-	 * else the team's) and in the team's: amount_base and outstanding_base are NULL when no
+	/* Issued invoices (a draft is not owed yet, a void one never) in their currency (their
+	 * own, else their contract's, else their project's, else the team's) and in the team's: amount_base and outstanding_base are NULL when no
 	 * exchange rate converts them (rapport_fx). */
 	"CREATE TEMP VIEW IF NOT EXISTS invoice_status AS "
 	"SELECT v.*, rapport_fx(v.amount, v.currency, (SELECT code FROM team_currency), v.issued) "
@@ -76,7 +76,8 @@ static const char *const views_sql[] = {
 	"  CAST(julianday((SELECT d FROM asof)) - julianday(i.issued) AS INTEGER) AS age_days "
 	/* NOT INDEXED: these views are read whole and grouped; a scan and a sort beat an index
 	 * walk with a random read per row. */
-	"FROM invoice i NOT INDEXED WHERE i.deleted = 0 AND i.issued <= (SELECT d FROM asof)) v;",
+	"FROM invoice i NOT INDEXED WHERE i.deleted = 0 AND COALESCE(i.status, 'issued') = 'issued' "
+	"  AND i.issued <= (SELECT d FROM asof)) v;",
 	/* Opportunities with the probability that counts (their own, else their stage's), the
 	 * weighted amount, and both in the team's currency at the expected close (the status
 	 * date when none is set); open, and how many days past its expected close it is. */

@@ -644,6 +644,45 @@ static int judge(struct ws *w, const struct record *r, struct sync_report *rep, 
 	return store_held_put(w->st, &h, e);
 }
 
+/* An invoice from a replica that has no receipts yet says what was paid in its own lines: they
+ * become its carried-over receipt (ws_receipt_legacy), written to be snapshotted. */
+static int carry_paid(struct ws *w, const struct record *inv, const char *text, const char *path,
+		      struct sync_report *rep, struct err *e)
+{
+	struct text_fields tf;
+	struct err pe = { 0 };
+	const char *paid = NULL, *on = NULL;
+	if (record_parse(text, &tf, &pe))
+		return 0;
+	for (size_t i = 0; i < tf.n; i++) {
+		if (!strcmp(tf.v[i].name, "paid_amount"))
+			paid = tf.v[i].value;
+		else if (!strcmp(tf.v[i].name, "paid_on"))
+			on = tf.v[i].value;
+	}
+	int rc = 0;
+	char *norm_paid = NULL, *norm_on = NULL;
+	const struct field *fp = kind_field(inv->ki, "paid_amount"), *fo = kind_field(inv->ki, "paid_on");
+	/* What does not read as an amount or a date is dropped: the invoice itself came in. */
+	if (paid && (!fp || value_normalize(fp, paid, clock_now(), &norm_paid, &pe)))
+		paid = NULL;
+	if (on && (!fo || value_normalize(fo, on, clock_now(), &norm_on, &pe)))
+		on = NULL;
+	if (paid || on)
+		rc = ws_receipt_legacy(w, inv, paid ? norm_paid : NULL, on ? norm_on : NULL, e);
+	/* Receipts over the amount are money somebody received: kept, and said (not a mark that
+	 * would depend on the order records arrived in). */
+	struct record *now = NULL;
+	if (!rc && !store_get(w->st, &w->sc, inv->id, &now, &pe) && !now->deleted &&
+	    record_check(now, &pe))
+		strv_push_owned(&rep->warnings, xasprintf("%s: imported, but %s", path, pe.msg));
+	record_free(now);
+	free(norm_paid);
+	free(norm_on);
+	text_fields_free(&tf);
+	return rc;
+}
+
 /* Writes one incoming record; merges it with an unsnapshotted local write if there is one.
  * Returns 1 with *why set (owned) when the result cannot come in and must be held. */
 static int apply(struct ws *w, struct gitl *g, const struct change *c, struct record *in,
@@ -704,6 +743,8 @@ out:
 	store_write_mode(w->st, STORE_LOCAL);
 	if (!rc)
 		rc = judge(w, done, rep, e);
+	if (!rc && !strcmp(in->ki->k->name, "invoice"))
+		rc = carry_paid(w, done, intext, c->path, rep, e);
 	record_free(cur);
 	record_free(merged);
 	free(dirty);
@@ -873,6 +914,12 @@ static int import(struct ws *w, struct gitl *g, const char *from, const char *to
 		}
 	}
 	if (rc) {
+		store_rollback(w->st);
+		goto out;
+	}
+	/* Two replicas numbering offline can give two records one number: the younger is
+	 * renumbered, the same way everywhere, and said. */
+	if (rep->imported && (rc = ws_renumber(w, &rep->warnings, e))) {
 		store_rollback(w->st);
 		goto out;
 	}

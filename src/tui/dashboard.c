@@ -5,6 +5,7 @@
  * linking to its record; health worst first and the open alerts, from the rules' evaluation
  * when the TUI starts.
  */
+#include "billing.h"
 #include "health.h"
 #include "tui_int.h"
 
@@ -82,6 +83,28 @@ static void pipeline(struct tui *t, struct dash *d)
 		free(w);
 	}
 	pipeline_free(&p);
+}
+
+/* Money to ask for: plan lines ready to invoice (rapport billing). A team without payment
+ * plans has no line; what is past due is the Late invoices section. */
+static void cash(struct tui *t, struct dash *d)
+{
+	struct billing b;
+	struct err e = { 0, "" };
+	char today[11];
+	fmt_date(today, clock_now());
+	if (!billing_plan(t->w, today, NULL, NULL, &b, &e)) {
+		struct msum m = { 0 };
+		long n = billing_ready(&b, &m);
+		if (n) {
+			char *s = msum_fmt(&m);
+			lines_add(&d->l, C_WARN, NULL, "%-13s%s in %ld plan line%s (:billing)",
+				  "To invoice", s, n, n == 1 ? "" : "s");
+			free(s);
+		}
+		msum_free(&m);
+		billing_free(&b);
+	}
 }
 
 /* "5 active · 3 planned" for each choice of a field that has records. */
@@ -285,6 +308,7 @@ static void build(struct tui *t, struct dash *d)
 	by_choice(t, d, "Customers", "customer", "stage");
 	approvals(t, d);
 	pipeline(t, d);
+	cash(t, d);
 	lines_add(&d->l, C_RESET, NULL, "%s", "");
 	attention(t, d);
 	/* A milestone of a project that is over (done, cancelled) is not overdue work. */
@@ -292,8 +316,9 @@ static void build(struct tui *t, struct dash *d)
 		(const char *[]){ "done=", "due<today", "project.status!=done",
 				  "project.status!=cancelled", NULL },
 		"due", 0);
-	/* Late: past due and not marked paid (paid_on unset), with an amount still owed. */
-	section(t, d, "Late invoices", "invoice", (const char *[]){ "due<today", "paid_on=", NULL },
+	/* Late: issued, past due and not paid in full (paid_on unset), with an amount still owed. */
+	section(t, d, "Late invoices", "invoice",
+		(const char *[]){ "due<today", "paid_on=", "status!=draft", "status!=void", NULL },
 		"due", 1);
 	section(t, d, "Open high-severity tickets", "ticket",
 		(const char *[]){ "status=open,pending", "severity=high,critical", NULL }, "-opened", 2);

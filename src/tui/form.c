@@ -464,9 +464,14 @@ static bool form_key(struct tui *t, struct view *v, int k)
 	}
 	const struct field *fd = f->ki->f[f->sel];
 	const char *cur = f->r->val[f->sel];
-	if (fd->flags & F_DERIVED) { /* shown, never typed: the process moves it */
+	if (fd->flags & F_STAGE) { /* shown, never typed: the process moves it */
 		tui_message(t, C_WARN, "%s moves only through its process: 'rapport gate' says what "
 				       "the next stage needs, 'rapport advance' moves it", fd->name);
+		return true;
+	}
+	if (fd->flags & F_DERIVED) {
+		tui_message(t, C_WARN, "%s comes from the invoice's receipts: 'rapport pay' records "
+				       "one", fd->name);
 		return true;
 	}
 	switch (fd->type) {

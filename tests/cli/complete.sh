@@ -104,12 +104,12 @@ rp __complete show ""
 eq "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 50 "record names are limited to 50"
 id=$("$RAPPORT_BIN" list customer --json | jq -r '.[0].id')
 completes "$id" show "$(printf '%s' "$id" | cut -c1-6)"
-completes "stage=" set "Fabrikam Health" sta
-completes "stage=" set fabrikam sta
-completes "stage=" set "$(printf '%s' "$id" | cut -c1-6)" sta
+completes "$(lines stage= stage_since=)" set "Fabrikam Health" sta
+completes "$(lines stage= stage_since=)" set fabrikam sta
+completes "$(lines stage= stage_since=)" set "$(printf '%s' "$id" | cut -c1-6)" sta
 completes "" set nosuchname sta
 completes "$(lines stage=lead stage=prospect stage=active stage=loyal stage=at_risk stage=churned)" set fabri stage=
-completes "stage" resolve fabri sta
+completes "$(lines stage stage_since)" resolve fabri sta
 completes "project=WMS implementation" add task project=WMS
 completes "" add task parent=
 completes "project.customer=Fabrikam Health" list task project.customer=fab
@@ -150,7 +150,7 @@ eq "$(bash_reply Fab rapport show Fab)" "Fabrikam Health" "bash: a name"
 eq "$(bash_reply Fab rapport show '"Fab')" "Fabrikam Health" "bash: a name in open quotes"
 eq "$(bash_reply 'Fabrikam\ He' rapport show 'Fabrikam\ He')" "Fabrikam Health" "bash: an escaped space"
 eq "$(bash_reply WMS rapport add task project = WMS)" "WMS implementation" "bash: a reference after ="
-eq "$(bash_reply sta rapport set '"Fabrikam Health"' sta)" "stage=" "bash: fields of a quoted name"
+eq "$(bash_reply sta rapport set '"Fabrikam Health"' sta)" "$(lines stage= stage_since=)" "bash: fields of a quoted name"
 eq "$(bash_reply "" rapport -C "$T/demo" list task --sort "")" \
 	"$("$RAPPORT_BIN" __complete list task --sort "")" "bash: -C and an option's value"
 mkdir "$T/files" && touch "$T/files/x.csv" && mkdir "$T/files/sub"

@@ -33,7 +33,7 @@ ED
 EDITOR=$T/ed ok_run edit "$C"
 out_has "No changes to customer"
 grep -q '^# Editing customer' "$T/seen" && ok || bad "no header comment"
-eq "$(grep -v '^#' "$T/seen" | cut -d' ' -f1 | tr '\n' ' ')" "name industry region size stage owner parent website address tags renewal_intent note  " "fields in schema order"
+eq "$(grep -v '^#' "$T/seen" | cut -d' ' -f1 | tr '\n' ' ')" "name industry region size stage owner parent website address tags renewal_intent stage_since note  " "fields in schema order"
 
 # Clearing by a bare name; references by name.
 ed <<'ED'
@@ -67,7 +67,7 @@ eq "$(printf '%s' "$OUT" | jq -r '.record.stage + " " + .record.size')" "loyal l
 ed <<'ED'
 printf 'colour red\n' >>"$1"
 ED
-EDITOR=$T/ed rejects "line 17: customer has no field 'colour'" edit "$C"
+EDITOR=$T/ed rejects "line 18: customer has no field 'colour'" edit "$C"
 rm -f .rapport/edit-$C.txt
 ed <<'ED'
 printf 'name a\\qb\n' >"$1"

@@ -63,7 +63,7 @@ same "milestone done"
 ok_run add ticket "customer=$C" "project=$P" kind=incident title=Outage opened=2026-11-20T08:00:00Z first_response=2026-11-20T20:00:00Z
 same "incident ticket"
 INV=$(id invoice "customer=$C")
-ok_run set "$INV" paid_amount=1 paid_on=2026-11-21
+ok_run pay "$INV" --on 2026-11-21
 same "invoice paid"
 ok_run add survey "customer=$C" "project=$P" kind=nps score=1 date=2026-11-21
 same "survey answer"

@@ -82,7 +82,7 @@ eq "$(j .confidence)" 0 "no data at all"
 "$RAPPORT_BIN" add milestone project=Portal name=M1 due=2026-11-10 done=2026-11-09 >/dev/null
 "$RAPPORT_BIN" add milestone project=Portal name=M2 due=2026-11-15 done=2026-11-18 >/dev/null
 "$RAPPORT_BIN" add milestone project=Portal name=M3 due=2026-12-15 >/dev/null
-"$RAPPORT_BIN" add invoice customer=Acme project=Portal amount=1000 issued=2026-10-01 due=2026-10-31 paid_amount=1000 paid_on=2026-10-30 >/dev/null
+"$RAPPORT_BIN" pay "$("$RAPPORT_BIN" add invoice customer=Acme project=Portal amount=1000 issued=2026-10-01 due=2026-10-31)" --on 2026-10-30 >/dev/null 2>&1
 "$RAPPORT_BIN" add invoice customer=Acme project=Portal amount=500 issued=2026-10-15 due=2026-11-14 >/dev/null
 "$RAPPORT_BIN" add survey customer=Acme project=Portal kind=csat score=5 date=2026-11-22 >/dev/null
 # 90 days old: half its weight; the other half counts as neutral (75%).

@@ -52,7 +52,8 @@ ok_run add time project="ERP rollout" hours=7.5 date=2026-11-20
 ok_run add expense project="ERP rollout" amount=250 category=travel
 ok_run add milestone project="ERP rollout" name="Go-live" due=2027-03-31
 ok_run add interaction customer="Contoso Manufacturing" contact="Li Wei" kind=call summary="Kick-off call" at="2026-11-20 10:00"
-ok_run add invoice customer="Contoso Manufacturing" amount=10000 issued=2026-09-01 due=2026-10-01 paid_amount=4000
+ok_run add invoice customer="Contoso Manufacturing" amount=10000 issued=2026-09-01 due=2026-10-01
+ok_run pay "$OUT" 4000 --on 2026-09-20
 ok_run add invoice customer="Contoso Manufacturing" amount=5000 issued=2026-11-01 due=2026-12-01
 ok_run add ticket customer="Contoso Manufacturing" title="Login fails" severity=high
 ok_run add survey customer="Contoso Manufacturing" kind=nps score=9

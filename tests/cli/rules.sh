@@ -39,7 +39,8 @@ K8=$(r add contract customer=Acme title=Eight value=100 end=2026-11-30)
 # invoice-overdue: due before today and not fully paid.
 I0=$(r add invoice customer=Acme number=DUE-TODAY amount=100 issued=2026-11-01 due=2026-11-22)
 I1=$(r add invoice customer=Acme number=LATE amount=100 issued=2026-11-01 due=2026-11-21)
-IP=$(r add invoice customer=Acme number=PAID amount=100 issued=2026-11-01 due=2026-11-10 paid_amount=100 paid_on=2026-11-09)
+IP=$(r add invoice customer=Acme number=PAID amount=100 issued=2026-11-01 due=2026-11-10)
+r pay "$IP" --on 2026-11-09 >/dev/null 2>&1
 # ticket-sla: no first response within the SLA (hours) by the end of the day.
 K24=$(r add ticket customer=Acme title=Fresh opened=2026-11-22T08:00:00Z sla=24)
 KPAST=$(r add ticket customer=Acme title=Old opened=2026-11-20T08:00:00Z sla=24)
@@ -121,7 +122,7 @@ n2=$(sqlite3 .rapport/rapport.db "select count(*) from alert; select count(*) fr
 eq "$n2" "$n1" "a second evaluation creates nothing"
 
 # Alerts resolve themselves; ack and snooze.
-r set "$I1" paid_amount=100 paid_on=2026-11-22 >/dev/null
+r pay "$I1" --on 2026-11-22 >/dev/null 2>&1
 ok_run alerts --all --json
 eq "$(printf '%s' "$OUT" | jq -r --arg i "$I1" '.[] | select(.on == $i) | .state')" resolved "paying resolves the alert"
 A=$(sqlite3 .rapport/rapport.db "select id from alert where \"on\"='$K7'")

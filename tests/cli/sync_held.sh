@@ -212,9 +212,10 @@ printf 'rev 2026-11-22T09:00:00.000Z-0000000000000001\ncreated 2026-11-22T09:00:
 (cd plain && git pull -q && git add -A && git commit -qm broken && git push -q origin main) || bad "pushing broken records"
 inw A sync
 status_is 0
-err_has "more than the amount"
+err_has "imported, but invoice ab000000: field 'amount': '100' is less than the 250 its receipts paid"
 err_has "its own parent"
 eq "$(sqlite3 A/.rapport/rapport.db "select paid_amount from invoice where number='OVER-1'")" 250.0 "the overpaid invoice is kept as sent"
+eq "$(sqlite3 A/.rapport/rapport.db "select count(*) from receipt where invoice='ab000000000000000000000000000011'")" 1 "what it says was paid is its receipt"
 
 # ---- 4: a rule arriving from the remote is checked on arrival, like a typed one ----
 mkdir -p plain/rule/ab

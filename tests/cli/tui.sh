@@ -15,7 +15,7 @@ for size in 80x24 120x40; do
 	keys 2 && wait_for "12 customers" && golden "customers-$size"
 	keys j j j Enter && wait_for "Key contacts" && golden "customer360-$size"
 	keys Tab && wait_for "Summary" && golden "timeline-$size"
-	keys Tab Tab Tab Tab Tab && wait_for "Paid on" && golden "invoices-$size"
+	keys Tab Tab Tab Tab Tab && wait_for "Paid amount" && golden "invoices-$size"
 	keys 3 && wait_for "17 projects" && golden "projects-$size"
 	keys j j j j j j j j j j Enter && wait_for "Overview" && keys Tab && wait_for "doing (" && golden "board-$size"
 	keys Tab && wait_for "per column" && golden "gantt-$size"

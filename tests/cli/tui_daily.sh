@@ -15,7 +15,7 @@ print(-1 if pos < 0 else sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
 
 # ---- 1. The clock moves while the TUI is open ----
 printf '2026-11-22T09:00:00Z\n' >"$T/now"
-ENV="RAPPORT_NOW=@$T/now" start 80 24 tui
+ENV="RAPPORT_NOW=@$T/now" start 80 30 tui
 wait_for "Overdue milestones"
 screen_has "Design sign-off · 数据平台升级 · 13 days late"
 # The next morning, with the TUI still open: "today" moves, and so do the stamps of new writes.
