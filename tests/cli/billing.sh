@@ -98,6 +98,19 @@ out_has "Days sales outstanding: 138"
 out_has "Globex"
 rejects "'someday' is not a date" receivables --at someday
 rejects "--customer" receivables --customer Nobody
+# Per currency, never added: a euro invoice of Globex's, 11 days past due, is a row of its own;
+# without a rate it is left out of DSO and counted, with one (1 EUR = 8 CNY) it comes in:
+# (5,750 + 5,600) / (3,750 + 5,600) x 90 = 109.25.
+ok_run add invoice customer=Globex number=G-E amount=700 currency=EUR issued=2026-11-01 due=2026-11-11
+GE=$OUT
+ok_run receivables --json
+eq "$(j '[.total[] | [.currency, .total, .["1-30"]]]')" '[["CNY",5750,2000],["EUR",700,700]]' "the portfolio per currency"
+eq "$(j '[.customers[] | select(.name == "Globex") | .currency]')" '["CNY","EUR"]' "a customer's row per currency"
+eq "$(j '[.dso, .unconverted]')" '[138,1]' "an amount no rate converts is left out of DSO, and counted"
+ok_run add fx from=EUR to=CNY rate=8 as_of=2026-01-01
+ok_run receivables --json
+eq "$(j '[.dso, .owed, .invoiced_90_days, .unconverted]')" '[109.3,11350,9350,0]' "converted at the rate"
+ok_run rm "$GE"
 
 # ---- the 3-3-3-1 plan: advance, blueprint acceptance, go-live, final ----
 ok_run add contract customer=Acme title="ERP 2027" value=100000 start=2026-11-01
