@@ -92,7 +92,9 @@ struct receivables {
 	struct strv overpaid; /* "INV-7: paid 1,200.00 of 1,000.00 CNY" (two replicas' receipts) */
 };
 void receivables_free(struct receivables *r);
+/* plan, when not NULL, gets the payment plans the forecast read (billing_plan's, the
+ * caller frees it), so a caller showing both reads them once. */
 int billing_receivables(struct ws *w, const char *date, const char *customer,
-			struct receivables *out, struct err *e);
+			struct receivables *out, struct billing *plan, struct err *e);
 
 #endif

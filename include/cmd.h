@@ -165,6 +165,15 @@ void sync_interactive(struct ctx *c);
 /* The status date of health, kpi and alerts: --at DATE (ISO or relative) or today. */
 int status_date(struct ctx *c, const char *at, char out[11]);
 
+/* Payment plan lines (billing.h) for people and scripts, shared by billing and show: a
+ * table of the ready lines (all: every line; project: that project's lines, under a "Payment
+ * plan" heading, without the contract column), returning how many; one line as JSON. */
+struct billing;
+struct bill_line;
+size_t bill_lines_print(struct ctx *c, const struct billing *b, const char *project, bool all,
+			int indent);
+void bill_line_json(struct json *j, const struct bill_line *l);
+
 /* RERR_INPUT when a kind is the process engine's (K_ENGINE), naming the command that does what
  * was asked; 0 for any other kind. */
 int engine_refuses(struct ctx *c, const struct kindinfo *ki);

@@ -156,6 +156,8 @@ struct record *record_new(const struct kindinfo *ki);
 void record_free(struct record *r);
 struct record *record_dup(const struct record *r);
 const char *record_get(const struct record *r, const char *field);
+/* A numeric field's value; 0 when unset. */
+double record_num(const struct record *r, const char *field);
 /* Replaces a value (takes ownership of v; NULL clears). */
 void record_put(struct record *r, int idx, char *v);
 /* The record's display name: its name field, else a short description, else its short id. */

@@ -74,6 +74,9 @@ int ws_assign(struct ws *w, struct record *r, const char *assignment, struct err
 /* Sets one field from text, normalising and resolving references. */
 int ws_put(struct ws *w, struct record *r, const struct field *f, const char *value,
 	   struct err *e);
+/* ws_put by the field's name; a NULL value leaves the field as it is. */
+int ws_put_named(struct ws *w, struct record *r, const char *field, const char *value,
+		 struct err *e);
 /* Fills defaults, stamps id/created/author, validates, inserts. Prints nothing. */
 int ws_add(struct ws *w, struct record *r, struct err *e);
 /* Validates and writes a changed record, stamping updated/author. */

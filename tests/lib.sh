@@ -56,6 +56,18 @@ eq() { if [ "$1" = "$2" ]; then ok; else bad "${3:-values differ}: got '$1', wan
 # locked" and turn a passing test red by timing alone.
 sqlite3() { command sqlite3 -cmd ".timeout 10000" "$@"; }
 
+# as_test_user: who rapport stamps writes with in a test, "Test User <test@example.com>".
+as_test_user() {
+	rp config --global user.name "Test User"
+	rp config --global user.email test@example.com
+}
+
+# git_team: git's own identity and branch, for tests that sync through a bare remote.
+git_team() {
+	git config --global user.name "Test Git" && git config --global user.email git@example.com &&
+		git config --global init.defaultBranch main
+}
+
 # The workspace's data as text, to prove that a failed command changed nothing.
 # (The query planner's statistics are not data.)
 dbdump() { sqlite3 "${WS:-.}/.rapport/rapport.db" .dump | grep -v sqlite_stat | sha256sum; }

@@ -67,18 +67,6 @@ const struct command cmd_receivables = {
 	CMD_WS | CMD_PAGER,
 };
 
-static double num(const struct record *r, const char *name)
-{
-	const char *v = record_get(r, name);
-	return v ? strtod(v, NULL) : 0.0;
-}
-
-static int put(struct ws *w, struct record *r, const char *field, const char *value, struct err *e)
-{
-	const struct field *f = kind_field(r->ki, field);
-	return value ? ws_put(w, r, f, value, e) : 0;
-}
-
 static int run_pay(struct ctx *c, int argc, char **argv)
 {
 	const char *pos[2] = { NULL, NULL }, *on = NULL, *method = NULL, *ref = NULL;
@@ -98,7 +86,7 @@ static int run_pay(struct ctx *c, int argc, char **argv)
 	struct record *inv = NULL, *r = NULL, *after = NULL;
 	if ((rc = ws_load(w, pos[0], "invoice", &inv, &c->err)))
 		return rc;
-	double owed = num(inv, "amount") - num(inv, "paid_amount");
+	double owed = record_num(inv, "amount") - record_num(inv, "paid_amount");
 	char amount[40];
 	if (pos[1])
 		snprintf(amount, sizeof amount, "%s", pos[1]);
@@ -111,14 +99,14 @@ static int run_pay(struct ctx *c, int argc, char **argv)
 		goto out;
 	}
 	r = record_new(schema_kind(&w->sc, "receipt"));
-	if ((rc = put(w, r, "invoice", inv->id, &c->err)) || (rc = put(w, r, "amount", amount, &c->err)) ||
-	    (rc = put(w, r, "date", on, &c->err)) || (rc = put(w, r, "method", method, &c->err)) ||
-	    (rc = put(w, r, "reference", ref, &c->err)) || (rc = ws_add(w, r, &c->err)))
+	if ((rc = ws_put_named(w, r, "invoice", inv->id, &c->err)) || (rc = ws_put_named(w, r, "amount", amount, &c->err)) ||
+	    (rc = ws_put_named(w, r, "date", on, &c->err)) || (rc = ws_put_named(w, r, "method", method, &c->err)) ||
+	    (rc = ws_put_named(w, r, "reference", ref, &c->err)) || (rc = ws_add(w, r, &c->err)))
 		goto out;
 	if ((rc = store_get(w->st, &w->sc, inv->id, &after, &c->err)))
 		goto out;
 	char *cur = ws_currency(w, after);
-	double amt = num(after, "amount"), paid = num(after, "paid_amount");
+	double amt = record_num(after, "amount"), paid = record_num(after, "paid_amount");
 	char *p = fmt_amount(paid, cur), *a = fmt_amount(amt, cur), *left = fmt_amount(amt - paid, cur);
 	const char *no = record_get(after, "number") ? record_get(after, "number") : after->id;
 	if (c->json) {
@@ -157,7 +145,7 @@ out:
 	return rc;
 }
 
-static void json_line(struct json *j, const struct bill_line *l)
+void bill_line_json(struct json *j, const struct bill_line *l)
 {
 	json_obj_open(j);
 	json_key(j, "id");
@@ -195,6 +183,41 @@ static void json_line(struct json *j, const struct bill_line *l)
 	json_key(j, "state");
 	json_str(j, l->why);
 	json_obj_close(j);
+}
+
+size_t bill_lines_print(struct ctx *c, const struct billing *b, const char *project, bool all,
+			int indent)
+{
+	struct table t;
+	size_t n = 0, ncol = project ? 5 : 6;
+	table_init(&t, ncol);
+	static const char *const head[] = { "ID", "CONTRACT", "LINE", "AMOUNT", "EXPECTED", "STATE" };
+	for (size_t i = 0; i < 6; i++)
+		if (!(project && i == 1))
+			table_cell(&t, head[i], C_HEAD);
+	table_right(&t, project ? 2 : 3);
+	for (size_t i = 0; i < b->n; i++) {
+		const struct bill_line *l = &b->v[i];
+		if ((!all && !l->ready) || (project && strcmp(l->project, project)))
+			continue;
+		char sid[9], *amt = fmt_amount(l->amount, l->currency);
+		snprintf(sid, sizeof sid, "%.8s", l->id);
+		table_cell(&t, sid, C_ID);
+		if (!project)
+			table_cell(&t, l->contract_title, C_RESET);
+		table_cell(&t, l->label, C_RESET);
+		table_cell(&t, amt, C_RESET);
+		table_cell(&t, l->due, C_MUTED);
+		table_cell(&t, l->why ? l->why : "", l->ready ? C_WARN : l->invoice[0] ? C_GOOD : C_MUTED);
+		free(amt);
+		n++;
+	}
+	if (n && project)
+		fprintf(c->out, "\n%sPayment plan (%zu)%s\n", col(c, C_HEAD), n, col(c, C_RESET));
+	if (n)
+		table_print(c, &t, indent);
+	table_free(&t);
+	return n;
 }
 
 static int resolve_opt(struct ctx *c, const char *opt, const char *v, const char *kind, char out[33])
@@ -241,7 +264,7 @@ static int run_billing(struct ctx *c, int argc, char **argv)
 		json_arr_open(&j);
 		for (size_t i = 0; i < b.n; i++)
 			if (all || b.v[i].ready)
-				json_line(&j, &b.v[i]);
+				bill_line_json(&j, &b.v[i]);
 		json_arr_close(&j);
 		json_key(&j, "flags");
 		json_arr_open(&j);
@@ -252,35 +275,12 @@ static int run_billing(struct ctx *c, int argc, char **argv)
 		json_flush(c, &jb);
 		buf_release(&jb);
 	} else {
-		struct table t;
-		table_init(&t, 6);
-		static const char *const head[] = { "ID", "CONTRACT", "LINE", "AMOUNT", "EXPECTED",
-						    "STATE" };
-		for (size_t i = 0; i < 6; i++)
-			table_cell(&t, head[i], C_HEAD);
-		table_right(&t, 3);
-		for (size_t i = 0; i < b.n; i++) {
-			const struct bill_line *l = &b.v[i];
-			if (!all && !l->ready)
-				continue;
-			char sid[9], *amt = fmt_amount(l->amount, l->currency);
-			snprintf(sid, sizeof sid, "%.8s", l->id);
-			table_cell(&t, sid, C_ID);
-			table_cell(&t, l->contract_title, C_RESET);
-			table_cell(&t, l->label, C_RESET);
-			table_cell(&t, amt, C_RESET);
-			table_cell(&t, l->due, C_MUTED);
-			table_cell(&t, l->why ? l->why : "", l->ready ? C_WARN : l->invoice[0] ? C_GOOD : C_MUTED);
-			free(amt);
-		}
+		size_t shown = bill_lines_print(c, &b, NULL, all, 0);
 		char *m = msum_fmt(&ready);
-		if (t.cells.n > 6)
-			table_print(c, &t, 0);
-		fprintf(c->out, "%s%ld %s ready to invoice (%s)%s\n", t.cells.n > 6 ? "\n" : "", nready,
+		fprintf(c->out, "%s%ld %s ready to invoice (%s)%s\n", shown ? "\n" : "", nready,
 			nready == 1 ? "line" : "lines", m,
 			nready ? ": 'rapport bill LINE' drafts one" : "");
 		free(m);
-		table_free(&t);
 	}
 	msum_free(&ready);
 	billing_free(&b);
@@ -312,7 +312,7 @@ static int run_bill(struct ctx *c, int argc, char **argv)
 		json_key(&j, "invoice");
 		json_str(&j, id);
 		json_key(&j, "amount");
-		json_num(&j, num(inv, "amount"));
+		json_num(&j, record_num(inv, "amount"));
 		json_key(&j, "due");
 		json_str(&j, record_get(inv, "due"));
 		json_obj_close(&j);
@@ -320,7 +320,7 @@ static int run_bill(struct ctx *c, int argc, char **argv)
 		buf_release(&jb);
 	} else
 		fprintf(c->out, "%s\n", id);
-	char *cur = ws_currency(c->ws, inv), *amt = fmt_amount(num(inv, "amount"), cur);
+	char *cur = ws_currency(c->ws, inv), *amt = fmt_amount(record_num(inv, "amount"), cur);
 	fprintf(stderr, "Drafted invoice %.8s: %s, due %s ('rapport set %.8s status=issued' issues it)\n",
 		id, amt, record_get(inv, "due"), id);
 	free(cur);
@@ -382,7 +382,7 @@ static int run_receivables(struct ctx *c, int argc, char **argv)
 	    (rc = status_date(c, at, date)))
 		return rc;
 	struct receivables r;
-	if ((rc = billing_receivables(c->ws, date, cust ? cid : NULL, &r, &c->err)))
+	if ((rc = billing_receivables(c->ws, date, cust ? cid : NULL, &r, NULL, &c->err)))
 		return rc;
 	if (c->json) {
 		struct buf jb = BUF_INIT;

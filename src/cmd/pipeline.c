@@ -232,12 +232,6 @@ static int run_pipeline(struct ctx *c, int argc, char **argv)
 
 /* ---- won ---- */
 
-static int put(struct ws *w, struct record *r, const char *field, const char *value, struct err *e)
-{
-	const struct field *f = kind_field(r->ki, field);
-	return value ? ws_put(w, r, f, value, e) : 0;
-}
-
 static int run_won(struct ctx *c, int argc, char **argv)
 {
 	const char *ref = NULL, *tmpl = NULL, *start = NULL;
@@ -283,30 +277,30 @@ static int run_won(struct ctx *c, int argc, char **argv)
 	k = record_new(schema_kind(&w->sc, "contract"));
 	p = record_new(schema_kind(&w->sc, "project"));
 	const char *cur = record_get(o, "currency");
-	if ((rc = put(w, k, "customer", record_get(o, "customer"), &c->err)) ||
-	    (rc = put(w, k, "title", name, &c->err)) || (rc = put(w, k, "value", amount, &c->err)) ||
-	    (rc = put(w, k, "currency", cur, &c->err)) || (rc = put(w, k, "signed", day, &c->err)) ||
-	    (rc = put(w, k, "start", start ? start : day, &c->err)) ||
+	if ((rc = ws_put_named(w, k, "customer", record_get(o, "customer"), &c->err)) ||
+	    (rc = ws_put_named(w, k, "title", name, &c->err)) || (rc = ws_put_named(w, k, "value", amount, &c->err)) ||
+	    (rc = ws_put_named(w, k, "currency", cur, &c->err)) || (rc = ws_put_named(w, k, "signed", day, &c->err)) ||
+	    (rc = ws_put_named(w, k, "start", start ? start : day, &c->err)) ||
 	    (rc = ws_add(w, k, &c->err)))
 		goto fail;
-	if ((rc = put(w, p, "customer", record_get(o, "customer"), &c->err)) ||
-	    (rc = put(w, p, "name", name, &c->err)) || (rc = put(w, p, "contract", k->id, &c->err)) ||
-	    (rc = put(w, p, "budget", amount, &c->err)) || (rc = put(w, p, "currency", cur, &c->err)) ||
-	    (rc = put(w, p, "manager", record_get(o, "owner"), &c->err)) ||
-	    (rc = put(w, p, "start", start ? start : day, &c->err)))
+	if ((rc = ws_put_named(w, p, "customer", record_get(o, "customer"), &c->err)) ||
+	    (rc = ws_put_named(w, p, "name", name, &c->err)) || (rc = ws_put_named(w, p, "contract", k->id, &c->err)) ||
+	    (rc = ws_put_named(w, p, "budget", amount, &c->err)) || (rc = ws_put_named(w, p, "currency", cur, &c->err)) ||
+	    (rc = ws_put_named(w, p, "manager", record_get(o, "owner"), &c->err)) ||
+	    (rc = ws_put_named(w, p, "start", start ? start : day, &c->err)))
 		goto fail;
 	struct template_built b;
 	if ((rc = tmpl ? template_build(w, p, tmpl, &b, &c->err) : ws_add(w, p, &c->err)))
 		goto fail;
-	if ((rc = put(w, o, "stage", "won", &c->err)) || (rc = put(w, o, "contract", k->id, &c->err)) ||
-	    (rc = put(w, o, "project", p->id, &c->err)) || (rc = ws_save(w, o, &c->err)))
+	if ((rc = ws_put_named(w, o, "stage", "won", &c->err)) || (rc = ws_put_named(w, o, "contract", k->id, &c->err)) ||
+	    (rc = ws_put_named(w, o, "project", p->id, &c->err)) || (rc = ws_save(w, o, &c->err)))
 		goto fail;
 	/* Winning is what makes a lead a customer: the conversion KPIs count from this change. */
 	const char *cst = NULL;
 	bool convert = !store_get(w->st, &w->sc, record_get(o, "customer"), &cu, &c->err) &&
 		       (cst = record_get(cu, "stage")) && (!strcmp(cst, "lead") || !strcmp(cst, "prospect"));
 	err_clear(&c->err);
-	if (convert && ((rc = put(w, cu, "stage", "active", &c->err)) || (rc = ws_save(w, cu, &c->err))))
+	if (convert && ((rc = ws_put_named(w, cu, "stage", "active", &c->err)) || (rc = ws_save(w, cu, &c->err))))
 		goto fail;
 	if ((rc = store_commit(w->st, &c->err)))
 		goto out;

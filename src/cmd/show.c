@@ -173,12 +173,6 @@ static int gather(struct ctx *c, const char *kind, const char *field, const char
 	return rc;
 }
 
-static double num(const struct record *r, const char *f)
-{
-	const char *v = record_get(r, f);
-	return v ? strtod(v, NULL) : 0;
-}
-
 static void kv(struct show *s, const char *label, const char *value, enum role role)
 {
 	struct ctx *c = s->c;
@@ -204,7 +198,7 @@ static int credit_cb(const struct record *r, void *ctx)
 {
 	struct credit_sum *cs = ctx;
 	char *cur = ws_currency(cs->w, r);
-	msum_add(cs->m, cur, num(r, "amount"));
+	msum_add(cs->m, cur, record_num(r, "amount"));
 	free(cur);
 	return 0;
 }
@@ -242,7 +236,7 @@ static int customer_summary(struct show *s)
 	/* Per currency: a customer billed in yuan and in euros owes two sums, never their total. */
 	long n_overdue = 0, open_tickets = 0;
 	for (size_t i = 0; i < inv.n; i++) {
-		double amount = num(inv.v[i], "amount"), p = num(inv.v[i], "paid_amount");
+		double amount = record_num(inv.v[i], "amount"), p = record_num(inv.v[i], "paid_amount");
 		const char *due = record_get(inv.v[i], "due"), *st = record_get(inv.v[i], "status");
 		if (st && strcmp(st, "issued")) /* a draft is not owed yet, a void one never */
 			continue;
@@ -262,8 +256,7 @@ static int customer_summary(struct show *s)
 			open_tickets++;
 	}
 	if ((rc = health_pipeline(c->ws, today, s->r->id, NULL, &os, &c->err)) ||
-	    (rc = billing_receivables(c->ws, today, s->r->id, &rv, &c->err)) ||
-	    (rc = billing_plan(c->ws, today, NULL, s->r->id, &plan, &c->err)) ||
+	    (rc = billing_receivables(c->ws, today, s->r->id, &rv, &plan, &c->err)) ||
 	    (rc = credits_of(c, s->r->id, &credit)))
 		goto out;
 	n_ready = billing_ready(&plan, &ready);
@@ -463,10 +456,10 @@ static int project_summary(struct show *s)
 	/* Totals in the project's currency: a member's rate and an expense in another are
 	 * converted at the rate of their day (one with no rate is left out, and said so). */
 	double hours = 0, billable = 0, cost = 0, expenses = 0;
-	double prate = num(s->r, "rate");
+	double prate = record_num(s->r, "rate");
 	pcur = ws_currency(c->ws, s->r);
 	for (size_t i = 0; i < tm.n; i++) {
-		double h = num(tm.v[i], "hours"), rate = prate, fx = 1;
+		double h = record_num(tm.v[i], "hours"), rate = prate, fx = 1;
 		const char *m = record_get(tm.v[i], "member");
 		hours += h;
 		const char *b = record_get(tm.v[i], "billable");
@@ -476,7 +469,7 @@ static int project_summary(struct show *s)
 		if (m && store_get(c->ws->st, &c->ws->sc, m, &mr, NULL) == 0) {
 			if (record_get(mr, "rate")) {
 				char *mc = ws_currency(c->ws, mr);
-				rate = num(mr, "rate");
+				rate = record_num(mr, "rate");
 				if (store_fx_rate(c->ws->st, mc, pcur, record_get(tm.v[i], "date"), &fx))
 					fx = 0;
 				free(mc);
@@ -489,10 +482,10 @@ static int project_summary(struct show *s)
 		char *ec = ws_currency(c->ws, ex.v[i]);
 		double fx;
 		if (!store_fx_rate(c->ws->st, ec, pcur, record_get(ex.v[i], "date"), &fx))
-			expenses += num(ex.v[i], "amount") * fx;
+			expenses += record_num(ex.v[i], "amount") * fx;
 		free(ec);
 	}
-	double budget = num(s->r, "budget");
+	double budget = record_num(s->r, "budget");
 	long ndone = 0;
 	for (size_t i = 0; i < tasks.n; i++) {
 		const char *st = record_get(tasks.v[i], "status");
@@ -530,27 +523,8 @@ static int project_summary(struct show *s)
 		json_key(&s->j, "payment_plan");
 		json_arr_open(&s->j);
 		for (size_t i = 0; i < plan.n; i++)
-			if (!strcmp(plan.v[i].project, s->r->id)) {
-				const struct bill_line *l = &plan.v[i];
-				json_obj_open(&s->j);
-				json_key(&s->j, "id");
-				json_str(&s->j, l->id);
-				json_key(&s->j, "label");
-				json_str(&s->j, l->label);
-				json_key(&s->j, "amount");
-				json_num(&s->j, l->amount);
-				json_key(&s->j, "currency");
-				json_str(&s->j, l->currency[0] ? l->currency : NULL);
-				json_key(&s->j, "expected");
-				json_str(&s->j, l->due[0] ? l->due : NULL);
-				json_key(&s->j, "ready");
-				json_bool(&s->j, l->ready);
-				json_key(&s->j, "invoice");
-				json_str(&s->j, l->invoice[0] ? l->invoice : NULL);
-				json_key(&s->j, "state");
-				json_str(&s->j, l->why);
-				json_obj_close(&s->j);
-			}
+			if (!strcmp(plan.v[i].project, s->r->id))
+				bill_line_json(&s->j, &plan.v[i]);
 		json_arr_close(&s->j);
 		goto out;
 	}
@@ -590,33 +564,7 @@ static int project_summary(struct show *s)
 		free(w.done);
 	}
 	/* The contract's payment plan lines that belong to this project: what it bills when. */
-	struct table pt;
-	size_t nplan = 0;
-	table_init(&pt, 5);
-	for (size_t i = 0; i < plan.n; i++) {
-		const struct bill_line *l = &plan.v[i];
-		if (strcmp(l->project, s->r->id))
-			continue;
-		if (!nplan++) {
-			static const char *const h[] = { "ID", "LINE", "AMOUNT", "EXPECTED", "STATE" };
-			for (size_t k = 0; k < ARRAY_LEN(h); k++)
-				table_cell(&pt, h[k], C_HEAD);
-			table_right(&pt, 2);
-		}
-		char sid[9], *amt = fmt_amount(l->amount, l->currency);
-		snprintf(sid, sizeof sid, "%.8s", l->id);
-		table_cell(&pt, sid, C_ID);
-		table_cell(&pt, l->label, C_RESET);
-		table_cell(&pt, amt, C_RESET);
-		table_cell(&pt, l->due, C_MUTED);
-		table_cell(&pt, l->why ? l->why : "", l->ready ? C_WARN : l->invoice[0] ? C_GOOD : C_MUTED);
-		free(amt);
-	}
-	if (nplan) {
-		fprintf(c->out, "\n%sPayment plan (%zu)%s\n", col(c, C_HEAD), nplan, col(c, C_RESET));
-		table_print(c, &pt, 2);
-	}
-	table_free(&pt);
+	bill_lines_print(c, &plan, s->r->id, true, 2);
 out:
 	billing_free(&plan);
 	free(pcur);

@@ -69,6 +69,12 @@ void recs_free(struct recs *rs)
 	rs->n = 0;
 }
 
+double record_num(const struct record *r, const char *field)
+{
+	const char *v = record_get(r, field);
+	return v ? strtod(v, NULL) : 0.0;
+}
+
 const char *record_get(const struct record *r, const char *field)
 {
 	for (size_t i = 0; i < r->ki->nf; i++)

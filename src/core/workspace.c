@@ -112,8 +112,6 @@ static int load_custom_fields(struct ws *w, struct err *e)
 	return store_migrate(w->st, &w->sc, e);
 }
 
-static double num_of(const struct record *r, const char *name);
-
 int ws_receipt_legacy(struct ws *w, const struct record *inv, const char *paid, const char *on,
 		      struct err *e)
 {
@@ -123,7 +121,7 @@ int ws_receipt_legacy(struct ws *w, const struct record *inv, const char *paid, 
 	char id[33], day[11];
 	double amount = paid ? strtod(paid, NULL) : 0;
 	if (!paid && on)
-		amount = num_of(inv, "amount");
+		amount = record_num(inv, "amount");
 	if (!ki || amount <= 0 || !inv->updated)
 		return 0;
 	snprintf(day, sizeof day, "%.10s", on ? on : inv->updated);
@@ -693,7 +691,7 @@ int ws_put(struct ws *w, struct record *r, const struct field *f, const char *va
 		    (!r->val[idx] && !(value && *value));
 	if ((f->flags & F_DERIVED) && !(f->flags & F_STAGE) && !same)
 		return err_set(e, RERR_INPUT,
-			       "%s: field '%s' is the sum of the invoice's receipts: record a "
+			       "%s: field '%s' comes from the invoice's receipts: record a "
 			       "payment with 'rapport pay %.8s AMOUNT'",
 			       where, f->name, r->id[0] ? r->id : "ID");
 	if ((f->flags & F_DERIVED) && !same)
@@ -741,6 +739,16 @@ fail:
 	free(norm);
 	err_prefix(e, "%s", where);
 	return rc;
+}
+
+int ws_put_named(struct ws *w, struct record *r, const char *field, const char *value,
+		 struct err *e)
+{
+	const struct field *f = kind_field(r->ki, field);
+	if (!value)
+		return 0;
+	return f ? ws_put(w, r, f, value, e)
+		 : err_set(e, RERR_INPUT, "%s has no field '%s'", r->ki->k->name, field);
 }
 
 int ws_assign(struct ws *w, struct record *r, const char *a, struct err *e)
@@ -1104,19 +1112,23 @@ static int assign_number(struct ws *w, struct record *r, struct err *e)
 	return rc;
 }
 
-struct dup_scan {
-	const char *id, *value;
-	char other[33];
-};
-
-static int dup_cb(const char *id, const char *value, void *ctx)
+/* The live record of ki other than `except` whose field f is v: its id in other, "" none. */
+static int number_holder(struct ws *w, const struct kindinfo *ki, const struct field *f,
+			 const char *v, const char *except, char other[33], struct err *e)
 {
-	struct dup_scan *d = ctx;
-	if (strcmp(id, d->id) && !strcmp(value, d->value)) {
-		snprintf(d->other, sizeof d->other, "%s", id);
-		return 1;
-	}
-	return 0;
+	struct query q;
+	struct recs found = { 0 };
+	query_init(&q, ki);
+	q.cond[q.ncond++] = (struct qcond){ f, Q_EQ, v, NULL };
+	q.limit = 2;
+	int rc = store_query(w->st, &q, recs_add, &found, e);
+	query_free(&q);
+	other[0] = '\0';
+	for (size_t i = 0; !rc && i < found.n && !other[0]; i++)
+		if (strcmp(found.v[i]->id, except))
+			snprintf(other, 33, "%s", found.v[i]->id);
+	recs_free(&found);
+	return rc;
 }
 
 /* A number is the team's one record's: a local write may not give it to a second. Only when
@@ -1135,24 +1147,14 @@ static int number_unique(struct ws *w, const struct record *r, struct err *e)
 		return 0;
 	}
 	record_free(old);
-	struct dup_scan d = { r->id, v, "" };
-	struct query q;
-	query_init(&q, r->ki);
-	q.cond[q.ncond++] = (struct qcond){ kind_field(r->ki, nb->field), Q_EQ, v, NULL };
-	q.limit = 2;
-	struct recs found = { 0 };
-	int rc = store_query(w->st, &q, recs_add, &found, e);
-	query_free(&q);
-	for (size_t i = 0; !rc && i < found.n && !d.other[0]; i++)
-		if (strcmp(found.v[i]->id, r->id))
-			snprintf(d.other, sizeof d.other, "%s", found.v[i]->id);
-	recs_free(&found);
-	if (!rc && d.other[0]) {
+	char other[33];
+	int rc = number_holder(w, r->ki, kind_field(r->ki, nb->field), v, r->id, other, e);
+	if (!rc && other[0]) {
 		char where[80];
 		record_where(r, where, sizeof where);
 		rc = err_set(e, RERR_INPUT, "%s: field '%s': '%s' is already %s %.8s's (numbers are "
 					    "unique in the team)",
-			     where, nb->field, v, nb->kind, d.other);
+			     where, nb->field, v, nb->kind, other);
 	}
 	return rc;
 }
@@ -1242,12 +1244,10 @@ int ws_renumber(struct ws *w, struct strv *said, struct err *e)
 						rc = number_next(w, ki, f, pat, day, num, sizeof num, e);
 					else {
 						/* Not the pattern's: the first free "OLD-2", "OLD-3"... */
-						for (int s = 2;; s++) {
-							struct dup_scan d = { "", num, "" };
+						char other[33] = "x";
+						for (int s = 2; !rc && other[0]; s++) {
 							snprintf(num, sizeof num, "%.120s-%d", old, s);
-							if ((rc = store_values(w->st, ki, f, dup_cb, &d, e)) < 0 || !d.other[0])
-								break;
-							rc = 0;
+							rc = number_holder(w, ki, f, num, "", other, e);
 						}
 					}
 					if (rc)
@@ -1316,7 +1316,7 @@ static int settle_closed(struct ws *w, struct record *r, struct err *e)
 {
 	const char *stage;
 	const struct field *f;
-	if (strcmp(r->ki->k->name, "opportunity") || !(stage = record_get(r, "stage")) ||
+	if (!(stage = record_get(r, "stage")) ||
 	    !(f = kind_field(r->ki, "closed")))
 		return 0;
 	int i = kind_field_index(r->ki, f);
@@ -1334,7 +1334,7 @@ static int settle_receipt(struct ws *w, struct record *r, struct err *e)
 	const struct field *f = kind_field(r->ki, "customer");
 	struct record *i = NULL;
 	struct err ge = { 0 };
-	if (strcmp(r->ki->k->name, "receipt") || !inv || record_get(r, "customer") || !f ||
+	if (!inv || record_get(r, "customer") || !f ||
 	    store_get(w->st, &w->sc, inv, &i, &ge))
 		return 0;
 	const char *c = record_get(i, "customer");
@@ -1343,12 +1343,6 @@ static int settle_receipt(struct ws *w, struct record *r, struct err *e)
 	record_free(i);
 	(void)e;
 	return 0;
-}
-
-static double num_of(const struct record *r, const char *name)
-{
-	const char *v = record_get(r, name);
-	return v ? strtod(v, NULL) : 0.0;
 }
 
 /* What a receipt may say: its invoice is issued (not a draft, not void), of its customer and in
@@ -1363,7 +1357,7 @@ static int receipt_check(struct ws *w, const struct record *r, struct err *e)
 	struct err ge = { 0 };
 	char where[80];
 	int rc = 0;
-	if (strcmp(r->ki->k->name, "receipt") || r->deleted || !inv)
+	if (r->deleted || !inv)
 		return 0;
 	record_where(r, where, sizeof where);
 	if (store_get(w->st, &w->sc, inv, &i, &ge))
@@ -1391,7 +1385,7 @@ static int receipt_check(struct ws *w, const struct record *r, struct err *e)
 		q.cond[q.ncond++] = (struct qcond){ &meta_fields[0], Q_NE, r->id, NULL };
 		rc = store_sum(w->st, &q, kind_field(r->ki, "amount"), &others, e);
 		query_free(&q);
-		double amount = num_of(i, "amount"), total = others + num_of(r, "amount");
+		double amount = record_num(i, "amount"), total = others + record_num(r, "amount");
 		if (!rc && total > amount + 0.005) {
 			char *a = fmt_amount(amount, cur), *t = fmt_amount(total, cur),
 			     *over = fmt_money(total - amount);
@@ -1417,7 +1411,7 @@ static int settle_stage(struct ws *w, struct record *r, struct err *e)
 	const struct field *f = kind_field(r->ki, "stage_since");
 	struct record *old = NULL;
 	struct err ge = { 0 };
-	if (strcmp(r->ki->k->name, "customer") || !f || !record_get(r, "stage"))
+	if (!f || !record_get(r, "stage"))
 		return 0;
 	int i = kind_field_index(r->ki, f);
 	bool have = r->id[0] && !store_get(w->st, &w->sc, r->id, &old, &ge);
@@ -1429,14 +1423,47 @@ static int settle_stage(struct ws *w, struct record *r, struct err *e)
 	return moved && !given ? ws_put(w, r, f, "today", e) : 0;
 }
 
+/* What a kind's local writes keep and check beyond its fields and record_check: a value that
+ * follows another (settle, before the checks), and a check that reads the database. */
+static const struct kind_rules {
+	const char *kind;
+	int (*settle)(struct ws *w, struct record *r, struct err *e);
+	int (*check)(struct ws *w, const struct record *r, struct err *e);
+} kind_rules[] = {
+	{ "opportunity", settle_closed, NULL },
+	{ "customer", settle_stage, NULL },
+	{ "receipt", settle_receipt, receipt_check },
+};
+
+static const struct kind_rules *rules_of(const struct record *r)
+{
+	for (size_t i = 0; i < ARRAY_LEN(kind_rules); i++)
+		if (!strcmp(kind_rules[i].kind, r->ki->k->name))
+			return &kind_rules[i];
+	return NULL;
+}
+
+static int settle(struct ws *w, struct record *r, struct err *e)
+{
+	const struct kind_rules *k = rules_of(r);
+	return k && k->settle ? k->settle(w, r, e) : 0;
+}
+
+/* The kind's own database check, and a number unique in the team (every numbered kind). */
+static int db_check(struct ws *w, const struct record *r, struct err *e)
+{
+	const struct kind_rules *k = rules_of(r);
+	int rc = k && k->check ? k->check(w, r, e) : 0;
+	return rc ? rc : number_unique(w, r, e);
+}
+
 int ws_add(struct ws *w, struct record *r, struct err *e)
 {
 	char ts[21];
 	int rc;
-	if ((rc = settle_receipt(w, r, e)) || (rc = apply_defaults(w, r, e)) ||
-	    (rc = settle_closed(w, r, e)) || (rc = settle_stage(w, r, e)) || (rc = record_check(r, e)) ||
-	    (rc = ws_rule_check(w, r, e)) || (rc = receipt_check(w, r, e)) ||
-	    (rc = assign_number(w, r, e)) || (rc = number_unique(w, r, e)))
+	if ((rc = apply_defaults(w, r, e)) || (rc = settle(w, r, e)) || (rc = record_check(r, e)) ||
+	    (rc = ws_rule_check(w, r, e)) || (rc = assign_number(w, r, e)) ||
+	    (rc = db_check(w, r, e)))
 		return rc;
 	if (!r->id[0])
 		id_new(r->id);
@@ -1478,9 +1505,8 @@ int ws_save(struct ws *w, struct record *r, struct err *e)
 	struct held *h = NULL;
 	struct err he = { 0 };
 	int rc;
-	if ((rc = settle_receipt(w, r, e)) || (rc = settle_closed(w, r, e)) ||
-	    (rc = settle_stage(w, r, e)) || (rc = check_again(w, r, e)) || (rc = ws_rule_check(w, r, e)) ||
-	    (rc = receipt_check(w, r, e)) || (rc = number_unique(w, r, e)))
+	if ((rc = settle(w, r, e)) || (rc = check_again(w, r, e)) || (rc = ws_rule_check(w, r, e)) ||
+	    (rc = db_check(w, r, e)))
 		return rc;
 	fmt_datetime(ts, clock_now());
 	free(r->updated);

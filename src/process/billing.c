@@ -14,12 +14,6 @@
 
 const char *const age_labels[AGE_BUCKETS] = { "not due", "1-30", "31-60", "61-90", "90+" };
 
-static double num(const struct record *r, const char *name)
-{
-	const char *v = record_get(r, name);
-	return v ? strtod(v, NULL) : 0.0;
-}
-
 static void put_day(char out[11], long d)
 {
 	days_to_date(out, d);
@@ -53,6 +47,13 @@ struct spi_of {
 	char project[33];
 	bool has;
 	double spi;
+};
+
+/* The projects' SPIs one reading of the plans has computed: each project once, however many
+ * of its lines wait (earned value reads every task and time entry of the project). */
+struct spis {
+	struct spi_of *v;
+	size_t n;
 };
 
 static int spi_cb(const struct project_facts *f, void *ctx)
@@ -117,8 +118,8 @@ static void project_of(struct ws *w, const struct record *ms, const char *contra
 
 /* forecast = due + (due - start) x (1 - SPI) / SPI, capped at the project's forecast end and
  * never before the status date. */
-static void forecast_of(struct ws *w, const char *project, const char *planned, long today,
-			char out[11], struct err *e)
+static void forecast_of(struct ws *w, struct spis *cache, const char *project,
+			const char *planned, long today, char out[11], struct err *e)
 {
 	struct record *p = NULL;
 	struct spi_of s = { .has = false };
@@ -128,7 +129,18 @@ static void forecast_of(struct ws *w, const char *project, const char *planned, 
 		return;
 	f = due;
 	snprintf(s.project, sizeof s.project, "%s", project);
-	if (project[0] && !store_project_facts(w->st, project, NULL, spi_cb, &s, e) && s.has &&
+	size_t k = 0;
+	while (k < cache->n && strcmp(cache->v[k].project, project))
+		k++;
+	if (k < cache->n)
+		s = cache->v[k];
+	else if (project[0]) {
+		if (store_project_facts(w->st, project, NULL, spi_cb, &s, e))
+			s.has = false;
+		cache->v = xrealloc(cache->v, (cache->n + 1) * sizeof *cache->v);
+		cache->v[cache->n++] = s;
+	}
+	if (project[0] && s.has &&
 	    !store_get(w->st, &w->sc, project, &p, e) && record_get(p, "start") &&
 	    date_parse(record_get(p, "start"), &start)) {
 		double spi = s.spi < 0.1 ? 0.1 : s.spi;
@@ -158,15 +170,15 @@ static int cmp_line(const void *a, const void *b)
 }
 
 /* What a line is now: reached, invoiced, or waiting, and when its money is expected. */
-static int line_read(struct ws *w, const struct record *r, const struct record *k, long today,
-		     struct bill_line *l, struct err *e)
+static int line_read(struct ws *w, struct spis *spis, const struct record *r,
+		     const struct record *k, long today, struct bill_line *l, struct err *e)
 {
 	const char *trig = record_get(r, "trigger"), *msid = record_get(r, "milestone"),
 		   *inv = record_get(r, "invoice");
 	struct record *ms = NULL, *iv = NULL;
 	struct err ge = { 0 };
 	char *cur = ws_currency(w, k);
-	double value = num(k, "value");
+	double value = record_num(k, "value");
 	int rc = 0;
 	snprintf(l->id, sizeof l->id, "%s", r->id);
 	snprintf(l->contract, sizeof l->contract, "%s", k->id);
@@ -177,10 +189,10 @@ static int line_read(struct ws *w, const struct record *r, const struct record *
 	l->label = xstrdup(record_get(r, "label") ? record_get(r, "label") : "");
 	l->trigger = xstrdup(trig ? trig : "date");
 	l->contract_title = xstrdup(record_get(k, "title") ? record_get(k, "title") : k->id);
-	l->amount = record_get(r, "amount") ? num(r, "amount") : num(r, "percent") * value / 100.0;
+	l->amount = record_get(r, "amount") ? record_num(r, "amount") : record_num(r, "percent") * value / 100.0;
 	l->amount = round(l->amount * 100) / 100;
 	l->percent = value > 0 ? l->amount * 100.0 / value : 0;
-	l->due_days = record_get(r, "due_days") ? (long)num(r, "due_days") : 30;
+	l->due_days = record_get(r, "due_days") ? (long)record_num(r, "due_days") : 30;
 	char today_s[11];
 	put_day(today_s, today);
 	if (msid && !store_get(w->st, &w->sc, msid, &ms, &ge) && !ms->deleted)
@@ -215,7 +227,7 @@ static int line_read(struct ws *w, const struct record *r, const struct record *
 		free(l->why);
 		l->why = NULL;
 	} else
-		forecast_of(w, l->project, l->planned, today, l->forecast, e);
+		forecast_of(w, spis, l->project, l->planned, today, l->forecast, e);
 	long base;
 	if (l->forecast[0] && date_parse(l->forecast, &base))
 		put_day(l->due, base + l->due_days);
@@ -224,7 +236,7 @@ static int line_read(struct ws *w, const struct record *r, const struct record *
 	    !(record_get(iv, "status") && !strcmp(record_get(iv, "status"), "void"))) {
 		const char *st = record_get(iv, "status") ? record_get(iv, "status") : "issued";
 		const char *no = record_get(iv, "number");
-		char *paid = fmt_money(num(iv, "paid_amount")), *amt = fmt_money(num(iv, "amount"));
+		char *paid = fmt_money(record_num(iv, "paid_amount")), *amt = fmt_money(record_num(iv, "amount"));
 		snprintf(l->invoice, sizeof l->invoice, "%s", inv);
 		free(l->why);
 		char shown[40];
@@ -252,6 +264,7 @@ struct gather {
 	const char *customer;
 	struct billing *b;
 	struct err *e;
+	struct spis spis;
 };
 
 static int line_cb(const struct record *r, void *ctx)
@@ -269,7 +282,7 @@ static int line_cb(const struct record *r, void *ctx)
 	b->v = xrealloc(b->v, (b->n + 1) * sizeof *b->v);
 	struct bill_line *l = &b->v[b->n++];
 	memset(l, 0, sizeof *l);
-	int rc = line_read(g->w, r, k, g->today, l, g->e);
+	int rc = line_read(g->w, &g->spis, r, k, g->today, l, g->e);
 	record_free(k);
 	return rc;
 }
@@ -309,12 +322,13 @@ int billing_plan(struct ws *w, const char *date, const char *contract, const cha
 	int rc = store_asof(w->st, date, e);
 	if (rc)
 		return rc;
-	struct gather g = { w, today, customer, out, e };
+	struct gather g = { w, today, customer, out, e, { NULL, 0 } };
 	query_init(&q, schema_kind(&w->sc, "billing"));
 	if (contract)
 		q.cond[q.ncond++] = (struct qcond){ kind_field(q.ki, "contract"), Q_EQ, contract, NULL };
 	rc = store_query(w->st, &q, line_cb, &g, e);
 	query_free(&q);
+	free(g.spis.v);
 	if (rc) {
 		billing_free(out);
 		return rc;
@@ -323,12 +337,6 @@ int billing_plan(struct ws *w, const char *date, const char *contract, const cha
 		qsort(out->v, out->n, sizeof *out->v, cmp_line);
 	plan_flags(out);
 	return 0;
-}
-
-static int put(struct ws *w, struct record *r, const char *field, const char *value, struct err *e)
-{
-	const struct field *f = kind_field(r->ki, field);
-	return value && *value ? ws_put(w, r, f, value, e) : 0;
 }
 
 int billing_draft(struct ws *w, const char *ref, const char *date, char out[33], struct err *e)
@@ -364,14 +372,14 @@ int billing_draft(struct ws *w, const char *ref, const char *date, char out[33],
 	inv = record_new(schema_kind(&w->sc, "invoice"));
 	if ((rc = store_begin(w->st, e)))
 		goto out;
-	if ((rc = put(w, inv, "customer", l->customer, e)) ||
-	    (rc = put(w, inv, "contract", l->contract, e)) ||
-	    (rc = put(w, inv, "project", l->project, e)) ||
-	    (rc = put(w, inv, "milestone", l->milestone, e)) || (rc = put(w, inv, "amount", amount, e)) ||
-	    (rc = put(w, inv, "currency", l->currency, e)) || (rc = put(w, inv, "issued", date, e)) ||
-	    (rc = put(w, inv, "due", due, e)) || (rc = put(w, inv, "status", "draft", e)) ||
-	    (rc = put(w, inv, "note", l->label, e)) || (rc = ws_add(w, inv, e)) ||
-	    (rc = put(w, line, "invoice", inv->id, e)) || (rc = ws_save(w, line, e))) {
+	if ((rc = ws_put_named(w, inv, "customer", l->customer, e)) ||
+	    (rc = ws_put_named(w, inv, "contract", l->contract, e)) ||
+	    (rc = ws_put_named(w, inv, "project", l->project, e)) ||
+	    (rc = ws_put_named(w, inv, "milestone", l->milestone, e)) || (rc = ws_put_named(w, inv, "amount", amount, e)) ||
+	    (rc = ws_put_named(w, inv, "currency", l->currency, e)) || (rc = ws_put_named(w, inv, "issued", date, e)) ||
+	    (rc = ws_put_named(w, inv, "due", due, e)) || (rc = ws_put_named(w, inv, "status", "draft", e)) ||
+	    (rc = ws_put_named(w, inv, "note", l->label, e)) || (rc = ws_add(w, inv, e)) ||
+	    (rc = ws_put_named(w, line, "invoice", inv->id, e)) || (rc = ws_save(w, line, e))) {
 		store_rollback(w->st);
 		goto out;
 	}
@@ -487,7 +495,7 @@ static int cmp_month(const void *a, const void *b)
 }
 
 int billing_receivables(struct ws *w, const char *date, const char *customer,
-			struct receivables *out, struct err *e)
+			struct receivables *out, struct billing *plan, struct err *e)
 {
 	struct recv_ctx x = { w, out, 0 };
 	struct billing b = { 0 };
@@ -514,7 +522,10 @@ int billing_receivables(struct ws *w, const char *date, const char *customer,
 				 l->currency)->planned += l->amount;
 		record_free(iv);
 	}
-	billing_free(&b);
+	if (plan && !rc)
+		*plan = b;
+	else
+		billing_free(&b);
 	if (rc) {
 		receivables_free(out);
 		return rc;

@@ -812,7 +812,7 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 		struct receivables rv;
 		char asof[11];
 		days_to_date(asof, today);
-		if ((rc = billing_receivables(w, asof, NULL, &rv, e)))
+		if ((rc = billing_receivables(w, asof, NULL, &rv, NULL, e)))
 			goto out;
 		static const char *const bucket[] = { "Not yet due", "1-30 days", "31-60 days",
 						      "61-90 days", "Over 90 days" };

@@ -942,15 +942,13 @@ int store_conflicted(struct store *st, const struct schema *sc, record_cb cb, vo
 	return rc;
 }
 
-int store_values(struct store *st, const struct kindinfo *ki, const struct field *f,
-		 int (*cb)(const char *id, const char *value, void *ctx), void *ctx, struct err *e)
+/* Runs a query of (id, value) rows through cb. */
+static int values_of(struct store *st, const struct kindinfo *ki, const char *sql,
+		     int (*cb)(const char *id, const char *value, void *ctx), void *ctx,
+		     struct err *e)
 {
 	sqlite3_stmt *s;
-	struct buf sql = BUF_INIT;
-	buf_addf(&sql, "SELECT id, \"%s\" FROM \"%s\" WHERE deleted = 0 AND \"%s\" IS NOT NULL",
-		 field_column(f), ki->k->name, field_column(f));
-	int rc = store_prep(st, &s, sql.data, e), step;
-	buf_release(&sql);
+	int rc = store_prep(st, &s, sql, e), step;
 	if (rc)
 		return rc;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
@@ -963,28 +961,29 @@ int store_values(struct store *st, const struct kindinfo *ki, const struct field
 	return rc;
 }
 
+int store_values(struct store *st, const struct kindinfo *ki, const struct field *f,
+		 int (*cb)(const char *id, const char *value, void *ctx), void *ctx, struct err *e)
+{
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "SELECT id, \"%s\" FROM \"%s\" WHERE deleted = 0 AND \"%s\" IS NOT NULL",
+		 field_column(f), ki->k->name, field_column(f));
+	int rc = values_of(st, ki, sql.data, cb, ctx, e);
+	buf_release(&sql);
+	return rc;
+}
+
 int store_values_shared(struct store *st, const struct kindinfo *ki, const struct field *f,
 			int (*cb)(const char *id, const char *value, void *ctx), void *ctx,
 			struct err *e)
 {
-	sqlite3_stmt *s;
 	struct buf sql = BUF_INIT;
 	const char *c = field_column(f), *t = ki->k->name;
 	buf_addf(&sql, "SELECT id, \"%s\" FROM \"%s\" WHERE deleted = 0 AND \"%s\" IN (SELECT "
 		       "\"%s\" FROM \"%s\" WHERE deleted = 0 AND \"%s\" IS NOT NULL GROUP BY \"%s\" "
 		       "HAVING count(*) > 1) ORDER BY \"%s\", id",
 		 c, t, c, c, t, c, c, c);
-	int rc = store_prep(st, &s, sql.data, e), step;
+	int rc = values_of(st, ki, sql.data, cb, ctx, e);
 	buf_release(&sql);
-	if (rc)
-		return rc;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		if ((rc = cb((const char *)sqlite3_column_text(s, 0),
-			     (const char *)sqlite3_column_text(s, 1), ctx)))
-			break;
-	if (!rc && step != SQLITE_DONE)
-		rc = store_sqlerr(st, e, t);
-	sqlite3_finalize(s);
 	return rc;
 }
 

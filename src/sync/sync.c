@@ -646,13 +646,27 @@ static int judge(struct ws *w, const struct record *r, struct sync_report *rep, 
 
 /* An invoice from a replica that has no receipts yet says what was paid in its own lines: they
  * become its carried-over receipt (ws_receipt_legacy), written to be snapshotted. */
-static int carry_paid(struct ws *w, const struct record *inv, const char *text, const char *path,
-		      struct sync_report *rep, struct err *e)
+/* Receipts over an invoice's amount are money somebody received (two replicas recorded
+ * payments): kept, and said, whichever of the invoice and its receipts came in last; not a
+ * mark, which would depend on the order records arrived in. */
+static void warn_overpaid(struct ws *w, const char *invoice, const char *path,
+			  struct sync_report *rep)
+{
+	struct record *now = NULL;
+	struct err pe = { 0 };
+	if (invoice && !store_get(w->st, &w->sc, invoice, &now, &pe) &&
+	    !strcmp(now->ki->k->name, "invoice") && !now->deleted && record_check(now, &pe))
+		strv_push_owned(&rep->warnings, xasprintf("%s: imported, but %s", path, pe.msg));
+	record_free(now);
+}
+
+static int carry_paid(struct ws *w, const struct record *inv, const char *text, struct err *e)
 {
 	struct text_fields tf;
 	struct err pe = { 0 };
 	const char *paid = NULL, *on = NULL;
-	if (record_parse(text, &tf, &pe))
+	/* Only a replica from before receipts writes these lines. */
+	if (!strstr(text, "paid_") || record_parse(text, &tf, &pe))
 		return 0;
 	for (size_t i = 0; i < tf.n; i++) {
 		if (!strcmp(tf.v[i].name, "paid_amount"))
@@ -670,13 +684,6 @@ static int carry_paid(struct ws *w, const struct record *inv, const char *text, 
 		on = NULL;
 	if (paid || on)
 		rc = ws_receipt_legacy(w, inv, paid ? norm_paid : NULL, on ? norm_on : NULL, e);
-	/* Receipts over the amount are money somebody received: kept, and said (not a mark that
-	 * would depend on the order records arrived in). */
-	struct record *now = NULL;
-	if (!rc && !store_get(w->st, &w->sc, inv->id, &now, &pe) && !now->deleted &&
-	    record_check(now, &pe))
-		strv_push_owned(&rep->warnings, xasprintf("%s: imported, but %s", path, pe.msg));
-	record_free(now);
 	free(norm_paid);
 	free(norm_on);
 	text_fields_free(&tf);
@@ -744,7 +751,11 @@ out:
 	if (!rc)
 		rc = judge(w, done, rep, e);
 	if (!rc && !strcmp(in->ki->k->name, "invoice"))
-		rc = carry_paid(w, done, intext, c->path, rep, e);
+		rc = carry_paid(w, done, intext, e);
+	if (!rc && !strcmp(in->ki->k->name, "invoice"))
+		warn_overpaid(w, done->id, c->path, rep);
+	else if (!rc && !strcmp(in->ki->k->name, "receipt"))
+		warn_overpaid(w, record_get(done, "invoice"), c->path, rep);
 	record_free(cur);
 	record_free(merged);
 	free(dirty);

@@ -66,7 +66,7 @@ rejects "field 'name' is required" set "$C" name=
 rejects "needs 'project' or 'customer'" add task name=Orphan
 rejects "field 'due': '2026-01-01' is before start '2026-02-01'" add project customer=Contoso name=X start=2026-02-01 due=2026-01-01
 rejects "field 'due': '2026-01-01' is before issued '2026-02-01'" add invoice customer=Contoso amount=10 issued=2026-02-01 due=2026-01-01
-rejects "field 'paid_amount' is the sum of the invoice's receipts" add invoice customer=Contoso amount=10 issued=2026-01-01 due=2026-02-01 paid_amount=20
+rejects "field 'paid_amount' comes from the invoice's receipts" add invoice customer=Contoso amount=10 issued=2026-01-01 due=2026-02-01 paid_amount=20
 ok_run add invoice customer=Contoso number=TEN amount=10 issued=2026-01-01 due=2026-02-01
 rejects "invoice TEN would be paid" pay TEN 20
 rejects "invoice TEN would be paid" add receipt invoice=TEN amount=10.02

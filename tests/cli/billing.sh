@@ -7,11 +7,9 @@
 # merging. Every figure is computed by hand; the suite's clock is 2026-11-22.
 . "$TOP/tests/lib.sh"
 export RAPPORT_QUIET=1
-git config --global user.name "Test Git" && git config --global user.email git@example.com
-git config --global init.defaultBranch main
+git_team
 
-rp config --global user.name "Test User"
-rp config --global user.email test@example.com
+as_test_user
 ok_run init co
 WS=$T/co
 cd co || exit 1
@@ -64,8 +62,8 @@ rejects "field 'invoice'" add receipt invoice=ffffffffffffffffffffffffffffffff a
 rejects "field 'amount': '0' is out of range" pay A-3 0
 rejects "invoice A-3 is another customer's" add receipt invoice=A-3 customer=Globex amount=10
 rejects "invoice A-3 is in CNY, not EUR" add receipt invoice=A-3 currency=EUR amount=10
-rejects "field 'paid_amount' is the sum of the invoice's receipts" set A-3 paid_amount=250
-rejects "field 'paid_on' is the sum of the invoice's receipts" add invoice customer=Acme amount=9 due=2026-12-31 paid_on=2026-11-01
+rejects "field 'paid_amount' comes from the invoice's receipts" set A-3 paid_amount=250
+rejects "field 'paid_on' comes from the invoice's receipts" add invoice customer=Acme amount=9 due=2026-12-31 paid_on=2026-11-01
 rejects "field 'amount': '50' is less than the 100 its receipts paid" set A-3 amount=50
 rejects "'2026-13-01' is not a date" pay A-3 10 --on 2026-13-01
 
@@ -228,6 +226,18 @@ for w in A B; do
 	ok_run -C $w list invoice number=OLD-1 --json
 	eq "$(j '.[0].paid_amount')" 500 "$w: the payment is not doubled"
 done
+# Two replicas each take the 300 OLD-1 still owes: both receipts come in (money received is
+# never refused from the remote), and each side's sync says the invoice is now overpaid.
+ok_run -C A pay OLD-1
+ok_run -C B pay OLD-1
+ok_run -C A sync
+ok_run -C B sync
+err_has "imported, but invoice"
+err_has "is less than the 1100 its receipts paid"
+ok_run -C A sync
+err_has "is less than the 1100 its receipts paid"
+ok_run -C A receivables
+err_has "overpaid: OLD-1: paid 1,100.00 of 800.00"
 # An old replica's file: its invoice still says what was paid, and that comes in as a receipt.
 git clone -q remote.git plain
 CUST=$(sqlite3 A/.rapport/rapport.db "select id from customer where name='Initech'")

@@ -4,8 +4,7 @@
 # built by an older rapport is rebuilt with pinyin on open.
 . "$TOP/tests/lib.sh"
 
-rp config --global user.name "Test User"
-rp config --global user.email test@example.com
+as_test_user
 ok_run init co
 WS=$T/co
 cd co || exit 1

@@ -6,8 +6,7 @@
 # give the right scores.
 . "$(dirname "$0")/../lib.sh"
 export RAPPORT_QUIET=1
-git config --global user.name "Test Git" && git config --global user.email git@example.com
-git config --global init.defaultBranch main
+git_team
 ok_run demo d
 cd d || exit 1
 WS=$T/d

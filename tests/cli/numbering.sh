@@ -5,10 +5,8 @@
 # conflict and said by sync.
 . "$TOP/tests/lib.sh"
 export RAPPORT_QUIET=1
-git config --global user.name "Test Git" && git config --global user.email git@example.com
-git config --global init.defaultBranch main
-rp config --global user.name "Test User"
-rp config --global user.email test@example.com
+git_team
+as_test_user
 j() { printf '%s' "$OUT" | jq -rc "$1"; }
 
 git init -q --bare remote.git
@@ -80,10 +78,10 @@ ok_run -C A sync
 eq "$(git --git-dir=A/.rapport/snapshots.git rev-parse 'main^{tree}')" \
 	"$(git --git-dir=B/.rapport/snapshots.git rev-parse 'main^{tree}')" "both replicas hold the same tree"
 # A resolution that takes the old number back is refused: it is the other project's.
-rp -C A resolve "$PB" code theirs
-[ "$STATUS" != 0 ] || {
-	ok_run -C A show "$PB" --json
-	[ "$(j .record.code)" != P-2026-0001 ] && ok || bad "resolve gave a number to a second project"
-}
+WS=$T/A
+rejects "field 'code': 'P-2026-0001' is already project" -C A resolve "$PB" code theirs
+ok_run -C A resolve "$PB" code ours
+ok_run -C A conflicts
+out_lacks "P-2026-0001" "keeping the new number settles the conflict"
 
 finish

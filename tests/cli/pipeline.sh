@@ -5,8 +5,7 @@
 # Every figure is computed by hand.
 . "$TOP/tests/lib.sh"
 
-rp config --global user.name "Test User"
-rp config --global user.email test@example.com
+as_test_user
 ok_run init co
 WS=$T/co
 cd co || exit 1

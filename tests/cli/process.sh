@@ -6,8 +6,7 @@
 # refused, hostile conditions refused, and two replicas that advance and decide at once.
 . "$(dirname "$0")/../lib.sh"
 export RAPPORT_QUIET=1
-git config --global user.name "Test Git" && git config --global user.email git@example.com
-git config --global init.defaultBranch main
+git_team
 export RAPPORT_NOW=2026-11-23T09:00:00Z # a Monday
 ok_run init ws
 WS=$T/ws

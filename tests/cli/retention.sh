@@ -4,10 +4,8 @@
 # and every figure is computed by hand. The suite's clock is 2026-11-22.
 . "$TOP/tests/lib.sh"
 export RAPPORT_QUIET=1
-git config --global user.name "Test Git" && git config --global user.email git@example.com
-git config --global init.defaultBranch main
-rp config --global user.name "Test User"
-rp config --global user.email test@example.com
+git_team
+as_test_user
 j() { printf '%s' "$OUT" | jq -rc "$1"; }
 ok_run init co
 WS=$T/co

@@ -3,8 +3,7 @@
 # every step of a sync followed by a sync that completes with nothing lost.
 . "$(dirname "$0")/../lib.sh"
 export RAPPORT_QUIET=1
-git config --global user.name "Test Git" && git config --global user.email git@example.com
-git config --global init.defaultBranch main
+git_team
 
 git init -q --bare remote.git
 at() { RAPPORT_NOW=$1; export RAPPORT_NOW; } # later writes win true conflicts

@@ -4,8 +4,7 @@
 # kept as a conflict, or is held with its reason in the snapshot the team shares.
 . "$(dirname "$0")/../lib.sh"
 export RAPPORT_QUIET=1
-git config --global user.name "Test Git" && git config --global user.email git@example.com
-git config --global init.defaultBranch main
+git_team
 
 at() { RAPPORT_NOW=$1; export RAPPORT_NOW; }
 inw() { WS=$1; shift; rp -C "$WS" "$@"; }
