@@ -6,17 +6,18 @@ DESTDIR ?=
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 SHAREDIR = $(PREFIX)/share/rapport
+LOCALEDIR = $(PREFIX)/share/locale
 # Where bash-completion and zsh look for completions (contrib/completion).
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 
 CC ?= cc
 PKGS = sqlite3 libgit2 ncursesw xlsxwriter icu-i18n icu-uc
-DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev libxlsxwriter-dev libicu-dev sqlite3 jq tmux groff-base time python3 \
+DEB_PKGS = gcc make pkg-config libsqlite3-dev libgit2-dev libncurses-dev libxlsxwriter-dev libicu-dev gettext sqlite3 jq tmux groff-base time python3 \
            git openssh-server openssh-client clang python3-icalendar python3-markdown-it chromium
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Ibuild/gen $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DLOCALEDIR='"$(LOCALEDIR)"' $(WARN) -Iinclude -Ibuild/gen $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 
 # Sources by layer (HACKING.md): cli, tui -> cmd -> core -> store -> util; git is used by cmd.
@@ -29,12 +30,15 @@ OBJ = $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC) $(MAIN_SRC))
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SAN_OBJ = $(patsubst src/%.c,build/san/%.o,$(LIB_SRC))
 UNIT_SRC = $(wildcard tests/unit/*.c)
+# The languages with a catalogue (po/LANG.po), and the catalogues the programs read.
+LANGS = zh_CN
+MO = $(patsubst %,build/locale/%/LC_MESSAGES/rapport.mo,$(LANGS) en@pseudo)
 
-.PHONY: all deps check unit demo bench soak install uninstall clean fmt fuzz fuzz-check
+.PHONY: all po pot-part deps check unit demo bench soak install uninstall clean fmt fuzz fuzz-check
 
 all: rapport
 
-rapport: $(OBJ)
+rapport: $(OBJ) $(MO)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
 build/rel/%.o: src/%.c $(HDR)
@@ -46,8 +50,8 @@ build/san/%.o: src/%.c $(HDR)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 # The sanitizer build of the program and the unit tests, used by `make check`.
-build/san/rapport: $(SAN_OBJ) build/san/cli/main.o
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+build/san/rapport: $(SAN_OBJ) build/san/cli/main.o $(MO)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $(SAN_OBJ) build/san/cli/main.o $(LDLIBS)
 
 build/san/unit: $(SAN_OBJ) $(UNIT_SRC) tests/unit/t.h
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(SAN_OBJ) $(LDLIBS)
@@ -58,6 +62,53 @@ build/gen/pinyin_table.h: tools/pinyin_gen.c
 	$(CC) -O1 -o build/gen/pinyin_gen $< $(shell pkg-config --cflags --libs icu-i18n icu-uc 2>/dev/null)
 	build/gen/pinyin_gen > $@.tmp && mv $@.tmp $@
 build/rel/util/text.o build/san/util/text.o: build/gen/pinyin_table.h
+
+# Messages (HACKING.md, "Adding a language"): xgettext reads the marked strings (the keywords
+# below: _, N_, C_ and the functions that translate their own format), kinds_pot the kind
+# table's words; po/LANG.po holds a language's translations; `make po` merges new strings into
+# them. The en@pseudo catalogue wraps every message in invisible markers (U+2062 … U+2063) for
+# the test suite's check that no English reaches the user untranslated (tests/i18n_check.c).
+XGETTEXT_KEYS = --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 --keyword=P_:1,2 \
+  --keyword=err_set:3 --keyword=err_prefix:2 --keyword=usage_error:3 --keyword=doc_subtitle:2 \
+  --keyword=doc_h2:2 --keyword=doc_h3:2 --keyword=doc_p:2 --keyword=doc_note:2 --keyword=doc_item:3 \
+  --keyword=doc_kv:2 --keyword=tui_message:3 --keyword=tui_confirm:2 \
+  --flag=err_set:3:c-format --flag=err_prefix:2:c-format --flag=usage_error:3:c-format \
+  --flag=doc_p:2:c-format --flag=doc_note:2:c-format --flag=doc_item:3:c-format \
+  --flag=doc_h2:2:c-format --flag=doc_h3:2:c-format --flag=doc_subtitle:2:c-format \
+--flag=tui_message:3:c-format --flag=tui_confirm:2:c-format
+POT_SRC = $(sort $(LIB_SRC) $(MAIN_SRC))
+
+build/gen/kinds_pot: tools/kinds_pot.c $(filter-out build/rel/cli/main.o,$(OBJ))
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/gen/rapport.pot: $(POT_SRC) build/gen/kinds_pot
+	@mkdir -p build/gen
+	build/gen/kinds_pot > build/gen/kinds.pot
+	xgettext -o $@.tmp --from-code=UTF-8 $(XGETTEXT_KEYS) --add-comments=TRANSLATORS: \
+	  --add-location=file --sort-by-file --package-name=rapport --msgid-bugs-address=nobody \
+	  $(POT_SRC) build/gen/kinds.pot
+	mv $@.tmp $@
+
+build/locale/%/LC_MESSAGES/rapport.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt -c -o $@ $<
+
+build/gen/en@pseudo.po: build/gen/rapport.pot
+	msginit --no-translator --no-wrap --locale=en_US.UTF-8 -i $< -o $@.tmp >/dev/null 2>&1
+	msgfilter --keep-header -i $@.tmp -o $@ sed -e 's/^/\xe2\x81\xa2/' -e 's/$$/\xe2\x81\xa3/'
+	rm -f $@.tmp
+
+build/locale/en@pseudo/LC_MESSAGES/rapport.mo: build/gen/en@pseudo.po
+	@mkdir -p $(dir $@)
+	msgfmt -o $@ $<
+
+# The template of some files only: make pot-part FILES="src/cmd/show.c ..." OUT=part.pot
+pot-part:
+	xgettext -o $(OUT) --from-code=UTF-8 $(XGETTEXT_KEYS) --add-location=file $(FILES)
+
+# New and changed strings into each po/LANG.po (then translate what msgfmt --statistics counts).
+po: build/gen/rapport.pot
+	for l in $(LANGS); do msgmerge -q --no-wrap -U po/$$l.po $<; done
 
 # Installs what the build and tests need, with apt-get on Debian/Ubuntu (sudo when not root).
 deps:
@@ -160,12 +211,15 @@ install: rapport
 	install -m 644 contrib/completion/rapport.bash $(DESTDIR)$(BASHCOMPDIR)/rapport
 	install -m 644 contrib/completion/_rapport $(DESTDIR)$(ZSHCOMPDIR)/_rapport
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/
+	for l in $(LANGS); do install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+	  install -m 644 build/locale/$$l/LC_MESSAGES/rapport.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/rapport.mo; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/rapport $(DESTDIR)$(MANDIR)/man1/rapport.1 $(DESTDIR)$(MANDIR)/man5/rapport.5 \
 	  $(DESTDIR)$(MANDIR)/man5/rapport-rules.5 $(DESTDIR)$(MANDIR)/man5/rapport-process.5 \
 	  $(DESTDIR)$(BASHCOMPDIR)/rapport $(DESTDIR)$(ZSHCOMPDIR)/_rapport
 	rm -rf $(DESTDIR)$(SHAREDIR)
+	for l in $(LANGS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/rapport.mo; done
 
 clean:
 	rm -rf build rapport

@@ -130,8 +130,14 @@ const struct kindinfo *schema_kind(const struct schema *sc, const char *name);
 const struct field *kind_field(const struct kindinfo *ki, const char *name);
 int kind_field_index(const struct kindinfo *ki, const struct field *f);
 const char *field_column(const struct field *f);
-/* A label for humans: the table's label, else the name with '_' as ' ' and a capital. */
+/* A label for humans in the interface language: a custom field's label, else the name with
+ * '_' as ' ' and a capital ("Renewal intent"), translated (context "field"). */
 void field_label(const struct field *f, char *out, size_t n);
+/* What a choice code, a kind's name and its plural read as in the interface language (the
+ * catalogue's "choice" and "kind" contexts); the code itself in English. Never stored. */
+const char *choice_label(const char *code);
+const char *kind_label(const struct kind *k);
+const char *kind_plural_label(const struct kind *k);
 const char *ftype_name(enum ftype t);
 bool choice_ok(const char *choices, const char *v);
 /* The position of v among choices ("low,medium,high": high is 2), -1 when it is none of them.

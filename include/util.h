@@ -170,9 +170,35 @@ int text_collate_zh(void *arg, int na, const void *a, int nb, const void *b);
  * LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set. */
 const char *text_lang(const char *setting);
 
+/* Translation (GNU gettext, domain "rapport"; catalogues in po/, built into share/locale).
+ * _() translates a message now; N_() marks one that is translated where it is shown (tables,
+ * initializers); C_(ctx, s) translates in a context: "field" labels, "choice" codes, "kind"
+ * names — the kind table's words, from tools/kinds_pot.c. err_set, err_prefix, usage_error,
+ * the doc_ headings and paragraphs and tui_message translate their format themselves.
+ * Never translate what is stored, synced, or printed by --json. */
+#include <libintl.h>
+#define _(s) gettext(s)
+#define N_(s) (s)
+#define C_(ctx, s) i18n_ctx(ctx, s)
+#define NC_(ctx, s) (s)
+#define P_(one, many, n) ngettext(one, many, n)
+/* Binds the catalogue and takes the language from the environment; main calls it first. */
+void i18n_init(void);
+/* Switches the language: ui.lang or a --lang ("zh", "zh_CN", "en"; "en@pseudo" is the test
+ * suite's marker catalogue); NULL or "" goes back to the environment's. Works whatever
+ * locales the machine has. */
+void i18n_lang(const char *setting);
+/* The language messages are in now: "zh" or "en". */
+const char *i18n_current(void);
+/* gettext's pgettext: msgid in context ctx, or msgid itself when the catalogue lacks it. */
+const char *i18n_ctx(const char *ctx, const char *msgid) __attribute__((format_arg(2)));
+
 /* UTF-8 and the terminal. Width follows wcwidth(3) under a UTF-8 locale. */
 /* Display columns of a UTF-8 string; invalid bytes and control characters count as their placeholder. */
 int utf8_width(const char *s);
+/* The spaces that pad s to w columns (0 when it is as wide or wider), for printf's "%s%*s":
+ * "%-10s" pads by bytes, so a translated or Chinese label would push its column off. */
+int text_pad(const char *s, int w);
 bool utf8_valid(const char *s, size_t n);
 /* Copies the first len bytes of src (NULL: none) into dst of size n (n > 0), cut to fit on a
  * character's first byte, never inside one; no printf, for copies made per row. */

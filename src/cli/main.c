@@ -49,6 +49,7 @@ int main(int argc, char **argv)
 	bool no_color = false;
 	int i;
 	setup_locale();
+	i18n_init();
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-C") && i + 1 < argc)

@@ -144,7 +144,7 @@ int usage_error(struct ctx *c, const struct command *cmd, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, gettext(fmt), ap);
 	va_end(ap);
 	return err_set(&c->err, RERR_USAGE, "%s: %s\nusage: rapport %s", cmd->name, msg,
 		       cmd->synopsis);

@@ -840,7 +840,25 @@ void field_label(const struct field *f, char *out, size_t n)
 			if (*p == '_')
 				*p = ' ';
 		out[0] = (char)toupper((unsigned char)out[0]);
+		const char *t = C_("field", out);
+		if (t != out)
+			snprintf(out, n, "%s", t);
 	}
+}
+
+const char *choice_label(const char *code)
+{
+	return C_("choice", code);
+}
+
+const char *kind_label(const struct kind *k)
+{
+	return C_("kind", k->name);
+}
+
+const char *kind_plural_label(const struct kind *k)
+{
+	return C_("kind", k->plural);
 }
 
 const char *ftype_name(enum ftype t)

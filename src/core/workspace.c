@@ -231,7 +231,8 @@ static int open_at(struct ws **out, const char *root, const char *db, struct err
 		return rc;
 	}
 	char *lang = ws_config_get(w, "ui.lang");
-	store_sort_zh(w->st, !strcmp(text_lang(lang), "zh"));
+	i18n_lang(lang);
+	store_sort_zh(w->st, !strcmp(i18n_current(), "zh"));
 	free(lang);
 	*out = w;
 	return 0;

@@ -119,7 +119,7 @@ static struct block *last(struct doc *d, enum btype t)
 	va_list ap;                                 \
 	struct buf tb = BUF_INIT;                   \
 	va_start(ap, fmt);                          \
-	buf_vaddf(&tb, fmt, ap);                    \
+	buf_vaddf(&tb, gettext(fmt), ap);           \
 	va_end(ap);                                 \
 	char *text = buf_detach(&tb)
 
@@ -164,7 +164,7 @@ void doc_kv(struct doc *d, const char *key, enum tone t, const char *fmt, ...)
 {
 	VTEXT(fmt);
 	text_block(d, B_KV, t, text);
-	d->b[d->n - 1].key = xstrdup(key);
+	d->b[d->n - 1].key = xstrdup(gettext(key));
 }
 
 void doc_link(struct doc *d, const char *href, const char *text)

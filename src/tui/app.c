@@ -71,7 +71,7 @@ void tui_message(struct tui *t, enum role r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(t->msg, sizeof t->msg, fmt, ap);
+	vsnprintf(t->msg, sizeof t->msg, gettext(fmt), ap);
 	va_end(ap);
 	/* Multi-line errors (ambiguous ids) keep their first line on the status bar. */
 	char *nl = strchr(t->msg, '\n');
@@ -244,7 +244,7 @@ bool tui_confirm(struct tui *t, const char *fmt, ...)
 	char q[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(q, sizeof q, fmt, ap);
+	vsnprintf(q, sizeof q, gettext(fmt), ap);
 	va_end(ap);
 	draw(t);
 	move(LINES - 1, 0);

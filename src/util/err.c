@@ -19,7 +19,7 @@ int err_set(struct err *e, int code, const char *fmt, ...)
 		return code;
 	e->code = code;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(e->msg, sizeof(e->msg), gettext(fmt), ap);
 	va_end(ap);
 	return code;
 }
@@ -31,7 +31,7 @@ void err_prefix(struct err *e, const char *fmt, ...)
 	if (!e)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(pre, sizeof(pre), fmt, ap);
+	vsnprintf(pre, sizeof(pre), gettext(fmt), ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof(old));
 	size_t n = strlen(pre);

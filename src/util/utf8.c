@@ -124,6 +124,12 @@ int utf8_width(const char *s)
 	return w;
 }
 
+int text_pad(const char *s, int w)
+{
+	int have = s ? utf8_width(s) : 0;
+	return have < w ? w - have : 0;
+}
+
 static void safe(struct buf *b, const char *s, int maxw, int padw, bool multiline)
 {
 	const unsigned char *p = (const unsigned char *)s;
