@@ -102,6 +102,16 @@ build/locale/en@pseudo/LC_MESSAGES/rapport.mo: build/gen/en@pseudo.po
 	@mkdir -p $(dir $@)
 	msgfmt -o $@ $<
 
+# The pseudo pass's eye (tests/pseudo.sh): every string literal of the sources, marked or not,
+# but the demo's data, and the program that looks for them outside the markers.
+build/gen/i18n_strings.pot: $(POT_SRC) build/gen/rapport.pot
+	xgettext -a -o $@.tmp --from-code=UTF-8 $(filter-out src/cmd/demo.c,$(POT_SRC)) build/gen/kinds.pot 2>/dev/null
+	mv $@.tmp $@
+
+build/gen/i18n_check: tests/tools/i18n_check.c
+	@mkdir -p build/gen
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $<
+
 # The template of some files only: make pot-part FILES="src/cmd/show.c ..." OUT=part.pot
 pot-part:
 	xgettext -o $(OUT) --from-code=UTF-8 $(XGETTEXT_KEYS) --add-location=file $(FILES)
@@ -131,7 +141,7 @@ deps:
 	fi
 
 check: deps
-	@$(MAKE) --no-print-directory build/san/rapport build/san/unit rapport
+	@$(MAKE) --no-print-directory build/san/rapport build/san/unit rapport build/gen/i18n_check build/gen/i18n_strings.pot
 	@sh tests/run.sh
 	@$(MAKE) --no-print-directory fuzz-check
 

@@ -21,9 +21,9 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_demo = {
-	"demo", run, "demo [DIR] [--size small|large|N]",
-	"Create a workspace filled with demo data (default DIR: rapport-demo).",
-	"small (the default) is a realistic services company: 12 customers, their contacts, a\n"
+	"demo", run, "demo [DIR] [--size small|large|N] [--lang en|zh]",
+	N_("Create a workspace filled with demo data (default DIR: rapport-demo)."),
+	N_("small (the default) is a realistic services company: 12 customers, their contacts, a\n"
 	"year of interactions, projects in every status with milestones and WBS tasks, time\n"
 	"entries, contracts, invoices (paid, late, open), tickets and NPS/CSAT answers. Its\n"
 	"projects went through the delivery process (rapport-process(5)) on the days their plans\n"
@@ -33,11 +33,19 @@ const struct command cmd_demo = {
 	"RAPPORT_NOW).\n"
 	"large is a synthetic workspace for benchmarks: 10,000 customers, 200,000 tasks and\n"
 	"1,000,000 interactions; N gives N customers in the same proportions. Synthetic data is\n"
-	"deterministic: the same N and RAPPORT_NOW give the same records and ids.\n",
+	"deterministic: the same N and RAPPORT_NOW give the same records and ids.\n"
+	"--lang zh makes the small company a Chinese ERP-implementation firm in Hangzhou: Chinese\n"
+	"customers with their province and city, contacts with Chinese titles and +86 mobiles,\n"
+	"conversations, tickets and requirements written in Chinese, 初验/终验 milestones and\n"
+	"3-3-3-1 payment plans, in yuan (one Hong Kong customer in US dollars). The default is\n"
+	"the interface language (ui.lang or the locale).\n"),
 	0,
 };
 
+struct vocab;
+
 struct gen {
+	const struct vocab *v; /* the small company's language: its names and texts */
 	struct ctx *c;
 	struct ws *w;
 	struct err *e;
@@ -175,13 +183,6 @@ static const char *const topics[] = {
 	"renewal discussion", "escalation follow-up", "quarterly business review",
 	"requirements workshop", "support backlog", "budget review", "UAT feedback",
 };
-static const char *const ticket_titles[] = {
-	"Login fails after password reset", "Report export times out", "Wrong VAT on invoice PDF",
-	"Stock levels not syncing", "Slow month-end close", "Request: new user accounts",
-	"Complaint: missed callback", "Interface error from warehouse scanner",
-	"Question about licence terms", "Change: add approval step to POs",
-	"Dashboard shows stale data", "Printer mapping lost after upgrade",
-};
 static const char *const task_names[] = {
 	"Kick-off", "Requirements", "Solution design", "Build", "Data migration", "Integration",
 	"Testing", "Training", "Go-live", "Hypercare", "Documentation", "Security review",
@@ -196,46 +197,49 @@ static const char *const project_names[] = {
 
 struct cust {
 	const char *name, *industry, *region, *size, *stage, *tags, *renewal, *website;
-	bool zh;
+	bool zh;       /* billed in the company's second currency (the English company's Chinese
+			* customers in yuan, the Chinese company's Hong Kong one in dollars) */
 	int projects;  /* how many projects */
 	int last_seen; /* days since the last interaction */
+	const char *address;
 };
 
-static const struct cust customers[] = {
+static const struct cust customers_en[] = {
 	{ "Contoso Manufacturing", "Manufacturing", "EMEA", "large", "active", "erp,priority",
-	  "likely", "contoso.example", false, 3, 2 },
+	  "likely", "contoso.example", false, 3, 2, "Unit 4, Tyseley Industrial Estate, Birmingham B11 2AA, United Kingdom" },
 	{ "Contoso Logistics", "Logistics", "EMEA", "medium", "active", "erp", "yes",
-	  "logistics.contoso.example", false, 1, 9 },
+	  "logistics.contoso.example", false, 1, 9, "Hafenstraße 12, 20457 Hamburg, Germany" },
 	{ "Northwind Traders", "Retail", "EMEA", "medium", "loyal", "bi,reference", "yes",
-	  "northwind.example", false, 2, 5 },
+	  "northwind.example", false, 2, 5, "Kalverstraat 92, 1012 PH Amsterdam, Netherlands" },
 	{ "Fabrikam Health", "Healthcare", "NA", "large", "at_risk", "crm,escalated", "unsure",
-	  "fabrikam.example", false, 2, 45 },
+	  "fabrikam.example", false, 2, 45, "410 Terry Ave N, Seattle, WA 98109, USA" },
 	{ "Tailspin Airlines", "Aviation", "NA", "enterprise", "active", "cloud", "likely",
-	  "tailspin.example", false, 2, 12 },
+	  "tailspin.example", false, 2, 12, "2200 Aviation Blvd, Dallas, TX 75261, USA" },
 	{ "Adventure Works", "Retail", "NA", "medium", "prospect", "mobile", NULL,
-	  "adventure-works.example", false, 1, 6 },
+	  "adventure-works.example", false, 1, 6, "88 Pike Street, Seattle, WA 98101, USA" },
 	{ "Litware Insurance", "Finance", "EMEA", "large", "active", "security", "likely",
-	  "litware.example", false, 1, 20 },
+	  "litware.example", false, 1, 20, "Rue de Rive 8, 1204 Genève, Switzerland" },
 	{ "Woodgrove Bank", "Finance", "APAC", "enterprise", "churned", "", "no",
-	  "woodgrove.example", false, 1, 200 },
+	  "woodgrove.example", false, 1, 200, "1 Raffles Place, Singapore 048616" },
 	{ "Margie's Travel", "Travel", "APAC", "small", "lead", "", NULL, "margies.example", false,
-	  0, 15 },
+	  0, 15, "45 George Street, Sydney NSW 2000, Australia" },
 	{ "上海明远科技有限公司", "Technology", "APAC", "large", "active", "erp,china", "likely",
-	  "mingyuan.example", true, 2, 3 },
+	  "mingyuan.example", true, 2, 3, "上海市浦东新区张江高科技园区碧波路 690 号" },
 	{ "杭州青禾物流", "Logistics", "APAC", "medium", "active", "wms,china", "unsure",
-	  "qinghe.example", true, 1, 33 },
+	  "qinghe.example", true, 1, 33, "浙江省杭州市余杭区仓前街道良睦路 1399 号" },
 	{ "深圳星辰电子", "Electronics", "APAC", "medium", "loyal", "bi,china", "yes",
-	  "xingchen.example", true, 1, 8 },
+	  "xingchen.example", true, 1, 8, "广东省深圳市南山区科技园南区高新南七道 18 号" },
 };
 
 /* The delivery team. The demo's user is Ada Lovelace (ME): the workspace's identity says so
  * (run()), so `approvals --mine` and the TUI's Approvals screen have her decisions to show.
  * reports_to is whom a manager's kickoff goes to and an overdue approval escalates to. */
 #define ME 0
-static const struct {
+struct member_def {
 	const char *name, *email, *role, *rate;
 	int boss; /* index of the member reported to, -1: none */
-} team[] = {
+};
+static const struct member_def team_en[] = {
 	{ "Ada Lovelace", "ada@delivery.example", "pm", "120", 5 },
 	{ "Grace Hopper", "grace@delivery.example", "pm", "125", 5 },
 	{ "Linus Chen", "linus@delivery.example", "member", "95", 0 },
@@ -244,42 +248,233 @@ static const struct {
 	{ "Maria Rossi", "maria@delivery.example", "exec", "160", -1 },
 };
 
+/* The sales pipeline: what each customer may buy next, some of it won or lost this year.
+ * Fixed, not drawn (make_pipeline). */
+struct opp_def {
+	int cust; /* index in the company's customers */
+	const char *name, *stage, *source, *lost_reason;
+	long amount, probability; /* probability 0: the stage's */
+	long created, expected, closed; /* closed only when won or lost */
+	int owner;
+};
+
+/* A ticket's title with the kind of ticket it is. */
+struct ticket_def {
+	const char *title, *kind;
+};
+
+/* Everything the small company says, in its language: `demo --lang zh` is a Chinese
+ * ERP-implementation firm in Hangzhou billing in yuan, the default an English-speaking one
+ * billing in euros. Both are drawn by the same code from the same seed. */
+#define VEC(a) a, ARRAY_LEN(a)
+struct vocab {
+	bool zh;
+	const char *currency, *alt_currency; /* the team's, and what a cust with zh is billed in */
+	int mult, alt_mult;		      /* what amounts drawn in euros are multiplied by */
+	double rate_base, rate_step;	      /* alt_currency → currency, month-end */
+	const char *rate_source;
+	const struct cust *customers;
+	size_t ncust;
+	const struct member_def *team;
+	size_t nteam;
+	const char *sponsor_title;
+	const char *const *titles;
+	size_t ntitles;
+	const char *const *topics;
+	size_t ntopics;
+	const struct ticket_def *tickets;
+	size_t ntickets;
+	const char *complaint; /* the at-risk customer's open complaint */
+	const char *const *task_names;
+	size_t ntasks;
+	const char *const (*subtasks)[3]; /* per task name, the work under it */
+	const char *const *project_names;
+	size_t nprojects;
+	const char *milestones[3], *deliverables[3];
+	const char *const *reqs;
+	size_t nreqs;
+	const struct opp_def *opps;
+	size_t nopps;
+	const char *billing[4];
+	const char *ending_soon; /* the customer whose contract ends within a week */
+	const char *desc_fmt, *msa_fmt, *body_fmt, *resolution, *unhappy, *care_task, *comment;
+	const char *change_title, *change_desc, *change_scope, *reject_reason;
+	const char *evidence_fmt, *signed_off, *turned_down;
+};
+
+static const char *const subtasks_en[][3] = {
+	{ "Kick-off workshop", "Project charter", "Stakeholder map" },
+	{ "Process interviews", "Requirements catalogue", "Gap analysis" },
+	{ "Solution blueprint", "Data model", "Authorisation concept" },
+	{ "System configuration", "Custom reports", "Print forms" },
+	{ "Data cleansing", "Migration dry run", "Final data load" },
+	{ "Interface specification", "Interface build", "End-to-end test" },
+	{ "Test scripts", "User acceptance test", "Defect fixing" },
+	{ "Training material", "Key-user training", "End-user sessions" },
+	{ "Cut-over plan", "Cut-over weekend", "Go/no-go meeting" },
+	{ "Daily stand-ups", "Incident triage", "Handover to support" },
+	{ "User guide", "Admin guide", "Operations manual" },
+	{ "Penetration test", "Role review", "Security sign-off" },
+};
+
+static const struct ticket_def tickets_en[] = {
+	{ "Login fails after password reset", "incident" },
+	{ "Report export times out", "incident" },
+	{ "Wrong VAT on invoice PDF", "incident" },
+	{ "Stock levels not syncing", "incident" },
+	{ "Slow month-end close", "complaint" },
+	{ "Request: new user accounts", "request" },
+	{ "Complaint: missed callback", "complaint" },
+	{ "Interface error from warehouse scanner", "incident" },
+	{ "Question about licence terms", "question" },
+	{ "Change: add approval step to POs", "change" },
+	{ "Dashboard shows stale data", "incident" },
+	{ "Printer mapping lost after upgrade", "incident" },
+};
+
+/* ---- 远航数智: the Chinese company ---- */
+
+static const struct cust customers_zh[] = {
+	{ "浙江恒远机械制造股份有限公司", "装备制造", "华东", "large", "active", "erp,重点客户",
+	  "likely", "hengyuan-jx.example", false, 3, 2, "浙江省杭州市萧山区经济技术开发区建设二路 88 号" },
+	{ "恒远智能物流（杭州）有限公司", "物流仓储", "华东", "medium", "active", "wms", "yes",
+	  "hengyuan-wl.example", false, 1, 9, "浙江省杭州市余杭区仓前街道文一西路 1500 号" },
+	{ "苏州华润商贸有限公司", "商贸零售", "华东", "medium", "loyal", "bi,标杆客户", "yes",
+	  "huarun-sm.example", false, 2, 5, "江苏省苏州市工业园区星湖街 328 号" },
+	{ "广州康宁医疗器械有限公司", "医疗器械", "华南", "large", "at_risk", "crm,已升级", "unsure",
+	  "kangning-yl.example", false, 2, 45, "广东省广州市黄埔区科学城开源大道 11 号" },
+	{ "成都天府航空服务有限公司", "航空服务", "西南", "enterprise", "active", "上云", "likely",
+	  "tianfu-air.example", false, 2, 12, "四川省成都市双流区航空港大道 2 段 99 号" },
+	{ "上海悦动体育用品有限公司", "体育用品", "华东", "medium", "prospect", "移动端", NULL,
+	  "yuedong.example", false, 1, 6, "上海市闵行区虹桥镇申滨路 36 号" },
+	{ "深圳诚信保险经纪有限公司", "金融保险", "华南", "large", "active", "信息安全", "likely",
+	  "chengxin-bx.example", false, 1, 20, "广东省深圳市福田区深南大道 6008 号" },
+	{ "京华信合银行", "银行", "华北", "enterprise", "churned", "", "no", "jinghua-bank.example",
+	  false, 1, 200, "北京市西城区金融大街 15 号" },
+	{ "桂林山水国际旅行社有限公司", "旅游", "华南", "small", "lead", "", NULL,
+	  "guilin-travel.example", false, 0, 15, "广西壮族自治区桂林市秀峰区中山中路 18 号" },
+	{ "上海明远科技有限公司", "软件与信息服务", "华东", "large", "active", "erp", "likely",
+	  "mingyuan.example", false, 2, 3, "上海市浦东新区张江高科技园区碧波路 690 号" },
+	{ "杭州青禾物流有限公司", "物流仓储", "华东", "medium", "active", "wms", "unsure",
+	  "qinghe.example", false, 1, 33, "浙江省杭州市余杭区仓前街道良睦路 1399 号" },
+	{ "香港嘉信贸易有限公司", "进出口贸易", "港澳", "medium", "loyal", "bi,美元结算", "yes",
+	  "jiaxin-hk.example", true, 1, 8, "香港特别行政区九龙尖沙咀广东道 25 号港威大厦 12 楼" },
+};
+
+static const struct member_def team_zh[] = {
+	{ "林晓", "lin.xiao@yuanhang.example", "pm", "1200", 5 },
+	{ "周建国", "zhou.jianguo@yuanhang.example", "pm", "1250", 5 },
+	{ "陈浩", "chen.hao@yuanhang.example", "member", "950", 0 },
+	{ "王芳", "wang.fang@yuanhang.example", "finance", "900", 5 },
+	{ "刘畅", "liu.chang@yuanhang.example", "service", "800", 1 },
+	{ "郑立新", "zheng.lixin@yuanhang.example", "exec", "1600", -1 },
+};
+
+static const char *const surnames_zh[] = { "张", "王", "李", "赵", "陈", "杨", "吴", "刘",
+					   "黄", "周", "徐", "孙", "胡", "朱", "高", "林",
+					   "何", "郭", "马", "罗" };
+static const char *const given_zh[] = { "伟", "静", "磊", "敏", "婷", "杰", "丽", "强", "洋",
+					"军", "燕", "涛", "明", "慧", "建华", "晓东", "海燕",
+					"志强", "文博", "雪梅" };
+static const char *const titles_zh[] = { "总经理", "财务总监", "IT 经理", "生产副总",
+					 "项目经理", "采购经理", "信息部主管", "仓储主管" };
+static const char *const topics_zh[] = {
+	"项目周例会", "月度进度汇报", "发票问题沟通", "范围变更申请", "上线切换计划",
+	"用户培训安排", "数据迁移", "接口联调测试", "续约洽谈", "问题升级跟进",
+	"季度业务回顾", "需求调研会", "售后问题清单", "预算评审", "UAT 反馈",
+};
+static const struct ticket_def tickets_zh[] = {
+	{ "重置密码后无法登录", "incident" },
+	{ "报表导出超时", "incident" },
+	{ "发票 PDF 上的税率错误", "incident" },
+	{ "库存数量不同步", "incident" },
+	{ "月结太慢，财务加班", "complaint" },
+	{ "申请：新增用户账号", "request" },
+	{ "投诉：承诺的回电没有兑现", "complaint" },
+	{ "仓库扫码枪接口报错", "incident" },
+	{ "咨询许可证条款", "question" },
+	{ "变更：采购订单增加审批环节", "change" },
+	{ "仪表盘数据没有刷新", "incident" },
+	{ "升级后打印机映射丢失", "incident" },
+};
+static const char *const tasks_zh[] = {
+	"项目启动", "需求调研", "方案设计", "系统配置", "数据迁移", "接口集成",
+	"系统测试", "用户培训", "上线切换", "上线支持", "文档编写", "安全评审",
+};
+static const char *const subtasks_zh[][3] = {
+	{ "启动会", "项目章程", "干系人分析" },
+	{ "业务访谈", "需求清单", "差异分析" },
+	{ "蓝图设计", "数据模型", "权限方案" },
+	{ "系统参数配置", "定制报表开发", "打印单据格式" },
+	{ "数据清洗", "迁移演练", "正式导入" },
+	{ "接口规格说明", "接口开发", "端到端联调" },
+	{ "测试用例编写", "用户验收测试", "缺陷修复" },
+	{ "培训教材", "关键用户培训", "最终用户培训" },
+	{ "切换方案", "周末切换", "上线决策会" },
+	{ "每日站会", "问题分派", "移交运维" },
+	{ "用户手册", "管理员手册", "运维手册" },
+	{ "渗透测试", "角色权限复核", "安全验收" },
+};
+static const char *const projects_zh[] = {
+	"ERP 实施", "数据仓库建设", "CRM 迁移", "移动巡检应用", "年度运维服务", "信息安全审计",
+	"上云迁移", "WMS 仓储系统实施", "薪资系统集成", "BI 经营分析看板", "电子发票对接", "网络改造",
+};
+static const char *const reqs_zh[] = { "所有列表支持导出 Excel", "单点登录", "中文增值税发票模板",
+				       "移动端审批", "价格变更审计日志" };
+static const struct opp_def opportunities_zh[] = {
+	{ 0, "二厂 MES 系统上线", "negotiate", "老客户增购", NULL, 180000, 0, -75, 20, 0, 0 },
+	{ 0, "2027 年运维服务续约", "propose", "续约", NULL, 60000, 80, -30, 40, 0, 0 },
+	{ 1, "仓库扫码改造", "qualify", "客户来电", NULL, 45000, 0, -10, 75, 0, 1 },
+	{ 2, "经营分析报表二期", "won", "老客户增购", NULL, 70000, 0, -120, -60, -50, 1 },
+	{ 3, "主数据治理", "lost", "问题升级", "客户选择自建团队", 35000, 0, -90, -25, -20, 1 },
+	{ 4, "机组排班应用", "propose", "客户推荐", NULL, 120000, 0, -40, 10, 0, 1 },
+	{ 5, "线上商城小程序", "negotiate", "展会", NULL, 90000, 70, -60, -5, 0, 0 },
+	{ 6, "2027 年渗透测试", "won", "客户来电", NULL, 25000, 0, -45, -20, -15, 0 },
+	{ 8, "在线预订平台", "qualify", "官网", NULL, 40000, 0, -5, 100, 0, 1 },
+	{ 9, "SAP S/4HANA 二期", "negotiate", "渠道伙伴", NULL, 200000, 0, -100, 30, 0, 0 },
+	{ 9, "MES 系统实施", "won", "老客户", NULL, 80000, 0, -160, -75, -70, 0 },
+	{ 10, "仓储系统升级", "propose", "老客户", NULL, 50000, 0, -20, 60, 0, 1 },
+	{ 11, "跨境订单对接", "lost", "展会", "价格高于竞争对手", 30000, 0, -100, -45, -40, 1 },
+};
+
 /* The firm keeps its books in euros and bills its Chinese customers in yuan: a team currency,
  * and a month-end CNY>EUR rate for the two years of history (a gentle drift, no randomness). */
 /* What a Chinese customer's amounts are multiplied by: drawn as euros, billed in yuan. */
-#define PER_EUR(cu) ((cu)->zh ? 8 : 1)
+#define PER_EUR(cu) ((cu)->zh ? g->v->alt_mult : g->v->mult)
+#define CURRENCY(cu) ((cu)->zh ? g->v->alt_currency : g->v->currency)
 
 static void make_rates(struct gen *g)
 {
 	struct record *r = mk(g, "setting");
 	put(g, r, "name", "currency.default");
-	put(g, r, "value", "EUR");
+	put(g, r, "value", g->v->currency);
 	save(g, r, NULL);
 	for (long m = 24; m >= 0 && !g->rc; m--) {
 		struct record *fx = mk(g, "fx");
-		put(g, fx, "from", "CNY");
-		put(g, fx, "to", "EUR");
-		putf(g, fx, "rate", "%.4f", 0.1270 + 0.0004 * (double)((m * 7) % 9) - 0.0016);
+		put(g, fx, "from", g->v->alt_currency);
+		put(g, fx, "to", g->v->currency);
+		putf(g, fx, "rate", "%.4f", g->v->rate_base + g->v->rate_step * (double)((m * 7) % 9));
 		putday(g, fx, "as_of", -30 * m - 2);
-		put(g, fx, "source", "month-end reference rate");
+		put(g, fx, "source", g->v->rate_source);
 		save(g, fx, NULL);
 	}
 }
 
 static void make_members(struct gen *g)
 {
-	for (size_t i = 0; i < ARRAY_LEN(team); i++) {
+	const struct member_def *team = g->v->team;
+	for (size_t i = 0; i < g->v->nteam; i++) {
 		struct record *r = mk(g, "member");
 		put(g, r, "name", team[i].name);
 		put(g, r, "email", team[i].email);
 		put(g, r, "role", team[i].role);
 		put(g, r, "rate", team[i].rate);
-		put(g, r, "currency", "EUR");
+		put(g, r, "currency", g->v->currency);
 		save(g, r, g->members[i]);
 	}
-	g->nmembers = (int)ARRAY_LEN(team);
+	g->nmembers = (int)g->v->nteam;
 	/* A second pass: who one reports to may be made after them. */
-	for (size_t i = 0; i < ARRAY_LEN(team) && !g->rc; i++) {
+	for (size_t i = 0; i < g->v->nteam && !g->rc; i++) {
 		struct record *r = NULL;
 		if (team[i].boss < 0 || (g->rc = store_get(g->w->st, &g->w->sc, g->members[i], &r, g->e)))
 			continue;
@@ -298,7 +493,9 @@ static void make_members(struct gen *g)
 
 static void person_name(struct gen *g, struct record *r, bool zh)
 {
-	if (zh)
+	if (g->v->zh)
+		putf(g, r, "name", "%s%s", PICK(surnames_zh), PICK(given_zh));
+	else if (zh)
 		put(g, r, "name", PICK(name_zh));
 	else
 		putf(g, r, "name", "%s %s", PICK(first_en), PICK(last_en));
@@ -315,7 +512,8 @@ static void make_wbs(struct gen *g, const char *proj, const char *status, long s
 		double elapsed = (double)(g->today - ps) / (double)(pe - ps > 0 ? pe - ps : 1);
 		struct record *r = mk(g, "task");
 		put(g, r, "project", proj);
-		put(g, r, "name", task_names[(p * 2 + rng_below(2)) % ARRAY_LEN(task_names)]);
+		size_t named = (size_t)(p * 2 + (int)rng_below(2)) % g->v->ntasks;
+		put(g, r, "name", g->v->task_names[named]);
 		putday(g, r, "start", ps - g->today);
 		putday(g, r, "due", pe - g->today);
 		putf(g, r, "estimate", "%ld", rnd(16, 120));
@@ -344,9 +542,7 @@ static void make_wbs(struct gen *g, const char *proj, const char *status, long s
 			struct record *t = mk(g, "task");
 			put(g, t, "project", proj);
 			put(g, t, "parent", phase);
-			putf(g, t, "name", "%s — part %d", task_names[(size_t)(p * 2 + s + 1) %
-								  ARRAY_LEN(task_names)],
-			     s + 1);
+			put(g, t, "name", g->v->subtasks[named][s]);
 			putday(g, t, "start", ps - g->today);
 			putday(g, t, "due", pe - g->today);
 			putf(g, t, "estimate", "%ld", rnd(8, 40));
@@ -374,10 +570,10 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 	struct record *r = mk(g, "project");
 	put(g, r, "customer", cid);
 	putf(g, r, "code", "P-%03d", idx + 101);
-	if (cu->zh)
-		put(g, r, "name", idx % 2 ? "仓储管理系统实施" : "数据平台升级");
-	else
-		put(g, r, "name", project_names[(size_t)idx % ARRAY_LEN(project_names)]);
+	const char *pname = g->v->project_names[(size_t)idx % g->v->nprojects];
+	if (cu->zh && !g->v->zh)
+		pname = idx % 2 ? "仓储管理系统实施" : "数据平台升级";
+	put(g, r, "name", pname);
 	put(g, r, "type", idx % 3 == 2 ? "time_and_materials" : "fixed_price");
 	put(g, r, "status", status);
 	const char *manager = PM(g);
@@ -386,11 +582,10 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 	putday(g, r, "due", start + len - g->today);
 	putf(g, r, "budget", "%ld", rnd(40, 160) * 1000 * PER_EUR(cu));
 	putf(g, r, "rate", "%.0f", rate);
-	put(g, r, "currency", cu->zh ? "CNY" : "EUR");
+	put(g, r, "currency", CURRENCY(cu));
 	if (contract)
 		put(g, r, "contract", contract);
-	putf(g, r, "description", "%s for %s.\nScope agreed in the kick-off; see the SOW.",
-	     cu->zh ? "Implementation" : project_names[(size_t)idx % ARRAY_LEN(project_names)],
+	putf(g, r, "description", g->v->desc_fmt, cu->zh && !g->v->zh ? "Implementation" : pname,
 	     cu->name);
 	save(g, r, pid);
 	if (!g->rc && g->nproj < (int)ARRAY_LEN(g->proj)) {
@@ -403,17 +598,15 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 		dp->len = len;
 	}
 	/* Milestones: design, build, go-live; some done on time, one late, future ones open. */
-	static const char *ms_names[] = { "Design sign-off", "Build complete", "Go-live" };
 	char ms[3][33];
 	const char *msp[3];
 	for (int m = 0; m < 3 && !g->rc; m++) {
 		long due = start + len * (m + 1) / 3;
 		struct record *mr = mk(g, "milestone");
 		put(g, mr, "project", pid);
-		put(g, mr, "name", ms_names[m]);
+		put(g, mr, "name", g->v->milestones[m]);
 		putday(g, mr, "due", due - g->today);
-		put(g, mr, "deliverable", m == 0 ? "Design document" : m == 1 ? "Tested release"
-									    : "Production system");
+		put(g, mr, "deliverable", g->v->deliverables[m]);
 		/* Past milestones are done — some late — except that every other active project
 		 * has its latest one still open: overdue, as real portfolios have. One whose late
 		 * finish would fall after today is not done yet: it stays open, overdue (a done
@@ -442,7 +635,7 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 		putday(g, t, "date", d);
 		putf(g, t, "hours", "%.1f", (double)rnd(4, 16) / 2);
 		put(g, t, "billable", rng_below(8) ? "true" : "false");
-		put(g, t, "note", PICK(task_names));
+		put(g, t, "note", pick(g->v->task_names, g->v->ntasks));
 		save(g, t, NULL);
 	}
 	for (int x = 0; x < 3 && !g->rc; x++) {
@@ -454,6 +647,18 @@ static void make_project(struct gen *g, const struct cust *cu, const char *cid, 
 		put(g, e, "category", PICK(cats));
 		save(g, e, NULL);
 	}
+}
+
+/* How a Chinese team heads an interaction's summary by its kind. */
+static const char *ikind_zh(const char *kind)
+{
+	static const char *const map[][2] = { { "call", "电话" },  { "email", "邮件" },
+					      { "meeting", "会议" }, { "visit", "拜访" },
+					      { "chat", "微信" },  { "note", "备注" } };
+	for (size_t i = 0; i < ARRAY_LEN(map); i++)
+		if (!strcmp(map[i][0], kind))
+			return map[i][1];
+	return kind;
 }
 
 static void make_customer(struct gen *g, const struct cust *cu, const char *parent, char *cid,
@@ -477,7 +682,7 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 	putf(g, r, "website", "https://%s", cu->website);
 	put(g, r, "tags", *cu->tags ? cu->tags : NULL);
 	put(g, r, "renewal_intent", cu->renewal);
-	put(g, r, "address", cu->zh ? "中国" : cu->region);
+	put(g, r, "address", cu->address);
 	save(g, r, cid);
 	if (moved && !g->rc) {
 		struct record *c = NULL;
@@ -498,10 +703,14 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 		struct record *p = mk(g, "contact");
 		put(g, p, "customer", cid);
 		person_name(g, p, cu->zh);
-		put(g, p, "title", i == 0 ? "CIO" : PICK(titles));
+		put(g, p, "title", i == 0 ? g->v->sponsor_title : pick(g->v->titles, g->v->ntitles));
 		put(g, p, "role", i == 0 ? "sponsor" : PICK(roles));
 		putf(g, p, "email", "contact%d@%s", i + 1, cu->website);
-		putf(g, p, "phone", "+%ld %ld %04ld", rnd(1, 86), rnd(100, 999), rnd(0, 9999));
+		if (g->v->zh) /* a mobile: +86 1xx xxxx xxxx */
+			putf(g, p, "phone", "+86 1%ld%ld %04ld %04ld", rnd(3, 9), rnd(0, 9), rnd(0, 9999),
+			     rnd(0, 9999));
+		else
+			putf(g, p, "phone", "+%ld %ld %04ld", rnd(1, 86), rnd(100, 999), rnd(0, 9999));
 		if (i)
 			put(g, p, "reports_to", contacts[0]);
 		put(g, p, "key", i < 2 ? "true" : "false");
@@ -518,11 +727,12 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 		put(g, a, "contact", contacts[rng_below((uint64_t)nc)]);
 		put(g, a, "kind", kind);
 		putstamp(g, a, "at", -ago, (int)rnd(8 * 60, 17 * 60));
-		putf(g, a, "summary", "%s: %s", kind, PICK(topics));
+		if (g->v->zh)
+			putf(g, a, "summary", "%s：%s", ikind_zh(kind), pick(g->v->topics, g->v->ntopics));
+		else
+			putf(g, a, "summary", "%s: %s", kind, PICK(topics));
 		if (rng_below(3) == 0)
-			putf(g, a, "body", "Notes from the %s.\nAgreed next steps and owners; "
-					   "follow-up in two weeks.",
-			     PICK(topics));
+			putf(g, a, "body", g->v->body_fmt, pick(g->v->topics, g->v->ntopics));
 		bool exec_ = rng_below(6) == 0;
 		put(g, a, "by", exec_ ? EXEC(g) : g->members[rng_below(2)]);
 		put(g, a, "executive", exec_ ? "true" : "false");
@@ -535,14 +745,14 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 	if (strcmp(cu->stage, "lead") && strcmp(cu->stage, "prospect")) {
 		struct record *k = mk(g, "contract");
 		long start = -rnd(200, 500);
-		long end = !strcmp(cu->name, "Tailspin Airlines") ? 5
+		long end = !strcmp(cu->name, g->v->ending_soon) ? 5
 			   : !strcmp(cu->stage, "churned")         ? -90
 								   : start + 730;
 		put(g, k, "customer", cid);
 		putf(g, k, "number", "C-%04ld", rnd(1000, 9999));
-		putf(g, k, "title", "Master services agreement — %s", cu->name);
+		putf(g, k, "title", g->v->msa_fmt, cu->name);
 		putf(g, k, "value", "%ld", rnd(80, 600) * 1000 * PER_EUR(cu));
-		put(g, k, "currency", cu->zh ? "CNY" : "EUR");
+		put(g, k, "currency", CURRENCY(cu));
 		putday(g, k, "signed", start - 10);
 		putday(g, k, "start", start);
 		putday(g, k, "end", end);
@@ -554,7 +764,7 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 		put(g, q, "customer", cid);
 		putf(g, q, "number", "Q-%04ld", rnd(1000, 9999));
 		putf(g, q, "amount", "%ld", rnd(20, 200) * 1000 * PER_EUR(cu));
-		put(g, q, "currency", cu->zh ? "CNY" : "EUR");
+		put(g, q, "currency", CURRENCY(cu));
 		putday(g, q, "date", -rnd(5, 40));
 		put(g, q, "status", "sent");
 		save(g, q, NULL);
@@ -596,22 +806,27 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 	/* Tickets: a few, the at-risk customer with an open complaint. */
 	int nt = !strcmp(cu->stage, "lead") ? 0 : (int)rnd(1, 5);
 	for (int t = 0; t < nt && !g->rc; t++) {
-		static const char *tk[] = { "request", "complaint", "incident", "question", "change" };
 		static const char *sev[] = { "low", "medium", "high", "critical" };
 		long opened = -rnd(1, 200);
 		bool open_ = opened > -20 || (!strcmp(cu->stage, "at_risk") && t == 0);
 		struct record *k = mk(g, "ticket");
 		put(g, k, "customer", cid);
 		put(g, k, "contact", contacts[rng_below((uint64_t)nc)]);
-		put(g, k, "kind", !strcmp(cu->stage, "at_risk") && t == 0 ? "complaint" : PICK(tk));
-		put(g, k, "severity", !strcmp(cu->stage, "at_risk") && t == 0 ? "high" : PICK(sev));
-		put(g, k, "title", PICK(ticket_titles));
+		/* The kind goes with the title; the draw it once had is still made, so the
+		 * records after it stay as they were. */
+		bool complaint = !strcmp(cu->stage, "at_risk") && t == 0;
+		if (!complaint)
+			(void)rng_below(5);
+		put(g, k, "severity", complaint ? "high" : PICK(sev));
+		const struct ticket_def *td = &g->v->tickets[rng_below(g->v->ntickets)];
+		put(g, k, "kind", complaint ? "complaint" : td->kind);
+		put(g, k, "title", complaint ? g->v->complaint : td->title);
 		putstamp(g, k, "opened", opened, 9 * 60);
 		putstamp(g, k, "first_response", opened, 9 * 60 + (int)rnd(20, 600));
 		if (!open_) {
 			putstamp(g, k, "resolved", opened + rnd(0, 10), 16 * 60);
 			put(g, k, "status", "closed");
-			put(g, k, "resolution", "Fixed and confirmed with the customer.");
+			put(g, k, "resolution", g->v->resolution);
 		} else
 			put(g, k, "status", rng_below(2) ? "open" : "pending");
 		put(g, k, "owner", SERVICE(g));
@@ -634,20 +849,17 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 			     nps ? (unhappy ? rnd(2, 6) : rnd(7, 10)) : (unhappy ? rnd(1, 3) : rnd(4, 5)));
 			putday(g, sv, "date", -rnd(5, 170));
 			if (unhappy && s == 0)
-				put(g, sv, "comment", "Deadlines keep slipping and nobody tells us why.");
+				put(g, sv, "comment", g->v->unhappy);
 			save(g, sv, NULL);
 		}
 	}
 
 	/* Requirements and a follow-up task for the account owner. */
-	static const char *reqs[] = { "Export to Excel from every list", "Single sign-on",
-				      "Chinese invoice template", "Mobile approvals",
-				      "Audit trail for price changes" };
 	int nr = (int)rnd(0, 2);
 	for (int q = 0; q < nr && !g->rc; q++) {
 		struct record *rq = mk(g, "requirement");
 		put(g, rq, "customer", cid);
-		put(g, rq, "title", PICK(reqs));
+		put(g, rq, "title", pick(g->v->reqs, g->v->nreqs));
 		put(g, rq, "type", "feature");
 		put(g, rq, "urgency", q ? "medium" : "high");
 		put(g, rq, "priority", "medium");
@@ -658,7 +870,7 @@ static void make_customer(struct gen *g, const struct cust *cu, const char *pare
 	if (!strcmp(cu->stage, "at_risk") && !g->rc) {
 		struct record *t = mk(g, "task");
 		put(g, t, "customer", cid);
-		put(g, t, "name", "Call the sponsor about the escalation");
+		put(g, t, "name", g->v->care_task);
 		put(g, t, "assignee", g->members[0]);
 		putday(g, t, "due", 2);
 		put(g, t, "key", "true");
@@ -686,7 +898,7 @@ static int member_index(struct gen *g, const char *id)
 static void play(struct gen *g, const char *member)
 {
 	int i = member_index(g, member);
-	ws_set_author(g->w, team[i].name, team[i].email);
+	ws_set_author(g->w, g->v->team[i].name, g->v->team[i].email);
 }
 
 /* A day of the project's history, at a minute after the last write so they keep their order. */
@@ -699,13 +911,7 @@ static void on_day(struct gen *g, long day, int hour)
  * Fixed, not drawn: made after everything else, it leaves the random numbers of the records
  * before it as they were. Days are from today; amounts in euros, a Chinese customer's billed in
  * yuan (PER_EUR). The wins are older sales, their contracts made before rapport. */
-static const struct {
-	int cust; /* index in customers[] */
-	const char *name, *stage, *source, *lost_reason;
-	long amount, probability; /* probability 0: the stage's */
-	long created, expected, closed; /* closed only when won or lost */
-	int owner;
-} opportunities[] = {
+static const struct opp_def opportunities_en[] = {
 	{ 0, "MES rollout, plant 2", "negotiate", "account growth", NULL, 180000, 0, -75, 20, 0, 0 },
 	{ 0, "Support renewal 2027", "propose", "renewal", NULL, 60000, 80, -30, 40, 0, 0 },
 	{ 1, "Warehouse scanning", "qualify", "inbound", NULL, 45000, 0, -10, 75, 0, 1 },
@@ -722,17 +928,75 @@ static const struct {
 	{ 11, "经营分析报表平台", "lost", "展会", "价格高于竞争对手", 30000, 0, -100, -45, -40, 1 },
 };
 
+static const struct vocab vocab_en = {
+	.zh = false, .currency = "EUR", .alt_currency = "CNY", .mult = 1, .alt_mult = 8,
+	.rate_base = 0.1254, .rate_step = 0.0004, .rate_source = "month-end reference rate",
+	.customers = VEC(customers_en), .team = VEC(team_en), .sponsor_title = "CIO",
+	.titles = VEC(titles), .topics = VEC(topics), .tickets = VEC(tickets_en),
+	.complaint = "Complaint: missed callback", .task_names = VEC(task_names),
+	.subtasks = subtasks_en, .project_names = VEC(project_names),
+	.milestones = { "Design sign-off", "Build complete", "Go-live" },
+	.deliverables = { "Design document", "Tested release", "Production system" },
+	.reqs = (const char *const[]){ "Export to Excel from every list", "Single sign-on",
+				       "Chinese invoice template", "Mobile approvals",
+				       "Audit trail for price changes" },
+	.nreqs = 5, .opps = VEC(opportunities_en),
+	.billing = { "Advance 30%", "Blueprint accepted 30%", "Go-live 30%", "Final acceptance 10%" },
+	.ending_soon = "Tailspin Airlines",
+	.desc_fmt = "%s for %s.\nScope agreed in the kick-off; see the SOW.",
+	.msa_fmt = "Master services agreement — %s",
+	.body_fmt = "Notes from the %s.\nAgreed next steps and owners; follow-up in two weeks.",
+	.resolution = "Fixed and confirmed with the customer.",
+	.unhappy = "Deadlines keep slipping and nobody tells us why.",
+	.care_task = "Call the sponsor about the escalation",
+	.comment = "Escalated to Maria; weekly calls until the data issues are fixed.",
+	.change_title = "Second distribution centre in scope",
+	.change_desc = "The customer opens a second distribution centre in March and wants it live "
+		       "with the first.",
+	.change_scope = "Receiving, putaway and cycle counts at the second site; one more training "
+			"day; data migration of its item master.",
+	.reject_reason = "The blueprint leaves out cross-docking; revise it and send it again.",
+	.evidence_fmt = "%s %s, mail of %s", .signed_off = "signed off", .turned_down = "turned down",
+};
+
+static const struct vocab vocab_zh = {
+	.zh = true, .currency = "CNY", .alt_currency = "USD", .mult = 7, .alt_mult = 1,
+	.rate_base = 7.0950, .rate_step = 0.0120, .rate_source = "月末参考汇率",
+	.customers = VEC(customers_zh), .team = VEC(team_zh), .sponsor_title = "信息总监（CIO）",
+	.titles = VEC(titles_zh), .topics = VEC(topics_zh), .tickets = VEC(tickets_zh),
+	.complaint = "投诉：承诺的回电没有兑现", .task_names = VEC(tasks_zh),
+	.subtasks = subtasks_zh, .project_names = VEC(projects_zh),
+	.milestones = { "蓝图确认", "初验", "终验" },
+	.deliverables = { "蓝图设计说明书", "初验报告", "终验报告" },
+	.reqs = VEC(reqs_zh), .opps = VEC(opportunities_zh),
+	.billing = { "预付款 30%", "蓝图验收 30%", "初验 30%", "终验 10%" },
+	.ending_soon = "成都天府航空服务有限公司",
+	.desc_fmt = "%s：%s。\n范围已在启动会上确认，详见工作说明书（SOW）。",
+	.msa_fmt = "%s 实施服务框架合同",
+	.body_fmt = "%s纪要。\n已明确下一步工作和负责人，两周后跟进。",
+	.resolution = "已修复，并与客户确认。",
+	.unhappy = "交付一再延期，也没有人告诉我们原因。",
+	.care_task = "就问题升级给客户发起人打电话",
+	.comment = "已升级给郑总；数据问题解决前每周电话沟通。",
+	.change_title = "第二配送中心纳入实施范围",
+	.change_desc = "客户三月启用第二配送中心，希望与第一中心同时上线。",
+	.change_scope = "第二仓的收货、上架和循环盘点；增加一天培训；迁移该仓的物料主数据。",
+	.reject_reason = "蓝图遗漏了越库作业，请修改后重新提交。",
+	.evidence_fmt = "%s%s，%s 邮件", .signed_off = "已签字确认", .turned_down = "未通过",
+};
+
 static void make_pipeline(struct gen *g, char (*cids)[33])
 {
-	for (size_t i = 0; i < ARRAY_LEN(opportunities) && !g->rc; i++) {
-		const struct cust *cu = &customers[opportunities[i].cust];
+	const struct opp_def *opportunities = g->v->opps;
+	for (size_t i = 0; i < g->v->nopps && !g->rc; i++) {
+		const struct cust *cu = &g->v->customers[opportunities[i].cust];
 		struct record *r = mk(g, "opportunity");
 		on_day(g, g->today + opportunities[i].created, 11);
 		play(g, g->members[opportunities[i].owner]);
 		put(g, r, "customer", cids[opportunities[i].cust]);
 		put(g, r, "name", opportunities[i].name);
 		putf(g, r, "amount", "%ld", opportunities[i].amount * PER_EUR(cu));
-		put(g, r, "currency", cu->zh ? "CNY" : "EUR");
+		put(g, r, "currency", CURRENCY(cu));
 		if (opportunities[i].probability)
 			putf(g, r, "probability", "%ld", opportunities[i].probability);
 		put(g, r, "stage", strcmp(opportunities[i].stage, "lost") &&
@@ -801,7 +1065,7 @@ static void make_billing(struct gen *g)
 				snprintf(key, sizeof key, "%s %d", p->id, l);
 				id_derived(b->id, "rapport demo billing ", key);
 				put(g, b, "contract", k->id);
-				put(g, b, "label", zh ? cn[l] : en[l]);
+				put(g, b, "label", g->v->zh ? g->v->billing[l] : zh ? cn[l] : en[l]);
 				putf(g, b, "percent", "%d", pct[l]);
 				put(g, b, "trigger", trig[l]);
 				if (l == 0)
@@ -888,8 +1152,8 @@ static void decide_on(struct gen *g, const char *id, const char *manager, long d
 		const char *approver = record_get(a, "approver");
 		char evidence[96], date[11];
 		days_to_date(date, day);
-		snprintf(evidence, sizeof evidence, "%s %s, mail of %s", record_get(a, "stage"),
-			 !strcmp(verb, "approve") ? "signed off" : "turned down", date);
+		snprintf(evidence, sizeof evidence, g->v->evidence_fmt, record_get(a, "stage"),
+			 !strcmp(verb, "approve") ? g->v->signed_off : g->v->turned_down, date);
 		on_day(g, day, 10);
 		play(g, approver ? approver : manager);
 		struct advance out;
@@ -920,8 +1184,7 @@ static void walk(struct gen *g, const struct proc *pr, const struct demo_proj *p
 			decide_on(g, p->id, p->manager, when[i], "approve", NULL);
 	}
 	if (end != WALK_AT && !advance_on(g, p->id, p->manager, ask) && end == WALK_REJECTED)
-		decide_on(g, p->id, p->manager, ask + 2, "reject",
-			  "The blueprint leaves out cross-docking; revise it and send it again.");
+		decide_on(g, p->id, p->manager, ask + 2, "reject", g->v->reject_reason);
 	/* The engine must have done what the demo says: a surprise here is a bug to see. */
 	struct record *r = NULL;
 	if (!g->rc && !(g->rc = store_get(g->w->st, &g->w->sc, p->id, &r, g->e))) {
@@ -963,13 +1226,11 @@ static void change_request(struct gen *g, const struct demo_proj *p)
 		return;
 	struct record *r = mk(g, "change");
 	put(g, r, "project", p->id);
-	put(g, r, "title", "Second distribution centre in scope");
-	put(g, r, "description", "The customer opens a second distribution centre in March and "
-				 "wants it live with the first.");
+	put(g, r, "title", g->v->change_title);
+	put(g, r, "description", g->v->change_desc);
 	if (sponsors.n)
 		put(g, r, "requested_by", sponsors.v[0]->id);
-	put(g, r, "scope", "Receiving, putaway and cycle counts at the second site; one more "
-			   "training day; data migration of its item master.");
+	put(g, r, "scope", g->v->change_scope);
 	put(g, r, "days", "8");
 	put(g, r, "cost", "18000");
 	recs_free(&sponsors);
@@ -1066,16 +1327,16 @@ static void walk_all(struct gen *g)
 
 static void make_small(struct gen *g)
 {
-	char ids[ARRAY_LEN(customers)][33];
+	char ids[ARRAY_LEN(customers_en)][33];
 	int pidx = 0;
 	g->expect = 1500;
 	make_members(g);
-	for (size_t i = 0; i < ARRAY_LEN(customers) && !g->rc; i++)
-		make_customer(g, &customers[i], i == 1 ? ids[0] : NULL, ids[i], &pidx);
+	for (size_t i = 0; i < g->v->ncust && !g->rc; i++)
+		make_customer(g, &g->v->customers[i], i == 1 ? ids[0] : NULL, ids[i], &pidx);
 	if (!g->rc) {
 		struct record *cm = mk(g, "comment");
 		put(g, cm, "on", ids[3]);
-		put(g, cm, "body", "Escalated to Maria; weekly calls until the data issues are fixed.");
+		put(g, cm, "body", g->v->comment);
 		put(g, cm, "by", g->members[0]);
 		putstamp(g, cm, "at", -3, 10 * 60);
 		save(g, cm, NULL);
@@ -1201,7 +1462,7 @@ static void make_synthetic(struct gen *g, long ncust)
 		for (int i = 0; i < 3 && !g->rc; i++) {
 			struct record *tk = mk(g, "ticket");
 			put(g, tk, "customer", cid);
-			put(g, tk, "title", PICK(ticket_titles));
+			put(g, tk, "title", tickets_en[rng_below(ARRAY_LEN(tickets_en))].title);
 			putstamp(g, tk, "opened", -rnd(0, 300), 9 * 60);
 			put(g, tk, "status", rng_below(3) ? "closed" : "open");
 			save(g, tk, NULL);
@@ -1223,9 +1484,11 @@ static void make_synthetic(struct gen *g, long ncust)
 
 static int run(struct ctx *c, int argc, char **argv)
 {
-	const char *dir = NULL, *size = "small";
+	const char *dir = NULL, *size = "small", *lang = NULL;
 	long n = 0;
-	const struct opt opts[] = { { "--size", NULL, &size, NULL }, { NULL, NULL, NULL, NULL } };
+	const struct opt opts[] = { { "--size", NULL, &size, NULL },
+				    { "--lang", NULL, &lang, NULL },
+				    { NULL, NULL, NULL, NULL } };
 	int rc = args_parse(c, &cmd_demo, argc, argv, opts, &dir, 1, NULL, "too many arguments");
 	if (rc)
 		return rc;
@@ -1240,6 +1503,9 @@ static int run(struct ctx *c, int argc, char **argv)
 					   "(1 to 1000000)",
 					   size);
 	}
+	if (lang && strcmp(lang, "en") && strcmp(lang, "zh") && strncmp(lang, "zh_", 3) &&
+	    strncmp(lang, "en_", 3))
+		return usage_error(c, &cmd_demo, "--lang: '%s' is not en or zh", lang);
 	if (!dir)
 		dir = c->cdir ? c->cdir : "rapport-demo";
 	if ((rc = ws_create(dir, &c->err)))
@@ -1247,7 +1513,9 @@ static int run(struct ctx *c, int argc, char **argv)
 	c->cdir = dir;
 	if ((rc = ctx_open(c)))
 		return rc;
-	struct gen g = { .c = c, .w = c->ws, .e = &c->err };
+	/* The company speaks the language asked for, else the interface's. */
+	bool zh = lang ? !strncmp(lang, "zh", 2) : !strcmp(i18n_current(), "zh");
+	struct gen g = { .c = c, .w = c->ws, .e = &c->err, .v = zh && !n ? &vocab_zh : &vocab_en };
 	g.now = clock_now();
 	g.today = (long)(g.now / 86400);
 	g.progress = isatty(STDERR_FILENO);
@@ -1272,8 +1540,9 @@ static int run(struct ctx *c, int argc, char **argv)
 	/* The demo's user is one of its members, so decisions waiting for "you" are there to make:
 	 * the workspace's own identity, which wins over the global one (rapport config). */
 	char *path = xasprintf("%s/config", c->ws->dotdir);
-	if (!(rc = config_file_set(path, "user.name", team[ME].name, &c->err)))
-		rc = config_file_set(path, "user.email", team[ME].email, &c->err);
+	const struct member_def *me = &g.v->team[ME];
+	if (!(rc = config_file_set(path, "user.name", me->name, &c->err)))
+		rc = config_file_set(path, "user.email", me->email, &c->err);
 	free(path);
 	if (rc)
 		return rc;
@@ -1284,20 +1553,21 @@ static int run(struct ctx *c, int argc, char **argv)
 	}
 	for (size_t i = 0; i < c->ws->sc.nkinds; i++)
 		total += counts[i];
-	fprintf(c->out, "Created demo workspace %s (%ld records in %lds):\n", c->ws->root, total,
+	fprintf(c->out, _("Created demo workspace %s (%ld records in %lds):\n"), c->ws->root, total,
 		(long)(time(NULL) - g.started));
 	for (size_t i = 0; i < c->ws->sc.nkinds; i++)
 		if (counts[i])
 			fprintf(c->out, "  %8ld %s\n", counts[i],
-				counts[i] == 1 ? c->ws->sc.kinds[i].k->name : c->ws->sc.kinds[i].k->plural);
+				counts[i] == 1 ? kind_label(c->ws->sc.kinds[i].k)
+					       : kind_plural_label(c->ws->sc.kinds[i].k));
 	free(counts);
-	fprintf(c->out, "You are %s there (user.email %s, a project manager).\n", team[ME].name,
-		team[ME].email);
+	fprintf(c->out, _("You are %s there (user.email %s, a project manager).\n"), me->name,
+		me->email);
 	if (n)
-		fprintf(c->out, "Try: rapport -C %s list customer --limit 20\n", dir);
+		fprintf(c->out, _("Try: rapport -C %s list customer --limit 20\n"), dir);
 	else
-		fprintf(c->out, "Try: rapport -C %s list customer\n     rapport -C %s show \"Contoso "
-				"Manufacturing\"\n     rapport -C %s approvals --mine\n",
-			dir, dir, dir);
+		fprintf(c->out, _("Try: rapport -C %s list customer\n     rapport -C %s show \"%s\"\n"
+				  "     rapport -C %s approvals --mine\n"),
+			dir, dir, g.v->customers[0].name, dir);
 	return 0;
 }
