@@ -11,15 +11,15 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_add = {
-	"add", run, "add KIND FIELD=VALUE... [--template NAME]", "Add a record and print its new id.",
-	"Fields are those of 'rapport fields KIND'. References take an id, a unique id prefix\n"
+	"add", run, "add KIND FIELD=VALUE... [--template NAME]", N_("Add a record and print its new id."),
+	N_("Fields are those of 'rapport fields KIND'. References take an id, a unique id prefix\n"
 	"(4+ characters) or a name, whole or a unique part of it: customer=Fabrikam. Dates are\n"
 	"YYYY-MM-DD or relative (today, tomorrow, +3d, -2w). Lists take comma-separated items:\n"
 	"tags=vip,emea.\n"
 	"Unset fields get their defaults (a task's status is todo, an interaction's time is now).\n"
 	"--template NAME builds a project from a template (rapport template): its process, its\n"
 	"phases, tasks and milestones dated in working days from start=DATE, in one go.\n"
-	"Example: rapport add contact customer=Fabrikam name='Li Wei' email=li@fabrikam.example\n",
+	"Example: rapport add contact customer=Fabrikam name='Li Wei' email=li@fabrikam.example\n"),
 	CMD_WS,
 };
 
@@ -50,8 +50,10 @@ static int run(struct ctx *c, int argc, char **argv)
 	const char *tmpl = NULL;
 	for (int i = 2; i < argc && !rc; i++) {
 		if (!strcmp(argv[i], "--template")) {
-			if (i + 1 >= argc || tmpl)
-				rc = usage_error(c, &cmd_add, tmpl ? "one --template" : "--template needs a NAME");
+			if (tmpl)
+				rc = usage_error(c, &cmd_add, "one --template");
+			else if (i + 1 >= argc)
+				rc = usage_error(c, &cmd_add, "--template needs a NAME");
 			else
 				tmpl = argv[++i];
 		} else
@@ -60,7 +62,8 @@ static int run(struct ctx *c, int argc, char **argv)
 	struct template_built b;
 	if (!rc && tmpl) {
 		if (!(rc = template_build(c->ws, r, tmpl, &b, &c->err)))
-			fprintf(stderr, "Built from template %s: %ld phases, %ld tasks, %ld milestones; due %s\n",
+			fprintf(stderr,
+				_("Built from template %s: %ld phases, %ld tasks, %ld milestones; due %s\n"),
 				tmpl, b.phases, b.tasks, b.milestones, b.due);
 	} else if (!rc)
 		rc = ws_add(c->ws, r, &c->err);

@@ -19,30 +19,45 @@ static int run_conflicts(struct ctx *c, int argc, char **argv);
 static int run_resolve(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_conflicts = {
-	"conflicts", run_conflicts, "conflicts", "Values a merge had to choose between.",
-	"When two people changed the same field before syncing, the newer write is kept and the\n"
+	"conflicts", run_conflicts, "conflicts", N_("Values a merge had to choose between."),
+	N_("When two people changed the same field before syncing, the newer write is kept and the\n"
 	"other value is recorded here. A record deleted on one side and edited on the other stays\n"
 	"deleted with the edits kept: 'rapport undelete ID' brings it back. Also listed: records\n"
 	"held by a sync (the team's copy could not be read here: a value this rapport refuses, a\n"
 	"kind it does not know; the team's bytes stay in the snapshot and local edits merge into\n"
 	"them) and records that arrived breaking a rule of their kind (due before start, more paid\n"
-	"than the amount); 'rapport resolve ID --held ours|theirs' settles those.\n",
+	"than the amount); 'rapport resolve ID --held ours|theirs' settles those.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_resolve = {
 	"resolve", run_resolve, "resolve ID (FIELD (ours|theirs|VALUE) | --held (ours|theirs))",
-	"Settle a conflict or a held record.",
-	"ours keeps the current value, theirs takes the value that lost (the newest, if several),\n"
+	N_("Settle a conflict or a held record."),
+	N_("ours keeps the current value, theirs takes the value that lost (the newest, if several),\n"
 	"anything else is the new value, checked like 'rapport set'. For FIELD 'deleted', theirs\n"
 	"undeletes the record. On a record that arrived breaking a rule, FIELD VALUE sets a field\n"
 	"to repair it.\n"
 	"--held ours keeps this replica's copy of a held record: the next sync writes it over the\n"
 	"team's copy (for a record this replica has no copy of, the team's copy stays as it is and\n"
 	"is no longer listed). --held theirs takes the team's copy into the database, if it now\n"
-	"reads as valid here (after an upgrade, or once the custom field it needs arrived).\n",
+	"reads as valid here (after an upgrade, or once the custom field it needs arrived).\n"),
 	CMD_WS,
 };
+
+/* A kind's name for people; a kind this version does not know as it is. */
+static const char *kname(struct ctx *c, const char *kind)
+{
+	const struct kindinfo *ki = kind ? schema_kind(&c->ws->sc, kind) : NULL;
+	return ki ? kind_label(ki->k) : kind;
+}
+
+/* Record text made safe for the terminal, as out_safe prints it (owned by the caller). */
+static char *safe_text(const char *s)
+{
+	struct buf b = BUF_INIT;
+	term_text(&b, s);
+	return buf_detach(&b);
+}
 
 struct cl {
 	char *field, *rev, *value; /* value NULL: the losing side had the field unset */
@@ -119,26 +134,30 @@ static int show_one(const struct record *r, void *ctx)
 		json_arr_close(l->j);
 		json_obj_close(l->j);
 	} else {
-		fprintf(c->out, "%s %s%.8s%s ", r->ki->k->name, col(c, C_ID), r->id, col(c, C_RESET));
+		fprintf(c->out, "%s %s%.8s%s ", kind_label(r->ki->k), col(c, C_ID), r->id, col(c, C_RESET));
 		out_safe(c, title);
 		fputc('\n', c->out);
 		for (size_t i = 0; i < n; i++) {
 			if (!strcmp(cs[i].field, "deleted")) {
+				fputs("    deleted: ", c->out);
 				fprintf(c->out,
-					"    deleted: deleted on one side while edited on the other (edits "
-					"kept); 'rapport undelete %.8s' brings it back\n",
+					_("deleted on one side while edited on the other (edits kept); "
+					  "'rapport undelete %.8s' brings it back\n"),
 					r->id);
 				continue;
 			}
 			const struct field *f = kind_field(r->ki, cs[i].field);
 			char *cur = f ? display_value(c, f, record_get(r, cs[i].field)) : xstrdup("?");
 			char *oth = f ? display_value(c, f, cs[i].value) : xstrdup(cs[i].value ? cs[i].value : "");
-			fprintf(c->out, "    %s: kept ", cs[i].field);
-			out_safe(c, *cur ? cur : "(unset)");
-			fputs("; other ", c->out);
-			out_safe(c, cs[i].value ? oth : "(unset)");
-			fprintf(c->out, " %s(written %.19s on replica %.8s)%s\n", col(c, C_MUTED),
-				cs[i].rev, cs[i].rev + 25, col(c, C_RESET));
+			char *kept = safe_text(*cur ? cur : _("(unset)")),
+			     *other = safe_text(cs[i].value ? oth : _("(unset)"));
+			fprintf(c->out, "    %s: ", cs[i].field);
+			fprintf(c->out, _("kept %s; other %s"), kept, other);
+			fprintf(c->out, " %s", col(c, C_MUTED));
+			fprintf(c->out, _("(written %.19s on replica %.8s)"), cs[i].rev, cs[i].rev + 25);
+			fprintf(c->out, "%s\n", col(c, C_RESET));
+			free(kept);
+			free(other);
 			free(cur);
 			free(oth);
 		}
@@ -179,19 +198,22 @@ static int show_held(const struct held *h, void *ctx)
 		json_obj_close(l->j);
 		return 0;
 	}
-	fprintf(c->out, "%s %s%.8s%s ", h->kind, col(c, C_ID), h->id, col(c, C_RESET));
+	fprintf(c->out, "%s %s%.8s%s ", kname(c, h->kind), col(c, C_ID), h->id, col(c, C_RESET));
 	out_safe(c, title);
 	fputc('\n', c->out);
-	fputs(h->broken ? "    broken: arrived breaking a rule: " : "    held: the team's copy could not be read: ",
+	fputs("    ", c->out);
+	fputs(h->broken ? _("broken: arrived breaking a rule: ")
+			: _("held: the team's copy could not be read: "),
 	      c->out);
 	out_safe(c, h->reason);
+	fputs("\n    ", c->out);
 	if (h->broken)
-		fprintf(c->out, "\n    (edit the fields named to repair it; 'rapport resolve %.8s "
-				"--held ours' accepts it as it is)\n",
+		fprintf(c->out, _("(edit the fields named to repair it; 'rapport resolve %.8s "
+				  "--held ours' accepts it as it is)\n"),
 			h->id);
 	else
-		fprintf(c->out, "\n    (the team's bytes stay in the snapshot and edits here merge into "
-				"them; 'rapport resolve %.8s --held ours|theirs')\n",
+		fprintf(c->out, _("(the team's bytes stay in the snapshot and edits here merge into "
+				  "them; 'rapport resolve %.8s --held ours|theirs')\n"),
 			h->id);
 	return 0;
 }
@@ -202,10 +224,10 @@ static int run_conflicts(struct ctx *c, int argc, char **argv)
 	struct json j;
 	struct listing l = { c, NULL, 0 };
 	int rc;
+	if (argc > 1 && argv[1][0] == '-')
+		return usage_error(c, &cmd_conflicts, "unknown option '%s'", argv[1]);
 	if (argc > 1)
-		return usage_error(c, &cmd_conflicts, argv[1][0] == '-' ? "unknown option '%s'"
-									   : "unexpected '%s'",
-				   argv[1]);
+		return usage_error(c, &cmd_conflicts, "unexpected '%s'", argv[1]);
 	if ((rc = ctx_open(c)))
 		return rc;
 	if (c->json) {
@@ -222,7 +244,7 @@ static int run_conflicts(struct ctx *c, int argc, char **argv)
 			json_flush(c, &b);
 		buf_release(&b);
 	} else if (!rc && !l.n)
-		fprintf(c->out, "No conflicts.\n");
+		fprintf(c->out, _("No conflicts.\n"));
 	return rc;
 }
 
@@ -288,16 +310,23 @@ static int resolve_held(struct ctx *c, const char *ref, const char *how)
 		else if (!rc)
 			rc = store_held_drop(w->st, f.hit->id, &c->err);
 		rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, &c->err);
-		if (!rc)
-			fprintf(c->out, "Kept this replica's copy of %s %.8s%s\n", f.hit->kind, f.hit->id,
-				r && !f.hit->broken ? ": the next sync writes it for the team"
-				: !r ? " (none: the team's copy stays as it is, no longer listed)" : "");
+		const char *kn = kname(c, f.hit->kind);
+		if (!rc && r && !f.hit->broken)
+			fprintf(c->out, _("Kept this replica's copy of %s %.8s: the next sync writes it "
+					  "for the team\n"),
+				kn, f.hit->id);
+		else if (!rc && !r)
+			fprintf(c->out, _("Kept this replica's copy of %s %.8s (none: the team's copy "
+					  "stays as it is, no longer listed)\n"),
+				kn, f.hit->id);
+		else if (!rc)
+			fprintf(c->out, _("Kept this replica's copy of %s %.8s\n"), kn, f.hit->id);
 		goto out;
 	}
 	if (f.hit->broken) {
 		rc = err_set(&c->err, RERR_INPUT, "%s %.8s came in as the team has it: repair it with "
 						  "'rapport set' or keep it with --held ours",
-			     f.hit->kind, f.hit->id);
+			     kname(c, f.hit->kind), f.hit->id);
 		goto out;
 	}
 	if (!ki || !f.hit->text ||
@@ -306,8 +335,9 @@ static int resolve_held(struct ctx *c, const char *ref, const char *how)
 		rc = err_set(&c->err, RERR_INPUT,
 			     "%s %.8s: the team's copy still cannot be read here: %s; keep this "
 			     "replica's copy with --held ours, or fix the value with 'rapport set'",
-			     f.hit->kind, f.hit->id,
-			     !ki ? "this rapport does not know the kind" : !f.hit->text ? "it is not text" : fe.msg);
+			     kname(c, f.hit->kind), f.hit->id,
+			     !ki ? _("this rapport does not know the kind")
+			     : !f.hit->text ? _("it is not text") : fe.msg);
 		goto out;
 	}
 	if ((rc = store_begin(w->st, &c->err)))
@@ -319,7 +349,7 @@ static int resolve_held(struct ctx *c, const char *ref, const char *how)
 		rc = store_held_drop(w->st, f.hit->id, &c->err);
 	rc = rc ? (store_rollback(w->st), rc) : store_commit(w->st, &c->err);
 	if (!rc)
-		fprintf(c->out, "Took the team's copy of %s %.8s\n", f.hit->kind, f.hit->id);
+		fprintf(c->out, _("Took the team's copy of %s %.8s\n"), kname(c, f.hit->kind), f.hit->id);
 out:
 	record_free(r);
 	record_free(team);
@@ -335,9 +365,11 @@ static int run_resolve(struct ctx *c, int argc, char **argv)
 	int rc;
 	if (argc == 4 && !strcmp(argv[2], "--held"))
 		return ctx_open(c) ? c->err.code : resolve_held(c, argv[1], argv[3]);
-	if (argc != 4)
-		return usage_error(c, &cmd_resolve, argc < 4 ? "resolve ID FIELD (ours|theirs|VALUE), or ID --held (ours|theirs)"
-							    : "too many arguments");
+	if (argc < 4)
+		return usage_error(c, &cmd_resolve,
+				   "resolve ID FIELD (ours|theirs|VALUE), or ID --held (ours|theirs)");
+	if (argc > 4)
+		return usage_error(c, &cmd_resolve, "too many arguments");
 	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, argv[1], NULL, &r, &c->err)))
 		return rc;
 	const char *field = argv[2], *how = argv[3];
@@ -354,14 +386,14 @@ static int run_resolve(struct ctx *c, int argc, char **argv)
 		/* A record that arrived breaking a rule: FIELD VALUE is the repair. */
 		const struct field *f = kind_field(r->ki, field);
 		if (!f || (f->flags & F_META))
-			rc = err_set(&c->err, RERR_INPUT, "%s has no field '%s'", r->ki->k->name, field);
+			rc = err_set(&c->err, RERR_INPUT, "%s has no field '%s'", kind_label(r->ki->k), field);
 		else if (!(rc = ws_put(c->ws, r, f, how, &c->err)) && !(rc = ws_save(c->ws, r, &c->err)))
-			fprintf(c->out, "Set %s on %s %.8s\n", field, r->ki->k->name, r->id);
+			fprintf(c->out, _("Set %s on %s %.8s\n"), field, kind_label(r->ki->k), r->id);
 		goto out;
 	}
 	if (!newest) {
 		rc = err_set(&c->err, RERR_INPUT, "%s %.8s: no conflict on '%s' (see rapport conflicts)",
-			     r->ki->k->name, r->id, field);
+			     kind_label(r->ki->k), r->id, field);
 		goto out;
 	}
 	bool del = !strcmp(field, "deleted");
@@ -384,7 +416,7 @@ static int run_resolve(struct ctx *c, int argc, char **argv)
 	} else if (strcmp(how, "ours")) {
 		const struct field *f = kind_field(r->ki, field);
 		if (!f || (f->flags & F_META)) {
-			rc = err_set(&c->err, RERR_INPUT, "%s has no field '%s'", r->ki->k->name, field);
+			rc = err_set(&c->err, RERR_INPUT, "%s has no field '%s'", kind_label(r->ki->k), field);
 			goto out;
 		}
 		if ((rc = ws_put(c->ws, r, f, how, &c->err)))
@@ -395,7 +427,7 @@ static int run_resolve(struct ctx *c, int argc, char **argv)
 	r->conflicts = rest;
 	if ((rc = ws_save(c->ws, r, &c->err)))
 		goto out;
-	fprintf(c->out, "Resolved %s on %s %.8s\n", field, r->ki->k->name, r->id);
+	fprintf(c->out, _("Resolved %s on %s %.8s\n"), field, kind_label(r->ki->k), r->id);
 out:
 	cl_free(cs, n);
 	record_free(r);

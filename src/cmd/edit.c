@@ -14,13 +14,13 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_edit = {
-	"edit", run, "edit ID", "Edit a record as text in $EDITOR.",
-	"The record opens as one 'name value' line per field, every field listed (a bare name is\n"
+	"edit", run, "edit ID", N_("Edit a record as text in $EDITOR."),
+	N_("The record opens as one 'name value' line per field, every field listed (a bare name is\n"
 	"unset). Change values, clear a field by leaving its name alone, continue long text on\n"
 	"lines indented by two spaces; references take an id or a name. Saving applies every\n"
 	"change with the checks of 'rapport set' — all or nothing. An empty file cancels.\n"
 	"If anything is wrong, nothing changes and your text stays in .rapport/edit-ID.txt;\n"
-	"'rapport edit ID' again resumes it. The format is rapport(5)'s record format.\n",
+	"'rapport edit ID' again resumes it. The format is rapport(5)'s record format.\n"),
 	CMD_WS,
 };
 
@@ -44,7 +44,7 @@ static int apply(struct ctx *c, struct record *r, const struct text_fields *tf, 
 		const struct field *f = kind_field(r->ki, tf->v[i].name);
 		if (!f || (f->flags & F_META))
 			return err_set(&c->err, RERR_INPUT, "%s: line %d: %s has no field '%s' you can set",
-				       path, tf->v[i].line, r->ki->k->name, tf->v[i].name);
+				       path, tf->v[i].line, kind_label(r->ki->k), tf->v[i].name);
 		if (ws_put(c->ws, r, f, tf->v[i].value, &c->err)) {
 			err_prefix(&c->err, "%s: line %d", path, tf->v[i].line);
 			return c->err.code;
@@ -60,32 +60,40 @@ static int run(struct ctx *c, int argc, char **argv)
 	struct buf text = BUF_INIT;
 	char *path = NULL, *edited = NULL;
 	int rc;
-	if (argc != 2)
-		return usage_error(c, &cmd_edit, argc < 2 ? "which record?" : "one record at a time");
+	if (argc < 2)
+		return usage_error(c, &cmd_edit, "which record?");
+	if (argc > 2)
+		return usage_error(c, &cmd_edit, "one record at a time");
 	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, argv[1], NULL, &r, &c->err)))
 		return rc;
 	if ((rc = engine_refuses(c, r->ki)))
 		goto out;
-	if (r->deleted || (r->ki->k->flags & K_CONFIG)) {
-		rc = err_set(&c->err, RERR_INPUT, "%s %.8s %s", r->ki->k->name, r->id,
-			     r->deleted ? "is deleted ('rapport undelete' first)"
-					: "is a custom field definition; remove it and add a new one");
+	if (r->deleted) {
+		rc = err_set(&c->err, RERR_INPUT, "%s %.8s is deleted ('rapport undelete' first)",
+			     kind_label(r->ki->k), r->id);
+		goto out;
+	}
+	if (r->ki->k->flags & K_CONFIG) {
+		rc = err_set(&c->err, RERR_INPUT,
+			     "%s %.8s is a custom field definition; remove it and add a new one",
+			     kind_label(r->ki->k), r->id);
 		goto out;
 	}
 	path = xasprintf("%s/edit-%s.txt", c->ws->dotdir, r->id);
 	char *resume = file_read(path, NULL);
 	if (resume) {
-		fprintf(stderr, "rapport: resuming your unsaved edit in %s\n", path);
+		fprintf(stderr, _("rapport: resuming your unsaved edit in %s\n"), path);
 		buf_adds(&text, resume);
 		free(resume);
 	} else {
 		char *title = record_title(r);
+		/* TRANSLATORS: comments atop the file 'rapport edit' opens: every line starts "# " */
 		buf_addf(&text,
-			 "# Editing %s %.8s: %s\n"
-			 "# One field per line: NAME VALUE. A bare NAME is unset. Lines indented by two\n"
-			 "# spaces continue the field above. Save and quit to apply; empty the file to "
-			 "cancel.\n",
-			 r->ki->k->name, r->id, title);
+			 _("# Editing %s %.8s: %s\n"
+			   "# One field per line: NAME VALUE. A bare NAME is unset. Lines indented by two\n"
+			   "# spaces continue the field above. Save and quit to apply; empty the file to "
+			   "cancel.\n"),
+			 kind_label(r->ki->k), r->id, title);
 		free(title);
 		record_text(&text, r, true);
 		FILE *f = fopen(path, "w");
@@ -103,7 +111,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		goto out;
 	}
 	if (only_comments(edited)) {
-		fprintf(c->out, "Cancelled; %s %.8s is unchanged.\n", r->ki->k->name, r->id);
+		fprintf(c->out, _("Cancelled; %s %.8s is unchanged.\n"), kind_label(r->ki->k), r->id);
 		unlink(path);
 		goto out;
 	}
@@ -123,14 +131,15 @@ static int run(struct ctx *c, int argc, char **argv)
 	if (changed && (rc = ws_save(c->ws, r, &c->err)))
 		goto kept;
 	unlink(path);
-	fprintf(c->out, "%s %s %.8s\n", changed ? "Saved" : "No changes to", r->ki->k->name, r->id);
+	fprintf(c->out, changed ? _("Saved %s %.8s\n") : _("No changes to %s %.8s\n"),
+		kind_label(r->ki->k), r->id);
 	goto out;
 kept:
 	/* Nothing was written; the text stays for the next `rapport edit`. */
 	{
 		size_t n = strlen(c->err.msg);
 		snprintf(c->err.msg + n, sizeof c->err.msg - n,
-			 "\nnothing changed; your text is kept: 'rapport edit %.8s' resumes it", r->id);
+			 _("\nnothing changed; your text is kept: 'rapport edit %.8s' resumes it"), r->id);
 	}
 out:
 	text_fields_free(&tf);

@@ -16,28 +16,28 @@ static int run_diff(struct ctx *c, int argc, char **argv);
 static int run_restore(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_log = {
-	"log", run_log, "log [ID] [--limit N]", "Snapshot history, or one record's history.",
-	"Without ID: the snapshots, newest first, with who made them and what changed.\n"
+	"log", run_log, "log [ID] [--limit N]", N_("Snapshot history, or one record's history."),
+	N_("Without ID: the snapshots, newest first, with who made them and what changed.\n"
 	"With ID: every snapshot that changed the record, with each field's old and new value\n"
 	"(references by the names of the records they point at), and the record's local change\n"
 	"not yet snapshotted, if any (before the first snapshot: the whole record). For a record\n"
 	"a process moves (a project, contract, milestone, change) its decisions come first: every\n"
 	"transition and approval, who asked, who decided, when, why, with what evidence. --json\n"
-	"gives the snapshot data, references as ids.\n",
+	"gives the snapshot data, references as ids.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_diff = {
-	"diff", run_diff, "diff [REV [REV]]", "Changes between snapshots, field by field.",
-	"No REV: local changes not yet snapshotted. One REV: from that snapshot to now. Two: from\n"
-	"the first to the second. REV is a snapshot id (or prefix) from 'rapport log', or main~N.\n",
+	"diff", run_diff, "diff [REV [REV]]", N_("Changes between snapshots, field by field."),
+	N_("No REV: local changes not yet snapshotted. One REV: from that snapshot to now. Two: from\n"
+	"the first to the second. REV is a snapshot id (or prefix) from 'rapport log', or main~N.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_restore = {
-	"restore", run_restore, "restore --at REV ID", "Bring a record back as it was in a snapshot.",
-	"Every field (and whether it was deleted) is set back to its value in snapshot REV, as a\n"
-	"new change that syncs like any other. History is kept: nothing is rewritten.\n",
+	"restore", run_restore, "restore --at REV ID", N_("Bring a record back as it was in a snapshot."),
+	N_("Every field (and whether it was deleted) is set back to its value in snapshot REV, as a\n"
+	"new change that syncs like any other. History is kept: nothing is rewritten.\n"),
 	CMD_WS,
 };
 
@@ -45,7 +45,7 @@ const struct command cmd_restore = {
 static void short_val(struct ctx *c, const char *v)
 {
 	if (!v) {
-		fprintf(c->out, "%s(unset)%s", col(c, C_MUTED), col(c, C_RESET));
+		fprintf(c->out, "%s%s%s", col(c, C_MUTED), _("(unset)"), col(c, C_RESET));
 		return;
 	}
 	struct buf b = BUF_INIT;
@@ -77,8 +77,14 @@ static void print_changes(struct ctx *c, const struct kindinfo *ki, const struct
 {
 	for (size_t i = 0; i < n; i++) {
 		if (fc[i].name[0] == '!') {
-			fprintf(c->out, "    %sconflict on %s%s %s: ", col(c, C_WARN), fc[i].name + 1,
-				col(c, C_RESET), fc[i].new ? "recorded" : "resolved");
+			/* The colour ends after the field's name. */
+			fputs("    ", c->out);
+			if (fc[i].new)
+				fprintf(c->out, _("%sconflict on %s%s recorded: "), col(c, C_WARN),
+					fc[i].name + 1, col(c, C_RESET));
+			else
+				fprintf(c->out, _("%sconflict on %s%s resolved: "), col(c, C_WARN),
+					fc[i].name + 1, col(c, C_RESET));
 			const char *v = fc[i].new ? fc[i].new : fc[i].old;
 			field_val(c, ki, fc[i].name + 1, v && strlen(v) > REV_LEN ? v + REV_LEN + 1 : NULL);
 			fputc('\n', c->out);
@@ -213,7 +219,7 @@ static int run_log(struct ctx *c, int argc, char **argv)
 	int rc;
 	const char *limit = NULL;
 	const struct opt opts[] = { { "--limit", NULL, &limit, NULL }, { NULL, NULL, NULL, NULL } };
-	if ((rc = args_parse(c, &cmd_log, argc, argv, opts, &id, 1, NULL, "one record at a time")))
+	if ((rc = args_parse(c, &cmd_log, argc, argv, opts, &id, 1, NULL, _("one record at a time"))))
 		return rc;
 	if (limit) {
 		char *end;
@@ -269,8 +275,8 @@ static int run_log(struct ctx *c, int argc, char **argv)
 			json_changes(&j, fc, n);
 			json_obj_close(&j);
 		} else {
-			fprintf(c->out, "%snot yet snapshotted%s  %s  ", col(c, C_WARN), col(c, C_RESET),
-				r->updated ? r->updated : "");
+			fprintf(c->out, "%s%s%s  %s  ", col(c, C_WARN), _("not yet snapshotted"),
+				col(c, C_RESET), r->updated ? r->updated : "");
 			out_safe(c, r->author ? r->author : "");
 			fputc('\n', c->out);
 			print_changes(c, r->ki, fc, n);
@@ -287,7 +293,7 @@ static int run_log(struct ctx *c, int argc, char **argv)
 	if (rc == 1)
 		rc = 0;
 	if (!rc && !have && !l.shown && !c->json)
-		fprintf(c->out, "No snapshots yet: 'rapport sync' makes the first.\n");
+		fprintf(c->out, _("No snapshots yet: 'rapport sync' makes the first.\n"));
 	if (c->json) {
 		json_arr_close(&j);
 		if (!rc)
@@ -327,11 +333,13 @@ static void diff_record(struct diffctx *d, const char *path, const char *oldtext
 	v = text_value(&b, "deleted", &h);
 	del_b = v && !strcmp(v, "true");
 	if (n && sync_parse_path(path, kind, id)) {
-		const char *what = !oldtext ? "added" : del_b && !del_a ? "deleted"
-						: del_a && !del_b  ? "restored"
-								   : "changed";
-		fprintf(c->out, "%s%s%s %s %s%.8s%s ", col(c, C_HEAD), what, col(c, C_RESET), kind,
-			col(c, C_ID), id, col(c, C_RESET));
+		const char *what = !oldtext		 ? NC_("diff", "added")
+				   : del_b && !del_a ? NC_("diff", "deleted")
+				   : del_a && !del_b ? NC_("diff", "restored")
+						     : NC_("diff", "changed");
+		const struct kindinfo *ki = schema_kind(&c->ws->sc, kind);
+		fprintf(c->out, "%s%s%s %s %s%.8s%s ", col(c, C_HEAD), C_("diff", what), col(c, C_RESET),
+			ki ? kind_label(ki->k) : kind, col(c, C_ID), id, col(c, C_RESET));
 		out_safe(c, ws_title(c->ws, id));
 		fputc('\n', c->out);
 		print_changes(c, schema_kind(&c->ws->sc, kind), fc, n);
@@ -427,7 +435,7 @@ static int run_diff(struct ctx *c, int argc, char **argv)
 			diff_record(&d, path, has_old ? ot.data : NULL, nt.data);
 	}
 	if (!d.n && !c->json)
-		fprintf(c->out, "No changes.\n");
+		fprintf(c->out, _("No changes.\n"));
 out:
 	strv_clear(&ps.paths);
 	strv_clear(&ps.olds);
@@ -448,10 +456,13 @@ static int run_restore(struct ctx *c, int argc, char **argv)
 	char commit[GITL_OID], path[128];
 	int rc;
 	const struct opt opts[] = { { "--at", NULL, &rev, NULL }, { NULL, NULL, NULL, NULL } };
-	if ((rc = args_parse(c, &cmd_restore, argc, argv, opts, &id, 1, NULL, "one record at a time")))
+	if ((rc = args_parse(c, &cmd_restore, argc, argv, opts, &id, 1, NULL,
+			     _("one record at a time"))))
 		return rc;
-	if (!rev || !id)
-		return usage_error(c, &cmd_restore, !rev ? "--at REV is required" : "which record?");
+	if (!rev)
+		return usage_error(c, &cmd_restore, "--at REV is required");
+	if (!id)
+		return usage_error(c, &cmd_restore, "which record?");
 	if ((rc = ctx_repo(c, &g)) || (rc = gitl_resolve(g, rev, commit, &c->err)) ||
 	    (rc = ws_load(c->ws, id, NULL, &cur, &c->err)))
 		goto out;
@@ -459,7 +470,7 @@ static int run_restore(struct ctx *c, int argc, char **argv)
 	if ((rc = gitl_read(g, commit, path, SYNC_MAX_FILE, &text, &c->err))) {
 		if (rc == RERR_NOTFOUND)
 			rc = err_set(&c->err, RERR_INPUT, "%s %.8s did not exist in snapshot %.8s",
-				     cur->ki->k->name, cur->id, commit);
+				     kind_label(cur->ki->k), cur->id, commit);
 		goto out;
 	}
 	if ((rc = record_from_text(cur->ki, cur->id, text.data, clock_now(), &old, &c->err))) {
@@ -478,9 +489,11 @@ static int run_restore(struct ctx *c, int argc, char **argv)
 	if ((rc = ws_save(c->ws, cur, &c->err)))
 		goto out;
 	char *t = record_title(cur);
-	fprintf(c->out, "Restored %s %.8s ", cur->ki->k->name, cur->id);
-	out_safe(c, t);
-	fprintf(c->out, " as of snapshot %.8s\n", commit);
+	struct buf tb = BUF_INIT;
+	term_text(&tb, t);
+	fprintf(c->out, _("Restored %s %.8s %s as of snapshot %.8s\n"), kind_label(cur->ki->k),
+		cur->id, tb.data, commit);
+	buf_release(&tb);
 	free(t);
 out:
 	record_free(cur);

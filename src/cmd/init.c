@@ -9,9 +9,9 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_init = {
-	"init", run, "init [DIR]", "Create an empty workspace in DIR (default: the current directory).",
-	"A workspace is a directory holding .rapport/: the SQLite database, local config and,\n"
-	"once synced, the snapshot repository. DIR is created if it does not exist.\n",
+	"init", run, "init [DIR]", N_("Create an empty workspace in DIR (default: the current directory)."),
+	N_("A workspace is a directory holding .rapport/: the SQLite database, local config and,\n"
+	"once synced, the snapshot repository. DIR is created if it does not exist.\n"),
 	0,
 };
 
@@ -26,7 +26,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	char *abs = realpath(dir, NULL);
-	fprintf(c->out, "Initialized empty rapport workspace in %s/.rapport\n", abs ? abs : dir);
+	fprintf(c->out, _("Initialized empty rapport workspace in %s/.rapport\n"), abs ? abs : dir);
 	free(abs);
 	return 0;
 }

@@ -13,8 +13,8 @@ const struct command cmd_list = {
 	"list", run,
 	"list KIND [FIELD=V | FIELD!=V | FIELD<V | FIELD>V | FIELD~TEXT]... [--sort F,-G] [--limit N] "
 	"[--offset N] [--columns A,B] [--deleted]",
-	"List records of a kind, filtered and sorted.",
-	"Filters combine with AND. FIELD=V matches exactly (on a list field such as tags:\n"
+	N_("List records of a kind, filtered and sorted."),
+	N_("Filters combine with AND. FIELD=V matches exactly (on a list field such as tags:\n"
 	"contains V); FIELD= matches unset and FIELD!= set; FIELD<V, FIELD>V, FIELD<=V, FIELD>=V\n"
 	"compare numbers and dates (relative dates work: due<today); FIELD~TEXT matches a\n"
 	"case-insensitive substring. References match by id or name: customer=Fabrikam.\n"
@@ -25,7 +25,7 @@ const struct command cmd_list = {
 	"  --limit N       at most N records; --offset N skips the first N\n"
 	"  --columns A,B   show these fields (id is always first)\n"
 	"  --deleted       list deleted records instead\n"
-	"With --json, prints an array of records with every field.\n",
+	"With --json, prints an array of records with every field.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
@@ -135,7 +135,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	} else if (l.n)
 		table_print(c, &l.t, 0);
 	else if (c->tty)
-		fprintf(stderr, "No %s%s.\n", q.deleted ? "deleted " : "", ki->k->plural);
+		fprintf(stderr, q.deleted ? _("No deleted %s.\n") : _("No %s.\n"), kind_plural_label(ki->k));
 out:
 	if (!c->json && l.t.ncols)
 		table_free(&l.t);

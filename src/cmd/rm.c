@@ -15,12 +15,12 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_rm = {
-	"rm", run, "rm [--force] ID...", "Delete records (reversible with undelete).",
-	"A deleted record leaves lists, search and the 360 view but keeps its data;\n"
+	"rm", run, "rm [--force] ID...", N_("Delete records (reversible with undelete)."),
+	N_("A deleted record leaves lists, search and the 360 view but keeps its data;\n"
 	"'rapport undelete ID' restores it. 'rapport list KIND --deleted' shows deleted records.\n"
 	"A record that live records refer to (a customer's projects, invoices, interactions…) is\n"
 	"not deleted: rm names them and changes nothing. Delete those too in the same command, or\n"
-	"use --force to delete it anyway; they keep their reference, and rm says how many do.\n",
+	"use --force to delete it anyway; they keep their reference, and rm says how many do.\n"),
 	CMD_WS,
 };
 
@@ -59,7 +59,7 @@ static int dependent_row(const struct record *r, void *p)
 		char *t = record_title(r);
 		struct buf safe = BUF_INIT;
 		term_safe(&safe, t, 60, 0);
-		buf_addf(&d->some, "\n  %s %.8s  %s", r->ki->k->name, r->id, safe.data);
+		buf_addf(&d->some, "\n  %s %.8s  %s", kind_label(r->ki->k), r->id, safe.data);
 		buf_release(&safe);
 		free(t);
 		d->listed++;
@@ -89,9 +89,13 @@ static int dependents_of(struct dependents *d, const struct record *r)
 			query_free(&q);
 			n += g.n;
 		}
-		if (n)
-			buf_addf(&d->counts, "%s%ld %s", d->counts.len ? ", " : "", n,
-				 n == 1 ? ki->k->name : ki->k->plural);
+		if (n) {
+			/* TRANSLATORS: between the counts of "2 projects, 10 invoices" */
+			buf_adds(&d->counts, d->counts.len ? _(", ") : "");
+			/* TRANSLATORS: how many records of a kind refer to the one deleted */
+			buf_addf(&d->counts, C_("dependents", "%ld %s"), n,
+				 n == 1 ? kind_label(ki->k) : kind_plural_label(ki->k));
+		}
 		d->total += n;
 	}
 	if (d->listed < d->total)
@@ -139,9 +143,12 @@ int set_deleted(struct ctx *c, const struct command *cmd, int argc, char **argv,
 			rc = store_get(c->ws->st, &c->ws->sc, id, &rs[i], &c->err);
 		if (!rc)
 			rc = engine_refuses(c, rs[i]->ki);
-		if (!rc && rs[i]->deleted == deleted)
-			rc = err_set(&c->err, RERR_INPUT, "%s %.8s is %s", rs[i]->ki->k->name,
-				     rs[i]->id, deleted ? "already deleted" : "not deleted");
+		if (!rc && rs[i]->deleted == deleted && deleted)
+			rc = err_set(&c->err, RERR_INPUT, "%s %.8s is already deleted",
+				     kind_label(rs[i]->ki->k), rs[i]->id);
+		else if (!rc && rs[i]->deleted == deleted)
+			rc = err_set(&c->err, RERR_INPUT, "%s %.8s is not deleted",
+				     kind_label(rs[i]->ki->k), rs[i]->id);
 	}
 	/* What still refers to each record being deleted: it refuses, or with --force is said. */
 	struct dependents *dep = xcalloc(n + 1, sizeof(*dep));
@@ -152,13 +159,17 @@ int set_deleted(struct ctx *c, const struct command *cmd, int argc, char **argv,
 		char *t = record_title(rs[i]);
 		struct buf safe = BUF_INIT;
 		term_safe(&safe, t, 60, 0);
+		/* err_set's own translating finds the translated format as it is. */
 		rc = err_set(&c->err, RERR_INPUT,
-			     "%s %.8s %s: %s still refer%s to it:%s\n"
-			     "Delete %s too (in the same command), or 'rapport rm --force %.8s' to "
-			     "delete it anyway: they keep their reference.",
-			     rs[i]->ki->k->name, rs[i]->id, safe.data, dep[i].counts.data,
-			     dep[i].total == 1 ? "s" : "", dep[i].some.data,
-			     dep[i].total == 1 ? "it" : "them", rs[i]->id);
+			     P_("%s %.8s %s: %s still refers to it:%s\n"
+				"Delete it too (in the same command), or 'rapport rm --force %.8s' to "
+				"delete it anyway: they keep their reference.",
+				"%s %.8s %s: %s still refer to it:%s\n"
+				"Delete them too (in the same command), or 'rapport rm --force %.8s' to "
+				"delete it anyway: they keep their reference.",
+				(unsigned long)dep[i].total),
+			     kind_label(rs[i]->ki->k), rs[i]->id, safe.data, dep[i].counts.data,
+			     dep[i].some.data, rs[i]->id);
 		buf_release(&safe);
 		free(t);
 	}
@@ -181,12 +192,13 @@ int set_deleted(struct ctx *c, const struct command *cmd, int argc, char **argv,
 	for (size_t i = 0; i < n; i++) {
 		if (!rc && rs[i]) {
 			char *t = record_title(rs[i]);
-			fprintf(c->out, "%s %s %.8s ", deleted ? "Deleted" : "Restored",
-				rs[i]->ki->k->name, rs[i]->id);
-			out_safe(c, t);
-			fputc('\n', c->out);
+			struct buf tb = BUF_INIT;
+			term_text(&tb, t);
+			fprintf(c->out, deleted ? _("Deleted %s %.8s %s\n") : _("Restored %s %.8s %s\n"),
+				kind_label(rs[i]->ki->k), rs[i]->id, tb.data);
+			buf_release(&tb);
 			if (deleted && dep[i].total)
-				fprintf(c->out, "  still referring to it: %s\n", dep[i].counts.data);
+				fprintf(c->out, _("  still referring to it: %s\n"), dep[i].counts.data);
 			free(t);
 		}
 		if (deleted)

@@ -9,10 +9,10 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_search = {
-	"search", run, "search TEXT... [--limit N]", "Search all records for words.",
-	"Every word must match the start of a word in a record's text fields (names, titles,\n"
+	"search", run, "search TEXT... [--limit N]", N_("Search all records for words."),
+	N_("Every word must match the start of a word in a record's text fields (names, titles,\n"
 	"summaries, notes, emails, tags, custom text fields); Chinese, Japanese and Korean text\n"
-	"matches any run of characters. Deleted records are not searched. Default limit: 50.\n",
+	"matches any run of characters. Deleted records are not searched. Default limit: 50.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
@@ -35,7 +35,7 @@ static int hit(const struct record *r, void *p)
 	char sid[9];
 	char *title = record_title(r);
 	snprintf(sid, sizeof sid, "%.8s", r->id);
-	table_cell(&h->t, r->ki->k->name, C_KIND);
+	table_cell(&h->t, kind_label(r->ki->k), C_KIND);
 	table_cell(&h->t, sid, C_ID);
 	table_cell(&h->t, title, C_RESET);
 	free(title);
@@ -76,10 +76,11 @@ static int run(struct ctx *c, int argc, char **argv)
 		json_arr_open(&h.j);
 	} else {
 		table_init(&h.t, 4);
-		table_cell(&h.t, "KIND", C_HEAD);
-		table_cell(&h.t, "ID", C_HEAD);
-		table_cell(&h.t, "TITLE", C_HEAD);
-		table_cell(&h.t, "OF", C_HEAD);
+		table_cell(&h.t, _("KIND"), C_HEAD);
+		table_cell(&h.t, _("ID"), C_HEAD);
+		table_cell(&h.t, _("TITLE"), C_HEAD);
+		/* TRANSLATORS: the column of the customer or project a search hit belongs to */
+		table_cell(&h.t, _("OF"), C_HEAD);
 	}
 	rc = store_search(c->ws->st, &c->ws->sc, text, limit, hit, &h, &c->err);
 	if (!rc && c->json) {
@@ -88,7 +89,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	} else if (!rc && h.n)
 		table_print(c, &h.t, 0);
 	else if (!rc && c->tty)
-		fprintf(stderr, "Nothing matches '%s'.\n", text);
+		fprintf(stderr, _("Nothing matches '%s'.\n"), text);
 	if (!c->json)
 		table_free(&h.t);
 out:

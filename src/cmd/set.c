@@ -9,10 +9,10 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_set = {
-	"set", run, "set ID FIELD=VALUE...", "Change fields of a record.",
-	"FIELD= (empty) clears a field. For lists, FIELD+=ITEM adds one item and FIELD-=ITEM\n"
+	"set", run, "set ID FIELD=VALUE...", N_("Change fields of a record."),
+	N_("FIELD= (empty) clears a field. For lists, FIELD+=ITEM adds one item and FIELD-=ITEM\n"
 	"removes one: rapport set 3fa9 tags+=vip tags-=trial. ID may be a unique prefix.\n"
-	"Every assignment is checked before anything is written; one bad value changes nothing.\n",
+	"Every assignment is checked before anything is written; one bad value changes nothing.\n"),
 	CMD_WS,
 };
 
@@ -30,8 +30,10 @@ static int run(struct ctx *c, int argc, char **argv)
 {
 	struct record *r = NULL, *before = NULL;
 	int rc;
+	if (argc < 2)
+		return usage_error(c, &cmd_set, "which record?");
 	if (argc < 3)
-		return usage_error(c, &cmd_set, argc < 2 ? "which record?" : "nothing to set");
+		return usage_error(c, &cmd_set, "nothing to set");
 	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, argv[1], NULL, &r, &c->err)))
 		return rc;
 	if (r->ki->k->flags & K_CONFIG) {
@@ -45,7 +47,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		goto out;
 	if (r->deleted) {
 		rc = err_set(&c->err, RERR_INPUT, "%s %.8s is deleted ('rapport undelete %.8s' first)",
-			     r->ki->k->name, r->id, r->id);
+			     kind_label(r->ki->k), r->id, r->id);
 		goto out;
 	}
 	before = record_dup(r);

@@ -17,18 +17,31 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_show = {
-	"show", run, "show ID [--all | --brief]", "Show a record with everything related to it.",
-	"For a customer this is the 360 view: facts, receivables and engagement, contacts,\n"
+	"show", run, "show ID [--all | --brief]", N_("Show a record with everything related to it."),
+	N_("For a customer this is the 360 view: facts, receivables and engagement, contacts,\n"
 	"the timeline of interactions, projects with status, contracts, quotes, invoices with\n"
 	"paid and outstanding amounts, tickets, surveys, requirements and follow-up tasks.\n"
 	"For a project: milestones, the WBS task tree, and time, cost, expense and budget totals.\n"
 	"Each section shows its latest 10 records; --all shows every one; --brief shows only the\n"
 	"record and its summary. ID may be an id, a unique prefix or a unique name.\n"
-	"With --json: the record, a \"summary\" object and a \"related\" object of arrays.\n",
+	"With --json: the record, a \"summary\" object and a \"related\" object of arrays.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 #define SECTION_ROWS 10
+
+/* An amount in an ageing bucket, for people, in the order of age_labels (whose words stay the
+ * --json keys). */
+static const char *const age_amounts[AGE_BUCKETS] = {
+	/* TRANSLATORS: an amount not yet due */
+	N_("%s not due"),
+	/* TRANSLATORS: an amount 1 to 30 days past due */
+	N_("%s 1-30"),
+	N_("%s 31-60"),
+	N_("%s 61-90"),
+	/* TRANSLATORS: an amount more than 90 days past due */
+	N_("%s 90+"),
+};
 
 struct show {
 	struct ctx *c;
@@ -59,22 +72,30 @@ static int related_row(const struct record *r, void *p)
 	return 0;
 }
 
+/* The section's heading; human false: in English, as the --json key is made of it. */
 static const char *section_label(const struct kindinfo *ki, const struct field *f,
-				 const char *shown_kind, char *buf, size_t n)
+				 const char *shown_kind, bool human, char *buf, size_t n)
 {
-	static const char *special[][3] = { { "customer", "parent", "Subsidiaries" },
-					    { "contact", "reports_to", "Direct reports" },
-					    { "task", "parent", "Subtasks" },
-					    { "customer", "owner", "Customers owned" } };
+	static const char *special[][3] = { { "customer", "parent", N_("Subsidiaries") },
+					    { "contact", "reports_to", N_("Direct reports") },
+					    { "task", "parent", N_("Subtasks") },
+					    { "customer", "owner", N_("Customers owned") } };
 	for (size_t i = 0; i < ARRAY_LEN(special); i++)
 		if (!strcmp(ki->k->name, special[i][0]) && !strcmp(f->name, special[i][1]))
-			return special[i][2];
+			return human ? _(special[i][2]) : special[i][2];
+	const char *plural = human ? kind_plural_label(ki->k) : ki->k->plural;
 	char fl[64];
-	field_label(f, fl, sizeof fl);
-	if (!strcmp(f->name, shown_kind) || !strcmp(f->name, "on"))
-		snprintf(buf, n, "%s", ki->k->plural);
+	if (human)
+		field_label(f, fl, sizeof fl);
 	else
-		snprintf(buf, n, "%s (%s)", ki->k->plural, fl);
+		snprintf(fl, sizeof fl, "%s", f->label ? f->label : f->name); /* the key's spelling */
+	if (!strcmp(f->name, shown_kind) || !strcmp(f->name, "on"))
+		snprintf(buf, n, "%s", plural);
+	else if (human)
+		/* TRANSLATORS: a related section of 'rapport show': records (the field pointing here) */
+		snprintf(buf, n, C_("section", "%s (%s)"), plural, fl);
+	else
+		snprintf(buf, n, "%s (%s)", plural, fl);
 	buf[0] = (char)(buf[0] >= 'a' && buf[0] <= 'z' ? buf[0] - 'a' + 'A' : buf[0]);
 	return buf;
 }
@@ -93,7 +114,7 @@ static int section(struct show *s, const struct kindinfo *ki, const struct field
 	if (!total)
 		goto out;
 	char lbuf[96];
-	const char *label = section_label(ki, f, s->r->ki->k->name, lbuf, sizeof lbuf);
+	const char *label = section_label(ki, f, s->r->ki->k->name, !c->json, lbuf, sizeof lbuf);
 	if (c->json) {
 		char key[96];
 		snprintf(key, sizeof key, "%s", label);
@@ -118,8 +139,12 @@ static int section(struct show *s, const struct kindinfo *ki, const struct field
 		fprintf(c->out, "\n%s%s%s (%ld)\n", col(c, C_HEAD), label, col(c, C_RESET), total);
 		table_print(c, &rw.t, 2);
 		if (!s->all && total > SECTION_ROWS)
-			fprintf(c->out, "  %s… %ld more: rapport list %s %s=%.8s%s\n", col(c, C_MUTED),
-				total - SECTION_ROWS, ki->k->name, f->name, s->r->id, col(c, C_RESET));
+		{
+			fprintf(c->out, "  %s", col(c, C_MUTED));
+			fprintf(c->out, _("… %ld more: rapport list %s %s=%.8s"), total - SECTION_ROWS,
+				ki->k->name, f->name, s->r->id);
+			fprintf(c->out, "%s\n", col(c, C_RESET));
+		}
 	}
 	table_free(&rw.t);
 	free(rw.cols);
@@ -305,16 +330,18 @@ static int customer_summary(struct show *s)
 		json_obj_close(&s->j);
 		goto out;
 	}
-	fprintf(c->out, "\n%sSummary%s\n", col(c, C_HEAD), col(c, C_RESET));
+	fprintf(c->out, "\n%s%s%s\n", col(c, C_HEAD), _("Summary"), col(c, C_RESET));
 	char *a = msum_fmt(&invoiced), *b = msum_fmt(&paid), *o = msum_fmt(&outstanding),
 	     *d = msum_fmt(&overdue);
 	char line[512];
-	snprintf(line, sizeof line, "%s invoiced, %s paid, %s outstanding", a, b, o);
-	kv(s, "Receivables", line, C_RESET);
+	snprintf(line, sizeof line, _("%s invoiced, %s paid, %s outstanding"), a, b, o);
+	kv(s, _("Receivables"), line, C_RESET);
 	if (n_overdue) {
-		snprintf(line, sizeof line, "%s in %ld invoice%s past due", d, n_overdue,
-			 n_overdue == 1 ? "" : "s");
-		kv(s, "Overdue", line, C_BAD);
+		snprintf(line, sizeof line,
+			 P_("%s in %ld invoice past due", "%s in %ld invoices past due",
+			    (unsigned long)n_overdue),
+			 d, n_overdue);
+		kv(s, _("Overdue"), line, C_BAD);
 	}
 	free(a);
 	free(b);
@@ -328,46 +355,57 @@ static int customer_summary(struct show *s)
 			if (g->bucket[k] < 0.005)
 				continue;
 			char *m = fmt_amount(g->bucket[k], g->currency);
-			buf_addf(&ab, "%s%s %s", ab.len ? " · " : "", m, age_labels[k]);
+			buf_adds(&ab, ab.len ? " · " : "");
+			buf_addf(&ab, _(age_amounts[k]), m);
 			free(m);
 		}
-		kv(s, "Ageing", ab.data ? ab.data : "", g->bucket[AGE_60] + g->bucket[AGE_90] +
+		kv(s, _("Ageing"), ab.data ? ab.data : "", g->bucket[AGE_60] + g->bucket[AGE_90] +
 			g->bucket[AGE_OVER] > 0.005 ? C_BAD : g->overdue ? C_WARN : C_RESET);
 		buf_release(&ab);
 	}
 	if (credit.n) {
 		a = msum_fmt(&credit);
-		kv(s, "Credit", a, C_RESET);
+		kv(s, _("Credit"), a, C_RESET);
 		free(a);
 	}
 	if (n_ready) {
 		a = msum_fmt(&ready);
-		snprintf(line, sizeof line, "%s in %ld plan line%s ('rapport billing --customer %.8s')",
-			 a, n_ready, n_ready == 1 ? "" : "s", s->r->id);
-		kv(s, "To invoice", line, C_WARN);
+		snprintf(line, sizeof line,
+			 P_("%s in %ld plan line ('rapport billing --customer %.8s')",
+			    "%s in %ld plan lines ('rapport billing --customer %.8s')",
+			    (unsigned long)n_ready),
+			 a, n_ready, s->r->id);
+		kv(s, _("To invoice"), line, C_WARN);
 		free(a);
 	}
 	if (os.open) {
 		a = msum_fmt(&os.weighted);
 		b = msum_fmt(&os.amount);
-		snprintf(line, sizeof line, "%s weighted, of %s in %ld open opportunit%s", a, b, os.open,
-			 os.open == 1 ? "y" : "ies");
-		kv(s, "Pipeline", line, C_RESET);
+		snprintf(line, sizeof line,
+			 P_("%s weighted, of %s in %ld open opportunity",
+			    "%s weighted, of %s in %ld open opportunities", (unsigned long)os.open),
+			 a, b, os.open);
+		kv(s, _("Pipeline"), line, C_RESET);
 		free(a);
 		free(b);
 	}
 	if (last) {
-		snprintf(line, sizeof line, "%.10s (%ld day%s ago)", last, days_since,
-			 days_since == 1 ? "" : "s");
-		kv(s, "Last contact", line, days_since > 30 ? C_WARN : C_RESET);
+		/* days_since is -1 when a date does not read: "-1 days", as before */
+		if (days_since == 1)
+			snprintf(line, sizeof line, _("%.10s (%ld day ago)"), last, days_since);
+		else
+			snprintf(line, sizeof line, _("%.10s (%ld days ago)"), last, days_since);
+		kv(s, _("Last contact"), line, days_since > 30 ? C_WARN : C_RESET);
 	} else
-		kv(s, "Last contact", "never", C_WARN);
-	snprintf(line, sizeof line, "%ld open of %zu", open_tickets, tk.n);
-	kv(s, "Tickets", line, open_tickets ? C_WARN : C_RESET);
+		kv(s, _("Last contact"), _("never"), C_WARN);
+	snprintf(line, sizeof line, _("%ld open of %zu"), open_tickets, tk.n);
+	kv(s, _("Tickets"), line, open_tickets ? C_WARN : C_RESET);
 	if (sv.n) {
-		snprintf(line, sizeof line, "%s %s on %s", record_get(sv.v[0], "kind"),
+		const char *sk = record_get(sv.v[0], "kind");
+		/* TRANSLATORS: the latest survey: its kind (NPS, CSAT), its score, its date */
+		snprintf(line, sizeof line, _("%s %s on %s"), sk ? choice_label(sk) : sk,
 			 record_get(sv.v[0], "score"), record_get(sv.v[0], "date"));
-		kv(s, "Latest survey", line, C_RESET);
+		kv(s, _("Latest survey"), line, C_RESET);
 	}
 out:
 	pipeline_free(&os);
@@ -426,7 +464,7 @@ static void wbs_walk(struct wbs *w, const char *parent, const char *prefix, int 
 		const char *asg = record_get(t, "assignee");
 		table_cell(&w->t, num_, C_MUTED);
 		table_cell(&w->t, sid, C_ID);
-		table_cell(&w->t, st, value_role(stf, st));
+		table_cell(&w->t, st ? choice_label(st) : st, value_role(stf, st));
 		table_cell(&w->t, name.data, C_RESET);
 		char pct[80];
 		snprintf(pct, sizeof pct, "%s%s", prog, *prog ? "%" : "");
@@ -529,21 +567,23 @@ static int project_summary(struct show *s)
 		goto out;
 	}
 	char line[256];
-	fprintf(c->out, "\n%sSummary%s\n", col(c, C_HEAD), col(c, C_RESET));
-	snprintf(line, sizeof line, "%zu (%ld done)", tasks.n, ndone);
-	kv(s, "Tasks", line, C_RESET);
-	snprintf(line, sizeof line, "%.15g h (%.15g billable) in %zu entr%s", hours, billable, tm.n,
-		 tm.n == 1 ? "y" : "ies");
-	kv(s, "Time", line, C_RESET);
+	fprintf(c->out, "\n%s%s%s\n", col(c, C_HEAD), _("Summary"), col(c, C_RESET));
+	snprintf(line, sizeof line, _("%zu (%ld done)"), tasks.n, ndone);
+	kv(s, _("Tasks"), line, C_RESET);
+	snprintf(line, sizeof line,
+		 P_("%.15g h (%.15g billable) in %zu entry", "%.15g h (%.15g billable) in %zu entries",
+		    tm.n),
+		 hours, billable, tm.n);
+	kv(s, _("Time"), line, C_RESET);
 	char *cs = fmt_amount(cost, pcur), *es = fmt_amount(expenses, pcur),
 	     *tot = fmt_amount(cost + expenses, pcur);
-	snprintf(line, sizeof line, "%s labour + %s expenses = %s", cs, es, tot);
-	kv(s, "Cost", line, C_RESET);
+	snprintf(line, sizeof line, _("%s labour + %s expenses = %s"), cs, es, tot);
+	kv(s, _("Cost"), line, C_RESET);
 	if (budget > 0) {
 		char *bs = fmt_amount(budget, pcur);
 		double used = 100 * (cost + expenses) / budget;
-		snprintf(line, sizeof line, "%s, %.0f%% used", bs, used);
-		kv(s, "Budget", line, used > 100 ? C_BAD : used > 80 ? C_WARN : C_RESET);
+		snprintf(line, sizeof line, _("%s, %.0f%% used"), bs, used);
+		kv(s, _("Budget"), line, used > 100 ? C_BAD : used > 80 ? C_WARN : C_RESET);
 		free(bs);
 	}
 	free(cs);
@@ -553,12 +593,15 @@ static int project_summary(struct show *s)
 		struct wbs w = { .s = s, .tasks = &tasks };
 		w.done = xcalloc(tasks.n, sizeof(bool));
 		table_init(&w.t, 7);
-		const char *heads[] = { "WBS", "", "Status", "Task", "Done", "Assignee", "Due" };
+		const char *heads[] = { N_("WBS"),  "",	      N_("Status"), N_("Task"),
+					N_("Done"), N_("Assignee"), N_("Due") };
 		for (size_t i = 0; i < ARRAY_LEN(heads); i++)
-			table_cell(&w.t, heads[i], C_HEAD);
+			table_cell(&w.t, heads[i][0] ? _(heads[i]) : "", C_HEAD);
 		table_right(&w.t, 4);
 		wbs_walk(&w, NULL, "", 0);
-		fprintf(c->out, "\n%sTasks (%zu)%s\n", col(c, C_HEAD), tasks.n, col(c, C_RESET));
+		fprintf(c->out, "\n%s", col(c, C_HEAD));
+		fprintf(c->out, _("Tasks (%zu)"), tasks.n);
+		fprintf(c->out, "%s\n", col(c, C_RESET));
 		table_print(c, &w.t, 2);
 		table_free(&w.t);
 		free(w.done);
@@ -581,8 +624,9 @@ static void fields(struct show *s)
 	struct ctx *c = s->c;
 	const struct record *r = s->r;
 	char *title = record_title(r);
-	fprintf(c->out, "%s%s%s %s%s%s%s\n", col(c, C_KIND), r->ki->k->name, col(c, C_RESET),
-		col(c, C_ID), r->id, col(c, C_RESET), r->deleted ? "  (deleted)" : "");
+	fprintf(c->out, "%s%s%s %s%s%s%s%s\n", col(c, C_KIND), kind_label(r->ki->k), col(c, C_RESET),
+		col(c, C_ID), r->id, col(c, C_RESET), r->deleted ? "  " : "",
+		r->deleted ? _("(deleted)") : "");
 	fprintf(c->out, "%s", col(c, C_HEAD));
 	out_safe(c, title);
 	fprintf(c->out, "%s\n", col(c, C_RESET));
@@ -610,24 +654,25 @@ static void fields(struct show *s)
 		free(d);
 	}
 	char line[512];
-	const char *who = r->author ? r->author : "unknown";
+	const char *who = r->author ? r->author : _("unknown");
 	bool changed = strcmp(r->created, r->updated) != 0;
 	if (changed)
-		snprintf(line, sizeof line, "%s by %s (created %s)", r->updated, who, r->created);
+		snprintf(line, sizeof line, _("%s by %s (created %s)"), r->updated, who, r->created);
 	else
-		snprintf(line, sizeof line, "%s by %s", r->created, who);
-	kv(s, changed ? "Updated" : "Created", line, C_MUTED);
+		snprintf(line, sizeof line, _("%s by %s"), r->created, who);
+	kv(s, changed ? _("Updated") : _("Created"), line, C_MUTED);
 	struct held *h = NULL;
 	struct err he = { 0 };
 	if (!store_held_get(c->ws->st, r->id, &h, &he)) {
 		if (h->broken)
-			snprintf(line, sizeof line, "arrived breaking a rule: %s (an edit that repairs it "
-				 "clears this)", h->reason);
+			snprintf(line, sizeof line, _("arrived breaking a rule: %s (an edit that repairs it "
+						      "clears this)"), h->reason);
 		else
-			snprintf(line, sizeof line, "the team's copy could not be read (%s); this is "
-				 "the last valid copy, and edits merge into the team's ('rapport resolve "
-				 "%.8s --held ours|theirs')", h->reason, r->id);
-		kv(s, h->broken ? "Broken" : "Held", line, C_WARN);
+			snprintf(line, sizeof line, _("the team's copy could not be read (%s); this is "
+						      "the last valid copy, and edits merge into the team's "
+						      "('rapport resolve %.8s --held ours|theirs')"),
+				 h->reason, r->id);
+		kv(s, h->broken ? _("Broken") : _("Held"), line, C_WARN);
 	}
 	held_free(h);
 }
@@ -641,7 +686,8 @@ static int run(struct ctx *c, int argc, char **argv)
 	const struct opt opts[] = { { "--all", &s.all, NULL, NULL },
 				    { "--brief", &s.brief, NULL, NULL },
 				    { NULL, NULL, NULL, NULL } };
-	if ((rc = args_parse(c, &cmd_show, argc, argv, opts, &ref, 1, NULL, "one record at a time")))
+	if ((rc = args_parse(c, &cmd_show, argc, argv, opts, &ref, 1, NULL,
+			     _("one record at a time"))))
 		return rc;
 	if (!ref)
 		return usage_error(c, &cmd_show, "which record?");

@@ -11,8 +11,8 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_status = {
-	"status", run, "status", "Local changes, ahead/behind the remote, open conflicts.",
-	"Ahead and behind count snapshots against the remote as of the last sync or fetch.\n",
+	"status", run, "status", N_("Local changes, ahead/behind the remote, open conflicts."),
+	N_("Ahead and behind count snapshots against the remote as of the last sync or fetch.\n"),
 	CMD_WS,
 };
 
@@ -51,33 +51,49 @@ static int run(struct ctx *c, int argc, char **argv)
 		return 0;
 	}
 	if (s.have_head)
-		fprintf(c->out, "On snapshot %s%.8s%s\n", col(c, C_ID), s.head, col(c, C_RESET));
+		fprintf(c->out, _("On snapshot %s%.8s%s\n"), col(c, C_ID), s.head, col(c, C_RESET));
 	else
-		fprintf(c->out, "No snapshot yet.\n");
-	fprintf(c->out, "Local changes not yet snapshotted: %ld\n", s.local);
+		fprintf(c->out, _("No snapshot yet.\n"));
+	fprintf(c->out, _("Local changes not yet snapshotted: %ld\n"), s.local);
 	if (!s.remote[0])
-		fprintf(c->out, "No remote: 'rapport remote add origin URL' to share.\n");
+		fprintf(c->out, _("No remote: 'rapport remote add origin URL' to share.\n"));
 	else if (!s.have_remote)
-		fprintf(c->out, "Remote %s: nothing fetched yet ('rapport sync').\n", s.remote);
+		fprintf(c->out, _("Remote %s: nothing fetched yet ('rapport sync').\n"), s.remote);
 	else
-		fprintf(c->out, "Remote %s: %zu ahead, %zu behind (as of the last sync)\n", s.remote,
+		fprintf(c->out, _("Remote %s: %zu ahead, %zu behind (as of the last sync)\n"), s.remote,
 			s.ahead, s.behind);
-	if (s.conflicts)
-		fprintf(c->out, "%sConflicts: %ld record%s ('rapport conflicts')%s\n", col(c, C_WARN),
-			s.conflicts, s.conflicts == 1 ? "" : "s", col(c, C_RESET));
-	else
-		fprintf(c->out, "Conflicts: none\n");
-	if (s.held)
-		fprintf(c->out, "%sHeld: %ld record%s (the team's copy could not be taken as it is; "
-				"'rapport conflicts')%s\n",
-			col(c, C_WARN), s.held, s.held == 1 ? "" : "s", col(c, C_RESET));
+	if (s.conflicts) {
+		fputs(col(c, C_WARN), c->out);
+		fprintf(c->out,
+			P_("Conflicts: %ld record ('rapport conflicts')",
+			   "Conflicts: %ld records ('rapport conflicts')", (unsigned long)s.conflicts),
+			s.conflicts);
+		fprintf(c->out, "%s\n", col(c, C_RESET));
+	} else
+		fprintf(c->out, _("Conflicts: none\n"));
+	if (s.held) {
+		fputs(col(c, C_WARN), c->out);
+		fprintf(c->out,
+			P_("Held: %ld record (the team's copy could not be taken as it is; "
+			   "'rapport conflicts')",
+			   "Held: %ld records (the team's copy could not be taken as it is; "
+			   "'rapport conflicts')",
+			   (unsigned long)s.held),
+			s.held);
+		fprintf(c->out, "%s\n", col(c, C_RESET));
+	}
 	if (s.skewed) {
 		char span[64];
 		fmt_span(span, sizeof span, s.skew_ms);
-		fprintf(c->out, "%sClock: a sync met %ld record%s from replica %.8s stamped up to %s "
-				"ahead of this machine; not adopted (setting sync.max_skew)%s\n",
-			col(c, C_WARN), s.skewed, s.skewed == 1 ? "" : "s", s.skew_replica, span,
-			col(c, C_RESET));
+		fputs(col(c, C_WARN), c->out);
+		fprintf(c->out,
+			P_("Clock: a sync met %ld record from replica %.8s stamped up to %s ahead of "
+			   "this machine; not adopted (setting sync.max_skew)",
+			   "Clock: a sync met %ld records from replica %.8s stamped up to %s ahead of "
+			   "this machine; not adopted (setting sync.max_skew)",
+			   (unsigned long)s.skewed),
+			s.skewed, s.skew_replica, span);
+		fprintf(c->out, "%s\n", col(c, C_RESET));
 	}
 	return 0;
 }

@@ -7,9 +7,9 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_undelete = {
-	"undelete", run, "undelete ID...", "Restore deleted records.",
-	"A record is named by id or by name, as elsewhere (a deleted record's name, whole or a\n"
-	"unique part). Find deleted records with 'rapport list KIND --deleted'.\n",
+	"undelete", run, "undelete ID...", N_("Restore deleted records."),
+	N_("A record is named by id or by name, as elsewhere (a deleted record's name, whole or a\n"
+	"unique part). Find deleted records with 'rapport list KIND --deleted'.\n"),
 	CMD_WS,
 };
 
