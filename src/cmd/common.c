@@ -65,19 +65,20 @@ void ctx_warnings(struct ctx *c)
 	if (store_fx_missing(pair, true) && pair[0] && pair[3] == '>') {
 		pair[3] = 0;
 		if (pair[0] == '?' || pair[4] == '?')
-			fprintf(stderr, "rapport: warning: amounts with no currency while others name "
-					"one were left out of totals (set the team's: rapport config "
-					"--team currency.default CODE)\n");
+			fputs(_("rapport: warning: amounts with no currency while others name "
+				"one were left out of totals (set the team's: rapport config "
+				"--team currency.default CODE)\n"),
+			      stderr);
 		else
 			fprintf(stderr,
-				"rapport: warning: amounts in %s were left out of totals: no exchange "
-				"rate from %s to %s (rapport add fx from=%s to=%s rate=N as_of=DATE)\n",
+				_("rapport: warning: amounts in %s were left out of totals: no exchange "
+				  "rate from %s to %s (rapport add fx from=%s to=%s rate=N as_of=DATE)\n"),
 				pair, pair, pair + 4, pair, pair + 4);
 	}
 	for (; c->ws && c->warned < c->ws->warnings.n; c->warned++) {
 		struct buf b = BUF_INIT;
 		term_text(&b, c->ws->warnings.v[c->warned]);
-		fprintf(stderr, "rapport: warning: %s\n", b.data);
+		fprintf(stderr, _("rapport: warning: %s\n"), b.data);
 		buf_release(&b);
 	}
 }
@@ -111,8 +112,8 @@ int args_parse(struct ctx *c, const struct command *cmd, int argc, char **argv,
 			*o->value = argv[++i];
 		else if (a[0] == '-' && a[1]) /* a lone '-' is an argument: standard input */
 			return usage_error(c, cmd, "unknown option '%s'", a);
-		else if (got == npos)
-			return usage_error(c, cmd, "%s", extra);
+		else if (got == npos) /* extra is the caller's, marked with N_() */
+			return usage_error(c, cmd, "%s", extra && *extra ? _(extra) : extra);
 		else
 			pos[got++] = a;
 	}
@@ -134,9 +135,11 @@ bool want_help(int argc, char **argv)
 
 void cmd_usage(struct ctx *c, const struct command *cmd)
 {
-	fprintf(c->out, "usage: rapport %s\n\n%s\n", cmd->synopsis, cmd->summary);
+	/* summary and help are marked with N_() where each command is defined. */
+	fprintf(c->out, _("usage: rapport %s\n\n%s\n"), cmd->synopsis,
+		*cmd->summary ? _(cmd->summary) : "");
 	if (cmd->help && *cmd->help)
-		fprintf(c->out, "\n%s", cmd->help);
+		fprintf(c->out, "\n%s", _(cmd->help));
 }
 
 int usage_error(struct ctx *c, const struct command *cmd, const char *fmt, ...)
@@ -217,7 +220,8 @@ char *display_value(struct ctx *c, const struct field *f, const char *v)
 		strv_clear(&names);
 		return s;
 	}
-	case FT_BOOL: return xstrdup(!strcmp(v, "true") ? "yes" : "no");
+	case FT_BOOL: return xstrdup(!strcmp(v, "true") ? _("yes") : _("no"));
+	case FT_CHOICE: return xstrdup(choice_label(v));
 	case FT_NUMBER: return group_number(v);
 	case FT_DATETIME:
 		/* 2026-11-22T10:30:00Z reads as 2026-11-22 10:30 in tables and lists. */
@@ -440,7 +444,7 @@ int engine_refuses(struct ctx *c, const struct kindinfo *ki)
 	return err_set(&c->err, RERR_INPUT,
 		       "%ss are written by the process engine: 'rapport advance' moves a record, "
 		       "'rapport approve', 'reject' and 'withdraw' decide its approvals",
-		       ki->k->name);
+		       kind_label(ki->k));
 }
 
 void out_safe(struct ctx *c, const char *s)

@@ -26,7 +26,7 @@ static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_complete = {
 	"__complete", run, "__complete [WORD]...",
-	"Print the shell completions of the last WORD, one per line (for contrib/completion).",
+	N_("Print the shell completions of the last WORD, one per line (for contrib/completion)."),
 	"", CMD_HIDDEN | CMD_VERBATIM,
 };
 

@@ -15,8 +15,8 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_config = {
-	"config", run, "config [--global | --team] KEY [VALUE]", "Read or write a setting.",
-	"Keys: user.name and user.email (who you are; default: git's user.name and user.email);\n"
+	"config", run, "config [--global | --team] KEY [VALUE]", N_("Read or write a setting."),
+	N_("Keys: user.name and user.email (who you are; default: git's user.name and user.email);\n"
 	"ui.lang: en or zh, or a locale of them such as zh_CN (with zh, names sort in Chinese\n"
 	"order; default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG).\n"
 	"Without --global the workspace's .rapport/config is used; with it,\n"
@@ -30,7 +30,7 @@ const struct command cmd_config = {
 	"none (CNY, EUR, USD...), and numbering.project, .contract, .quote and .invoice: the\n"
 	"pattern new codes and numbers follow, such as P-{yyyy}-{seq:4} ({yyyy} {yy} {mm} {dd}\n"
 	"from the record's date; {seq} counts up and restarts when that date part changes).\n"
-	"An empty VALUE removes the setting.\n",
+	"An empty VALUE removes the setting.\n"),
 	0,
 };
 
@@ -168,7 +168,7 @@ static int run(struct ctx *c, int argc, char **argv)
 				    { "--team", &teamwide, NULL, NULL },
 				    { NULL, NULL, NULL, NULL } };
 	size_t npos = 0;
-	if ((rc = args_parse(c, &cmd_config, argc, argv, opts, pos, 2, &npos, "too many arguments")))
+	if ((rc = args_parse(c, &cmd_config, argc, argv, opts, pos, 2, &npos, N_("too many arguments"))))
 		return rc;
 	if (!npos)
 		return usage_error(c, &cmd_config, "which key?");

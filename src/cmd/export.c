@@ -25,8 +25,8 @@ static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_export = {
 	"export", run, "export KIND [--format csv|json|xlsx|ics] [-o FILE] [FILTER]...",
-	"Write records as CSV, JSON, a spreadsheet or calendar events.",
-	"CSV (the default): UTF-8 with a byte-order mark, a header of field names (import maps them\n"
+	N_("Write records as CSV, JSON, a spreadsheet or calendar events."),
+	N_("CSV (the default): UTF-8 with a byte-order mark, a header of field names (import maps them\n"
 	"back), the id first, custom fields included; text starting with =, +, -, @, tab or CR gets\n"
 	"a leading ' so that spreadsheets do not run it as a formula (numbers stay numbers; import\n"
 	"takes the ' away). JSON: an array of records. XLSX: typed cells (numbers, dates, yes/no),\n"
@@ -34,7 +34,7 @@ const struct command cmd_export = {
 	"milestone or task due date, contract end or invoice due date, with stable UIDs. FILTERs\n"
 	"are those of 'rapport list'. -o FILE writes the file whole or not at all. A file or a pipe\n"
 	"gets the exact bytes; on a terminal, control characters are shown escaped, as 'rapport\n"
-	"list' shows them.\n",
+	"list' shows them.\n"),
 	CMD_WS,
 };
 
@@ -125,13 +125,15 @@ static int row(const struct record *r, void *p)
 	buf_addf(&l, "DTEND;VALUE=DATE:%.4s%.2s%.2s", next, next + 5, next + 8);
 	ics_line(&x->out, l.data);
 	buf_reset(&l);
-	static const char *const what[][2] = { { "milestone", "Milestone" }, { "task", "Task due" },
-					       { "contract", "Contract ends" },
-					       { "invoice", "Invoice due" } };
+	/* The event's words are for the people reading the calendar: in their language. */
+	static const char *const what[][2] = { { "milestone", N_("Milestone") },
+					       { "task", N_("Task due") },
+					       { "contract", N_("Contract ends") },
+					       { "invoice", N_("Invoice due") } };
 	const char *label = "";
 	for (size_t i = 0; i < ARRAY_LEN(what); i++)
 		if (!strcmp(what[i][0], r->ki->k->name))
-			label = what[i][1];
+			label = _(what[i][1]);
 	buf_addf(&l, "SUMMARY:%s: ", label);
 	ics_text(&l, title);
 	ics_line(&x->out, l.data);
@@ -308,7 +310,7 @@ static int run(struct ctx *c, int argc, char **argv)
 			rc = err_set(&c->err, RERR_INPUT,
 				     "ics: calendar events come from milestones, tasks, contracts and "
 				     "invoices, not %s",
-				     ki->k->plural);
+				     kind_plural_label(ki->k));
 	}
 	if (!rc)
 		rc = ws_sort(c->ws, &q, NULL, &c->err);
@@ -316,8 +318,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		goto out;
 	if (!strcmp(x.format, "xlsx")) {
 		if (!(rc = write_xlsx(c, ki, &q, path, &x.n)) && c->tty)
-			fprintf(stderr, "Exported %ld %s to %s\n", x.n, x.n == 1 ? ki->k->name : ki->k->plural,
-				path);
+			fprintf(stderr, _("Exported %ld %s to %s\n"), x.n,
+				x.n == 1 ? kind_label(ki->k) : kind_plural_label(ki->k), path);
 		goto out;
 	}
 	if (!strcmp(x.format, "csv")) {
@@ -352,8 +354,8 @@ static int run(struct ctx *c, int argc, char **argv)
 		ics_line(&x.out, "END:VCALENDAR");
 	if (path) {
 		if (!(rc = file_write_atomic(path, x.out.data, x.out.len, &c->err)) && c->tty)
-			fprintf(stderr, "Exported %ld %s to %s\n", x.n, x.n == 1 ? ki->k->name : ki->k->plural,
-				path);
+			fprintf(stderr, _("Exported %ld %s to %s\n"), x.n,
+				x.n == 1 ? kind_label(ki->k) : kind_plural_label(ki->k), path);
 	} else if (c->tty)
 		write_terminal(c, &x.out);
 	else

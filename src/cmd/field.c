@@ -11,15 +11,15 @@ static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_field = {
 	"field", run, "field add KIND NAME TYPE [CHOICES] [--label TEXT] [--audience internal|customer|finance]",
-	"Add a custom field to a record kind.",
-	"TYPE is text, number, date, bool, choice or ref. A choice field takes its choices as\n"
+	N_("Add a custom field to a record kind."),
+	N_("TYPE is text, number, date, bool, choice or ref. A choice field takes its choices as\n"
 	"a comma-separated list (gold,silver,bronze); a ref field takes the kind it refers to\n"
 	"(contact). NAME is 1 to 40 characters a-z, 0-9 and '_' and must not clash with a field\n"
 	"the kind already has. Remove a custom field with 'rapport rm ID' (its values are kept and\n"
 	"come back with 'rapport undelete ID'); 'rapport list field' shows the definitions.\n"
 	"--audience says who may see its values outside the team: internal (the default: never\n"
 	"in a customer-facing export), customer (shown in the customer portal) or finance.\n"
-	"Example: rapport field add customer tier choice gold,silver,bronze\n",
+	"Example: rapport field add customer tier choice gold,silver,bronze\n"),
 	CMD_WS,
 };
 
@@ -32,7 +32,7 @@ static int run(struct ctx *c, int argc, char **argv)
 				    { "--audience", NULL, &audience, NULL },
 				    { NULL, NULL, NULL, NULL } };
 	size_t npos = 0;
-	if ((rc = args_parse(c, &cmd_field, argc, argv, opts, pos, 5, &npos, "too many arguments")))
+	if ((rc = args_parse(c, &cmd_field, argc, argv, opts, pos, 5, &npos, N_("too many arguments"))))
 		return rc;
 	if (npos == 0 || strcmp(pos[0], "add"))
 		return usage_error(c, &cmd_field, "the subcommand is 'add'");

@@ -10,11 +10,11 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_fields = {
-	"fields", run, "fields [KIND]", "Show the fields of a record kind (or list the kinds).",
-	"Columns: the field's name, type, whether it is required, its choices or the kind it\n"
+	"fields", run, "fields [KIND]", N_("Show the fields of a record kind (or list the kinds)."),
+	N_("Columns: the field's name, type, whether it is required, its choices or the kind it\n"
 	"refers to, its default, and flags: list (a default column of 'list'), search (full-text\n"
 	"indexed), finance, internal, visible (may be shown to the customer), custom, derived (a\n"
-	"stage the database derives from transitions and approvals; only 'advance' moves it).\n",
+	"stage the database derives from transitions and approvals; only 'advance' moves it).\n"),
 	CMD_WS | CMD_PAGER,
 };
 
@@ -45,9 +45,9 @@ static const char *range_or_choices(const struct field *f, char *buf, size_t n)
 	if (f->type == FT_CHOICE)
 		return f->choices;
 	if (f->type == FT_REF || f->type == FT_REFS)
-		return f->ref ? f->ref : "any kind";
+		return f->ref ? f->ref : _("any kind");
 	if (f->min < f->max) {
-		snprintf(buf, n, "%g to %g", f->min, f->max);
+		snprintf(buf, n, _("%g to %g"), f->min, f->max);
 		return buf;
 	}
 	return "";
@@ -71,9 +71,9 @@ static int run(struct ctx *c, int argc, char **argv)
 		}
 		json_init(&j, &jb, true);
 		table_init(&t, 3);
-		table_cell(&t, "KIND", C_HEAD);
-		table_cell(&t, "FIELDS", C_HEAD);
-		table_cell(&t, "RECORDS", C_HEAD);
+		table_cell(&t, _("KIND"), C_HEAD);
+		table_cell(&t, _("FIELDS"), C_HEAD);
+		table_cell(&t, _("RECORDS"), C_HEAD);
 		table_right(&t, 2);
 		json_obj_open(&j);
 		for (size_t i = 0; i < c->ws->sc.nkinds; i++) {
@@ -96,10 +96,10 @@ static int run(struct ctx *c, int argc, char **argv)
 		json_init(&j, &jb, true);
 		json_arr_open(&j);
 		table_init(&t, 6);
-		const char *heads[] = { "FIELD", "TYPE", "REQUIRED", "CHOICES/REFERS TO", "DEFAULT",
-					"FLAGS" };
+		const char *heads[] = { N_("FIELD"), N_("TYPE"), N_("REQUIRED"),
+					N_("CHOICES/REFERS TO"), N_("DEFAULT"), N_("FLAGS") };
 		for (size_t i = 0; i < ARRAY_LEN(heads); i++)
-			table_cell(&t, heads[i], C_HEAD);
+			table_cell(&t, _(heads[i]), C_HEAD);
 		for (size_t i = 0; i < ki->nf; i++) {
 			const struct field *f = ki->f[i];
 			char rb[64];
@@ -107,7 +107,7 @@ static int run(struct ctx *c, int argc, char **argv)
 			const char *extra = range_or_choices(f, rb, sizeof rb);
 			table_cell(&t, f->name, C_RESET);
 			table_cell(&t, ftype_name(f->type), C_RESET);
-			table_cell(&t, f->flags & F_REQ ? "yes" : "", C_RESET);
+			table_cell(&t, f->flags & F_REQ ? _("yes") : "", C_RESET);
 			table_cell(&t, extra, C_MUTED);
 			table_cell(&t, f->def ? f->def : "", C_RESET);
 			table_cell(&t, fl, C_MUTED);

@@ -22,8 +22,8 @@ const struct command cmd_import = {
 	"import", run,
 	"import KIND FILE [--dry-run] [--encoding ENC] [--map COLUMN=FIELD]... [--skip-invalid] "
 	"[--update-by FIELD]",
-	"Import records from a CSV file.",
-	"The first row names the columns; each maps to the field with that name or label,\n"
+	N_("Import records from a CSV file."),
+	N_("The first row names the columns; each maps to the field with that name or label,\n"
 	"ignoring case, spaces and underscores ('Renewal intent' is renewal_intent). --map\n"
 	"COLUMN=FIELD maps the rest (--map COLUMN= ignores a column). Every row is checked as\n"
 	"'rapport add' checks it; references take an id or a name (customer=Fabrikam).\n"
@@ -36,7 +36,7 @@ const struct command cmd_import = {
 	"the separator (comma, semicolon or tab) is taken from the header; a leading ' before\n"
 	"=, +, -, @, tab or CR is removed (export adds it against formulas). Files are UTF-8\n"
 	"(one BOM at the start is fine) or UTF-16 with a BOM; others need --encoding (GBK,\n"
-	"GB18030, BIG5, SHIFT_JIS, WINDOWS-1252, ...). FILE - reads standard input.\n",
+	"GB18030, BIG5, SHIFT_JIS, WINDOWS-1252, ...). FILE - reads standard input.\n"),
 	CMD_WS,
 };
 
@@ -73,13 +73,40 @@ static const struct field *match(const struct kindinfo *ki, const char *column)
 	return NULL;
 }
 
+/* The "field 'NAME': " of the messages of ws_put and ws_add, in the interface language (as
+ * err_set wrote them) or, when the catalogue words it otherwise, in English. */
+static const char *field_at(const char *msg, const char *field, size_t *len)
+{
+	char pre[160];
+	snprintf(pre, sizeof pre, _("field '%s': "), field);
+	const char *p = strstr(msg, pre);
+	if (!p) {
+		snprintf(pre, sizeof pre, "field '%s': ", field);
+		p = strstr(msg, pre);
+	}
+	*len = strlen(pre);
+	return p;
+}
+
 /* "new customer: field 'due': 'x' is not a date" -> "'x' is not a date". */
 static const char *reason(const char *msg, const char *field)
 {
-	char pre[96];
-	snprintf(pre, sizeof pre, "field '%s': ", field);
-	const char *p = strstr(msg, pre);
-	return p ? p + strlen(pre) : msg;
+	size_t n;
+	const char *p = field_at(msg, field, &n);
+	return p ? p + n : msg;
+}
+
+/* "new customer: field 'name' is required" -> "field 'name' is required": from the first
+ * "field '" (the words before the name in the translated "field '%s': "). */
+static const char *from_field(const char *msg)
+{
+	const char *t = _("field '%s': ");
+	char pre[64];
+	snprintf(pre, sizeof pre, "%.*s", (int)strcspn(t, "%"), t);
+	const char *p = *pre ? strstr(msg, pre) : NULL;
+	if (!p)
+		p = strstr(msg, "field '");
+	return p ? p : msg;
 }
 
 #define BOM "\xef\xbb\xbf" /* U+FEFF in UTF-8: Excel's byte-order mark */
@@ -191,7 +218,7 @@ static int put_cells(struct ctx *c, struct record *r, const struct column *cols,
 		if (rc == RERR_RUNTIME)
 			*fatal = true;
 		if (rc) {
-			problem(rep, "line %d, column '%s' (%s): %s", line, cols[i].name, cols[i].f->name,
+			problem(rep, _("line %d, column '%s' (%s): %s"), line, cols[i].name, cols[i].f->name,
 				reason(e.msg, cols[i].f->name));
 			bad++;
 		}
@@ -214,7 +241,7 @@ static int run(struct ctx *c, int argc, char **argv)
 				    { "--update-by", NULL, &update_by, NULL },
 				    { "--map", NULL, NULL, &maps },
 				    { NULL, NULL, NULL, NULL } };
-	rc = args_parse(c, &cmd_import, argc, argv, opts, pos, 2, NULL, "too many arguments");
+	rc = args_parse(c, &cmd_import, argc, argv, opts, pos, 2, NULL, N_("too many arguments"));
 	for (size_t i = 0; !rc && i < maps.n; i++)
 		if (!strchr(maps.v[i], '='))
 			rc = usage_error(c, &cmd_import, "--map takes COLUMN=FIELD, not '%s'", maps.v[i]);
@@ -439,7 +466,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		if (rows % 256 == 0)
 			ctx_progress(c, "import", (double)(csv.p - body) / (double)(blen + 1));
 		if (cells.n > ncols) {
-			problem(&rep, "line %d: %zu cells, but the header has %zu columns", line, cells.n,
+			problem(&rep, _("line %d: %zu cells, but the header has %zu columns"), line, cells.n,
 				ncols);
 			rep.failed++;
 			continue;
@@ -471,19 +498,20 @@ static int run(struct ctx *c, int argc, char **argv)
 				rep.updated++;
 			else {
 				if (e.msg[0])
-					problem(&rep, "line %d: %s", line, e.msg);
+					problem(&rep, _("line %d: %s"), line, e.msg);
 				fatal |= urc == RERR_RUNTIME;
 				rep.failed++;
 			}
 			record_free(old);
 		} else if (dup[0]) {
-			problem(&rep, "line %d: skipped, a duplicate of %s %.8s '%s' (--update-by %s updates it)",
-				line, kind, dup, ws_title(c->ws, dup), key->name);
+			problem(&rep,
+				_("line %d: skipped, a duplicate of %s %.8s '%s' (--update-by %s updates it)"),
+				line, kind_label(ki->k), dup, ws_title(c->ws, dup), key->name);
 			rep.skipped++;
 		} else {
 			int arc = ws_add(c->ws, r, &e);
 			if (arc) {
-				problem(&rep, "line %d: %s", line, strstr(e.msg, "field '") ? strstr(e.msg, "field '") : e.msg);
+				problem(&rep, _("line %d: %s"), line, from_field(e.msg));
 				rep.failed++;
 				fatal |= arc == RERR_RUNTIME;
 			} else {
@@ -504,7 +532,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	}
 	ctx_progress(c, "import", 1);
 	if (rep.shown > MAX_SHOWN)
-		fprintf(stderr, "rapport: import: … and %ld more problems\n", rep.shown - MAX_SHOWN);
+		fprintf(stderr, _("rapport: import: … and %ld more problems\n"), rep.shown - MAX_SHOWN);
 	bool all_or_nothing_failed = rep.failed && !skip;
 	if (dry || all_or_nothing_failed) {
 		store_rollback(c->ws->st);
@@ -521,11 +549,12 @@ static int run(struct ctx *c, int argc, char **argv)
 			store_analyze(c->ws->st, NULL);
 	}
 	if (dry || all_or_nothing_failed)
-		fprintf(c->out, "%s: nothing written; %ld would be created, %ld updated, %ld skipped, "
-				"%ld failed\n",
-			kind, rep.created, rep.updated, rep.skipped, rep.failed);
+		fprintf(c->out, _("%s: nothing written; %ld would be created, %ld updated, %ld skipped, "
+				  "%ld failed\n"),
+			kind_label(ki->k), rep.created, rep.updated, rep.skipped, rep.failed);
 	else
-		fprintf(c->out, "%s: %ld created, %ld updated, %ld skipped, %ld failed\n", kind,
+		fprintf(c->out, _("%s: %ld created, %ld updated, %ld skipped, %ld failed\n"),
+			kind_label(ki->k),
 			rep.created, rep.updated, rep.skipped, rep.failed);
 	struct strv ignored = STRV_INIT;
 	for (size_t i = 0; i < ncols; i++)
@@ -533,15 +562,20 @@ static int run(struct ctx *c, int argc, char **argv)
 			strv_push(&ignored, cols[i].name);
 	if (ignored.n) {
 		char *list = strv_join(&ignored, "', '");
-		fprintf(c->out, "Ignored columns: '%s' (--map COLUMN=FIELD to import them)\n", list);
+		fprintf(c->out, _("Ignored columns: '%s' (--map COLUMN=FIELD to import them)\n"), list);
 		free(list);
 	}
 	strv_clear(&ignored);
-	if (all_or_nothing_failed)
-		rc = err_set(&c->err, RERR_INPUT,
-			     "import: %ld invalid row%s; nothing was imported (fix them, or "
-			     "--skip-invalid to import the valid rows)",
-			     rep.failed, rep.failed == 1 ? "" : "s");
+	if (all_or_nothing_failed) {
+		char *msg = xasprintf(P_("import: %ld invalid row; nothing was imported (fix them, or "
+					 "--skip-invalid to import the valid rows)",
+					 "import: %ld invalid rows; nothing was imported (fix them, or "
+					 "--skip-invalid to import the valid rows)",
+					 (unsigned long)rep.failed),
+				      rep.failed);
+		rc = err_set(&c->err, RERR_INPUT, "%s", msg);
+		free(msg);
+	}
 out:
 	strmap_free(&dm, free);
 	if (in_tx)

@@ -16,18 +16,18 @@ static int run_clone(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_remote = {
 	"remote", run_remote, "remote add NAME URL | remote remove NAME | remote list",
-	"Manage the remotes this workspace syncs with.",
-	"URL is any git remote: a path or file:// URL of a bare repository (a shared disk), ssh\n"
+	N_("Manage the remotes this workspace syncs with."),
+	N_("URL is any git remote: a path or file:// URL of a bare repository (a shared disk), ssh\n"
 	"(ssh://host/path or host:path; ssh-agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa; the\n"
 	"host must be in ~/.ssh/known_hosts) or https (a token in $RAPPORT_GIT_TOKEN, else git's\n"
-	"credential helpers). Create the shared remote once with 'git init --bare'.\n",
+	"credential helpers). Create the shared remote once with 'git init --bare'.\n"),
 	CMD_WS,
 };
 
 const struct command cmd_clone = {
-	"clone", run_clone, "clone URL [DIR]", "Create a workspace from a team's remote.",
-	"DIR defaults to the last part of URL without .git. The new workspace has the remote as\n"
-	"'origin' and every record of its latest snapshot. If the clone fails, nothing is left.\n",
+	"clone", run_clone, "clone URL [DIR]", N_("Create a workspace from a team's remote."),
+	N_("DIR defaults to the last part of URL without .git. The new workspace has the remote as\n"
+	"'origin' and every record of its latest snapshot. If the clone fails, nothing is left.\n"),
 	0,
 };
 
@@ -54,19 +54,20 @@ static int run_remote(struct ctx *c, int argc, char **argv)
 	int rc;
 	if (!want)
 		return usage_error(c, &cmd_remote, "'%s' is not add, remove or list", sub);
-	if (argc > want || (argc < want && strcmp(sub, "list")))
-		return usage_error(c, &cmd_remote, argc > want ? "too many arguments"
-								: "missing arguments");
+	if (argc > want)
+		return usage_error(c, &cmd_remote, "too many arguments");
+	if (argc < want && strcmp(sub, "list"))
+		return usage_error(c, &cmd_remote, "missing arguments");
 	if ((rc = ctx_repo(c, &g)))
 		return rc;
 	if (!strcmp(sub, "add")) {
 		char *url = remote_url(c->cdir, argv[3]);
 		if (!(rc = gitl_remote_add(g, argv[2], url, &c->err)))
-			fprintf(c->out, "Added remote %s: %s\n", argv[2], url);
+			fprintf(c->out, _("Added remote %s: %s\n"), argv[2], url);
 		free(url);
 	} else if (!strcmp(sub, "remove")) {
 		if (!(rc = gitl_remote_remove(g, argv[2], &c->err)))
-			fprintf(c->out, "Removed remote %s\n", argv[2]);
+			fprintf(c->out, _("Removed remote %s\n"), argv[2]);
 	} else {
 		struct strv names = STRV_INIT, urls = STRV_INIT;
 		if (!(rc = gitl_remote_list(g, &names, &urls, &c->err))) {
@@ -104,8 +105,10 @@ static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *
 
 static int run_clone(struct ctx *c, int argc, char **argv)
 {
-	if (argc < 2 || argc > 3)
-		return usage_error(c, &cmd_clone, argc < 2 ? "clone what? (a URL)" : "too many arguments");
+	if (argc < 2)
+		return usage_error(c, &cmd_clone, "clone what? (a URL)");
+	if (argc > 3)
+		return usage_error(c, &cmd_clone, "too many arguments");
 	if (argv[1][0] == '-' || (argc == 3 && argv[2][0] == '-'))
 		return usage_error(c, &cmd_clone, "unknown option '%s'",
 				   argv[1][0] == '-' ? argv[1] : argv[2]);
@@ -146,7 +149,7 @@ static int run_clone(struct ctx *c, int argc, char **argv)
 	if ((rc = sync_run(c->ws, "origin", SYNC_PULL, &rep, &c->err)))
 		goto fail;
 	sync_print(c, &rep, "origin");
-	fprintf(c->out, "Cloned %s into %s\n", url, dir);
+	fprintf(c->out, _("Cloned %s into %s\n"), url, dir);
 	goto out;
 fail:
 	/* Leave nothing behind: the workspace (and the directory, if clone made it). */

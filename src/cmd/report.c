@@ -19,8 +19,8 @@ const struct command cmd_report = {
 	"report", run,
 	"report health|status|portfolio [--customer ID | --project ID] [--format html|md|txt] "
 	"[-o FILE] [--at REV] [--since DATE]",
-	"Write a health, project status or portfolio report (HTML, Markdown or text).",
-	"health: customers and projects by band, worst first, each red or amber score's 'why',\n"
+	N_("Write a health, project status or portfolio report (HTML, Markdown or text)."),
+	N_("health: customers and projects by band, worst first, each red or amber score's 'why',\n"
 	"its 12-week trend, and the open alerts (--customer or --project narrows it to one).\n"
 	"status --project ID: the project's week — progress, earned value (SPI/CPI chart),\n"
 	"milestones with a burn-up, what changed since the last status report of the project\n"
@@ -29,20 +29,20 @@ const struct command cmd_report = {
 	"value. HTML is one self-contained file (inline CSS and SVG, no scripts, prints on A4);\n"
 	"Markdown renders on git hosts; text fits 80 columns. The format comes from --format,\n"
 	"else from -o's extension (.html, .md, .txt), else text on standard output.\n"
-	"--at REV reports on the data of snapshot REV, as of that snapshot's day.\n",
+	"--at REV reports on the data of snapshot REV, as of that snapshot's day.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_portal = {
 	"portal", run_portal, "portal CUSTOMER [-o DIR]",
-	"Write a static site for one customer: their projects, milestones, requests, tickets.",
-	"The site (index.html and a page per project, each a self-contained HTML file) shows\n"
+	N_("Write a static site for one customer: their projects, milestones, requests, tickets."),
+	N_("The site (index.html and a page per project, each a self-contained HTML file) shows\n"
 	"the customer's projects with status and progress, visible milestones and deliverables,\n"
 	"open requirements and tickets, and a timeline of what was delivered. Only\n"
 	"customer-visible fields leave (the 'visible' flag of 'rapport fields', and custom\n"
 	"fields added with --audience customer): never finance, internal notes, interactions,\n"
 	"other customers or the team's emails. DIR defaults to portal-NAME; an existing DIR\n"
-	"must be one an earlier portal wrote, and is replaced.\n",
+	"must be one an earlier portal wrote, and is replaced.\n"),
 	CMD_WS,
 };
 
@@ -68,7 +68,7 @@ static int run(struct ctx *c, int argc, char **argv)
 				    { "--at", NULL, &at, NULL },
 				    { "--since", NULL, &since, NULL },
 				    { NULL, NULL, NULL, NULL } };
-	int prc = args_parse(c, &cmd_report, argc, argv, opts, &kind, 1, NULL, "one report at a time");
+	int prc = args_parse(c, &cmd_report, argc, argv, opts, &kind, 1, NULL, N_("one report at a time"));
 	if (prc)
 		return prc;
 	if (!kind)
@@ -104,15 +104,19 @@ static int run(struct ctx *c, int argc, char **argv)
 		if ((rc = sync_materialize(w, at, &past, commit, date, &warnings, &c->err)))
 			goto out;
 		for (size_t i = 0; i < warnings.n; i++)
-			fprintf(stderr, "rapport: snapshot %.8s: skipped %s\n", commit, warnings.v[i]);
-		source = xasprintf("snapshot %.8s", commit);
+			fprintf(stderr, _("rapport: snapshot %.8s: skipped %s\n"), commit, warnings.v[i]);
+		source = xasprintf(_("snapshot %.8s"), commit);
 		w = past;
 		/* The record asked about must exist in the snapshot, not only today. */
 		const char *want = customer ? cid : project ? pid : NULL;
 		struct record *r = NULL;
 		if (want && ws_load(w, want, NULL, &r, &c->err) == RERR_NOTFOUND) {
-			rc = err_set(&c->err, RERR_INPUT, "%s %.8s did not exist in snapshot %.8s",
-				     customer ? "customer" : "project", want, commit);
+			if (customer)
+				rc = err_set(&c->err, RERR_INPUT,
+					     "customer %.8s did not exist in snapshot %.8s", want, commit);
+			else
+				rc = err_set(&c->err, RERR_INPUT,
+					     "project %.8s did not exist in snapshot %.8s", want, commit);
 			goto out;
 		}
 		record_free(r);
@@ -161,7 +165,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		if ((rc = file_write_atomic(path, out.data, out.len, &c->err)))
 			goto out;
 		if (c->tty)
-			fprintf(c->out, "Wrote %s (%zu bytes)\n", path, out.len);
+			fprintf(c->out, _("Wrote %s (%zu bytes)\n"), path, out.len);
 	} else
 		fwrite(out.data, 1, out.len, c->out);
 	/* The next status report of this project starts from today. The report is out already:
@@ -169,7 +173,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	if (*meta_key && !at && !since) {
 		struct err me = { 0, "" };
 		if (store_meta_set(c->ws->st, meta_key, date, &me))
-			fprintf(stderr, "rapport: could not note the report's date: %s\n", me.msg);
+			fprintf(stderr, _("rapport: could not note the report's date: %s\n"), me.msg);
 	}
 out:
 	doc_free(d);
@@ -185,7 +189,7 @@ static int run_portal(struct ctx *c, int argc, char **argv)
 {
 	const char *who = NULL, *dir = NULL;
 	const struct opt opts[] = { { "-o", NULL, &dir, NULL }, { NULL, NULL, NULL, NULL } };
-	int prc = args_parse(c, &cmd_portal, argc, argv, opts, &who, 1, NULL, "one customer at a time");
+	int prc = args_parse(c, &cmd_portal, argc, argv, opts, &who, 1, NULL, N_("one customer at a time"));
 	if (prc)
 		return prc;
 	if (!who)
@@ -216,12 +220,24 @@ static int run_portal(struct ctx *c, int argc, char **argv)
 		dir = defdir = buf_detach(&b);
 	}
 	struct portal_stats st;
-	if (!(rc = portal_write(c->ws, id, dir, date, &st, &c->err)))
-		fprintf(c->out, "Wrote %s: %ld page%s, %ld project%s, %ld milestone%s, %ld requirement%s, "
-				"%ld ticket%s\n",
-			dir, st.pages, PLURAL(st.pages), st.projects, PLURAL(st.projects), st.milestones,
-			PLURAL(st.milestones), st.requirements, PLURAL(st.requirements), st.tickets,
-			PLURAL(st.tickets));
+	if (!(rc = portal_write(c->ws, id, dir, date, &st, &c->err))) {
+		char *n[5];
+		n[0] = xasprintf(P_("%ld page", "%ld pages", (unsigned long)st.pages), st.pages);
+		n[1] = xasprintf(P_("%ld project", "%ld projects", (unsigned long)st.projects),
+				 st.projects);
+		n[2] = xasprintf(P_("%ld milestone", "%ld milestones", (unsigned long)st.milestones),
+				 st.milestones);
+		n[3] = xasprintf(P_("%ld requirement", "%ld requirements",
+				    (unsigned long)st.requirements),
+				 st.requirements);
+		n[4] = xasprintf(P_("%ld ticket", "%ld tickets", (unsigned long)st.tickets),
+				 st.tickets);
+		/* TRANSLATORS: the directory, then pages, projects, milestones, requirements and
+		 * tickets, each counted ("3 pages"). */
+		fprintf(c->out, _("Wrote %s: %s, %s, %s, %s, %s\n"), dir, n[0], n[1], n[2], n[3], n[4]);
+		for (int i = 0; i < 5; i++)
+			free(n[i]);
+	}
 	free(defdir);
 	return rc;
 }

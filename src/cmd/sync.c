@@ -13,25 +13,25 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_sync = {
-	"sync", run, "sync [REMOTE]", "Snapshot, pull, merge and push: exchange work with the team.",
-	"Commits what changed here as a snapshot, fetches the remote (default: origin), merges\n"
+	"sync", run, "sync [REMOTE]", N_("Snapshot, pull, merge and push: exchange work with the team."),
+	N_("Commits what changed here as a snapshot, fetches the remote (default: origin), merges\n"
 	"field by field, imports the result in one transaction and pushes. A push the remote\n"
 	"rejects (someone pushed first) is retried by fetching and merging again; nothing is ever\n"
 	"force-pushed. Values both sides changed are settled by the newest write and the other\n"
 	"value is kept as a conflict: see 'rapport conflicts'. Files from the remote that are not\n"
-	"valid records are reported and skipped. Without a remote, only the snapshot is made.\n",
+	"valid records are reported and skipped. Without a remote, only the snapshot is made.\n"),
 	CMD_WS,
 };
 
 const struct command cmd_pull = {
-	"pull", run, "pull [REMOTE]", "Snapshot, fetch and merge, without pushing.",
-	"Like sync, but what is merged here is not sent back.\n", CMD_WS,
+	"pull", run, "pull [REMOTE]", N_("Snapshot, fetch and merge, without pushing."),
+	N_("Like sync, but what is merged here is not sent back.\n"), CMD_WS,
 };
 
 const struct command cmd_push = {
-	"push", run, "push [REMOTE]", "Snapshot and push (fails if the remote has new work).",
-	"Sends local snapshots. When the remote has snapshots this workspace has not merged yet,\n"
-	"push fails and says so: run 'rapport sync'.\n",
+	"push", run, "push [REMOTE]", N_("Snapshot and push (fails if the remote has new work)."),
+	N_("Sends local snapshots. When the remote has snapshots this workspace has not merged yet,\n"
+	"push fails and says so: run 'rapport sync'.\n"),
 	CMD_WS,
 };
 
@@ -54,48 +54,73 @@ void sync_print(struct ctx *c, const struct sync_report *rep, const char *remote
 	for (size_t i = 0; i < rep->warnings.n; i++) {
 		struct buf b = BUF_INIT;
 		term_text(&b, rep->warnings.v[i]);
-		fprintf(w, "rapport: warning: remote file %s\n", b.data);
+		fprintf(w, _("rapport: warning: remote file %s\n"), b.data);
 		buf_release(&b);
 	}
 	if (rep->skewed) {
 		char ago[64];
 		fmt_span(ago, sizeof ago, rep->skew_ms);
-		fprintf(w, "rapport: warning: %ld record%s from replica %.8s carr%s a clock up to %s "
+		fprintf(w,
+			P_("rapport: warning: %ld record from replica %.8s carries a clock up to %s "
 			   "ahead of this machine's: not adopted, and in merges counted as no later "
 			   "than its snapshot's time (setting sync.max_skew); check that machine's "
 			   "clock\n",
-			rep->skewed, rep->skewed == 1 ? "" : "s", rep->skew_replica,
-			rep->skewed == 1 ? "ies" : "y", ago);
+			   "rapport: warning: %ld records from replica %.8s carry a clock up to %s "
+			   "ahead of this machine's: not adopted, and in merges counted as no later "
+			   "than its snapshot's time (setting sync.max_skew); check that machine's "
+			   "clock\n",
+			   (unsigned long)rep->skewed),
+			rep->skewed, rep->skew_replica, ago);
 	}
 	if (c->json)
 		return;
 	if (rep->held)
-		fprintf(c->out, "%s%ld record%s held: the team's copy could not be read here; see "
-				"'rapport conflicts'.%s\n",
-			col(c, C_WARN), rep->held, rep->held == 1 ? "" : "s", col(c, C_RESET));
+		fprintf(c->out,
+			P_("%s%ld record held: the team's copy could not be read here; see "
+			   "'rapport conflicts'.%s\n",
+			   "%s%ld records held: the team's copy could not be read here; see "
+			   "'rapport conflicts'.%s\n",
+			   (unsigned long)rep->held),
+			col(c, C_WARN), rep->held, col(c, C_RESET));
 	if (rep->broken)
-		fprintf(c->out, "%s%ld record%s came in breaking a rule of %s kind; see 'rapport "
-				"conflicts'.%s\n",
-			col(c, C_WARN), rep->broken, rep->broken == 1 ? "" : "s",
-			rep->broken == 1 ? "its" : "their", col(c, C_RESET));
+		fprintf(c->out,
+			P_("%s%ld record came in breaking a rule of its kind; see 'rapport "
+			   "conflicts'.%s\n",
+			   "%s%ld records came in breaking a rule of their kind; see 'rapport "
+			   "conflicts'.%s\n",
+			   (unsigned long)rep->broken),
+			col(c, C_WARN), rep->broken, col(c, C_RESET));
 	if (rep->restored)
-		fprintf(c->out, "%ld record%s missing from the remote's snapshot written again.\n",
-			rep->restored, rep->restored == 1 ? "" : "s");
+		fprintf(c->out,
+			P_("%ld record missing from the remote's snapshot written again.\n",
+			   "%ld records missing from the remote's snapshot written again.\n",
+			   (unsigned long)rep->restored),
+			rep->restored);
 	if (rep->committed)
-		fprintf(c->out, "Snapshot: %ld record%s\n", rep->exported, rep->exported == 1 ? "" : "s");
+		fprintf(c->out,
+			P_("Snapshot: %ld record\n", "Snapshot: %ld records\n",
+			   (unsigned long)rep->exported),
+			rep->exported);
 	if (rep->fetched && rep->remote_empty)
-		fprintf(c->out, "The remote %s is empty.\n", remote);
+		fprintf(c->out, _("The remote %s is empty.\n"), remote);
 	if (rep->imported)
-		fprintf(c->out, "Merged %ld record%s from %s.\n", rep->imported,
-			rep->imported == 1 ? "" : "s", remote);
+		fprintf(c->out,
+			P_("Merged %ld record from %s.\n", "Merged %ld records from %s.\n",
+			   (unsigned long)rep->imported),
+			rep->imported, remote);
 	if (rep->conflicts)
-		fprintf(c->out, "%s%ld conflict%s%s: see 'rapport conflicts'.\n", col(c, C_WARN),
-			rep->conflicts, rep->conflicts == 1 ? "" : "s", col(c, C_RESET));
-	if (rep->pushed)
-		fprintf(c->out, "Pushed to %s%s.\n", remote,
-			rep->retries ? " (after merging what others pushed meanwhile)" : "");
+		fprintf(c->out,
+			P_("%s%ld conflict%s: see 'rapport conflicts'.\n",
+			   "%s%ld conflicts%s: see 'rapport conflicts'.\n",
+			   (unsigned long)rep->conflicts),
+			col(c, C_WARN), rep->conflicts, col(c, C_RESET));
+	if (rep->pushed && rep->retries)
+		fprintf(c->out, _("Pushed to %s (after merging what others pushed meanwhile).\n"),
+			remote);
+	else if (rep->pushed)
+		fprintf(c->out, _("Pushed to %s.\n"), remote);
 	if (rep->head[0])
-		fprintf(c->out, "At snapshot %.8s.\n", rep->head);
+		fprintf(c->out, _("At snapshot %.8s.\n"), rep->head);
 }
 
 static int run(struct ctx *c, int argc, char **argv)
@@ -128,8 +153,9 @@ static int run(struct ctx *c, int argc, char **argv)
 		return rc;
 	rc = sync_run(c->ws, argc == 2 ? argv[1] : NULL, what, &rep, &c->err);
 	if (!rc && !what && !c->json)
-		fprintf(c->out, "No remote yet: the snapshot is kept here. Share it with 'rapport "
-				"remote add origin URL' and 'rapport sync'.\n");
+		fputs(_("No remote yet: the snapshot is kept here. Share it with 'rapport "
+			"remote add origin URL' and 'rapport sync'.\n"),
+		      c->out);
 	if (!rc || rep.committed)
 		sync_print(c, &rep, argc == 2 ? argv[1] : "origin");
 	/* What others did may need attention: the rules run on the merged data. */
@@ -138,8 +164,11 @@ static int run(struct ctx *c, int argc, char **argv)
 		char today[11];
 		fmt_date(today, clock_now());
 		if (!rules_evaluate(c->ws, today, &rr, &c->err) && rr.raised + rr.reopened && !c->json)
-			fprintf(c->out, "%ld new alert%s: see 'rapport alerts'.\n", rr.raised + rr.reopened,
-				rr.raised + rr.reopened == 1 ? "" : "s");
+			fprintf(c->out,
+				P_("%ld new alert: see 'rapport alerts'.\n",
+				   "%ld new alerts: see 'rapport alerts'.\n",
+				   (unsigned long)(rr.raised + rr.reopened)),
+				rr.raised + rr.reopened);
 		err_clear(&c->err);
 		rules_report_free(&rr);
 	}
