@@ -135,7 +135,7 @@ static int credentials(git_credential **out, const char *url, const char *user_f
 		/* The key just tried may want a passphrase: ask once, on a terminal. */
 		if (n->key_path && !n->passphrase_asked && interactive) {
 			n->passphrase_asked = true;
-			char *prompt = xasprintf("Passphrase for %s: ", n->key_path);
+			char *prompt = xasprintf(_("Passphrase for %s: "), n->key_path);
 			char *pp = ask_secret(prompt);
 			free(prompt);
 			if (pp) {
@@ -208,12 +208,12 @@ static int certificate(git_cert *cert, int valid, const char *host, void *payloa
 		if (hk->type & GIT_CERT_SSH_SHA256)
 			base64(fp, sizeof fp, hk->hash_sha256, sizeof hk->hash_sha256);
 		snprintf(n->cert_msg, sizeof n->cert_msg,
-			 "the host key of %s is not in ~/.ssh/known_hosts (SHA256:%s); check the "
-			 "fingerprint, then add the host with ssh-keyscan or by connecting once with ssh",
+			 _("the host key of %s is not in ~/.ssh/known_hosts (SHA256:%s); check the "
+			   "fingerprint, then add the host with ssh-keyscan or by connecting once with ssh"),
 			 host, fp);
 	} else
 		snprintf(n->cert_msg, sizeof n->cert_msg,
-			 "the TLS certificate of %s is not trusted", host);
+			 _("the TLS certificate of %s is not trusted"), host);
 	return GIT_ECERTIFICATE;
 }
 
@@ -225,7 +225,8 @@ static int progress(const git_indexer_progress *s, void *payload)
 	int pct = (int)(100.0 * s->received_objects / s->total_objects);
 	if (pct != n->last_pct) {
 		n->last_pct = pct;
-		fprintf(stderr, "\rReceiving snapshots: %3d%% (%u/%u), %.1f MiB", pct,
+		fputc('\r', stderr);
+		fprintf(stderr, _("Receiving snapshots: %3d%% (%u/%u), %.1f MiB"), pct,
 			s->received_objects, s->total_objects, s->received_bytes / 1048576.0);
 		if (s->received_objects == s->total_objects)
 			fputc('\n', stderr);
@@ -236,9 +237,11 @@ static int progress(const git_indexer_progress *s, void *payload)
 static int push_progress(unsigned current, unsigned total, size_t bytes, void *payload)
 {
 	struct net *n = payload;
-	if (n->progress && total)
-		fprintf(stderr, "\rSending snapshots: %3u%% (%u/%u)%s", 100 * current / total, current,
+	if (n->progress && total) {
+		fputc('\r', stderr);
+		fprintf(stderr, _("Sending snapshots: %3u%% (%u/%u)%s"), 100 * current / total, current,
 			total, current == total ? "\n" : "");
+	}
 	return 0;
 }
 
@@ -281,14 +284,19 @@ static int net_fail(struct net *n, struct err *e, int rc, const char *what)
 	if (n->cert_msg[0])
 		return err_set(e, RERR_RUNTIME, "%s: %s", n->remote, n->cert_msg);
 	if (n->attempts > 0 && (rc == GIT_EUSER || rc == GIT_EAUTH ||
-				(ge && ge->message && strstr(ge->message, "auth"))))
+				(ge && ge->message && strstr(ge->message, "auth")))) {
+		if (n->tried[0])
+			return err_set(e, RERR_RUNTIME,
+				       "%s: authentication failed (tried %s); check the key or token "
+				       "and that the remote grants access",
+				       n->remote, n->tried);
 		return err_set(e, RERR_RUNTIME,
-			       "%s: authentication failed%s%s%s; check the key or token and that "
-			       "the remote grants access",
-			       n->remote, n->tried[0] ? " (tried " : "", n->tried,
-			       n->tried[0] ? ")" : "");
+			       "%s: authentication failed; check the key or token and that the "
+			       "remote grants access",
+			       n->remote);
+	}
 	return err_set(e, RERR_RUNTIME, "%s: %s: %s", n->remote, what,
-		       ge && ge->message ? ge->message : "failed");
+		       ge && ge->message ? ge->message : _("failed"));
 }
 
 static int lookup(struct gitl *g, const char *name, git_remote **r, struct err *e)
@@ -334,7 +342,7 @@ int gitl_remote_list(struct gitl *g, struct strv *names, struct strv *urls, stru
 	git_strarray a = { 0 };
 	int rc = git_remote_list(&a, g->repo);
 	if (rc)
-		return gitl_fail(e, rc, "remotes");
+		return gitl_fail(e, rc, _("remotes"));
 	for (size_t i = 0; i < a.count; i++) {
 		git_remote *r;
 		if (git_remote_lookup(&r, g->repo, a.strings[i]))

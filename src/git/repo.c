@@ -17,7 +17,7 @@ int gitl_fail(struct err *e, int rc, const char *what)
 {
 	const git_error *ge = git_error_last();
 	return err_set(e, rc == GIT_ENOTFOUND ? RERR_NOTFOUND : RERR_RUNTIME, "%s: %s", what,
-		       ge && ge->message ? ge->message : "libgit2 failed");
+		       ge && ge->message ? ge->message : _("libgit2 failed"));
 }
 
 static void hex(char out[GITL_OID], const git_oid *id)
@@ -46,7 +46,7 @@ int gitl_open(struct gitl **out, const char *path, struct err *e)
 		rc = git_repository_init_ext(&g->repo, path, &o);
 	}
 	if (rc) {
-		gitl_fail(e, RERR_RUNTIME, "snapshot repository");
+		gitl_fail(e, RERR_RUNTIME, _("snapshot repository"));
 		err_prefix(e, "%s", path);
 		free(g);
 		git_libgit2_shutdown();
@@ -265,7 +265,7 @@ int gitl_write_begin(struct gitl *g, bool many, struct err *e)
 	    (rc = git_odb_add_backend(odb, g->mempack, 999))) {
 		git_odb_free(odb);
 		g->mempack = NULL;
-		return gitl_fail(e, rc, "snapshot");
+		return gitl_fail(e, rc, _("snapshot"));
 	}
 	git_odb_free(odb);
 	return 0;
@@ -285,7 +285,7 @@ int gitl_write_end(struct gitl *g, struct err *e)
 	    (rc = git_repository_odb(&odb, g->repo)) ||
 	    (rc = git_odb_write_pack(&wp, odb, NULL, NULL)) ||
 	    (rc = wp->append(wp, pack.ptr, pack.size, &stats)) || (rc = wp->commit(wp, &stats)))
-		rc = gitl_fail(e, rc, "writing the snapshot pack");
+		rc = gitl_fail(e, rc, _("writing the snapshot pack"));
 	else
 		git_mempack_reset(g->mempack);
 	if (wp)
@@ -393,7 +393,7 @@ int gitl_merge_base(struct gitl *g, const char *a, const char *b, char oid[GITL_
 	if ((rc = parse_oid(&x, a, e)) || (rc = parse_oid(&y, b, e)))
 		return rc;
 	if ((rc = git_merge_base(&base, g->repo, &x, &y)))
-		return rc == GIT_ENOTFOUND ? RERR_NOTFOUND : gitl_fail(e, rc, "merge base");
+		return rc == GIT_ENOTFOUND ? RERR_NOTFOUND : gitl_fail(e, rc, _("merge base"));
 	hex(oid, &base);
 	return 0;
 }
@@ -414,7 +414,7 @@ int gitl_ahead_behind(struct gitl *g, const char *local, const char *upstream, s
 	if ((rc = parse_oid(&x, local, e)) || (rc = parse_oid(&y, upstream, e)))
 		return rc;
 	if ((rc = git_graph_ahead_behind(ahead, behind, g->repo, &x, &y)))
-		return gitl_fail(e, rc, "history");
+		return gitl_fail(e, rc, _("history"));
 	return 0;
 }
 
@@ -429,7 +429,7 @@ int gitl_log(struct gitl *g, const char *from, gitl_commit_cb cb, void *ctx, str
 	    (rc = git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME)) ||
 	    (rc = git_revwalk_push(w, &id))) {
 		git_revwalk_free(w);
-		return gitl_fail(e, rc, "history");
+		return gitl_fail(e, rc, _("history"));
 	}
 	while (!(rc = git_revwalk_next(&id, w))) {
 		git_commit *c;
@@ -454,7 +454,7 @@ int gitl_log(struct gitl *g, const char *from, gitl_commit_cb cb, void *ctx, str
 	git_revwalk_free(w);
 	if (rc == GIT_ITEROVER)
 		return 0;
-	return rc < 0 && !e->code && rc != RERR_INPUT ? gitl_fail(e, rc, "history") : rc;
+	return rc < 0 && !e->code && rc != RERR_INPUT ? gitl_fail(e, rc, _("history")) : rc;
 }
 
 int gitl_merge_text(const char *base, const char *ours, const char *theirs, struct buf *out)

@@ -479,11 +479,11 @@ static void bounded_call(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	struct sandbox *sb = f->sb;
 	struct run *r = sb->run;
 	if (r && time_up(r)) {
-		sqlite3_result_error(ctx, "interrupted", -1);
+		sqlite3_result_error(ctx, _("interrupted"), -1);
 		return;
 	}
 	if (argc > FN_MAX_ARGS) {
-		sqlite3_result_error(ctx, "too many arguments", -1);
+		sqlite3_result_error(ctx, _("too many arguments"), -1);
 		return;
 	}
 	if (bounded[f->i].how == B_PRINTF && printf_too_big(argc, argv)) {
@@ -494,10 +494,10 @@ static void bounded_call(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (bounded[f->i].how == B_PRODUCT && a && b && a > RULE_WORK / b) {
 		if (r)
 			snprintf(r->why, sizeof r->why,
-				 "%s() on values of %lld and %lld bytes is more work than a rule may do "
-				 "(their sizes may multiply to %lld)",
+				 _("%s() on values of %lld and %lld bytes is more work than a rule may "
+				   "do (their sizes may multiply to %lld)"),
 				 bounded[f->i].name, (long long)a, (long long)b, (long long)RULE_WORK);
-		sqlite3_result_error(ctx, "more work than a rule may do", -1);
+		sqlite3_result_error(ctx, _("more work than a rule may do"), -1);
 		return;
 	}
 	sqlite3_stmt **s = &sb->fn_stmt[f->i][argc];
@@ -571,7 +571,7 @@ static int sandbox_open(struct store *st, struct sandbox **out, struct err *e)
 	if (sqlite3_open_v2(":memory:", &sb->fn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		rc = err_set(e, RERR_RUNTIME, "rules: cannot open an in-memory database: %s",
-			     sb->fn ? sqlite3_errmsg(sb->fn) : "out of memory");
+			     sb->fn ? sqlite3_errmsg(sb->fn) : _("out of memory"));
 		store_sandbox_close(sb);
 		return rc;
 	}

@@ -232,7 +232,7 @@ int store_open_readonly(struct store *st, const char *vfs, struct store **out, s
 	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW |
 						 SQLITE_OPEN_NOMUTEX, vfs) != SQLITE_OK) {
 		err_set(e, RERR_RUNTIME, "%s: cannot open database: %s", path,
-			r->db ? sqlite3_errmsg(r->db) : "out of memory");
+			r->db ? sqlite3_errmsg(r->db) : _("out of memory"));
 		sqlite3_close(r->db);
 		free(r);
 		return RERR_RUNTIME;

@@ -569,7 +569,7 @@ static bool refs_known(struct ws *w, const struct strv *refs, const struct strv 
 			if (ok)
 				continue;
 		}
-		snprintf(bad, n, "%.*s: %s is not a known %.*s", nf, refs->v[i], id, nk, want);
+		snprintf(bad, n, _("%.*s: %s is not a known %.*s"), nf, refs->v[i], id, nk, want);
 		return false;
 	}
 	return true;
@@ -587,7 +587,7 @@ static int hold(struct ws *w, struct gitl *g, const struct change *c, const char
 	struct buf base = BUF_INIT;
 	struct err ge = { 0 };
 	char *dirty = NULL;
-	strv_push_owned(&rep->warnings, xasprintf("%s (held)", reason));
+	strv_push_owned(&rep->warnings, xasprintf(_("%s (held)"), reason));
 	if (!sync_parse_path(c->path, kind, id))
 		return 0; /* not a record's path: the tree keeps it, there is nothing to hold */
 	int rc = store_held_get(w->st, id, &old, e);
@@ -639,7 +639,7 @@ static int judge(struct ws *w, const struct record *r, struct sync_report *rep, 
 	struct held h = { .path = path, .reason = ce.msg, .since = since, .broken = true };
 	snprintf(h.id, sizeof h.id, "%s", r->id);
 	snprintf(h.kind, sizeof h.kind, "%s", r->ki->k->name);
-	strv_push_owned(&rep->warnings, xasprintf("%s: imported, but %s", path, ce.msg));
+	strv_push_owned(&rep->warnings, xasprintf(_("%s: imported, but %s"), path, ce.msg));
 	rep->broken++;
 	return store_held_put(w->st, &h, e);
 }
@@ -656,7 +656,7 @@ static void warn_overpaid(struct ws *w, const char *invoice, const char *path,
 	struct err pe = { 0 };
 	if (invoice && !store_get(w->st, &w->sc, invoice, &now, &pe) &&
 	    !strcmp(now->ki->k->name, "invoice") && !now->deleted && record_check(now, &pe))
-		strv_push_owned(&rep->warnings, xasprintf("%s: imported, but %s", path, pe.msg));
+		strv_push_owned(&rep->warnings, xasprintf(_("%s: imported, but %s"), path, pe.msg));
 	record_free(now);
 }
 
@@ -704,8 +704,8 @@ static int apply(struct ws *w, struct gitl *g, const struct change *c, struct re
 	int dline = record_derived_line(in->ki, intext, &derived);
 	if (dline)
 		strv_push_owned(&rep->warnings,
-				xasprintf("%s: line %d: '%s' is derived from the record's transitions "
-					  "and approvals; the line is ignored",
+				xasprintf(_("%s: line %d: '%s' is derived from the record's transitions "
+					    "and approvals; the line is ignored"),
 					  c->path, dline, derived));
 	int rc = store_get(w->st, &w->sc, in->id, &cur, &ge);
 	if (rc == RERR_NOTFOUND) {
@@ -718,7 +718,7 @@ static int apply(struct ws *w, struct gitl *g, const struct change *c, struct re
 		goto out;
 	}
 	if (cur->ki != in->ki) {
-		*why = xasprintf("%s: id already used by a %s here", c->path, cur->ki->k->name);
+		*why = xasprintf(_("%s: id already used by a %s here"), c->path, cur->ki->k->name);
 		rc = 1;
 		goto out;
 	}
@@ -737,8 +737,8 @@ static int apply(struct ws *w, struct gitl *g, const struct change *c, struct re
 	mtext = merge_record(in->ki, c->old[0] ? base.data : NULL, local.data, intext, &nc);
 	if (!mtext || record_from_text(in->ki, in->id, mtext, clock_now(), &merged, &ge)) {
 		/* The local write stays and is exported merged into the team's bytes. */
-		*why = xasprintf("%s: could not merge with a local change: %s", c->path,
-				 mtext ? ge.msg : "a version does not parse");
+		*why = xasprintf(_("%s: could not merge with a local change: %s"), c->path,
+				 mtext ? ge.msg : _("a version does not parse"));
 		rc = 1;
 		goto out;
 	}
@@ -918,7 +918,7 @@ static int import(struct ws *w, struct gitl *g, const char *from, const char *to
 				struct err fe = { 0 };
 				if (ws_field_adopt(w, defs.v[i], &fe))
 					strv_push_owned(&rep->warnings,
-							xasprintf("field %.8s: %s", defs.v[i]->id, fe.msg));
+							xasprintf(_("field %.8s: %s"), defs.v[i]->id, fe.msg));
 			}
 			recs_free(&defs);
 			strv_clear(&incoming);
@@ -992,7 +992,7 @@ static char *version(struct gitl *g, const char *path, const char *blob, struct 
 	if (read_text(g, path, blob, &t, &fe)) {
 		if (report)
 			strv_push_owned(&rep->warnings,
-					xasprintf("%s; the other side's version was kept", fe.msg));
+					xasprintf(_("%s; the other side's version was kept"), fe.msg));
 		buf_release(&t);
 		return xstrdup("");
 	}
