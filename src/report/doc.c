@@ -123,6 +123,16 @@ static struct block *last(struct doc *d, enum btype t)
 	va_end(ap);                                 \
 	char *text = buf_detach(&tb)
 
+/* The same without translating: a cell's format is record data's ("%s"), or a message its
+ * caller translated already with _(). */
+#define VRAW(fmt)                                   \
+	va_list ap;                                 \
+	struct buf tb = BUF_INIT;                   \
+	va_start(ap, fmt);                          \
+	buf_vaddf(&tb, fmt, ap);                    \
+	va_end(ap);                                 \
+	char *text = buf_detach(&tb)
+
 static void text_block(struct doc *d, enum btype t, enum tone tone, char *text)
 {
 	struct block *b = add(d, t);
@@ -185,7 +195,7 @@ void doc_table(struct doc *d, const char *heads, const char *empty)
 			b->right[i] = true;
 		}
 	}
-	b->text = xstrdup(empty ? empty : "None.");
+	b->text = xstrdup(empty ? empty : _("None."));
 }
 
 void doc_row(struct doc *d)
@@ -219,13 +229,13 @@ static void put_cell(struct doc *d, enum tone t, const char *href, char *text)
 
 void doc_cell(struct doc *d, enum tone t, const char *fmt, ...)
 {
-	VTEXT(fmt);
+	VRAW(fmt);
 	put_cell(d, t, NULL, text);
 }
 
 void doc_cell_link(struct doc *d, const char *href, const char *fmt, ...)
 {
-	VTEXT(fmt);
+	VRAW(fmt);
 	put_cell(d, TONE_NONE, href, text);
 }
 
@@ -328,6 +338,71 @@ static int safe_width(const char *s)
 	return w;
 }
 
+/* Chinese has no spaces between words: a line may break beside any wide character, except
+ * before closing punctuation and after opening punctuation. Text without wide characters
+ * breaks at spaces only. */
+static size_t char_at(const char *p, uint32_t *cp)
+{
+	*cp = 0xFFFD;
+	size_t n = utf8_decode((const unsigned char *)p, strnlen(p, 4), cp);
+	return n ? n : 1;
+}
+
+static bool wide_cp(uint32_t cp)
+{
+	char t[5] = { 0 };
+	if (cp < 0x800) /* nothing this narrow is wide */
+		return false;
+	if (cp < 0x10000) {
+		t[0] = (char)(0xE0 | (cp >> 12));
+		t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		t[2] = (char)(0x80 | (cp & 0x3F));
+	} else {
+		t[0] = (char)(0xF0 | (cp >> 18));
+		t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		t[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		t[3] = (char)(0x80 | (cp & 0x3F));
+	}
+	return utf8_width(t) == 2;
+}
+
+static bool no_break_before(uint32_t cp)
+{
+	static const uint32_t v[] = { 0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0xFF01, 0xFF1F, 0xFF09,
+				      0x300D, 0x300F, 0x300B, 0x3009, 0x201D, 0x2019, 0x2026, 0x30FC };
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+		if (v[i] == cp)
+			return true;
+	return cp < 0x80 && strchr(",.;:!?)]}%", (int)cp) && cp;
+}
+
+static bool no_break_after(uint32_t cp)
+{
+	static const uint32_t v[] = { 0xFF08, 0x300C, 0x300E, 0x300A, 0x3008, 0x201C, 0x2018 };
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+		if (v[i] == cp)
+			return true;
+	return cp < 0x80 && strchr("([{", (int)cp) && cp;
+}
+
+/* The length of the first unbreakable piece of a space-free word. */
+static size_t piece(const char *p)
+{
+	uint32_t a, b;
+	size_t n = char_at(p, &a);
+	bool wa = wide_cp(a);
+	while (p[n]) {
+		size_t m = char_at(p + n, &b);
+		bool wb = wide_cp(b);
+		if ((wa || wb) && !no_break_after(a) && !no_break_before(b))
+			break;
+		n += m;
+		a = b;
+		wa = wb;
+	}
+	return n;
+}
+
 /* Word-wraps s (made safe) to `width` columns, each line starting with `first` then `rest`. */
 static void wrap(struct buf *b, const char *s, const char *first, const char *rest, int width)
 {
@@ -347,22 +422,30 @@ static void wrap(struct buf *b, const char *s, const char *first, const char *re
 			q++;
 		char save = *q;
 		*q = '\0';
-		int ww = utf8_width(p);
-		if (line_open && col + 1 + ww > width) {
-			buf_addc(b, '\n');
-			line_open = false;
+		/* The word, piece by piece: one piece unless it holds wide characters. */
+		for (bool spaced = true; *p; spaced = false) {
+			size_t len = piece(p);
+			char keep = p[len];
+			p[len] = '\0';
+			int ww = utf8_width(p);
+			if (line_open && col + (spaced ? 1 : 0) + ww > width) {
+				buf_addc(b, '\n');
+				line_open = false;
+			}
+			if (!line_open) {
+				buf_adds(b, lead);
+				col = utf8_width(lead);
+				lead = rest;
+				line_open = true;
+			} else if (spaced) {
+				buf_addc(b, ' ');
+				col++;
+			}
+			buf_adds(b, p);
+			col += ww;
+			p[len] = keep;
+			p += len;
 		}
-		if (!line_open) {
-			buf_adds(b, lead);
-			col = utf8_width(lead);
-			lead = rest;
-			line_open = true;
-		} else {
-			buf_addc(b, ' ');
-			col++;
-		}
-		buf_adds(b, p);
-		col += ww;
 		*q = save;
 		p = q;
 	}
@@ -399,7 +482,7 @@ static void txt_bars(struct buf *o, const struct block *b, const char *indent)
 	struct buf title = BUF_INIT;
 	buf_adds(&title, b->text);
 	if (b->ref > 0)
-		buf_addf(&title, " (│ marks %.2f)", b->ref);
+		buf_addf(&title, _(" (│ marks %.2f)"), b->ref);
 	wrap(o, title.data, indent, indent, WIDTH);
 	buf_release(&title);
 	for (size_t i = 0; i < b->nbars; i++) {
@@ -425,7 +508,8 @@ static void txt_bars(struct buf *o, const struct block *b, const char *indent)
 	}
 	if (!b->nbars) {
 		buf_adds(o, indent);
-		buf_adds(o, "No data.\n");
+		buf_adds(o, _("No data."));
+		buf_addc(o, '\n');
 	}
 }
 
@@ -440,7 +524,7 @@ static void txt_lines(struct buf *o, const struct block *b, const char *indent)
 	struct buf title = BUF_INIT;
 	buf_adds(&title, b->text);
 	if (b->npts)
-		buf_addf(&title, " (%s to %s, %g to %g)", b->xl[0], b->xl[b->npts - 1], b->lo, b->hi);
+		buf_addf(&title, _(" (%s to %s, %g to %g)"), b->xl[0], b->xl[b->npts - 1], b->lo, b->hi);
 	wrap(o, title.data, indent, indent, WIDTH);
 	buf_release(&title);
 	/* Long series are sampled down to what fits. */
@@ -835,8 +919,11 @@ static void html_bars(struct buf *o, const struct block *b)
 		svg_label(o, r->shown, 16);
 		buf_adds(o, "</text>");
 	}
-	if (!b->nbars)
-		buf_addf(o, "<text x=\"%d\" y=\"17\">No data.</text>", barx);
+	if (!b->nbars) {
+		buf_addf(o, "<text x=\"%d\" y=\"17\">", barx);
+		html_escape(o, _("No data."));
+		buf_adds(o, "</text>");
+	}
 	if (b->ref > 0) {
 		double x = barx + b->ref / max * area;
 		buf_addf(o, "<line class=\"ref\" x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"%d\"/>", x, x, H);
@@ -1015,11 +1102,12 @@ static void html_head(const struct doc *d, struct buf *o)
 {
 	/* The policy proves what the file promises: no scripts, no fetches, nothing but its own
 	 * inline styles. */
-	buf_adds(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	buf_addf(o, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 		    "style-src 'unsafe-inline'; img-src data:\">\n"
-		    "<meta name=\"generator\" content=\"rapport\">\n<title>");
+		    "<meta name=\"generator\" content=\"rapport\">\n<title>",
+		 !strcmp(i18n_current(), "zh") ? "zh-CN" : "en");
 	html_escape(o, d->title);
 	buf_adds(o, "</title>\n");
 }

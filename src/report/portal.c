@@ -65,8 +65,13 @@ static char *shown(const struct portal *p, const struct field *f, const char *v)
 		return t;
 	}
 	case FT_REFS: return NULL;
-	case FT_BOOL: return xstrdup(!strcmp(v, "true") ? "yes" : "no");
+	case FT_BOOL: return xstrdup(!strcmp(v, "true") ? _("yes") : _("no"));
 	case FT_CHOICE: {
+		/* A choice the catalogue translates reads as its translation; others as their code
+		 * with spaces for underscores. */
+		const char *l = choice_label(v);
+		if (l != v)
+			return xstrdup(l);
 		char *s = xstrdup(v);
 		for (char *q = s; *q; q++)
 			if (*q == '_')
@@ -105,7 +110,7 @@ static void table_of(struct portal *p, struct doc *d, const struct kindinfo *ki,
 		return;
 	}
 	if (with_progress)
-		buf_adds(&heads, "|Progress>");
+		buf_addf(&heads, "|%s>", _("Progress"));
 	doc_table(d, heads.data, empty);
 	buf_release(&heads);
 	for (size_t r = 0; r < rs->n; r++) {
@@ -250,9 +255,13 @@ static void phase_strip(struct portal *p, struct doc *d, const struct record *pr
 	for (size_t i = 0; i < pp.d.n; i++) {
 		const struct pstage *s = &pp.d.v[i];
 		bool done = cur >= 0 && (int)i < cur, now = (int)i == cur;
-		doc_item(d, done ? TONE_GOOD : now ? TONE_WARN : TONE_MUTED, "%s %s%s",
-			 done ? "✓" : now ? "▶" : "·", s->label ? s->label : s->code,
-			 done ? " (done)" : now ? " (current)" : "");
+		const char *label = s->label ? s->label : s->code;
+		if (done)
+			doc_item(d, TONE_GOOD, "%s %s (done)", "✓", label);
+		else if (now)
+			doc_item(d, TONE_WARN, "%s %s (current)", "▶", label);
+		else
+			doc_item(d, TONE_MUTED, "%s %s", "·", label);
 	}
 	proc_free(&pp);
 }
@@ -289,10 +298,17 @@ static void awaiting(struct portal *p, struct doc *d, const struct recs *contact
 		}
 		char *t = record_title(r);
 		const char *due = record_get(a, "due");
-		doc_item(d, due && strcmp(due, p->date) < 0 ? TONE_BAD : TONE_WARN, "%s “%s”: %s, for %s%s%s",
-			 !strcmp(r->ki->k->name, "milestone") ? "Milestone" : "Project", t,
-			 !strcmp(r->ki->k->name, "milestone") ? "your acceptance" : "your sign-off",
-			 ws_title(p->w, c), due ? ", due " : "", due ? due : "");
+		enum tone tn = due && strcmp(due, p->date) < 0 ? TONE_BAD : TONE_WARN;
+		const char *who = ws_title(p->w, c);
+		bool milestone = !strcmp(r->ki->k->name, "milestone");
+		if (milestone && due)
+			doc_item(d, tn, "Milestone “%s”: your acceptance, for %s, due %s", t, who, due);
+		else if (milestone)
+			doc_item(d, tn, "Milestone “%s”: your acceptance, for %s", t, who);
+		else if (due)
+			doc_item(d, tn, "Project “%s”: your sign-off, for %s, due %s", t, who, due);
+		else
+			doc_item(d, tn, "Project “%s”: your sign-off, for %s", t, who);
 		free(t);
 		record_free(r);
 		n++;
@@ -312,7 +328,7 @@ static int project_page(struct portal *p, const char *dir, const struct record *
 	static const char *const skip_project[] = { "name", "customer", NULL };
 	static const char *const skip_child[] = { "project", "customer", NULL };
 	doc_subtitle(d, "%s · as of %s", ws_title(p->w, p->customer), p->date);
-	doc_link(d, "index.html", "← All projects");
+	doc_link(d, "index.html", _("← All projects"));
 	doc_h2(d, "Overview");
 	details(p, d, pr, skip_project);
 	double pg = progress(p, pr->id, e);
@@ -328,7 +344,7 @@ static int project_page(struct portal *p, const char *dir, const struct record *
 	for (size_t i = 0; i < ms->n; i++)
 		if (!strcmp(record_get(ms->v[i], "project"), pr->id))
 			recs_add(ms->v[i], &mine);
-	table_of(p, d, schema_kind(&p->w->sc, "milestone"), &mine, "No milestones to show.", skip_child,
+	table_of(p, d, schema_kind(&p->w->sc, "milestone"), &mine, _("No milestones to show."), skip_child,
 		 NULL, false);
 	recs_free(&mine);
 	if ((rc = report_fetch(p->w, "requirement", "status", 0, &rq, e, f, (const char *)NULL)) ||
@@ -337,9 +353,9 @@ static int project_page(struct portal *p, const char *dir, const struct record *
 	keep(&rq, open_requirement);
 	keep(&tk, open_ticket);
 	doc_h2(d, "Open requests");
-	table_of(p, d, schema_kind(&p->w->sc, "requirement"), &rq, "No open requests.", skip_child, NULL, false);
+	table_of(p, d, schema_kind(&p->w->sc, "requirement"), &rq, _("No open requests."), skip_child, NULL, false);
 	doc_h2(d, "Open tickets");
-	table_of(p, d, schema_kind(&p->w->sc, "ticket"), &tk, "No open tickets.", skip_child, NULL, false);
+	table_of(p, d, schema_kind(&p->w->sc, "ticket"), &tk, _("No open tickets."), skip_child, NULL, false);
 	char name[128];
 	project_link(pr, name, sizeof name);
 	rc = write_page(dir, name, d, e);
@@ -399,7 +415,7 @@ static int build(struct portal *p, const char *dir, struct err *e)
 			continue;
 		ev = xrealloc(ev, (nev + 1) * sizeof(*ev));
 		snprintf(ev[nev].date, 11, "%s", done);
-		ev[nev++].text = xasprintf("Milestone “%s” delivered (%s)", record_get(ms.v[i], "name"),
+		ev[nev++].text = xasprintf(_("Milestone “%s” delivered (%s)"), record_get(ms.v[i], "name"),
 					   ws_title(w, record_get(ms.v[i], "project")));
 	}
 	for (size_t i = 0; i < rq.n; i++) {
@@ -408,7 +424,7 @@ static int build(struct portal *p, const char *dir, struct err *e)
 			continue;
 		ev = xrealloc(ev, (nev + 1) * sizeof(*ev));
 		snprintf(ev[nev].date, 11, "%.10s", rq.v[i]->updated ? rq.v[i]->updated : "");
-		ev[nev++].text = xasprintf("Request “%s” delivered", record_get(rq.v[i], "title"));
+		ev[nev++].text = xasprintf(_("Request “%s” delivered"), record_get(rq.v[i], "title"));
 	}
 	for (size_t i = 0; i < tk.n; i++) {
 		const char *res = record_get(tk.v[i], "resolved");
@@ -416,7 +432,7 @@ static int build(struct portal *p, const char *dir, struct err *e)
 			continue;
 		ev = xrealloc(ev, (nev + 1) * sizeof(*ev));
 		snprintf(ev[nev].date, 11, "%.10s", res);
-		ev[nev++].text = xasprintf("Ticket “%s” resolved", record_get(tk.v[i], "title"));
+		ev[nev++].text = xasprintf(_("Ticket “%s” resolved"), record_get(tk.v[i], "title"));
 	}
 	if (nev)
 		qsort(ev, nev, sizeof(*ev), cmp_event);
@@ -436,20 +452,20 @@ static int build(struct portal *p, const char *dir, struct err *e)
 	awaiting(p, d, &ct, NULL);
 	doc_h2(d, "Projects");
 	const struct kindinfo *pk = schema_kind(&w->sc, "project");
-	table_of(p, d, pk, &pj, "No projects yet.", skip_child, project_link, true);
+	table_of(p, d, pk, &pj, _("No projects yet."), skip_child, project_link, true);
 	keep(&rq, open_requirement);
 	keep(&tk, open_ticket);
 	doc_h2(d, "Open requests");
-	table_of(p, d, schema_kind(&w->sc, "requirement"), &rq, "No open requests.", skip_child, NULL, false);
+	table_of(p, d, schema_kind(&w->sc, "requirement"), &rq, _("No open requests."), skip_child, NULL, false);
 	doc_h2(d, "Open tickets");
-	table_of(p, d, schema_kind(&w->sc, "ticket"), &tk, "No open tickets.", skip_child, NULL, false);
+	table_of(p, d, schema_kind(&w->sc, "ticket"), &tk, _("No open tickets."), skip_child, NULL, false);
 	doc_h2(d, "Delivered");
 	for (size_t i = 0; i < nev; i++)
 		doc_item(d, TONE_NONE, "%s · %s", ev[i].date, ev[i].text);
 	if (!nev)
 		doc_note(d, "Nothing delivered yet.");
 	doc_h2(d, "Your contacts on file");
-	table_of(p, d, schema_kind(&w->sc, "contact"), &ct, "No contacts on file.", skip_child, NULL, false);
+	table_of(p, d, schema_kind(&w->sc, "contact"), &ct, _("No contacts on file."), skip_child, NULL, false);
 	rc = write_page(dir, "index.html", d, e);
 	p->st->pages += !rc;
 	p->st->projects = (long)pj.n;

@@ -56,10 +56,38 @@ int report_fetch(struct ws *w, const char *kind, const char *sort, int deleted, 
 	return rc;
 }
 
-static void more_note(struct doc *d, size_t shown, size_t total, const char *what)
+/* "N more ... not shown." when a table was cut: fmt is a whole sentence, marked with N_() (doc_note
+ * translates it). */
+#define MORE_NOTE(d, shown, total, fmt)                                       \
+	do {                                                                  \
+		if ((size_t)(total) > (size_t)(shown))                        \
+			doc_note(d, fmt, (size_t)(total) - (size_t)(shown)); \
+	} while (0)
+
+/* A word from another module's table (a component's label, a KPI's), translated where it is
+ * shown; "" stays "" (gettext("") is the catalogue's header). */
+static const char *tr(const char *s)
 {
-	if (total > shown)
-		doc_note(d, "%zu more %s not shown.", total - shown, what);
+	return s && *s ? _(s) : s ? s : "";
+}
+
+/* A health band as a report shows it. */
+static const char *band_label(enum band b)
+{
+	/* band_name's words, for the catalogue. */
+	static const char *const words[] = { NC_("band", "green"), NC_("band", "amber"),
+					     NC_("band", "red"), NC_("band", "grey") };
+	(void)words;
+	return C_("band", band_name(b));
+}
+
+/* The band, "(capped)" when a component capped the score. The buffer is the caller's. */
+static const char *band_text(const struct health *h, char *buf, size_t n)
+{
+	if (!h->capped)
+		return band_label(h->band);
+	snprintf(buf, n, _("%s (capped)"), band_label(h->band));
+	return buf;
 }
 
 /* The 12-week trend of a score as a line chart, ending with the score the report shows
@@ -80,8 +108,8 @@ static void trend_chart(struct ws *w, struct doc *d, const struct health *h, lon
 		days_to_date(labels[i], t.first_day + i * 7 + 6);
 		xl[i] = labels[i];
 	}
-	doc_lines(d, "Health, last 12 weeks", 12, xl, 0, 100, "75,50");
-	doc_series(d, "Score", TONE_NONE, t.by_week, t.has);
+	doc_lines(d, _("Health, last 12 weeks"), 12, xl, 0, 100, "75,50");
+	doc_series(d, _("Score"), TONE_NONE, t.by_week, t.has);
 }
 
 static void band_counts(const struct health *const *v, size_t n, long c[4])
@@ -98,7 +126,7 @@ static void band_bars(struct doc *d, const char *title, const long c[4])
 	for (size_t i = 0; i < 4; i++) {
 		char shown[24];
 		snprintf(shown, sizeof shown, "%ld", c[order[i]]);
-		doc_bar(d, band_name(order[i]), (double)c[order[i]], shown, band_tone(order[i]));
+		doc_bar(d, band_label(order[i]), (double)c[order[i]], shown, band_tone(order[i]));
 	}
 }
 
@@ -107,13 +135,13 @@ static void why(struct ws *w, struct doc *d, const struct health *h)
 {
 	const struct component *order[HEALTH_MAX_COMPONENTS];
 	health_by_lost(h, order);
-	doc_table(d, "Component|Measured|Score>|Points lost>", "No components.");
+	doc_table(d, _("Component|Measured|Score>|Points lost>"), _("No components."));
 	for (size_t i = 0; i < h->nc; i++) {
 		const struct component *k = order[i];
 		doc_row(d);
-		doc_cell(d, TONE_NONE, "%s", k->label);
+		doc_cell(d, TONE_NONE, "%s", tr(k->label));
 		if (!k->present) {
-			doc_cell(d, TONE_MUTED, "no data (its weight went to the others)");
+			doc_cell(d, TONE_MUTED, "%s", _("no data (its weight went to the others)"));
 			doc_cell(d, TONE_MUTED, "-");
 			doc_cell(d, TONE_MUTED, "-");
 			continue;
@@ -130,7 +158,7 @@ static void why(struct ws *w, struct doc *d, const struct health *h)
 		struct err e = { 0, "" };
 		if (!health_behind(w, h, k, 5, &lines, &e) && lines.n) {
 			shown++;
-			doc_p(d, "Behind “%s”:", k->label);
+			doc_p(d, "Behind “%s”:", tr(k->label));
 			for (size_t l = 0; l < lines.n; l++) {
 				char *tab = strchr(lines.v[l], '\t');
 				doc_item(d, TONE_NONE, "%s", tab ? tab + 1 : lines.v[l]);
@@ -205,7 +233,7 @@ static void alerts_section(struct ws *w, struct doc *d, const struct strv *on, s
 		recs_free(&rs);
 		return;
 	}
-	doc_table(d, "Severity|Alert|On|Raised", "No open alerts.");
+	doc_table(d, _("Severity|Alert|On|Raised"), _("No open alerts."));
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct record *a = rs.v[i];
 		const char *target = record_get(a, "on"), *sev = record_get(a, "severity"),
@@ -214,12 +242,12 @@ static void alerts_section(struct ws *w, struct doc *d, const struct strv *on, s
 		doc_cell(d, sev && !strcmp(sev, "critical") ? TONE_BAD
 			    : sev && !strcmp(sev, "warning") ? TONE_WARN
 							      : TONE_NONE,
-			 "%s", sev ? sev : "");
+			 "%s", sev ? choice_label(sev) : "");
 		doc_cell(d, TONE_NONE, "%s", record_get(a, "message"));
 		doc_cell(d, TONE_NONE, "%s", target ? ws_title(w, target) : "");
 		doc_cell(d, TONE_NONE, "%.10s", raised ? raised : "");
 	}
-	more_note(d, rs.n, (size_t)total, "alerts");
+	MORE_NOTE(d, rs.n, total, N_("%zu more alerts not shown."));
 	recs_free(&rs);
 }
 
@@ -268,50 +296,53 @@ static int report_health(struct ws *w, const struct report_opts *o, struct doc *
 	band_counts(cv, nc, cc);
 	band_counts(pv, np, pc);
 	if (!o->project)
-		doc_kv(d, "Customers", TONE_NONE, "%zu: %ld red, %ld amber, %ld green, %ld without enough data",
-		       nc, cc[BAND_RED], cc[BAND_AMBER], cc[BAND_GREEN], cc[BAND_GREY]);
-	doc_kv(d, "Projects", TONE_NONE, "%zu: %ld red, %ld amber, %ld green, %ld without enough data", np,
-	       pc[BAND_RED], pc[BAND_AMBER], pc[BAND_GREEN], pc[BAND_GREY]);
-	doc_kv(d, "Bands", TONE_NONE, "green from %g, amber from %g; a component under %g caps the "
-				      "score at %g; confidence under %g%% is grey",
+		doc_kv(d, "Customers", TONE_NONE,
+		       _("%zu: %ld red, %ld amber, %ld green, %ld without enough data"), nc,
+		       cc[BAND_RED], cc[BAND_AMBER], cc[BAND_GREEN], cc[BAND_GREY]);
+	doc_kv(d, "Projects", TONE_NONE, _("%zu: %ld red, %ld amber, %ld green, %ld without enough data"),
+	       np, pc[BAND_RED], pc[BAND_AMBER], pc[BAND_GREEN], pc[BAND_GREY]);
+	doc_kv(d, "Bands", TONE_NONE, _("green from %g, amber from %g; a component under %g caps the "
+					"score at %g; confidence under %g%% is grey"),
 	       cfg.green, cfg.amber, cfg.cap_under, cfg.cap_at, cfg.grey_under);
 	if (!o->project)
-		band_bars(d, "Customers by band", cc);
-	band_bars(d, "Projects by band", pc);
+		band_bars(d, _("Customers by band"), cc);
+	band_bars(d, _("Projects by band"), pc);
 
 	if (!o->project) {
 		doc_h2(d, "Customers");
-		doc_table(d, "Customer|Score>|Band|Confidence>|Trend|Most points lost",
-			  "No active customers to score.");
+		doc_table(d, _("Customer|Score>|Band|Confidence>|Trend|Most points lost"),
+			  _("No active customers to score."));
 		for (size_t i = 0; i < nc && i < MAX_ROWS; i++) {
 			struct health_trend t;
 			health_trend(w, cv[i]->id, today, &t);
 			health_trend_now(&t, cv[i]);
 			/* No score four weeks back: "new" rather than a blank cell (short, so the
 			 * 80-column text keeps room for the last column). */
-			static const char *const words[] = { "falling", "steady", "rising", "new" };
-			const char *arrow = words[health_trend_dir(&t) + 1];
+			static const char *const words[] = { N_("falling"), N_("steady"), N_("rising"),
+							     N_("new") };
+			const char *arrow = _(words[health_trend_dir(&t) + 1]);
+			char band[64];
 			doc_row(d);
 			doc_cell(d, TONE_NONE, "%s", cv[i]->name);
 			doc_cell(d, band_tone(cv[i]->band), "%.0f", cv[i]->score);
-			doc_cell(d, band_tone(cv[i]->band), "%s%s", band_name(cv[i]->band),
-				 cv[i]->capped ? " (capped)" : "");
+			doc_cell(d, band_tone(cv[i]->band), "%s", band_text(cv[i], band, sizeof band));
 			doc_cell(d, TONE_NONE, "%.0f%%", cv[i]->confidence);
 			doc_cell(d, TONE_MUTED, "%s", arrow);
-			doc_cell(d, TONE_NONE, "%s", health_top_issue(cv[i]));
+			doc_cell(d, TONE_NONE, "%s", tr(health_top_issue(cv[i])));
 		}
-		more_note(d, MAX_ROWS, nc, "customers (the healthiest)");
+		MORE_NOTE(d, MAX_ROWS, nc, N_("%zu more customers (the healthiest) not shown."));
 	}
 	doc_h2(d, "Projects");
-	doc_table(d, "Project|Customer|Score>|Band|SPI>|CPI>|Most points lost", "No active projects to score.");
+	doc_table(d, _("Project|Customer|Score>|Band|SPI>|CPI>|Most points lost"),
+		  _("No active projects to score."));
 	for (size_t i = 0; i < np && i < MAX_ROWS; i++) {
 		const struct project_facts *f = &pv[i]->evm;
+		char band[64];
 		doc_row(d);
 		doc_cell(d, TONE_NONE, "%s", pv[i]->name);
 		doc_cell(d, TONE_NONE, "%s", ws_title(w, pv[i]->customer));
 		doc_cell(d, band_tone(pv[i]->band), "%.0f", pv[i]->score);
-		doc_cell(d, band_tone(pv[i]->band), "%s%s", band_name(pv[i]->band),
-			 pv[i]->capped ? " (capped)" : "");
+		doc_cell(d, band_tone(pv[i]->band), "%s", band_text(pv[i], band, sizeof band));
 		if (f->has_spi)
 			doc_cell(d, f->spi < 0.9 ? TONE_BAD : TONE_NONE, "%.2f", f->spi);
 		else
@@ -320,9 +351,9 @@ static int report_health(struct ws *w, const struct report_opts *o, struct doc *
 			doc_cell(d, f->cpi < 0.9 ? TONE_BAD : TONE_NONE, "%.2f", f->cpi);
 		else
 			doc_cell(d, TONE_MUTED, "-");
-		doc_cell(d, TONE_NONE, "%s", health_top_issue(pv[i]));
+		doc_cell(d, TONE_NONE, "%s", tr(health_top_issue(pv[i])));
 	}
-	more_note(d, MAX_ROWS, np, "projects (the healthiest)");
+	MORE_NOTE(d, MAX_ROWS, np, N_("%zu more projects (the healthiest) not shown."));
 
 	/* Why: every score of a single customer or project, else the red and amber ones. */
 	doc_h2(d, "Why");
@@ -337,9 +368,15 @@ static int report_health(struct ws *w, const struct report_opts *o, struct doc *
 			if (++candidates > 20)
 				continue;
 			explained++;
-			doc_h3(d, "%s %s: %.0f %s", h->kind, h->name, h->score, band_name(h->band));
-			doc_kv(d, "Score", band_tone(h->band), "%.0f (%s%s), confidence %.0f%%", h->score,
-			       band_name(h->band), h->capped ? ", capped" : "", h->confidence);
+			const struct kindinfo *hk = schema_kind(&w->sc, h->kind);
+			doc_h3(d, "%s %s: %.0f %s", hk ? kind_label(hk->k) : h->kind, h->name, h->score,
+			       band_label(h->band));
+			if (h->capped)
+				doc_kv(d, "Score", band_tone(h->band), _("%.0f (%s, capped), confidence %.0f%%"),
+				       h->score, band_label(h->band), h->confidence);
+			else
+				doc_kv(d, "Score", band_tone(h->band), _("%.0f (%s), confidence %.0f%%"),
+				       h->score, band_label(h->band), h->confidence);
 			if (!strcmp(h->kind, "project"))
 				evm_line(d, &h->evm);
 			trend_chart(w, d, h, today);
@@ -347,7 +384,7 @@ static int report_health(struct ws *w, const struct report_opts *o, struct doc *
 		}
 	if (!explained)
 		doc_note(d, "Every score is green or has too little data: nothing to explain.");
-	more_note(d, 20, candidates, "red and amber scores (the least bad)");
+	MORE_NOTE(d, 20, candidates, N_("%zu more red and amber scores (the least bad) not shown."));
 
 	doc_h2(d, "Open alerts");
 	struct strv on = STRV_INIT;
@@ -418,9 +455,9 @@ static void burnup(struct doc *d, const struct recs *ms, const char *start, long
 				b.delivered[p]++;
 		}
 	}
-	doc_lines(d, "Milestones burn-up: planned and delivered", b.n, xl, 0, (double)ms->n, NULL);
-	doc_series(d, "Planned", TONE_MUTED, b.planned, b.has_planned);
-	doc_series(d, "Delivered", TONE_GOOD, b.delivered, b.has_delivered);
+	doc_lines(d, _("Milestones burn-up: planned and delivered"), b.n, xl, 0, (double)ms->n, NULL);
+	doc_series(d, _("Planned"), TONE_MUTED, b.planned, b.has_planned);
+	doc_series(d, _("Delivered"), TONE_GOOD, b.delivered, b.has_delivered);
 }
 
 static const char *milestone_state(const struct record *m, const char *date, enum tone *t)
@@ -428,14 +465,14 @@ static const char *milestone_state(const struct record *m, const char *date, enu
 	const char *due = record_get(m, "due"), *done = record_get(m, "done");
 	if (done) {
 		*t = due && strcmp(done, due) > 0 ? TONE_WARN : TONE_GOOD;
-		return *t == TONE_GOOD ? "delivered on time" : "delivered late";
+		return *t == TONE_GOOD ? N_("delivered on time") : N_("delivered late");
 	}
 	if (due && strcmp(due, date) < 0) {
 		*t = TONE_BAD;
-		return "overdue";
+		return N_("overdue");
 	}
 	*t = TONE_NONE;
-	return "upcoming";
+	return N_("upcoming");
 }
 
 /* What changed in one record since o->since: field by field from history when available. */
@@ -449,13 +486,15 @@ static void change_line(struct ws *w, struct doc *d, const struct report_opts *o
 	if (r->deleted) {
 		/* Added and removed again within the period is no news. */
 		if (!added)
-			doc_item(d, TONE_WARN, "%s %s deleted", r->ki->k->name, title);
+			doc_item(d, TONE_WARN, "%s %s deleted", kind_label(r->ki->k), title);
 		free(title);
 		return;
 	}
 	if (added || !o->before || o->before(o->before_ctx, r->ki->k->name, r->id, &old) || !old) {
-		doc_item(d, added ? TONE_GOOD : TONE_NONE, "%s %s %s", r->ki->k->name, title,
-			 added ? "added" : "updated");
+		if (added)
+			doc_item(d, TONE_GOOD, "%s %s added", kind_label(r->ki->k), title);
+		else
+			doc_item(d, TONE_NONE, "%s %s updated", kind_label(r->ki->k), title);
 		free(title);
 		free(old);
 		return;
@@ -481,11 +520,11 @@ static void change_line(struct ws *w, struct doc *d, const struct report_opts *o
 				nv = nv ? ws_title(w, nv) : NULL;
 			}
 			buf_addf(&line, "%s%s: %.60s → %.60s", line.len ? "; " : "", ch[i].name,
-				 ov ? ov : "(unset)", nv ? nv : "(unset)");
+				 ov ? ov : _("(unset)"), nv ? nv : _("(unset)"));
 		}
 	}
 	if (line.len)
-		doc_item(d, TONE_NONE, "%s %s: %s", r->ki->k->name, title, line.data);
+		doc_item(d, TONE_NONE, "%s %s: %s", kind_label(r->ki->k), title, line.data);
 	text_fields_free(&a);
 	text_fields_free(&b);
 	buf_release(&now);
@@ -515,29 +554,36 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 
 	doc_h2(d, "Summary");
 	doc_kv(d, "Customer", TONE_NONE, "%s", ws_title(w, record_get(p, "customer")));
-	doc_kv(d, "Status", TONE_NONE, "%s", record_get(p, "status") ? record_get(p, "status") : "-");
+	doc_kv(d, "Status", TONE_NONE, "%s", record_get(p, "status") ? choice_label(record_get(p, "status")) : "-");
 	if (record_get(p, "manager"))
 		doc_kv(d, "Manager", TONE_NONE, "%s", ws_title(w, record_get(p, "manager")));
-	doc_kv(d, "Dates", TONE_NONE, "%s to %s",
-	       record_get(p, "start") ? record_get(p, "start") : "(no start)",
-	       record_get(p, "due") ? record_get(p, "due") : "(no due date)");
+	doc_kv(d, "Dates", TONE_NONE, _("%s to %s"),
+	       record_get(p, "start") ? record_get(p, "start") : _("(no start)"),
+	       record_get(p, "due") ? record_get(p, "due") : _("(no due date)"));
 	if (record_get(p, "phase"))
 		doc_kv(d, "Phase", TONE_NONE, "%s", record_get(p, "phase"));
 	long done = 0;
 	double pg = report_progress(&tasks, &done);
 	if (pg < 0)
-		doc_kv(d, "Progress", TONE_MUTED, "no tasks planned yet");
+		doc_kv(d, "Progress", TONE_MUTED, "%s", _("no tasks planned yet"));
 	else
-		doc_kv(d, "Progress", TONE_NONE, "%.0f%% of the planned work (%ld of %zu task%s done)",
-		       pg, done, tasks.n, PLURAL((long)tasks.n));
+		doc_kv(d, "Progress", TONE_NONE,
+		       P_("%.0f%% of the planned work (%ld of %zu task done)",
+			  "%.0f%% of the planned work (%ld of %zu tasks done)", tasks.n),
+		       pg, done, tasks.n);
 	if (h) {
-		doc_kv(d, "Health", band_tone(h->band), "%.0f %s%s, confidence %.0f%%%s%s", h->score,
-		       band_name(h->band), h->capped ? " (capped)" : "", h->confidence,
-		       *health_top_issue(h) ? "; most points lost: " : "", health_top_issue(h));
+		char band[64];
+		if (*health_top_issue(h))
+			doc_kv(d, "Health", band_tone(h->band),
+			       _("%.0f %s, confidence %.0f%%; most points lost: %s"), h->score,
+			       band_text(h, band, sizeof band), h->confidence, tr(health_top_issue(h)));
+		else
+			doc_kv(d, "Health", band_tone(h->band), _("%.0f %s, confidence %.0f%%"), h->score,
+			       band_text(h, band, sizeof band), h->confidence);
 		evm_line(d, &h->evm);
 		const struct project_facts *f = &h->evm;
 		if (f->has_spi || f->has_cpi) {
-			doc_bars(d, "Schedule (SPI) and cost (CPI) performance", NULL, 1.0);
+			doc_bars(d, _("Schedule (SPI) and cost (CPI) performance"), NULL, 1.0);
 			char s[16];
 			if (f->has_spi) {
 				snprintf(s, sizeof s, "%.2f", f->spi);
@@ -553,7 +599,7 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 
 	doc_h2(d, "Milestones");
 	burnup(d, &ms, record_get(p, "start"), today);
-	doc_table(d, "Milestone|Due|Done|State|Deliverable", "No milestones.");
+	doc_table(d, _("Milestone|Due|Done|State|Deliverable"), _("No milestones."));
 	for (size_t i = 0; i < ms.n && i < MAX_ROWS; i++) {
 		enum tone t;
 		const char *state = milestone_state(ms.v[i], o->date, &t);
@@ -561,11 +607,11 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 		doc_cell(d, TONE_NONE, "%s", record_get(ms.v[i], "name"));
 		doc_cell(d, TONE_NONE, "%s", record_get(ms.v[i], "due") ? record_get(ms.v[i], "due") : "");
 		doc_cell(d, TONE_NONE, "%s", record_get(ms.v[i], "done") ? record_get(ms.v[i], "done") : "");
-		doc_cell(d, t, "%s", state);
+		doc_cell(d, t, "%s", _(state));
 		doc_cell(d, TONE_NONE, "%s",
 			 record_get(ms.v[i], "deliverable") ? record_get(ms.v[i], "deliverable") : "");
 	}
-	more_note(d, MAX_ROWS, ms.n, "milestones");
+	MORE_NOTE(d, MAX_ROWS, ms.n, N_("%zu more milestones not shown."));
 
 	doc_h2(d, "What changed since %s", o->since);
 	{
@@ -600,7 +646,7 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 			goto out;
 		if (!total)
 			doc_note(d, "Nothing on the project's milestones, tasks, tickets or requirements changed.");
-		more_note(d, shown, total, "changes");
+		MORE_NOTE(d, shown, total, N_("%zu more changes not shown."));
 		doc_p(d, "%.1f hours logged since %s.", hours, o->since);
 	}
 
@@ -609,14 +655,14 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 		struct recs ch = { NULL, 0 };
 		if ((rc = report_fetch(w, "change", "-created", 0, &ch, e, f_project, (const char *)NULL)))
 			goto out;
-		doc_table(d, "Change|State|Days|Cost|Applied", "No change requests.");
+		doc_table(d, _("Change|State|Days|Cost|Applied"), _("No change requests."));
 		for (size_t i = 0; i < ch.n && i < MAX_ROWS; i++) {
 			const struct record *c = ch.v[i];
 			const char *st = record_get(c, "state");
 			doc_row(d);
 			doc_cell(d, TONE_NONE, "%s", record_get(c, "title"));
 			doc_cell(d, st && !strcmp(st, "approved") ? TONE_GOOD : TONE_NONE, "%s",
-				 st ? st : "(not submitted)");
+				 st ? choice_label(st) : _("(not submitted)"));
 			doc_cell(d, TONE_NONE, "%s", record_get(c, "days") ? record_get(c, "days") : "");
 			char *cur = ws_currency(w, c); /* the project's */
 			char *money = record_get(c, "cost")
@@ -627,7 +673,7 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 			free(money);
 			doc_cell(d, TONE_NONE, "%s", record_get(c, "applied") ? record_get(c, "applied") : "");
 		}
-		more_note(d, MAX_ROWS, ch.n, "change requests");
+		MORE_NOTE(d, MAX_ROWS, ch.n, N_("%zu more change requests not shown."));
 		recs_free(&ch);
 	}
 
@@ -656,15 +702,16 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 			if (late)
 				date_parse(due, &dd);
 			char *title = record_title(t);
-			struct buf why = BUF_INIT;
-			if (blocked)
-				buf_adds(&why, " is blocked");
-			if (late)
-				buf_addf(&why, "%s %ld days late (due %s)", blocked ? " and" : " is", today - dd, due);
 			bool is_key = key && !strcmp(key, "true");
-			doc_item(d, is_key ? TONE_BAD : TONE_WARN, "%s %s%s", is_key ? "Key task" : "Task", title,
-				 why.data);
-			buf_release(&why);
+			enum tone tn = is_key ? TONE_BAD : TONE_WARN;
+			char *task = xasprintf(is_key ? _("Key task %s") : _("Task %s"), title);
+			if (blocked && late)
+				doc_item(d, tn, "%s is blocked and %ld days late (due %s)", task, today - dd, due);
+			else if (blocked)
+				doc_item(d, tn, "%s is blocked", task);
+			else
+				doc_item(d, tn, "%s is %ld days late (due %s)", task, today - dd, due);
+			free(task);
 			free(title);
 		}
 		if ((rc = report_fetch(w, "ticket", "-opened", 0, &rs, e, f_project,
@@ -676,7 +723,8 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 		for (int lv = choice_index(levels, "critical"); lv >= choice_index(levels, "high"); lv--)
 			for (size_t i = 0; i < rs.n; i++)
 				if (choice_index(levels, record_get(rs.v[i], "severity")) == lv && ++n <= MAX_ROWS)
-					doc_item(d, TONE_BAD, "Open %s ticket: %s", record_get(rs.v[i], "severity"),
+					doc_item(d, TONE_BAD, "Open %s ticket: %s",
+						 choice_label(record_get(rs.v[i], "severity")),
 						 record_get(rs.v[i], "title"));
 		recs_free(&rs);
 		struct strv on = STRV_INIT;
@@ -687,7 +735,7 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 			strv_push(&on, ms.v[i]->id);
 		if (!n)
 			doc_note(d, "No overdue milestones, late or blocked tasks, or open high-severity tickets.");
-		more_note(d, MAX_ROWS, n, "risks");
+		MORE_NOTE(d, MAX_ROWS, n, N_("%zu more risks not shown."));
 		doc_h3(d, "Open alerts");
 		alerts_section(w, d, &on, e);
 		strv_clear(&on);
@@ -698,7 +746,7 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 		long horizon = today + 14;
 		char until[11];
 		days_to_date(until, horizon);
-		doc_table(d, "Due|Task|Assignee|Status", "No open tasks due in the next two weeks.");
+		doc_table(d, _("Due|Task|Assignee|Status"), _("No open tasks due in the next two weeks."));
 		size_t n = 0;
 		for (size_t i = 0; i < tasks.n; i++) {
 			const struct record *t = tasks.v[i];
@@ -711,9 +759,9 @@ static int report_status(struct ws *w, const struct report_opts *o, struct doc *
 			doc_cell(d, TONE_NONE, "%s", due);
 			doc_cell(d, TONE_NONE, "%s", record_get(t, "name"));
 			doc_cell(d, TONE_NONE, "%s", record_get(t, "assignee") ? ws_title(w, record_get(t, "assignee")) : "");
-			doc_cell(d, TONE_NONE, "%s", st ? st : "");
+			doc_cell(d, TONE_NONE, "%s", st ? choice_label(st) : "");
 		}
-		more_note(d, MAX_ROWS, n, "tasks");
+		MORE_NOTE(d, MAX_ROWS, n, N_("%zu more tasks not shown."));
 		for (size_t i = 0; i < ms.n; i++) {
 			const char *due = record_get(ms.v[i], "due");
 			if (!record_get(ms.v[i], "done") && due && strcmp(due, o->date) >= 0) {
@@ -754,14 +802,14 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 	doc_h2(d, "Key indicators");
 	{
 		struct buf heads = BUF_INIT;
-		buf_adds(&heads, "Indicator");
+		buf_adds(&heads, _("Indicator"));
 		for (int p = 0; p < NPER; p++)
 			buf_addf(&heads, "|%s>", labels[p]);
 		doc_table(d, heads.data, NULL);
 		buf_release(&heads);
 		for (size_t r = 0; r < kpi_ndefs; r++) {
 			doc_row(d);
-			doc_cell(d, TONE_NONE, "%s", kpi_defs[r].label);
+			doc_cell(d, TONE_NONE, "%s", tr(kpi_defs[r].label));
 			for (int p = 0; p < NPER; p++) {
 				double v;
 				char cell[32] = "-";
@@ -781,8 +829,10 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 		if (partial_from[0])
 			doc_note(d, "* %.7s to date (%s to %s): not a whole month, so not comparable with "
 				    "the others.", labels[NPER - 1], partial_from, o->date);
-		doc_lines(d, "On-time delivery (% of milestones due in the month)", NPER, xl, 0, 100, NULL);
-		doc_series(d, "On time", TONE_NONE, v, has);
+		/* xgettext:no-c-format */
+		doc_lines(d, _("On-time delivery (% of milestones due in the month)"), NPER, xl, 0, 100,
+			  NULL);
+		doc_series(d, _("On time"), TONE_NONE, v, has);
 	}
 
 	/* One scoring pass feeds both the risk distribution and customer value. */
@@ -803,8 +853,8 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 		for (size_t i = 0; i < ps.n; i++)
 			if (health_listed(&ps.v[i]))
 				pc[ps.v[i].band]++;
-		band_bars(d, "Customers by band", cc);
-		band_bars(d, "Projects by band", pc);
+		band_bars(d, _("Customers by band"), cc);
+		band_bars(d, _("Projects by band"), pc);
 	}
 
 	doc_h2(d, "Receivables ageing");
@@ -814,8 +864,8 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 		days_to_date(asof, today);
 		if ((rc = billing_receivables(w, asof, NULL, &rv, NULL, e)))
 			goto out;
-		static const char *const bucket[] = { "Not yet due", "1-30 days", "31-60 days",
-						      "61-90 days", "Over 90 days" };
+		static const char *const bucket[] = { N_("Not yet due"), N_("1-30 days"), N_("31-60 days"),
+						      N_("61-90 days"), N_("Over 90 days") };
 		/* Bars on one scale, in the team's currency (each amount at the status date's
 		 * rate); the table per currency. */
 		double sum[AGE_BUCKETS] = { 0 };
@@ -831,20 +881,20 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 					msum_add(&by[b], a->currency, a->bucket[b]);
 				cnt[b] += a->count[b];
 			}
-		char *title = *rv.team ? xasprintf("Outstanding by days past due (in %s)", rv.team)
-				       : xstrdup("Outstanding by days past due");
+		char *title = *rv.team ? xasprintf(_("Outstanding by days past due (in %s)"), rv.team)
+				       : xstrdup(_("Outstanding by days past due"));
 		doc_bars(d, title, NULL, 0);
 		free(title);
 		for (int b = 0; b < AGE_BUCKETS; b++) {
 			char *m = fmt_amount(sum[b], rv.team);
-			doc_bar(d, bucket[b], sum[b], m, b == 0 ? TONE_GOOD : b == 1 ? TONE_WARN : TONE_BAD);
+			doc_bar(d, _(bucket[b]), sum[b], m, b == 0 ? TONE_GOOD : b == 1 ? TONE_WARN : TONE_BAD);
 			free(m);
 		}
-		doc_table(d, "Days past due|Invoices>|Outstanding>", NULL);
+		doc_table(d, _("Days past due|Invoices>|Outstanding>"), NULL);
 		for (int b = 0; b < AGE_BUCKETS; b++) {
 			char *m = msum_fmt(&by[b]);
 			doc_row(d);
-			doc_cell(d, TONE_NONE, "%s", bucket[b]);
+			doc_cell(d, TONE_NONE, "%s", _(bucket[b]));
 			doc_cell(d, TONE_NONE, "%ld", cnt[b]);
 			doc_cell(d, b >= 3 && cnt[b] > 0 ? TONE_BAD : TONE_NONE, "%s", m);
 			free(m);
@@ -859,7 +909,7 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 		}
 		/* When the cash should come in: invoices at their due date, plan lines at the day
 		 * their trigger is expected (a late project's milestones later, by its SPI). */
-		doc_table(d, "Collection forecast|Currency|Invoiced>|Planned>", "Nothing to collect.");
+		doc_table(d, _("Collection forecast|Currency|Invoiced>|Planned>"), _("Nothing to collect."));
 		for (size_t i = 0; i < rv.nforecast; i++) {
 			const struct cash_month *m = &rv.forecast[i];
 			char *a = fmt_money(m->invoiced), *p = fmt_money(m->planned);
@@ -881,44 +931,48 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 			pipeline_free(&pl);
 			goto out;
 		}
-		char *title = *pl.team ? xasprintf("Weighted by stage (in %s)", pl.team)
-				       : xstrdup("Weighted by stage");
+		char *title = *pl.team ? xasprintf(_("Weighted by stage (in %s)"), pl.team)
+				       : xstrdup(_("Weighted by stage"));
 		doc_bars(d, title, NULL, 0);
 		free(title);
 		for (size_t i = 0; i < PIPELINE_STAGES; i++) {
 			char *m = fmt_amount(pl.stage[i].weighted_base, pl.team);
-			doc_bar(d, pipeline_stages[i], pl.stage[i].weighted_base, m, TONE_NONE);
+			doc_bar(d, choice_label(pipeline_stages[i]), pl.stage[i].weighted_base, m, TONE_NONE);
 			free(m);
 		}
-		doc_table(d, "Stage|Open>|Amount>|Weighted>", NULL);
+		doc_table(d, _("Stage|Open>|Amount>|Weighted>"), NULL);
 		for (size_t i = 0; i < PIPELINE_STAGES; i++) {
 			char *a = msum_fmt(&pl.stage[i].amount), *wt = msum_fmt(&pl.stage[i].weighted);
 			doc_row(d);
-			doc_cell(d, TONE_NONE, "%s", pipeline_stages[i]);
+			doc_cell(d, TONE_NONE, "%s", choice_label(pipeline_stages[i]));
 			doc_cell(d, pl.stage[i].n ? TONE_NONE : TONE_MUTED, "%ld", pl.stage[i].n);
 			doc_cell(d, TONE_NONE, "%s", a);
 			doc_cell(d, TONE_NONE, "%s", wt);
 			free(a);
 			free(wt);
 		}
-		doc_table(d, "Expected close|Open>|Weighted>", "No open opportunities.");
+		doc_table(d, _("Expected close|Open>|Weighted>"), _("No open opportunities."));
 		for (size_t i = 0; i < pl.nmonth; i++) {
 			const struct pbucket *b = &pl.month[i];
 			bool past = *b->key && strncmp(b->key, o->date, 7) < 0;
 			char *wt = msum_fmt(&b->weighted);
 			doc_row(d);
-			doc_cell(d, past ? TONE_BAD : TONE_NONE, "%s%s", *b->key ? b->key : "no date",
-				 past ? " (past)" : "");
+			if (past)
+				doc_cell(d, TONE_BAD, _("%s (past)"), b->key);
+			else
+				doc_cell(d, TONE_NONE, "%s", *b->key ? b->key : _("no date"));
 			doc_cell(d, TONE_NONE, "%ld", b->n);
 			doc_cell(d, TONE_NONE, "%s", wt);
 			free(wt);
 		}
-		if (pl.won + pl.lost)
-			doc_note(d, "%s to %s: %ld won, %ld lost, a win rate of %.0f%%%s.", pl.from, pl.to,
-				 pl.won, pl.lost, 100.0 * (double)pl.won / (double)(pl.won + pl.lost),
-				 pl.unconverted ? "; amounts no exchange rate converts to the team's "
-						  "currency are left out of the chart"
-						: "");
+		if (pl.won + pl.lost && pl.unconverted)
+			doc_note(d, "%s to %s: %ld won, %ld lost, a win rate of %.0f%%; amounts no exchange "
+				    "rate converts to the team's currency are left out of the chart.",
+				 pl.from, pl.to, pl.won, pl.lost,
+				 100.0 * (double)pl.won / (double)(pl.won + pl.lost));
+		else if (pl.won + pl.lost)
+			doc_note(d, "%s to %s: %ld won, %ld lost, a win rate of %.0f%%.", pl.from, pl.to,
+				 pl.won, pl.lost, 100.0 * (double)pl.won / (double)(pl.won + pl.lost));
 		pipeline_free(&pl);
 	}
 
@@ -928,8 +982,8 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 		char team[4];
 		if ((rc = store_team_currency(w->st, team, e)))
 			goto out;
-		char *title = *team ? xasprintf("Revenue to date, top 10 (in %s)", team)
-				    : xstrdup("Revenue to date, top 10");
+		char *title = *team ? xasprintf(_("Revenue to date, top 10 (in %s)"), team)
+				    : xstrdup(_("Revenue to date, top 10"));
 		doc_bars(d, title, NULL, 0);
 		free(title);
 		for (size_t i = 0; i < vs.n && i < 10 && vs.v[i].revenue > 0; i++) {
@@ -937,7 +991,8 @@ static int report_portfolio(struct ws *w, const struct report_opts *o, struct do
 			doc_bar(d, vs.v[i].name, vs.v[i].revenue, m, TONE_NONE);
 			free(m);
 		}
-		doc_table(d, "Customer|Revenue>|Margin>|Margin %>", "No invoiced revenue yet.");
+		/* xgettext:no-c-format */
+		doc_table(d, _("Customer|Revenue>|Margin>|Margin %>"), _("No invoiced revenue yet."));
 		for (size_t i = 0; i < vs.n && i < 25 && vs.v[i].revenue > 0; i++) {
 			char *rev = fmt_amount(vs.v[i].revenue, team),
 			     *mar = fmt_amount(vs.v[i].revenue - vs.v[i].cost, team);
@@ -959,9 +1014,11 @@ out:
 
 int report_build(struct ws *w, const struct report_opts *o, struct doc **out, struct err *e)
 {
-	static const char *const titles[][2] = { { "health", "Health report" },
-						 { "status", "Status report" },
-						 { "portfolio", "Portfolio report" } };
+	static const char *const titles[][3] = {
+		{ "health", N_("Health report"), N_("Health report: %s") },
+		{ "status", N_("Status report"), N_("Status report: %s") },
+		{ "portfolio", N_("Portfolio report"), N_("Portfolio report: %s") }
+	};
 	*out = NULL;
 	size_t k;
 	for (k = 0; k < ARRAY_LEN(titles); k++)
@@ -972,11 +1029,10 @@ int report_build(struct ws *w, const struct report_opts *o, struct doc **out, st
 	if (k == 1 && !o->project)
 		return err_set(e, RERR_USAGE, "the status report is of one project: --project ID");
 	struct buf title = BUF_INIT;
-	buf_adds(&title, titles[k][1]);
-	if (o->project)
-		buf_addf(&title, ": %s", ws_title(w, o->project));
-	else if (o->customer)
-		buf_addf(&title, ": %s", ws_title(w, o->customer));
+	if (o->project || o->customer)
+		buf_addf(&title, _(titles[k][2]), ws_title(w, o->project ? o->project : o->customer));
+	else
+		buf_adds(&title, _(titles[k][1]));
 	struct doc *d = doc_new(title.data);
 	buf_release(&title);
 	if (o->source)
