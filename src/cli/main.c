@@ -67,8 +67,8 @@ int main(int argc, char **argv)
 			help_overview(&c);
 			return 0;
 		} else {
-			fprintf(stderr, "rapport: unknown option '%s'\nusage: rapport [-C DIR] [--json] "
-					"[--no-color] COMMAND [ARGS]\n",
+			fprintf(stderr, _("rapport: unknown option '%s'\nusage: rapport [-C DIR] [--json] "
+					"[--no-color] COMMAND [ARGS]\n"),
 				a);
 			return 2;
 		}
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		cmd = command_find("tui");
 	}
 	if (!cmd) {
-		fprintf(stderr, "rapport: '%s' is not a rapport command; see 'rapport help'\n",
+		fprintf(stderr, _("rapport: '%s' is not a rapport command; see 'rapport help'\n"),
 			argv[i]);
 		return 2;
 	}
@@ -135,7 +135,7 @@ int main(int argc, char **argv)
 	ctx_warnings(&c);
 	ws_close(c.ws);
 	if (rc) {
-		fprintf(stderr, "rapport: %s\n", c.err.msg[0] ? c.err.msg : "failed");
+		fprintf(stderr, "rapport: %s\n", c.err.msg[0] ? c.err.msg : _("failed"));
 		return err_exit_status(c.err.code ? c.err.code : rc);
 	}
 	if (ferror(stdout))

@@ -600,17 +600,25 @@ static int check_billing(const struct record *r, struct err *e)
 	if (r->deleted)
 		return 0;
 	record_where(r, w, sizeof(w));
+	if (pct && amt)
+		return err_set(e, RERR_INPUT, "%s: a plan line is a percent of the contract or an "
+					      "amount: set one of them",
+			       w);
 	if (pct == amt)
 		return err_set(e, RERR_INPUT, "%s: a plan line is a percent of the contract or an "
-					      "amount: set %s",
-			       w, pct ? "one of them" : "percent=N or amount=N");
+					      "amount: set percent=N or amount=N",
+			       w);
 	if (trig && !strcmp(trig, "date") && !record_get(r, "date"))
 		return err_set(e, RERR_INPUT, "%s: field 'date': a line triggered by a date needs it",
 			       w);
+	if (trig && !strcmp(trig, "acceptance") && !record_get(r, "milestone"))
+		return err_set(e, RERR_INPUT,
+			       "%s: field 'milestone': a line triggered by a milestone's acceptance "
+			       "needs it",
+			       w);
 	if (trig && strcmp(trig, "date") && !record_get(r, "milestone"))
 		return err_set(e, RERR_INPUT,
-			       "%s: field 'milestone': a line triggered by a milestone%s needs it", w,
-			       strcmp(trig, "acceptance") ? "" : "'s acceptance");
+			       "%s: field 'milestone': a line triggered by a milestone needs it", w);
 	return 0;
 }
 
@@ -863,9 +871,13 @@ const char *kind_plural_label(const struct kind *k)
 
 const char *ftype_name(enum ftype t)
 {
-	static const char *names[] = { "text", "long text", "number", "integer", "date",
-				       "datetime", "bool", "choice", "ref", "refs", "email", "set",
-				       "currency" };
+	/* Marked for the callers that show a type to people (a form's hint, the fields table);
+	 * the names themselves stay as they are for --json. */
+	static const char *names[] = { N_("text"),	N_("long text"), N_("number"),
+				       N_("integer"),	N_("date"),	 N_("datetime"),
+				       N_("bool"),	N_("choice"),	 N_("ref"),
+				       N_("refs"),	N_("email"),	 N_("set"),
+				       N_("currency") };
 	return names[t];
 }
 

@@ -169,10 +169,15 @@ static int stage_line(struct pstage *s, const char *word, size_t wn, const char 
 	}
 	for (size_t i = 0; i < ARRAY_LEN(items); i++)
 		if (IS(items[i].word)) {
+			if (items[i].arg && !*rest && items[i].kind == PI_REQUIRE)
+				return err_set(e, RERR_INPUT, "line %d: '%s' needs a field", line,
+					       items[i].word);
+			if (items[i].arg && !*rest && items[i].kind == PI_CHECK)
+				return err_set(e, RERR_INPUT, "line %d: '%s' needs a condition", line,
+					       items[i].word);
 			if (items[i].arg && !*rest)
-				return err_set(e, RERR_INPUT, "line %d: '%s' needs %s", line,
-					       items[i].word,
-					       items[i].kind == PI_REQUIRE ? "a field" : items[i].kind == PI_CHECK ? "a condition" : "a milestone's name");
+				return err_set(e, RERR_INPUT, "line %d: '%s' needs a milestone's name",
+					       line, items[i].word);
 			if (!items[i].arg && *rest)
 				return err_set(e, RERR_INPUT, "line %d: '%s' takes nothing after it", line,
 					       items[i].word);
@@ -284,9 +289,12 @@ static int member_path(const struct schema *sc, const struct kindinfo *ki, const
 			break;
 		p += n + 1;
 	}
-	if (!at || strcmp(at->k->name, "member"))
+	if (!at)
+		return err_set(e, RERR_INPUT, "line %d: '%s' names a record, not a member", line,
+			       who);
+	if (strcmp(at->k->name, "member"))
 		return err_set(e, RERR_INPUT, "line %d: '%s' names a %s, not a member", line, who,
-			       at ? at->k->name : "record");
+			       at->k->name);
 	return 0;
 }
 
@@ -408,10 +416,14 @@ static int wbs_attr(struct witem *it, const char *a, int line, struct err *e)
 		it->deliverable = xstrdup(v);
 	} else if (!task && IS("accept") && !*v)
 		it->accept = true;
+	else if (task)
+		return err_set(e, RERR_INPUT,
+			       "line %d: '%s' is not one of a task's: owner WHO, key, estimate HOURS",
+			       line, a);
 	else
-		return err_set(e, RERR_INPUT, "line %d: '%s' is not one of a %s's: %s", line, a,
-			       task ? "task" : "milestone",
-			       task ? "owner WHO, key, estimate HOURS" : "deliverable TEXT, accept");
+		return err_set(e, RERR_INPUT,
+			       "line %d: '%s' is not one of a milestone's: deliverable TEXT, accept",
+			       line, a);
 	return 0;
 #undef IS
 }
@@ -469,9 +481,10 @@ int wbsdef_parse(const char *text, int line0, struct wbsdef *out, struct err *e)
 				q += b;
 				q += strspn(q, " \t");
 			}
-			if (!rc && !*q)
-				rc = err_set(e, RERR_INPUT, "line %d: the %s has no name", line,
-					     it.kind == WI_TASK ? "task" : "milestone");
+			if (!rc && !*q && it.kind == WI_TASK)
+				rc = err_set(e, RERR_INPUT, "line %d: the task has no name", line);
+			if (!rc && !*q && it.kind != WI_TASK)
+				rc = err_set(e, RERR_INPUT, "line %d: the milestone has no name", line);
 			if (!rc) {
 				it.offset = (int)off;
 				it.days = (int)days;

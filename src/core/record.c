@@ -122,14 +122,14 @@ void record_where(const struct record *r, char *out, size_t n)
 	if (r->id[0])
 		snprintf(out, n, "%s %.8s", r->ki->k->name, r->id);
 	else
-		snprintf(out, n, "new %s", r->ki->k->name);
+		snprintf(out, n, _("new %s"), r->ki->k->name);
 }
 
 /* ---- values ---- */
 
 static int bad(struct err *e, const struct field *f, const char *in, const char *why)
 {
-	return err_set(e, RERR_INPUT, "field '%s': '%s' %s", f->name, in, why);
+	return err_set(e, RERR_INPUT, "field '%s': '%s' %s", f->name, in, _(why));
 }
 
 static bool parse_bool(const char *s, bool *v)
@@ -208,7 +208,7 @@ static bool decimal_ok(const char *s)
 static int text_ok(const struct field *f, const char *in, bool multiline, struct err *e)
 {
 	if (!utf8_valid(in, strlen(in)))
-		return bad(e, f, in, "is not valid UTF-8");
+		return bad(e, f, in, N_("is not valid UTF-8"));
 	if (strlen(in) > 1000000)
 		return err_set(e, RERR_INPUT, "field '%s': text longer than 1 MB", f->name);
 	if (!multiline && strpbrk(in, "\n\r"))
@@ -234,15 +234,17 @@ int value_normalize(const struct field *f, const char *in, time_t now, char **ou
 	case FT_INT: {
 		if (!decimal_ok(in))
 			return bad(e, f, in,
-				   "is not a number (decimal digits such as 1250, -12.5 or 1.5e6)");
+				   N_("is not a number (decimal digits such as 1250, -12.5 or "
+				      "1.5e6)"));
 		errno = 0;
 		double v = strtod(in, NULL);
 		if (errno == ERANGE && fabs(v) > 1)
-			return bad(e, f, in, "is too large to store (about 1.8e308 at most)");
+			return bad(e, f, in, N_("is too large to store (about 1.8e308 at most)"));
 		if (errno == ERANGE)
-			return bad(e, f, in, "is too close to zero to store (about 2.2e-308 at least)");
+			return bad(e, f, in,
+				   N_("is too close to zero to store (about 2.2e-308 at least)"));
 		if (f->type == FT_INT && v != floor(v))
-			return bad(e, f, in, "is not a whole number");
+			return bad(e, f, in, N_("is not a whole number"));
 		if (f->min < f->max && (v < f->min || v > f->max)) {
 			char lo[32], hi[32];
 			snprintf(lo, sizeof lo, "%.15g", f->min);
@@ -264,12 +266,13 @@ int value_normalize(const struct field *f, const char *in, time_t now, char **ou
 			fmt_date(*out, t);
 			return 0;
 		}
-		return bad(e, f, in, "is not a date (YYYY-MM-DD)");
+		return bad(e, f, in, N_("is not a date (YYYY-MM-DD)"));
 	}
 	case FT_DATETIME: {
 		time_t t;
 		if (!datetime_parse(in, &t) && !date_relative(in, now, &t))
-			return bad(e, f, in, "is not a date and time (YYYY-MM-DDTHH:MM[:SS][Z])");
+			return bad(e, f, in,
+				   N_("is not a date and time (YYYY-MM-DDTHH:MM[:SS][Z])"));
 		*out = xmalloc(21);
 		fmt_datetime(*out, t);
 		return 0;
@@ -277,7 +280,7 @@ int value_normalize(const struct field *f, const char *in, time_t now, char **ou
 	case FT_BOOL: {
 		bool v;
 		if (!parse_bool(in, &v))
-			return bad(e, f, in, "is not true or false (also yes/no, 1/0)");
+			return bad(e, f, in, N_("is not true or false (also yes/no, 1/0)"));
 		*out = xstrdup(v ? "true" : "false");
 		return 0;
 	}
@@ -298,13 +301,14 @@ int value_normalize(const struct field *f, const char *in, time_t now, char **ou
 		const char *code = currency_code(in);
 		if (!code)
 			return bad(e, f, in,
-				   "is not a currency (a three-letter code such as CNY, EUR, USD)");
+				   N_("is not a currency (a three-letter code such as CNY, EUR, "
+				      "USD)"));
 		*out = xstrdup(code);
 		return 0;
 	}
 	case FT_EMAIL:
 		if (!email_ok(in))
-			return bad(e, f, in, "is not an email address (name@example.com)");
+			return bad(e, f, in, N_("is not an email address (name@example.com)"));
 		*out = xstrdup(in);
 		return 0;
 	case FT_SET:
@@ -329,7 +333,7 @@ int value_normalize(const struct field *f, const char *in, time_t now, char **ou
 		*out = xstrdup(in);
 		return 0;
 	}
-	return bad(e, f, in, "has an unknown type");
+	return bad(e, f, in, N_("has an unknown type"));
 }
 
 int record_check(const struct record *r, struct err *e)

@@ -526,9 +526,20 @@ static int resolve(struct ws *w, const char *ref, const char *want_kind, bool de
 			goto done;
 		if (ids.n == 1) {
 			if (want_kind && strcmp(kinds.v[0], want_kind)) {
-				rc = err_set(e, RERR_INPUT, "'%s' is %s %s, not %s %s", ref,
-					     strchr("aeiou", kinds.v[0][0]) ? "an" : "a", kinds.v[0],
-					     strchr("aeiou", want_kind[0]) ? "an" : "a", want_kind);
+				bool an = strchr("aeiou", kinds.v[0][0]),
+				     want_an = strchr("aeiou", want_kind[0]);
+				if (an && want_an)
+					rc = err_set(e, RERR_INPUT, "'%s' is an %s, not an %s", ref,
+						     kinds.v[0], want_kind);
+				else if (an)
+					rc = err_set(e, RERR_INPUT, "'%s' is an %s, not a %s", ref,
+						     kinds.v[0], want_kind);
+				else if (want_an)
+					rc = err_set(e, RERR_INPUT, "'%s' is a %s, not an %s", ref,
+						     kinds.v[0], want_kind);
+				else
+					rc = err_set(e, RERR_INPUT, "'%s' is a %s, not a %s", ref,
+						     kinds.v[0], want_kind);
 				goto done;
 			}
 			snprintf(out, 33, "%s", ids.v[0]);
@@ -546,12 +557,17 @@ static int resolve(struct ws *w, const char *ref, const char *want_kind, bool de
 		snprintf(out, 33, "%s", ids.v[0]);
 	else if (ids.n > 1)
 		rc = ambiguous(w, ref, &ids, e);
+	else if (want_kind && deleted)
+		rc = err_set(e, RERR_NOTFOUND,
+			     "no deleted %s '%s' (not an id, id prefix or part of a name)", want_kind,
+			     ref);
 	else if (want_kind)
-		rc = err_set(e, RERR_NOTFOUND, "no %s%s '%s' (not an id, id prefix or part of a name)",
-			     deleted ? "deleted " : "", want_kind, ref);
+		rc = err_set(e, RERR_NOTFOUND, "no %s '%s' (not an id, id prefix or part of a name)",
+			     want_kind, ref);
+	else if (deleted)
+		rc = err_set(e, RERR_NOTFOUND, "no deleted record with id or name '%s'", ref);
 	else
-		rc = err_set(e, RERR_NOTFOUND, "no %srecord with id or name '%s'",
-			     deleted ? "deleted " : "", ref);
+		rc = err_set(e, RERR_NOTFOUND, "no record with id or name '%s'", ref);
 done:
 	strv_clear(&ids);
 	strv_clear(&kinds);
@@ -657,7 +673,7 @@ static int member_me(struct ws *w, const struct field *f, const char *v, char ou
 	return err_set(e, RERR_INPUT,
 		       "'%s': no member has your email (%s); add one with 'rapport add member "
 		       "name=... email=...'",
-		       v, ws_email(w) ? ws_email(w) : "none set");
+		       v, ws_email(w) ? ws_email(w) : _("none set"));
 }
 
 static int resolve_ref(struct ws *w, const struct field *f, const char *v, char out[33],
@@ -783,9 +799,10 @@ int ws_assign(struct ws *w, struct record *r, const char *a, struct err *e)
 		struct record *tmp = record_new(r->ki);
 		int idx = kind_field_index(r->ki, f);
 		memcpy(tmp->id, r->id, sizeof tmp->id);
-		if (!*v)
-			rc = err_set(e, RERR_INPUT, "%s: field '%s': nothing to %s", where, name,
-				     mode == '+' ? "add" : "remove");
+		if (!*v && mode == '+')
+			rc = err_set(e, RERR_INPUT, "%s: field '%s': nothing to add", where, name);
+		else if (!*v)
+			rc = err_set(e, RERR_INPUT, "%s: field '%s': nothing to remove", where, name);
 		else if (strchr(v, ','))
 			rc = err_set(e, RERR_INPUT, "%s: field '%s': add or remove one item at a time",
 				     where, name);
@@ -1259,10 +1276,10 @@ int ws_renumber(struct ws *w, struct strv *said, struct err *e)
 					rc = store_update(w->st, rs[x], e);
 					store_write_mode(w->st, STORE_LOCAL);
 					if (!rc && said)
-						strv_push_owned(said, xasprintf("%s %.8s renumbered %s -> %s: %s "
+						strv_push_owned(said, xasprintf(_("%s %.8s renumbered %s -> %s: %s "
 										"is %s %.8s's, numbered first on "
 										"another replica (kept as a conflict: "
-										"rapport conflicts)",
+										"rapport conflicts)"),
 										numbered[k].kind, rs[x]->id, old,
 										num, old, numbered[k].kind,
 										rs[0]->id));
@@ -1367,11 +1384,13 @@ static int receipt_check(struct ws *w, const struct record *r, struct err *e)
 	const char *status = record_get(i, "status"), *cust = record_get(r, "customer");
 	char *cur = ws_currency(w, i);
 	const char *mine = record_get(r, "currency");
-	if (status && strcmp(status, "issued"))
-		rc = err_set(e, RERR_INPUT, "%s: invoice %s is %s: %s", where, num,
-			     !strcmp(status, "void") ? "void" : "a draft",
-			     !strcmp(status, "void") ? "nothing is owed on it"
-						     : "issue it first (rapport set ID status=issued)");
+	if (status && !strcmp(status, "void"))
+		rc = err_set(e, RERR_INPUT, "%s: invoice %s is void: nothing is owed on it", where,
+			     num);
+	else if (status && strcmp(status, "issued"))
+		rc = err_set(e, RERR_INPUT,
+			     "%s: invoice %s is a draft: issue it first (rapport set ID status=issued)",
+			     where, num);
 	else if (cust && record_get(i, "customer") && strcmp(cust, record_get(i, "customer")))
 		rc = err_set(e, RERR_INPUT, "%s: field 'customer': invoice %s is another customer's",
 			     where, num);
@@ -1491,7 +1510,7 @@ static int check_again(struct ws *w, const struct record *r, struct err *e)
 	if (!store_get(w->st, &w->sc, r->id, &old, &ge) && record_check(old, &oe) &&
 	    !strcmp(oe.msg, e->msg)) {
 		strv_push_owned(&w->warnings,
-				xasprintf("%s (saved: this edit did not touch it; still to repair)",
+				xasprintf(_("%s (saved: this edit did not touch it; still to repair)"),
 					  e->msg));
 		err_clear(e);
 		rc = 0;

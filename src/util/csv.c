@@ -118,8 +118,14 @@ int to_utf8(const char *encoding, const char *in, size_t n, char **out, size_t *
 		int line = 1;
 		for (const char *p = in; p < ip; p++)
 			line += *p == '\n';
-		rc = err_set(e, RERR_INPUT, "line %d: bytes that are not %s%s", line, encoding,
-			     errno == EINVAL ? " (the file ends inside a character)" : "");
+		if (errno == EINVAL)
+			rc = err_set(e, RERR_INPUT,
+				     "line %d: bytes that are not %s (the file ends inside a "
+				     "character)",
+				     line, encoding);
+		else
+			rc = err_set(e, RERR_INPUT, "line %d: bytes that are not %s", line,
+				     encoding);
 		free(buf);
 	} else {
 		*outlen = cap - left;

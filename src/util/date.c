@@ -176,9 +176,13 @@ int clock_check(struct err *e)
 		return 0;
 	if (!now_text(env, &text))
 		rc = err_set(e, RERR_USAGE, "RAPPORT_NOW: cannot read '%s'", env + 1);
-	else if (!datetime_parse(text, NULL))
-		rc = err_set(e, RERR_USAGE, "RAPPORT_NOW: '%s'%s%s is not an ISO 8601 date or datetime",
-			     text, env[0] == '@' ? " in " : "", env[0] == '@' ? env + 1 : "");
+	else if (!datetime_parse(text, NULL) && env[0] == '@')
+		rc = err_set(e, RERR_USAGE,
+			     "RAPPORT_NOW: '%s' in %s is not an ISO 8601 date or datetime", text,
+			     env + 1);
+	else if (env[0] != '@' && !datetime_parse(text, NULL))
+		rc = err_set(e, RERR_USAGE, "RAPPORT_NOW: '%s' is not an ISO 8601 date or datetime",
+			     text);
 	free(text);
 	return rc;
 }
@@ -193,13 +197,13 @@ void fmt_span(char *out, size_t n, long long ms)
 {
 	double s = (double)ms / 1000;
 	if (s >= 2 * 365.25 * 86400)
-		snprintf(out, n, "%.0f years", s / (365.25 * 86400));
+		snprintf(out, n, _("%.0f years"), s / (365.25 * 86400));
 	else if (s >= 2 * 86400)
-		snprintf(out, n, "%.0f days", s / 86400);
+		snprintf(out, n, _("%.0f days"), s / 86400);
 	else if (s >= 2 * 3600)
-		snprintf(out, n, "%.0f hours", s / 3600);
+		snprintf(out, n, _("%.0f hours"), s / 3600);
 	else
-		snprintf(out, n, "%.0f minutes", s / 60);
+		snprintf(out, n, _("%.0f minutes"), s / 60);
 }
 
 void fmt_ms(char out[25], long long ms)
