@@ -95,7 +95,7 @@ build/locale/%/LC_MESSAGES/rapport.mo: po/%.po
 
 build/gen/en@pseudo.po: build/gen/rapport.pot
 	msginit --no-translator --no-wrap --locale=en_US.UTF-8 -i $< -o $@.tmp >/dev/null 2>&1
-	msgfilter --keep-header -i $@.tmp -o $@ sed -e 's/^/\xe2\x81\xa2/' -e 's/$$/\xe2\x81\xa3/'
+	msgfilter --keep-header -i $@.tmp -o $@ sed -e 's/^\(..*\)$$/\xe2\x81\xa2\1\xe2\x81\xa3/'
 	rm -f $@.tmp
 
 build/locale/en@pseudo/LC_MESSAGES/rapport.mo: build/gen/en@pseudo.po

@@ -136,6 +136,9 @@ void field_label(const struct field *f, char *out, size_t n);
 /* What a choice code, a kind's name and its plural read as in the interface language (the
  * catalogue's "choice" and "kind" contexts); the code itself in English. Never stored. */
 const char *choice_label(const char *code);
+/* The code that v names among choices: v itself when it is a code, else the choice whose label
+ * in the interface language is v ("活跃" under zh is active). A copy (free it), NULL for none. */
+char *choice_code(const char *choices, const char *v);
 const char *kind_label(const struct kind *k);
 const char *kind_plural_label(const struct kind *k);
 const char *ftype_name(enum ftype t);

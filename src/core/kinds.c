@@ -859,6 +859,29 @@ const char *choice_label(const char *code)
 	return C_("choice", code);
 }
 
+char *choice_code(const char *choices, const char *v)
+{
+	if (!v)
+		return NULL;
+	if (choice_ok(choices, v))
+		return xstrdup(v);
+	for (const char *p = choices; p && *p;) {
+		size_t n = strcspn(p, ",");
+		char code[64];
+		if (n < sizeof code) {
+			memcpy(code, p, n);
+			code[n] = 0;
+			const char *l = choice_label(code);
+			if (l != code && !strcmp(l, v))
+				return xstrdup(code);
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	return NULL;
+}
+
 const char *kind_label(const struct kind *k)
 {
 	return C_("kind", k->name);

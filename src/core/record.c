@@ -285,16 +285,24 @@ int value_normalize(const struct field *f, const char *in, time_t now, char **ou
 		return 0;
 	}
 	case FT_CHOICE: {
-		if (!choice_ok(f->choices, in)) {
+		/* A code, or its label in the interface language; the code is stored. */
+		if (!(*out = choice_code(f->choices, in))) {
 			struct buf b = BUF_INIT;
-			for (const char *p = f->choices; *p; p++)
-				buf_adds(&b, *p == ',' ? ", " : (char[]){ *p, 0 });
+			for (const char *p = f->choices; *p;) {
+				size_t n = strcspn(p, ",");
+				char code[64];
+				snprintf(code, sizeof code, "%.*s", (int)n, p);
+				/* What the user can type in their language: the labels (codes in English). */
+				buf_addf(&b, "%s%s", b.len ? ", " : "", choice_label(code));
+				p += n;
+				if (*p)
+					p++;
+			}
 			int rc = err_set(e, RERR_INPUT, "field '%s': '%s' is not one of: %s", f->name,
 					 in, b.data);
 			buf_release(&b);
 			return rc;
 		}
-		*out = xstrdup(in);
 		return 0;
 	}
 	case FT_CURRENCY: {

@@ -1684,10 +1684,16 @@ int ws_filter(struct ws *w, struct query *q, const char *expr, struct err *e)
 		/* status=open,pending: any of the choices, each checked. */
 		struct strv items = STRV_INIT;
 		strv_split(&items, v, ',');
-		for (size_t i = 0; i < items.n && !rc; i++)
-			if (!choice_ok(f->choices, items.v[i]))
+		for (size_t i = 0; i < items.n && !rc; i++) {
+			char *code = choice_code(f->choices, items.v[i]);
+			if (!code)
 				rc = err_set(e, RERR_INPUT, "filter '%s': '%s' is not one of: %s", expr,
 					     items.v[i], f->choices);
+			else {
+				free(items.v[i]);
+				items.v[i] = code;
+			}
+		}
 		norm = rc ? NULL : strv_join(&items, ",");
 		strv_clear(&items);
 		if (rc)
