@@ -21,32 +21,34 @@
 
 const char *band_name(enum band b)
 {
-	static const char *const n[] = { "green", "amber", "red", "grey" };
+	/* Codes (JSON, the database, rules): people see C_("band", band_name(b)). */
+	static const char *const n[] = { NC_("band", "green"), NC_("band", "amber"),
+					  NC_("band", "red"), NC_("band", "grey") };
 	return n[b];
 }
 
 #define C(k, l, u, w, b, g) { k, l, u, w, b, g, false, 0, 0, 0, "" }
 static const struct component project_defaults[] = {
-	C("spi", "Schedule (SPI)", "", 20, 0.8, 1.0),
-	C("cpi", "Cost (CPI)", "", 15, 0.8, 1.0),
-	C("milestones", "Milestones on time", "%", 10, 60, 100),
-	C("defects", "Defects per 100 h", "", 15, 3, 0.5),
-	C("csat", "CSAT", "%", 10, 60, 90),
-	C("nps", "NPS", "", 10, -20, 50),
-	C("collection", "On-time collection", "%", 10, 60, 95),
-	C("margin", "Margin vs plan", "pp", 10, -15, 0),
+	C("spi", N_("Schedule (SPI)"), "", 20, 0.8, 1.0),
+	C("cpi", N_("Cost (CPI)"), "", 15, 0.8, 1.0),
+	C("milestones", N_("Milestones on time"), "%", 10, 60, 100),
+	C("defects", N_("Defects per 100 h"), "", 15, 3, 0.5),
+	C("csat", N_("CSAT"), "%", 10, 60, 90),
+	C("nps", N_("NPS"), "", 10, -20, 50),
+	C("collection", N_("On-time collection"), "%", 10, 60, 95),
+	C("margin", N_("Margin vs plan"), "pp", 10, -15, 0),
 };
 static const struct component customer_defaults[] = {
-	C("delivery", "Delivery (projects' health)", "", 30, 0, 100),
-	C("nps", "NPS", "", 10, -20, 50),
-	C("csat", "CSAT", "%", 10, 60, 90),
-	C("renewal", "Renewal intent", "", 5, 0, 100),
-	C("receivables", "Receivable days", "d", 10, 90, 30),
-	C("collection", "On-time collection", "%", 8, 60, 95),
-	C("margin", "Margin", "%", 7, 0, 30),
-	C("contact", "Days since last contact", "d", 8, 60, 14),
-	C("executive", "Executive contact in 180 days", "", 6, 0, 1),
-	C("response", "Median first response", "h", 6, 48, 4),
+	C("delivery", N_("Delivery (projects' health)"), "", 30, 0, 100),
+	C("nps", N_("NPS"), "", 10, -20, 50),
+	C("csat", N_("CSAT"), "%", 10, 60, 90),
+	C("renewal", N_("Renewal intent"), "", 5, 0, 100),
+	C("receivables", N_("Receivable days"), "d", 10, 90, 30),
+	C("collection", N_("On-time collection"), "%", 8, 60, 95),
+	C("margin", N_("Margin"), "%", 7, 0, 30),
+	C("contact", N_("Days since last contact"), "d", 8, 60, 14),
+	C("executive", N_("Executive contact in 180 days"), "", 6, 0, 1),
+	C("response", N_("Median first response"), "h", 6, 48, 4),
 };
 
 static int setting_cb(const struct record *r, void *ctx)
@@ -161,6 +163,8 @@ static struct component *comp(struct health *h, const char *key)
 	return NULL;
 }
 
+/* The note stays English (--json prints it); its formats are marked N_() for people's
+ * display to translate. */
 static void measure(struct health *h, const char *key, double raw, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void measure(struct health *h, const char *key, double raw, const char *fmt, ...)
@@ -242,14 +246,20 @@ static void score_sentiment(struct health *h, const struct sentiment *s)
 	if (s->csat_n && (c = comp(h, "csat"))) {
 		double neutral = (c->bad + c->good) / 2;
 		double v = (s->csat_good + (s->csat_n - s->csat_w) * neutral) / s->csat_n;
-		measure(h, "csat", v, "%ld answer%s, %.0f%% satisfied (older ones fade)", s->csat_n,
-			PLURAL(s->csat_n), v);
+		if (s->csat_n == 1)
+			measure(h, "csat", v, N_("%ld answer, %.0f%% satisfied (older ones fade)"),
+				s->csat_n, v);
+		else
+			measure(h, "csat", v, N_("%ld answers, %.0f%% satisfied (older ones fade)"),
+				s->csat_n, v);
 	}
 	if (s->nps_n && (c = comp(h, "nps"))) {
 		double neutral = (c->bad + c->good) / 2;
 		double v = (s->nps_sum + (s->nps_n - s->nps_w) * neutral) / s->nps_n;
-		measure(h, "nps", v, "%ld answer%s, NPS %+.0f (older ones fade)", s->nps_n,
-			PLURAL(s->nps_n), v);
+		if (s->nps_n == 1)
+			measure(h, "nps", v, N_("%ld answer, NPS %+.0f (older ones fade)"), s->nps_n, v);
+		else
+			measure(h, "nps", v, N_("%ld answers, NPS %+.0f (older ones fade)"), s->nps_n, v);
 	}
 }
 
@@ -612,16 +622,19 @@ static void score_project(struct health *h, const struct pentry *pe,
 		measure(h, "cpi", f->cpi, "EV %.0f / AC %.0f", f->ev, f->ac);
 	if (f->ms_due)
 		measure(h, "milestones", 100.0 * f->ms_on_time / f->ms_due,
-			"%ld of %ld due milestones done on time", f->ms_on_time, f->ms_due);
-	if (f->hours > 0)
-		measure(h, "defects", 100.0 * f->defects / f->hours, "%ld incident%s in %.0f h",
-			f->defects, PLURAL(f->defects), f->hours);
+			N_("%ld of %ld due milestones done on time"), f->ms_on_time, f->ms_due);
+	if (f->hours > 0 && f->defects == 1)
+		measure(h, "defects", 100.0 * f->defects / f->hours, N_("%ld incident in %.0f h"),
+			f->defects, f->hours);
+	else if (f->hours > 0)
+		measure(h, "defects", 100.0 * f->defects / f->hours, N_("%ld incidents in %.0f h"),
+			f->defects, f->hours);
 	if (f->inv_due)
 		measure(h, "collection", 100.0 * f->inv_on_time / f->inv_due,
-			"%ld of %ld due invoices paid on time", f->inv_on_time, f->inv_due);
+			N_("%ld of %ld due invoices paid on time"), f->inv_on_time, f->inv_due);
 	if (f->has_revenue && f->revenue > 0 && f->has_eac)
 		measure(h, "margin", 100.0 * (f->bac - f->eac) / f->revenue,
-			"forecast cost %.0f vs budget %.0f on revenue %.0f", f->eac, f->bac,
+			N_("forecast cost %.0f vs budget %.0f on revenue %.0f"), f->eac, f->bac,
 			f->revenue);
 	score_sentiment(h, &pe->s);
 	finish(h, cfg);
@@ -640,23 +653,30 @@ static void measure_customer(struct health *h, const struct centry *ce,
 		       { "no", 0 } };
 	for (size_t i = 0; i < ARRAY_LEN(intent); i++)
 		if (!strcmp(f->renewal, intent[i].v))
-			measure(h, "renewal", intent[i].score, "renewal intent: %s", f->renewal);
+			measure(h, "renewal", intent[i].score, N_("renewal intent: %s"),
+				f->renewal);
 	if (f->has_invoices)
 		measure(h, "receivables", f->receivable_days,
-			"outstanding invoices are %.0f days old on average (by amount)",
+			N_("outstanding invoices are %.0f days old on average (by amount)"),
 			f->receivable_days);
 	if (f->inv_due)
 		measure(h, "collection", 100.0 * f->inv_on_time / f->inv_due,
-			"%ld of %ld due invoices paid on time", f->inv_on_time, f->inv_due);
-	if (f->has_contact)
-		measure(h, "contact", (double)f->days_since_contact, "last contact %ld day%s ago",
-			f->days_since_contact, PLURAL(f->days_since_contact));
+			N_("%ld of %ld due invoices paid on time"), f->inv_on_time, f->inv_due);
+	if (f->has_contact && f->days_since_contact == 1)
+		measure(h, "contact", (double)f->days_since_contact, N_("last contact %ld day ago"),
+			f->days_since_contact);
+	else if (f->has_contact)
+		measure(h, "contact", (double)f->days_since_contact, N_("last contact %ld days ago"),
+			f->days_since_contact);
 	measure(h, "executive", f->executive_180 ? 1 : 0, "%s",
-		f->executive_180 ? "an executive was met in the last 180 days"
-				 : "no executive contact in 180 days");
-	if (ce->resp_n)
-		measure(h, "response", ce->resp_median, "median first response %.1f h over %ld ticket%s",
-			ce->resp_median, ce->resp_n, PLURAL(ce->resp_n));
+		f->executive_180 ? N_("an executive was met in the last 180 days")
+				 : N_("no executive contact in 180 days"));
+	if (ce->resp_n == 1)
+		measure(h, "response", ce->resp_median,
+			N_("median first response %.1f h over %ld ticket"), ce->resp_median, ce->resp_n);
+	else if (ce->resp_n)
+		measure(h, "response", ce->resp_median,
+			N_("median first response %.1f h over %ld tickets"), ce->resp_median, ce->resp_n);
 	score_sentiment(h, &ce->s);
 	/* Revenue, for margin (costs come from the projects). */
 	h->value = f->revenue;
@@ -705,12 +725,13 @@ static void score_customers(const struct facts *fx, const struct health_config *
 	}
 	for (size_t i = 0; i < out->n; i++) {
 		struct health *h = &out->v[i];
-		if (np[i])
-			measure(h, "delivery", ds[i] / dw[i], "%ld project%s, weighted by budget", np[i],
-				PLURAL(np[i]));
+		if (np[i] == 1)
+			measure(h, "delivery", ds[i] / dw[i], N_("%ld project, weighted by budget"), np[i]);
+		else if (np[i])
+			measure(h, "delivery", ds[i] / dw[i], N_("%ld projects, weighted by budget"), np[i]);
 		if (h->value > 0)
 			measure(h, "margin", 100.0 * (h->value - cost[i]) / h->value,
-				"invoiced %.0f, cost so far %.0f", h->value, cost[i]);
+				N_("invoiced %.0f, cost so far %.0f"), h->value, cost[i]);
 		finish(h, cfg);
 	}
 	free(dw);
@@ -891,7 +912,7 @@ const char *health_top_issue(const struct health *h)
 	for (size_t i = 0; i < h->nc; i++)
 		if (h->c[i].present && h->c[i].lost > 0.5 && (!worst || h->c[i].lost > worst->lost))
 			worst = &h->c[i];
-	return worst ? worst->label : "";
+	return worst ? _(worst->label) : "";
 }
 
 static int cmp_lost(const void *a, const void *b)
@@ -1236,24 +1257,25 @@ bool health_period(long d, const char *kind, int back, char from[11], char to[11
 	return partial;
 }
 
+/* Labels and the formats with a unit are marked N_(): people see _(label) and _(fmt). */
 const struct kpi_def kpi_defs[] = {
 #define R(f, l, fmt) { #f, l, fmt, offsetof(struct kpis, f), offsetof(struct kpis, has_##f) }
-	R(on_time_delivery, "On-time delivery", "%.0f%%"),
-	R(first_contact_resolution, "First-contact resolution", "%.0f%%"),
-	R(complaint_hours, "Complaint handling (median)", "%.1f h"),
-	R(collection_rate, "Collection rate", "%.0f%%"),
-	R(receivable_days, "Receivable days", "%.0f d"),
-	R(nps, "NPS", "%+.0f"),
-	R(csat, "CSAT", "%.0f%%"),
-	R(retention, "Retention", "%.0f%%"),
-	R(churn, "Churn", "%.0f%%"),
-	R(conversion, "Lead conversion", "%.0f%%"),
-	R(revenue, "Revenue invoiced", "%.0f"),
-	R(revenue_per_member, "Revenue per member", "%.0f"),
-	R(utilisation, "Utilisation (billable)", "%.0f%%"),
-	R(bookings, "Bookings (won)", "%.0f"),
-	R(win_rate, "Win rate", "%.0f%%"),
-	R(sales_cycle, "Sales cycle (mean)", "%.0f d"),
+	R(on_time_delivery, N_("On-time delivery"), "%.0f%%"),
+	R(first_contact_resolution, N_("First-contact resolution"), "%.0f%%"),
+	R(complaint_hours, N_("Complaint handling (median)"), N_("%.1f h")),
+	R(collection_rate, N_("Collection rate"), "%.0f%%"),
+	R(receivable_days, N_("Receivable days"), N_("%.0f d")),
+	R(nps, N_("NPS"), "%+.0f"),
+	R(csat, N_("CSAT"), "%.0f%%"),
+	R(retention, N_("Retention"), "%.0f%%"),
+	R(churn, N_("Churn"), "%.0f%%"),
+	R(conversion, N_("Lead conversion"), "%.0f%%"),
+	R(revenue, N_("Revenue invoiced"), "%.0f"),
+	R(revenue_per_member, N_("Revenue per member"), "%.0f"),
+	R(utilisation, N_("Utilisation (billable)"), "%.0f%%"),
+	R(bookings, N_("Bookings (won)"), "%.0f"),
+	R(win_rate, N_("Win rate"), "%.0f%%"),
+	R(sales_cycle, N_("Sales cycle (mean)"), N_("%.0f d")),
 #undef R
 };
 const size_t kpi_ndefs = ARRAY_LEN(kpi_defs);

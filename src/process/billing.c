@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const age_labels[AGE_BUCKETS] = { "not due", "1-30", "31-60", "61-90", "90+" };
+/* JSON keys as they are; people see _(age_labels[b]). */
+const char *const age_labels[AGE_BUCKETS] = { N_("not due"), N_("1-30"), N_("31-60"), N_("61-90"),
+					       N_("90+") };
 
 static void put_day(char out[11], long d)
 {
@@ -79,13 +81,17 @@ static int accepted_on(struct ws *w, const struct record *ms, char out[11], char
 	if (rc)
 		return rc;
 	if (!p.r || !p.d.n) {
-		*why = xasprintf("milestone %s follows no acceptance process", name);
+		*why = xasprintf(N_("milestone %s follows no acceptance process"), name);
 		goto out;
 	}
 	const char *last = p.d.v[p.d.n - 1].code, *stage = record_get(ms, "acceptance");
 	if (!stage || strcmp(stage, last)) {
-		*why = xasprintf("waits for the acceptance of milestone %s (%s now)", name,
-				 stage ? stage : "not started");
+		if (stage)
+			*why = xasprintf(N_("waits for the acceptance of milestone %s (%s now)"), name,
+					 stage);
+		else
+			*why = xasprintf(N_("waits for the acceptance of milestone %s (not started now)"),
+					 name);
 		goto out;
 	}
 	if (!(rc = process_gate(w, ms, &p, NULL, &g, e)))
@@ -204,21 +210,27 @@ static int line_read(struct ws *w, struct spis *spis, const struct record *r,
 		if (l->planned[0] && strcmp(l->planned, today_s) <= 0)
 			snprintf(l->reached, sizeof l->reached, "%s", l->planned);
 		else
-			l->why = xasprintf("waits for %s", l->planned);
+			l->why = xasprintf(N_("waits for %s"), l->planned);
 	} else if (!l->milestone[0]) {
-		l->why = xasprintf("its milestone %.8s is gone", msid ? msid : "");
+		l->why = xasprintf(N_("its milestone %.8s is gone"), msid ? msid : "");
 	} else {
 		const char *done = record_get(ms, "done");
 		snprintf(l->planned, sizeof l->planned, "%s", record_get(ms, "due") ? record_get(ms, "due") : "");
 		if (!strcmp(l->trigger, "milestone")) {
 			if (done && strcmp(done, today_s) <= 0)
 				snprintf(l->reached, sizeof l->reached, "%s", done);
+			else if (l->planned[0])
+				l->why = xasprintf(N_("waits for milestone %s to be done (due %s)"), mname,
+						   l->planned);
 			else
-				l->why = xasprintf("waits for milestone %s to be done (due %s)", mname,
-						   l->planned[0] ? l->planned : "unset");
-		} else if (!done || strcmp(done, today_s) > 0)
-			l->why = xasprintf("waits for milestone %s to be done and accepted (due %s)",
-					   mname, l->planned[0] ? l->planned : "unset");
+				l->why = xasprintf(N_("waits for milestone %s to be done (due unset)"),
+						   mname);
+		} else if ((!done || strcmp(done, today_s) > 0) && l->planned[0])
+			l->why = xasprintf(N_("waits for milestone %s to be done and accepted (due %s)"),
+					   mname, l->planned);
+		else if (!done || strcmp(done, today_s) > 0)
+			l->why = xasprintf(N_("waits for milestone %s to be done and accepted (due unset)"),
+					   mname);
 		else if ((rc = accepted_on(w, ms, l->reached, &l->why, e)))
 			goto out;
 	}
@@ -241,15 +253,19 @@ static int line_read(struct ws *w, struct spis *spis, const struct record *r,
 		free(l->why);
 		char shown[40];
 		snprintf(shown, sizeof shown, no ? "%s" : "%.8s", no ? no : inv);
-		l->why = !strcmp(st, "draft") ? xasprintf("invoice %s drafted", shown)
-			 : xasprintf("invoice %s issued, %s of %s paid", shown, paid, amt);
+		if (!strcmp(st, "draft"))
+			l->why = xasprintf(N_("invoice %s drafted"), shown);
+		else
+			l->why = xasprintf(N_("invoice %s issued, %s of %s paid"), shown, paid, amt);
 		free(paid);
 		free(amt);
 	} else if (l->reached[0]) {
 		l->ready = true;
-		l->why = xasprintf("%s since %s", inv ? "its invoice was voided; to bill again"
-						   : "ready to invoice",
-				   l->reached);
+		if (inv)
+			l->why = xasprintf(N_("its invoice was voided; to bill again since %s"),
+					   l->reached);
+		else
+			l->why = xasprintf(N_("ready to invoice since %s"), l->reached);
 	}
 out:
 	err_clear(&ge);
@@ -300,10 +316,17 @@ static void plan_flags(struct billing *b)
 		double value = b->v[i].percent > 0 ? b->v[i].amount * 100.0 / b->v[i].percent : 0;
 		if (value > 0 && fabs(sum - value) > 0.005) {
 			char *s = fmt_money(sum), *v = fmt_money(value);
-			strv_push_owned(&b->flags,
-					xasprintf("contract %s: the plan is %.0f%% of its value (%s of %s%s%s)",
-						  b->v[i].contract_title, pct, s, v,
-						  b->v[i].currency[0] ? " " : "", b->v[i].currency));
+			if (b->v[i].currency[0])
+				strv_push_owned(&b->flags,
+						xasprintf(N_("contract %s: the plan is %.0f%% of its value "
+							     "(%s of %s %s)"),
+							  b->v[i].contract_title, pct, s, v,
+							  b->v[i].currency));
+			else
+				strv_push_owned(&b->flags,
+						xasprintf(N_("contract %s: the plan is %.0f%% of its value "
+							     "(%s of %s)"),
+							  b->v[i].contract_title, pct, s, v));
 			free(s);
 			free(v);
 		}
@@ -449,8 +472,13 @@ static int inv_cb(const struct inv_fact *f, void *ctx)
 		r->billed90_base += f->amount_base;
 	if (f->outstanding < -0.005) {
 		char *p = fmt_money(f->paid), *a = fmt_money(f->amount);
-		strv_push_owned(&r->overpaid, xasprintf("%s: paid %s of %s%s%s", f->number ? f->number : f->id,
-							p, a, f->currency[0] ? " " : "", f->currency));
+		if (f->currency[0])
+			strv_push_owned(&r->overpaid, xasprintf(N_("%s: paid %s of %s %s"),
+								f->number ? f->number : f->id, p, a,
+								f->currency));
+		else
+			strv_push_owned(&r->overpaid, xasprintf(N_("%s: paid %s of %s"),
+								f->number ? f->number : f->id, p, a));
 		free(p);
 		free(a);
 	}

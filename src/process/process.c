@@ -78,7 +78,7 @@ int process_for(struct ws *w, const struct record *r, struct proc *p, struct err
 		if (pr->deleted) {
 			record_free(pr);
 			return err_set(e, RERR_INPUT, "%s %.8s follows process %.8s, which is deleted",
-				       r->ki->k->name, r->id, named);
+				       kind_label(r->ki->k), r->id, named);
 		}
 		return proc_take(pr, p, e);
 	}
@@ -102,7 +102,7 @@ int process_for(struct ws *w, const struct record *r, struct proc *p, struct err
 		rc = err_set(e, RERR_INPUT,
 			     "%zu processes govern %ss and none is the default: set process=NAME on "
 			     "%s %.8s, or default=true on one process",
-			     enabled, r->ki->k->name, r->ki->k->name, r->id);
+			     enabled, kind_label(r->ki->k), kind_label(r->ki->k), r->id);
 	if (!rc && pick) {
 		struct record *own = record_dup(pick);
 		rc = proc_take(own, p, e);
@@ -191,9 +191,9 @@ static int holds(struct ws *w, const struct record *r, const char *expr, bool *o
 	int rc = store_rule_holds(w->st, r->ki->k->name, expr, r->id, ok, &e);
 	if (rc) {
 		*ok = false;
-		*why = xasprintf("cannot be evaluated: %s", e.msg);
+		*why = xasprintf(N_("cannot be evaluated: %s"), e.msg);
 	} else if (!*ok)
-		*why = xstrdup("does not hold");
+		*why = xstrdup(N_("does not hold"));
 	return 0;
 }
 
@@ -386,7 +386,7 @@ static int check_item(struct ws *w, const struct record *r, const struct pcheck 
 	case PI_REQUIRE:
 		ok = record_get(r, c->arg) != NULL;
 		if (!ok)
-			why = xasprintf("%s is not set", c->arg);
+			why = xasprintf(N_("%s is not set"), c->arg);
 		break;
 	case PI_CHECK:
 		rc = holds(w, r, c->arg, &ok, &why);
@@ -399,8 +399,10 @@ static int check_item(struct ws *w, const struct record *r, const struct pcheck 
 				if (!strcasecmp(record_get(ms.v[i], "name"), c->arg))
 					m = ms.v[i];
 		ok = m && record_get(m, "done");
-		why = !m ? xasprintf("the project has no milestone named %s", c->arg)
-			 : xasprintf("not done (due %s)", record_get(m, "due"));
+		if (!m)
+			why = xasprintf(N_("the project has no milestone named %s"), c->arg);
+		else
+			why = xasprintf(N_("not done (due %s)"), record_get(m, "due"));
 		recs_free(&ms);
 		break;
 	}
@@ -419,7 +421,10 @@ static int check_item(struct ws *w, const struct record *r, const struct pcheck 
 			rc = store_count(w->st, &q, &n, e);
 		}
 		ok = !n;
-		why = xasprintf("%ld open high or critical ticket%s on the project", n, n == 1 ? "" : "s");
+		if (n == 1)
+			why = xasprintf(N_("%ld open high or critical ticket on the project"), n);
+		else
+			why = xasprintf(N_("%ld open high or critical tickets on the project"), n);
 		break;
 	case PI_TASKS_DONE: {
 		/* The tasks of the stage being left, when the project has any; else all of them. */
@@ -444,7 +449,14 @@ static int check_item(struct ws *w, const struct record *r, const struct pcheck 
 		if (!rc && proj)
 			rc = store_count(w->st, &q, &n, e);
 		ok = !n;
-		why = xasprintf("%ld task%s %snot done", n, n == 1 ? "" : "s", inphase ? "of this phase " : "");
+		if (inphase && n == 1)
+			why = xasprintf(N_("%ld task of this phase not done"), n);
+		else if (inphase)
+			why = xasprintf(N_("%ld tasks of this phase not done"), n);
+		else if (n == 1)
+			why = xasprintf(N_("%ld task not done"), n);
+		else
+			why = xasprintf(N_("%ld tasks not done"), n);
 		break;
 	}
 	}
@@ -505,7 +517,7 @@ int process_gate(struct ws *w, const struct record *r, const struct proc *p, con
 		bool ok;
 		char *why = NULL;
 		holds(w, r, p->d.v[tidx].entry, &ok, &why);
-		item(g, xasprintf("entry of %s: %s", g->next, p->d.v[tidx].entry), ok, why);
+		item(g, xasprintf(N_("entry of %s: %s"), g->next, p->d.v[tidx].entry), ok, why);
 	}
 	/* The approvals of the round under way. */
 	for (size_t i = 0; !rc && open && i < aps.n; i++) {
@@ -518,11 +530,20 @@ int process_gate(struct ws *w, const struct record *r, const struct proc *p, con
 			g->pending++;
 		if (!strcmp(st, "withdrawn"))
 			continue; /* not needed: another approver of its step decided */
-		item(g, xasprintf("approval by %s (step %s)", who_name(w, a), record_get(a, "step")), ok,
-		     a->conflicts ? xstrdup("two decisions conflict: resolve with 'rapport conflicts'")
-		     : !strcmp(st, "pending") ? xasprintf("pending, due %s", record_get(a, "due") ? record_get(a, "due") : "(no date)")
-		     : !strcmp(st, "waiting") ? xstrdup("waits for the step before it")
-					      : xasprintf("%s", st));
+		char *why;
+		if (a->conflicts)
+			why = xstrdup(N_("two decisions conflict: resolve with 'rapport conflicts'"));
+		else if (!strcmp(st, "pending") && record_get(a, "due"))
+			why = xasprintf(N_("pending, due %s"), record_get(a, "due"));
+		else if (!strcmp(st, "pending"))
+			why = xstrdup(N_("pending, due (no date)"));
+		else if (!strcmp(st, "waiting"))
+			why = xstrdup(N_("waits for the step before it"));
+		else
+			why = xasprintf("%s", st);
+		/* "approval by" begins what is an approval: advancing and the TUI look for it. */
+		item(g, xasprintf(N_("approval by %s (step %s)"), who_name(w, a), record_get(a, "step")),
+		     ok, why);
 	}
 out:
 	recs_free(&aps);
@@ -638,7 +659,7 @@ static int raise(struct ws *w, const struct record *r, const struct proc *p, int
 			rc = err_set(e, RERR_INPUT,
 				     "stage %s: approve %s: nobody is %s for %s %.8s (who approves "
 				     "must exist before it can advance)",
-				     s->code, st->who, st->who, r->ki->k->name, r->id);
+				     s->code, st->who, st->who, kind_label(r->ki->k), r->id);
 		if (!first && !rc)
 			first = (int)k + 1;
 		for (int side = 0; side < 2 && !rc; side++) {
@@ -688,7 +709,7 @@ int process_advance(struct ws *w, const char *ref, const char *to, bool override
 	if (!process_stage_field(r->ki)) {
 		rc = err_set(e, RERR_INPUT, "a %s has no stages: processes govern projects, contracts, "
 					    "milestones and changes",
-			     r->ki->k->name);
+			     kind_label(r->ki->k));
 		goto out;
 	}
 	if ((rc = process_for(w, r, &p, e)))
@@ -697,7 +718,7 @@ int process_advance(struct ws *w, const char *ref, const char *to, bool override
 		rc = err_set(e, RERR_INPUT,
 			     "%s %.8s follows no process: load one ('rapport process load FILE') or "
 			     "set process=NAME",
-			     r->ki->k->name, r->id);
+			     kind_label(r->ki->k), r->id);
 		goto out;
 	}
 	const char *stage = stage_of(r);
@@ -706,14 +727,15 @@ int process_advance(struct ws *w, const char *ref, const char *to, bool override
 		goto out;
 	if (!g.next) {
 		rc = err_set(e, RERR_INPUT, "%s %.8s is at %s, the last stage of process %s",
-			     r->ki->k->name, r->id, stage, record_get(p.r, "name"));
+			     kind_label(r->ki->k), r->id, stage, record_get(p.r, "name"));
 		goto out;
 	}
 	int tidx = procdef_find(&p.d, g.next);
 	out->from = stage ? xstrdup(stage) : NULL;
 	out->to = xstrdup(g.next);
 	if (idx >= 0 && tidx == idx) {
-		rc = err_set(e, RERR_INPUT, "%s %.8s is at %s already", r->ki->k->name, r->id, stage);
+		rc = err_set(e, RERR_INPUT, "%s %.8s is at %s already", kind_label(r->ki->k), r->id,
+			     stage);
 		goto out;
 	}
 	bool back = idx >= 0 && tidx < idx;
@@ -725,7 +747,8 @@ int process_advance(struct ws *w, const char *ref, const char *to, bool override
 		if (!has_role(w, record_get(p.r, "override"))) {
 			rc = err_set(e, RERR_INPUT,
 				     "only a member whose role is %s may override process %s",
-				     record_get(p.r, "override") ? record_get(p.r, "override") : "(none: the process names no role)",
+				     record_get(p.r, "override") ? record_get(p.r, "override")
+								 : _("(none: the process names no role)"),
 				     record_get(p.r, "name"));
 			goto out;
 		}
@@ -736,12 +759,18 @@ int process_advance(struct ws *w, const char *ref, const char *to, bool override
 				     g.next, stage, p.d.v[idx + 1].code);
 			goto out;
 		}
+		if (g.pending == 1 && !g.stale) {
+			rc = err_set(e, RERR_INPUT,
+				     "%s %.8s waits for %zu approval to leave %s: 'rapport gate %.8s' "
+				     "lists them",
+				     kind_label(r->ki->k), r->id, g.pending, stage, r->id);
+			goto out;
+		}
 		if (g.pending && !g.stale) {
 			rc = err_set(e, RERR_INPUT,
-				     "%s %.8s waits for %zu approval%s to leave %s: 'rapport gate %.8s' "
+				     "%s %.8s waits for %zu approvals to leave %s: 'rapport gate %.8s' "
 				     "lists them",
-				     r->ki->k->name, r->id, g.pending, g.pending == 1 ? "" : "s", stage,
-				     r->id);
+				     kind_label(r->ki->k), r->id, g.pending, stage, r->id);
 			goto out;
 		}
 		struct buf why = BUF_INIT;
@@ -749,8 +778,8 @@ int process_advance(struct ws *w, const char *ref, const char *to, bool override
 			if (!g.v[i].ok && strncmp(g.v[i].what, "approval by", 11))
 				buf_addf(&why, "\n  %s: %s", g.v[i].what, g.v[i].why);
 		if (why.len) {
-			rc = err_set(e, RERR_INPUT, "%s %.8s cannot leave %s yet:%s", r->ki->k->name,
-				     r->id, stage ? stage : "(not started)", why.data);
+			rc = err_set(e, RERR_INPUT, "%s %.8s cannot leave %s yet:%s", kind_label(r->ki->k),
+				     r->id, stage ? stage : _("(not started)"), why.data);
 			buf_release(&why);
 			goto out;
 		}
@@ -831,7 +860,7 @@ int process_decide(struct ws *w, const char *ref, const char *verb, const char *
 	if (!ws_me(w, me)) {
 		rc = err_set(e, RERR_INPUT, "you are not a member of this team (no member has the "
 					    "email %s): decisions are recorded by members",
-			     ws_email(w) ? ws_email(w) : "(none: set user.email)");
+			     ws_email(w) ? ws_email(w) : _("(none: set user.email)"));
 		goto out;
 	}
 	if (!strcmp(st, "waiting")) {
@@ -839,9 +868,12 @@ int process_decide(struct ws *w, const char *ref, const char *verb, const char *
 		goto out;
 	}
 	if (strcmp(st, "pending")) {
-		rc = err_set(e, RERR_INPUT, "approval %.8s is %s already%s%s", a->id, st,
-			     record_get(a, "by") ? " by " : "",
-			     record_get(a, "by") ? ws_title(w, record_get(a, "by")) : "");
+		if (record_get(a, "by"))
+			rc = err_set(e, RERR_INPUT, "approval %.8s is %s already by %s", a->id,
+				     choice_label(st), ws_title(w, record_get(a, "by")));
+		else
+			rc = err_set(e, RERR_INPUT, "approval %.8s is %s already", a->id,
+				     choice_label(st));
 		goto out;
 	}
 	if (approve || reject) {
@@ -869,7 +901,7 @@ int process_decide(struct ws *w, const char *ref, const char *verb, const char *
 			goto out;
 		if ((!asked || strcmp(asked, me)) && !(p.r && has_role(w, record_get(p.r, "override")))) {
 			rc = err_set(e, RERR_INPUT, "only who asked for approval %.8s (%s) may withdraw it",
-				     a->id, asked ? ws_title(w, asked) : "nobody");
+				     a->id, asked ? ws_title(w, asked) : _("nobody"));
 			goto out;
 		}
 	}
@@ -902,6 +934,7 @@ int process_decide(struct ws *w, const char *ref, const char *verb, const char *
 			struct record *o = aps.v[i];
 			if (same_round(o, a) && atoi(record_get(o, "step")) == step && strcmp(o->id, a->id) &&
 			    is(o, "state", "pending")) {
+				/* A reason is stored and synced: English. */
 				char *why = xasprintf("not needed: %s approved", ws_title(w, me));
 				put(o, "state", "withdrawn");
 				put(o, "reason", why);
@@ -918,7 +951,8 @@ int process_decide(struct ws *w, const char *ref, const char *verb, const char *
 		}
 		done = settled && !next;
 		if (!settled)
-			strv_push_owned(&out->decided, xasprintf("step %d waits for its other approvers", step));
+			strv_push_owned(&out->decided,
+					xasprintf(_("step %d waits for its other approvers"), step));
 		if (next && !rc) {
 			const struct record *any_r = NULL;
 			struct record *on = NULL;
@@ -942,13 +976,14 @@ int process_decide(struct ws *w, const char *ref, const char *verb, const char *
 					any_r = aps.v[i];
 				}
 			if (any_r)
-				strv_push_owned(&out->decided, xasprintf("step %d is now with %s", next,
+				strv_push_owned(&out->decided, xasprintf(_("step %d is now with %s"), next,
 									 who_name(w, any_r)));
 			record_free(on);
 			proc_free(&pp);
 		}
 	} else if (!rc) {
 		/* A rejection or a withdrawal ends the round: what still waited is withdrawn. */
+		/* Stored and synced: English. */
 		char *why = xasprintf("round ended: %s %s by %s", record_get(a, "stage"),
 				      reject ? "rejected" : "withdrawn", ws_title(w, me));
 		for (size_t i = 0; !rc && i < aps.n; i++) {
@@ -962,7 +997,8 @@ int process_decide(struct ws *w, const char *ref, const char *verb, const char *
 		}
 		free(why);
 		done = false;
-		strv_push_owned(&out->decided, xasprintf("%s stays at %s", ws_title(w, record_get(a, "on")),
+		strv_push_owned(&out->decided, xasprintf(_("%s stays at %s"),
+							 ws_title(w, record_get(a, "on")),
 							 record_get(a, "stage")));
 	}
 	if (!rc && done) {
@@ -1032,9 +1068,10 @@ static int arrived(struct ws *w, const struct record *r, const char *to, struct 
 	}
 	if (!rc)
 		strv_push_owned(&out->decided,
-				xasprintf("%s: due %s, budget %s (baseline recorded)", ws_title(w, pr->id),
-					  record_get(pr, "due") ? record_get(pr, "due") : "(none)",
-					  record_get(pr, "budget") ? record_get(pr, "budget") : "(none)"));
+				xasprintf(_("%s: due %s, budget %s (baseline recorded)"),
+					  ws_title(w, pr->id),
+					  record_get(pr, "due") ? record_get(pr, "due") : _("(none)"),
+					  record_get(pr, "budget") ? record_get(pr, "budget") : _("(none)")));
 	record_free(pr);
 	record_free(ch);
 	return rc;
@@ -1203,7 +1240,8 @@ int template_build(struct ws *w, struct record *project, const char *name,
 		return rc;
 	const char *st = record_get(project, "start");
 	if (strcmp(project->ki->k->name, "project")) {
-		rc = err_set(e, RERR_INPUT, "a template builds a project, not a %s", project->ki->k->name);
+		rc = err_set(e, RERR_INPUT, "a template builds a project, not a %s",
+			     kind_label(project->ki->k));
 		goto out;
 	}
 	if (!st || !date_parse(st, &start)) {

@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Seeded as records (stored, synced): their messages and tasks stay English, as do the
+ * alerts and tasks rendered from them. */
 static const struct {
 	const char *name, *watch, *when, *severity, *message, *notify, *actions, *task;
 } defaults[] = {
@@ -320,7 +322,7 @@ static int follow_up(struct eval *ev, struct record *alert, int n, const char *c
 	if (to[0])
 		put(ev->w, t, "assignee", to);
 	put(ev->w, t, "due", due);
-	char *note = xasprintf("Created by rule %s.", record_get(ev->rule, "name"));
+	char *note = xasprintf("Created by rule %s.", record_get(ev->rule, "name")); /* stored */
 	put(ev->w, t, "note", note);
 	free(note);
 	free(name);
@@ -550,8 +552,8 @@ static void run_hook(struct ws *w, const char *alert_id, struct rules_report *re
 			int st = 0;
 			waitpid(pid, &st, 0);
 			if (!WIFEXITED(st) || WEXITSTATUS(st))
-				strv_push_owned(&rep->errors, xasprintf("hook on-alert failed for alert %.8s "
-									"(exit %d)", a->id,
+				strv_push_owned(&rep->errors, xasprintf(_("hook on-alert failed for alert %.8s "
+									  "(exit %d)"), a->id,
 									WIFEXITED(st) ? WEXITSTATUS(st) : -1));
 		} else
 			close(fds[1]);
@@ -605,8 +607,8 @@ int rules_evaluate(struct ws *w, const char *date, struct rules_report *rep, str
 			if (rr && e->code) {
 				rc = rr; /* a write failed: stop, roll this rule back */
 			} else if (rr) {
-				strv_push_owned(&rep->errors, xasprintf("rule %s: %s", record_get(r, "name"),
-									re.msg));
+				strv_push_owned(&rep->errors, xasprintf(_("rule %s: %s"),
+									record_get(r, "name"), re.msg));
 				known = false; /* its alerts stay as they are: nothing known */
 			}
 		}
