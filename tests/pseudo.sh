@@ -5,7 +5,11 @@
 # $RAPPORT_PSEUDO_LOG), and hands the test the output without the markers, which is the English
 # output byte for byte — so every test asserts what it always does. On a terminal (the TUI
 # under tmux) it only sets the catalogue: tests/tui_lib.sh looks at the screens.
-export LANGUAGE=en@pseudo
+# A test that asks for Chinese by the locale keeps it (ui.lang wins over both anyway).
+case "${LANGUAGE:-}${LC_ALL:-}${LC_MESSAGES:-}${LANG:-}" in
+*zh*) ;;
+*) export LANGUAGE=en@pseudo ;;
+esac
 if [ -t 1 ]; then
 	exec "$RAPPORT_REAL_BIN" "$@"
 fi

@@ -10,6 +10,7 @@
  */
 #include "core.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,11 @@ int main(void)
 		snprintf(where, sizeof where, "the kind %s", kd->name);
 		entry("kind", kd->name, where);
 		entry("kind", kd->plural, where);
+		/* Headings capitalise the English before it is looked up (show's sections). */
+		char cap[64];
+		snprintf(cap, sizeof cap, "%s", kd->plural);
+		cap[0] = (char)toupper((unsigned char)cap[0]);
+		entry("kind", cap, where);
 		for (size_t i = 0; i < kd->nfields; i++) {
 			const struct field *f = &kd->fields[i];
 			field_label(f, label, sizeof label);

@@ -83,7 +83,11 @@ static const char *section_label(const struct kindinfo *ki, const struct field *
 	for (size_t i = 0; i < ARRAY_LEN(special); i++)
 		if (!strcmp(ki->k->name, special[i][0]) && !strcmp(f->name, special[i][1]))
 			return human ? _(special[i][2]) : special[i][2];
-	const char *plural = human ? kind_plural_label(ki->k) : ki->k->plural;
+	/* Capitalised in English before it is translated: a translation is shown as it is. */
+	char cap[64];
+	snprintf(cap, sizeof cap, "%s", ki->k->plural);
+	cap[0] = (char)(cap[0] >= 'a' && cap[0] <= 'z' ? cap[0] - 'a' + 'A' : cap[0]);
+	const char *plural = human ? C_("kind", cap) : cap;
 	char fl[64];
 	if (human)
 		field_label(f, fl, sizeof fl);
@@ -96,7 +100,6 @@ static const char *section_label(const struct kindinfo *ki, const struct field *
 		snprintf(buf, n, C_("section", "%s (%s)"), plural, fl);
 	else
 		snprintf(buf, n, "%s (%s)", plural, fl);
-	buf[0] = (char)(buf[0] >= 'a' && buf[0] <= 'z' ? buf[0] - 'a' + 'A' : buf[0]);
 	return buf;
 }
 

@@ -5,8 +5,8 @@
  * assertions do not change once they are stripped). What is left of a line outside the markers
  * is data — or a message that skipped gettext. The messages are known: every string literal of
  * the sources (xgettext --extract-all, marked or not, the demo's data left out) split at its
- * printf directives and line breaks into phrases of two words or more. A phrase found outside
- * the markers is a finding.
+ * printf directives and line breaks into phrases of two words or more (SQL and the
+ * "rapport: COMMAND" prefix left out). A phrase found outside the markers is a finding.
  *
  * Usage: i18n_check STRINGS.pot WHERE < text   (prints each finding; exit 1 when any)
  *        i18n_check --strip < text             (the text without the markers)
@@ -94,6 +94,11 @@ static void fragment(const char *s, size_t n)
 			words++;
 		run = 0;
 	}
+	static const char *const not_prose[] = { "SELECT", "INSERT", "CREATE", "DROP", "UPDATE",
+						 "DELETE", "WITH", "ALTER", "PRAGMA", "REPLACE", "rapport: " };
+	for (size_t i = 0; i < sizeof not_prose / sizeof *not_prose; i++)
+		if (!strncmp(s, not_prose[i], strlen(not_prose[i])))
+			return;
 	if (words >= 2 && memchr(s, ' ', n))
 		insert(s, n);
 }
@@ -168,17 +173,40 @@ static void load(const char *path)
 	fclose(f);
 }
 
-/* The line with marked runs blanked: a run is OPEN … CLOSE; a line cut short (the TUI ends a
- * long text with "…") may hold an OPEN without its CLOSE, or a CLOSE without its OPEN. */
+/* The line with marked runs blanked. Runs nest (an error's prefix inside its message); a
+ * line cut short (the TUI ends a long text with "…") may hold an OPEN without its CLOSE, and
+ * a wrapped message's later line a CLOSE without its OPEN: what came before it was marked. */
 static void unmarked(char *s)
 {
-	char *close = strstr(s, CLOSE), *open = strstr(s, OPEN);
-	if (close && (!open || close < open))
-		memset(s, ' ', (size_t)(close - s) + 3);
-	while ((open = strstr(s, OPEN))) {
-		close = strstr(open, CLOSE);
-		char *end = close ? close + 3 : open + strlen(open);
-		memset(open, ' ', (size_t)(end - open));
+	int depth;
+	/* Leading CLOSEs without an OPEN: blank up to the last of them. */
+	depth = 0;
+	char *cut = NULL;
+	for (char *p = s; (p = strstr(p, "\xe2\x81")); p += 3) {
+		if (p[2] == '\xa2')
+			depth++;
+		else if (p[2] == '\xa3') {
+			if (depth == 0)
+				cut = p + 3;
+			else
+				depth--;
+		}
+	}
+	if (cut)
+		memset(s, ' ', (size_t)(cut - s));
+	depth = 0;
+	for (char *p = s; *p; p++) {
+		if ((unsigned char)p[0] == 0xe2 && (unsigned char)p[1] == 0x81 &&
+		    ((unsigned char)p[2] == 0xa2 || (unsigned char)p[2] == 0xa3)) {
+			depth += (unsigned char)p[2] == 0xa2 ? 1 : -1;
+			if (depth < 0)
+				depth = 0;
+			memset(p, ' ', 3);
+			p += 2;
+			continue;
+		}
+		if (depth > 0)
+			*p = ' ';
 	}
 }
 
