@@ -77,14 +77,15 @@ static void reload(struct tui *t, struct alertview *a)
 		const char *msg = record_get(r, "message");
 		/* The line: severity (9), the message, "  → " and the names, in the screen's margins. */
 		char *names = to ? recipients(t, to, COLS - 2 - 9 - utf8_width(msg ? msg : "") - 4) : NULL;
+		const char *sl = s ? choice_label(s) : "";
 		lines_add(&a->l, sev(s) == 0 ? C_BAD : sev(s) == 1 ? C_WARN : C_RESET, record_get(r, "on"),
-			  "%-8s %s%s%s", s ? s : "", msg ? msg : "", to ? "  → " : "",
+			  "%s%*s %s%s%s", sl, text_pad(sl, 8), "", msg ? msg : "", to ? "  → " : "",
 			  names ? names : "");
 		free(names);
 		strv_push(&a->ids, r->id);
 	}
 	if (!al.n) {
-		lines_add(&a->l, C_GOOD, NULL, "No open alerts.");
+		lines_add(&a->l, C_GOOD, NULL, "%s", _("No open alerts."));
 		strv_push(&a->ids, "");
 	}
 	a->l.selectable = true;
@@ -132,9 +133,9 @@ static void av_free(struct view *v)
 }
 
 static const struct view_ops ops = {
-	"alerts",
-	"A\tacknowledge the selected alert\nz\tsnooze it for 7 days\nEnter\topen the record it is "
-	"about\n",
+	NC_("screen", "alerts"),
+	N_("A\tacknowledge the selected alert\nz\tsnooze it for 7 days\nEnter\topen the record it is "
+	   "about\n"),
 	av_draw, av_key, av_click, av_free,
 };
 
@@ -147,7 +148,7 @@ void tui_evaluate(struct tui *t)
 	tui_changed(t);
 }
 
-#define RULES_RUNNING "Running the rules…"
+#define RULES_RUNNING N_("Running the rules…")
 
 void tui_evaluate_background(struct tui *t)
 {
@@ -171,7 +172,7 @@ void tui_evaluate_background(struct tui *t)
 		return;
 	}
 	t->rules_pid = pid;
-	tui_message(t, C_MUTED, "%s", RULES_RUNNING);
+	tui_message(t, C_MUTED, RULES_RUNNING); /* translated as tui_rules_poll compares it */
 }
 
 void tui_rules_poll(struct tui *t)
@@ -182,7 +183,7 @@ void tui_rules_poll(struct tui *t)
 	t->rules_pid = 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		tui_message(t, C_BAD, "The rules could not run: see 'rapport alerts'");
-	else if (!strcmp(t->msg, RULES_RUNNING))
+	else if (!strcmp(t->msg, _(RULES_RUNNING)))
 		t->msg[0] = '\0';
 	ws_forget_titles(t->w);
 	tui_changed(t);
@@ -193,7 +194,7 @@ struct view *view_alerts(struct tui *t)
 	struct alertview *a = xcalloc(1, sizeof(*a));
 	a->v.ops = &ops;
 	a->gen = t->gen - 1;
-	snprintf(a->v.title, sizeof a->v.title, "Alerts");
+	snprintf(a->v.title, sizeof a->v.title, "%s", _("Alerts"));
 	/* Fresh alerts for this screen, unless a run in the background will bring them. */
 	if (t->rules_pid <= 0)
 		tui_evaluate(t);

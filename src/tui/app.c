@@ -17,8 +17,8 @@
 static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_tui = {
-	"tui", run, "tui", "Open the full-screen terminal interface.",
-	"Screens: 1 Dashboard (projects by status, overdue milestones, late invoices, open\n"
+	"tui", run, "tui", N_("Open the full-screen terminal interface."),
+	N_("Screens: 1 Dashboard (projects by status, overdue milestones, late invoices, open\n"
 	"high-severity tickets, customers at risk, recent changes), 2 Customers, 3 Projects,\n"
 	"4 Tickets, 5 Alerts (A acknowledges, z snoozes), 6 Sync (ahead/behind, conflicts: o keeps\n"
 	"ours, t takes theirs), 7 Approvals (yours first; a approves, r rejects, w withdraws),\n"
@@ -32,11 +32,11 @@ const struct command cmd_tui = {
 	"FILTERS, add KIND FIELD=VALUE..., set ID FIELD=VALUE..., quit), ? keys of the screen,\n"
 	"a add, e edit (a form; long text in $EDITOR), d delete (asks), u undelete, s sync,\n"
 	"H a record's history, Ctrl-L refresh (rules run again).\n"
-	"Bare 'rapport' on a terminal opens it too. Needs at least 80x24.\n",
+	"Bare 'rapport' on a terminal opens it too. Needs at least 80x24.\n"),
 	CMD_WS,
 };
 
-static const char global_keys[] = "q Esc\tback (quit on the dashboard)\n"
+static const char *const global_keys = N_("q Esc\tback (quit on the dashboard)\n"
 				  "1-8\tDashboard, Customers, Projects, Tickets, Alerts, Sync, "
 				  "Approvals, Pipeline\n"
 				  "s\tsync with the team (snapshot, pull, merge, push)\n"
@@ -46,7 +46,7 @@ static const char global_keys[] = "q Esc\tback (quit on the dashboard)\n"
 				  "?\tthis help\n"
 				  "Ctrl-L\trefresh: run the rules, reload, redraw\n"
 				  "R\twrite a report (health; status from a project)\n"
-				  "Ctrl-C\tquit\n";
+				  "Ctrl-C\tquit\n");
 
 /* ---- the stack ---- */
 
@@ -104,7 +104,7 @@ static void draw_title(struct tui *t)
 	mvhline(0, 0, ' ', COLS);
 	attroff(A_REVERSE);
 	tui_put(0, 0, COLS - 9, s, A_REVERSE | A_BOLD);
-	tui_put(0, COLS - 9, 9, "  ? help ", A_REVERSE);
+	tui_put(0, COLS - 9, 9, _("  ? help "), A_REVERSE);
 	buf_release(&b);
 }
 
@@ -138,7 +138,7 @@ static void draw_status(struct tui *t)
 	for (int pass = 0; pass < 2; pass++) {
 		/* Too wide for the terminal, the author is the name without the email. */
 		const char *lt = pass ? strstr(who, " <") : NULL;
-		snprintf(line, sizeof line, "%s%s · %.*s · %ld customers · %ld projects · %ld tickets",
+		snprintf(line, sizeof line, _("%s%s · %.*s · %ld customers · %ld projects · %ld tickets"),
 			 base ? base + 1 : t->w->root, t->syncbar, lt ? (int)(lt - who) : (int)strlen(who),
 			 who, t->census[cu->index], t->census[pr->index], t->census[tk->index]);
 		if (utf8_width(line) <= COLS - 2)
@@ -151,8 +151,8 @@ static void draw_status(struct tui *t)
  * message itself is never what gets cut (only a word wider than the terminal is). */
 static void too_small(void)
 {
-	char m[96];
-	snprintf(m, sizeof m, "rapport needs at least 80×24 (this terminal is %d×%d)", COLS, LINES);
+	char m[256];
+	snprintf(m, sizeof m, _("rapport needs at least 80×24 (this terminal is %d×%d)"), COLS, LINES);
 	struct strv words = STRV_INIT, rows = STRV_INIT;
 	struct buf line = BUF_INIT;
 	strv_split(&words, m, ' ');
@@ -290,7 +290,7 @@ int tui_edit_text(struct tui *t, const char *text, char **out)
 			rc = RERR_RUNTIME;
 	}
 	if (rc)
-		tui_message(t, C_BAD, "%s; nothing changed", e.msg[0] ? e.msg : "the editor failed");
+		tui_message(t, C_BAD, "%s; nothing changed", e.msg[0] ? e.msg : _("the editor failed"));
 	unlink(path);
 	return rc ? -1 : 0;
 }
@@ -344,7 +344,7 @@ static void tui_progress(void *arg, const char *what, double fraction)
 	(void)t;
 	if (fraction >= 1)
 		return; /* the command's own message replaces the bar */
-	int w = COLS - (int)strlen(what) - 10;
+	int w = COLS - utf8_width(what) - 10;
 	w = w < 10 ? 10 : w;
 	int full = (int)(fraction * w);
 	move(LINES - 1, 0);
@@ -369,7 +369,7 @@ int tui_capture(struct tui *t, int argc, char **argv, char **out)
 	size_t len = 0;
 	*out = NULL;
 	if (!cmd) {
-		*out = xasprintf("'%s' is not a command", argv[0]);
+		*out = xasprintf(_("'%s' is not a command"), argv[0]);
 		return RERR_USAGE;
 	}
 	/* Run it exactly as the CLI would, on this workspace, capturing what it prints. */
@@ -411,8 +411,8 @@ void tui_delete(struct tui *t, const char *ref)
 	}
 	char *title = record_title(r);
 	if (r->deleted)
-		tui_message(t, C_WARN, "%s %.8s is already deleted", r->ki->k->name, r->id);
-	else if (tui_confirm(t, "Delete %s '%s'?", r->ki->k->name, title)) {
+		tui_message(t, C_WARN, "%s %.8s is already deleted", kind_label(r->ki->k), r->id);
+	else if (tui_confirm(t, "Delete %s '%s'?", kind_label(r->ki->k), title)) {
 		r->deleted = 1;
 		if (ws_save(t->w, r, &e))
 			tui_message(t, C_BAD, "%s", e.msg);
@@ -420,7 +420,7 @@ void tui_delete(struct tui *t, const char *ref)
 			memcpy(t->last_deleted, r->id, sizeof t->last_deleted);
 			tui_changed(t);
 			tui_message(t, C_GOOD, "Deleted %s '%s' (u or :undelete %.8s brings it back)",
-				    r->ki->k->name, title, r->id);
+				    kind_label(r->ki->k), title, r->id);
 		}
 	}
 	free(title);
@@ -554,6 +554,36 @@ static int keys_width(const char *spec)
 	return w;
 }
 
+/* The bytes of the character at p and whether it is wide (two columns: Chinese). */
+static size_t one_char(const char *p, bool *wide)
+{
+	uint32_t cp;
+	size_t k = utf8_decode((const unsigned char *)p, strlen(p), &cp);
+	k = k ? k : 1;
+	char c[8];
+	memcpy(c, p, k);
+	c[k] = '\0';
+	*wide = utf8_width(c) == 2;
+	return k;
+}
+
+/* The next word of a meaning: up to a space or a wide character; a wide character alone, as
+ * Chinese text has no spaces and breaks between any two of its characters. */
+static size_t help_word(const char *p)
+{
+	bool wide;
+	size_t n = one_char(p, &wide);
+	if (wide)
+		return n;
+	while (p[n] && p[n] != ' ') {
+		size_t k = one_char(p + n, &wide);
+		if (wide)
+			break;
+		n += k;
+	}
+	return n;
+}
+
 /* One key: the key padded to keyw columns, then its meaning cut into words that fit. */
 static void help_entry(struct lines *l, const char *key, const char *text, int keyw, int width)
 {
@@ -563,21 +593,27 @@ static void help_entry(struct lines *l, const char *key, const char *text, int k
 	buf_addf(&line, "  %s", key);
 	buf_addrep(&line, ' ', (size_t)(keyw - utf8_width(key) + 2));
 	for (const char *p = text; *p;) {
-		while (*p == ' ')
+		bool spaced = false;
+		while (*p == ' ') {
 			p++;
-		size_t n = strcspn(p, " ");
-		if (!n)
+			spaced = true;
+		}
+		if (!*p)
 			break;
+		size_t n = help_word(p);
 		char *word = xstrndup(p, n);
 		int ww = utf8_width(word);
-		if (used && used + 1 + ww > room) {
+		/* A space goes between words only where the text has one (none inside Chinese). */
+		bool gap = used && spaced;
+		if (used && used + gap + ww > room) {
 			lines_add(l, C_RESET, NULL, "%s", line.data);
 			buf_reset(&line);
 			buf_addrep(&line, ' ', (size_t)(2 + keyw + 2));
 			used = 0;
+			gap = false;
 		}
-		buf_addf(&line, "%s%s", used ? " " : "", word);
-		used += (used ? 1 : 0) + ww;
+		buf_addf(&line, "%s%s", gap ? " " : "", word);
+		used += gap + ww;
 		free(word);
 		p += n;
 	}
@@ -603,15 +639,16 @@ static void help_draw(struct tui *t, struct view *v, int y, int h)
 {
 	struct helpview *hv = (struct helpview *)v;
 	if (hv->cols != COLS) {
-		int keyw = keys_width(hv->own), g = keys_width(global_keys);
+		const char *global = _(global_keys);
+		int keyw = keys_width(hv->own), g = keys_width(global);
 		keyw = g > keyw ? g : keyw;
 		long top = hv->l.top;
 		lines_clear(&hv->l);
-		lines_add(&hv->l, C_HEAD, NULL, "Keys of this screen (%s)", hv->name);
+		lines_add(&hv->l, C_HEAD, NULL, _("Keys of this screen (%s)"), hv->name);
 		help_section(&hv->l, hv->own, keyw, COLS - 2);
 		lines_add(&hv->l, C_HEAD, NULL, "%s", "");
-		lines_add(&hv->l, C_HEAD, NULL, "Everywhere");
-		help_section(&hv->l, global_keys, keyw, COLS - 2);
+		lines_add(&hv->l, C_HEAD, NULL, "%s", _("Everywhere"));
+		help_section(&hv->l, global, keyw, COLS - 2);
 		hv->l.top = top;
 		hv->cols = COLS;
 	}
@@ -631,16 +668,19 @@ static void help_free(struct view *v)
 }
 
 static const struct view_ops help_ops = {
-	"help", "j k ↓ ↑\tscroll\nPgDn PgUp Space\tpage\n", help_draw, help_key, NULL, help_free,
+	NC_("screen", "help"), N_("j k ↓ ↑\tscroll\nPgDn PgUp Space\tpage\n"), help_draw, help_key, NULL,
+	help_free,
 };
 
 static void show_help(struct tui *t)
 {
 	struct helpview *hv = xcalloc(1, sizeof(*hv));
 	hv->v.ops = &help_ops;
-	hv->own = xstrdup(t->top && t->top->ops->keys ? t->top->ops->keys : "");
-	snprintf(hv->name, sizeof hv->name, "%s", t->top ? t->top->ops->name : "");
-	snprintf(hv->v.title, sizeof hv->v.title, "Help");
+	/* The screen's keys and name in the interface language (the tables hold them marked). */
+	const char *keys = t->top ? t->top->ops->keys : NULL;
+	hv->own = xstrdup(keys && *keys ? _(keys) : "");
+	snprintf(hv->name, sizeof hv->name, "%s", t->top ? C_("screen", t->top->ops->name) : "");
+	snprintf(hv->v.title, sizeof hv->v.title, "%s", _("Help"));
 	tui_push(t, &hv->v);
 }
 

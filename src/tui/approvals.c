@@ -71,7 +71,7 @@ static void note(struct apview *av, enum role role, const char *text)
 static void columns(struct buf *b, const char *flag, const char *due, const char *const v[3],
 		    const int w[3])
 {
-	buf_addf(b, "%-7s %-10s", flag, due);
+	buf_addf(b, "%s%*s %s%*s", flag, text_pad(flag, 7), "", due, text_pad(due, 10), "");
 	for (int k = 0; k < 3; k++)
 		if (w[k]) {
 			buf_adds(b, "  ");
@@ -87,10 +87,15 @@ static void section(struct apview *av, struct row *rows, size_t n, bool mine, si
 {
 	if (!count)
 		return;
-	char *h = xasprintf("%s (%zu)", mine ? "Waiting for you" : "Waiting for others", count);
+	char *h = xasprintf(C_("count", "%s (%zu)"), mine ? _("Waiting for you") : _("Waiting for others"),
+			    count);
 	note(av, C_HEAD, h);
 	free(h);
-	int avail = COLS - 2 - 18, w[3] = { 6, 0, mine ? 0 : 7 }, full = 12, brief = 5;
+	/* The headings, as wide as they read in the interface language: the columns' least. */
+	const char *h_rec = _("RECORD"), *h_step = _("STAGE → NEXT"), *h_stage = _("STAGE"),
+		   *h_who = _("DECIDES");
+	int avail = COLS - 2 - 18, w[3] = { utf8_width(h_rec), 0, mine ? 0 : utf8_width(h_who) },
+	    full = utf8_width(h_step), brief = utf8_width(h_stage);
 	for (size_t i = 0; i < n; i++) {
 		if (rows[i].mine != mine)
 			continue;
@@ -115,8 +120,8 @@ static void section(struct apview *av, struct row *rows, size_t n, bool mine, si
 				w[k]--;
 		}
 	struct buf b = BUF_INIT;
-	const char *head[3] = { "RECORD", whole ? "STAGE → NEXT" : "STAGE", "DECIDES" };
-	columns(&b, "", "DUE", head, w);
+	const char *head[3] = { h_rec, whole ? h_step : h_stage, h_who };
+	columns(&b, "", _("DUE"), head, w);
 	note(av, C_MUTED, b.data);
 	for (size_t i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
@@ -125,7 +130,7 @@ static void section(struct apview *av, struct row *rows, size_t n, bool mine, si
 		const char *due = record_get(r->a, "due");
 		const char *v[3] = { r->what, whole ? r->step : r->stage, r->who };
 		buf_reset(&b);
-		columns(&b, r->late ? "OVERDUE" : "", due ? due : "", v, w);
+		columns(&b, r->late ? _("OVERDUE") : "", due ? due : "", v, w);
 		lines_add(&av->l, r->late ? C_BAD : C_RESET, record_get(r->a, "on"), "%s", b.data);
 		strv_push(&av->ids, r->a->id);
 	}
@@ -166,23 +171,24 @@ static void reload(struct tui *t, struct apview *av)
 		r->a = a;
 		r->mine = approver && av->me[0] && !strcmp(approver, av->me);
 		r->late = due && strcmp(due, today) < 0;
-		r->what = kind && strcmp(kind, "project") ? xasprintf("%s (%s)", ws_title(t->w, on), kind)
+		r->what = kind && strcmp(kind, "project") ? xasprintf("%s (%s)", ws_title(t->w, on),
+								      C_("kind", kind))
 							  : xstrdup(ws_title(t->w, on));
 		r->stage = xstrdup(record_get(a, "stage"));
 		r->step = xasprintf("%s → %s", record_get(a, "stage"), record_get(a, "to"));
 		r->who = approver ? xstrdup(ws_title(t->w, approver))
-				  : xasprintf("%s (customer)", contact ? ws_title(t->w, contact) : "?");
+				  : xasprintf(_("%s (customer)"), contact ? ws_title(t->w, contact) : "?");
 		free(kind);
 		nmine += r->mine;
 	}
 	if (!av->me[0]) {
-		char *m = xasprintf("No member has your email (%s): none of these is yours to decide.",
-				    ws_email(t->w) ? ws_email(t->w) : "none: set user.email");
+		char *m = xasprintf(_("No member has your email (%s): none of these is yours to decide."),
+				    ws_email(t->w) ? ws_email(t->w) : _("none: set user.email"));
 		note(av, C_WARN, m);
 		free(m);
 	}
 	if (!ap.n)
-		note(av, C_GOOD, "No approvals are waiting.");
+		note(av, C_GOOD, _("No approvals are waiting."));
 	section(av, rows, ap.n, true, nmine);
 	section(av, rows, ap.n, false, ap.n - nmine);
 	av->l.selectable = true;
@@ -255,9 +261,12 @@ static bool av_key(struct tui *t, struct view *v, int k)
 	/* A customer's decision is recorded with what shows it was made; the engine insists too,
 	 * but asking first spares typing a reason for nothing. */
 	if (customer && k != 'w') {
-		char *who = xasprintf("%s's %s — evidence (a mail, a document, a meeting): ",
-				      record_get(a, "contact") ? ws_title(t->w, record_get(a, "contact")) : "the customer",
-				      k == 'a' ? "approval" : "rejection");
+		const char *whose = record_get(a, "contact") ? ws_title(t->w, record_get(a, "contact"))
+							     : _("the customer");
+		char *who = k == 'a' ? xasprintf(_("%s's approval — evidence (a mail, a document, a "
+						   "meeting): "), whose)
+				     : xasprintf(_("%s's rejection — evidence (a mail, a document, a "
+						   "meeting): "), whose);
 		evidence = tui_prompt(t, who, "");
 		free(who);
 		if (!evidence)
@@ -268,9 +277,9 @@ static bool av_key(struct tui *t, struct view *v, int k)
 		}
 	}
 	/* The prompt is the confirmation: Enter decides, Esc changes nothing. */
-	reason = tui_prompt(t, k == 'r' ? "reject — reason (required): "
-			       : k == 'a' ? "approve — reason (optional; Enter approves, Esc cancels): "
-					  : "withdraw — reason (optional; Enter withdraws, Esc cancels): ",
+	reason = tui_prompt(t, k == 'r' ? _("reject — reason (required): ")
+			       : k == 'a' ? _("approve — reason (optional; Enter approves, Esc cancels): ")
+					  : _("withdraw — reason (optional; Enter withdraws, Esc cancels): "),
 			    "");
 	if (!reason)
 		goto out;
@@ -300,12 +309,12 @@ static void av_free(struct view *v)
 }
 
 static const struct view_ops ops = {
-	"approvals",
-	"a\tapprove the selected approval (a reason is optional)\n"
-	"r\treject it (a reason is required)\n"
-	"w\twithdraw it (who asked for it)\n"
-	"a r (customer)\tfirst ask for the evidence of the customer's decision\n"
-	"Enter\topen the record it is about\n",
+	NC_("screen", "approvals"),
+	N_("a\tapprove the selected approval (a reason is optional)\n"
+	   "r\treject it (a reason is required)\n"
+	   "w\twithdraw it (who asked for it)\n"
+	   "a r (customer)\tfirst ask for the evidence of the customer's decision\n"
+	   "Enter\topen the record it is about\n"),
 	av_draw, av_key, av_click, av_free,
 };
 
@@ -314,6 +323,6 @@ struct view *view_approvals(struct tui *t)
 	struct apview *av = xcalloc(1, sizeof(*av));
 	av->v.ops = &ops;
 	av->gen = t->gen - 1;
-	snprintf(av->v.title, sizeof av->v.title, "Approvals");
+	snprintf(av->v.title, sizeof av->v.title, "%s", _("Approvals"));
 	return &av->v;
 }

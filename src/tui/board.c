@@ -60,7 +60,7 @@ void board_draw(struct tui *t, struct board *b, int y, int h)
 		if (b->head)
 			b->head(t, b->cols.v[c], (const struct record *const *)cards, n, head, sizeof head);
 		else
-			snprintf(head, sizeof head, "%s (%zu)", b->cols.v[c], n);
+			snprintf(head, sizeof head, C_("count", "%s (%zu)"), choice_label(b->cols.v[c]), n);
 		int x = 1 + (int)c * cw;
 		tui_put(y, x, cw - 1, head, tui_attr(t, C_HEAD) | ((int)c == b->col ? A_UNDERLINE : 0));
 		if ((int)c == b->col && b->row >= (int)n)
@@ -131,7 +131,7 @@ int board_key(struct tui *t, struct board *b, int k, char moved[33])
 			tui_message(t, C_BAD, "%s", out);
 		else {
 			tui_changed(t);
-			tui_message(t, C_GOOD, "moved to %s", b->cols.v[to]);
+			tui_message(t, C_GOOD, "moved to %s", choice_label(b->cols.v[to]));
 			memcpy(moved, id, 33);
 			b->col = to;
 		}

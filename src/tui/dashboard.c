@@ -39,6 +39,13 @@ static long count_where(struct tui *t, const char *kind, const char *f1, const c
 	return count_where3(t, kind, f1, f2, NULL);
 }
 
+/* A line of the summary: the label in a column 13 wide (by display width: a translated label
+ * is wider in columns than in bytes), then the text. */
+static void summary_line(struct dash *d, enum role r, const char *label, const char *text)
+{
+	lines_add(&d->l, r, NULL, "%s%*s%s", label, text_pad(label, 13), "", text);
+}
+
 /* The decisions the process engine waits for, the user's first and how many of those are late:
  * screen 7 lists them. */
 static void approvals(struct tui *t, struct dash *d)
@@ -53,14 +60,16 @@ static void approvals(struct tui *t, struct dash *d)
 		free(who);
 	}
 	if (mine)
-		buf_addf(&b, "%ld waiting for you", mine);
+		buf_addf(&b, _("%ld waiting for you"), mine);
 	if (late)
-		buf_addf(&b, ", %ld overdue", late);
-	if (all > mine)
-		buf_addf(&b, "%s%ld %s", mine ? " · " : "", all - mine, mine ? "for others" : "waiting");
-	buf_adds(&b, " (7 Approvals)");
+		buf_addf(&b, _(", %ld overdue"), late);
+	if (all > mine && mine)
+		buf_addf(&b, _(" · %ld for others"), all - mine);
+	else if (all > mine)
+		buf_addf(&b, _("%ld waiting"), all - mine);
+	buf_adds(&b, _(" (7 Approvals)"));
 	if (all) /* a workspace without processes at work has no line for them */
-		lines_add(&d->l, late ? C_BAD : C_RESET, NULL, "%-13s%s", "Approvals", b.data);
+		summary_line(d, late ? C_BAD : C_RESET, _("Approvals"), b.data);
 	buf_release(&b);
 }
 
@@ -75,11 +84,12 @@ static void pipeline(struct tui *t, struct dash *d)
 	/* a team that does not sell through rapport has no line for it */
 	if (!health_pipeline(t->w, today, NULL, NULL, &p, &e) && p.open) {
 		char *w = msum_fmt(&p.weighted);
-		char late[48] = "";
+		char late[96] = "";
 		if (p.late)
-			snprintf(late, sizeof late, ", %ld late", p.late);
-		lines_add(&d->l, p.late ? C_WARN : C_RESET, NULL, "%-13s%ld open, %s weighted%s (8 Pipeline)",
-			  "Pipeline", p.open, w, late);
+			snprintf(late, sizeof late, _(", %ld late"), p.late);
+		char *text = xasprintf(_("%ld open, %s weighted%s (8 Pipeline)"), p.open, w, late);
+		summary_line(d, p.late ? C_WARN : C_RESET, _("Pipeline"), text);
+		free(text);
 		free(w);
 	}
 	pipeline_free(&p);
@@ -98,8 +108,10 @@ static void cash(struct tui *t, struct dash *d)
 		long n = billing_ready(&b, &m);
 		if (n) {
 			char *s = msum_fmt(&m);
-			lines_add(&d->l, C_WARN, NULL, "%-13s%s in %ld plan line%s (:billing)",
-				  "To invoice", s, n, n == 1 ? "" : "s");
+			char *text = xasprintf(P_("%s in %ld plan line (:billing)",
+						  "%s in %ld plan lines (:billing)", n), s, n);
+			summary_line(d, C_WARN, _("To invoice"), text);
+			free(text);
 			free(s);
 		}
 		msum_free(&m);
@@ -120,9 +132,9 @@ static void by_choice(struct tui *t, struct dash *d, const char *label, const ch
 		long n = count_where(t, kind, flt, NULL);
 		free(flt);
 		if (n)
-			buf_addf(&b, "%s%ld %s", b.len ? " · " : "", n, choices.v[i]);
+			buf_addf(&b, "%s%ld %s", b.len ? " · " : "", n, choice_label(choices.v[i]));
 	}
-	lines_add(&d->l, C_RESET, NULL, "%-13s%s", label, b.len ? b.data : "none");
+	summary_line(d, C_RESET, label, b.len ? b.data : _("none"));
 	buf_release(&b);
 	strv_clear(&choices);
 }
@@ -153,19 +165,23 @@ static int section_cb(const struct record *r, void *p)
 		free(owed);
 	} else if (s->mode == 2) {
 		const char *sev = record_get(r, "severity");
-		snprintf(line, sizeof line, "  %.10s  %-8s %s · %s", record_get(r, "opened"), sev,
-			 record_get(r, "title"), cust ? ws_title(t->w, cust) : "");
+		const char *sl = sev ? choice_label(sev) : "";
+		snprintf(line, sizeof line, "  %.10s  %s%*s %s · %s", record_get(r, "opened"), sl,
+			 text_pad(sl, 8), "", record_get(r, "title"), cust ? ws_title(t->w, cust) : "");
 	} else if (s->mode == 0) {
 		const char *proj = record_get(r, "project");
 		long due, today;
 		date_parse(record_get(r, "due"), &due);
 		date_parse(s->today, &today);
-		snprintf(line, sizeof line, "  %s  %s · %s · %ld days late", record_get(r, "due"),
+		snprintf(line, sizeof line, _("  %s  %s · %s · %ld days late"), record_get(r, "due"),
 			 record_get(r, "name"), proj ? ws_title(t->w, proj) : "", today - due);
 	} else {
 		const char *owner = record_get(r, "owner");
-		snprintf(line, sizeof line, "  %s%s%s", record_get(r, "name"), owner ? " · owner " : "",
-			 owner ? ws_title(t->w, owner) : "");
+		if (owner)
+			snprintf(line, sizeof line, _("  %s · owner %s"), record_get(r, "name"),
+				 ws_title(t->w, owner));
+		else
+			snprintf(line, sizeof line, "  %s", record_get(r, "name"));
 	}
 	lines_add(&s->d->l, s->mode == 3 || s->mode == 2 ? C_BAD : C_WARN, r->id, "%s", line);
 	s->shown++;
@@ -196,16 +212,17 @@ static void section(struct tui *t, struct dash *d, const char *title, const char
 	query_free(&q);
 	/* The heading goes in first; now that the count is known, say it. */
 	char *money = msum_fmt(&sum);
-	char *h = mode == 1 ? xasprintf("%s (%ld, %s outstanding)", title, s.total, money)
-			    : xasprintf("%s (%ld)", title, s.total);
+	char *h = mode == 1 ? xasprintf(_("%s (%ld, %s outstanding)"), title, s.total, money)
+			    /* TRANSLATORS: a heading and how many it counts: "Late invoices (3)". */
+			    : xasprintf(C_("count", "%s (%ld)"), title, s.total);
 	free(money);
 	msum_free(&sum);
 	free(d->l.text.v[at]);
 	d->l.text.v[at] = h;
 	if (!s.total)
-		lines_add(&d->l, C_MUTED, NULL, "  none");
+		lines_add(&d->l, C_MUTED, NULL, "  %s", _("none"));
 	else if (s.total > s.shown)
-		lines_add(&d->l, C_MUTED, NULL, "  … %ld more", s.total - s.shown);
+		lines_add(&d->l, C_MUTED, NULL, _("  … %ld more"), s.total - s.shown);
 	lines_add(&d->l, C_RESET, NULL, "%s", "");
 }
 
@@ -230,18 +247,23 @@ static void recent(struct tui *t, struct dash *d)
 	}
 	if (rc.n > 1)
 		qsort(rc.v, rc.n, sizeof(*rc.v), newer_first);
-	lines_add(&d->l, C_HEAD, NULL, "Recent changes");
+	lines_add(&d->l, C_HEAD, NULL, "%s", _("Recent changes"));
 	for (size_t i = 0; i < rc.n; i++) {
 		if (i < 8) {
 			char *title = record_title(rc.v[i]);
-			lines_add(&d->l, C_RESET, rc.v[i]->id, "  %.10s %.5s  %-11s %s · %s",
-				  rc.v[i]->updated, rc.v[i]->updated + 11, rc.v[i]->ki->k->name, title,
+			const char *kl = kind_label(rc.v[i]->ki->k);
+			lines_add(&d->l, C_RESET, rc.v[i]->id, "  %.10s %.5s  %s%*s %s · %s",
+				  rc.v[i]->updated, rc.v[i]->updated + 11, kl, text_pad(kl, 11), "", title,
 				  rc.v[i]->author ? rc.v[i]->author : "");
 			free(title);
 		}
 	}
 	recs_free(&rc);
 }
+
+/* A band's word for people: band_name's are the JSON's ("green"), translated here. */
+static const char *const bands[] = { NC_("band", "green"), NC_("band", "amber"), NC_("band", "red"),
+				     NC_("band", "grey") };
 
 /* Health, worst first: the head of `rapport health`'s ranked list (health_rank: the same
  * selection, order and bands, grey included), scored now; a project says whose it is, as two
@@ -253,7 +275,7 @@ static void attention(struct tui *t, struct dash *d)
 	struct err e = { 0, "" };
 	char today[11];
 	fmt_date(today, clock_now());
-	lines_add(&d->l, C_HEAD, NULL, "Health, worst first");
+	lines_add(&d->l, C_HEAD, NULL, "%s", _("Health, worst first"));
 	int rc = health_config_load(t->w, &cfg, &e);
 	cfg.brief = true; /* scores and bands, not how each component was measured */
 	if (rc || health_rank(t->w, &cfg, today, &rk, &e))
@@ -264,12 +286,13 @@ static void attention(struct tui *t, struct dash *d)
 						   : h->band == BAND_RED ? C_BAD : C_MUTED;
 		bool whose = !strcmp(h->kind, "project") && h->customer[0];
 		/* Rounded as `health --json` rounds, so the two never differ by one. */
-		lines_add(&d->l, r, h->id, "  %3lld %-6s %-9s %s%s%s", (long long)(h->score + 0.5),
-			  band_name(h->band), h->kind, h->name, whose ? " · " : "",
+		const char *bl = C_("band", bands[h->band]), *kl = C_("kind", h->kind);
+		lines_add(&d->l, r, h->id, "  %3lld %s%*s %s%*s %s%s%s", (long long)(h->score + 0.5),
+			  bl, text_pad(bl, 6), "", kl, text_pad(kl, 9), "", h->name, whose ? " · " : "",
 			  whose ? ws_title(t->w, h->customer) : "");
 	}
 	if (!rk.n && !e.code)
-		lines_add(&d->l, C_MUTED, NULL, "  no active projects or customers to score");
+		lines_add(&d->l, C_MUTED, NULL, "  %s", _("no active projects or customers to score"));
 	health_ranking_free(&rk);
 	lines_add(&d->l, C_RESET, NULL, "%s", "");
 	struct query q;
@@ -281,15 +304,16 @@ static void attention(struct tui *t, struct dash *d)
 		q.limit = 5;
 		store_query(t->w->st, &q, recs_add, &al, &e);
 	}
-	lines_add(&d->l, C_HEAD, NULL, "Open alerts (%ld)", n);
+	lines_add(&d->l, C_HEAD, NULL, _("Open alerts (%ld)"), n);
 	for (size_t i = 0; i < al.n; i++) {
 		const char *sev = record_get(al.v[i], "severity");
+		const char *sl = sev ? choice_label(sev) : "";
 		lines_add(&d->l, sev && !strcmp(sev, "critical") ? C_BAD : C_WARN,
-			  record_get(al.v[i], "on"), "  %-8s %s", sev ? sev : "",
+			  record_get(al.v[i], "on"), "  %s%*s %s", sl, text_pad(sl, 8), "",
 			  record_get(al.v[i], "message"));
 	}
 	if (n > (long)al.n)
-		lines_add(&d->l, C_MUTED, NULL, "  … %ld more (5 Alerts)", n - (long)al.n);
+		lines_add(&d->l, C_MUTED, NULL, _("  … %ld more (5 Alerts)"), n - (long)al.n);
 	recs_free(&al);
 	query_free(&q);
 	lines_add(&d->l, C_RESET, NULL, "%s", "");
@@ -304,25 +328,25 @@ static void build(struct tui *t, struct dash *d)
 	if (sel >= 0 && (size_t)sel < d->l.links.n)
 		snprintf(on, sizeof on, "%s", d->l.links.v[sel]);
 	lines_clear(&d->l);
-	by_choice(t, d, "Projects", "project", "status");
-	by_choice(t, d, "Customers", "customer", "stage");
+	by_choice(t, d, _("Projects"), "project", "status");
+	by_choice(t, d, _("Customers"), "customer", "stage");
 	approvals(t, d);
 	pipeline(t, d);
 	cash(t, d);
 	lines_add(&d->l, C_RESET, NULL, "%s", "");
 	attention(t, d);
 	/* A milestone of a project that is over (done, cancelled) is not overdue work. */
-	section(t, d, "Overdue milestones", "milestone",
+	section(t, d, _("Overdue milestones"), "milestone",
 		(const char *[]){ "done=", "due<today", "project.status!=done",
 				  "project.status!=cancelled", NULL },
 		"due", 0);
 	/* Late: issued, past due and not paid in full (paid_on unset), with an amount still owed. */
-	section(t, d, "Late invoices", "invoice",
+	section(t, d, _("Late invoices"), "invoice",
 		(const char *[]){ "due<today", "paid_on=", "status!=draft", "status!=void", NULL },
 		"due", 1);
-	section(t, d, "Open high-severity tickets", "ticket",
+	section(t, d, _("Open high-severity tickets"), "ticket",
 		(const char *[]){ "status=open,pending", "severity=high,critical", NULL }, "-opened", 2);
-	section(t, d, "Customers at risk", "customer", (const char *[]){ "stage=at_risk", NULL },
+	section(t, d, _("Customers at risk"), "customer", (const char *[]){ "stage=at_risk", NULL },
 		"name", 3);
 	recent(t, d);
 	d->l.sel = sel;
@@ -359,7 +383,8 @@ static void click(struct tui *t, struct view *v, int y, int x, bool dbl)
 static void dfree(struct view *v) { lines_clear(&((struct dash *)v)->l); }
 
 static const struct view_ops ops = {
-	"dashboard", "j k\tmove between linked lines\nEnter\topen\n", draw, key, click, dfree,
+	NC_("screen", "dashboard"), N_("j k\tmove between linked lines\nEnter\topen\n"), draw, key, click,
+	dfree,
 };
 
 struct view *view_dashboard(struct tui *t)
@@ -368,6 +393,6 @@ struct view *view_dashboard(struct tui *t)
 	d->v.ops = &ops;
 	d->gen = t->gen - 1;
 	d->l.selectable = true;
-	snprintf(d->v.title, sizeof d->v.title, "Dashboard");
+	snprintf(d->v.title, sizeof d->v.title, "%s", _("Dashboard"));
 	return &d->v;
 }

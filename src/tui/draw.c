@@ -53,6 +53,13 @@ void tui_put(int y, int x, int w, const char *s, int attr)
 	buf_release(&b);
 }
 
+void tui_capital(char *out, size_t n, const char *s)
+{
+	snprintf(out, n, "%s", s);
+	if (out[0] >= 'a' && out[0] <= 'z')
+		out[0] = (char)(out[0] - 'a' + 'A');
+}
+
 void tui_tabs(struct tui *t, int y, const char *const *labels, int n, int active, int *xs)
 {
 	/* When the tabs are wider than the screen, start late enough that the active one shows. */

@@ -55,13 +55,30 @@ static void set_error(struct formview *f, int i, const char *msg)
 	}
 }
 
+/* Where an error message names a field: "field 'name'…", or the same in the interface
+ * language; *len gets the length of what comes before the name. NULL when it names none. */
+static const char *field_mark(const char *msg, size_t *len)
+{
+	const char *p = strstr(msg, "field '");
+	*len = 7;
+	if (p)
+		return p;
+	/* TRANSLATORS: how error messages name a field, up to the quote before its name (as in
+	 * "field 'due': not a date"): exactly as those messages are translated, so the form can
+	 * show an error under the field it is about. */
+	const char *mark = _("field '");
+	*len = strlen(mark);
+	return strcmp(mark, "field '") ? strstr(msg, mark) : NULL;
+}
+
 /* Finds "field 'name'" in an error message: the field the error belongs next to. */
 static int field_of_error(struct formview *f, const char *msg)
 {
-	const char *p = strstr(msg, "field '");
+	size_t skip;
+	const char *p = field_mark(msg, &skip);
 	if (!p)
 		return -1;
-	p += 7;
+	p += skip;
 	const char *q = strchr(p, '\'');
 	for (size_t i = 0; q && i < f->ki->nf; i++)
 		if (strlen(f->ki->f[i]->name) == (size_t)(q - p) &&
@@ -77,7 +94,8 @@ static bool put(struct tui *t, struct formview *f, int i, const char *text)
 	const struct field *fd = f->ki->f[i];
 	if (ws_put(t->w, f->r, fd, text, &e)) {
 		/* Keep just "field 'x': …" — the record part is the form's title. */
-		const char *m = strstr(e.msg, "field '");
+		size_t skip;
+		const char *m = field_mark(e.msg, &skip);
 		set_error(f, i, m ? m : e.msg);
 		free(f->raw[i]);
 		f->raw[i] = xstrdup(text);
@@ -147,15 +165,20 @@ static void pick_fill(struct tui *t, struct formview *f)
 	 * they are looking for, so Enter picks the first match, never the blank. */
 	if (!f->pq.text.len) {
 		strv_push(&f->pvals, "");
-		strv_push(&f->plabels, f->pf == &tmpl_field ? "(none: the fields as typed)" : "(unset)");
+		strv_push(&f->plabels, f->pf == &tmpl_field ? _("(none: the fields as typed)") : _("(unset)"));
 	}
 	if (f->pf == &tmpl_field) {
 		tmpl_fill(t, f);
 		return;
 	}
 	if (f->pf->type == FT_CHOICE) {
-		strv_split(&f->pvals, f->pf->choices, ',');
-		strv_split(&f->plabels, f->pf->choices, ',');
+		struct strv codes = STRV_INIT;
+		strv_split(&codes, f->pf->choices, ',');
+		for (size_t i = 0; i < codes.n; i++) {
+			strv_push(&f->pvals, codes.v[i]);
+			strv_push(&f->plabels, choice_label(codes.v[i])); /* the code, said in words */
+		}
+		strv_clear(&codes);
 		return;
 	}
 	const struct kindinfo *ki = f->pf->ref ? schema_kind(&t->w->sc, f->pf->ref) : NULL;
@@ -209,9 +232,9 @@ static void pick_draw(struct tui *t, struct formview *f, int y, int h)
 	int rows = (int)f->plabels.n < h - 4 ? (int)f->plabels.n : h - 4;
 	bool search = f->pf->type != FT_CHOICE;
 	int top = y + 1, bh = rows + (search ? 3 : 2);
-	char title[96];
+	char title[192];
 	snprintf(title, sizeof title, " %s: %s ", f->pf->name,
-		 search ? "type to search, ↓ ↑ choose, Enter pick" : "↓ ↑ choose, Enter pick");
+		 search ? _("type to search, ↓ ↑ choose, Enter pick") : _("↓ ↑ choose, Enter pick"));
 	for (int r = 0; r < bh; r++) {
 		move(top + r, x);
 		attron(A_REVERSE);
@@ -225,7 +248,7 @@ static void pick_draw(struct tui *t, struct formview *f, int y, int h)
 		ly++;
 	}
 	if (!f->plabels.n)
-		tui_put(ly, x + 2, w - 4, "nothing matches", A_REVERSE | A_DIM);
+		tui_put(ly, x + 2, w - 4, _("nothing matches"), A_REVERSE | A_DIM);
 	int first = f->psel >= rows ? f->psel - rows + 1 : 0;
 	for (int r = 0; r < rows; r++) {
 		int i = first + r;
@@ -306,9 +329,13 @@ static void form_draw(struct tui *t, struct view *v, int y, int h)
 			break;
 		f->top++;
 	}
-	char head[256];
-	snprintf(head, sizeof head, "%s %s · Enter edit a field · Ctrl-S save · Esc cancel",
-		 f->is_new ? "New" : "Edit", f->ki->k->name);
+	char head[512];
+	if (f->is_new)
+		snprintf(head, sizeof head, _("New %s · Enter edit a field · Ctrl-S save · Esc cancel"),
+			 kind_label(f->ki->k));
+	else
+		snprintf(head, sizeof head, _("Edit %s · Enter edit a field · Ctrl-S save · Esc cancel"),
+			 kind_label(f->ki->k));
 	tui_put(y, 1, COLS - 2, head, tui_attr(t, C_MUTED));
 	int vx = LABEL_W + 3, vw = COLS - vx - 2, cy = -1, cx = 0;
 	for (int i = f->top; i < n; i++) {
@@ -317,15 +344,15 @@ static void form_draw(struct tui *t, struct view *v, int y, int h)
 			break;
 		bool sel = i == f->sel;
 		if (i == row_tmpl(f)) {
-			tui_put(yy, 1, LABEL_W + 1, "Template", sel ? A_BOLD : A_NORMAL);
-			const char *d = f->tmpl ? f->tmpl : sel ? "(none: Enter to pick; it builds the "
-								  "phases, tasks and milestones from start)"
+			tui_put(yy, 1, LABEL_W + 1, _("Template"), sel ? A_BOLD : A_NORMAL);
+			const char *d = f->tmpl ? f->tmpl : sel ? _("(none: Enter to pick; it builds the "
+								    "phases, tasks and milestones from start)")
 							   : "";
 			tui_put(yy, vx, vw, d, sel ? (int)A_REVERSE : f->tmpl ? (int)A_NORMAL : tui_attr(t, C_MUTED));
 			continue;
 		}
 		if (i >= (int)f->ki->nf) {
-			const char *b = i == row_save(f) ? "[ Save ]" : "[ Cancel ]";
+			const char *b = i == row_save(f) ? _("[ Save ]") : _("[ Cancel ]");
 			tui_put(yy, vx, 12, b, sel ? A_REVERSE | A_BOLD : A_BOLD);
 			continue;
 		}
@@ -341,11 +368,11 @@ static void form_draw(struct tui *t, struct view *v, int y, int h)
 			tui_put(yy, vx, vw, f->raw[i], sel ? (int)A_REVERSE : tui_attr(t, C_BAD));
 		} else {
 			char *d = shown(t, f, i);
-			char hint[64] = "";
+			char hint[160] = "";
 			if (!*d && sel)
 				snprintf(hint, sizeof hint, "(%s%s%s)", ftype_name(fd->type),
-					 fd->type == FT_DATE ? ": YYYY-MM-DD, today, +3d" : "",
-					 fd->type == FT_REF ? ": Enter to pick" : "");
+					 fd->type == FT_DATE ? _(": YYYY-MM-DD, today, +3d") : "",
+					 fd->type == FT_REF ? _(": Enter to pick") : "");
 			tui_put(yy, vx, vw, *d ? d : hint, sel ? (int)A_REVERSE : (*d ? (int)A_NORMAL : tui_attr(t, C_MUTED)));
 			free(d);
 		}
@@ -369,14 +396,14 @@ static void save(struct tui *t, struct formview *f)
 	for (size_t i = 0; i < f->ki->nf; i++)
 		if (f->err[i]) {
 			f->sel = (int)i;
-			snprintf(f->msg, sizeof f->msg, "fix the marked field first");
+			snprintf(f->msg, sizeof f->msg, "%s", _("fix the marked field first"));
 			return;
 		}
 	int rc;
 	struct template_built b = { 0 };
 	if (f->is_new) {
 		if (!strcmp(f->ki->k->name, "field")) {
-			snprintf(f->msg, sizeof f->msg, "custom fields are added with :field add");
+			snprintf(f->msg, sizeof f->msg, "%s", _("custom fields are added with :field add"));
 			return;
 		}
 		rc = f->tmpl ? template_build(t->w, f->r, f->tmpl, &b, &e) : ws_add(t->w, f->r, &e);
@@ -385,7 +412,8 @@ static void save(struct tui *t, struct formview *f)
 	if (rc) {
 		int i = field_of_error(f, e.msg);
 		if (i >= 0) {
-			const char *m = strstr(e.msg, "field '");
+			size_t skip;
+			const char *m = field_mark(e.msg, &skip);
 			set_error(f, i, m);
 			f->sel = i;
 		}
@@ -397,9 +425,10 @@ static void save(struct tui *t, struct formview *f)
 		tui_message(t, C_GOOD, "Added project '%s' (%.8s) from template %s: %ld phases, %ld "
 				       "tasks, %ld milestones; due %s",
 			    title, f->r->id, f->tmpl, b.phases, b.tasks, b.milestones, b.due);
+	else if (f->is_new)
+		tui_message(t, C_GOOD, "Added %s '%s' (%.8s)", kind_label(f->ki->k), title, f->r->id);
 	else
-		tui_message(t, C_GOOD, "%s %s '%s' (%.8s)", f->is_new ? "Added" : "Saved",
-			    f->ki->k->name, title, f->r->id);
+		tui_message(t, C_GOOD, "Saved %s '%s' (%.8s)", kind_label(f->ki->k), title, f->r->id);
 	free(title);
 	tui_changed(t);
 	tui_pop(t);
@@ -444,7 +473,8 @@ static bool form_key(struct tui *t, struct view *v, int k)
 		return true;
 	}
 	if (k == 'q' || k == KEY_ESC) {
-		if (!f->dirty || tui_confirm(t, "Discard this %s?", f->is_new ? "new record" : "edit"))
+		if (!f->dirty || (f->is_new ? tui_confirm(t, "Discard this new record?")
+					    : tui_confirm(t, "Discard this edit?")))
 			tui_pop(t);
 		return true;
 	}
@@ -527,14 +557,15 @@ static void form_click(struct tui *t, struct view *v, int y, int x, bool dbl)
 }
 
 static const struct view_ops form_ops = {
-	"form",
-	"j k ↓ ↑ Tab\tmove between fields\ng G\tfirst field, [ Cancel ]\n"
-	"Enter\tedit the field (text), pick (choices, references), toggle (yes/no), $EDITOR (long text)\n"
-	"in a field: Enter\tkeep the value (checked at once; errors show under the field)\n"
-	"in a field: Esc\tleave it unchanged\n"
-	"Ctrl-S, [ Save ]\tsave (only a valid record is saved)\n"
-	"Template row\ta new project: pick a template; Save builds its phases, tasks, milestones\n"
-	"Esc q\tcancel\n",
+	NC_("screen", "form"),
+	N_("j k ↓ ↑ Tab\tmove between fields\ng G\tfirst field, [ Cancel ]\n"
+	   "Enter\tedit the field (text), pick (choices, references), toggle (yes/no), $EDITOR (long "
+	   "text)\n"
+	   "in a field: Enter\tkeep the value (checked at once; errors show under the field)\n"
+	   "in a field: Esc\tleave it unchanged\n"
+	   "Ctrl-S, [ Save ]\tsave (only a valid record is saved)\n"
+	   "Template row\ta new project: pick a template; Save builds its phases, tasks, milestones\n"
+	   "Esc q\tcancel\n"),
 	form_draw, form_key, form_click, form_free,
 };
 
@@ -548,8 +579,13 @@ struct view *view_form(struct tui *t, const char *kind, const char *id, struct e
 			return NULL;
 		}
 		if (f->r->deleted || (f->r->ki->k->flags & K_CONFIG)) {
-			err_set(e, RERR_INPUT, "%s %.8s cannot be edited here%s", f->r->ki->k->name,
-				f->r->id, f->r->deleted ? " (it is deleted; u brings it back)" : "");
+			if (f->r->deleted)
+				err_set(e, RERR_INPUT,
+					"%s %.8s cannot be edited here (it is deleted; u brings it back)",
+					kind_label(f->r->ki->k), f->r->id);
+			else
+				err_set(e, RERR_INPUT, "%s %.8s cannot be edited here",
+					kind_label(f->r->ki->k), f->r->id);
 			record_free(f->r);
 			free(f);
 			return NULL;
@@ -569,8 +605,10 @@ struct view *view_form(struct tui *t, const char *kind, const char *id, struct e
 	f->err = xcalloc(f->ki->nf, sizeof(char *));
 	f->raw = xcalloc(f->ki->nf, sizeof(char *));
 	char *title = f->is_new ? NULL : record_title(f->r);
-	snprintf(f->v.title, sizeof f->v.title, "%s %s", f->is_new ? "New" : "Edit",
-		 title ? title : f->ki->k->name);
+	if (f->is_new)
+		snprintf(f->v.title, sizeof f->v.title, _("New %s"), kind_label(f->ki->k));
+	else
+		snprintf(f->v.title, sizeof f->v.title, _("Edit %s"), title ? title : kind_label(f->ki->k));
 	free(title);
 	return &f->v;
 }

@@ -68,7 +68,7 @@ static void load(struct tui *t, struct pview *pv)
 	fmt_date(today, clock_now());
 	health_pipeline(t->w, today, NULL, NULL, &p, &e);
 	char *w = msum_fmt(&p.weighted);
-	snprintf(pv->head, sizeof pv->head, "%ld open, weighted %s · won and lost: the last %d days",
+	snprintf(pv->head, sizeof pv->head, _("%ld open, weighted %s · won and lost: the last %d days"),
 		 p.open, w, CLOSED_DAYS);
 	free(w);
 	pipeline_free(&p);
@@ -81,7 +81,7 @@ static void pv_draw(struct tui *t, struct view *v, int y, int h)
 	load(t, pv);
 	tui_put(y, 1, COLS - 2, pv->head, tui_attr(t, C_MUTED));
 	if (!pv->all.n) {
-		tui_put(y + 2, 1, COLS - 2, "no opportunities yet: a adds one", tui_attr(t, C_MUTED));
+		tui_put(y + 2, 1, COLS - 2, _("no opportunities yet: a adds one"), tui_attr(t, C_MUTED));
 		return;
 	}
 	board_draw(t, &pv->b, y + 2, h - 2);
@@ -132,13 +132,13 @@ static void pv_free(struct view *v)
 }
 
 static const struct view_ops ops = {
-	"pipeline",
-	"h l ← →\tmove between stages\n"
-	"j k ↓ ↑\tmove within a stage\n"
-	"H L < >\tmove the opportunity to the previous / next stage\n"
-	"W\twin it: `won ID` on the command line (add --template NAME, --start DATE)\n"
-	"a e d\tadd, edit, delete an opportunity\n"
-	"Enter\topen it\n",
+	NC_("screen", "pipeline"),
+	N_("h l ← →\tmove between stages\n"
+	   "j k ↓ ↑\tmove within a stage\n"
+	   "H L < >\tmove the opportunity to the previous / next stage\n"
+	   "W\twin it: `won ID` on the command line (add --template NAME, --start DATE)\n"
+	   "a e d\tadd, edit, delete an opportunity\n"
+	   "Enter\topen it\n"),
 	pv_draw, pv_key, NULL, pv_free,
 };
 
@@ -148,6 +148,6 @@ struct view *view_pipeline(struct tui *t)
 	pv->v.ops = &ops;
 	pv->gen = t->gen - 1;
 	board_init(&pv->b, kind_field(schema_kind(&t->w->sc, "opportunity"), "stage"), opp_sub);
-	snprintf(pv->v.title, sizeof pv->v.title, "Pipeline");
+	snprintf(pv->v.title, sizeof pv->v.title, "%s", _("Pipeline"));
 	return &pv->v;
 }

@@ -148,7 +148,10 @@ static bool reload(struct tui *t, struct recview *rv)
 	rv->r = r;
 	rv->gen = t->gen;
 	char *title = record_title(r);
-	snprintf(rv->v.title, sizeof rv->v.title, "%s%s", title, r->deleted ? " (deleted)" : "");
+	if (r->deleted)
+		snprintf(rv->v.title, sizeof rv->v.title, _("%s (deleted)"), title);
+	else
+		snprintf(rv->v.title, sizeof rv->v.title, "%s", title);
 	free(title);
 	return true;
 }
@@ -177,30 +180,38 @@ static void overview(struct tui *t, struct recview *rv, struct tab *tb)
 		gather(t, "customer", "parent", rv->id, "name", &subs);
 		gather(t, "contact", "customer", rv->id, "name", &contacts);
 		if (parent || subs.n) {
-			lines_add(&tb->lines, C_HEAD, NULL, "\nOrganisation");
+			/* The labels in a column 12 wide, by display width. */
+			const char *lp = _("parent"), *ls = _("subsidiary");
+			lines_add(&tb->lines, C_HEAD, NULL, "%s", "");
+			lines_add(&tb->lines, C_HEAD, NULL, "%s", _("Organisation"));
 			if (parent)
-				lines_add(&tb->lines, C_RESET, parent, "  parent      %s", ws_title(t->w, parent));
+				lines_add(&tb->lines, C_RESET, parent, "  %s%*s%s", lp, text_pad(lp, 12), "",
+					  ws_title(t->w, parent));
 			for (size_t i = 0; i < subs.n; i++) {
-				lines_add(&tb->lines, C_RESET, subs.v[i]->id, "  subsidiary  %s",
-					  record_get(subs.v[i], "name"));
+				lines_add(&tb->lines, C_RESET, subs.v[i]->id, "  %s%*s%s", ls, text_pad(ls, 12),
+					  "", record_get(subs.v[i], "name"));
 				record_free(subs.v[i]);
 			}
 		}
-		lines_add(&tb->lines, C_HEAD, NULL, "\nKey contacts");
+		lines_add(&tb->lines, C_HEAD, NULL, "%s", "");
+		lines_add(&tb->lines, C_HEAD, NULL, "%s", _("Key contacts"));
 		int nkey = 0;
 		for (size_t i = 0; i < contacts.n; i++) {
 			const struct record *c = contacts.v[i];
 			const char *key = record_get(c, "key"), *title = record_get(c, "title"),
 				   *email = record_get(c, "email"), *boss = record_get(c, "reports_to");
 			if (key && !strcmp(key, "true")) {
-				lines_add(&tb->lines, C_RESET, c->id, "  %-20s %-20s %s%s%s",
-					  record_get(c, "name"), title ? title : "", email ? email : "",
-					  boss ? " · reports to " : "", boss ? ws_title(t->w, boss) : "");
+				char *to = boss ? xasprintf(_(" · reports to %s"), ws_title(t->w, boss))
+						: xstrdup("");
+				lines_add(&tb->lines, C_RESET, c->id, "  %-20s %-20s %s%s",
+					  record_get(c, "name"), title ? title : "", email ? email : "", to);
+				free(to);
 				nkey++;
 			}
 		}
 		if (!nkey)
-			lines_add(&tb->lines, C_MUTED, NULL, "  none marked key (set key=yes on a contact)");
+			lines_add(&tb->lines, C_MUTED, NULL, "  %s",
+				  _("none marked key (set key=yes on a contact)"));
 		for (size_t i = 0; i < contacts.n; i++)
 			record_free(contacts.v[i]);
 		free(subs.v);
@@ -215,8 +226,12 @@ static void wbs_lines(struct tui *t, struct recview *rv, struct tab *tb)
 {
 	load_project(t, rv);
 	lines_clear(&tb->lines);
-	lines_add(&tb->lines, C_HEAD, NULL, "%-8s %-7s %-44s %5s  %-14s %s", "WBS", "STATUS", "TASK",
-		  "DONE", "ASSIGNEE", "DUE");
+	/* The headings padded by display width (a translation is wider in columns than bytes). */
+	const char *hw = _("WBS"), *hs = _("STATUS"), *ht = _("TASK"), *hd = _("DONE"),
+		   *ha = _("ASSIGNEE");
+	lines_add(&tb->lines, C_HEAD, NULL, "%s%*s %s%*s %s%*s %*s%s  %s%*s %s", hw, text_pad(hw, 8), "",
+		  hs, text_pad(hs, 7), "", ht, text_pad(ht, 44), "", text_pad(hd, 5), "", hd, ha,
+		  text_pad(ha, 14), "", _("DUE"));
 	for (size_t i = 0; i < rv->ntasks; i++) {
 		const struct record *r = rv->tasks[i].r;
 		const char *st = record_get(r, "status"), *prog = record_get(r, "progress"),
@@ -228,13 +243,14 @@ static void wbs_lines(struct tui *t, struct recview *rv, struct tab *tb)
 		int pad = 44 - utf8_width(name.data);
 		if (pad > 0)
 			buf_addrep(&name, ' ', (size_t)pad);
+		const char *sl = st ? choice_label(st) : "";
 		lines_add(&tb->lines, value_role(kind_field(r->ki, "status"), st), r->id,
-			  "%-8s %-7s %s %4s%%  %-14s %s", rv->tasks[i].wbs, st ? st : "", name.data,
-			  prog ? prog : "0", asg ? ws_title(t->w, asg) : "", due ? due : "");
+			  "%-8s %s%*s %s %4s%%  %-14s %s", rv->tasks[i].wbs, sl, text_pad(sl, 7), "",
+			  name.data, prog ? prog : "0", asg ? ws_title(t->w, asg) : "", due ? due : "");
 		buf_release(&name);
 	}
 	if (!rv->ntasks)
-		lines_add(&tb->lines, C_MUTED, NULL, "no tasks yet: a adds one");
+		lines_add(&tb->lines, C_MUTED, NULL, "%s", _("no tasks yet: a adds one"));
 	tb->gen = t->gen;
 }
 
@@ -306,12 +322,17 @@ static void gantt_draw(struct tui *t, struct recview *rv, int y, int h)
 	/* The axis: month names where months begin, today marked. */
 	move(y, 0);
 	clrtoeol();
-	char label[64];
-	snprintf(label, sizeof label, "%ld day%s per column · h l pan · + - zoom · t today", (long)sc,
-		 sc == 1 ? "" : "s");
+	char label[192];
+	snprintf(label, sizeof label,
+		 P_("%ld day per column · h l pan · + - zoom · t today",
+		    "%ld days per column · h l pan · + - zoom · t today", (unsigned long)sc),
+		 (long)sc);
 	tui_put(y, 1, label_w, label, tui_attr(t, C_MUTED));
-	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const mon[] = {
+		NC_("month", "Jan"), NC_("month", "Feb"), NC_("month", "Mar"), NC_("month", "Apr"),
+		NC_("month", "May"), NC_("month", "Jun"), NC_("month", "Jul"), NC_("month", "Aug"),
+		NC_("month", "Sep"), NC_("month", "Oct"), NC_("month", "Nov"), NC_("month", "Dec"),
+	};
 	/* A month's name where it begins inside a column, with the year on January's and on the
 	 * first label shown, so every label names a month and the year is always on screen. A
 	 * label that would run into the previous one is left out. */
@@ -323,13 +344,15 @@ static void gantt_draw(struct tui *t, struct recview *rv, int y, int h)
 			days_to_date(ds, d0 + (long)c * sc + k);
 			if (strcmp(ds + 8, "01") || c < free_x)
 				continue;
-			char m[16];
+			char m[48];
 			int month = atoi(ds + 5);
+			const char *mn = C_("month", mon[month - 1]);
 			if (month == 1 || first)
-				snprintf(m, sizeof m, "%s %.4s", mon[month - 1], ds);
+				/* TRANSLATORS: a month on the Gantt axis with its year: "Jan 2026". */
+				snprintf(m, sizeof m, C_("month", "%s %.4s"), mn, ds);
 			else
-				snprintf(m, sizeof m, "%s", mon[month - 1]);
-			int mw = (int)strlen(m);
+				snprintf(m, sizeof m, "%s", mn);
+			int mw = utf8_width(m);
 			if (c + mw > w)
 				break;
 			tui_put(y, x0 + c, mw, m, tui_attr(t, C_HEAD));
@@ -471,53 +494,57 @@ static void related_label(char *out, size_t n, const char *k, const struct kindi
 	static const struct {
 		const char *kind, *field, *label;
 	} named[] = {
-		{ "alert", "task", "Alerts (follow-up)" },
+		{ "alert", "task", N_("Alerts (follow-up)") },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(named); i++)
 		if (!strcmp(ki->k->name, named[i].kind) && !strcmp(f->name, named[i].field)) {
-			snprintf(out, n, "%s", named[i].label);
+			snprintf(out, n, "%s", _(named[i].label));
 			return;
 		}
-	const char *pl = ki->k->plural;
+	const char *pl = kind_plural_label(ki->k);
+	char cap[64];
+	tui_capital(cap, sizeof cap, pl);
 	if (!strcmp(ki->k->name, k) && !strcmp(f->name, "parent"))
-		snprintf(out, n, "Sub%s", pl);
+		/* TRANSLATORS: the tab of a record's children of its own kind: "Subtasks". */
+		snprintf(out, n, _("Sub%s"), pl);
 	else if (!strcmp(f->name, k) || !strcmp(f->name, "on"))
-		snprintf(out, n, "%c%s", pl[0] - 'a' + 'A', pl + 1);
+		tui_capital(out, n, pl);
 	else
-		snprintf(out, n, "%c%s (%s)", pl[0] - 'a' + 'A', pl + 1, f->name);
+		/* TRANSLATORS: a tab of the records that refer to this one by a field: "Tasks (owner)". */
+		snprintf(out, n, C_("tab", "%s (%s)"), cap, f->name);
 }
 
 static void build_tabs(struct tui *t, struct recview *rv)
 {
 	const char *k = rv->r->ki->k->name;
 	if (!strcmp(k, "customer")) {
-		add_tab(rv, "Overview", TAB_OVERVIEW);
-		add_list_tab(t, rv, "Timeline", "interaction", "customer");
-		add_list_tab(t, rv, "Contacts", "contact", "customer");
-		add_list_tab(t, rv, "Projects", "project", "customer");
-		add_list_tab(t, rv, "Opportunities", "opportunity", "customer");
-		add_list_tab(t, rv, "Contracts", "contract", "customer");
-		add_list_tab(t, rv, "Invoices", "invoice", "customer");
-		add_list_tab(t, rv, "Tickets", "ticket", "customer");
-		add_list_tab(t, rv, "Surveys", "survey", "customer");
-		add_list_tab(t, rv, "Requirements", "requirement", "customer");
-		add_list_tab(t, rv, "Tasks", "task", "customer");
-		add_tab(rv, "Health", TAB_HEALTH); /* Shift-Tab from Overview */
+		add_tab(rv, _("Overview"), TAB_OVERVIEW);
+		add_list_tab(t, rv, _("Timeline"), "interaction", "customer");
+		add_list_tab(t, rv, _("Contacts"), "contact", "customer");
+		add_list_tab(t, rv, _("Projects"), "project", "customer");
+		add_list_tab(t, rv, _("Opportunities"), "opportunity", "customer");
+		add_list_tab(t, rv, _("Contracts"), "contract", "customer");
+		add_list_tab(t, rv, _("Invoices"), "invoice", "customer");
+		add_list_tab(t, rv, _("Tickets"), "ticket", "customer");
+		add_list_tab(t, rv, _("Surveys"), "survey", "customer");
+		add_list_tab(t, rv, _("Requirements"), "requirement", "customer");
+		add_list_tab(t, rv, _("Tasks"), "task", "customer");
+		add_tab(rv, _("Health"), TAB_HEALTH); /* Shift-Tab from Overview */
 		return;
 	}
 	if (!strcmp(k, "project")) {
-		add_tab(rv, "Overview", TAB_OVERVIEW);
-		add_tab(rv, "Board", TAB_BOARD);
-		add_tab(rv, "Timeline", TAB_GANTT);
-		add_tab(rv, "WBS", TAB_WBS);
-		add_list_tab(t, rv, "Milestones", "milestone", "project");
-		add_list_tab(t, rv, "Time", "time", "project");
-		add_list_tab(t, rv, "Expenses", "expense", "project");
-		add_list_tab(t, rv, "Tickets", "ticket", "project");
-		add_tab(rv, "Health", TAB_HEALTH);
+		add_tab(rv, _("Overview"), TAB_OVERVIEW);
+		add_tab(rv, _("Board"), TAB_BOARD);
+		add_tab(rv, _("Timeline"), TAB_GANTT);
+		add_tab(rv, _("WBS"), TAB_WBS);
+		add_list_tab(t, rv, _("Milestones"), "milestone", "project");
+		add_list_tab(t, rv, _("Time"), "time", "project");
+		add_list_tab(t, rv, _("Expenses"), "expense", "project");
+		add_list_tab(t, rv, _("Tickets"), "ticket", "project");
+		add_tab(rv, _("Health"), TAB_HEALTH);
 		return;
 	}
-	add_tab(rv, "Details", TAB_OVERVIEW);
+	add_tab(rv, _("Details"), TAB_OVERVIEW);
 	/* Every reference to this kind, from every kind, as in `rapport show`. */
 	for (size_t i = 0; i < t->w->sc.nkinds; i++) {
 		const struct kindinfo *ki = &t->w->sc.kinds[i];
@@ -557,13 +584,17 @@ static void health_lines(struct tui *t, struct recview *rv, struct tab *tb)
 static int window_width(const int *sw, int ns, int lo, int hi)
 {
 	int w = 0;
-	char more[32];
+	char more[96];
 	for (int i = lo; i <= hi; i++)
 		w += sw[i] + 2;
-	if (lo > 0) /* "✓ N done": the check mark is one column, as x is */
-		w += snprintf(more, sizeof more, "x %d done", lo) + 2;
-	if (hi < ns - 1)
-		w += snprintf(more, sizeof more, "+%d more", ns - 1 - hi) + 2;
+	if (lo > 0) { /* "✓ N done", as strip_draw says it */
+		snprintf(more, sizeof more, _("✓ %d done"), lo);
+		w += utf8_width(more) + 2;
+	}
+	if (hi < ns - 1) {
+		snprintf(more, sizeof more, _("+%d more"), ns - 1 - hi);
+		w += utf8_width(more) + 2;
+	}
 	return w;
 }
 
@@ -589,7 +620,7 @@ static void load_gate(struct tui *t, struct recview *rv)
 /* What the strip says after the stages: the SLA's working days left or over, approvals still
  * waiting, "blocked" when an item of the exit checklist fails. */
 struct tail {
-	char text[3][48];
+	char text[3][96];
 	enum role role[3];
 	int n;
 };
@@ -599,28 +630,32 @@ static void strip_tail(const struct recview *rv, struct tail *tl)
 	const struct gate *g = &rv->gate;
 	tl->n = 0;
 	if (g->stale) {
-		snprintf(tl->text[tl->n], sizeof tl->text[0], "stage no longer in the process");
+		snprintf(tl->text[tl->n], sizeof tl->text[0], "%s", _("stage no longer in the process"));
 		tl->role[tl->n++] = C_WARN;
 		return;
 	}
 	if (g->stage && g->sla_left != LONG_MIN) {
-		long d = g->sla_left;
-		snprintf(tl->text[tl->n], sizeof tl->text[0], "%ld day%s %s", d < 0 ? -d : d,
-			 d == 1 || d == -1 ? "" : "s", d < 0 ? "over" : "left");
+		long d = g->sla_left, a = d < 0 ? -d : d;
+		if (d < 0)
+			snprintf(tl->text[tl->n], sizeof tl->text[0],
+				 P_("%ld day over", "%ld days over", (unsigned long)a), a);
+		else
+			snprintf(tl->text[tl->n], sizeof tl->text[0],
+				 P_("%ld day left", "%ld days left", (unsigned long)a), a);
 		tl->role[tl->n++] = d < 0 ? C_BAD : C_MUTED;
 	}
 	if (g->pending) {
 		if (g->pending == 1)
-			snprintf(tl->text[tl->n], sizeof tl->text[0], "approval pending");
+			snprintf(tl->text[tl->n], sizeof tl->text[0], "%s", _("approval pending"));
 		else
-			snprintf(tl->text[tl->n], sizeof tl->text[0], "%zu approvals pending", g->pending);
+			snprintf(tl->text[tl->n], sizeof tl->text[0], _("%zu approvals pending"), g->pending);
 		tl->role[tl->n++] = C_WARN;
 	}
 	bool blocked = false;
 	for (size_t i = 0; g->next && i < g->n; i++)
 		blocked |= !g->v[i].ok && strncmp(g->v[i].what, "approval by", 11);
 	if (blocked) {
-		snprintf(tl->text[tl->n], sizeof tl->text[0], "blocked");
+		snprintf(tl->text[tl->n], sizeof tl->text[0], "%s", _("blocked"));
 		tl->role[tl->n++] = C_BAD;
 	}
 }
@@ -634,7 +669,7 @@ static void strip_draw(struct tui *t, struct recview *rv, int y)
 {
 	move(y, 0);
 	clrtoeol();
-	tui_put(y, 1, 6, "Phase", tui_attr(t, C_HEAD));
+	tui_put(y, 1, 6, _("Phase"), tui_attr(t, C_HEAD));
 	if (rv->gate_err[0]) {
 		tui_put(y, 8, COLS - 9, rv->gate_err, tui_attr(t, C_BAD));
 		return;
@@ -647,7 +682,7 @@ static void strip_draw(struct tui *t, struct recview *rv, int y)
 	char **seg = xcalloc((size_t)ns + 1, sizeof(*seg));
 	int *sw = xcalloc((size_t)ns + 1, sizeof(*sw));
 	if (off)
-		seg[0] = xasprintf("▶ %s", g->stage ? g->stage : "not started");
+		seg[0] = xasprintf("▶ %s", g->stage ? g->stage : _("not started"));
 	for (int i = 0; i < n; i++)
 		seg[i + off] = xasprintf("%s%s", i + off < c ? "✓ " : i + off == c ? "▶ " : "",
 					 d->v[i].code);
@@ -673,9 +708,9 @@ static void strip_draw(struct tui *t, struct recview *rv, int y)
 			lo = l, hi = h;
 	}
 	int x = 8;
-	char more[32];
+	char more[96];
 	if (lo > 0) {
-		snprintf(more, sizeof more, "✓ %d done", lo);
+		snprintf(more, sizeof more, _("✓ %d done"), lo);
 		tui_put(y, x, utf8_width(more), more, tui_attr(t, C_MUTED));
 		x += utf8_width(more) + GAP;
 	}
@@ -685,7 +720,7 @@ static void strip_draw(struct tui *t, struct recview *rv, int y)
 		x += sw[i] + GAP;
 	}
 	if (hi < ns - 1) {
-		snprintf(more, sizeof more, "+%d more", ns - 1 - hi);
+		snprintf(more, sizeof more, _("+%d more"), ns - 1 - hi);
 		tui_put(y, x, utf8_width(more), more, tui_attr(t, C_MUTED));
 		x += utf8_width(more) + GAP;
 	}
@@ -782,12 +817,12 @@ static void advance(struct tui *t, struct recview *rv)
 	}
 	if (!g->next) {
 		tui_message(t, C_WARN, "%s is at %s, the last stage of %s", rv->v.title,
-			    g->stage ? g->stage : "(none)", record_get(rv->proc.r, "name"));
+			    g->stage ? g->stage : _("(none)"), record_get(rv->proc.r, "name"));
 		return;
 	}
 	char id[9];
 	snprintf(id, sizeof id, "%.8s", rv->id); /* what the engine's message names it by */
-	if (!tui_confirm(t, "Advance from %s to %s?", g->stage ? g->stage : "(not started)", g->next))
+	if (!tui_confirm(t, "Advance from %s to %s?", g->stage ? g->stage : _("(not started)"), g->next))
 		return;
 	char *argv[] = { "advance", id, NULL }, *out = NULL;
 	int rc = tui_capture(t, 2, argv, &out);
@@ -941,19 +976,21 @@ static void rv_free(struct view *v)
 }
 
 static const struct view_ops rv_ops = {
-	"record",
-	"Tab ] / Shift-Tab [\tnext / previous tab\n"
-	"j k ↓ ↑ Enter\tmove, open (lists and linked lines)\n"
-	"a\tadd a record here (in a tab: of that tab's kind, linked to this record)\n"
-	"e\tedit (the selected row, or this record)\n"
-	"d\tdelete (asks)\nu\tundelete the last deleted\n"
-	"H\thistory: who changed which field when (of the selected row in a list; not on the Board)\n"
-	"R\treport: a project's status or a customer's health, to a file\n"
-	"c\tthe gate of a record a process governs: what its next stage needs, what blocks it\n"
-	"A\tadvance it to the next stage (asks first; may ask for approvals instead)\n"
-	"P\tportal: a customer's static site, to a directory\n"
-	"Board: h l\tcolumns\nBoard: H L < >\tmove the card to the previous / next status\n"
-	"Timeline: h l\tpan a week (a column if wider)\nTimeline: + -\tzoom\nTimeline: t\tjump to today\n",
+	NC_("screen", "record"),
+	N_("Tab ] / Shift-Tab [\tnext / previous tab\n"
+	   "j k ↓ ↑ Enter\tmove, open (lists and linked lines)\n"
+	   "a\tadd a record here (in a tab: of that tab's kind, linked to this record)\n"
+	   "e\tedit (the selected row, or this record)\n"
+	   "d\tdelete (asks)\nu\tundelete the last deleted\n"
+	   "H\thistory: who changed which field when (of the selected row in a list; not on the "
+	   "Board)\n"
+	   "R\treport: a project's status or a customer's health, to a file\n"
+	   "c\tthe gate of a record a process governs: what its next stage needs, what blocks it\n"
+	   "A\tadvance it to the next stage (asks first; may ask for approvals instead)\n"
+	   "P\tportal: a customer's static site, to a directory\n"
+	   "Board: h l\tcolumns\nBoard: H L < >\tmove the card to the previous / next status\n"
+	   "Timeline: h l\tpan a week (a column if wider)\nTimeline: + -\tzoom\n"
+	   "Timeline: t\tjump to today\n"),
 	rv_draw, rv_key, rv_click, rv_free,
 };
 

@@ -322,7 +322,7 @@ void rlist_draw(struct tui *t, struct rlist *l, int y, int h)
 		}
 	}
 	if (!l->total)
-		tui_put(y + 1, 1, COLS - 2, "(none)", tui_attr(t, C_MUTED));
+		tui_put(y + 1, 1, COLS - 2, _("(none)"), tui_attr(t, C_MUTED));
 }
 
 bool rlist_key(struct tui *t, struct rlist *l, int key)

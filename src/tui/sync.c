@@ -38,15 +38,17 @@ static int add_conflicts(const struct record *r, void *ctx)
 			continue;
 		const char *field = tf.v[i].name + 1, *other = v[REV_LEN] ? v + REV_LEN + 1 : NULL;
 		f->n++;
+		const char *kl = kind_label(r->ki->k);
+		int pad = text_pad(kl, 10);
 		if (!strcmp(field, "deleted")) {
-			lines_add(&f->s->l, C_WARN, r->id,
-				  "%-10s %-28.28s deleted on one side, edited on the other (edits kept)",
-				  r->ki->k->name, title);
+			lines_add(&f->s->l, C_WARN, r->id, "%s%*s %-28.28s %s", kl, pad, "", title,
+				  _("deleted on one side, edited on the other (edits kept)"));
 		} else {
 			const char *cur = record_get(r, field);
-			lines_add(&f->s->l, C_WARN, r->id, "%-10s %-28.28s %s: kept %s | other %s (%.10s)",
-				  r->ki->k->name, title, field, cur ? cur : "(unset)",
-				  other ? other : "(unset)", v);
+			char *what = xasprintf(_("%s: kept %s | other %s (%.10s)"), field,
+					       cur ? cur : _("(unset)"), other ? other : _("(unset)"), v);
+			lines_add(&f->s->l, C_WARN, r->id, "%s%*s %-28.28s %s", kl, pad, "", title, what);
+			free(what);
 		}
 		strv_push(&f->s->fields, field);
 	}
@@ -61,11 +63,19 @@ static void add_plain(struct syncview *s, enum role r, const char *text)
 	strv_push(&s->fields, "");
 }
 
+/* "Snapshot      3fa9c0de": a label in a column 14 wide (by display width), then the text. */
+static void add_row(struct syncview *s, enum role r, const char *label, const char *text)
+{
+	char *line = xasprintf("%s%*s%s", label, text_pad(label, 14), "", text);
+	add_plain(s, r, line);
+	free(line);
+}
+
 static void reload(struct tui *t, struct syncview *s)
 {
 	struct sync_status st;
 	struct err e = { 0, "" };
-	char line[256];
+	char line[512];
 	lines_clear(&s->l);
 	strv_clear(&s->fields);
 	s->gen = t->gen;
@@ -73,21 +83,23 @@ static void reload(struct tui *t, struct syncview *s)
 		add_plain(s, C_BAD, e.msg);
 		return;
 	}
-	snprintf(line, sizeof line, "Snapshot      %.8s", st.have_head ? st.head : "none yet");
-	add_plain(s, C_RESET, line);
-	snprintf(line, sizeof line, "Local changes %ld not yet snapshotted", st.local);
-	add_plain(s, C_RESET, line);
+	if (st.have_head)
+		snprintf(line, sizeof line, "%.8s", st.head);
+	else
+		snprintf(line, sizeof line, "%s", _("none yet"));
+	add_row(s, C_RESET, _("Snapshot"), line);
+	snprintf(line, sizeof line, _("%ld not yet snapshotted"), st.local);
+	add_row(s, C_RESET, _("Local changes"), line);
 	if (st.remote[0])
-		snprintf(line, sizeof line, "Remote        %s: %zu ahead, %zu behind (as of the last sync)",
+		snprintf(line, sizeof line, _("%s: %zu ahead, %zu behind (as of the last sync)"),
 			 st.remote, st.ahead, st.behind);
 	else
-		snprintf(line, sizeof line, "Remote        none (:remote add origin URL)");
-	add_plain(s, C_RESET, line);
+		snprintf(line, sizeof line, "%s", _("none (:remote add origin URL)"));
+	add_row(s, C_RESET, _("Remote"), line);
 	add_plain(s, C_RESET, "");
 	struct fill f = { t, s, 0 };
-	snprintf(line, sizeof line, "Conflicts     %ld record%s", st.conflicts,
-		 st.conflicts == 1 ? "" : "s");
-	add_plain(s, st.conflicts ? C_WARN : C_GOOD, line);
+	snprintf(line, sizeof line, P_("%ld record", "%ld records", st.conflicts), st.conflicts);
+	add_row(s, st.conflicts ? C_WARN : C_GOOD, _("Conflicts"), line);
 	if (store_conflicted(t->w->st, &t->w->sc, add_conflicts, &f, &e))
 		add_plain(s, C_BAD, e.msg);
 	s->l.selectable = true;
@@ -132,10 +144,10 @@ static void sv_free(struct view *v)
 }
 
 static const struct view_ops sync_ops = {
-	"sync",
-	"s\tsync now\no\tkeep the current value of the selected conflict\n"
-	"t\ttake the other value (undelete, for a deleted record)\nH\tthe record's history\n"
-	"Enter\topen the record\n",
+	NC_("screen", "sync"),
+	N_("s\tsync now\no\tkeep the current value of the selected conflict\n"
+	   "t\ttake the other value (undelete, for a deleted record)\nH\tthe record's history\n"
+	   "Enter\topen the record\n"),
 	sv_draw, sv_key, NULL, sv_free,
 };
 
@@ -144,7 +156,7 @@ struct view *view_sync(struct tui *t)
 	struct syncview *s = xcalloc(1, sizeof(*s));
 	s->v.ops = &sync_ops;
 	s->gen = t->gen - 1;
-	snprintf(s->v.title, sizeof s->v.title, "Sync");
+	snprintf(s->v.title, sizeof s->v.title, "%s", _("Sync"));
 	return &s->v;
 }
 
@@ -157,7 +169,7 @@ void tui_sync(struct tui *t)
 
 const char *tui_sync_bar(struct tui *t)
 {
-	static char bar[96];
+	static char bar[192];
 	struct sync_status st;
 	struct err e = { 0, "" };
 	if (sync_status(t->w, &st, &e) || !st.remote[0])
@@ -166,10 +178,10 @@ const char *tui_sync_bar(struct tui *t)
 	if (st.remote[0])
 		n = snprintf(bar, sizeof bar, " · ↑%zu ↓%zu", st.ahead, st.behind);
 	if (st.local)
-		n += snprintf(bar + n, sizeof bar - (size_t)n, " · %ld unsynced", st.local);
+		n += snprintf(bar + n, sizeof bar - (size_t)n, _(" · %ld unsynced"), st.local);
 	if (st.conflicts)
-		snprintf(bar + n, sizeof bar - (size_t)n, " · %ld conflict%s (6)", st.conflicts,
-			 st.conflicts == 1 ? "" : "s");
+		snprintf(bar + n, sizeof bar - (size_t)n,
+			 P_(" · %ld conflict (6)", " · %ld conflicts (6)", st.conflicts), st.conflicts);
 	if (!n && !st.conflicts)
 		bar[0] = '\0';
 	return bar;

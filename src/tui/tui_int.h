@@ -21,8 +21,8 @@ struct tui;
 struct view;
 
 struct view_ops {
-	const char *name;
-	const char *keys; /* the view's own keys for '?', "key\tmeaning" per line */
+	const char *name; /* marked NC_("screen", …): the help says it translated */
+	const char *keys; /* the view's own keys for '?', "key\tmeaning" per line; marked N_() */
 	void (*draw)(struct tui *t, struct view *v, int y, int h);
 	/* Returns true when the view used the key. */
 	bool (*key)(struct tui *t, struct view *v, int key);
@@ -49,7 +49,7 @@ struct tui {
 	char last_deleted[33];
 	long census[32];
 	int census_gen;
-	char syncbar[96]; /* tui_sync_bar as of census_gen */
+	char syncbar[192]; /* tui_sync_bar as of census_gen */
 	int rules_pid;    /* a `rapport alerts` running in the background, 0 when none */
 	long day;         /* today (days since the epoch) as of the last frame: see loop() */
 	/* A view that wants the text cursor shown says where, each frame (tui_cursor_here). */
@@ -94,6 +94,9 @@ int tui_attr(const struct tui *t, enum role r);
 #define ATTR_SEL (-1)
 /* Draws s at (y,x) in exactly w columns: terminal-safe, cut with "…", padded with spaces. */
 void tui_put(int y, int x, int w, const char *s, int attr);
+/* Copies s into out with a capital first letter when it starts with an ASCII lower-case one
+ * (an English plural, "customers": "Customers"); a translation as it is. */
+void tui_capital(char *out, size_t n, const char *s);
 /* Draws a row of tabs; returns the x where each tab starts in xs (n+1 entries). */
 void tui_tabs(struct tui *t, int y, const char *const *labels, int n, int active, int *xs);
 

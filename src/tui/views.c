@@ -63,9 +63,13 @@ static void list_draw(struct tui *t, struct view *v, int y, int h)
 		tui_message(t, C_BAD, "%s", e.msg);
 	}
 	rlist_draw(t, &lv->l, y + 1, h - 1);
-	snprintf(head, sizeof head, "%ld %s%s%s · sorted by %s · f filter, o order, a add", lv->l.total,
-		 lv->l.ki->k->plural, lv->filters[0] ? " where " : "", lv->filters,
-		 lv->sort[0] ? lv->sort : lv->l.ki->k->sort);
+	const char *pl = kind_plural_label(lv->l.ki->k), *by = lv->sort[0] ? lv->sort : lv->l.ki->k->sort;
+	if (lv->filters[0])
+		snprintf(head, sizeof head, _("%ld %s where %s · sorted by %s · f filter, o order, a add"),
+			 lv->l.total, pl, lv->filters, by);
+	else
+		snprintf(head, sizeof head, _("%ld %s · sorted by %s · f filter, o order, a add"),
+			 lv->l.total, pl, by);
 	move(y, 0);
 	clrtoeol();
 	tui_put(y, 1, COLS - 2, head, tui_attr(t, C_MUTED));
@@ -97,7 +101,7 @@ static bool list_key(struct tui *t, struct view *v, int k)
 		}
 		return true;
 	case 'f': {
-		char *text = tui_prompt(t, "filter: ", lv->filters);
+		char *text = tui_prompt(t, _("filter: "), lv->filters);
 		if (text) {
 			struct strv words = STRV_INIT;
 			struct err e = { 0, "" };
@@ -110,7 +114,7 @@ static bool list_key(struct tui *t, struct view *v, int k)
 		return true;
 	}
 	case 'o': {
-		char *text = tui_prompt(t, "order by (f,-g): ", lv->sort);
+		char *text = tui_prompt(t, _("order by (f,-g): "), lv->sort);
 		if (text) {
 			struct err e = { 0, "" };
 			if (ws_sort(t->w, &lv->l.q, text, &e))
@@ -141,11 +145,11 @@ static void list_free(struct view *v)
 }
 
 static const struct view_ops list_ops = {
-	"list",
-	"j k ↓ ↑\tmove\nPgDn PgUp\tpage\ng G Home End\tfirst, last\nEnter\topen\n"
-	"f\tfilter (FIELD=V FIELD<V FIELD~TEXT …)\no\torder (name,-due)\n"
-	"a\tadd\ne\tedit\nd\tdelete\nu\tundelete the last deleted\n"
-	"H\thistory of the selected record: who changed which field when\n",
+	NC_("screen", "list"),
+	N_("j k ↓ ↑\tmove\nPgDn PgUp\tpage\ng G Home End\tfirst, last\nEnter\topen\n"
+	   "f\tfilter (FIELD=V FIELD<V FIELD~TEXT …)\no\torder (name,-due)\n"
+	   "a\tadd\ne\tedit\nd\tdelete\nu\tundelete the last deleted\n"
+	   "H\thistory of the selected record: who changed which field when\n"),
 	list_draw, list_key, list_click, list_free,
 };
 
@@ -176,8 +180,7 @@ struct view *view_list(struct tui *t, const char *kind, int nfilters, char **fil
 		free(lv);
 		return NULL;
 	}
-	snprintf(lv->v.title, sizeof lv->v.title, "%c%s", ki->k->plural[0] - 'a' + 'A',
-		 ki->k->plural + 1);
+	tui_capital(lv->v.title, sizeof lv->v.title, kind_plural_label(ki->k));
 	return &lv->v;
 }
 
@@ -201,7 +204,8 @@ static bool text_key(struct tui *t, struct view *v, int k)
 static void text_free(struct view *v) { lines_clear(&((struct textview *)v)->l); }
 
 static const struct view_ops text_ops = {
-	"text", "j k ↓ ↑\tscroll\nPgDn PgUp Space\tpage\n", text_draw, text_key, NULL, text_free,
+	NC_("screen", "text"), N_("j k ↓ ↑\tscroll\nPgDn PgUp Space\tpage\n"), text_draw, text_key, NULL,
+	text_free,
 };
 
 struct view *view_text(struct tui *t, const char *title, const char *text)
@@ -236,7 +240,8 @@ static int hit_cb(const struct record *r, void *p)
 	const char *owner = record_get(r, "customer");
 	if (!owner)
 		owner = record_get(r, "project");
-	lines_add(h->l, C_RESET, r->id, "%-12s %s%s%s", r->ki->k->name, title, owner ? "  · " : "",
+	const char *kl = kind_label(r->ki->k);
+	lines_add(h->l, C_RESET, r->id, "%s%*s %s%s%s", kl, text_pad(kl, 12), "", title, owner ? "  · " : "",
 		  owner ? ws_title(h->t->w, owner) : "");
 	free(title);
 	return 0;
@@ -257,15 +262,18 @@ static void search_draw(struct tui *t, struct view *v, int y, int h)
 			if (store_search(t->w->st, &t->w->sc, s->shown, h > 3 ? h - 2 : 1, hit_cb, &hc, &e))
 				tui_message(t, C_BAD, "%s", e.msg);
 			if (!s->results.text.n)
-				lines_add(&s->results, C_MUTED, NULL, "nothing matches");
+				lines_add(&s->results, C_MUTED, NULL, "%s", _("nothing matches"));
 		}
 		strv_clear(&words);
 	}
 	lines_draw(t, &s->results, y + 2, h - 2);
 	move(y + 1, 0);
 	clrtoeol();
-	tui_put(y, 1, 8, "Search:", A_BOLD);
-	le_draw(&s->le, y, 9, COLS - 10, A_UNDERLINE);
+	/* The editor right after the label, however wide it reads: "Search: " is 8 columns. */
+	const char *label = _("Search:");
+	int lw = utf8_width(label) + 1;
+	tui_put(y, 1, lw, label, A_BOLD);
+	le_draw(&s->le, y, 1 + lw, COLS - 2 - lw, A_UNDERLINE);
 	tui_cursor_here(t);
 }
 
@@ -295,9 +303,9 @@ static void search_free(struct view *v)
 }
 
 static const struct view_ops search_ops = {
-	"search",
-	"typing\tsearch as you type (every word, as a prefix; any part of CJK text)\n"
-	"↓ ↑\tchoose a result\nEnter\topen it\nEsc\tback\n",
+	NC_("screen", "search"),
+	N_("typing\tsearch as you type (every word, as a prefix; any part of CJK text)\n"
+	   "↓ ↑\tchoose a result\nEnter\topen it\nEsc\tback\n"),
 	search_draw, search_key, search_click, search_free,
 };
 
@@ -308,6 +316,6 @@ struct view *view_search(struct tui *t)
 	s->gen = t->gen;
 	le_init(&s->le, "");
 	s->results.selectable = true;
-	snprintf(s->v.title, sizeof s->v.title, "Search");
+	snprintf(s->v.title, sizeof s->v.title, "%s", _("Search"));
 	return &s->v;
 }
