@@ -106,7 +106,7 @@ static int run(struct ctx *c, int argc, char **argv)
 			char *fl = flags_of(f);
 			const char *extra = range_or_choices(f, rb, sizeof rb);
 			table_cell(&t, f->name, C_RESET);
-			table_cell(&t, ftype_name(f->type), C_RESET);
+			table_cell(&t, _(ftype_name(f->type)), C_RESET);
 			table_cell(&t, f->flags & F_REQ ? _("yes") : "", C_RESET);
 			table_cell(&t, extra, C_MUTED);
 			table_cell(&t, f->def ? f->def : "", C_RESET);

@@ -98,8 +98,8 @@ static const char *section_label(const struct kindinfo *ki, const struct field *
 	else if (human)
 		/* TRANSLATORS: a related section of 'rapport show': records (the field pointing here) */
 		snprintf(buf, n, C_("section", "%s (%s)"), plural, fl);
-	else
-		snprintf(buf, n, "%s (%s)", plural, fl);
+	else if (snprintf(buf, n, "%s (%s)", plural, fl) >= (int)n)
+		buf[n - 1] = 0; /* a key no kind is long enough to need */
 	return buf;
 }
 
