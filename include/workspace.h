@@ -55,6 +55,10 @@ const char *ws_email(struct ws *w);
  * ~/.config/rapport/config). *out is NULL when unset. Config files are "[section]" and
  * "key = value" lines; '#' starts a comment. */
 char *ws_config_get(const struct ws *w, const char *key);
+/* ui.lang before any workspace is opened (for --help and usage errors): the workspace's
+ * config that DIR (NULL: RAPPORT_DIR, else the current directory) is in, else the user's.
+ * NULL when unset; free it. */
+char *ws_lang_setting(const char *dir);
 char *config_file_get(const char *path, const char *key);
 int config_file_set(const char *path, const char *key, const char *value, struct err *e);
 

@@ -28,6 +28,15 @@ static void setup_locale(void)
 			setlocale(LC_CTYPE, "en_US.UTF-8");
 }
 
+/* ui.lang for what is said before a command opens the workspace (help, usage). */
+static void ui_lang(const char *cdir)
+{
+	char *lang = ws_lang_setting(cdir);
+	if (lang && *lang)
+		i18n_lang(lang);
+	free(lang);
+}
+
 static FILE *open_pager(void)
 {
 	const char *pager = getenv("RAPPORT_PAGER");
@@ -64,6 +73,7 @@ int main(int argc, char **argv)
 			printf("rapport %s\n", RAPPORT_VERSION);
 			return 0;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			ui_lang(c.cdir);
 			help_overview(&c);
 			return 0;
 		} else {
@@ -73,6 +83,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	ui_lang(c.cdir);
 	const struct command *cmd = i < argc ? command_find(argv[i]) : NULL;
 	/* Completion gets the words as the shell has them, and nothing here may refuse it. */
 	bool verbatim = cmd && (cmd->flags & CMD_VERBATIM);

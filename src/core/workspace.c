@@ -422,13 +422,32 @@ int config_file_set(const char *path, const char *key, const char *value, struct
 	return rc;
 }
 
+static char *global_config_get(const char *key);
+
 char *ws_config_get(const struct ws *w, const char *key)
 {
 	char *path = xasprintf("%s/config", w->dotdir);
 	char *v = config_file_get(path, key);
 	free(path);
-	if (v)
-		return v;
+	return v ? v : global_config_get(key);
+}
+
+char *ws_lang_setting(const char *dir)
+{
+	char *root = NULL, *v = NULL;
+	struct err e = { 0 };
+	if (!ws_locate(dir, &root, &e)) {
+		char *path = xasprintf("%s/%s/config", root, WS_DIRNAME);
+		v = config_file_get(path, "ui.lang");
+		free(path);
+	}
+	free(root);
+	return v ? v : global_config_get("ui.lang");
+}
+
+static char *global_config_get(const char *key)
+{
+	char *path, *v;
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	if (xdg && *xdg)
 		path = xasprintf("%s/rapport/config", xdg);

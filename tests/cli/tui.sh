@@ -75,7 +75,7 @@ wait_for "no record with id or name 'nope'"
 keys / && wait_for "Search:"
 keys 明远
 wait_for "上海明远科技有限公司"
-keys Down Enter
+keys Down Down Down Enter
 wait_for "Key contacts"
 keys q Escape
 
