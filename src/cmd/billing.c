@@ -19,51 +19,51 @@ static int run_receivables(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_pay = {
 	"pay", run_pay, "pay INVOICE [AMOUNT] [--on DATE] [--method METHOD] [--reference TEXT] [--json]",
-	"Record money received against an invoice.",
-	"Adds a receipt for the invoice: AMOUNT (default: what it still owes) received on --on\n"
+	N_("Record money received against an invoice."),
+	N_("Adds a receipt for the invoice: AMOUNT (default: what it still owes) received on --on\n"
 	"(default today) by --method (bank, cash, card, cheque, alipay, wechat, offset, other).\n"
 	"The invoice's paid_amount is the sum of its receipts and its paid_on the day they reached\n"
 	"its amount; a part payment leaves it owing the rest. A payment over what it owes is\n"
 	"refused: record the difference as a credit, a receipt of the customer's without an\n"
 	"invoice ('add receipt'), and apply it later by setting its invoice. Prints the receipt's\n"
-	"id.\n",
+	"id.\n"),
 	CMD_WS,
 };
 
 const struct command cmd_billing = {
 	"billing", run_billing, "billing [--contract ID] [--customer ID] [--all] [--at DATE] [--json]",
-	"What the payment plans have ready to invoice.",
-	"Reads every contract's payment plan (its billing lines) at the status date. A line is\n"
+	N_("What the payment plans have ready to invoice."),
+	N_("Reads every contract's payment plan (its billing lines) at the status date. A line is\n"
 	"ready when its trigger is reached (its date passed, its milestone done, or its\n"
 	"milestone accepted: in the last stage of its process) and it has no invoice yet, or\n"
 	"its invoice was voided. Lists the ready lines; --all every line with what it waits for\n"
 	"and when its money is expected (a milestone's due date moved by its project's SPI:\n"
 	"due + (due - start) x (1 - SPI) / SPI). Plans that do not add up to their contract's\n"
-	"value are flagged on standard error.\n",
+	"value are flagged on standard error.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_bill = {
 	"bill", run_bill, "bill LINE [--date DATE] [--json]",
-	"Draft the invoice of a ready payment plan line.",
-	"Drafts the invoice a ready plan line owes (see 'rapport billing'): its amount in the\n"
+	N_("Draft the invoice of a ready payment plan line."),
+	N_("Drafts the invoice a ready plan line owes (see 'rapport billing'): its amount in the\n"
 	"contract's currency, the customer, contract, project and milestone linked, issued on\n"
 	"--date (default today) and due the line's due_days (default 30) after its trigger was\n"
 	"reached or after the issue date, whichever is later. The invoice is a draft until\n"
 	"'rapport set ID status=issued'; the line records it, in the same transaction. Prints\n"
-	"the invoice's id.\n",
+	"the invoice's id.\n"),
 	CMD_WS,
 };
 
 const struct command cmd_receivables = {
 	"receivables", run_receivables, "receivables [--customer ID] [--at DATE] [--json]",
-	"What customers owe, by days past due, and when cash should come in.",
-	"Outstanding amounts of issued invoices per customer and currency, by days past due: not\n"
+	N_("What customers owe, by days past due, and when cash should come in."),
+	N_("Outstanding amounts of issued invoices per customer and currency, by days past due: not\n"
 	"due, 1-30, 31-60, 61-90 and over 90. Then days sales outstanding: what is owed over\n"
 	"what was invoiced in the 90 days to the status date, times 90, in the team's currency.\n"
 	"Then the collection forecast by month: outstanding invoices at their due date (the\n"
 	"status date's month when overdue), plan lines not invoiced yet at their expected date.\n"
-	"Sums are per currency.\n",
+	"Sums are per currency.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
@@ -76,7 +76,7 @@ static int run_pay(struct ctx *c, int argc, char **argv)
 				    { NULL, NULL, NULL, NULL } };
 	int rc;
 	if ((rc = args_parse(c, &cmd_pay, argc, argv, opts, pos, 2, NULL,
-			     "an invoice and an amount")))
+			     _("an invoice and an amount"))))
 		return rc;
 	if (!pos[0])
 		return usage_error(c, &cmd_pay, "which invoice?");
@@ -130,10 +130,10 @@ static int run_pay(struct ctx *c, int argc, char **argv)
 	} else
 		fprintf(c->out, "%s\n", r->id);
 	if (record_get(after, "paid_on"))
-		fprintf(stderr, "Invoice %s: paid in full (%s) on %s\n", no, a,
+		fprintf(stderr, _("Invoice %s: paid in full (%s) on %s\n"), no, a,
 			record_get(after, "paid_on"));
 	else
-		fprintf(stderr, "Invoice %s: paid %s of %s; %s still owed\n", no, p, a, left);
+		fprintf(stderr, _("Invoice %s: paid %s of %s; %s still owed\n"), no, p, a, left);
 	free(cur);
 	free(p);
 	free(a);
@@ -191,10 +191,11 @@ size_t bill_lines_print(struct ctx *c, const struct billing *b, const char *proj
 	struct table t;
 	size_t n = 0, ncol = project ? 5 : 6;
 	table_init(&t, ncol);
-	static const char *const head[] = { "ID", "CONTRACT", "LINE", "AMOUNT", "EXPECTED", "STATE" };
+	static const char *const head[] = { "ID", N_("CONTRACT"), N_("LINE"), N_("AMOUNT"),
+					    N_("EXPECTED"), N_("STATE") };
 	for (size_t i = 0; i < 6; i++)
 		if (!(project && i == 1))
-			table_cell(&t, head[i], C_HEAD);
+			table_cell(&t, i ? _(head[i]) : head[i], C_HEAD);
 	table_right(&t, project ? 2 : 3);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct bill_line *l = &b->v[i];
@@ -212,8 +213,11 @@ size_t bill_lines_print(struct ctx *c, const struct billing *b, const char *proj
 		free(amt);
 		n++;
 	}
-	if (n && project)
-		fprintf(c->out, "\n%sPayment plan (%zu)%s\n", col(c, C_HEAD), n, col(c, C_RESET));
+	if (n && project) {
+		fprintf(c->out, "\n%s", col(c, C_HEAD));
+		fprintf(c->out, _("Payment plan (%zu)"), n);
+		fprintf(c->out, "%s\n", col(c, C_RESET));
+	}
 	if (n)
 		table_print(c, &t, indent);
 	table_free(&t);
@@ -240,7 +244,7 @@ static int run_billing(struct ctx *c, int argc, char **argv)
 	char kid[33], cid[33], date[11];
 	int rc;
 	if ((rc = args_parse(c, &cmd_billing, argc, argv, opts, NULL, 0, NULL,
-			     "no arguments, only options")) ||
+			     _("no arguments, only options"))) ||
 	    (rc = ctx_open(c)) || (rc = resolve_opt(c, "--contract", contract, "contract", kid)) ||
 	    (rc = resolve_opt(c, "--customer", cust, "customer", cid)) ||
 	    (rc = status_date(c, at, date)))
@@ -249,7 +253,7 @@ static int run_billing(struct ctx *c, int argc, char **argv)
 	if ((rc = billing_plan(c->ws, date, contract ? kid : NULL, cust ? cid : NULL, &b, &c->err)))
 		return rc;
 	for (size_t i = 0; i < b.flags.n; i++)
-		fprintf(stderr, "warning: %s\n", b.flags.v[i]);
+		fprintf(stderr, _("warning: %s\n"), b.flags.v[i]);
 	struct msum ready = { 0 };
 	long nready = billing_ready(&b, &ready);
 	if (c->json) {
@@ -277,9 +281,15 @@ static int run_billing(struct ctx *c, int argc, char **argv)
 	} else {
 		size_t shown = bill_lines_print(c, &b, NULL, all, 0);
 		char *m = msum_fmt(&ready);
-		fprintf(c->out, "%s%ld %s ready to invoice (%s)%s\n", shown ? "\n" : "", nready,
-			nready == 1 ? "line" : "lines", m,
-			nready ? ": 'rapport bill LINE' drafts one" : "");
+		fputs(shown ? "\n" : "", c->out);
+		if (nready)
+			fprintf(c->out,
+				P_("%ld line ready to invoice (%s): 'rapport bill LINE' drafts one\n",
+				   "%ld lines ready to invoice (%s): 'rapport bill LINE' drafts one\n",
+				   (unsigned long)nready),
+				nready, m);
+		else
+			fprintf(c->out, _("0 lines ready to invoice (%s)\n"), m);
 		free(m);
 	}
 	msum_free(&ready);
@@ -293,7 +303,7 @@ static int run_bill(struct ctx *c, int argc, char **argv)
 	const struct opt opts[] = { { "--date", NULL, &date, NULL }, { NULL, NULL, NULL, NULL } };
 	char day[11], id[33];
 	int rc;
-	if ((rc = args_parse(c, &cmd_bill, argc, argv, opts, &ref, 1, NULL, "one line at a time")))
+	if ((rc = args_parse(c, &cmd_bill, argc, argv, opts, &ref, 1, NULL, _("one line at a time"))))
 		return rc;
 	if (!ref)
 		return usage_error(c, &cmd_bill, "which payment plan line?");
@@ -321,7 +331,7 @@ static int run_bill(struct ctx *c, int argc, char **argv)
 	} else
 		fprintf(c->out, "%s\n", id);
 	char *cur = ws_currency(c->ws, inv), *amt = fmt_amount(record_num(inv, "amount"), cur);
-	fprintf(stderr, "Drafted invoice %.8s: %s, due %s ('rapport set %.8s status=issued' issues it)\n",
+	fprintf(stderr, _("Drafted invoice %.8s: %s, due %s ('rapport set %.8s status=issued' issues it)\n"),
 		id, amt, record_get(inv, "due"), id);
 	free(cur);
 	free(amt);
@@ -377,7 +387,7 @@ static int run_receivables(struct ctx *c, int argc, char **argv)
 	char cid[33], date[11];
 	int rc;
 	if ((rc = args_parse(c, &cmd_receivables, argc, argv, opts, NULL, 0, NULL,
-			     "no arguments, only options")) ||
+			     _("no arguments, only options"))) ||
 	    (rc = ctx_open(c)) || (rc = resolve_opt(c, "--customer", cust, "customer", cid)) ||
 	    (rc = status_date(c, at, date)))
 		return rc;
@@ -440,48 +450,54 @@ static int run_receivables(struct ctx *c, int argc, char **argv)
 		receivables_free(&r);
 		return 0;
 	}
-	fprintf(c->out, "Receivables at %s, by days past due\n\n", date);
+	fprintf(c->out, _("Receivables at %s, by days past due\n\n"), date);
 	if (!r.ncustomers)
-		fprintf(c->out, " Nothing is owed.\n");
+		fprintf(c->out, " %s\n", _("Nothing is owed."));
 	else {
 		struct table t;
 		table_init(&t, 3 + AGE_BUCKETS);
-		table_cell(&t, "CUSTOMER", C_HEAD);
-		table_cell(&t, "CUR", C_HEAD);
+		table_cell(&t, _("CUSTOMER"), C_HEAD);
+		table_cell(&t, _("CUR"), C_HEAD);
 		for (int b = 0; b < AGE_BUCKETS; b++)
-			table_cell(&t, b ? age_labels[b] : "NOT DUE", C_HEAD);
-		table_cell(&t, "TOTAL", C_HEAD);
+			table_cell(&t, b ? age_labels[b] : _("NOT DUE"), C_HEAD);
+		table_cell(&t, _("TOTAL"), C_HEAD);
 		for (size_t k = 2; k < 3 + AGE_BUCKETS; k++)
 			table_right(&t, k);
 		for (size_t i = 0; i < r.ncustomers; i++)
 			aging_row(&t, r.customers[i].name, &r.customers[i]);
 		for (size_t i = 0; i < r.ntotal; i++)
-			aging_row(&t, "All customers", &r.total[i]);
+			aging_row(&t, _("All customers"), &r.total[i]);
 		table_print(c, &t, 0);
 		table_free(&t);
 	}
 	if (r.has_dso) {
 		char *o = fmt_amount(r.owed_base, r.team), *b = fmt_amount(r.billed90_base, r.team);
-		fprintf(c->out, "\nDays sales outstanding: %.0f (%s owed, %s invoiced in the 90 days "
-				"to %s)\n",
+		fputc('\n', c->out);
+		fprintf(c->out, _("Days sales outstanding: %.0f (%s owed, %s invoiced in the 90 days "
+				  "to %s)\n"),
 			r.dso, o, b, date);
 		free(o);
 		free(b);
-	} else
-		fprintf(c->out, "\nDays sales outstanding: - (nothing invoiced in the 90 days to %s)\n",
+	} else {
+		fputc('\n', c->out);
+		fprintf(c->out, _("Days sales outstanding: - (nothing invoiced in the 90 days to %s)\n"),
 			date);
-	if (r.missing)
-		fprintf(c->out, " %ld %s left out: no fx rate converts %s to %s\n", r.missing,
-			r.missing == 1 ? "invoice" : "invoices", r.missing == 1 ? "it" : "them",
-			r.team);
+	}
+	if (r.missing) {
+		fputc(' ', c->out);
+		fprintf(c->out,
+			P_("%ld invoice left out: no fx rate converts it to %s\n",
+			   "%ld invoices left out: no fx rate converts them to %s\n", (unsigned long)r.missing),
+			r.missing, r.team);
+	}
 	if (r.nforecast) {
-		fprintf(c->out, "\nCollection forecast\n\n");
+		fprintf(c->out, "\n%s\n\n", _("Collection forecast"));
 		struct table t;
 		table_init(&t, 4);
-		table_cell(&t, "MONTH", C_HEAD);
-		table_cell(&t, "CUR", C_HEAD);
-		table_cell(&t, "INVOICED", C_HEAD);
-		table_cell(&t, "PLANNED", C_HEAD);
+		table_cell(&t, _("MONTH"), C_HEAD);
+		table_cell(&t, _("CUR"), C_HEAD);
+		table_cell(&t, _("INVOICED"), C_HEAD);
+		table_cell(&t, _("PLANNED"), C_HEAD);
 		table_right(&t, 2);
 		table_right(&t, 3);
 		for (size_t i = 0; i < r.nforecast; i++) {
@@ -497,7 +513,7 @@ static int run_receivables(struct ctx *c, int argc, char **argv)
 		table_free(&t);
 	}
 	for (size_t i = 0; i < r.overpaid.n; i++)
-		fprintf(stderr, "warning: overpaid: %s (receipts from two replicas?)\n", r.overpaid.v[i]);
+		fprintf(stderr, _("warning: overpaid: %s (receipts from two replicas?)\n"), r.overpaid.v[i]);
 	receivables_free(&r);
 	return 0;
 }

@@ -16,28 +16,53 @@ static int run_baseline(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_health = {
 	"health", run, "health [ID] [--why] [--json] [--at DATE]",
-	"Health scores of projects and customers, worst first, and why.",
-	"Without ID: every active project (active, paused) and customer (prospect, active, loyal,\n"
+	N_("Health scores of projects and customers, worst first, and why."),
+	N_("Without ID: every active project (active, paused) and customer (prospect, active, loyal,\n"
 	"at_risk), worst first, with band, confidence and trend. With ID: the score's components\n"
 	"(raw value, anchors, score), earned value for a project (PV, EV, AC, SPI, CPI, EAC, VAC)\n"
 	"and a 12-week sparkline. --why ranks components by points lost and lists the records\n"
 	"behind each (late tasks, overdue invoices, ...). --at DATE scores as of that date.\n"
-	"Weights, anchors and bands are team settings: rapport config --team health.… VALUE.\n",
+	"Weights, anchors and bands are team settings: rapport config --team health.… VALUE.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_baseline = {
 	"baseline", run_baseline, "baseline PROJECT [--clear]",
-	"Record a project's current plan as the baseline earned value measures against.",
-	"Copies each task's start, due and budget (else estimate x the project's rate) into its\n"
+	N_("Record a project's current plan as the baseline earned value measures against."),
+	N_("Copies each task's start, due and budget (else estimate x the project's rate) into its\n"
 	"baseline fields and stamps the project's 'baselined' date. --clear removes them, so\n"
-	"earned value follows the current plan again.\n",
+	"earned value follows the current plan again.\n"),
 	CMD_WS,
 };
 
 static enum role band_role(enum band b)
 {
 	return b == BAND_GREEN ? C_GOOD : b == BAND_AMBER ? C_WARN : b == BAND_RED ? C_BAD : C_MUTED;
+}
+
+/* A band as people read it (band_name is the word --json prints). */
+static const char *band_text(enum band b)
+{
+	switch (b) {
+	case BAND_GREEN:
+		return C_("band", "green");
+	case BAND_AMBER:
+		return C_("band", "amber");
+	case BAND_RED:
+		return C_("band", "red");
+	case BAND_GREY:
+		break;
+	}
+	return C_("band", "grey");
+}
+
+/* s and the spaces that pad it to w columns, or with right set, the spaces and then s. */
+static void put_padded(FILE *f, const char *s, int w, bool right)
+{
+	if (right)
+		fprintf(f, "%*s%s", text_pad(s, w), "", s);
+	else
+		fprintf(f, "%s%*s", s, text_pad(s, w), "");
 }
 
 /* A 12-week sparkline (and its last 6 weeks in short) and an arrow against 4 weeks ago, from
@@ -164,19 +189,34 @@ static void json_health(struct ctx *c, struct json *j, const struct health *h, b
 static void print_one(struct ctx *c, const struct health *h, bool why, const char *spark,
 		      const char *arrow)
 {
-	fprintf(c->out, "%s %s%.8s%s ", h->kind, col(c, C_ID), h->id, col(c, C_RESET));
+	const struct kindinfo *ki = schema_kind(&c->ws->sc, h->kind);
+	fprintf(c->out, "%s %s%.8s%s ", ki ? kind_label(ki->k) : h->kind, col(c, C_ID), h->id,
+		col(c, C_RESET));
 	out_safe(c, ws_title(c->ws, h->id));
-	fprintf(c->out, "\n  Health      %s%.0f %s%s%s  confidence %.0f%%\n", col(c, band_role(h->band)),
-		h->score, band_name(h->band), h->capped ? " (capped: a component is under 25)" : "",
-		col(c, C_RESET), h->confidence);
-	fprintf(c->out, "  Trend       %s %s (12 weeks)\n", spark, arrow);
+	/* The labels of the lines below, padded to one column (12, or 14 with earned value's). */
+	const char *lhealth = _("Health"), *ltrend = _("Trend"), *lev = _("Earned value");
+	fputs("\n  ", c->out);
+	put_padded(c->out, lhealth, 12, false);
+	fprintf(c->out, "%s%.0f %s", col(c, band_role(h->band)), h->score, band_text(h->band));
+	if (h->capped)
+		fputs(_(" (capped: a component is under 25)"), c->out);
+	fprintf(c->out, "%s  ", col(c, C_RESET));
+	fprintf(c->out, _("confidence %.0f%%"), h->confidence);
+	fputs("\n  ", c->out);
+	put_padded(c->out, ltrend, 12, false);
+	/* TRANSLATORS: a sparkline of the score, then an arrow (its direction). */
+	fprintf(c->out, _("%s %s (12 weeks)"), spark, arrow);
+	fputc('\n', c->out);
 	if (!strcmp(h->kind, "project")) {
 		const struct project_facts *f = &h->evm;
 		const char *cur = f->currency; /* earned value is in the project's currency */
 		char *bac = fmt_amount(f->bac, cur), *pv = fmt_amount(f->pv, cur),
 		     *ev = fmt_amount(f->ev, cur), *ac = fmt_amount(f->ac, cur);
-		fprintf(c->out, "  Earned value  BAC %s  PV %s  EV %s  AC %s\n", bac, pv, ev, ac);
-		fprintf(c->out, "                SPI ");
+		int evw = utf8_width(lev) + 2 > 14 ? utf8_width(lev) + 2 : 14;
+		fputs("  ", c->out);
+		put_padded(c->out, lev, evw, false);
+		fprintf(c->out, "BAC %s  PV %s  EV %s  AC %s\n", bac, pv, ev, ac);
+		fprintf(c->out, "  %*sSPI ", evw, "");
 		fprintf(c->out, f->has_spi ? "%.2f" : "-", f->spi);
 		fprintf(c->out, "  CPI ");
 		fprintf(c->out, f->has_cpi ? "%.2f" : "-", f->cpi);
@@ -197,20 +237,35 @@ static void print_one(struct ctx *c, const struct health *h, bool why, const cha
 		order[i] = &h->c[i];
 	if (why)
 		health_by_lost(h, order);
-	fprintf(c->out, "\n  %-30s %8s %15s %6s %6s  %s\n", "COMPONENT", "VALUE", "BAD → GOOD", "SCORE",
-		"LOST", "MEASURED");
+	/* The anchors column is 15 bytes wide, "→" three of them: 13 columns. */
+	fputs("\n  ", c->out);
+	put_padded(c->out, _("COMPONENT"), 30, false);
+	fputc(' ', c->out);
+	put_padded(c->out, _("VALUE"), 8, true);
+	fputc(' ', c->out);
+	put_padded(c->out, _("BAD → GOOD"), 13, true);
+	fputc(' ', c->out);
+	put_padded(c->out, _("SCORE"), 6, true);
+	fputc(' ', c->out);
+	put_padded(c->out, _("LOST"), 6, true);
+	fprintf(c->out, "  %s\n", _("MEASURED"));
 	for (size_t i = 0; i < h->nc; i++) {
 		const struct component *k = order[i];
 		char val[32], anchors[40];
 		snprintf(anchors, sizeof anchors, "%g → %g%s", k->bad, k->good, k->unit);
+		const char *label = _(k->label);
 		if (!k->present) {
-			fprintf(c->out, "  %s%-30s %8s %15s %6s %6s  no data (weight %g spread over the "
-					"rest)%s\n",
-				col(c, C_MUTED), k->label, "-", anchors, "-", "-", k->weight, col(c, C_RESET));
+			fprintf(c->out, "  %s", col(c, C_MUTED));
+			put_padded(c->out, label, 30, false);
+			fprintf(c->out, " %8s %15s %6s %6s  ", "-", anchors, "-", "-");
+			fprintf(c->out, _("no data (weight %g spread over the rest)"), k->weight);
+			fprintf(c->out, "%s\n", col(c, C_RESET));
 			continue;
 		}
 		snprintf(val, sizeof val, "%.2f%s", k->raw, k->unit);
-		fprintf(c->out, "  %-30s %8s %15s %s%6.0f%s %6.1f  ", k->label, val, anchors,
+		fputs("  ", c->out);
+		put_padded(c->out, label, 30, false);
+		fprintf(c->out, " %8s %15s %s%6.0f%s %6.1f  ", val, anchors,
 			col(c, k->score >= 75 ? C_GOOD : k->score >= 50 ? C_WARN : C_BAD), k->score,
 			col(c, C_RESET), k->lost);
 		out_safe(c, k->note);
@@ -239,7 +294,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	const struct opt opts[] = { { "--why", &why, NULL, NULL },
 				    { "--at", NULL, &at, NULL },
 				    { NULL, NULL, NULL, NULL } };
-	if ((rc = args_parse(c, &cmd_health, argc, argv, opts, &id, 1, NULL, "one record at a time")))
+	if ((rc = args_parse(c, &cmd_health, argc, argv, opts, &id, 1, NULL, _("one record at a time"))))
 		return rc;
 	if ((rc = ctx_open(c)))
 		return rc;
@@ -264,7 +319,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		const char *k = r->ki->k->name;
 		if (strcmp(k, "project") && strcmp(k, "customer")) {
 			rc = err_set(&c->err, RERR_INPUT, "%s %.8s: health is scored for projects and "
-							  "customers", k, r->id);
+							  "customers", kind_label(r->ki->k), r->id);
 			goto out;
 		}
 		rc = !strcmp(k, "project") ? health_projects(c->ws, &cfg, date, r->id, NULL, ps, &c->err)
@@ -299,9 +354,10 @@ static int run(struct ctx *c, int argc, char **argv)
 			json_arr_open(&j);
 	} else if (!id) {
 		table_init(&tb, 7);
-		const char *head[] = { "SCORE", "BAND", "CONF", "TREND", "KIND", "NAME", "MOST POINTS LOST" };
+		const char *head[] = { N_("SCORE"), N_("BAND"), N_("CONF"), N_("TREND"), N_("KIND"), N_("NAME"),
+				       N_("MOST POINTS LOST") };
 		for (size_t i = 0; i < ARRAY_LEN(head); i++)
-			table_cell(&tb, head[i], C_HEAD);
+			table_cell(&tb, _(head[i]), C_HEAD);
 		table_right(&tb, 0);
 		table_right(&tb, 2);
 	}
@@ -320,14 +376,16 @@ static int run(struct ctx *c, int argc, char **argv)
 		snprintf(num, sizeof num, "%.0f", v[i]->score);
 		snprintf(conf, sizeof conf, "%.0f%%", v[i]->confidence);
 		table_cell(&tb, num, band_role(v[i]->band));
-		table_cell(&tb, band_name(v[i]->band), band_role(v[i]->band));
+		table_cell(&tb, band_text(v[i]->band), band_role(v[i]->band));
 		table_cell(&tb, conf, v[i]->confidence < cfg.grey_under ? C_MUTED : C_RESET);
 		char tr[96];
 		snprintf(tr, sizeof tr, "%s%s", shortsp, arrow);
 		table_cell(&tb, tr, C_MUTED);
-		table_cell(&tb, v[i]->kind, C_KIND);
+		const struct kindinfo *ki = schema_kind(&c->ws->sc, v[i]->kind);
+		const char *top = health_top_issue(v[i]);
+		table_cell(&tb, ki ? kind_label(ki->k) : v[i]->kind, C_KIND);
 		table_cell(&tb, v[i]->name, C_RESET);
-		table_cell(&tb, health_top_issue(v[i]), C_MUTED);
+		table_cell(&tb, *top ? _(top) : "", C_MUTED);
 	}
 	if (c->json) {
 		if (!id)
@@ -338,7 +396,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		table_print(c, &tb, 0);
 		table_free(&tb);
 		if (!n)
-			fprintf(c->out, "No active projects or customers to score.\n");
+			fputs(_("No active projects or customers to score.\n"), c->out);
 	}
 out:
 	health_trends_free(&trends);
@@ -354,7 +412,7 @@ static int run_baseline(struct ctx *c, int argc, char **argv)
 	int rc;
 	const struct opt opts[] = { { "--clear", &clear, NULL, NULL }, { NULL, NULL, NULL, NULL } };
 	if ((rc = args_parse(c, &cmd_baseline, argc, argv, opts, &id, 1, NULL,
-			     "one project at a time")))
+			     _("one project at a time"))))
 		return rc;
 	if (!id)
 		return usage_error(c, &cmd_baseline, "which project?");
@@ -362,13 +420,14 @@ static int run_baseline(struct ctx *c, int argc, char **argv)
 	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, id, "project", &p, &c->err)))
 		return rc;
 	if (strcmp(p->ki->k->name, "project")) {
-		rc = err_set(&c->err, RERR_INPUT, "%s %.8s is not a project", p->ki->k->name, p->id);
+		rc = err_set(&c->err, RERR_INPUT, "%s %.8s is not a project", kind_label(p->ki->k), p->id);
 		goto out;
 	}
 	long n = 0;
-	if (!(rc = health_baseline(c->ws, p, clear, &n, &c->err)))
-		fprintf(c->out, "%s the baseline of %ld tasks of project %.8s\n",
-			clear ? "Cleared" : "Recorded", n, p->id);
+	if (!(rc = health_baseline(c->ws, p, clear, &n, &c->err)) && clear)
+		fprintf(c->out, _("Cleared the baseline of %ld tasks of project %.8s\n"), n, p->id);
+	else if (!rc)
+		fprintf(c->out, _("Recorded the baseline of %ld tasks of project %.8s\n"), n, p->id);
 out:
 	record_free(p);
 	return rc;

@@ -15,8 +15,8 @@ static int run(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_kpi = {
 	"kpi", run, "kpi [--period month|quarter|year] [--periods N] [--at DATE] [--json]",
-	"Portfolio KPIs by period, and customer lifetime value.",
-	"Columns are periods (default: the last 4 months up to --at or today). On-time delivery:\n"
+	N_("Portfolio KPIs by period, and customer lifetime value."),
+	N_("Columns are periods (default: the last 4 months up to --at or today). On-time delivery:\n"
 	"milestones due in the period done by their due date. First-contact resolution: tickets\n"
 	"resolved within an hour of the first response, never reopened. Complaint handling: median\n"
 	"hours from opened to resolved. Collection rate: share of the amount due in the period\n"
@@ -28,7 +28,7 @@ const struct command cmd_kpi = {
 	"hours over the members' capacity (hours a week, default 40) for the period.\n"
 	"Customer value: invoiced to date, and margin after the cost of their projects so far.\n"
 	"The period holding the status date counts to that date only and is marked partial\n"
-	"(its column headed with *, \"partial\": true in JSON).\n",
+	"(its column headed with *, \"partial\": true in JSON).\n"),
 	CMD_WS | CMD_PAGER,
 };
 
@@ -42,7 +42,8 @@ static int run(struct ctx *c, int argc, char **argv)
 				    { "--periods", NULL, &periods, NULL },
 				    { "--at", NULL, &at, NULL },
 				    { NULL, NULL, NULL, NULL } };
-	if ((rc = args_parse(c, &cmd_kpi, argc, argv, opts, NULL, 0, NULL, "no arguments, only options")))
+	if ((rc = args_parse(c, &cmd_kpi, argc, argv, opts, NULL, 0, NULL,
+			     _("no arguments, only options"))))
 		return rc;
 	if (strcmp(kind, "month") && strcmp(kind, "quarter") && strcmp(kind, "year"))
 		return usage_error(c, &cmd_kpi, "--period: '%s' is not month, quarter or year", kind);
@@ -134,7 +135,7 @@ static int run(struct ctx *c, int argc, char **argv)
 	}
 	struct table tb;
 	table_init(&tb, (size_t)nper + 1);
-	table_cell(&tb, "KPI", C_HEAD);
+	table_cell(&tb, _("KPI"), C_HEAD);
 	for (long p = 0; p < nper; p++) {
 		char head[20];
 		snprintf(head, sizeof head, "%s%s", labels[p], partial_from[0] && p == nper - 1 ? "*" : "");
@@ -142,7 +143,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		table_right(&tb, (size_t)p + 1);
 	}
 	for (size_t r = 0; r < kpi_ndefs; r++) {
-		table_cell(&tb, kpi_defs[r].label, C_RESET);
+		table_cell(&tb, _(kpi_defs[r].label), C_RESET);
 		for (long p = 0; p < nper; p++) {
 			char cell[32] = "-";
 			double v;
@@ -153,20 +154,30 @@ static int run(struct ctx *c, int argc, char **argv)
 	}
 	table_print(c, &tb, 0);
 	table_free(&tb);
-	if (partial_from[0])
-		fprintf(c->out, "* %s to date (%s to %s): not a whole %s, so not comparable with the "
-				"others\n",
-			labels[nper - 1], partial_from, date, kind);
+	if (partial_from[0] && !strcmp(kind, "year"))
+		fprintf(c->out, _("* %s to date (%s to %s): not a whole year, so not comparable with the "
+				  "others\n"),
+			labels[nper - 1], partial_from, date);
+	else if (partial_from[0] && !strcmp(kind, "quarter"))
+		fprintf(c->out, _("* %s to date (%s to %s): not a whole quarter, so not comparable with "
+				  "the others\n"),
+			labels[nper - 1], partial_from, date);
+	else if (partial_from[0])
+		fprintf(c->out, _("* %s to date (%s to %s): not a whole month, so not comparable with the "
+				  "others\n"),
+			labels[nper - 1], partial_from, date);
 	if (*team)
-		fprintf(c->out, "Money in %s: amounts in other currencies at the newest rate on or "
-				"before their date.\n",
+		fprintf(c->out, _("Money in %s: amounts in other currencies at the newest rate on or "
+				  "before their date.\n"),
 			team);
-	fprintf(c->out, "\nCustomer lifetime value (to %s)\n", date);
+	fputc('\n', c->out);
+	fprintf(c->out, _("Customer lifetime value (to %s)\n"), date);
 	table_init(&tb, 4);
-	table_cell(&tb, "CUSTOMER", C_HEAD);
-	table_cell(&tb, "REVENUE", C_HEAD);
-	table_cell(&tb, "MARGIN", C_HEAD);
-	table_cell(&tb, "MARGIN %", C_HEAD);
+	table_cell(&tb, _("CUSTOMER"), C_HEAD);
+	table_cell(&tb, _("REVENUE"), C_HEAD);
+	table_cell(&tb, _("MARGIN"), C_HEAD);
+	/* xgettext:no-c-format */
+	table_cell(&tb, _("MARGIN %"), C_HEAD);
 	table_right(&tb, 1);
 	table_right(&tb, 2);
 	table_right(&tb, 3);

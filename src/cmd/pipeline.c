@@ -17,29 +17,29 @@ static int run_won(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_pipeline = {
 	"pipeline", run_pipeline, "pipeline [--customer ID] [--owner ID] [--at DATE] [--json]",
-	"Open opportunities by stage and by month of expected close.",
-	"The funnel: for each open stage (qualify, propose, negotiate) how many opportunities,\n"
+	N_("Open opportunities by stage and by month of expected close."),
+	N_("The funnel: for each open stage (qualify, propose, negotiate) how many opportunities,\n"
 	"their amounts and their weighted amounts (amount x probability; an opportunity without\n"
 	"its own probability takes its stage's: qualify 10%, propose 30%, negotiate 60%). Then the\n"
 	"weighted amounts by month of expected close; a month before the status date's is past, and\n"
 	"its opportunities are late. Sums are per currency; the weighted total is also given in the\n"
 	"team's currency, each amount converted at the newest fx rate on or before its expected\n"
 	"close. Last, the twelve months to the status date: opportunities won and lost, the win\n"
-	"rate and the mean days from creation to a win. --customer and --owner narrow it down.\n",
+	"rate and the mean days from creation to a win. --customer and --owner narrow it down.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_won = {
 	"won", run_won, "won ID [--template NAME] [--start DATE] [--json]",
-	"Win an opportunity: make its contract and project.",
-	"Marks the opportunity won (closed today) and makes, in one transaction: a contract for\n"
+	N_("Win an opportunity: make its contract and project."),
+	N_("Marks the opportunity won (closed today) and makes, in one transaction: a contract for\n"
 	"its customer (title the opportunity's name, value its amount, in its currency, signed and\n"
 	"starting on the start date), and a project under that contract (budget the amount,\n"
 	"starting on --start, default today), built from --template NAME when given, as 'add\n"
 	"project --template' builds one. The opportunity keeps both ids, and a customer who was a\n"
 	"lead or prospect becomes active. Prints the contract's id, then the project's.\n"
 	"Refused, with nothing written: a lost opportunity, one without an amount, one already\n"
-	"won into a contract or project.\n",
+	"won into a contract or project.\n"),
 	CMD_WS,
 };
 
@@ -71,22 +71,23 @@ static void print_pipe(struct ctx *c, struct pipeline *p, const char *date, cons
 {
 	long open = p->open;
 	char *w = msum_fmt(&p->weighted);
-	fprintf(c->out, "Pipeline at %s: %ld open opportunit%s, weighted %s\n\n", date, open,
-		open == 1 ? "y" : "ies", w);
+	fprintf(c->out, P_("Pipeline at %s: %ld open opportunity, weighted %s\n\n",
+			   "Pipeline at %s: %ld open opportunities, weighted %s\n\n", (unsigned long)open),
+		date, open, w);
 	free(w);
 	struct table tb;
 	table_init(&tb, 4);
-	table_cell(&tb, "STAGE", C_HEAD);
-	table_cell(&tb, "OPEN", C_HEAD);
-	table_cell(&tb, "AMOUNT", C_HEAD);
-	table_cell(&tb, "WEIGHTED", C_HEAD);
+	table_cell(&tb, _("STAGE"), C_HEAD);
+	table_cell(&tb, _("OPEN"), C_HEAD);
+	table_cell(&tb, _("AMOUNT"), C_HEAD);
+	table_cell(&tb, _("WEIGHTED"), C_HEAD);
 	table_right(&tb, 1);
 	table_right(&tb, 2);
 	table_right(&tb, 3);
 	for (size_t i = 0; i < PIPELINE_STAGES; i++) {
 		char n[24];
 		snprintf(n, sizeof n, "%ld", p->stage[i].n);
-		table_cell(&tb, pipeline_stages[i], C_RESET);
+		table_cell(&tb, choice_label(pipeline_stages[i]), C_RESET);
 		table_cell(&tb, n, p->stage[i].n ? C_RESET : C_MUTED);
 		cell_money(&tb, &p->stage[i].amount, C_RESET);
 		cell_money(&tb, &p->stage[i].weighted, C_RESET);
@@ -94,19 +95,21 @@ static void print_pipe(struct ctx *c, struct pipeline *p, const char *date, cons
 	table_print(c, &tb, 0);
 	table_free(&tb);
 	if (p->nmonth) {
-		fprintf(c->out, "\nBy expected close\n");
+		fprintf(c->out, "\n%s\n", _("By expected close"));
 		table_init(&tb, 3);
-		table_cell(&tb, "MONTH", C_HEAD);
-		table_cell(&tb, "OPEN", C_HEAD);
-		table_cell(&tb, "WEIGHTED", C_HEAD);
+		table_cell(&tb, _("MONTH"), C_HEAD);
+		table_cell(&tb, _("OPEN"), C_HEAD);
+		table_cell(&tb, _("WEIGHTED"), C_HEAD);
 		table_right(&tb, 1);
 		table_right(&tb, 2);
 		for (size_t i = 0; i < p->nmonth; i++) {
 			const struct pbucket *b = &p->month[i];
 			bool past = *b->key && strncmp(b->key, date, 7) < 0;
-			char label[32], n[24];
-			snprintf(label, sizeof label, "%s%s", *b->key ? b->key : "no date",
-				 past ? " (past)" : "");
+			char label[64], n[24];
+			if (past)
+				snprintf(label, sizeof label, "%s%s", b->key, _(" (past)"));
+			else
+				snprintf(label, sizeof label, "%s", *b->key ? b->key : _("no date"));
 			snprintf(n, sizeof n, "%ld", b->n);
 			table_cell(&tb, label, past ? C_BAD : C_RESET);
 			table_cell(&tb, n, C_RESET);
@@ -117,22 +120,27 @@ static void print_pipe(struct ctx *c, struct pipeline *p, const char *date, cons
 	}
 	if (*team && open) {
 		char *base = fmt_amount(p->weighted_base, team);
-		fprintf(c->out, "\nWeighted in %s: %s (each amount at the newest rate on or before its "
-				"expected close)\n",
+		fputc('\n', c->out);
+		fprintf(c->out, _("Weighted in %s: %s (each amount at the newest rate on or before its "
+				  "expected close)\n"),
 			team, base);
 		free(base);
 	}
-	fprintf(c->out, "\nClosed %s to %s: %ld won", p->from, p->to, p->won);
+	/* TRANSLATORS: the line goes on with the amount won in brackets, ", N lost", "; win rate"
+	 * and "; N days from creation to a win on average". */
+	fputc('\n', c->out);
+	fprintf(c->out, _("Closed %s to %s: %ld won"), p->from, p->to, p->won);
 	if (p->won) {
 		char *a = msum_fmt(&p->won_amount);
-		fprintf(c->out, " (%s)", a);
+		/* TRANSLATORS: the amount won, after "N won". */
+		fprintf(c->out, _(" (%s)"), a);
 		free(a);
 	}
-	fprintf(c->out, ", %ld lost", p->lost);
+	fprintf(c->out, _(", %ld lost"), p->lost);
 	if (p->won + p->lost)
-		fprintf(c->out, "; win rate %.0f%%", 100.0 * (double)p->won / (double)(p->won + p->lost));
+		fprintf(c->out, _("; win rate %.0f%%"), 100.0 * (double)p->won / (double)(p->won + p->lost));
 	if (p->won)
-		fprintf(c->out, "; %.0f days from creation to a win on average",
+		fprintf(c->out, _("; %.0f days from creation to a win on average"),
 			(double)p->cycle_days / (double)p->won);
 	fprintf(c->out, "\n");
 }
@@ -207,7 +215,7 @@ static int run_pipeline(struct ctx *c, int argc, char **argv)
 				    { NULL, NULL, NULL, NULL } };
 	int rc;
 	if ((rc = args_parse(c, &cmd_pipeline, argc, argv, opts, NULL, 0, NULL,
-			     "no arguments, only options")) ||
+			     _("no arguments, only options"))) ||
 	    (rc = ctx_open(c)))
 		return rc;
 	char cid[33], oid[33], date[11];
@@ -239,7 +247,8 @@ static int run_won(struct ctx *c, int argc, char **argv)
 				    { "--start", NULL, &start, NULL },
 				    { NULL, NULL, NULL, NULL } };
 	int rc;
-	if ((rc = args_parse(c, &cmd_won, argc, argv, opts, &ref, 1, NULL, "one opportunity at a time")))
+	if ((rc = args_parse(c, &cmd_won, argc, argv, opts, &ref, 1, NULL,
+			     _("one opportunity at a time"))))
 		return rc;
 	if (!ref)
 		return usage_error(c, &cmd_won, "which opportunity?");
@@ -257,12 +266,12 @@ static int run_won(struct ctx *c, int argc, char **argv)
 		rc = err_set(&c->err, RERR_INPUT,
 			     "%s: it was lost; open it again first (rapport set %.8s stage=negotiate)",
 			     where, o->id);
-	else if (record_get(o, "contract") || record_get(o, "project")) {
-		const char *into = record_get(o, "contract") ? record_get(o, "contract")
-							      : record_get(o, "project");
-		rc = err_set(&c->err, RERR_INPUT, "%s: already won into %s %.8s", where,
-			     record_get(o, "contract") ? "contract" : "project", into);
-	}
+	else if (record_get(o, "contract"))
+		rc = err_set(&c->err, RERR_INPUT, "%s: already won into contract %.8s", where,
+			     record_get(o, "contract"));
+	else if (record_get(o, "project"))
+		rc = err_set(&c->err, RERR_INPUT, "%s: already won into project %.8s", where,
+			     record_get(o, "project"));
 	else if (!amount)
 		rc = err_set(&c->err, RERR_INPUT,
 			     "%s: field 'amount': unset; a contract needs its value (rapport set %.8s "
@@ -320,12 +329,12 @@ static int run_won(struct ctx *c, int argc, char **argv)
 		buf_release(&jb);
 	} else
 		fprintf(c->out, "%s\n%s\n", k->id, p->id);
-	fprintf(stderr, "Won %s: contract %.8s, project %.8s", name, k->id, p->id);
+	fprintf(stderr, _("Won %s: contract %.8s, project %.8s"), name, k->id, p->id);
 	if (tmpl)
-		fprintf(stderr, " from template %s (%ld phases, %ld tasks, %ld milestones; due %s)", tmpl,
-			b.phases, b.tasks, b.milestones, b.due);
+		fprintf(stderr, _(" from template %s (%ld phases, %ld tasks, %ld milestones; due %s)"),
+			tmpl, b.phases, b.tasks, b.milestones, b.due);
 	if (convert)
-		fprintf(stderr, "; %s is now an active customer", ws_title(w, cu->id));
+		fprintf(stderr, _("; %s is now an active customer"), ws_title(w, cu->id));
 	fprintf(stderr, "\n");
 	goto out;
 fail:

@@ -21,84 +21,92 @@ static int run_decide(struct ctx *c, int argc, char **argv);
 const struct command cmd_process = {
 	"process", run_process,
 	"process [list | show NAME | export [NAME] | check [FILE] | load FILE]",
-	"The team's processes: stages, gates and approvals of projects, contracts, changes.",
-	"A process governs one kind (project, contract, milestone, change): its stages in order,\n"
+	N_("The team's processes: stages, gates and approvals of projects, contracts, changes."),
+	N_("A process governs one kind (project, contract, milestone, change): its stages in order,\n"
 	"each with an owner, an SLA in working days, an entry condition, an exit checklist and\n"
 	"the approvals needed to leave it (rapport-process(5)). export prints them as text; check\n"
 	"validates a file (or the stored ones) with line numbers, compiling every condition as\n"
 	"rules are; load adds or replaces processes by name from a file, all or nothing. The\n"
 	"default processes are created the first time processes are used.\n"
-	"Example: rapport process show erp-implementation\n",
+	"Example: rapport process show erp-implementation\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_template = {
 	"template", run_template,
 	"template [list | show NAME | export [NAME] | check [FILE] | load FILE]",
-	"Project templates: a process and the work breakdown a new project starts with.",
-	"A template names a process and lists phases (its stages), tasks with an offset and a\n"
+	N_("Project templates: a process and the work breakdown a new project starts with."),
+	N_("A template names a process and lists phases (its stages), tasks with an offset and a\n"
 	"duration in working days from the project's start, owners by role, and milestones with\n"
 	"deliverables the customer accepts (rapport-process(5) TEMPLATES). 'rapport add project\n"
 	"... start=DATE --template NAME' builds the project from one. The default template,\n"
 	"erp-standard, is created the first time templates are used.\n"
-	"Example: rapport template show erp-standard\n",
+	"Example: rapport template show erp-standard\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_gate = {
 	"gate", run_gate, "gate RECORD [--to STAGE] [--json]",
-	"What stands between a record and its next stage.",
-	"Lists the record's stage, the next one, each item of the exit checklist and the entry\n"
+	N_("What stands between a record and its next stage."),
+	N_("Lists the record's stage, the next one, each item of the exit checklist and the entry\n"
 	"condition with whether it holds and why not, the approvals under way, and the days left\n"
 	"of the stage's SLA. Exit status 0 whether or not the gate is open.\n"
-	"Example: rapport gate \"WMS implementation\"\n",
+	"Example: rapport gate \"WMS implementation\"\n"),
 	CMD_WS,
 };
 
 const struct command cmd_advance = {
 	"advance", run_advance, "advance RECORD [--to STAGE] [--override --reason TEXT]",
-	"Move a record to its next stage, raising the approvals it needs.",
-	"Checks the gate (rapport gate); when the stage needs approvals, raises them (their\n"
+	N_("Move a record to its next stage, raising the approvals it needs."),
+	N_("Checks the gate (rapport gate); when the stage needs approvals, raises them (their\n"
 	"conditions evaluated now) and the record moves when the last one is approved; else it\n"
 	"moves at once. --to goes back to an earlier stage, or names the next. --override passes\n"
 	"the gate and the approvals by, for the roles the process names, with a reason; it is\n"
 	"recorded and the rule stage-override raises an alert. A record's stage changes only so.\n"
-	"Example: rapport advance \"WMS implementation\"\n",
+	"Example: rapport advance \"WMS implementation\"\n"),
 	CMD_WS,
 };
 
 const struct command cmd_approvals = {
 	"approvals", run_approvals, "approvals [--mine] [--all] [--json]",
-	"Approvals waiting for a decision, overdue first.",
-	"Lists pending approvals: what, which stage, who decides, due. --mine only yours (by\n"
-	"your member email), --all every state (approved, rejected, withdrawn, overridden).\n",
+	N_("Approvals waiting for a decision, overdue first."),
+	N_("Lists pending approvals: what, which stage, who decides, due. --mine only yours (by\n"
+	"your member email), --all every state (approved, rejected, withdrawn, overridden).\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_approve = {
 	"approve", run_decide, "approve APPROVAL [--reason TEXT] [--evidence TEXT]",
-	"Approve what you were asked to.",
-	"Only the approver decides their own approval. One a customer contact decides is\n"
+	N_("Approve what you were asked to."),
+	N_("Only the approver decides their own approval. One a customer contact decides is\n"
 	"recorded by a team member with --evidence (a mail id, a document, a meeting). The last\n"
-	"approval of the last step moves the record to the stage it asked for.\n",
+	"approval of the last step moves the record to the stage it asked for.\n"),
 	CMD_WS,
 };
 
 const struct command cmd_reject = {
 	"reject", run_decide, "reject APPROVAL --reason TEXT [--evidence TEXT]",
-	"Reject an approval; the record stays where it is.",
-	"The round ends: what else waited in it is withdrawn, and the next advance starts a new\n"
-	"one.\n",
+	N_("Reject an approval; the record stays where it is."),
+	N_("The round ends: what else waited in it is withdrawn, and the next advance starts a new\n"
+	"one.\n"),
 	CMD_WS,
 };
 
 const struct command cmd_withdraw = {
 	"withdraw", run_decide, "withdraw APPROVAL [--reason TEXT]",
-	"Withdraw a request for approval.",
-	"By who asked for it (or a member whose role may override the process): the whole round\n"
-	"is withdrawn.\n",
+	N_("Withdraw a request for approval."),
+	N_("By who asked for it (or a member whose role may override the process): the whole round\n"
+	"is withdrawn.\n"),
 	CMD_WS,
 };
+
+/* s made safe for a terminal (out_safe's escaping), to print inside a translated sentence. */
+static char *safe_text(const char *s)
+{
+	struct buf b = BUF_INIT;
+	term_text(&b, s ? s : "");
+	return buf_detach(&b);
+}
 
 /* ---- definition files: processes and templates ---- */
 
@@ -161,7 +169,7 @@ static int process_block(struct ctx *c, const char *file, const char *blk, int s
 	int first = 0;
 	*out = r;
 	int rc = definition_block(c, file, blk, "process", body_words, "stages",
-				  "kind, label, default, override, enabled, note, then stages", r, &st,
+				  _("kind, label, default, override, enabled, note, then stages"), r, &st,
 				  &first, e);
 	if (!rc && !first)
 		rc = err_set(e, RERR_INPUT, "%s: line %d: process %s has no stages", file, start,
@@ -217,11 +225,14 @@ static void process_row(struct ctx *c, const struct record *r, bool ok)
 			buf_addf(&b, "%s%s", i ? " > " : "", d.v[i].code);
 		procdef_free(&d);
 	}
-	fprintf(c->out, "%-22s %-10s %-8s %-9s ", record_get(r, "name"), record_get(r, "kind"),
-		def && !strcmp(def, "true") ? "default" : "",
-		en && !strcmp(en, "false") ? "disabled" : "");
+	const char *dl = def && !strcmp(def, "true") ? _("default") : "",
+		   *dis = en && !strcmp(en, "false") ? _("disabled") : "";
+	fprintf(c->out, "%-22s %-10s %s%*s %s%*s ", record_get(r, "name"), record_get(r, "kind"), dl,
+		text_pad(dl, 8), "", dis, text_pad(dis, 9), "");
 	out_safe(c, b.data ? b.data : "");
-	fprintf(c->out, "%s\n", ok ? "" : "  (invalid)");
+	if (!ok)
+		fputs(_("  (invalid)"), c->out);
+	fputc('\n', c->out);
 	buf_release(&b);
 }
 
@@ -265,7 +276,7 @@ static int template_block(struct ctx *c, const char *file, const char *blk, int 
 	int first = 0;
 	*out = r;
 	int rc = definition_block(c, file, blk, "template", body_words, "wbs",
-				  "label, process, note, then phases, tasks and milestones", r, &body,
+				  _("label, process, note, then phases, tasks and milestones"), r, &body,
 				  &first, e);
 	if (!rc && !first)
 		rc = err_set(e, RERR_INPUT, "%s: line %d: template %s has no tasks or milestones", file,
@@ -307,11 +318,19 @@ static void template_row(struct ctx *c, const struct record *r, bool ok)
 			*(d.v[i].kind == WI_PHASE ? &ph : d.v[i].kind == WI_TASK ? &ta : &mi) += 1;
 		wbsdef_free(&d);
 	}
-	fprintf(c->out, "%-22s %-22s %ld phase%s, %ld task%s, %ld milestone%s  ", record_get(r, "name"),
-		record_get(r, "process") ? record_get(r, "process") : "(no process)", ph,
-		ph == 1 ? "" : "s", ta, ta == 1 ? "" : "s", mi, mi == 1 ? "" : "s");
+	const char *proc = record_get(r, "process") ? record_get(r, "process") : _("(no process)");
+	char sph[48], sta[48], smi[48];
+	snprintf(sph, sizeof sph, P_("%ld phase", "%ld phases", (unsigned long)ph), ph);
+	snprintf(sta, sizeof sta, P_("%ld task", "%ld tasks", (unsigned long)ta), ta);
+	snprintf(smi, sizeof smi, P_("%ld milestone", "%ld milestones", (unsigned long)mi), mi);
+	fprintf(c->out, "%-22s %s%*s ", record_get(r, "name"), proc, text_pad(proc, 22), "");
+	/* TRANSLATORS: a template's counts: "2 phases, 5 tasks, 3 milestones". */
+	fprintf(c->out, _("%s, %s, %s"), sph, sta, smi);
+	fputs("  ", c->out);
 	out_safe(c, record_get(r, "label") ? record_get(r, "label") : "");
-	fprintf(c->out, "%s\n", ok ? "" : "  (invalid)");
+	if (!ok)
+		fputs(_("  (invalid)"), c->out);
+	fputc('\n', c->out);
 }
 
 static void template_id(const struct record *r, char id[33])
@@ -324,6 +343,16 @@ static const struct teamdef template_def = {
 	template_text, template_row, process_check_stored, template_id,
 };
 
+/* The wrong number of arguments for a subcommand: load FILE, show NAME, others at most one. */
+static int sub_usage(struct ctx *c, const struct command *cmd, const char *sub)
+{
+	if (!strcmp(sub, "load"))
+		return usage_error(c, cmd, "%s needs a FILE", sub);
+	if (!strcmp(sub, "show"))
+		return usage_error(c, cmd, "%s needs a NAME", sub);
+	return usage_error(c, cmd, "%s needs at most one argument", sub);
+}
+
 static int run_template(struct ctx *c, int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "list";
@@ -333,8 +362,7 @@ static int run_template(struct ctx *c, int argc, char **argv)
 	    strcmp(sub, "check") && strcmp(sub, "load"))
 		return usage_error(c, &cmd_template, "'%s' is not list, show, export, check or load", sub);
 	if ((one && argc != 3) || argc > 3)
-		return usage_error(c, &cmd_template, "%s needs %s", sub,
-				   !strcmp(sub, "load") ? "a FILE" : !strcmp(sub, "show") ? "a NAME" : "at most one argument");
+		return sub_usage(c, &cmd_template, sub);
 	if ((rc = open_seeded(c)))
 		return rc;
 	return teamdef_run(c, &template_def, sub, argc, argv);
@@ -349,8 +377,7 @@ static int run_process(struct ctx *c, int argc, char **argv)
 	    strcmp(sub, "check") && strcmp(sub, "load"))
 		return usage_error(c, &cmd_process, "'%s' is not list, show, export, check or load", sub);
 	if ((one && argc != 3) || argc > 3)
-		return usage_error(c, &cmd_process, "%s needs %s", sub,
-				   !strcmp(sub, "load") ? "a FILE" : !strcmp(sub, "show") ? "a NAME" : "at most one argument");
+		return sub_usage(c, &cmd_process, sub);
 	if ((rc = open_seeded(c)))
 		return rc;
 	char today[11];
@@ -365,11 +392,13 @@ static int run_process(struct ctx *c, int argc, char **argv)
 static void sla_text(char *out, size_t n, long left)
 {
 	if (left == LONG_MIN)
-		snprintf(out, n, "no SLA");
+		snprintf(out, n, "%s", _("no SLA"));
 	else if (left >= 0)
-		snprintf(out, n, "%ld working day%s left", left, left == 1 ? "" : "s");
+		snprintf(out, n, P_("%ld working day left", "%ld working days left", (unsigned long)left),
+			 left);
 	else
-		snprintf(out, n, "%ld working day%s over", -left, left == -1 ? "" : "s");
+		snprintf(out, n, P_("%ld working day over", "%ld working days over", (unsigned long)-left),
+			 -left);
 }
 
 static int run_gate(struct ctx *c, int argc, char **argv)
@@ -377,7 +406,7 @@ static int run_gate(struct ctx *c, int argc, char **argv)
 	const char *ref = NULL, *to = NULL;
 	int rc;
 	const struct opt opts[] = { { "--to", NULL, &to, NULL }, { NULL, NULL, NULL, NULL } };
-	if ((rc = args_parse(c, &cmd_gate, argc, argv, opts, &ref, 1, NULL, "one record at a time")))
+	if ((rc = args_parse(c, &cmd_gate, argc, argv, opts, &ref, 1, NULL, _("one record at a time"))))
 		return rc;
 	if (!ref)
 		return usage_error(c, &cmd_gate, "which record?");
@@ -389,13 +418,13 @@ static int run_gate(struct ctx *c, int argc, char **argv)
 	if (!process_stage_field(r->ki))
 		rc = err_set(&c->err, RERR_INPUT, "a %s has no stages: processes govern projects, "
 						  "contracts, milestones and changes",
-			     r->ki->k->name);
+			     kind_label(r->ki->k));
 	else if (!(rc = process_for(c->ws, r, &p, &c->err)) && !p.r)
-		rc = err_set(&c->err, RERR_INPUT, "%s %.8s follows no process", r->ki->k->name, r->id);
+		rc = err_set(&c->err, RERR_INPUT, "%s %.8s follows no process", kind_label(r->ki->k), r->id);
 	if (rc || (rc = process_gate(c->ws, r, &p, to, &g, &c->err)))
 		goto out;
 	int idx = g.stage ? procdef_find(&p.d, g.stage) : -1;
-	char sla[48];
+	char sla[64];
 	sla_text(sla, sizeof sla, g.sla_left);
 	if (c->json) {
 		struct buf b = BUF_INIT;
@@ -442,23 +471,29 @@ static int run_gate(struct ctx *c, int argc, char **argv)
 		goto out;
 	}
 	char *title = record_title(r);
-	fprintf(c->out, "%s%s%s ", col(c, C_HEAD), r->ki->k->name, col(c, C_RESET));
+	fprintf(c->out, "%s%s%s ", col(c, C_HEAD), kind_label(r->ki->k), col(c, C_RESET));
 	out_safe(c, title);
 	free(title);
 	fprintf(c->out, " (%s)\n", record_get(p.r, "name"));
-	fprintf(c->out, "  stage: %s%s", g.stage ? g.stage : "(not started)",
-		g.stale ? " (stage no longer in the process)" : "");
+	/* TRANSLATORS: "stage:" and "next:" head two lines, their values aligned after them. */
+	const char *lstage = _("stage:"), *lnext = _("next:");
+	int lw = utf8_width(lstage) > utf8_width(lnext) ? utf8_width(lstage) : utf8_width(lnext);
+	fprintf(c->out, "  %s%*s%s", lstage, text_pad(lstage, lw + 1), "",
+		g.stage ? g.stage : _("(not started)"));
+	if (g.stale)
+		fputs(_(" (stage no longer in the process)"), c->out);
 	if (idx >= 0 && p.d.v[idx].label) {
 		fputs("  ", c->out);
 		out_safe(c, p.d.v[idx].label);
 	}
 	fprintf(c->out, "%s%s\n", g.stage ? ", " : "", g.stage ? sla : "");
-	fprintf(c->out, "  next:  %s\n", g.next ? g.next : "(none: the last stage)");
+	fprintf(c->out, "  %s%*s%s\n", lnext, text_pad(lnext, lw + 1), "",
+		g.next ? g.next : _("(none: the last stage)"));
 	bool open = g.next != NULL;
 	for (size_t i = 0; i < g.n; i++) {
 		open &= g.v[i].ok;
-		fprintf(c->out, "  %s%s%s ", col(c, g.v[i].ok ? C_GOOD : C_BAD), g.v[i].ok ? "ok" : "no",
-			col(c, C_RESET));
+		fprintf(c->out, "  %s%s%s ", col(c, g.v[i].ok ? C_GOOD : C_BAD),
+			g.v[i].ok ? C_("gate", "ok") : C_("gate", "no"), col(c, C_RESET));
 		out_safe(c, g.v[i].what);
 		if (!g.v[i].ok) {
 			fputs(": ", c->out);
@@ -467,11 +502,11 @@ static int run_gate(struct ctx *c, int argc, char **argv)
 		fputc('\n', c->out);
 	}
 	if (!g.n)
-		fprintf(c->out, "  nothing to check\n");
+		fprintf(c->out, "  %s\n", _("nothing to check"));
 	if (g.next)
-		fprintf(c->out, "%s\n", g.pending ? "  waiting for approvals"
-					: open ? "  open: 'rapport advance' moves it"
-					       : "  blocked");
+		fprintf(c->out, "  %s\n", g.pending ? _("waiting for approvals")
+					: open ? _("open: 'rapport advance' moves it")
+					       : _("blocked"));
 out:
 	gate_free(&g);
 	proc_free(&p);
@@ -482,21 +517,25 @@ out:
 static void print_advance(struct ctx *c, const char *ref, const struct advance *a)
 {
 	if (a->moved)
-		fprintf(c->out, "%s: %s -> %s\n", ref, a->from ? a->from : "(start)", a->to);
+		fprintf(c->out, "%s: %s -> %s\n", ref, a->from ? a->from : _("(start)"), a->to);
 	else if (a->raised.n)
-		fprintf(c->out, "%s: asked for %zu approval%s to go to %s\n", ref, a->raised.n,
-			a->raised.n == 1 ? "" : "s", a->to);
+		fprintf(c->out, P_("%s: asked for %zu approval to go to %s\n",
+				   "%s: asked for %zu approvals to go to %s\n", a->raised.n),
+			ref, a->raised.n, a->to);
 	for (size_t i = 0; i < a->raised.n; i++) {
 		struct record *ap = NULL;
 		struct err e = { 0 };
 		if (store_get(c->ws->st, &c->ws->sc, a->raised.v[i], &ap, &e))
 			continue;
 		const char *who = record_get(ap, "approver") ? record_get(ap, "approver") : record_get(ap, "contact");
-		fprintf(c->out, "  %s%.8s%s step %s %-8s ", col(c, C_ID), ap->id, col(c, C_RESET),
-			record_get(ap, "step"), record_get(ap, "state"));
+		const char *state = record_get(ap, "state") ? choice_label(record_get(ap, "state")) : "";
+		fprintf(c->out, "  %s%.8s%s ", col(c, C_ID), ap->id, col(c, C_RESET));
+		/* TRANSLATORS: an approval's step in its stage: "step 1". */
+		fprintf(c->out, _("step %s"), record_get(ap, "step"));
+		fprintf(c->out, " %s%*s ", state, text_pad(state, 8), "");
 		out_safe(c, who ? ws_title(c->ws, who) : "");
 		if (record_get(ap, "due"))
-			fprintf(c->out, ", due %s", record_get(ap, "due"));
+			fprintf(c->out, _(", due %s"), record_get(ap, "due"));
 		fputc('\n', c->out);
 		record_free(ap);
 	}
@@ -516,7 +555,7 @@ static int run_advance(struct ctx *c, int argc, char **argv)
 				    { "--override", &override, NULL, NULL },
 				    { "--reason", NULL, &reason, NULL },
 				    { NULL, NULL, NULL, NULL } };
-	if ((rc = args_parse(c, &cmd_advance, argc, argv, opts, &ref, 1, NULL, "one record at a time")))
+	if ((rc = args_parse(c, &cmd_advance, argc, argv, opts, &ref, 1, NULL, _("one record at a time"))))
 		return rc;
 	if (!ref)
 		return usage_error(c, &cmd_advance, "which record?");
@@ -540,7 +579,7 @@ static int run_decide(struct ctx *c, int argc, char **argv)
 	const struct opt opts[] = { { "--reason", NULL, &reason, NULL },
 				    { cmd == &cmd_withdraw ? NULL : "--evidence", NULL, &evidence, NULL },
 				    { NULL, NULL, NULL, NULL } };
-	if ((rc = args_parse(c, cmd, argc, argv, opts, &ref, 1, NULL, "one approval at a time")))
+	if ((rc = args_parse(c, cmd, argc, argv, opts, &ref, 1, NULL, _("one approval at a time"))))
 		return rc;
 	if (!ref)
 		return usage_error(c, cmd, "which approval? ('rapport approvals' lists them)");
@@ -548,9 +587,16 @@ static int run_decide(struct ctx *c, int argc, char **argv)
 	if ((rc = open_seeded(c)) ||
 	    (rc = process_decide(c->ws, ref, verb, reason, evidence, &a, &c->err)))
 		return rc;
-	fprintf(c->out, "%s: %s\n", ref, !strcmp(verb, "approve") ? "approved" : !strcmp(verb, "reject") ? "rejected" : "withdrawn");
-	if (a.moved)
-		fprintf(c->out, "  moved: %s -> %s\n", a.from ? a.from : "(start)", a.to);
+	if (!strcmp(verb, "approve"))
+		fprintf(c->out, _("%s: approved\n"), ref);
+	else if (!strcmp(verb, "reject"))
+		fprintf(c->out, _("%s: rejected\n"), ref);
+	else
+		fprintf(c->out, _("%s: withdrawn\n"), ref);
+	if (a.moved) {
+		fputs("  ", c->out);
+		fprintf(c->out, _("moved: %s -> %s\n"), a.from ? a.from : _("(start)"), a.to);
+	}
 	for (size_t i = 0; i < a.decided.n; i++) {
 		fputs("  ", c->out);
 		out_safe(c, a.decided.v[i]);
@@ -580,7 +626,7 @@ static int run_approvals(struct ctx *c, int argc, char **argv)
 				    { "--all", &all, NULL, NULL },
 				    { NULL, NULL, NULL, NULL } };
 	if ((rc = args_parse(c, &cmd_approvals, argc, argv, opts, NULL, 0, NULL,
-			     "no arguments, only options")))
+			     _("no arguments, only options"))))
 		return rc;
 	if ((rc = open_seeded(c)))
 		return rc;
@@ -594,7 +640,7 @@ static int run_approvals(struct ctx *c, int argc, char **argv)
 	if (mine) {
 		if (!ws_me(c->ws, me))
 			return err_set(&c->err, RERR_INPUT, "--mine: no member has your email (%s)",
-				       ws_email(c->ws) ? ws_email(c->ws) : "none: set user.email");
+				       ws_email(c->ws) ? ws_email(c->ws) : _("none: set user.email"));
 		q.cond[q.ncond++] = (struct qcond){ .f = kind_field(ak, "approver"), .op = Q_EQ, .value = me };
 	}
 	if ((rc = store_query(c->ws->st, &q, recs_add, &v, &c->err)))
@@ -612,19 +658,31 @@ static int run_approvals(struct ctx *c, int argc, char **argv)
 		json_arr_close(&j);
 		json_flush(c, &b);
 		buf_release(&b);
-	} else if (!v.n)
-		fprintf(c->out, "No %sapprovals%s.\n", all ? "" : "pending ", mine ? " for you" : "");
+	} else if (!v.n) {
+		if (all)
+			fputs(mine ? _("No approvals for you.\n") : _("No approvals.\n"), c->out);
+		else
+			fputs(mine ? _("No pending approvals for you.\n") : _("No pending approvals.\n"), c->out);
+	}
 	for (size_t i = 0; !c->json && i < v.n; i++) {
 		const struct record *a = v.v[i];
 		const char *who = record_get(a, "approver") ? record_get(a, "approver") : record_get(a, "contact");
 		const char *due = record_get(a, "due");
 		bool late = due && strcmp(due, today) < 0 && !strcmp(record_get(a, "state"), "pending");
-		fprintf(c->out, "%s%.8s%s  %-10s %s%-10s%s ", col(c, C_ID), a->id, col(c, C_RESET),
-			record_get(a, "state"), col(c, late ? C_BAD : C_RESET), due ? due : "", col(c, C_RESET));
+		const char *state = record_get(a, "state") ? choice_label(record_get(a, "state")) : "";
+		fprintf(c->out, "%s%.8s%s  %s%*s %s%-10s%s ", col(c, C_ID), a->id, col(c, C_RESET), state,
+			text_pad(state, 10), "", col(c, late ? C_BAD : C_RESET), due ? due : "", col(c, C_RESET));
 		out_safe(c, ws_title(c->ws, record_get(a, "on")));
-		fprintf(c->out, ": leave %s for %s, ", record_get(a, "stage"), record_get(a, "to"));
+		fputs(": ", c->out);
+		/* TRANSLATORS: an approval: which stage it lets the record leave, for which stage,
+		 * then who decides. */
+		fprintf(c->out, _("leave %s for %s, "), record_get(a, "stage"), record_get(a, "to"));
 		out_safe(c, who ? ws_title(c->ws, who) : "");
-		fprintf(c->out, "%s%s\n", record_get(a, "contact") ? " (customer)" : "", late ? "  OVERDUE" : "");
+		if (record_get(a, "contact"))
+			fputs(_(" (customer)"), c->out);
+		if (late)
+			fprintf(c->out, "  %s", _("OVERDUE"));
+		fputc('\n', c->out);
 	}
 	recs_free(&v);
 	return 0;
@@ -668,51 +726,56 @@ int decisions_print(struct ctx *c, const struct record *r)
 		ev[n++] = (struct event){ record_get(trs.v[i], "at"), trs.v[i] };
 	qsort(ev, n, sizeof *ev, cmp_event);
 	if (!rc && n)
-		fprintf(c->out, "%sDecisions%s\n", col(c, C_HEAD), col(c, C_RESET));
+		fprintf(c->out, "%s%s%s\n", col(c, C_HEAD), _("Decisions"), col(c, C_RESET));
 	for (size_t i = 0; !rc && i < n; i++) {
 		const struct record *e = ev[i].r;
 		fprintf(c->out, "  %.16s  ", ev[i].at ? ev[i].at : "");
 		if (e->ki == tk) {
 			const char *by = record_get(e, "by");
 			bool ov = record_get(e, "override") && !strcmp(record_get(e, "override"), "true");
-			fprintf(c->out, "%s -> %s", record_get(e, "from") ? record_get(e, "from") : "(start)",
+			fprintf(c->out, "%s -> %s", record_get(e, "from") ? record_get(e, "from") : _("(start)"),
 				record_get(e, "to"));
 			if (by) {
-				fputs(" by ", c->out);
-				out_safe(c, ws_title(c->ws, by));
+				char *t = safe_text(ws_title(c->ws, by));
+				fputc(' ', c->out);
+				/* TRANSLATORS: who moved the record: "by Ann Lee". */
+				fprintf(c->out, _("by %s"), t);
+				free(t);
 			}
 			if (ov) {
-				fprintf(c->out, " %sOVERRIDE%s: ", col(c, C_BAD), col(c, C_RESET));
+				fprintf(c->out, " %s%s%s: ", col(c, C_BAD), _("OVERRIDE"), col(c, C_RESET));
 				out_safe(c, record_get(e, "reason") ? record_get(e, "reason") : "");
 			}
 		} else {
 			const char *who = record_get(e, "approver") ? record_get(e, "approver") : record_get(e, "contact");
 			bool decision = ev[i].at == record_get(e, "decided_at");
 			if (!decision) {
-				fprintf(c->out, "asked ");
-				out_safe(c, who ? ws_title(c->ws, who) : "");
-				fprintf(c->out, " to approve leaving %s (step %s, %.8s)", record_get(e, "stage"),
-					record_get(e, "step"), e->id);
+				char *t = safe_text(who ? ws_title(c->ws, who) : "");
+				fprintf(c->out, _("asked %s to approve leaving %s (step %s, %.8s)"), t,
+					record_get(e, "stage"), record_get(e, "step"), e->id);
+				free(t);
 			} else {
+				const char *state = record_get(e, "state");
 				out_safe(c, who ? ws_title(c->ws, who) : "");
-				fprintf(c->out, ": %s", record_get(e, "state"));
+				fprintf(c->out, ": %s", state ? choice_label(state) : "");
 				if (record_get(e, "by") && record_get(e, "contact")) {
-					fputs(" (recorded by ", c->out);
-					out_safe(c, ws_title(c->ws, record_get(e, "by")));
-					fputs(")", c->out);
+					char *t = safe_text(ws_title(c->ws, record_get(e, "by")));
+					fprintf(c->out, _(" (recorded by %s)"), t);
+					free(t);
 				}
 				if (record_get(e, "reason")) {
 					fputs(": ", c->out);
 					out_safe(c, record_get(e, "reason"));
 				}
 				if (record_get(e, "evidence")) {
-					fputs(" [evidence: ", c->out);
-					out_safe(c, record_get(e, "evidence"));
-					fputs("]", c->out);
+					char *t = safe_text(record_get(e, "evidence"));
+					fputc(' ', c->out);
+					fprintf(c->out, _("[evidence: %s]"), t);
+					free(t);
 				}
 			}
 			if (e->conflicts)
-				fputs(" (conflicting decisions: rapport conflicts)", c->out);
+				fputs(_(" (conflicting decisions: rapport conflicts)"), c->out);
 		}
 		fputc('\n', c->out);
 	}

@@ -16,38 +16,38 @@ static int run_ack(struct ctx *c, int argc, char **argv);
 
 const struct command cmd_rules = {
 	"rules", run_rules, "rules [list | export | check [FILE] | load FILE | test NAME]",
-	"The team's rules: list, review as text, check, load, try one.",
-	"A rule watches a kind (task, project, customer, contract, invoice, ticket, survey,\n"
+	N_("The team's rules: list, review as text, check, load, try one."),
+	N_("A rule watches a kind (task, project, customer, contract, invoice, ticket, survey,\n"
 	"milestone); its 'when' is an SQL expression over that kind's view, run read-only and\n"
 	"stopped past 2 s, 64 MiB of memory or a 16 MiB value (rapport-rules(5), LIMITS).\n"
 	"export prints every rule as text; check validates a file (or the stored rules) with line\n"
 	"numbers, compiling each condition and trying it on the first 100 rows of its view; load\n"
 	"adds or replaces rules by name from a file, all or nothing, after the same check; test\n"
 	"shows what a rule matches now. The default rules are created the first time rules are\n"
-	"used.\n",
+	"used.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_alerts = {
 	"alerts", run_alerts, "alerts [--all] [--json] [--at DATE]",
-	"Evaluate the rules and list open alerts.",
-	"Runs every enabled rule (idempotent: one alert per rule and record; alerts whose\n"
+	N_("Evaluate the rules and list open alerts."),
+	N_("Runs every enabled rule (idempotent: one alert per rule and record; alerts whose\n"
 	"condition stopped holding resolve themselves; snoozed ones wake when the snooze ends),\n"
 	"then lists open alerts, most severe first. --all lists acked, snoozed and resolved\n"
 	"ones too. A new alert runs .rapport/hooks/on-alert, if it is executable, with the alert\n"
-	"as JSON on stdin.\n",
+	"as JSON on stdin.\n"),
 	CMD_WS | CMD_PAGER,
 };
 
 const struct command cmd_ack = {
-	"ack", run_ack, "ack ALERT", "Acknowledge an alert.",
-	"It leaves the list of open alerts until its condition stops holding and holds again.\n",
+	"ack", run_ack, "ack ALERT", N_("Acknowledge an alert."),
+	N_("It leaves the list of open alerts until its condition stops holding and holds again.\n"),
 	CMD_WS,
 };
 
 const struct command cmd_snooze = {
-	"snooze", run_ack, "snooze ALERT DAYS", "Hide an alert for some days.",
-	"It comes back when the days are over if its condition still holds.\n", CMD_WS,
+	"snooze", run_ack, "snooze ALERT DAYS", N_("Hide an alert for some days."),
+	N_("It comes back when the days are over if its condition still holds.\n"), CMD_WS,
 };
 
 /* ---- team definitions as text: rules, processes (cmd.h, struct teamdef) ---- */
@@ -104,10 +104,13 @@ static int rule_block(struct ctx *c, const char *file, const char *blk, int star
 static void rule_row(struct ctx *c, const struct record *r, bool ok)
 {
 	const char *en = record_get(r, "enabled");
-	fprintf(c->out, "%-22s %-9s %-9s %-8s %s%s\n", record_get(r, "name"), record_get(r, "watch"),
-		record_get(r, "severity") ? record_get(r, "severity") : "",
-		en && !strcmp(en, "false") ? "disabled" : "", record_get(r, "when"),
-		ok ? "" : "  (invalid)");
+	const char *sev = record_get(r, "severity") ? choice_label(record_get(r, "severity")) : "",
+		   *dis = en && !strcmp(en, "false") ? _("disabled") : "";
+	fprintf(c->out, "%-22s %-9s %s%*s %s%*s %s", record_get(r, "name"), record_get(r, "watch"), sev,
+		text_pad(sev, 9), "", dis, text_pad(dis, 8), "", record_get(r, "when"));
+	if (!ok)
+		fputs(_("  (invalid)"), c->out);
+	fputc('\n', c->out);
 }
 
 static void rule_text(struct buf *b, const struct record *r)
@@ -127,6 +130,13 @@ struct block {
 
 /* Splits a file into blocks (one starts at each line beginning with d->head) and makes each
  * the record it describes, checked as it would be stored. Errors name the file and line. */
+/* The kind a team definition is of, as prose shows it ("rule", "process", "template"). */
+static const char *def_label(struct ctx *c, const struct teamdef *d)
+{
+	const struct kindinfo *ki = schema_kind(&c->ws->sc, d->kind);
+	return ki ? kind_label(ki->k) : d->kind;
+}
+
 static int parse_blocks(struct ctx *c, const struct teamdef *d, const char *file,
 			const char *text, struct block **out, size_t *n, struct err *e)
 {
@@ -159,7 +169,7 @@ static int parse_blocks(struct ctx *c, const struct teamdef *d, const char *file
 			start = line;
 		} else if (!bstart && p[strspn(p, " \t\r")] != '\n' && p[0] != '#' && p[strspn(p, " \t\r")]) {
 			rc = err_set(e, RERR_INPUT, "%s: line %d: a %s starts with its '%.*s' line", file,
-				     line, d->kind, (int)hl - 1, d->head);
+				     line, def_label(c, d), (int)hl - 1, d->head);
 			break;
 		}
 		p = strchr(p, '\n');
@@ -170,7 +180,7 @@ static int parse_blocks(struct ctx *c, const struct teamdef *d, const char *file
 		for (size_t k = 0; k < i; k++)
 			if (!strcmp(record_get((*out)[i].r, "name"), record_get((*out)[k].r, "name")))
 				rc = err_set(e, RERR_INPUT, "%s: line %d: a second %s named %s", file,
-					     (*out)[i].line, d->kind, record_get((*out)[i].r, "name"));
+					     (*out)[i].line, def_label(c, d), record_get((*out)[i].r, "name"));
 	return rc;
 }
 
@@ -225,7 +235,7 @@ static int load_blocks(struct ctx *c, const struct teamdef *d, const char *file,
 	}
 	rc = rc ? (store_rollback(c->ws->st), rc) : store_commit(c->ws->st, &c->err);
 	if (!rc)
-		fprintf(c->out, "Loaded %s: %ld added, %ld replaced\n", file, added, changed);
+		fprintf(c->out, _("Loaded %s: %ld added, %ld replaced\n"), file, added, changed);
 	recs_free(&have);
 	return rc;
 }
@@ -241,9 +251,11 @@ int teamdef_run(struct ctx *c, const struct teamdef *d, const char *sub, int arg
 		if (!(text = file_read(argv[2], NULL)))
 			return err_set(&c->err, RERR_INPUT, "%s: cannot read it", argv[2]);
 		rc = parse_blocks(c, d, argv[2], text, &b, &n, &c->err);
+		/* TRANSLATORS: "rules.txt: 3 rules, all valid"; the third %s is the kind of
+		 * definition (rule, process, template), made plural in English by the s after it. */
 		if (!rc)
-			fprintf(c->out, "%s: %zu %s%s, %s\n", argv[2], n, d->kind, n == 1 ? "" : "s",
-				n == 1 ? "valid" : "all valid");
+			fprintf(c->out, P_("%s: %zu %s, valid\n", "%s: %zu %ss, all valid\n", n), argv[2], n,
+				def_label(c, d));
 		blocks_free(b, n);
 		free(text);
 		return rc;
@@ -289,15 +301,22 @@ int teamdef_run(struct ctx *c, const struct teamdef *d, const char *sub, int arg
 		d->row(c, r, ok);
 	}
 	if (only && !shown)
-		rc = err_set(&c->err, RERR_NOTFOUND, "no %s named %s (see rapport %s)", d->kind, only,
-			     d->cmd->name);
+		rc = err_set(&c->err, RERR_NOTFOUND, "no %s named %s (see rapport %s)", def_label(c, d),
+			     only, d->cmd->name);
 	if (!strcmp(sub, "check")) {
-		if (bad)
-			rc = err_set(&c->err, RERR_INPUT, "%ld of %zu %s%s %s invalid", bad, all.n,
-				     d->kind, all.n == 1 ? "" : "s", bad == 1 ? "is" : "are");
+		if (bad && all.n == 1)
+			rc = err_set(&c->err, RERR_INPUT, "%ld of %zu %s is invalid", bad, all.n,
+				     def_label(c, d));
+		else if (bad)
+			/* TRANSLATORS: "2 of 5 rules are invalid": the kind made plural by the s. */
+			rc = err_set(&c->err, RERR_INPUT,
+				     P_("%ld of %zu %ss is invalid", "%ld of %zu %ss are invalid",
+					(unsigned long)bad),
+				     bad, all.n, def_label(c, d));
 		else
-			fprintf(c->out, "%zu %s%s, %s\n", all.n, d->kind, all.n == 1 ? "" : "s",
-				all.n == 1 ? "valid" : "all valid");
+			/* TRANSLATORS: "5 rules, all valid": the kind made plural by the s. */
+			fprintf(c->out, P_("%zu %s, valid\n", "%zu %ss, all valid\n", all.n), all.n,
+				def_label(c, d));
 	}
 	recs_free(&all);
 	return rc;
@@ -325,7 +344,8 @@ static int run_rules(struct ctx *c, int argc, char **argv)
 	const char *sub = argc > 1 ? argv[1] : "list";
 	int rc;
 	if ((!strcmp(sub, "load") || !strcmp(sub, "test")) && argc != 3)
-		return usage_error(c, &cmd_rules, "%s needs %s", sub, sub[0] == 'l' ? "a FILE" : "a NAME");
+		return sub[0] == 'l' ? usage_error(c, &cmd_rules, "%s needs a FILE", sub)
+				     : usage_error(c, &cmd_rules, "%s needs a NAME", sub);
 	if (strcmp(sub, "list") && strcmp(sub, "export") && strcmp(sub, "check") &&
 	    strcmp(sub, "load") && strcmp(sub, "test"))
 		return usage_error(c, &cmd_rules, "'%s' is not list, export, check, load or test", sub);
@@ -381,7 +401,7 @@ static int run_alerts(struct ctx *c, int argc, char **argv)
 				    { "--at", NULL, &at, NULL },
 				    { NULL, NULL, NULL, NULL } };
 	if ((rc = args_parse(c, &cmd_alerts, argc, argv, opts, NULL, 0, NULL,
-			     "no arguments, only options")))
+			     _("no arguments, only options"))))
 		return rc;
 	if ((rc = ctx_open(c)))
 		return rc;
@@ -396,7 +416,7 @@ static int run_alerts(struct ctx *c, int argc, char **argv)
 	for (size_t i = 0; i < rep.errors.n; i++) {
 		struct buf b = BUF_INIT;
 		term_text(&b, rep.errors.v[i]);
-		fprintf(c->out == stdout ? stderr : c->out, "rapport: warning: %s\n", b.data);
+		fprintf(c->out == stdout ? stderr : c->out, _("rapport: warning: %s\n"), b.data);
 		buf_release(&b);
 	}
 	struct query q;
@@ -428,21 +448,30 @@ static int run_alerts(struct ctx *c, int argc, char **argv)
 		json_flush(c, &b);
 		buf_release(&b);
 	} else {
-		if (rep.raised || rep.resolved || rep.tasks || rep.at_risk || rep.reopened)
-			fprintf(c->out, "%ld new, %ld back, %ld resolved, %ld follow-up task%s, %ld "
-					"customer%s marked at risk\n",
-				rep.raised, rep.reopened, rep.resolved, rep.tasks, rep.tasks == 1 ? "" : "s",
-				rep.at_risk, rep.at_risk == 1 ? "" : "s");
+		if (rep.raised || rep.resolved || rep.tasks || rep.at_risk || rep.reopened) {
+			char tasks[64], risk[80];
+			snprintf(tasks, sizeof tasks,
+				 P_("%ld follow-up task", "%ld follow-up tasks", (unsigned long)rep.tasks),
+				 rep.tasks);
+			snprintf(risk, sizeof risk,
+				 P_("%ld customer marked at risk", "%ld customers marked at risk",
+				    (unsigned long)rep.at_risk),
+				 rep.at_risk);
+			/* TRANSLATORS: the last two %s: "2 follow-up tasks", "1 customer marked at risk". */
+			fprintf(c->out, _("%ld new, %ld back, %ld resolved, %s, %s\n"), rep.raised,
+				rep.reopened, rep.resolved, tasks, risk);
+		}
 		for (size_t i = 0; i < n; i++) {
 			const struct record *a = alerts.v[i];
 			const char *sev = record_get(a, "severity"), *st = record_get(a, "state");
-			fprintf(c->out, "%s%.8s%s  %s%-8s%s ", col(c, C_ID), a->id, col(c, C_RESET),
+			const char *sevl = sev ? choice_label(sev) : "", *stl = st ? choice_label(st) : "";
+			fprintf(c->out, "%s%.8s%s  %s%s%*s%s ", col(c, C_ID), a->id, col(c, C_RESET),
 				col(c, sev && !strcmp(sev, "critical") ? C_BAD
 				       : sev && !strcmp(sev, "warning") ? C_WARN
 									 : C_MUTED),
-				sev ? sev : "", col(c, C_RESET));
+				sevl, text_pad(sevl, 8), "", col(c, C_RESET));
 			if (all)
-				fprintf(c->out, "%-9s ", st ? st : "");
+				fprintf(c->out, "%s%*s ", stl, text_pad(stl, 9), "");
 			out_safe(c, record_get(a, "message"));
 			if (record_get(a, "to")) {
 				char *to = ws_titles(c->ws, record_get(a, "to"));
@@ -454,7 +483,7 @@ static int run_alerts(struct ctx *c, int argc, char **argv)
 			fputc('\n', c->out);
 		}
 		if (!n)
-			fprintf(c->out, "No %salerts.\n", all ? "" : "open ");
+			fputs(all ? _("No alerts.\n") : _("No open alerts.\n"), c->out);
 	}
 out:
 	recs_free(&alerts);
@@ -468,9 +497,11 @@ static int run_ack(struct ctx *c, int argc, char **argv)
 	const struct command *cmd = snooze ? &cmd_snooze : &cmd_ack;
 	struct record *a = NULL;
 	int rc;
-	if (argc != (snooze ? 3 : 2))
-		return usage_error(c, cmd, argc < (snooze ? 3 : 2) ? "which alert%s?" : "too many arguments",
-				   snooze ? ", for how many days" : "");
+	if (argc > (snooze ? 3 : 2))
+		return usage_error(c, cmd, "too many arguments");
+	if (argc < (snooze ? 3 : 2))
+		return snooze ? usage_error(c, cmd, "which alert, for how many days?")
+			      : usage_error(c, cmd, "which alert?");
 	long days = 0;
 	if (snooze) {
 		char *end;
@@ -481,7 +512,7 @@ static int run_ack(struct ctx *c, int argc, char **argv)
 	if ((rc = ctx_open(c)) || (rc = ws_load(c->ws, argv[1], "alert", &a, &c->err)))
 		return rc;
 	if (strcmp(a->ki->k->name, "alert")) {
-		rc = err_set(&c->err, RERR_INPUT, "%s %.8s is not an alert", a->ki->k->name, a->id);
+		rc = err_set(&c->err, RERR_INPUT, "%s %.8s is not an alert", kind_label(a->ki->k), a->id);
 		goto out;
 	}
 	const char *st = record_get(a, "state");
@@ -499,12 +530,12 @@ static int run_ack(struct ctx *c, int argc, char **argv)
 		date_parse(d, &today);
 		days_to_date(until, today + days);
 		record_put(a, kind_field_index(ki, kind_field(ki, "snoozed_until")), xstrdup(until));
-		fprintf(c->out, "Snoozed alert %.8s until %s\n", a->id, until);
+		fprintf(c->out, _("Snoozed alert %.8s until %s\n"), a->id, until);
 	} else {
 		char me[33];
 		if (ws_me(c->ws, me))
 			record_put(a, kind_field_index(ki, kind_field(ki, "acked_by")), xstrdup(me));
-		fprintf(c->out, "Acknowledged alert %.8s\n", a->id);
+		fprintf(c->out, _("Acknowledged alert %.8s\n"), a->id);
 	}
 	rc = ws_save(c->ws, a, &c->err);
 out:
