@@ -26,7 +26,8 @@ struct bill_line {
 	char forecast[11]; /* planned, moved by the project's SPI (see billing_plan); "" unknown */
 	char due[11];      /* when the money is expected: reached (else forecast) + due_days */
 	bool ready;        /* reached and not invoiced: what `rapport bill` drafts */
-	char *why;         /* what it waits for, or what became of it */
+	char *why;         /* what it waits for, or what became of it (English: --json) */
+	char *why_shown;   /* the same in the interface language */
 };
 
 struct billing {

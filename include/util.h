@@ -19,6 +19,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A reason said twice: returns it in English (for --json and storage) and sets *shown to the
+ * same formatted in the interface language (fmt is a msgid, marked with N_()). Free both. */
+char *xasprintf_said(char **shown, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A growable byte buffer. `data` is never NULL and always NUL-terminated. */
 struct buf {

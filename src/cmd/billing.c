@@ -209,7 +209,7 @@ size_t bill_lines_print(struct ctx *c, const struct billing *b, const char *proj
 		table_cell(&t, l->label, C_RESET);
 		table_cell(&t, amt, C_RESET);
 		table_cell(&t, l->due, C_MUTED);
-		table_cell(&t, l->why ? l->why : "", l->ready ? C_WARN : l->invoice[0] ? C_GOOD : C_MUTED);
+		table_cell(&t, l->why_shown ? l->why_shown : "", l->ready ? C_WARN : l->invoice[0] ? C_GOOD : C_MUTED);
 		free(amt);
 		n++;
 	}

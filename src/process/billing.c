@@ -28,6 +28,7 @@ void billing_free(struct billing *b)
 		free(b->v[i].trigger);
 		free(b->v[i].contract_title);
 		free(b->v[i].why);
+		free(b->v[i].why_shown);
 	}
 	free(b->v);
 	strv_clear(&b->flags);
@@ -71,7 +72,7 @@ static int spi_cb(const struct project_facts *f, void *ctx)
 /* The day a milestone entered the last stage of its process: its customer's acceptance. "" when
  * it has not, and *why says what it waits for. */
 static int accepted_on(struct ws *w, const struct record *ms, char out[11], char **why,
-		       struct err *e)
+		       char **why_shown, struct err *e)
 {
 	struct proc p = { 0 };
 	struct gate g = { 0 };
@@ -81,16 +82,16 @@ static int accepted_on(struct ws *w, const struct record *ms, char out[11], char
 	if (rc)
 		return rc;
 	if (!p.r || !p.d.n) {
-		*why = xasprintf(N_("milestone %s follows no acceptance process"), name);
+		*why = xasprintf_said(why_shown, N_("milestone %s follows no acceptance process"), name);
 		goto out;
 	}
 	const char *last = p.d.v[p.d.n - 1].code, *stage = record_get(ms, "acceptance");
 	if (!stage || strcmp(stage, last)) {
 		if (stage)
-			*why = xasprintf(N_("waits for the acceptance of milestone %s (%s now)"), name,
+			*why = xasprintf_said(why_shown, N_("waits for the acceptance of milestone %s (%s now)"), name,
 					 stage);
 		else
-			*why = xasprintf(N_("waits for the acceptance of milestone %s (not started now)"),
+			*why = xasprintf_said(why_shown, N_("waits for the acceptance of milestone %s (not started now)"),
 					 name);
 		goto out;
 	}
@@ -210,9 +211,9 @@ static int line_read(struct ws *w, struct spis *spis, const struct record *r,
 		if (l->planned[0] && strcmp(l->planned, today_s) <= 0)
 			snprintf(l->reached, sizeof l->reached, "%s", l->planned);
 		else
-			l->why = xasprintf(N_("waits for %s"), l->planned);
+			l->why = xasprintf_said(&l->why_shown, N_("waits for %s"), l->planned);
 	} else if (!l->milestone[0]) {
-		l->why = xasprintf(N_("its milestone %.8s is gone"), msid ? msid : "");
+		l->why = xasprintf_said(&l->why_shown, N_("its milestone %.8s is gone"), msid ? msid : "");
 	} else {
 		const char *done = record_get(ms, "done");
 		snprintf(l->planned, sizeof l->planned, "%s", record_get(ms, "due") ? record_get(ms, "due") : "");
@@ -220,24 +221,25 @@ static int line_read(struct ws *w, struct spis *spis, const struct record *r,
 			if (done && strcmp(done, today_s) <= 0)
 				snprintf(l->reached, sizeof l->reached, "%s", done);
 			else if (l->planned[0])
-				l->why = xasprintf(N_("waits for milestone %s to be done (due %s)"), mname,
+				l->why = xasprintf_said(&l->why_shown, N_("waits for milestone %s to be done (due %s)"), mname,
 						   l->planned);
 			else
-				l->why = xasprintf(N_("waits for milestone %s to be done (due unset)"),
+				l->why = xasprintf_said(&l->why_shown, N_("waits for milestone %s to be done (due unset)"),
 						   mname);
 		} else if ((!done || strcmp(done, today_s) > 0) && l->planned[0])
-			l->why = xasprintf(N_("waits for milestone %s to be done and accepted (due %s)"),
+			l->why = xasprintf_said(&l->why_shown, N_("waits for milestone %s to be done and accepted (due %s)"),
 					   mname, l->planned);
 		else if (!done || strcmp(done, today_s) > 0)
-			l->why = xasprintf(N_("waits for milestone %s to be done and accepted (due unset)"),
+			l->why = xasprintf_said(&l->why_shown, N_("waits for milestone %s to be done and accepted (due unset)"),
 					   mname);
-		else if ((rc = accepted_on(w, ms, l->reached, &l->why, e)))
+		else if ((rc = accepted_on(w, ms, l->reached, &l->why, &l->why_shown, e)))
 			goto out;
 	}
 	if (l->reached[0]) {
 		snprintf(l->forecast, sizeof l->forecast, "%s", l->reached);
 		free(l->why);
-		l->why = NULL;
+		free(l->why_shown);
+		l->why = l->why_shown = NULL;
 	} else
 		forecast_of(w, spis, l->project, l->planned, today, l->forecast, e);
 	long base;
@@ -251,21 +253,22 @@ static int line_read(struct ws *w, struct spis *spis, const struct record *r,
 		char *paid = fmt_money(record_num(iv, "paid_amount")), *amt = fmt_money(record_num(iv, "amount"));
 		snprintf(l->invoice, sizeof l->invoice, "%s", inv);
 		free(l->why);
+		free(l->why_shown);
 		char shown[40];
 		snprintf(shown, sizeof shown, no ? "%s" : "%.8s", no ? no : inv);
 		if (!strcmp(st, "draft"))
-			l->why = xasprintf(N_("invoice %s drafted"), shown);
+			l->why = xasprintf_said(&l->why_shown, N_("invoice %s drafted"), shown);
 		else
-			l->why = xasprintf(N_("invoice %s issued, %s of %s paid"), shown, paid, amt);
+			l->why = xasprintf_said(&l->why_shown, N_("invoice %s issued, %s of %s paid"), shown, paid, amt);
 		free(paid);
 		free(amt);
 	} else if (l->reached[0]) {
 		l->ready = true;
 		if (inv)
-			l->why = xasprintf(N_("its invoice was voided; to bill again since %s"),
+			l->why = xasprintf_said(&l->why_shown, N_("its invoice was voided; to bill again since %s"),
 					   l->reached);
 		else
-			l->why = xasprintf(N_("ready to invoice since %s"), l->reached);
+			l->why = xasprintf_said(&l->why_shown, N_("ready to invoice since %s"), l->reached);
 	}
 out:
 	err_clear(&ge);
@@ -383,7 +386,7 @@ int billing_draft(struct ws *w, const char *ref, const char *date, char out[33],
 	if (!l)
 		rc = err_set(e, RERR_INPUT, "%s: its contract is gone", where);
 	else if (!l->ready)
-		rc = err_set(e, RERR_INPUT, "%s: not ready to invoice: %s", where, l->why);
+		rc = err_set(e, RERR_INPUT, "%s: not ready to invoice: %s", where, l->why_shown);
 	if (rc)
 		goto out;
 	long reached, today;

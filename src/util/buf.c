@@ -67,6 +67,20 @@ char *xasprintf(const char *fmt, ...)
 	return buf_detach(&b);
 }
 
+char *xasprintf_said(char **shown, const char *fmt, ...)
+{
+	struct buf en = BUF_INIT, loc = BUF_INIT;
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	buf_vaddf(&en, fmt, ap);
+	buf_vaddf(&loc, gettext(fmt), ap2);
+	va_end(ap2);
+	va_end(ap);
+	*shown = buf_detach(&loc);
+	return buf_detach(&en);
+}
+
 void buf_init(struct buf *b)
 {
 	b->data = buf_empty_;
