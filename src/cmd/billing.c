@@ -145,6 +145,13 @@ out:
 	return rc;
 }
 
+/* A key whose unset value ("") is written as null. */
+static void opt_str(struct json *j, const char *key, const char *v)
+{
+	json_key(j, key);
+	json_str(j, *v ? v : NULL);
+}
+
 void bill_line_json(struct json *j, const struct bill_line *l)
 {
 	json_obj_open(j);
@@ -158,28 +165,20 @@ void bill_line_json(struct json *j, const struct bill_line *l)
 	json_str(j, l->label);
 	json_key(j, "trigger");
 	json_str(j, l->trigger);
-	json_key(j, "milestone");
-	json_str(j, l->milestone[0] ? l->milestone : NULL);
-	json_key(j, "project");
-	json_str(j, l->project[0] ? l->project : NULL);
+	opt_str(j, "milestone", l->milestone);
+	opt_str(j, "project", l->project);
 	json_key(j, "amount");
 	json_num(j, l->amount);
-	json_key(j, "currency");
-	json_str(j, l->currency[0] ? l->currency : NULL);
+	opt_str(j, "currency", l->currency);
 	json_key(j, "percent");
 	json_num(j, round(l->percent * 100) / 100);
-	json_key(j, "reached");
-	json_str(j, l->reached[0] ? l->reached : NULL);
-	json_key(j, "planned");
-	json_str(j, l->planned[0] ? l->planned : NULL);
-	json_key(j, "forecast");
-	json_str(j, l->forecast[0] ? l->forecast : NULL);
-	json_key(j, "expected");
-	json_str(j, l->due[0] ? l->due : NULL);
+	opt_str(j, "reached", l->reached);
+	opt_str(j, "planned", l->planned);
+	opt_str(j, "forecast", l->forecast);
+	opt_str(j, "expected", l->due);
 	json_key(j, "ready");
 	json_bool(j, l->ready);
-	json_key(j, "invoice");
-	json_str(j, l->invoice[0] ? l->invoice : NULL);
+	opt_str(j, "invoice", l->invoice);
 	json_key(j, "state");
 	json_str(j, l->why);
 	json_obj_close(j);

@@ -317,6 +317,10 @@ static const char *const subtasks_en[][3] = {
 	{ "Penetration test", "Role review", "Security sign-off" },
 };
 
+static const char *const reqs_en[] = { "Export to Excel from every list", "Single sign-on",
+				       "Chinese invoice template", "Mobile approvals",
+				       "Audit trail for price changes" };
+
 static const struct ticket_def tickets_en[] = {
 	{ "Login fails after password reset", "incident" },
 	{ "Report export times out", "incident" },
@@ -937,10 +941,7 @@ static const struct vocab vocab_en = {
 	.subtasks = subtasks_en, .project_names = VEC(project_names),
 	.milestones = { "Design sign-off", "Build complete", "Go-live" },
 	.deliverables = { "Design document", "Tested release", "Production system" },
-	.reqs = (const char *const[]){ "Export to Excel from every list", "Single sign-on",
-				       "Chinese invoice template", "Mobile approvals",
-				       "Audit trail for price changes" },
-	.nreqs = 5, .opps = VEC(opportunities_en),
+	.reqs = VEC(reqs_en), .opps = VEC(opportunities_en),
 	.billing = { "Advance 30%", "Blueprint accepted 30%", "Go-live 30%", "Final acceptance 10%" },
 	.ending_soon = "Tailspin Airlines",
 	.desc_fmt = "%s for %s.\nScope agreed in the kick-off; see the SOW.",
